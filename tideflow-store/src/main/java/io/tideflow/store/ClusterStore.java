@@ -19,8 +19,13 @@ import java.util.concurrent.CompletableFuture;
  *   <li>A future fails with {@link StoreUnavailableException} when the store cannot be reached
  *       within its request timeout, and with {@link LeaseNotFoundException} when a write names a
  *       lease that is gone. Other failures are bugs.
- *   <li>Keys are non-blank strings; values are at most {@link #MAX_VALUE_BYTES} bytes.
+ *   <li>Keys are non-blank strings; values are at most {@link #MAX_VALUE_BYTES} bytes. A call with
+ *       a bad argument (null, blank key, oversized value, election name with '/') throws {@link
+ *       IllegalArgumentException} or {@link NullPointerException} itself, naming the argument; it
+ *       returns no future. {@link StoreLimits} holds these checks.
  *   <li>Watch listeners of one watch are called one at a time, in revision order.
+ *   <li>After {@link #close()}, calls fail with {@link StoreUnavailableException}; leases and
+ *       leaderships report {@code lost()}; watches stop without calling {@code onError}.
  * </ul>
  */
 public interface ClusterStore extends AutoCloseable {
@@ -58,13 +63,17 @@ public interface ClusterStore extends AutoCloseable {
 
   /**
    * Calls {@code listener} for every change under {@code prefix} from {@code fromRevision}
-   * (inclusive) on. Pass {@code snapshot.revision() + 1} to follow a {@link #list} without gaps.
+   * (inclusive) on. Pass {@code snapshot.revision() + 1} to follow a {@link #list} without gaps;
+   * {@code 0} means "from the next change". If {@code fromRevision} is older than the history the
+   * store keeps, the listener's {@code onError} receives a {@link RevisionCompactedException}.
    */
   Watch watch(String prefix, long fromRevision, WatchListener listener);
 
   /**
-   * Stands {@code candidate} in the election {@code election}, bound to {@code lease}. Completes
-   * when the candidate leads; the returned {@link Leadership} carries a fencing token that grows
+   * Stands {@code candidate} in the election {@code election}, bound to {@code lease}: the store
+   * writes the key {@code election/<election>/<leaseId>} under the lease, and the candidate whose
+   * key was created first leads. Completes when the candidate leads (fails with {@link
+   * LeaseNotFoundException} if the lease ends first); the returned {@link Leadership} carries a fencing token that grows
    * with each new leader. Leadership ends when the lease ends or on {@link Leadership#resign()}.
    */
   CompletableFuture<Leadership> campaign(String election, String candidate, Lease lease);

@@ -1,0 +1,157 @@
+package io.tideflow.store.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.tideflow.store.ClusterStore;
+import io.tideflow.store.ClusterStore.Watch;
+import io.tideflow.store.ClusterStoreContractTest;
+import io.tideflow.store.Lease;
+import io.tideflow.store.RecordingListener;
+import io.tideflow.store.RevisionCompactedException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class MemoryClusterStoreTest extends ClusterStoreContractTest {
+
+  @Override
+  protected ClusterStore openStore() {
+    return new MemoryClusterStore();
+  }
+
+  @Override
+  protected void suspendKeepAlive(ClusterStore store, Lease lease) {
+    ((MemoryClusterStore) store).suspendKeepAlive(lease.id());
+  }
+
+  @Override
+  protected Duration leaseTtl() {
+    return Duration.ofMillis(300);
+  }
+
+  @Test
+  void aSuspendedLeaseExpiresExactlyOneTtlLaterOnTheInjectedClock() throws Exception {
+    ManualClock clock = new ManualClock();
+    try (MemoryClusterStore manual = new MemoryClusterStore(clock, Duration.ofHours(1), 100)) {
+      Lease lease = done(manual.grantLease(Duration.ofSeconds(10)));
+      done(manual.put("node", bytes("v"), lease.id()));
+      manual.suspendKeepAlive(lease.id());
+
+      clock.advance(Duration.ofSeconds(10).minusMillis(1));
+      manual.expireDueLeases();
+      assertThat(done(manual.get("node"))).isPresent();
+
+      clock.advance(Duration.ofMillis(1));
+      manual.expireDueLeases();
+      assertThat(done(manual.get("node"))).isEmpty();
+      assertThat(lease.lost()).succeedsWithin(WAIT);
+    }
+  }
+
+  @Test
+  void aLeaseKeptAliveNeverExpiresHoweverMuchTimePasses() throws Exception {
+    ManualClock clock = new ManualClock();
+    try (MemoryClusterStore manual = new MemoryClusterStore(clock, Duration.ofHours(1), 100)) {
+      Lease lease = done(manual.grantLease(Duration.ofSeconds(1)));
+      done(manual.put("node", bytes("v"), lease.id()));
+
+      clock.advance(Duration.ofDays(1));
+      manual.expireDueLeases();
+
+      assertThat(done(manual.get("node"))).isPresent();
+      assertThat(lease.lost()).isNotDone();
+    }
+  }
+
+  @Test
+  void expireLeaseEndsTheLeaseAtOnce() throws Exception {
+    MemoryClusterStore memory = (MemoryClusterStore) store;
+    Lease lease = grant();
+    done(store.put(ns + "node", bytes("v"), lease.id()));
+
+    memory.expireLease(lease.id());
+
+    assertThat(lease.lost()).succeedsWithin(WAIT);
+    assertThat(done(store.get(ns + "node"))).isEmpty();
+  }
+
+  @Test
+  void aWatchFromACompactedRevisionFailsSayingSo() throws Exception {
+    try (MemoryClusterStore small = new MemoryClusterStore(InstantSource.system(), WAIT, 3)) {
+      long first = done(small.put("k", bytes("1"), 0));
+      for (int i = 2; i <= 5; i++) {
+        done(small.put("k", bytes(Integer.toString(i)), 0));
+      }
+      RecordingListener compacted = new RecordingListener();
+      RecordingListener kept = new RecordingListener();
+
+      try (Watch old = small.watch("k", first, compacted);
+          Watch recent = small.watch("k", first + 2, kept)) {
+        await().atMost(WAIT).until(() -> !compacted.errors().isEmpty());
+        await().atMost(WAIT).until(() -> kept.events().size() == 3);
+      }
+
+      assertThat(compacted.errors().get(0))
+          .isInstanceOf(RevisionCompactedException.class)
+          .hasMessageContaining("compacted");
+      assertThat(compacted.events()).isEmpty();
+    }
+  }
+
+  @Test
+  void aListenerThatBlocksDelaysNeitherFuturesNorOtherWatches() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    RecordingListener other = new RecordingListener();
+    ClusterStore.WatchListener blocking =
+        events -> {
+          try {
+            release.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        };
+    try (Watch stuck = store.watch(ns, 0, blocking);
+        Watch free = store.watch(ns, 0, other)) {
+      CompletableFuture<Long> first = store.put(ns + "a", bytes("1"), 0);
+      CompletableFuture<Long> second = store.put(ns + "b", bytes("2"), 0);
+
+      assertThat(second).succeedsWithin(WAIT);
+      assertThat(first).succeedsWithin(WAIT);
+      await().atMost(WAIT).until(() -> other.events().size() == 2);
+    } finally {
+      release.countDown();
+    }
+  }
+
+  @Test
+  void aClosedStoreFailsCallsAsUnavailableAndReportsLeasesLost() throws Exception {
+    Lease lease = grant();
+
+    store.close();
+
+    assertThat(lease.lost()).succeedsWithin(WAIT);
+    assertThat(store.get(ns + "k"))
+        .failsWithin(WAIT)
+        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+        .withCauseInstanceOf(io.tideflow.store.StoreUnavailableException.class);
+  }
+
+  /** A clock tests move by hand. */
+  static final class ManualClock implements InstantSource {
+    private volatile Instant now = Instant.parse("2026-01-01T00:00:00Z");
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    void advance(Duration by) {
+      now = now.plus(by);
+    }
+  }
+}
