@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.UUID;
 import java.util.stream.IntStream;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -308,6 +309,98 @@ public abstract class ClusterStoreContractTest {
     assertThatThrownBy(() -> store.get(""))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("key must not be blank");
+  }
+
+  @Test
+  void aWatchFromRevisionZeroSeesOnlyLaterChanges() throws Exception {
+    done(store.put(ns + "before", bytes("old"), 0));
+    RecordingListener listener = new RecordingListener();
+
+    try (Watch watch = store.watch(ns, 0, listener)) {
+      done(store.put(ns + "after", bytes("new"), 0));
+
+      await().atMost(WAIT).until(() -> !listener.events().isEmpty());
+      assertThat(listener.described()).containsExactly("PUT " + ns + "after=new");
+    }
+  }
+
+  @Test
+  void aClosedWatchHearsNothingMore() throws Exception {
+    RecordingListener closed = new RecordingListener();
+    RecordingListener open = new RecordingListener();
+    try (Watch stillOpen = store.watch(ns, 0, open)) {
+      store.watch(ns, 0, closed).close();
+
+      done(store.put(ns + "k", bytes("v"), 0));
+
+      await().atMost(WAIT).until(() -> open.events().size() == 1);
+      assertThat(closed.events()).isEmpty();
+    }
+  }
+
+  @Test
+  void aListenerThatBlocksDelaysNeitherFuturesNorOtherWatches() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    RecordingListener other = new RecordingListener();
+    ClusterStore.WatchListener blocking =
+        events -> {
+          try {
+            assertThat(release.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        };
+    try (Watch stuck = store.watch(ns, 0, blocking);
+        Watch free = store.watch(ns, 0, other)) {
+      CompletableFuture<Long> first = store.put(ns + "a", bytes("1"), 0);
+      CompletableFuture<Long> second = store.put(ns + "b", bytes("2"), 0);
+
+      assertThat(second).succeedsWithin(WAIT);
+      assertThat(first).succeedsWithin(WAIT);
+      await().atMost(WAIT).until(() -> other.events().size() == 2);
+      assertThat(done(store.get(ns + "b"))).isPresent();
+    } finally {
+      release.countDown();
+    }
+  }
+
+  @Test
+  void compareAndSetAndCampaignWithARevokedLeaseFailWithLeaseNotFound() throws Exception {
+    Lease lease = grant();
+    done(lease.revoke());
+
+    assertThat(store.compareAndSet(ns + "k", 0, bytes("v"), lease.id()))
+        .failsWithin(WAIT)
+        .withThrowableOfType(ExecutionException.class)
+        .withCauseInstanceOf(LeaseNotFoundException.class);
+    assertThat(store.campaign(election(), "late", lease))
+        .failsWithin(WAIT)
+        .withThrowableOfType(ExecutionException.class)
+        .withCauseInstanceOf(LeaseNotFoundException.class);
+  }
+
+  @Test
+  void revokingALeaseTwiceSucceeds() throws Exception {
+    Lease lease = grant();
+
+    done(lease.revoke());
+
+    assertThat(lease.revoke()).succeedsWithin(WAIT);
+  }
+
+  @Test
+  void closingTheStoreReportsItsLeasesAndLeadershipsLost() throws Exception {
+    Lease lease = grant();
+    Leadership leadership = done(store.campaign(election(), "closing", lease));
+
+    store.close();
+
+    assertThat(lease.lost()).succeedsWithin(WAIT);
+    assertThat(leadership.lost()).succeedsWithin(WAIT);
+    assertThat(store.get(ns + "k"))
+        .failsWithin(WAIT)
+        .withThrowableOfType(ExecutionException.class)
+        .withCauseInstanceOf(StoreUnavailableException.class);
   }
 
   private String election() {

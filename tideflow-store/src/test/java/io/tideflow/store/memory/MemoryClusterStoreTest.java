@@ -12,9 +12,6 @@ import io.tideflow.store.RevisionCompactedException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class MemoryClusterStoreTest extends ClusterStoreContractTest {
@@ -101,44 +98,6 @@ class MemoryClusterStoreTest extends ClusterStoreContractTest {
           .hasMessageContaining("compacted");
       assertThat(compacted.events()).isEmpty();
     }
-  }
-
-  @Test
-  void aListenerThatBlocksDelaysNeitherFuturesNorOtherWatches() throws Exception {
-    CountDownLatch release = new CountDownLatch(1);
-    RecordingListener other = new RecordingListener();
-    ClusterStore.WatchListener blocking =
-        events -> {
-          try {
-            release.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        };
-    try (Watch stuck = store.watch(ns, 0, blocking);
-        Watch free = store.watch(ns, 0, other)) {
-      CompletableFuture<Long> first = store.put(ns + "a", bytes("1"), 0);
-      CompletableFuture<Long> second = store.put(ns + "b", bytes("2"), 0);
-
-      assertThat(second).succeedsWithin(WAIT);
-      assertThat(first).succeedsWithin(WAIT);
-      await().atMost(WAIT).until(() -> other.events().size() == 2);
-    } finally {
-      release.countDown();
-    }
-  }
-
-  @Test
-  void aClosedStoreFailsCallsAsUnavailableAndReportsLeasesLost() throws Exception {
-    Lease lease = grant();
-
-    store.close();
-
-    assertThat(lease.lost()).succeedsWithin(WAIT);
-    assertThat(store.get(ns + "k"))
-        .failsWithin(WAIT)
-        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
-        .withCauseInstanceOf(io.tideflow.store.StoreUnavailableException.class);
   }
 
   /** A clock tests move by hand. */
