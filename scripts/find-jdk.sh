@@ -33,5 +33,10 @@ tideflow_find_jdk() {
     return 1
   fi
   export JAVA_HOME="$best"
+  export TIDEFLOW_JDK_MAJOR="$best_major"
   export PATH="$JAVA_HOME/bin:$PATH"
+  # Maven's own Guava warns about sun.misc.Unsafe on JDK 24+; the warning says nothing about us.
+  if [ "$best_major" -ge 24 ]; then
+    export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+  fi
 }

@@ -1,0 +1,156 @@
+package io.tideflow.cli;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tideflow.core.model.TaskSpec;
+import io.tideflow.runtime.client.ClientConfig;
+import io.tideflow.runtime.client.TideflowClient;
+import io.tideflow.runtime.coordinator.Coordinator;
+import io.tideflow.runtime.task.TaskHandlers;
+import io.tideflow.runtime.worker.WorkerConfig;
+import io.tideflow.runtime.worker.WorkerNode;
+import io.tideflow.server.http.MetricsServer;
+import io.tideflow.store.memory.MemoryClusterStore;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** A whole cluster in this JVM doing real work, with one worker killed midway. */
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Runs a whole cluster in this JVM: an in-memory store, two coordinator candidates and",
+      "worker nodes, each with its own gRPC server on loopback. Submits a CPU-bound workload",
+      "(counting primes), kills one worker midway, and prints what happened. Exits 0 only if",
+      "no task was lost."
+    })
+final class DemoCommand implements Callable<Integer> {
+  @Option(names = "--workers", description = "Worker nodes (default: ${DEFAULT-VALUE})")
+  int workers = 3;
+
+  @Option(names = "--tasks", description = "Tasks to run (default: ${DEFAULT-VALUE})")
+  int tasks = 20_000;
+
+  @Option(names = "--work", paramLabel = "N", description = "Each task counts the primes below N (default: ${DEFAULT-VALUE})")
+  int work = 20_000;
+
+  @Option(names = "--concurrency", description = "Tasks in flight at once (default: ${DEFAULT-VALUE})")
+  int concurrency = 512;
+
+  @Option(names = "--kill-at", paramLabel = "FRACTION", description = "Kill a worker when this share of tasks is done; 0 kills none (default: ${DEFAULT-VALUE})")
+  double killAt = 0.4;
+
+  @Option(names = "--lease-ttl", paramLabel = "DURATION", description = "Node lease TTL (default: ${DEFAULT-VALUE})", converter = Durations.class)
+  Duration leaseTtl = Duration.ofSeconds(2);
+
+  @Option(names = "--metrics-port", description = "HTTP port of /metrics, 0 for any, -1 for none (default: ${DEFAULT-VALUE})")
+  int metricsPort = 0;
+
+  @Override
+  public Integer call() throws Exception {
+    validate();
+    PrintStream out = System.out;
+    PrometheusMeterRegistry registry = MetricsServer.newRegistry();
+    Logging.quiet();
+    try (MemoryClusterStore store = new MemoryClusterStore();
+        MetricsServer metrics = metricsPort < 0 ? null : MetricsServer.start(registry, metricsPort);
+        Coordinator c1 = Coordinator.start("coordinator-1", store, leaseTtl, Duration.ofSeconds(5), registry);
+        Coordinator c2 = Coordinator.start("coordinator-2", store, leaseTtl, Duration.ofSeconds(5), registry)) {
+      List<WorkerNode> nodes = new ArrayList<>();
+      try {
+        for (int i = 1; i <= workers; i++) {
+          WorkerConfig config = WorkerConfig.defaults("worker-" + i).withLeaseTtl(leaseTtl);
+          nodes.add(WorkerNode.start(config, store, TaskHandlers.discover(), registry));
+        }
+        return run(store, registry, metrics, nodes, c1, c2, out);
+      } finally {
+        for (WorkerNode node : nodes) {
+          node.close();
+        }
+      }
+    }
+  }
+
+  private int run(MemoryClusterStore store, PrometheusMeterRegistry registry, MetricsServer metrics,
+      List<WorkerNode> nodes, Coordinator c1, Coordinator c2, PrintStream out) throws Exception {
+    {
+      out.printf("tideflow demo: %d workers on loopback %s; coordinator and standby elected from 2"
+          + " candidates%n", workers, addresses(nodes));
+      if (metrics != null) {
+        out.println("metrics: " + metrics.url());
+      }
+      String expected = Long.toString(TaskHandlers.countPrimesBelow(work));
+      out.printf("workload: %,d tasks, each counting the primes below %,d (answer %s)%n",
+          tasks, work, expected);
+      try (TideflowClient client = TideflowClient.connect(store, ClientConfig.defaults(), registry)) {
+        DemoRun run = new DemoRun(client, tasks, concurrency, expected);
+        byte[] payload = Integer.toString(work).getBytes(StandardCharsets.US_ASCII);
+        TaskSpec spec = TaskSpec.builder("primes").payload(payload).timeout(Duration.ofSeconds(60)).build();
+        int killAfter = killAt <= 0 ? -1 : (int) Math.round(tasks * killAt);
+        AtomicInteger killed = new AtomicInteger();
+        run.onProgress(done -> {
+          if (killAfter >= 0 && done >= killAfter && killed.compareAndSet(0, 1)) {
+            WorkerNode victim = nodes.get(nodes.size() - 1);
+            out.printf("%n>>> killing %s (its connections drop, its lease is left to expire)%n",
+                victim.id());
+            store.suspendKeepAlive(victim.registration().lease().id());
+            victim.kill();
+          }
+        });
+        DemoRun.Summary summary = run.execute(spec, out);
+        summary.print(out);
+        out.println(leaderLine(c1, c2));
+        return summary.lost() == 0 ? ExitCodes.OK : ExitCodes.FAILED;
+      }
+    }
+  }
+
+  private void validate() {
+    if (workers < 2) {
+      throw new IllegalArgumentException("--workers must be >= 2 (one is killed), was " + workers);
+    }
+    if (tasks <= 0) {
+      throw new IllegalArgumentException("--tasks must be > 0, was " + tasks);
+    }
+    if (work < 2) {
+      throw new IllegalArgumentException("--work must be >= 2, was " + work);
+    }
+    if (concurrency <= 0) {
+      throw new IllegalArgumentException("--concurrency must be > 0, was " + concurrency);
+    }
+    if (killAt < 0 || killAt >= 1) {
+      throw new IllegalArgumentException("--kill-at must be in [0, 1), was " + killAt);
+    }
+  }
+
+  private static String addresses(List<WorkerNode> nodes) {
+    List<String> list = new ArrayList<>();
+    for (WorkerNode n : nodes) {
+      list.add(n.address());
+    }
+    return list.toString();
+  }
+
+  private static String leaderLine(Coordinator c1, Coordinator c2) {
+    Coordinator leader = c1.isLeader() ? c1 : c2.isLeader() ? c2 : null;
+    return leader == null ? "coordinator: none leads at the end"
+        : "coordinator: " + leader.candidate() + " leads (fencing token " + leader.fencingToken() + ")";
+  }
+
+  /** Bounds what is in flight, so latency is service time and not a queue of all tasks. */
+  static Semaphore window(int permits) {
+    return new Semaphore(permits);
+  }
+
+  static boolean acquire(Semaphore s) throws InterruptedException {
+    return s.tryAcquire(120, TimeUnit.SECONDS);
+  }
+}

@@ -1,0 +1,70 @@
+package io.tideflow.cli;
+
+import io.tideflow.core.model.LoadReport;
+import io.tideflow.core.model.NodeInfo;
+import io.tideflow.runtime.membership.ClusterKeys;
+import io.tideflow.runtime.membership.NodeRecords;
+import io.tideflow.runtime.membership.StoreCalls;
+import io.tideflow.store.ClusterStore;
+import io.tideflow.store.KeyValue;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** Prints the cluster's nodes, their state and load, and who coordinates. */
+@Command(
+    name = "status",
+    mixinStandardHelpOptions = true,
+    description = "Prints a table of the cluster's nodes: state, address, load; and the coordinator.")
+final class StatusCommand implements Callable<Integer> {
+  private static final Duration TIMEOUT = Duration.ofSeconds(5);
+
+  @Mixin StoreOption store;
+
+  @Override
+  public Integer call() {
+    try (ClusterStore clusterStore = store.open()) {
+      List<NodeInfo> live = read(clusterStore, ClusterKeys.NODES);
+      List<NodeInfo> gone = read(clusterStore, ClusterKeys.GONE);
+      Optional<ClusterStore.LeaderInfo> leader =
+          StoreCalls.await(clusterStore.leader(ClusterKeys.COORDINATOR_ELECTION), TIMEOUT, "leader");
+      print(System.out, live, gone, leader, System.currentTimeMillis());
+      return ExitCodes.OK;
+    }
+  }
+
+  private static List<NodeInfo> read(ClusterStore store, String prefix) {
+    List<NodeInfo> nodes = new ArrayList<>();
+    for (KeyValue kv : StoreCalls.await(store.list(prefix), TIMEOUT, "list " + prefix).kvs()) {
+      nodes.add(NodeRecords.decode(kv.key(), kv.value()));
+    }
+    return nodes;
+  }
+
+  static void print(
+      PrintStream out,
+      List<NodeInfo> live,
+      List<NodeInfo> gone,
+      Optional<ClusterStore.LeaderInfo> leader,
+      long nowMillis) {
+    out.println("coordinator: " + leader.map(l -> l.candidate() + " (fencing token "
+        + l.fencingToken() + ")").orElse("none elected"));
+    String format = "%-22s %-9s %-22s %8s %7s %10s %5s %9s %8s%n";
+    out.printf(format, "NODE", "STATE", "ADDRESS", "RUNNING", "QUEUED", "COMPLETED", "CPU", "HEAP", "REPORT");
+    List<NodeInfo> all = new ArrayList<>(live);
+    all.addAll(gone);
+    for (NodeInfo n : all) {
+      LoadReport l = n.load();
+      out.printf(format, n.id(), n.state(), n.address(), l.inFlight(), l.queued(), l.completed(),
+          l.cpu() < 0 ? "-" : Math.round(l.cpu() * 100) + "%",
+          (l.heapUsedBytes() >> 20) + "MiB",
+          l.reportedAtMillis() == 0 ? "-" : ((nowMillis - l.reportedAtMillis()) / 1000) + "s ago");
+    }
+    out.println(live.size() + " live node(s), " + gone.size() + " gone");
+  }
+}

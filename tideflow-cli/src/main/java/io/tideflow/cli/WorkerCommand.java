@@ -1,0 +1,80 @@
+package io.tideflow.cli;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tideflow.core.model.Resources;
+import io.tideflow.runtime.task.TaskHandlers;
+import io.tideflow.runtime.worker.WorkerConfig;
+import io.tideflow.runtime.worker.WorkerNode;
+import io.tideflow.server.http.MetricsServer;
+import io.tideflow.store.ClusterStore;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Runs one worker node until it is stopped or loses its lease. */
+@Command(
+    name = "worker",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Runs a worker node: a gRPC server on loopback that runs tasks, registered in the cluster",
+      "store under a lease. Stops gracefully on SIGTERM; exits with code 4 if it loses its lease."
+    })
+final class WorkerCommand implements Callable<Integer> {
+  @Mixin StoreOption store;
+
+  @Option(names = "--id", description = "Node id (default: worker-<random>)")
+  String id = "worker-" + UUID.randomUUID().toString().substring(0, 8);
+
+  @Option(names = "--port", description = "gRPC port on loopback, 0 for any (default: ${DEFAULT-VALUE})")
+  int port = 0;
+
+  @Option(names = "--metrics-port", description = "HTTP port of /metrics, 0 for any, -1 for none (default: ${DEFAULT-VALUE})")
+  int metricsPort = 0;
+
+  @Option(names = "--label", paramLabel = "KEY=VALUE", description = "A node label; repeatable")
+  Map<String, String> labels = new LinkedHashMap<>();
+
+  @Option(names = "--cpu", paramLabel = "MILLICORES", description = "Cpu capacity (default: all cores)")
+  Long cpuMillis;
+
+  @Option(names = "--lease-ttl", paramLabel = "DURATION", description = "Lease TTL, e.g. 3s (default: ${DEFAULT-VALUE})", converter = Durations.class)
+  Duration leaseTtl = WorkerConfig.DEFAULT_LEASE_TTL;
+
+  @Option(names = "--max-concurrent", description = "Tasks run at once (default: 64 per core)")
+  Integer maxConcurrent;
+
+  @Override
+  public Integer call() throws Exception {
+    PrometheusMeterRegistry registry = MetricsServer.newRegistry();
+    try (ClusterStore clusterStore = store.open();
+        MetricsServer metrics = metricsPort < 0 ? null : MetricsServer.start(registry, metricsPort)) {
+      WorkerConfig config =
+          WorkerConfig.defaults(id).withProvider("local-process").withPort(port).withLabels(labels)
+              .withLeaseTtl(leaseTtl);
+      if (cpuMillis != null) {
+        config = config.withCapacity(Resources.of(cpuMillis, config.capacity().memoryBytes()));
+      }
+      if (maxConcurrent != null) {
+        config = config.withMaxConcurrentTasks(maxConcurrent);
+      }
+      WorkerNode worker = WorkerNode.start(config, clusterStore, TaskHandlers.discover(), registry);
+      Thread hook = new Thread(worker::close, "tideflow-worker-shutdown");
+      Runtime.getRuntime().addShutdownHook(hook);
+      System.out.println("worker " + id + " READY at " + worker.address()
+          + (metrics == null ? "" : " metrics " + metrics.url()));
+      System.out.flush();
+      worker.terminated().get();
+      boolean leaseLost = worker.registration().lost().isDone();
+      if (leaseLost) {
+        System.err.println("tideflow: worker " + id + " lost its lease and stopped its work");
+        return ExitCodes.LEASE_LOST;
+      }
+      return ExitCodes.OK;
+    }
+  }
+}

@@ -1,0 +1,72 @@
+package io.tideflow.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class CommandLineTest {
+
+  record Run(int exit, String out, String err) {}
+
+  private static Run run(String... args) {
+    CommandLine cl = TideflowCommand.commandLine();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PrintStream original = System.out;
+    PrintStream capture = new PrintStream(out, true, StandardCharsets.UTF_8);
+    StringWriter usage = new StringWriter();
+    cl.setOut(new PrintWriter(usage, true));
+    StringWriter err = new StringWriter();
+    cl.setErr(new PrintWriter(err, true));
+    System.setOut(capture);
+    try {
+      int exit = cl.execute(args);
+      cl.getOut().flush();
+      cl.getErr().flush();
+      return new Run(exit, usage + out.toString(StandardCharsets.UTF_8), err.toString());
+    } finally {
+      System.setOut(original);
+    }
+  }
+
+  @Test
+  void theDemoRunsKillsAWorkerAndLosesNothing() {
+    Run r = run("demo", "--tasks", "2000", "--work", "2000", "--metrics-port", "-1");
+    assertThat(r.exit()).as(r.out() + r.err()).isZero();
+    assertThat(r.out())
+        .contains(">>> killing worker-3")
+        .contains("submitted 2,000  completed 2,000")
+        .contains("lost 0")
+        .contains("OK: no task was lost")
+        .contains("leads (fencing token");
+  }
+
+  @Test
+  void badDemoArgumentsAreNamedInTheError() {
+    Run r = run("demo", "--workers", "1");
+    assertThat(r.exit()).isEqualTo(ExitCodes.FAILED);
+    assertThat(r.err()).contains("--workers must be >= 2 (one is killed), was 1");
+  }
+
+  @Test
+  void anUnknownStoreUriIsRejectedWithWhatIsExpected() {
+    Run r = run("status", "--store", "zookeeper://x:1");
+    assertThat(r.exit()).isEqualTo(ExitCodes.FAILED);
+    assertThat(r.err()).contains("unknown store URI 'zookeeper://x:1': expected memory: or etcd://HOST:PORT");
+  }
+
+  @Test
+  void helpListsEveryCommand() {
+    // Usage goes to picocli's own writer; System.out stays untouched here.
+    CommandLine cl = TideflowCommand.commandLine();
+    StringWriter usage = new StringWriter();
+    cl.setOut(new PrintWriter(usage, true));
+    assertThat(cl.execute("--help")).isZero();
+    assertThat(usage.toString()).contains("demo", "worker", "coordinator", "submit", "status");
+  }
+}

@@ -1,0 +1,55 @@
+package io.tideflow.runtime.client;
+
+import io.tideflow.core.placement.LeastLoadedPlacement;
+import io.tideflow.core.placement.PlacementStrategy;
+import io.tideflow.runtime.transport.WireLimits;
+import java.time.Duration;
+
+/**
+ * How a client submits tasks.
+ *
+ * @param maxPending tasks accepted but not yet sent to a worker; submits beyond it are rejected
+ * @param maxPayloadBytes largest payload accepted, at most {@link WireLimits#MAX_PAYLOAD_BYTES}
+ * @param storeTimeout bound on reading the registry at start
+ * @param reconnectBackoff how long a node whose connection broke is left alone before the client
+ *     tries it again (while the registry still lists it)
+ * @param placement chooses the worker of each task
+ */
+public record ClientConfig(
+    int maxPending,
+    int maxPayloadBytes,
+    Duration storeTimeout,
+    Duration reconnectBackoff,
+    PlacementStrategy placement) {
+
+  public ClientConfig {
+    if (maxPending <= 0) {
+      throw new IllegalArgumentException("maxPending must be > 0, was " + maxPending);
+    }
+    if (maxPayloadBytes <= 0 || maxPayloadBytes > WireLimits.MAX_PAYLOAD_BYTES) {
+      throw new IllegalArgumentException(
+          "maxPayloadBytes must be in 1.." + WireLimits.MAX_PAYLOAD_BYTES + ", was "
+              + maxPayloadBytes);
+    }
+    if (placement == null) {
+      throw new IllegalArgumentException("placement must not be null");
+    }
+  }
+
+  public static ClientConfig defaults() {
+    return new ClientConfig(
+        100_000,
+        WireLimits.MAX_PAYLOAD_BYTES,
+        Duration.ofSeconds(5),
+        Duration.ofSeconds(1),
+        new LeastLoadedPlacement());
+  }
+
+  public ClientConfig withMaxPending(int value) {
+    return new ClientConfig(value, maxPayloadBytes, storeTimeout, reconnectBackoff, placement);
+  }
+
+  public ClientConfig withStoreTimeout(Duration value) {
+    return new ClientConfig(maxPending, maxPayloadBytes, value, reconnectBackoff, placement);
+  }
+}

@@ -1,0 +1,28 @@
+package io.tideflow.runtime.client;
+
+import io.tideflow.core.model.TaskSpec;
+import io.tideflow.runtime.task.TaskResult;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One submitted task on its way through the client: waiting, in flight on a node, or retried.
+ * Fields other than the future are touched by one thread at a time (the dispatcher, then the
+ * connection that holds it), handed over through concurrent queues and maps.
+ */
+final class TaskAttempt {
+  final TaskSpec spec;
+  final CompletableFuture<TaskResult> future = new CompletableFuture<>();
+  final long submittedNanos;
+  /** Attempts started so far; a rejection by a draining node does not count. */
+  int attempts;
+  /** When the current wait (for a node, or for the node's answer) gives up. */
+  volatile long deadlineNanos;
+  /** Why the task could not be placed the last time it was tried, for the timeout message. */
+  String lastNoFit;
+
+  TaskAttempt(TaskSpec spec, long nowNanos) {
+    this.spec = spec;
+    this.submittedNanos = nowNanos;
+    this.deadlineNanos = nowNanos + spec.timeout().toNanos();
+  }
+}

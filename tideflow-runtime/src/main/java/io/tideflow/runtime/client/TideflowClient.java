@@ -1,0 +1,399 @@
+package io.tideflow.runtime.client;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.tideflow.core.model.ClusterView;
+import io.tideflow.core.model.NodeInfo;
+import io.tideflow.core.model.NodeState;
+import io.tideflow.core.model.TaskSpec;
+import io.tideflow.core.placement.LiveLoad;
+import io.tideflow.core.placement.Placement;
+import io.tideflow.runtime.membership.ClusterWatcher;
+import io.tideflow.runtime.task.TaskException;
+import io.tideflow.runtime.task.TaskException.Kind;
+import io.tideflow.runtime.task.TaskResult;
+import io.tideflow.runtime.transport.proto.ResultMessage;
+import io.tideflow.store.ClusterStore;
+import java.lang.System.Logger.Level;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Submits tasks to the cluster. Follows the node registry, places each task itself with the
+ * core's placement code, sends it over the worker's task stream, and owns its retries: when a
+ * worker dies or its connection breaks, the tasks it held are placed again elsewhere
+ * (at-least-once; an idempotency key makes a retry that reaches the same worker run once).
+ *
+ * <p>{@link #submit} never blocks: a task waits in a bounded queue until a worker has a free
+ * credit, and beyond the bound is rejected. Futures complete on gRPC's event loop or the client's
+ * timer thread: chain with the {@code *Async} methods for anything that may block.
+ */
+public final class TideflowClient implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(TideflowClient.class.getName());
+  private static final long TICK_MILLIS = 50;
+
+  private final ClientConfig config;
+  private final ClusterWatcher watcher;
+  private final Map<String, WorkerConnection> connections = new ConcurrentHashMap<>();
+  private final Map<String, Long> backoffUntil = new ConcurrentHashMap<>();
+  private final ConcurrentLinkedDeque<TaskAttempt> pending = new ConcurrentLinkedDeque<>();
+  private final ConcurrentLinkedDeque<TaskAttempt> parked = new ConcurrentLinkedDeque<>();
+  private final AtomicInteger waiting = new AtomicInteger();
+  private final AtomicInteger dispatchWip = new AtomicInteger();
+  private final AtomicLong ids = new AtomicLong();
+  private final ScheduledExecutorService timer;
+  private final Events events = new Events();
+  private final Counter submitted;
+  private final Counter completed;
+  private final Counter failed;
+  private final Counter retried;
+  private final Timer latency;
+  private final LiveLoad usable = new Usable();
+  private final LiveLoad reachable = new Reachable();
+  private volatile boolean closed;
+
+  private TideflowClient(ClientConfig config, ClusterWatcher watcher, MeterRegistry metrics) {
+    this.config = config;
+    this.watcher = watcher;
+    this.submitted = Counter.builder("tideflow.tasks.submitted").register(metrics);
+    this.completed = Counter.builder("tideflow.tasks.completed").register(metrics);
+    this.failed = Counter.builder("tideflow.tasks.failed").register(metrics);
+    this.retried = Counter.builder("tideflow.tasks.retried").register(metrics);
+    this.latency =
+        Timer.builder("tideflow.tasks.latency")
+            .description("From submit to result")
+            .publishPercentileHistogram()
+            .register(metrics);
+    Gauge.builder("tideflow.tasks.waiting", waiting, AtomicInteger::get).register(metrics);
+    Gauge.builder("tideflow.tasks.in_flight", this, c -> c.inFlight()).register(metrics);
+    for (NodeState state : NodeState.values()) {
+      Gauge.builder("tideflow.nodes", watcher, w -> w.view().countByState().get(state))
+          .tag("state", state.name())
+          .description("Nodes in the registry by state")
+          .register(metrics);
+    }
+    this.timer =
+        Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("tideflow-client-timer").factory());
+  }
+
+  /**
+   * Connects to the cluster behind {@code store}.
+   *
+   * @throws io.tideflow.store.StoreUnavailableException when the store cannot be read within
+   *     {@link ClientConfig#storeTimeout()}
+   */
+  public static TideflowClient connect(
+      ClusterStore store, ClientConfig config, MeterRegistry metrics) {
+    ClusterWatcher watcher = ClusterWatcher.start(store, config.storeTimeout());
+    TideflowClient client = new TideflowClient(config, watcher, metrics);
+    watcher.onChange(view -> client.reconcile());
+    client.reconcile();
+    client.timer.scheduleWithFixedDelay(
+        client::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+    return client;
+  }
+
+  /**
+   * Submits a task. The future fails with a {@link TaskException} whose kind says why: {@code
+   * QUEUE_FULL} at once when too many tasks wait, {@code TOO_LARGE} for an oversized payload,
+   * {@code UNKNOWN_HANDLER}, {@code HANDLER_FAILED}, {@code TIMED_OUT}, {@code NO_NODE_FITS} when
+   * no node could take it before its timeout, {@code ATTEMPTS_EXHAUSTED}.
+   */
+  public CompletableFuture<TaskResult> submit(TaskSpec spec) {
+    TaskAttempt attempt = new TaskAttempt(spec, System.nanoTime());
+    if (closed) {
+      attempt.future.completeExceptionally(new TaskException(Kind.CLIENT_CLOSED, "client closed"));
+      return attempt.future;
+    }
+    if (spec.payload().length > config.maxPayloadBytes()) {
+      attempt.future.completeExceptionally(
+          new TaskException(Kind.TOO_LARGE, "payload of " + spec.payload().length
+              + " bytes exceeds the limit of " + config.maxPayloadBytes() + " bytes"));
+      return attempt.future;
+    }
+    if (waiting.incrementAndGet() > config.maxPending()) {
+      waiting.decrementAndGet();
+      attempt.future.completeExceptionally(
+          new TaskException(Kind.QUEUE_FULL, "submit queue full: " + config.maxPending()
+              + " tasks already wait to be sent (ClientConfig.maxPending)"));
+      return attempt.future;
+    }
+    submitted.increment();
+    pending.addLast(attempt);
+    dispatch();
+    return attempt.future;
+  }
+
+  /** Sends waiting tasks while workers have credits. One thread at a time runs the loop. */
+  private void dispatch() {
+    if (dispatchWip.getAndIncrement() != 0) {
+      return;
+    }
+    int missed = 1;
+    do {
+      drainPending();
+      missed = dispatchWip.addAndGet(-missed);
+    } while (missed != 0);
+  }
+
+  private void drainPending() {
+    ClusterView view = watcher.view();
+    TaskAttempt attempt;
+    while ((attempt = pending.pollFirst()) != null) {
+      if (attempt.future.isDone()) {
+        waiting.decrementAndGet(); // timed out while it waited
+        continue;
+      }
+      Placement placement = config.placement().place(attempt.spec, view, usable);
+      if (placement instanceof Placement.Placed placed) {
+        WorkerConnection connection = connections.get(placed.nodeId());
+        attempt.attempts++;
+        attempt.deadlineNanos = System.nanoTime() + attempt.spec.timeout().toNanos();
+        if (connection != null && connection.trySend(ids.incrementAndGet(), attempt)) {
+          waiting.decrementAndGet();
+        } else {
+          attempt.attempts--;
+          pending.addFirst(attempt); // lost a race for the last credit: place it again
+        }
+        continue;
+      }
+      if (config.placement().place(attempt.spec, view, reachable)
+          instanceof Placement.NoFit noFit) {
+        attempt.lastNoFit = noFit.reason();
+        parked.addLast(attempt); // nothing could take it now: retried when the cluster changes
+      } else {
+        pending.addFirst(attempt); // it fits, but every fitting worker is busy: wait for credits
+        return;
+      }
+    }
+  }
+
+  private void reconcile() {
+    if (closed) {
+      return;
+    }
+    ClusterView view = watcher.view();
+    long now = System.nanoTime();
+    synchronized (connections) {
+      for (NodeInfo node : view.nodes()) {
+        boolean ready = node.state() == NodeState.READY;
+        WorkerConnection existing = connections.get(node.id());
+        if (ready && existing == null && now >= backoffUntil.getOrDefault(node.id(), 0L)) {
+          WorkerConnection c = new WorkerConnection(node.id(), node.address(), events);
+          connections.put(node.id(), c);
+          c.open();
+        } else if (!ready && existing != null) {
+          connections.remove(node.id());
+          existing.retire();
+        }
+      }
+      for (WorkerConnection c : connections.values()) {
+        if (view.node(c.nodeId()) == null) {
+          connections.remove(c.nodeId());
+          c.retire();
+        }
+      }
+    }
+    unpark();
+  }
+
+  private void unpark() {
+    TaskAttempt t;
+    while ((t = parked.pollFirst()) != null) {
+      pending.addLast(t);
+    }
+    dispatch();
+  }
+
+  private void tick() {
+    try {
+      long now = System.nanoTime();
+      expireWaiting(pending, now);
+      expireWaiting(parked, now);
+      for (WorkerConnection c : connections.values()) {
+        for (Map.Entry<Long, TaskAttempt> e : c.inFlightView().entrySet()) {
+          if (now - e.getValue().deadlineNanos > 0 && c.abandon(e.getKey()) != null) {
+            fail(e.getValue(), Kind.TIMED_OUT, "task timed out after "
+                + e.getValue().spec.timeout() + " on node " + c.nodeId());
+          }
+        }
+      }
+      backoffUntil.values().removeIf(until -> now >= until);
+      reconcile();
+    } catch (RuntimeException e) {
+      // The timer must keep running; a failure here is a bug worth a loud log line.
+      LOG.log(Level.ERROR, "client timer tick failed", e);
+    }
+  }
+
+  private void expireWaiting(ConcurrentLinkedDeque<TaskAttempt> queue, long now) {
+    for (Iterator<TaskAttempt> it = queue.iterator(); it.hasNext(); ) {
+      TaskAttempt t = it.next();
+      if (now - t.deadlineNanos > 0 && queue.removeFirstOccurrence(t)) {
+        waiting.decrementAndGet();
+        if (t.lastNoFit != null) {
+          fail(t, Kind.NO_NODE_FITS, t.lastNoFit + " (waited " + t.spec.timeout() + ")");
+        } else {
+          fail(t, Kind.TIMED_OUT, "task timed out after " + t.spec.timeout()
+              + " waiting for a worker with free capacity");
+        }
+      }
+    }
+  }
+
+  private void succeed(TaskAttempt t, String nodeId, byte[] output) {
+    if (t.future.complete(new TaskResult(output, nodeId, t.attempts))) {
+      completed.increment();
+      latency.record(System.nanoTime() - t.submittedNanos, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private void fail(TaskAttempt t, Kind kind, String message) {
+    if (t.future.completeExceptionally(new TaskException(kind, message))) {
+      failed.increment();
+    }
+  }
+
+  /** Puts an attempt that got no answer back in line, or fails it when its attempts are used. */
+  private void retry(TaskAttempt t, String why) {
+    if (t.future.isDone()) {
+      return;
+    }
+    if (t.attempts >= t.spec.maxAttempts()) {
+      fail(t, Kind.ATTEMPTS_EXHAUSTED,
+          "task failed on " + t.attempts + " node(s); last: " + why);
+      return;
+    }
+    retried.increment();
+    waiting.incrementAndGet();
+    pending.addLast(t);
+  }
+
+  /** The registry as this client sees it now. */
+  public ClusterView view() {
+    return watcher.view();
+  }
+
+  /** Counts since the client started. */
+  public record Stats(long submitted, long completed, long failed, long retried, int waiting,
+      int inFlight) {}
+
+  public Stats stats() {
+    return new Stats((long) submitted.count(), (long) completed.count(), (long) failed.count(),
+        (long) retried.count(), waiting.get(), inFlight());
+  }
+
+  private int inFlight() {
+    int n = 0;
+    for (WorkerConnection c : connections.values()) {
+      n += c.inFlight();
+    }
+    return n;
+  }
+
+  /** Fails what has not finished, closes the streams and stops following the registry. */
+  @Override
+  public void close() {
+    closed = true;
+    timer.shutdownNow();
+    watcher.close();
+    synchronized (connections) {
+      for (WorkerConnection c : connections.values()) {
+        for (TaskAttempt t : c.inFlightView().values()) {
+          fail(t, Kind.CLIENT_CLOSED, "client closed");
+        }
+        c.close();
+      }
+      connections.clear();
+    }
+    for (ConcurrentLinkedDeque<TaskAttempt> q : java.util.List.of(pending, parked)) {
+      TaskAttempt t;
+      while ((t = q.pollFirst()) != null) {
+        fail(t, Kind.CLIENT_CLOSED, "client closed");
+      }
+    }
+  }
+
+  /** What the connections report, on the event loop. */
+  private final class Events implements WorkerConnection.Listener {
+    @Override
+    public void onResult(WorkerConnection c, TaskAttempt t, ResultMessage r) {
+      switch (r.getError()) {
+        case ERROR_CODE_NONE -> succeed(t, c.nodeId(), r.getOutput().toByteArray());
+        case REJECTED_DRAINING -> {
+          t.attempts--; // the node turned it back unrun: this try does not count
+          retry(t, r.getErrorMessage());
+        }
+        case UNKNOWN_HANDLER -> fail(t, Kind.UNKNOWN_HANDLER, r.getErrorMessage());
+        case TOO_LARGE -> fail(t, Kind.TOO_LARGE, r.getErrorMessage());
+        case TIMED_OUT -> fail(t, Kind.TIMED_OUT, r.getErrorMessage());
+        default -> fail(t, Kind.HANDLER_FAILED,
+            "handler '" + t.spec.handler() + "' failed on " + c.nodeId() + ": "
+                + r.getErrorMessage());
+      }
+    }
+
+    @Override
+    public void onReady(WorkerConnection c) {
+      dispatch();
+    }
+
+    @Override
+    public void onBroken(WorkerConnection c, Collection<TaskAttempt> orphans, Throwable cause) {
+      String why = "connection to " + c.nodeId() + " at " + c.address() + " broke: " + cause;
+      if (!closed) {
+        synchronized (connections) {
+          connections.remove(c.nodeId(), c);
+          backoffUntil.put(c.nodeId(), System.nanoTime() + config.reconnectBackoff().toNanos());
+        }
+        if (!orphans.isEmpty()) {
+          LOG.log(Level.INFO, why + "; placing " + orphans.size() + " task(s) again");
+        }
+      }
+      for (TaskAttempt t : orphans) {
+        retry(t, why);
+      }
+      dispatch();
+    }
+  }
+
+  /** Nodes this client can send to now. */
+  private final class Usable implements LiveLoad {
+    @Override
+    public int inFlight(String nodeId) {
+      WorkerConnection c = connections.get(nodeId);
+      return c == null ? 0 : c.inFlight();
+    }
+
+    @Override
+    public boolean excluded(String nodeId) {
+      WorkerConnection c = connections.get(nodeId);
+      return c == null || !c.usable();
+    }
+  }
+
+  /** Nodes this client could send to once they have credits or a connection. */
+  private final class Reachable implements LiveLoad {
+    @Override
+    public int inFlight(String nodeId) {
+      return 0;
+    }
+
+    @Override
+    public boolean excluded(String nodeId) {
+      return backoffUntil.containsKey(nodeId);
+    }
+  }
+}

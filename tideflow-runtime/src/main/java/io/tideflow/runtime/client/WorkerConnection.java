@@ -1,0 +1,220 @@
+package io.tideflow.runtime.client;
+
+import com.google.protobuf.ByteString;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.tideflow.runtime.transport.Batcher;
+import io.tideflow.runtime.transport.WireLimits;
+import io.tideflow.runtime.transport.proto.ResultBatch;
+import io.tideflow.runtime.transport.proto.ResultMessage;
+import io.tideflow.runtime.transport.proto.TaskBatch;
+import io.tideflow.runtime.transport.proto.TaskMessage;
+import io.tideflow.runtime.transport.proto.TaskServiceGrpc;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The client's one stream to one worker. Tasks go out batched; results come back on gRPC's event
+ * loop (direct executor) and are handed to the {@link Listener} there, so it must not block.
+ * The worker's credits bound what is outstanding: {@link #trySend} refuses beyond them.
+ */
+final class WorkerConnection {
+
+  /** Called on the event loop. */
+  interface Listener {
+    void onResult(WorkerConnection connection, TaskAttempt attempt, ResultMessage result);
+
+    /** Credits arrived: tasks may be sent. */
+    void onReady(WorkerConnection connection);
+
+    /** The stream ended; {@code orphans} were in flight and have no answer. */
+    void onBroken(WorkerConnection connection, Collection<TaskAttempt> orphans, Throwable cause);
+  }
+
+  private final String nodeId;
+  private final String address;
+  private final ManagedChannel channel;
+  private final Listener listener;
+  private final Map<Long, TaskAttempt> inFlight = new ConcurrentHashMap<>();
+  private final AtomicInteger credits = new AtomicInteger();
+  private final Batcher<TaskMessage> outbound;
+  private volatile ClientCallStreamObserver<TaskBatch> stream;
+  private volatile boolean broken;
+  private volatile boolean retiring;
+
+  WorkerConnection(String nodeId, String address, Listener listener) {
+    this.nodeId = nodeId;
+    this.address = address;
+    this.listener = listener;
+    this.channel =
+        NettyChannelBuilder.forTarget(address)
+            .usePlaintext()
+            .directExecutor()
+            .maxInboundMessageSize(WireLimits.MAX_MESSAGE_BYTES)
+            .keepAliveTime(10, TimeUnit.SECONDS)
+            .build();
+    this.outbound =
+        new Batcher<>(
+            this::sendBatch,
+            t -> t.getPayload().size() + t.getHandler().length() + 32,
+            WireLimits.BATCH_ITEMS,
+            WireLimits.BATCH_BYTES);
+  }
+
+  void open() {
+    TaskServiceGrpc.newStub(channel)
+        .tasks(
+            new ClientResponseObserver<TaskBatch, ResultBatch>() {
+              @Override
+              public void beforeStart(ClientCallStreamObserver<TaskBatch> requestStream) {
+                stream = requestStream;
+              }
+
+              @Override
+              public void onNext(ResultBatch batch) {
+                handle(batch);
+              }
+
+              @Override
+              public void onError(Throwable t) {
+                breakOff(t);
+              }
+
+              @Override
+              public void onCompleted() {
+                breakOff(new IllegalStateException("worker " + nodeId + " ended the stream"));
+              }
+            });
+  }
+
+  private void handle(ResultBatch batch) {
+    List<ResultMessage> results = batch.getResultsList();
+    credits.addAndGet(batch.getCredits() + results.size());
+    for (ResultMessage r : results) {
+      TaskAttempt attempt = inFlight.remove(r.getId());
+      if (attempt != null) {
+        listener.onResult(this, attempt, r);
+      }
+    }
+    if (retiring && inFlight.isEmpty()) {
+      close();
+    } else if (!broken) {
+      listener.onReady(this);
+    }
+  }
+
+  /** Sends {@code attempt} as task {@code id} if a credit is free; false otherwise. */
+  boolean trySend(long id, TaskAttempt attempt) {
+    if (broken || retiring) {
+      return false;
+    }
+    if (credits.getAndDecrement() <= 0) {
+      credits.incrementAndGet();
+      return false;
+    }
+    inFlight.put(id, attempt);
+    outbound.add(
+        TaskMessage.newBuilder()
+            .setId(id)
+            .setHandler(attempt.spec.handler())
+            .setPayload(ByteString.copyFrom(attempt.spec.payload()))
+            .setIdempotencyKey(attempt.spec.idempotencyKey())
+            .setTimeoutMillis(attempt.spec.timeout().toMillis())
+            .setAttempt(attempt.attempts)
+            .build());
+    if (broken) {
+      // The stream broke while we sent: whoever broke it may have missed this one.
+      TaskAttempt orphan = inFlight.remove(id);
+      if (orphan != null) {
+        listener.onBroken(this, List.of(orphan), new IllegalStateException("stream broke"));
+      }
+    }
+    return true;
+  }
+
+  private void sendBatch(List<TaskMessage> batch) {
+    ClientCallStreamObserver<TaskBatch> s = stream;
+    if (!broken && s != null) {
+      try {
+        s.onNext(TaskBatch.newBuilder().addAllTasks(batch).build());
+      } catch (IllegalStateException e) {
+        // The call was already closed; onError reports it and re-places what was in flight.
+        breakOff(e);
+      }
+    }
+  }
+
+  private void breakOff(Throwable cause) {
+    if (broken) {
+      return;
+    }
+    broken = true;
+    // Take each attempt by remove(): whoever removes an attempt owns it, so one racing with
+    // trySend, a result or a timeout is neither lost nor handled twice.
+    List<TaskAttempt> orphans = new java.util.ArrayList<>();
+    for (Long id : inFlight.keySet()) {
+      TaskAttempt orphan = inFlight.remove(id);
+      if (orphan != null) {
+        orphans.add(orphan);
+      }
+    }
+    channel.shutdownNow();
+    listener.onBroken(this, orphans, cause);
+  }
+
+  /** Forget the in-flight attempt {@code id} (it timed out); its credit returns with its result. */
+  TaskAttempt abandon(long id) {
+    return inFlight.remove(id);
+  }
+
+  Map<Long, TaskAttempt> inFlightView() {
+    return inFlight;
+  }
+
+  /** Sends nothing more; closes once what is in flight has come back. */
+  void retire() {
+    retiring = true;
+    if (inFlight.isEmpty()) {
+      close();
+    }
+  }
+
+  void close() {
+    broken = true;
+    ClientCallStreamObserver<TaskBatch> s = stream;
+    if (s != null) {
+      try {
+        s.onCompleted();
+      } catch (IllegalStateException e) {
+        // Already closed by the other side: nothing left to end.
+      }
+    }
+    channel.shutdown();
+  }
+
+  boolean usable() {
+    return !broken && !retiring && credits.get() > 0;
+  }
+
+  boolean broken() {
+    return broken;
+  }
+
+  int inFlight() {
+    return inFlight.size();
+  }
+
+  String nodeId() {
+    return nodeId;
+  }
+
+  String address() {
+    return address;
+  }
+}

@@ -1,0 +1,223 @@
+package io.tideflow.runtime.coordinator;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tideflow.core.model.ClusterView;
+import io.tideflow.core.model.NodeInfo;
+import io.tideflow.core.model.NodeState;
+import io.tideflow.runtime.membership.ClusterKeys;
+import io.tideflow.runtime.membership.ClusterWatcher;
+import io.tideflow.runtime.membership.NodeRecords;
+import io.tideflow.runtime.membership.StoreCalls;
+import io.tideflow.store.ClusterStore;
+import io.tideflow.store.KeyValue;
+import io.tideflow.store.Lease;
+import io.tideflow.store.Leadership;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * A candidate for coordinator. Any node may stand; the store's election picks one. The leader
+ * watches membership: it logs joins, state changes and departures, and records a node whose
+ * lease ended as GONE under {@link ClusterKeys#GONE} (the newest {@value #GONE_KEPT} are kept).
+ * When the leader dies its lease expires and another candidate takes over. The coordinator is not
+ * on the task path: tasks flow while no one leads.
+ */
+public final class Coordinator implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(Coordinator.class.getName());
+  static final int GONE_KEPT = 100;
+
+  private final String candidate;
+  private final ClusterStore store;
+  private final Duration leaseTtl;
+  private final Duration storeTimeout;
+  private final List<Consumer<MembershipEvent>> listeners = new CopyOnWriteArrayList<>();
+  private final Thread campaigner;
+  private volatile Leadership leadership;
+  private volatile ClusterWatcher watcher;
+  private volatile ClusterView lastView = ClusterView.empty();
+  private volatile boolean closed;
+
+  /** A change in membership the leader saw. */
+  public record MembershipEvent(String nodeId, NodeState from, NodeState to, long fencingToken) {}
+
+  private Coordinator(
+      String candidate, ClusterStore store, Duration leaseTtl, Duration storeTimeout) {
+    this.candidate = candidate;
+    this.store = store;
+    this.leaseTtl = leaseTtl;
+    this.storeTimeout = storeTimeout;
+    this.campaigner = Thread.ofVirtual().name("tideflow-coordinator-" + candidate).unstarted(this::run);
+  }
+
+  /** Stands {@code candidate} for coordinator; returns at once, leading happens in background. */
+  public static Coordinator start(
+      String candidate,
+      ClusterStore store,
+      Duration leaseTtl,
+      Duration storeTimeout,
+      MeterRegistry metrics) {
+    Coordinator c = new Coordinator(candidate, store, leaseTtl, storeTimeout);
+    Gauge.builder("tideflow.coordinator.leader", c, x -> x.isLeader() ? 1 : 0)
+        .tag("candidate", candidate)
+        .description("1 while this candidate leads")
+        .register(metrics);
+    c.campaigner.start();
+    return c;
+  }
+
+  private void run() {
+    while (!closed) {
+      try {
+        Lease lease = StoreCalls.await(store.grantLease(leaseTtl), storeTimeout, "grant lease");
+        Leadership won =
+            awaitInterruptibly(store.campaign(ClusterKeys.COORDINATOR_ELECTION, candidate, lease));
+        lead(won);
+        awaitInterruptibly(won.lost());
+        LOG.log(Level.WARNING, "coordinator " + candidate + " lost leadership");
+        stopLeading();
+        lease.revoke();
+      } catch (InterruptedException e) {
+        return; // closed
+      } catch (RuntimeException | java.util.concurrent.ExecutionException e) {
+        if (closed) {
+          return;
+        }
+        // The store is away or the lease ended mid-campaign: stand again after a pause.
+        LOG.log(Level.WARNING, "coordinator " + candidate + " campaign failed: " + e);
+        pause();
+      }
+    }
+  }
+
+  /** Unlike join(), wakes up when {@link #close()} interrupts the campaigner. */
+  private static <T> T awaitInterruptibly(java.util.concurrent.CompletableFuture<T> future)
+      throws InterruptedException, java.util.concurrent.ExecutionException {
+    return future.get();
+  }
+
+  private void pause() {
+    try {
+      Thread.sleep(Math.min(1000, leaseTtl.toMillis() / 2));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      closed = true;
+    }
+  }
+
+  private void lead(Leadership won) {
+    leadership = won;
+    LOG.log(Level.INFO,
+        "coordinator " + candidate + " leads (fencing token " + won.fencingToken() + ")");
+    ClusterWatcher w = ClusterWatcher.start(store, storeTimeout);
+    lastView = ClusterView.empty();
+    observe(w.view());
+    w.onChange(this::observe);
+    watcher = w;
+  }
+
+  private void stopLeading() {
+    leadership = null;
+    ClusterWatcher w = watcher;
+    watcher = null;
+    if (w != null) {
+      w.close();
+    }
+  }
+
+  private synchronized void observe(ClusterView view) {
+    Leadership l = leadership;
+    if (l == null) {
+      return;
+    }
+    ClusterView before = lastView;
+    for (NodeInfo node : view.nodes()) {
+      NodeInfo old = before.node(node.id());
+      NodeState from = old == null ? null : old.state();
+      if (from != node.state()) {
+        announce(new MembershipEvent(node.id(), from, node.state(), l.fencingToken()));
+      }
+    }
+    for (NodeInfo old : before.nodes()) {
+      if (view.node(old.id()) == null) {
+        announce(new MembershipEvent(old.id(), old.state(), NodeState.GONE, l.fencingToken()));
+        recordGone(old);
+      }
+    }
+    lastView = view;
+  }
+
+  private void announce(MembershipEvent e) {
+    LOG.log(Level.INFO, "node " + e.nodeId() + ": " + (e.from() == null ? "joined" : e.from())
+        + " -> " + e.to());
+    for (Consumer<MembershipEvent> l : listeners) {
+      l.accept(e);
+    }
+  }
+
+  private void recordGone(NodeInfo node) {
+    NodeInfo gone = node.state() == NodeState.GONE ? node : node.withState(NodeState.GONE);
+    store
+        .put(ClusterKeys.gone(node.id()), NodeRecords.encode(gone), 0)
+        .thenCompose(rev -> store.list(ClusterKeys.GONE))
+        .thenAccept(this::trimGone)
+        .whenComplete(
+            (v, e) -> {
+              if (e != null) {
+                LOG.log(Level.WARNING, "could not record node " + node.id() + " as gone: " + e);
+              }
+            });
+  }
+
+  private void trimGone(ClusterStore.Snapshot snapshot) {
+    List<KeyValue> kvs = snapshot.kvs();
+    if (kvs.size() <= GONE_KEPT) {
+      return;
+    }
+    kvs.stream()
+        .sorted(Comparator.comparingLong(KeyValue::modRevision))
+        .limit(kvs.size() - GONE_KEPT)
+        .forEach(kv -> store.delete(kv.key()));
+  }
+
+  /** Calls {@code listener} with each membership change seen while leading (on a store thread). */
+  public void onMembershipChange(Consumer<MembershipEvent> listener) {
+    listeners.add(listener);
+  }
+
+  public boolean isLeader() {
+    Leadership l = leadership;
+    return l != null && !l.lost().isDone();
+  }
+
+  /** The fencing token of the current leadership, or -1 when not leading. */
+  public long fencingToken() {
+    Leadership l = leadership;
+    return l == null ? -1 : l.fencingToken();
+  }
+
+  public String candidate() {
+    return candidate;
+  }
+
+  /** Resigns if leading and stops standing. */
+  @Override
+  public void close() {
+    closed = true;
+    Leadership l = leadership;
+    stopLeading();
+    if (l != null) {
+      try {
+        StoreCalls.await(l.resign(), storeTimeout, "resign");
+      } catch (RuntimeException e) {
+        // Leadership then ends when the lease expires, within its TTL.
+        LOG.log(Level.WARNING, "coordinator " + candidate + " could not resign: " + e);
+      }
+    }
+    campaigner.interrupt();
+  }
+}

@@ -1,0 +1,23 @@
+package io.tideflow.runtime.membership;
+
+/** Where Tideflow keeps its state in the cluster store. */
+public final class ClusterKeys {
+  /** One key per live node, written under the node's lease: {@code /tideflow/nodes/<id>}. */
+  public static final String NODES = "/tideflow/nodes/";
+
+  /** Nodes the coordinator saw leave, without a lease: {@code /tideflow/gone/<id>}. */
+  public static final String GONE = "/tideflow/gone/";
+
+  /** The coordinator election. */
+  public static final String COORDINATOR_ELECTION = "tideflow-coordinator";
+
+  private ClusterKeys() {}
+
+  public static String node(String nodeId) {
+    return NODES + nodeId;
+  }
+
+  public static String gone(String nodeId) {
+    return GONE + nodeId;
+  }
+}

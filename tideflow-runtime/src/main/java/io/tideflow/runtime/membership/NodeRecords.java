@@ -1,0 +1,86 @@
+package io.tideflow.runtime.membership;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.tideflow.core.model.LoadReport;
+import io.tideflow.core.model.NodeInfo;
+import io.tideflow.core.model.NodeState;
+import io.tideflow.core.model.Resources;
+import io.tideflow.runtime.transport.proto.LoadRecord;
+import io.tideflow.runtime.transport.proto.NodeRecord;
+import io.tideflow.runtime.transport.proto.ResourcesRecord;
+
+/** Turns {@link NodeInfo} into the bytes stored under a node's key, and back. */
+public final class NodeRecords {
+  private NodeRecords() {}
+
+  public static byte[] encode(NodeInfo node) {
+    return toRecord(node).toByteArray();
+  }
+
+  /**
+   * Decodes a stored node.
+   *
+   * @throws IllegalArgumentException naming the key when the bytes are not a valid node record
+   */
+  public static NodeInfo decode(String key, byte[] bytes) {
+    try {
+      return fromRecord(NodeRecord.parseFrom(bytes));
+    } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
+      throw new IllegalArgumentException("invalid node record at " + key + ": " + e.getMessage(), e);
+    }
+  }
+
+  public static NodeRecord toRecord(NodeInfo node) {
+    Resources c = node.capacity();
+    LoadReport l = node.load();
+    return NodeRecord.newBuilder()
+        .setId(node.id())
+        .setProvider(node.provider())
+        .setAddress(node.address())
+        .putAllLabels(node.labels())
+        .setCapacity(
+            ResourcesRecord.newBuilder()
+                .setCpuMillis(c.cpuMillis())
+                .setMemoryBytes(c.memoryBytes())
+                .setNetworkBytesPerSec(c.networkBytesPerSec())
+                .putAllCustom(c.custom()))
+        .setState(node.state().name())
+        .setLoad(
+            LoadRecord.newBuilder()
+                .setInFlight(l.inFlight())
+                .setQueued(l.queued())
+                .setCompleted(l.completed())
+                .setCpu(l.cpu())
+                .setHeapUsedBytes(l.heapUsedBytes())
+                .setHeapMaxBytes(l.heapMaxBytes())
+                .setReportedAtMillis(l.reportedAtMillis()))
+        .build();
+  }
+
+  public static NodeInfo fromRecord(NodeRecord r) {
+    ResourcesRecord c = r.getCapacity();
+    LoadRecord l = r.getLoad();
+    NodeState state;
+    try {
+      state = NodeState.valueOf(r.getState());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("unknown node state '" + r.getState() + "'", e);
+    }
+    return new NodeInfo(
+        r.getId(),
+        r.getProvider(),
+        r.getAddress(),
+        r.getLabelsMap(),
+        new Resources(
+            c.getCpuMillis(), c.getMemoryBytes(), c.getNetworkBytesPerSec(), c.getCustomMap()),
+        state,
+        new LoadReport(
+            l.getInFlight(),
+            l.getQueued(),
+            l.getCompleted(),
+            l.getCpu(),
+            l.getHeapUsedBytes(),
+            l.getHeapMaxBytes(),
+            l.getReportedAtMillis()));
+  }
+}

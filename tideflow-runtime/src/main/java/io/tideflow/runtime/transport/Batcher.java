@@ -1,0 +1,71 @@
+package io.tideflow.runtime.transport;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.ToIntFunction;
+
+/**
+ * Gathers items from many threads into batches for one serial sink, without a timer: the first
+ * thread to add while no one is draining becomes the drainer and sends what has gathered, looping
+ * until nothing is left; items added meanwhile ride in its next batch. A lone item goes out at
+ * once (no linger); under load, batches grow by themselves.
+ *
+ * <p>The sink is called by one thread at a time (whichever is draining), so it may write to a
+ * gRPC stream, which is not thread-safe. A batch holds at most {@code maxItems} items and at most
+ * {@code maxBytes} bytes as {@code sizeOf} counts them (one item is sent alone even if larger).
+ */
+public final class Batcher<T> {
+  private final ConcurrentLinkedQueue<T> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger pending = new AtomicInteger();
+  private final Consumer<List<T>> sink;
+  private final ToIntFunction<T> sizeOf;
+  private final int maxItems;
+  private final int maxBytes;
+
+  public Batcher(Consumer<List<T>> sink, ToIntFunction<T> sizeOf, int maxItems, int maxBytes) {
+    if (maxItems <= 0) {
+      throw new IllegalArgumentException("maxItems must be > 0, was " + maxItems);
+    }
+    if (maxBytes <= 0) {
+      throw new IllegalArgumentException("maxBytes must be > 0, was " + maxBytes);
+    }
+    this.sink = sink;
+    this.sizeOf = sizeOf;
+    this.maxItems = maxItems;
+    this.maxBytes = maxBytes;
+  }
+
+  /** Adds {@code item}; the calling thread may end up sending this and other threads' items. */
+  public void add(T item) {
+    queue.add(item);
+    if (pending.getAndIncrement() == 0) {
+      drain();
+    }
+  }
+
+  private void drain() {
+    int missed = 1;
+    do {
+      List<T> batch = new ArrayList<>();
+      int bytes = 0;
+      T item;
+      while ((item = queue.poll()) != null) {
+        int size = sizeOf.applyAsInt(item);
+        if (!batch.isEmpty() && (batch.size() >= maxItems || bytes + size > maxBytes)) {
+          sink.accept(batch);
+          batch = new ArrayList<>();
+          bytes = 0;
+        }
+        batch.add(item);
+        bytes += size;
+      }
+      if (!batch.isEmpty()) {
+        sink.accept(batch);
+      }
+      missed = pending.addAndGet(-missed);
+    } while (missed != 0);
+  }
+}

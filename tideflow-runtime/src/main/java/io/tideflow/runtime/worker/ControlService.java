@@ -1,0 +1,61 @@
+package io.tideflow.runtime.worker;
+
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import io.tideflow.runtime.membership.NodeRecords;
+import io.tideflow.runtime.transport.proto.DrainReply;
+import io.tideflow.runtime.transport.proto.DrainRequest;
+import io.tideflow.runtime.transport.proto.NodeControlGrpc;
+import io.tideflow.runtime.transport.proto.StatusReply;
+import io.tideflow.runtime.transport.proto.StatusRequest;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Drain and status calls. Drain waits, so it runs on a virtual thread, not the event loop. */
+final class ControlService extends NodeControlGrpc.NodeControlImplBase {
+  private final WorkerNode node;
+  private final AtomicLong newestToken = new AtomicLong();
+
+  ControlService(WorkerNode node) {
+    this.node = node;
+  }
+
+  @Override
+  public void drain(DrainRequest request, StreamObserver<DrainReply> reply) {
+    long token = request.getFencingToken();
+    long newest = newestToken.accumulateAndGet(token, Math::max);
+    if (token < newest) {
+      reply.onError(
+          Status.FAILED_PRECONDITION
+              .withDescription("stale fencing token " + token + "; newest seen is " + newest)
+              .asRuntimeException());
+      return;
+    }
+    if (request.getTimeoutMillis() <= 0) {
+      reply.onError(
+          Status.INVALID_ARGUMENT
+              .withDescription("timeout_millis must be > 0, was " + request.getTimeoutMillis())
+              .asRuntimeException());
+      return;
+    }
+    Thread.ofVirtual()
+        .name("tideflow-drain")
+        .start(
+            () -> {
+              WorkerNode.DrainResult result =
+                  node.drain(Duration.ofMillis(request.getTimeoutMillis()));
+              reply.onNext(
+                  DrainReply.newBuilder()
+                      .setDrained(result.drained())
+                      .setStillRunning(result.stillRunning())
+                      .build());
+              reply.onCompleted();
+            });
+  }
+
+  @Override
+  public void status(StatusRequest request, StreamObserver<StatusReply> reply) {
+    reply.onNext(StatusReply.newBuilder().setNode(NodeRecords.toRecord(node.info())).build());
+    reply.onCompleted();
+  }
+}

@@ -1,0 +1,216 @@
+package io.tideflow.runtime.worker;
+
+import com.google.protobuf.ByteString;
+import io.tideflow.runtime.task.TaskHandler;
+import io.tideflow.runtime.task.TaskHandlers;
+import io.tideflow.runtime.transport.WireLimits;
+import io.tideflow.runtime.transport.proto.ErrorCode;
+import io.tideflow.runtime.transport.proto.ResultMessage;
+import io.tideflow.runtime.transport.proto.TaskMessage;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * Runs tasks on virtual threads, at most {@code maxConcurrent} at once; the rest wait in a queue
+ * that the running threads work off before they end. Remembers results by idempotency key, so a
+ * retried task that reaches this worker again gets the first run's result without running twice.
+ *
+ * <p>{@link #submit} is called on gRPC's event loop and never blocks.
+ */
+final class TaskRunner {
+  private final TaskHandlers handlers;
+  private final Semaphore slots;
+  private final ConcurrentLinkedQueue<Runnable> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger queued = new AtomicInteger();
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicLong completed = new AtomicLong();
+  private final AtomicLong deduplicated = new AtomicLong();
+  private final Set<Thread> running = ConcurrentHashMap.newKeySet();
+  private final Dedup dedup;
+  private volatile boolean stopped;
+
+  TaskRunner(TaskHandlers handlers, int maxConcurrent, int dedupEntries) {
+    this.handlers = handlers;
+    this.slots = new Semaphore(maxConcurrent);
+    this.dedup = new Dedup(dedupEntries);
+  }
+
+  /** Runs {@code task} and hands its result to {@code reply}, on some thread, exactly once. */
+  void submit(TaskMessage task, Consumer<ResultMessage> replyTo) {
+    Consumer<ResultMessage> reply = replyTo;
+    TaskHandler handler = handlers.get(task.getHandler());
+    if (handler == null) {
+      reply.accept(
+          error(task.getId(), ErrorCode.UNKNOWN_HANDLER,
+              "unknown handler '" + task.getHandler() + "'; this worker has " + handlers.names()));
+      return;
+    }
+    String key = task.getIdempotencyKey();
+    if (!key.isEmpty()) {
+      CompletableFuture<ResultMessage> mine = new CompletableFuture<>();
+      CompletableFuture<ResultMessage> first = dedup.putIfAbsent(key, mine);
+      if (first != null) {
+        deduplicated.incrementAndGet();
+        first.thenAccept(r -> replyTo.accept(r.toBuilder().setId(task.getId()).build()));
+        return;
+      }
+      reply =
+          r -> {
+            if (r.getError() == ErrorCode.REJECTED_DRAINING) {
+              dedup.remove(key, mine); // not run here: a later attempt may run it
+            }
+            mine.complete(r);
+            replyTo.accept(r);
+          };
+    }
+    Consumer<ResultMessage> done = reply;
+    inFlight.incrementAndGet();
+    schedule(() -> run(task, handler, done));
+  }
+
+  private void schedule(Runnable job) {
+    if (slots.tryAcquire()) {
+      startThread(job);
+      return;
+    }
+    queued.incrementAndGet();
+    queue.add(job);
+    // A thread may have finished between the failed tryAcquire and the add: take over if so.
+    if (slots.tryAcquire()) {
+      Runnable next = pollQueue();
+      if (next != null) {
+        startThread(next);
+      } else {
+        slots.release();
+      }
+    }
+  }
+
+  private Runnable pollQueue() {
+    Runnable next = queue.poll();
+    if (next != null) {
+      queued.decrementAndGet();
+    }
+    return next;
+  }
+
+  private void startThread(Runnable first) {
+    Thread.ofVirtual()
+        .name("tideflow-task")
+        .start(
+            () -> {
+              Thread me = Thread.currentThread();
+              running.add(me);
+              try {
+                for (Runnable job = first; job != null; job = pollQueue()) {
+                  job.run();
+                }
+              } finally {
+                running.remove(me);
+                slots.release();
+              }
+              if (!queue.isEmpty() && slots.tryAcquire()) {
+                Runnable next = pollQueue();
+                if (next != null) {
+                  startThread(next);
+                } else {
+                  slots.release();
+                }
+              }
+            });
+  }
+
+  private void run(TaskMessage task, TaskHandler handler, Consumer<ResultMessage> reply) {
+    ResultMessage result;
+    if (stopped) {
+      result = error(task.getId(), ErrorCode.REJECTED_DRAINING, "worker stopped");
+    } else {
+      result = execute(task, handler);
+    }
+    inFlight.decrementAndGet();
+    completed.incrementAndGet();
+    reply.accept(result);
+  }
+
+  private static ResultMessage execute(TaskMessage task, TaskHandler handler) {
+    try {
+      byte[] output = handler.run(task.getPayload().toByteArray());
+      if (output == null) {
+        output = new byte[0];
+      }
+      if (output.length > WireLimits.MAX_PAYLOAD_BYTES) {
+        return error(task.getId(), ErrorCode.TOO_LARGE,
+            "result of " + output.length + " bytes exceeds the limit of "
+                + WireLimits.MAX_PAYLOAD_BYTES + " bytes");
+      }
+      return ResultMessage.newBuilder()
+          .setId(task.getId())
+          .setOutput(ByteString.copyFrom(output))
+          .build();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return error(task.getId(), ErrorCode.REJECTED_DRAINING, "worker stopped during the task");
+    } catch (Exception | StackOverflowError e) {
+      return error(task.getId(), ErrorCode.HANDLER_FAILED, e.toString());
+    }
+  }
+
+  static ResultMessage error(long id, ErrorCode code, String message) {
+    return ResultMessage.newBuilder().setId(id).setError(code).setErrorMessage(message).build();
+  }
+
+  /** Stops taking new work and interrupts what runs (the node lost its lease or is killed). */
+  void stop() {
+    stopped = true;
+    running.forEach(Thread::interrupt);
+  }
+
+  int inFlight() {
+    return inFlight.get();
+  }
+
+  int queued() {
+    return queued.get();
+  }
+
+  long completed() {
+    return completed.get();
+  }
+
+  long deduplicated() {
+    return deduplicated.get();
+  }
+
+  /** Results by idempotency key, least recently added evicted beyond a bound. One lock. */
+  private static final class Dedup {
+    private final Map<String, CompletableFuture<ResultMessage>> entries;
+
+    Dedup(int capacity) {
+      this.entries =
+          new LinkedHashMap<>(16, 0.75f, false) {
+            @Override
+            protected boolean removeEldestEntry(
+                Map.Entry<String, CompletableFuture<ResultMessage>> eldest) {
+              return size() > capacity;
+            }
+          };
+    }
+
+    synchronized CompletableFuture<ResultMessage> putIfAbsent(
+        String key, CompletableFuture<ResultMessage> value) {
+      return entries.putIfAbsent(key, value);
+    }
+
+    synchronized void remove(String key, CompletableFuture<ResultMessage> value) {
+      entries.remove(key, value);
+    }
+  }
+}

@@ -1,0 +1,121 @@
+package io.tideflow.runtime.worker;
+
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.tideflow.runtime.transport.Batcher;
+import io.tideflow.runtime.transport.WireLimits;
+import io.tideflow.runtime.transport.proto.ErrorCode;
+import io.tideflow.runtime.transport.proto.ResultBatch;
+import io.tideflow.runtime.transport.proto.ResultMessage;
+import io.tideflow.runtime.transport.proto.TaskBatch;
+import io.tideflow.runtime.transport.proto.TaskMessage;
+import io.tideflow.runtime.transport.proto.TaskServiceGrpc;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The worker's end of the task streams. Each stream opens with a grant of credits; tasks arrive
+ * in batches on gRPC's event loop (direct executor) and go straight to the {@link TaskRunner};
+ * results go back batched by a {@link Batcher}, from whichever task thread finishes.
+ */
+final class TaskStreamService extends TaskServiceGrpc.TaskServiceImplBase {
+  private final TaskRunner runner;
+  private final int credits;
+  private final BooleanSupplier accepting;
+  private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+
+  TaskStreamService(TaskRunner runner, int credits, BooleanSupplier accepting) {
+    this.runner = runner;
+    this.credits = credits;
+    this.accepting = accepting;
+  }
+
+  @Override
+  public StreamObserver<TaskBatch> tasks(StreamObserver<ResultBatch> responses) {
+    Session session = new Session((ServerCallStreamObserver<ResultBatch>) responses);
+    sessions.add(session);
+    session.out.onNext(ResultBatch.newBuilder().setCredits(credits).build());
+    return session;
+  }
+
+  int openStreams() {
+    return sessions.size();
+  }
+
+  /** One client's stream. */
+  private final class Session implements StreamObserver<TaskBatch> {
+    private final ServerCallStreamObserver<ResultBatch> out;
+    private final Batcher<ResultMessage> results;
+    private final AtomicInteger outstanding = new AtomicInteger();
+    private volatile boolean closed;
+    private volatile boolean halfClosed;
+
+    Session(ServerCallStreamObserver<ResultBatch> out) {
+      this.out = out;
+      this.results =
+          new Batcher<>(
+              this::sendBatch,
+              r -> r.getOutput().size() + r.getErrorMessage().length() + 16,
+              WireLimits.BATCH_ITEMS,
+              WireLimits.BATCH_BYTES);
+      // With a cancel handler set, onNext after cancellation is a no-op instead of an error.
+      out.setOnCancelHandler(this::end);
+    }
+
+    @Override
+    public void onNext(TaskBatch batch) {
+      for (TaskMessage task : batch.getTasksList()) {
+        outstanding.incrementAndGet();
+        if (!accepting.getAsBoolean()) {
+          reply(TaskRunner.error(task.getId(), ErrorCode.REJECTED_DRAINING,
+              "worker is draining: it takes no new tasks"));
+        } else {
+          runner.submit(task, this::reply);
+        }
+      }
+    }
+
+    private void reply(ResultMessage result) {
+      results.add(result);
+      if (outstanding.decrementAndGet() == 0 && halfClosed) {
+        complete();
+      }
+    }
+
+    private void sendBatch(List<ResultMessage> batch) {
+      if (!closed) {
+        out.onNext(ResultBatch.newBuilder().addAllResults(batch).build());
+      }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      // The client went away; its tasks finish here and their results are dropped.
+      end();
+    }
+
+    @Override
+    public void onCompleted() {
+      halfClosed = true;
+      if (outstanding.get() == 0) {
+        complete();
+      }
+    }
+
+    private synchronized void complete() {
+      if (!closed) {
+        closed = true;
+        sessions.remove(this);
+        out.onCompleted();
+      }
+    }
+
+    private void end() {
+      closed = true;
+      sessions.remove(this);
+    }
+  }
+}

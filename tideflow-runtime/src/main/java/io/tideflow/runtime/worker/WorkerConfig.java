@@ -1,0 +1,113 @@
+package io.tideflow.runtime.worker;
+
+import io.tideflow.core.model.Resources;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * How a worker runs.
+ *
+ * @param nodeId unique id in the cluster
+ * @param provider the provider that started it, written to the registry
+ * @param bindHost interface of its gRPC server; loopback unless told otherwise
+ * @param port its gRPC port, 0 for any free one
+ * @param labels node labels
+ * @param capacity what it offers the scheduler
+ * @param maxConcurrentTasks tasks run at once; more wait in its queue
+ * @param streamCredits tasks one client may have outstanding on it (running plus queued)
+ * @param leaseTtl lease time to live: a hung or cut-off worker is gone after about this long
+ * @param reportInterval how often it writes its load to the registry
+ * @param storeTimeout bound on each control call to the store
+ * @param dedupEntries results remembered by idempotency key
+ */
+public record WorkerConfig(
+    String nodeId,
+    String provider,
+    String bindHost,
+    int port,
+    Map<String, String> labels,
+    Resources capacity,
+    int maxConcurrentTasks,
+    int streamCredits,
+    Duration leaseTtl,
+    Duration reportInterval,
+    Duration storeTimeout,
+    int dedupEntries) {
+
+  public static final Duration DEFAULT_LEASE_TTL = Duration.ofSeconds(3);
+
+  public WorkerConfig {
+    if (nodeId == null || nodeId.isBlank()) {
+      throw new IllegalArgumentException("nodeId must not be blank, was '" + nodeId + "'");
+    }
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port must be in 0..65535, was " + port);
+    }
+    if (maxConcurrentTasks <= 0) {
+      throw new IllegalArgumentException("maxConcurrentTasks must be > 0, was " + maxConcurrentTasks);
+    }
+    if (streamCredits <= 0) {
+      throw new IllegalArgumentException("streamCredits must be > 0, was " + streamCredits);
+    }
+    if (leaseTtl.toMillis() < 1000) {
+      throw new IllegalArgumentException("leaseTtl must be >= 1s, was " + leaseTtl);
+    }
+    if (dedupEntries < 0) {
+      throw new IllegalArgumentException("dedupEntries must be >= 0, was " + dedupEntries);
+    }
+    labels = Map.copyOf(labels);
+  }
+
+  /** A loopback worker sized to this machine, with the default lease TTL. */
+  public static WorkerConfig defaults(String nodeId) {
+    int cores = Runtime.getRuntime().availableProcessors();
+    return new WorkerConfig(
+        nodeId,
+        "in-process",
+        "127.0.0.1",
+        0,
+        Map.of(),
+        Resources.of(cores * 1000L, Runtime.getRuntime().maxMemory()),
+        Math.max(64, cores * 64),
+        4096,
+        DEFAULT_LEASE_TTL,
+        Duration.ofSeconds(1),
+        Duration.ofSeconds(5),
+        100_000);
+  }
+
+  public WorkerConfig withProvider(String value) {
+    return new WorkerConfig(nodeId, value, bindHost, port, labels, capacity, maxConcurrentTasks,
+        streamCredits, leaseTtl, reportInterval, storeTimeout, dedupEntries);
+  }
+
+  public WorkerConfig withPort(int value) {
+    return new WorkerConfig(nodeId, provider, bindHost, value, labels, capacity, maxConcurrentTasks,
+        streamCredits, leaseTtl, reportInterval, storeTimeout, dedupEntries);
+  }
+
+  public WorkerConfig withLabels(Map<String, String> value) {
+    return new WorkerConfig(nodeId, provider, bindHost, port, value, capacity, maxConcurrentTasks,
+        streamCredits, leaseTtl, reportInterval, storeTimeout, dedupEntries);
+  }
+
+  public WorkerConfig withCapacity(Resources value) {
+    return new WorkerConfig(nodeId, provider, bindHost, port, labels, value, maxConcurrentTasks,
+        streamCredits, leaseTtl, reportInterval, storeTimeout, dedupEntries);
+  }
+
+  public WorkerConfig withLeaseTtl(Duration value) {
+    return new WorkerConfig(nodeId, provider, bindHost, port, labels, capacity, maxConcurrentTasks,
+        streamCredits, value, reportInterval, storeTimeout, dedupEntries);
+  }
+
+  public WorkerConfig withMaxConcurrentTasks(int value) {
+    return new WorkerConfig(nodeId, provider, bindHost, port, labels, capacity, value,
+        streamCredits, leaseTtl, reportInterval, storeTimeout, dedupEntries);
+  }
+
+  public WorkerConfig withBindHost(String value) {
+    return new WorkerConfig(nodeId, provider, value, port, labels, capacity, maxConcurrentTasks,
+        streamCredits, leaseTtl, reportInterval, storeTimeout, dedupEntries);
+  }
+}

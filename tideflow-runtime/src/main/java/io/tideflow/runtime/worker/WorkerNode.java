@@ -1,0 +1,229 @@
+package io.tideflow.runtime.worker;
+
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tideflow.core.model.LoadReport;
+import io.tideflow.core.model.NodeInfo;
+import io.tideflow.core.model.NodeState;
+import io.tideflow.runtime.membership.NodeRegistration;
+import io.tideflow.runtime.task.TaskHandlers;
+import io.tideflow.runtime.transport.WireLimits;
+import io.tideflow.store.ClusterStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A worker node: a gRPC server that runs tasks, registered in the cluster store under a lease.
+ *
+ * <p>Life cycle: {@link #start} binds the server, registers the node JOINING and then READY, and
+ * reports load every second. {@link #drain} stops it taking tasks and waits for what runs. {@link
+ * #close} leaves the cluster gracefully; {@link #kill} stops at once, as a crash would. When the
+ * node loses its lease it stops its work by itself (the cluster already counts it gone) and
+ * {@link #terminated()} completes.
+ */
+public final class WorkerNode implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(WorkerNode.class.getName());
+
+  private final WorkerConfig config;
+  private final TaskRunner runner;
+  private final TaskStreamService streams;
+  private final Server server;
+  private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+  private volatile NodeRegistration registration;
+  private volatile boolean accepting = true;
+
+  /** What a drain achieved: whether all work finished in time, and how much still runs. */
+  public record DrainResult(boolean drained, int stillRunning) {}
+
+  private WorkerNode(WorkerConfig config, TaskHandlers handlers) {
+    this.config = config;
+    this.runner = new TaskRunner(handlers, config.maxConcurrentTasks(), config.dedupEntries());
+    this.streams = new TaskStreamService(runner, config.streamCredits(), () -> accepting);
+    this.server =
+        NettyServerBuilder.forAddress(new InetSocketAddress(bindAddress(config), config.port()))
+            .directExecutor()
+            .maxInboundMessageSize(WireLimits.MAX_MESSAGE_BYTES)
+            .maxInboundMetadataSize(64 * 1024)
+            .permitKeepAliveTime(5, TimeUnit.SECONDS)
+            .permitKeepAliveWithoutCalls(true)
+            .addService(streams)
+            .addService(new ControlService(this))
+            .build();
+  }
+
+  /**
+   * Starts a worker and registers it in {@code store}.
+   *
+   * @throws IllegalArgumentException when asked to bind beyond loopback (not supported without
+   *     cluster authentication)
+   * @throws io.tideflow.store.StoreUnavailableException when the store cannot be reached
+   */
+  public static WorkerNode start(
+      WorkerConfig config, ClusterStore store, TaskHandlers handlers, MeterRegistry metrics) {
+    WorkerNode node = new WorkerNode(config, handlers);
+    try {
+      node.server.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "worker " + config.nodeId() + " cannot listen on " + config.bindHost() + ":"
+              + config.port() + ": " + e.getMessage(), e);
+    }
+    try {
+      node.register(store);
+    } catch (RuntimeException e) {
+      node.server.shutdownNow();
+      throw e;
+    }
+    node.bindMetrics(metrics);
+    LOG.log(Level.INFO, "worker " + config.nodeId() + " READY at " + node.address());
+    return node;
+  }
+
+  private static InetAddress bindAddress(WorkerConfig config) {
+    try {
+      InetAddress address = InetAddress.getByName(config.bindHost());
+      if (!address.isLoopbackAddress()) {
+        throw new IllegalArgumentException(
+            "bindHost " + config.bindHost() + " is not a loopback address: binding beyond"
+                + " loopback needs cluster authentication, which this build does not offer");
+      }
+      return address;
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException("bindHost " + config.bindHost() + " is unknown", e);
+    }
+  }
+
+  private void register(ClusterStore store) {
+    NodeInfo joining =
+        new NodeInfo(
+            config.nodeId(), config.provider(), address(), config.labels(), config.capacity(),
+            NodeState.JOINING, load());
+    registration =
+        NodeRegistration.register(
+            store, joining, config.leaseTtl(), config.reportInterval(), this::load,
+            config.storeTimeout());
+    registration.moveTo(NodeState.READY);
+    registration.lost().thenRun(this::onLeaseLost);
+  }
+
+  private void bindMetrics(MeterRegistry metrics) {
+    String id = config.nodeId();
+    Gauge.builder("tideflow.worker.tasks.in_flight", runner, TaskRunner::inFlight)
+        .tag("node", id).description("Tasks running or queued on this worker").register(metrics);
+    Gauge.builder("tideflow.worker.tasks.queued", runner, TaskRunner::queued)
+        .tag("node", id).description("Tasks waiting for a slot").register(metrics);
+    FunctionCounter.builder("tideflow.worker.tasks.completed", runner, TaskRunner::completed)
+        .tag("node", id).description("Tasks this worker finished").register(metrics);
+    FunctionCounter.builder("tideflow.worker.tasks.deduplicated", runner, TaskRunner::deduplicated)
+        .tag("node", id).description("Retries answered from an earlier run").register(metrics);
+  }
+
+  /** Where clients reach this worker, {@code host:port}. */
+  public String address() {
+    return config.bindHost() + ":" + server.getPort();
+  }
+
+  public String id() {
+    return config.nodeId();
+  }
+
+  /** This node as last written to the registry. */
+  public NodeInfo info() {
+    return registration.node();
+  }
+
+  public NodeRegistration registration() {
+    return registration;
+  }
+
+  LoadReport load() {
+    MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+    double cpu = -1;
+    if (ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os) {
+      double c = os.getProcessCpuLoad();
+      cpu = c >= 0 && c <= 1 ? c : -1;
+    }
+    return new LoadReport(
+        Math.max(0, runner.inFlight() - runner.queued()),
+        runner.queued(),
+        runner.completed(),
+        cpu,
+        heap.getUsed(),
+        Math.max(heap.getMax(), 0),
+        System.currentTimeMillis());
+  }
+
+  /**
+   * Stops taking tasks (new ones are turned back, and clients place them elsewhere), marks the
+   * node DRAINING and waits up to {@code timeout} for running tasks to finish.
+   */
+  public DrainResult drain(Duration timeout) {
+    accepting = false;
+    registration.moveTo(NodeState.DRAINING);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (runner.inFlight() > 0 && System.nanoTime() < deadline) {
+      // Drain is a control action, rare and bounded by its timeout: a short poll suffices.
+      java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+    }
+    int left = runner.inFlight();
+    return new DrainResult(left == 0, left);
+  }
+
+  /** Completes when the node has stopped: closed, killed, or its lease lost. */
+  public CompletableFuture<Void> terminated() {
+    return terminated;
+  }
+
+  private void onLeaseLost() {
+    LOG.log(Level.WARNING, "worker " + config.nodeId() + " lost its lease: stopping");
+    accepting = false;
+    runner.stop();
+    server.shutdownNow();
+    terminated.complete(null);
+  }
+
+  /**
+   * Stops as a crash would: the server drops its connections, running tasks are interrupted and
+   * the lease is left to expire. For tests and the demo.
+   */
+  public void kill() {
+    accepting = false;
+    runner.stop();
+    server.shutdownNow();
+    terminated.complete(null);
+  }
+
+  /** Leaves the cluster: deregisters, lets running tasks finish briefly, stops the server. */
+  @Override
+  public void close() {
+    accepting = false;
+    NodeRegistration reg = registration;
+    if (reg != null) {
+      reg.close();
+    }
+    server.shutdown();
+    try {
+      if (!server.awaitTermination(2, TimeUnit.SECONDS)) {
+        server.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      server.shutdownNow();
+    }
+    runner.stop();
+    terminated.complete(null);
+  }
+}

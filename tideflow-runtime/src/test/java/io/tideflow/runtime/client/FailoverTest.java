@@ -1,0 +1,122 @@
+package io.tideflow.runtime.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.tideflow.core.model.NodeState;
+import io.tideflow.core.model.TaskSpec;
+import io.tideflow.runtime.EmbeddedCluster;
+import io.tideflow.runtime.task.TaskHandlers;
+import io.tideflow.runtime.task.TaskResult;
+import io.tideflow.runtime.worker.WorkerNode;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class FailoverTest {
+  private final CountDownLatch release = new CountDownLatch(1);
+  private final EmbeddedCluster cluster =
+      new EmbeddedCluster(
+          TaskHandlers.builtins()
+              .with("held", p -> {
+                // Runs until the test lets it go (or the worker interrupts it).
+                release.await();
+                return p;
+              }));
+
+  @AfterEach
+  void close() {
+    release.countDown();
+    cluster.close();
+  }
+
+  private static TaskSpec held(int i) {
+    return TaskSpec.builder("held").payload(Integer.toString(i).getBytes(StandardCharsets.UTF_8)).build();
+  }
+
+  @Test
+  void tasksOfACrashedWorkerArePlacedAgainAtOnceAndAllComplete() throws Exception {
+    WorkerNode w1 = cluster.startWorker("w1");
+    cluster.startWorker("w2");
+    TideflowClient client = cluster.client();
+    await().until(() -> client.view().countByState().get(NodeState.READY) == 2);
+    List<CompletableFuture<TaskResult>> futures = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      futures.add(client.submit(held(i)));
+    }
+    await().until(() -> client.stats().inFlight() == 200);
+
+    cluster.crash(w1);
+    // The broken connection, not the lease, tells the client: well before the 2 s TTL.
+    await().atMost(Duration.ofSeconds(1)).until(() -> client.stats().retried() > 0);
+    assertThat(client.view().node("w1")).as("lease not yet expired").isNotNull();
+    release.countDown();
+
+    for (int i = 0; i < futures.size(); i++) {
+      TaskResult r = futures.get(i).get(20, TimeUnit.SECONDS);
+      assertThat(new String(r.output(), StandardCharsets.UTF_8)).isEqualTo(Integer.toString(i));
+      assertThat(r.nodeId()).isEqualTo("w2");
+    }
+    assertThat(client.stats().retried()).isBetween(1L, 200L);
+    // And once the lease expires, the registry forgets the node.
+    await().atMost(Duration.ofSeconds(5)).until(() -> client.view().node("w1") == null);
+  }
+
+  @Test
+  void aWorkerThatLosesItsLeaseStopsItsWorkAndTheTasksMoveOn() throws Exception {
+    WorkerNode w1 = cluster.startWorker("w1");
+    TideflowClient client = cluster.client();
+    await().until(() -> client.view().size() == 1);
+    List<CompletableFuture<TaskResult>> futures = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      futures.add(client.submit(held(i)));
+    }
+    await().until(() -> client.stats().inFlight() == 50);
+    cluster.startWorker("w2");
+
+    cluster.store.expireLease(w1.registration().lease().id());
+    await().atMost(Duration.ofSeconds(5)).until(() -> w1.terminated().isDone());
+    release.countDown();
+    for (CompletableFuture<TaskResult> f : futures) {
+      assertThat(f.get(20, TimeUnit.SECONDS).nodeId()).isEqualTo("w2");
+    }
+  }
+
+  @Test
+  void aDrainingWorkerFinishesItsTasksAndTakesNoNewOnes() throws Exception {
+    WorkerNode w1 = cluster.startWorker("w1");
+    TideflowClient client = cluster.client();
+    await().until(() -> client.view().size() == 1);
+    List<CompletableFuture<TaskResult>> before = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      before.add(client.submit(held(i)));
+    }
+    await().until(() -> client.stats().inFlight() == 20);
+    cluster.startWorker("w2");
+    await().until(() -> client.view().countByState().get(NodeState.READY) == 2);
+
+    CompletableFuture<WorkerNode.DrainResult> drain =
+        CompletableFuture.supplyAsync(() -> w1.drain(Duration.ofSeconds(20)));
+    await().until(() -> client.view().node("w1").state() == NodeState.DRAINING);
+    List<CompletableFuture<TaskResult>> after = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      after.add(client.submit(TaskSpec.builder("echo").build()));
+    }
+    for (CompletableFuture<TaskResult> f : after) {
+      assertThat(f.get(20, TimeUnit.SECONDS).nodeId()).isEqualTo("w2");
+    }
+    assertThat(drain).isNotDone();
+    release.countDown();
+    assertThat(drain.get(20, TimeUnit.SECONDS).drained()).isTrue();
+    for (CompletableFuture<TaskResult> f : before) {
+      assertThat(f.get(20, TimeUnit.SECONDS).nodeId()).isEqualTo("w1");
+    }
+    assertThat(client.stats().retried()).isZero();
+  }
+}

@@ -1,0 +1,63 @@
+package io.tideflow.runtime.coordinator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tideflow.core.model.NodeState;
+import io.tideflow.runtime.membership.ClusterKeys;
+import io.tideflow.runtime.task.TaskHandlers;
+import io.tideflow.runtime.worker.WorkerConfig;
+import io.tideflow.runtime.worker.WorkerNode;
+import io.tideflow.store.memory.MemoryClusterStore;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class CoordinatorTest {
+  private final MemoryClusterStore store = new MemoryClusterStore();
+  private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+  private final Duration ttl = Duration.ofSeconds(1);
+
+  @AfterEach
+  void close() {
+    store.close();
+  }
+
+  @Test
+  void exactlyOneCandidateLeadsAndAnotherTakesOverWhenItsLeaseEnds() {
+    try (Coordinator a = Coordinator.start("a", store, ttl, Duration.ofSeconds(5), metrics);
+        Coordinator b = Coordinator.start("b", store, ttl, Duration.ofSeconds(5), metrics)) {
+      await().until(() -> a.isLeader() || b.isLeader());
+      Coordinator leader = a.isLeader() ? a : b;
+      Coordinator standby = leader == a ? b : a;
+      assertThat(standby.isLeader()).isFalse();
+      long firstToken = leader.fencingToken();
+
+      leader.close();
+      await().atMost(Duration.ofSeconds(2)).until(standby::isLeader);
+      assertThat(standby.fencingToken()).isGreaterThan(firstToken);
+    }
+  }
+
+  @Test
+  void theLeaderSeesNodesJoinAndMarksANodeWhoseLeaseExpiredGone() {
+    List<Coordinator.MembershipEvent> events = new CopyOnWriteArrayList<>();
+    try (Coordinator c = Coordinator.start("c", store, ttl, Duration.ofSeconds(5), metrics)) {
+      c.onMembershipChange(events::add);
+      await().until(c::isLeader);
+      WorkerNode w = WorkerNode.start(WorkerConfig.defaults("w1").withLeaseTtl(ttl), store,
+          TaskHandlers.builtins(), metrics);
+      await().until(() -> events.stream().anyMatch(e -> e.to() == NodeState.READY));
+
+      store.suspendKeepAlive(w.registration().lease().id());
+      w.kill();
+      await().atMost(Duration.ofSeconds(3))
+          .until(() -> events.stream().anyMatch(e -> e.nodeId().equals("w1") && e.to() == NodeState.GONE));
+      await().until(() -> store.get(ClusterKeys.gone("w1")).join().isPresent());
+      assertThat(events).allMatch(e -> e.fencingToken() == c.fencingToken());
+    }
+  }
+}
