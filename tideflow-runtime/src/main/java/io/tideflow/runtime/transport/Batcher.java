@@ -3,17 +3,19 @@ package io.tideflow.runtime.transport;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.ToIntFunction;
 
 /**
  * Gathers items from many threads into batches for one serial sink, without a timer: the first
- * thread to add while no one is draining becomes the drainer and sends what has gathered, looping
- * until nothing is left; items added meanwhile ride in its next batch. A lone item goes out at
- * once (no linger); under load, batches grow by themselves.
+ * add while no drain is under way hands a drain to the executor, and the drain sends what has
+ * gathered by the time it runs, looping until nothing is left. A lone item goes out as soon as
+ * the executor runs the drain (no linger); under load, batches grow by themselves, and the adding
+ * thread never does the sending, so a single fast producer still fills batches.
  *
- * <p>The sink is called by one thread at a time (whichever is draining), so it may write to a
+ * <p>The sink is called by one thread at a time (the drain under way), so it may write to a
  * gRPC stream, which is not thread-safe. A batch holds at most {@code maxItems} items and at most
  * {@code maxBytes} bytes as {@code sizeOf} counts them (one item is sent alone even if larger).
  */
@@ -24,8 +26,20 @@ public final class Batcher<T> {
   private final ToIntFunction<T> sizeOf;
   private final int maxItems;
   private final int maxBytes;
+  private final Executor executor;
+  private final Runnable drain = this::drain;
 
+  /** A batcher whose drains run on virtual threads. */
   public Batcher(Consumer<List<T>> sink, ToIntFunction<T> sizeOf, int maxItems, int maxBytes) {
+    this(sink, sizeOf, maxItems, maxBytes, Thread::startVirtualThread);
+  }
+
+  public Batcher(
+      Consumer<List<T>> sink,
+      ToIntFunction<T> sizeOf,
+      int maxItems,
+      int maxBytes,
+      Executor executor) {
     if (maxItems <= 0) {
       throw new IllegalArgumentException("maxItems must be > 0, was " + maxItems);
     }
@@ -36,13 +50,14 @@ public final class Batcher<T> {
     this.sizeOf = sizeOf;
     this.maxItems = maxItems;
     this.maxBytes = maxBytes;
+    this.executor = executor;
   }
 
   /** Adds {@code item}; the calling thread may end up sending this and other threads' items. */
   public void add(T item) {
     queue.add(item);
     if (pending.getAndIncrement() == 0) {
-      drain();
+      executor.execute(drain);
     }
   }
 

@@ -1,0 +1,72 @@
+package io.tideflow.runtime.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.tideflow.core.model.NodeState;
+import io.tideflow.runtime.EmbeddedCluster;
+import io.tideflow.runtime.task.TaskHandlers;
+import io.tideflow.runtime.transport.proto.DrainReply;
+import io.tideflow.runtime.transport.proto.DrainRequest;
+import io.tideflow.runtime.transport.proto.NodeControlGrpc;
+import io.tideflow.runtime.transport.proto.StatusRequest;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class NodeControlTest {
+  private final EmbeddedCluster cluster = new EmbeddedCluster(TaskHandlers.builtins());
+  private ManagedChannel channel;
+
+  @AfterEach
+  void close() throws InterruptedException {
+    if (channel != null) {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+    cluster.close();
+  }
+
+  private NodeControlGrpc.NodeControlBlockingStub control(WorkerNode node) {
+    channel = NettyChannelBuilder.forTarget(node.address()).usePlaintext().build();
+    return NodeControlGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void drainOverGrpcMarksTheNodeDrainingAndAnswersWhenIdle() {
+    WorkerNode node = cluster.startWorker("w1");
+    NodeControlGrpc.NodeControlBlockingStub stub = control(node);
+    assertThat(stub.status(StatusRequest.getDefaultInstance()).getNode().getState()).isEqualTo("READY");
+
+    DrainReply reply =
+        stub.drain(DrainRequest.newBuilder().setTimeoutMillis(5_000).setFencingToken(7).build());
+    assertThat(reply.getDrained()).isTrue();
+    assertThat(reply.getStillRunning()).isZero();
+    assertThat(node.info().state()).isEqualTo(NodeState.DRAINING);
+  }
+
+  @Test
+  void aDrainWithAnOlderFencingTokenIsRejected() {
+    WorkerNode node = cluster.startWorker("w1");
+    NodeControlGrpc.NodeControlBlockingStub stub = control(node);
+    stub.drain(DrainRequest.newBuilder().setTimeoutMillis(1_000).setFencingToken(9).build());
+    StatusRuntimeException e =
+        catchThrowableOfType(StatusRuntimeException.class,
+            () -> stub.drain(DrainRequest.newBuilder().setTimeoutMillis(1_000).setFencingToken(3).build()));
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+    assertThat(e.getStatus().getDescription()).isEqualTo("stale fencing token 3; newest seen is 9");
+  }
+
+  @Test
+  void aDrainWithoutATimeoutIsRejectedByName() {
+    WorkerNode node = cluster.startWorker("w1");
+    StatusRuntimeException e =
+        catchThrowableOfType(StatusRuntimeException.class,
+            () -> control(node).drain(DrainRequest.newBuilder().setFencingToken(1).build()));
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(e.getStatus().getDescription()).contains("timeout_millis must be > 0, was 0");
+  }
+}
