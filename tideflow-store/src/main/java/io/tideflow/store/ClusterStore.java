@@ -71,10 +71,11 @@ public interface ClusterStore extends AutoCloseable {
 
   /**
    * Stands {@code candidate} in the election {@code election}, bound to {@code lease}: the store
-   * writes the key {@code election/<election>/<leaseId>} under the lease, and the candidate whose
-   * key was created first leads. Completes when the candidate leads (fails with {@link
-   * LeaseNotFoundException} if the lease ends first); the returned {@link Leadership} carries a fencing token that grows
-   * with each new leader. Leadership ends when the lease ends or on {@link Leadership#resign()}.
+   * writes the key {@code election/<election>/<leaseId in hex>} under the lease, and the
+   * candidate whose key was created first leads. Completes when the candidate leads, or fails
+   * with {@link LeaseNotFoundException} if the lease ends first. The returned {@link Leadership}
+   * carries a fencing token that grows with each new leader. Leadership ends when the lease ends
+   * or on {@link Leadership#resign()}.
    */
   CompletableFuture<Leadership> campaign(String election, String candidate, Lease lease);
 

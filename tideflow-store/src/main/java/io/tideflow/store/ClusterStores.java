@@ -1,5 +1,6 @@
 package io.tideflow.store;
 
+import io.tideflow.store.etcd.EtcdClusterStore;
 import io.tideflow.store.memory.MemoryClusterStore;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +20,7 @@ public final class ClusterStores {
       return new MemoryClusterStore();
     }
     if (lower.startsWith("etcd://")) {
-      return openEtcd(uri, endpoints(uri, trimmed.substring("etcd://".length())));
+      return EtcdClusterStore.connect(endpoints(uri, trimmed.substring("etcd://".length())));
     }
     throw unknown(uri);
   }
@@ -36,11 +37,6 @@ public final class ClusterStores {
       endpoints.add("http://" + trimmed);
     }
     return endpoints;
-  }
-
-  private static ClusterStore openEtcd(String uri, List<String> endpoints) {
-    throw new UnsupportedOperationException(
-        "etcd store is not built yet; cannot open " + uri + " " + endpoints);
   }
 
   private static boolean isPort(String text) {

@@ -10,6 +10,8 @@ import io.tideflow.store.ClusterStore.Snapshot;
 import io.tideflow.store.ClusterStore.Watch;
 import io.tideflow.store.ClusterStore.WatchEvent;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.stream.IntStream;
 import java.util.concurrent.CompletableFuture;
@@ -27,10 +29,15 @@ import org.junit.jupiter.api.Test;
  * namespaced per test, so implementations may share one server across tests.
  */
 public abstract class ClusterStoreContractTest {
-  protected static final Duration WAIT = Duration.ofSeconds(10);
+  /** How long any one step may take; generous because CI machines are shared and loaded. */
+  protected static final Duration WAIT = Duration.ofSeconds(15);
+
+  /** The TTL of leases that must stay alive for the whole test. */
+  protected static final Duration LONG_TTL = Duration.ofSeconds(30);
 
   protected ClusterStore store;
   protected String ns;
+  private final List<Watch> watches = new ArrayList<>();
 
   /** A new store; closed after each test. */
   protected abstract ClusterStore openStore();
@@ -38,7 +45,7 @@ public abstract class ClusterStoreContractTest {
   /** Stops keep-alives of {@code lease} as if its holder hung, so it expires after its TTL. */
   protected abstract void suspendKeepAlive(ClusterStore store, Lease lease);
 
-  /** The TTL of leases in these tests: the shortest the store honours. */
+  /** The TTL of leases these tests let expire: the shortest the store honours. */
   protected abstract Duration leaseTtl();
 
   @BeforeEach
@@ -48,8 +55,16 @@ public abstract class ClusterStoreContractTest {
   }
 
   @AfterEach
-  void closeStore() {
+  void closeWatchesAndStore() {
+    watches.forEach(Watch::close);
     store.close();
+  }
+
+  /** Starts a watch that is closed after the test, whatever its outcome. */
+  protected Watch watch(String prefix, long fromRevision, ClusterStore.WatchListener listener) {
+    Watch watch = store.watch(prefix, fromRevision, listener);
+    watches.add(watch);
+    return watch;
   }
 
   protected static <T> T done(CompletableFuture<T> future)
@@ -61,7 +76,13 @@ public abstract class ClusterStoreContractTest {
     return text.getBytes(UTF_8);
   }
 
+  /** A lease that stays alive until revoked. */
   protected Lease grant() throws Exception {
+    return done(store.grantLease(LONG_TTL));
+  }
+
+  /** A lease with the shortest TTL, for tests that let it expire. */
+  protected Lease grantShort() throws Exception {
     return done(store.grantLease(leaseTtl()));
   }
 
@@ -153,22 +174,22 @@ public abstract class ClusterStoreContractTest {
 
   @Test
   void aLeaseWhoseKeepAliveStopsExpiresDeletingItsKeysAndReportingItLost() throws Exception {
-    Lease lease = grant();
+    Lease lease = grantShort();
     Lease other = grant();
     done(store.put(ns + "node", bytes("alive"), lease.id()));
     long written = done(store.put(ns + "other", bytes("alive"), other.id()));
     RecordingListener listener = new RecordingListener();
-    try (Watch watch = store.watch(ns, written + 1, listener)) {
-      suspendKeepAlive(store, lease);
+    watch(ns, written + 1, listener);
+    suspendKeepAlive(store, lease);
 
-      assertThat(lease.lost()).succeedsWithin(leaseTtl().multipliedBy(3).plus(WAIT));
-      await()
-          .atMost(WAIT)
-          .untilAsserted(() -> assertThat(listener.described()).containsExactly("DELETE " + ns + "node="));
-      assertThat(done(store.get(ns + "node"))).isEmpty();
-      assertThat(done(store.get(ns + "other"))).isPresent();
-      assertThat(other.lost()).isNotDone();
-    }
+    assertThat(lease.lost()).succeedsWithin(leaseTtl().multipliedBy(3).plus(WAIT));
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> assertThat(listener.described()).containsExactly("DELETE " + ns + "node="));
+    assertThat(done(store.get(ns + "node"))).isEmpty();
+    assertThat(done(store.get(ns + "other"))).isPresent();
+    assertThat(other.lost()).isNotDone();
   }
 
   @Test
@@ -191,17 +212,12 @@ public abstract class ClusterStoreContractTest {
     done(store.put(ns.substring(0, ns.length() - 1) + "-elsewhere", bytes("x"), 0));
     RecordingListener listener = new RecordingListener();
 
-    try (Watch watch = store.watch(ns, from, listener)) {
-      await()
-          .atMost(WAIT)
-          .untilAsserted(() -> assertThat(listener.events()).hasSize(3));
-      for (int i = 0; i < 20; i++) {
-        done(store.put(ns + "live", bytes(Integer.toString(i)), 0));
-      }
-      await()
-          .atMost(WAIT)
-          .untilAsserted(() -> assertThat(listener.events()).hasSize(23));
+    watch(ns, from, listener);
+    await().atMost(WAIT).untilAsserted(() -> assertThat(listener.events()).hasSize(3));
+    for (int i = 0; i < 20; i++) {
+      done(store.put(ns + "live", bytes(Integer.toString(i)), 0));
     }
+    await().atMost(WAIT).untilAsserted(() -> assertThat(listener.events()).hasSize(23));
 
     assertThat(listener.described().subList(0, 3))
         .containsExactly("PUT " + ns + "a=1", "PUT " + ns + "b=2", "DELETE " + ns + "a=");
@@ -220,16 +236,15 @@ public abstract class ClusterStoreContractTest {
   void aDeleteEventCarriesTheRevisionOfTheDelete() throws Exception {
     long put = done(store.put(ns + "k", bytes("v"), 0));
     RecordingListener listener = new RecordingListener();
-    try (Watch watch = store.watch(ns, put + 1, listener)) {
-      done(store.delete(ns + "k"));
-      long after = done(store.put(ns + "marker", bytes("m"), 0));
+    watch(ns, put + 1, listener);
+    done(store.delete(ns + "k"));
+    long after = done(store.put(ns + "marker", bytes("m"), 0));
 
-      await().atMost(WAIT).untilAsserted(() -> assertThat(listener.events()).hasSize(2));
-      WatchEvent delete = listener.events().get(0);
-      assertThat(delete.type()).isEqualTo(WatchEvent.Type.DELETE);
-      assertThat(delete.kv().value()).isEmpty();
-      assertThat(delete.kv().modRevision()).isGreaterThan(put).isLessThan(after);
-    }
+    await().atMost(WAIT).untilAsserted(() -> assertThat(listener.events()).hasSize(2));
+    WatchEvent delete = listener.events().get(0);
+    assertThat(delete.type()).isEqualTo(WatchEvent.Type.DELETE);
+    assertThat(delete.kv().value()).isEmpty();
+    assertThat(delete.kv().modRevision()).isGreaterThan(put).isLessThan(after);
   }
 
   @Test
@@ -253,7 +268,7 @@ public abstract class ClusterStoreContractTest {
   @Test
   void aSecondCandidateWinsWhenTheLeadersLeaseEnds() throws Exception {
     String election = election();
-    Lease firstLease = grant();
+    Lease firstLease = grantShort();
     Leadership first = done(store.campaign(election, "first", firstLease));
     CompletableFuture<Leadership> second = store.campaign(election, "second", grant());
     await().atMost(WAIT).until(() -> leaderKeys(election) == 2);
@@ -316,26 +331,24 @@ public abstract class ClusterStoreContractTest {
     done(store.put(ns + "before", bytes("old"), 0));
     RecordingListener listener = new RecordingListener();
 
-    try (Watch watch = store.watch(ns, 0, listener)) {
-      done(store.put(ns + "after", bytes("new"), 0));
+    watch(ns, 0, listener);
+    done(store.put(ns + "after", bytes("new"), 0));
 
-      await().atMost(WAIT).until(() -> !listener.events().isEmpty());
-      assertThat(listener.described()).containsExactly("PUT " + ns + "after=new");
-    }
+    await().atMost(WAIT).until(() -> !listener.events().isEmpty());
+    assertThat(listener.described()).containsExactly("PUT " + ns + "after=new");
   }
 
   @Test
   void aClosedWatchHearsNothingMore() throws Exception {
     RecordingListener closed = new RecordingListener();
     RecordingListener open = new RecordingListener();
-    try (Watch stillOpen = store.watch(ns, 0, open)) {
-      store.watch(ns, 0, closed).close();
+    watch(ns, 0, open);
+    store.watch(ns, 0, closed).close();
 
-      done(store.put(ns + "k", bytes("v"), 0));
+    done(store.put(ns + "k", bytes("v"), 0));
 
-      await().atMost(WAIT).until(() -> open.events().size() == 1);
-      assertThat(closed.events()).isEmpty();
-    }
+    await().atMost(WAIT).until(() -> open.events().size() == 1);
+    assertThat(closed.events()).isEmpty();
   }
 
   @Test
@@ -345,13 +358,16 @@ public abstract class ClusterStoreContractTest {
     ClusterStore.WatchListener blocking =
         events -> {
           try {
-            assertThat(release.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+            if (!release.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+              throw new IllegalStateException("blocking listener never released");
+            }
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
           }
         };
-    try (Watch stuck = store.watch(ns, 0, blocking);
-        Watch free = store.watch(ns, 0, other)) {
+    watch(ns, 0, blocking);
+    watch(ns, 0, other);
+    try {
       CompletableFuture<Long> first = store.put(ns + "a", bytes("1"), 0);
       CompletableFuture<Long> second = store.put(ns + "b", bytes("2"), 0);
 

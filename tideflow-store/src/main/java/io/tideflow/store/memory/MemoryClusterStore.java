@@ -137,18 +137,17 @@ public final class MemoryClusterStore implements ClusterStore {
     Objects.requireNonNull(candidate, "candidate");
     long leaseId = lease.id();
     CompletableFuture<Leadership> result = new CompletableFuture<>();
-    CompletableFuture<Void> started =
-        call(
-            () -> {
-              state.campaign(election, candidate, leaseId, result);
-              return null;
-            });
-    started.whenComplete(
-        (ignored, error) -> {
-          if (error != null) {
-            result.completeExceptionally(error);
-          }
-        });
+    lock.lock();
+    try {
+      if (closed) {
+        throw new StoreUnavailableException("memory store is closed");
+      }
+      state.campaign(election, candidate, leaseId, result);
+    } catch (RuntimeException e) {
+      completions.execute(() -> result.completeExceptionally(e));
+    } finally {
+      lock.unlock();
+    }
     return result;
   }
 

@@ -1,5 +1,7 @@
 package io.tideflow.store.memory;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import io.tideflow.store.ClusterStore.LeaderInfo;
 import io.tideflow.store.ClusterStore.Snapshot;
 import io.tideflow.store.ClusterStore.WatchEvent;
@@ -9,7 +11,6 @@ import io.tideflow.store.LeaseNotFoundException;
 import io.tideflow.store.Leadership;
 import io.tideflow.store.SerialExecutor;
 import io.tideflow.store.StoreUnavailableException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,7 +35,7 @@ import java.util.concurrent.Executor;
  * listeners are handed to the completion executor.
  */
 final class MemoryState {
-  /** Election keys are {@code election/<name>/<leaseId>}, as in the etcd store. */
+  /** Election keys are {@code election/<name>/<leaseId in hex>}, as etcd names them. */
   static final String ELECTION_PREFIX = "election/";
 
   private static final byte[] EMPTY = new byte[0];
@@ -188,8 +189,8 @@ final class MemoryState {
     if (!leases.containsKey(leaseId)) {
       throw new LeaseNotFoundException(leaseId);
     }
-    String key = ELECTION_PREFIX + election + "/" + leaseId;
-    byte[] value = candidate.getBytes(StandardCharsets.UTF_8);
+    String key = ELECTION_PREFIX + election + "/" + Long.toHexString(leaseId);
+    byte[] value = candidate.getBytes(UTF_8);
     Campaign replaced = campaigns.put(key, new Campaign(election, candidate, leaseId, result));
     if (replaced != null) {
       fail(replaced.result(), new IllegalStateException("replaced by a new campaign on " + key));
@@ -204,9 +205,7 @@ final class MemoryState {
 
   Optional<LeaderInfo> leader(String election) {
     return leaderKey(election)
-        .map(
-            kv ->
-                new LeaderInfo(new String(kv.value(), StandardCharsets.UTF_8), kv.createRevision()));
+        .map(kv -> new LeaderInfo(new String(kv.value(), UTF_8), kv.createRevision()));
   }
 
   void resign(MemoryLeadership leadership) {

@@ -87,12 +87,13 @@ class MemoryClusterStoreTest extends ClusterStoreContractTest {
       RecordingListener compacted = new RecordingListener();
       RecordingListener kept = new RecordingListener();
 
-      try (Watch old = small.watch("k", first, compacted);
-          Watch recent = small.watch("k", first + 2, kept)) {
-        await().atMost(WAIT).until(() -> !compacted.errors().isEmpty());
-        await().atMost(WAIT).until(() -> kept.events().size() == 3);
-      }
+      Watch old = small.watch("k", first, compacted);
+      Watch recent = small.watch("k", first + 2, kept);
 
+      await().atMost(WAIT).until(() -> !compacted.errors().isEmpty());
+      await().atMost(WAIT).until(() -> kept.events().size() == 3);
+      old.close();
+      recent.close();
       assertThat(compacted.errors().get(0))
           .isInstanceOf(RevisionCompactedException.class)
           .hasMessageContaining("compacted");

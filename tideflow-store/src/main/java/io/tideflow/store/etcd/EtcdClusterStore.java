@@ -1,0 +1,320 @@
+package io.tideflow.store.etcd;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.CmpTarget;
+import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.PutOption;
+import io.etcd.jetcd.options.WatchOption;
+import io.tideflow.store.ClusterStore;
+import io.tideflow.store.KeyValue;
+import io.tideflow.store.Lease;
+import io.tideflow.store.LeaseNotFoundException;
+import io.tideflow.store.Leadership;
+import io.tideflow.store.SerialExecutor;
+import io.tideflow.store.StoreLimits;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A {@link ClusterStore} on an etcd v3 cluster, through jetcd.
+ *
+ * <p>Threads: jetcd completes its futures on its own cached pool ({@code jetcd-*}) and calls
+ * watch and keep-alive observers on vert.x event loop threads. This store never lets callers run
+ * there: every future it returns is completed, and every watch listener called, on a virtual
+ * thread of the store ({@code tideflow-etcd-store-*}), listeners one batch at a time per watch.
+ * One daemon thread ({@code tideflow-etcd-lease-clock}) checks lease deadlines.
+ *
+ * <p>Failures: a request that gets no answer within the request timeout (default {@value
+ * #DEFAULT_REQUEST_TIMEOUT_SECONDS} s) fails with a {@link
+ * io.tideflow.store.StoreUnavailableException} such as "cannot reach etcd at 127.0.0.1:2379
+ * within 5s"; a write naming a lease etcd no longer has fails with {@link LeaseNotFoundException}.
+ * {@link #campaign} has no timeout: it waits for leadership for as long as its lease lives.
+ *
+ * <p>Leases are kept alive by jetcd; {@link Lease#lost()} completes when etcd reports the lease
+ * gone or no keep-alive has succeeded for a whole TTL. TTLs are whole seconds, rounded up, and
+ * etcd raises very short ones to its minimum (about 2 s with default settings).
+ */
+public final class EtcdClusterStore implements ClusterStore {
+  public static final long DEFAULT_REQUEST_TIMEOUT_SECONDS = 5;
+  public static final Duration DEFAULT_REQUEST_TIMEOUT =
+      Duration.ofSeconds(DEFAULT_REQUEST_TIMEOUT_SECONDS);
+
+  private static final System.Logger LOG = System.getLogger(EtcdClusterStore.class.getName());
+  private static final ByteSequence ALL_KEYS = ByteSequence.from(new byte[] {0});
+  private static final Duration LEASE_CLOCK_PERIOD = Duration.ofMillis(200);
+
+  private final List<String> endpoints;
+  private final EtcdErrors errors;
+  private final Client client;
+  private final Executor completions;
+  private final EtcdRequests requests;
+  private final EtcdElections elections;
+  private final ScheduledExecutorService leaseClock;
+  private final Map<Long, EtcdLease> leases = new ConcurrentHashMap<>();
+  private final Set<EtcdWatch> watches = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private EtcdClusterStore(List<String> endpoints, Duration requestTimeout) {
+    this.endpoints = List.copyOf(endpoints);
+    this.errors = new EtcdErrors(this.endpoints, requestTimeout);
+    this.client =
+        Client.builder()
+            .endpoints(this.endpoints.toArray(String[]::new))
+            .interceptor(new RequestDeadlineInterceptor(requestTimeout))
+            .connectTimeout(requestTimeout)
+            .build();
+    ThreadFactory virtual = Thread.ofVirtual().name("tideflow-etcd-store-", 0).factory();
+    this.completions = task -> virtual.newThread(task).start();
+    this.requests = new EtcdRequests(errors, completions, requestTimeout, closed::get);
+    this.elections = new EtcdElections(client, requests, leases::get);
+    this.leaseClock =
+        Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("tideflow-etcd-lease-clock").daemon().factory());
+    long period = LEASE_CLOCK_PERIOD.toNanos();
+    leaseClock.scheduleWithFixedDelay(
+        this::checkLeaseDeadlines, period, period, TimeUnit.NANOSECONDS);
+  }
+
+  /** A store on {@code endpoints} ({@code http://host:port}) with the default request timeout. */
+  public static EtcdClusterStore connect(List<String> endpoints) {
+    return connect(endpoints, DEFAULT_REQUEST_TIMEOUT);
+  }
+
+  /**
+   * A store on {@code endpoints} ({@code http://host:port}, or {@code host:port}). Connecting is
+   * lazy: an unreachable etcd shows as {@link io.tideflow.store.StoreUnavailableException} on the
+   * first request, after {@code requestTimeout}.
+   */
+  public static EtcdClusterStore connect(List<String> endpoints, Duration requestTimeout) {
+    if (endpoints.isEmpty()) {
+      throw new IllegalArgumentException("endpoints must not be empty");
+    }
+    if (requestTimeout.isNegative() || requestTimeout.isZero()) {
+      throw new IllegalArgumentException("requestTimeout must be > 0, was " + requestTimeout);
+    }
+    List<String> urls =
+        endpoints.stream().map(e -> e.contains("://") ? e : "http://" + e).toList();
+    return new EtcdClusterStore(urls, requestTimeout);
+  }
+
+  /** The endpoints this store talks to. */
+  public List<String> endpoints() {
+    return endpoints;
+  }
+
+  @Override
+  public CompletableFuture<Lease> grantLease(Duration ttl) {
+    if (ttl.isNegative() || ttl.isZero()) {
+      throw new IllegalArgumentException("ttl must be > 0, was " + ttl);
+    }
+    long seconds = Math.max(1, (ttl.toMillis() + 999) / 1000);
+    return requests.timed(
+        () -> client.getLeaseClient().grant(seconds),
+        response -> {
+          if (closed.get()) {
+            throw errors.closed(); // nobody keeps it alive: etcd ends it after its TTL
+          }
+          Duration granted = Duration.ofSeconds(response.getTTL());
+          EtcdLease lease = new EtcdLease(response.getID(), granted, this);
+          leases.put(lease.id(), lease);
+          lease.startKeepAlive(client.getLeaseClient());
+          return lease;
+        },
+        0);
+  }
+
+  @Override
+  public CompletableFuture<Long> put(String key, byte[] value, long leaseId) {
+    StoreLimits.requireValue(StoreLimits.requireKey(key), value);
+    PutOption option = PutOption.builder().withLeaseId(leaseId).build();
+    return requests.timed(
+        () -> client.getKVClient().put(bytes(key), ByteSequence.from(value), option),
+        response -> response.getHeader().getRevision(),
+        leaseId);
+  }
+
+  @Override
+  public CompletableFuture<Optional<KeyValue>> get(String key) {
+    StoreLimits.requireKey(key);
+    return requests.timed(
+        () -> client.getKVClient().get(bytes(key)),
+        response -> response.getKvs().stream().findFirst().map(EtcdWatch::toKeyValue),
+        0);
+  }
+
+  @Override
+  public CompletableFuture<Snapshot> list(String prefix) {
+    Objects.requireNonNull(prefix, "prefix");
+    GetOption.Builder option =
+        GetOption.builder()
+            .withSortField(GetOption.SortTarget.KEY)
+            .withSortOrder(GetOption.SortOrder.ASCEND);
+    ByteSequence key = prefix.isEmpty() ? ALL_KEYS : bytes(prefix);
+    GetOption range =
+        prefix.isEmpty() ? option.withRange(ALL_KEYS).build() : option.isPrefix(true).build();
+    return requests.timed(
+        () -> client.getKVClient().get(key, range),
+        response ->
+            new Snapshot(
+                response.getHeader().getRevision(),
+                response.getKvs().stream().map(EtcdWatch::toKeyValue).toList()),
+        0);
+  }
+
+  @Override
+  public CompletableFuture<Boolean> compareAndSet(
+      String key, long expectedModRevision, byte[] value, long leaseId) {
+    StoreLimits.requireValue(StoreLimits.requireKey(key), value);
+    ByteSequence k = bytes(key);
+    Cmp condition =
+        expectedModRevision == 0
+            ? new Cmp(k, Cmp.Op.EQUAL, CmpTarget.createRevision(0))
+            : new Cmp(k, Cmp.Op.EQUAL, CmpTarget.modRevision(expectedModRevision));
+    PutOption option = PutOption.builder().withLeaseId(leaseId).build();
+    return requests.timed(
+        () ->
+            client
+                .getKVClient()
+                .txn()
+                .If(condition)
+                .Then(Op.put(k, ByteSequence.from(value), option))
+                .commit(),
+        response -> response.isSucceeded(),
+        leaseId);
+  }
+
+  @Override
+  public CompletableFuture<Boolean> delete(String key) {
+    StoreLimits.requireKey(key);
+    return requests.timed(
+        () -> client.getKVClient().delete(bytes(key)), response -> response.getDeleted() > 0, 0);
+  }
+
+  @Override
+  public Watch watch(String prefix, long fromRevision, WatchListener listener) {
+    Objects.requireNonNull(prefix, "prefix");
+    Objects.requireNonNull(listener, "listener");
+    SerialExecutor delivery = new SerialExecutor(completions);
+    EtcdWatch[] self = new EtcdWatch[1];
+    EtcdWatch watch =
+        new EtcdWatch(fromRevision, listener, delivery, errors, () -> watches.remove(self[0]));
+    self[0] = watch;
+    if (closed.get()) {
+      delivery.execute(() -> listener.onError(errors.closed()));
+      return watch;
+    }
+    watches.add(watch);
+    WatchOption.Builder option = WatchOption.builder().withRevision(Math.max(0, fromRevision));
+    ByteSequence key = prefix.isEmpty() ? ALL_KEYS : bytes(prefix);
+    WatchOption range =
+        prefix.isEmpty() ? option.withRange(ALL_KEYS).build() : option.isPrefix(true).build();
+    watch.attach(client.getWatchClient().watch(key, range, watch));
+    return watch;
+  }
+
+  @Override
+  public CompletableFuture<Leadership> campaign(String election, String candidate, Lease lease) {
+    StoreLimits.requireElection(election);
+    Objects.requireNonNull(candidate, "candidate");
+    return elections.campaign(election, candidate, lease.id());
+  }
+
+  @Override
+  public CompletableFuture<Optional<LeaderInfo>> leader(String election) {
+    StoreLimits.requireElection(election);
+    return elections.leader(election);
+  }
+
+  /**
+   * Test hook: stops the keep-alive of {@code leaseId} as if this node hung or was cut off. etcd
+   * expires the lease one TTL later; {@link Lease#lost()} completes about then.
+   */
+  public void suspendKeepAlive(long leaseId) {
+    EtcdLease lease = leases.get(leaseId);
+    if (lease == null) {
+      throw new LeaseNotFoundException(leaseId);
+    }
+    lease.suspendKeepAlive();
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    leaseClock.shutdownNow();
+    List.copyOf(watches).forEach(EtcdWatch::close);
+    elections.close();
+    List.copyOf(leases.values()).forEach(EtcdLease::closeLost);
+    client.close();
+  }
+
+  Executor completions() {
+    return completions;
+  }
+
+  void forget(EtcdLease lease) {
+    leases.remove(lease.id(), lease);
+  }
+
+  CompletableFuture<Void> revokeLease(long leaseId) {
+    CompletableFuture<Void> result = new CompletableFuture<>();
+    requests.timed(() -> client.getLeaseClient().revoke(leaseId), response -> (Void) null, leaseId)
+        .whenCompleteAsync(
+            (ignored, error) -> {
+              if (error == null || EtcdErrors.unwrap(error) instanceof LeaseNotFoundException) {
+                result.complete(null); // already gone is what the caller wanted
+              } else {
+                result.completeExceptionally(error);
+              }
+            },
+            completions);
+    return result;
+  }
+
+  void revokeQuietly(long leaseId) {
+    if (closed.get()) {
+      return;
+    }
+    revokeLease(leaseId)
+        .whenComplete(
+            (ignored, error) -> {
+              if (error != null) {
+                LOG.log(
+                    Level.DEBUG,
+                    "revoking lost lease {0} failed: {1}",
+                    Long.toHexString(leaseId),
+                    error.getMessage());
+              }
+            });
+  }
+
+  private void checkLeaseDeadlines() {
+    long now = System.nanoTime();
+    for (EtcdLease lease : leases.values()) {
+      lease.checkDeadline(now);
+    }
+  }
+
+  private static ByteSequence bytes(String text) {
+    return ByteSequence.from(text, UTF_8);
+  }
+}
