@@ -63,9 +63,11 @@ public interface ClusterStore extends AutoCloseable {
 
   /**
    * Calls {@code listener} for every change under {@code prefix} from {@code fromRevision}
-   * (inclusive) on. Pass {@code snapshot.revision() + 1} to follow a {@link #list} without gaps;
-   * {@code 0} means "from the next change". If {@code fromRevision} is older than the history the
-   * store keeps, the listener's {@code onError} receives a {@link RevisionCompactedException}.
+   * (inclusive) on. Pass {@code snapshot.revision() + 1} to follow a {@link #list} without gaps.
+   * {@code 0} means "from when the store has set the watch up", which for a remote store is a
+   * little after this call returns: changes made meanwhile may be missed, so pass a revision when
+   * that matters. If {@code fromRevision} is older than the history the store keeps, the
+   * listener's {@code onError} receives a {@link RevisionCompactedException}.
    */
   Watch watch(String prefix, long fromRevision, WatchListener listener);
 

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.stream.IntStream;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -332,18 +333,28 @@ public abstract class ClusterStoreContractTest {
     RecordingListener listener = new RecordingListener();
 
     watch(ns, 0, listener);
-    done(store.put(ns + "after", bytes("new"), 0));
 
-    await().atMost(WAIT).until(() -> !listener.events().isEmpty());
-    assertThat(listener.described()).containsExactly("PUT " + ns + "after=new");
+    // The watch starts when the store has set it up: write until it has seen a change.
+    await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> {
+              done(store.put(ns + "after", bytes("new"), 0));
+              return !listener.events().isEmpty();
+            });
+    assertThat(listener.described())
+        .isNotEmpty()
+        .allMatch(e -> e.equals("PUT " + ns + "after=new"));
   }
 
   @Test
   void aClosedWatchHearsNothingMore() throws Exception {
     RecordingListener closed = new RecordingListener();
     RecordingListener open = new RecordingListener();
-    watch(ns, 0, open);
-    store.watch(ns, 0, closed).close();
+    long from = done(store.list(ns)).revision() + 1;
+    watch(ns, from, open);
+    store.watch(ns, from, closed).close();
 
     done(store.put(ns + "k", bytes("v"), 0));
 
@@ -365,8 +376,9 @@ public abstract class ClusterStoreContractTest {
             Thread.currentThread().interrupt();
           }
         };
-    watch(ns, 0, blocking);
-    watch(ns, 0, other);
+    long from = done(store.list(ns)).revision() + 1;
+    watch(ns, from, blocking);
+    watch(ns, from, other);
     try {
       CompletableFuture<Long> first = store.put(ns + "a", bytes("1"), 0);
       CompletableFuture<Long> second = store.put(ns + "b", bytes("2"), 0);
@@ -378,6 +390,24 @@ public abstract class ClusterStoreContractTest {
     } finally {
       release.countDown();
     }
+  }
+
+  @Test
+  void futuresAndListenersRunOnTheStoresOwnThreads() throws Exception {
+    Thread caller = Thread.currentThread();
+    List<String> listenerThreads = new CopyOnWriteArrayList<>();
+    watch(ns, done(store.list(ns)).revision() + 1, e -> listenerThreads.add(threadName()));
+
+    // A stage added after the future completed runs on the caller: that is allowed.
+    String futureThread =
+        done(
+            store
+                .put(ns + "k", bytes("v"), 0)
+                .thenApply(r -> caller == Thread.currentThread() ? "tideflow-test" : threadName()));
+
+    await().atMost(WAIT).until(() -> !listenerThreads.isEmpty());
+    assertThat(listenerThreads).allMatch(name -> name.startsWith("tideflow-"));
+    assertThat(futureThread).startsWith("tideflow-");
   }
 
   @Test
@@ -417,6 +447,10 @@ public abstract class ClusterStoreContractTest {
         .failsWithin(WAIT)
         .withThrowableOfType(ExecutionException.class)
         .withCauseInstanceOf(StoreUnavailableException.class);
+  }
+
+  private static String threadName() {
+    return Thread.currentThread().getName();
   }
 
   private String election() {

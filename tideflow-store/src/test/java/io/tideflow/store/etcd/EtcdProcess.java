@@ -191,14 +191,38 @@ public final class EtcdProcess implements AutoCloseable {
     return log;
   }
 
-  /** Freezes etcd (SIGSTOP): it keeps its sockets but answers nothing, like a hung node. */
+  /**
+   * Freezes etcd (SIGSTOP): it keeps its sockets but answers nothing, like a hung node. Returns
+   * once every thread of etcd has stopped, so no request sent afterwards is answered.
+   */
   public void pause() {
     signal("-STOP");
+    await("etcd stopped")
+        .atMost(STOP_TIMEOUT)
+        .ignoreExceptionsInstanceOf(IOException.class) // a thread may end while we read /proc
+        .until(() -> threadStates().allMatch(state -> state == 'T'));
   }
 
   /** Undoes {@link #pause()} (SIGCONT). */
   public void resume() {
     signal("-CONT");
+    await("etcd running")
+        .atMost(STOP_TIMEOUT)
+        .ignoreExceptionsInstanceOf(IOException.class)
+        .until(() -> threadStates().noneMatch(state -> state == 'T'));
+  }
+
+  /** The scheduler state of each of etcd's threads ('T' = stopped), from /proc. */
+  private Stream<Character> threadStates() throws IOException {
+    List<Character> states = new ArrayList<>();
+    try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(process.pid()), "task"))) {
+      for (Path task : tasks.toList()) {
+        String stat = Files.readString(task.resolve("stat"));
+        // The state follows the command name, which is in parentheses and may contain spaces.
+        states.add(stat.charAt(stat.lastIndexOf(')') + 2));
+      }
+    }
+    return states.stream();
   }
 
   private void signal(String signal) {
@@ -230,7 +254,7 @@ public final class EtcdProcess implements AutoCloseable {
     if (!process.isAlive()) {
       return;
     }
-    resume(); // a paused etcd cannot act on SIGTERM
+    signal("-CONT"); // a paused etcd cannot act on SIGTERM
     process.destroy();
     try {
       if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
