@@ -61,6 +61,17 @@ class CommandLineTest {
   }
 
   @Test
+  void anUnreachableStoreIsNamedAndGetsItsOwnExitCode() throws Exception {
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort(); // closed again before use: nothing listens there
+    }
+    Run r = run("status", "--store", "etcd://127.0.0.1:" + port);
+    assertThat(r.exit()).as(r.err()).isEqualTo(ExitCodes.STORE_UNAVAILABLE);
+    assertThat(r.err()).contains("cannot reach etcd at").contains("127.0.0.1:" + port);
+  }
+
+  @Test
   void helpListsEveryCommand() {
     // Usage goes to picocli's own writer; System.out stays untouched here.
     CommandLine cl = TideflowCommand.commandLine();

@@ -20,6 +20,21 @@ final class TaskAttempt {
   /** Why the task could not be placed the last time it was tried, for the timeout message. */
   String lastNoFit;
 
+  private final java.util.concurrent.atomic.AtomicBoolean settled =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
+  /**
+   * Claims the right to finish this task: true for exactly one caller, who then counts the
+   * outcome and completes the future, in that order, so counters never lag the futures.
+   */
+  boolean settle() {
+    return settled.compareAndSet(false, true);
+  }
+
+  boolean settled() {
+    return settled.get();
+  }
+
   TaskAttempt(TaskSpec spec, long nowNanos) {
     this.spec = spec;
     this.submittedNanos = nowNanos;

@@ -53,6 +53,10 @@ public final class TideflowClient implements AutoCloseable {
   private final AtomicInteger dispatchWip = new AtomicInteger();
   private final AtomicLong ids = new AtomicLong();
   private final ScheduledExecutorService timer;
+  /** Sends task batches on a platform thread, whatever the application's threads are doing. */
+  private final java.util.concurrent.ExecutorService sender =
+      Executors.newSingleThreadExecutor(
+          Thread.ofPlatform().daemon().name("tideflow-client-send").factory());
   private final Events events = new Events();
   private final Counter submitted;
   private final Counter completed;
@@ -152,7 +156,7 @@ public final class TideflowClient implements AutoCloseable {
     ClusterView view = watcher.view();
     TaskAttempt attempt;
     while ((attempt = pending.pollFirst()) != null) {
-      if (attempt.future.isDone()) {
+      if (attempt.settled()) {
         waiting.decrementAndGet(); // timed out while it waited
         continue;
       }
@@ -191,7 +195,7 @@ public final class TideflowClient implements AutoCloseable {
         boolean ready = node.state() == NodeState.READY;
         WorkerConnection existing = connections.get(node.id());
         if (ready && existing == null && now >= backoffUntil.getOrDefault(node.id(), 0L)) {
-          WorkerConnection c = new WorkerConnection(node.id(), node.address(), events);
+          WorkerConnection c = new WorkerConnection(node.id(), node.address(), events, sender);
           connections.put(node.id(), c);
           c.open();
         } else if (!ready && existing != null) {
@@ -254,21 +258,23 @@ public final class TideflowClient implements AutoCloseable {
   }
 
   private void succeed(TaskAttempt t, String nodeId, byte[] output) {
-    if (t.future.complete(new TaskResult(output, nodeId, t.attempts))) {
+    if (t.settle()) {
       completed.increment();
       latency.record(System.nanoTime() - t.submittedNanos, TimeUnit.NANOSECONDS);
+      t.future.complete(new TaskResult(output, nodeId, t.attempts));
     }
   }
 
   private void fail(TaskAttempt t, Kind kind, String message) {
-    if (t.future.completeExceptionally(new TaskException(kind, message))) {
+    if (t.settle()) {
       failed.increment();
+      t.future.completeExceptionally(new TaskException(kind, message));
     }
   }
 
   /** Puts an attempt that got no answer back in line, or fails it when its attempts are used. */
   private void retry(TaskAttempt t, String why) {
-    if (t.future.isDone()) {
+    if (t.settled()) {
       return;
     }
     if (t.attempts >= t.spec.maxAttempts()) {
@@ -308,6 +314,7 @@ public final class TideflowClient implements AutoCloseable {
   public void close() {
     closed = true;
     timer.shutdownNow();
+    sender.shutdown();
     watcher.close();
     synchronized (connections) {
       for (WorkerConnection c : connections.values()) {
@@ -334,6 +341,7 @@ public final class TideflowClient implements AutoCloseable {
         case ERROR_CODE_NONE -> succeed(t, c.nodeId(), r.getOutput().toByteArray());
         case REJECTED_DRAINING -> {
           t.attempts--; // the node turned it back unrun: this try does not count
+          stopUsing(c);
           retry(t, r.getErrorMessage());
         }
         case UNKNOWN_HANDLER -> fail(t, Kind.UNKNOWN_HANDLER, r.getErrorMessage());
@@ -342,6 +350,16 @@ public final class TideflowClient implements AutoCloseable {
         default -> fail(t, Kind.HANDLER_FAILED,
             "handler '" + t.spec.handler() + "' failed on " + c.nodeId() + ": "
                 + r.getErrorMessage());
+      }
+    }
+
+    /** The node takes no more tasks (draining, stopping): send nothing more until it is back. */
+    private void stopUsing(WorkerConnection c) {
+      synchronized (connections) {
+        if (connections.remove(c.nodeId(), c)) {
+          backoffUntil.put(c.nodeId(), System.nanoTime() + config.reconnectBackoff().toNanos());
+          c.retire();
+        }
       }
     }
 

@@ -16,6 +16,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -48,7 +49,7 @@ final class WorkerConnection {
   private volatile boolean broken;
   private volatile boolean retiring;
 
-  WorkerConnection(String nodeId, String address, Listener listener) {
+  WorkerConnection(String nodeId, String address, Listener listener, Executor sender) {
     this.nodeId = nodeId;
     this.address = address;
     this.listener = listener;
@@ -64,7 +65,8 @@ final class WorkerConnection {
             this::sendBatch,
             t -> t.getPayload().size() + t.getHandler().length() + 32,
             WireLimits.BATCH_ITEMS,
-            WireLimits.BATCH_BYTES);
+            WireLimits.BATCH_BYTES,
+            sender);
   }
 
   void open() {

@@ -9,6 +9,7 @@ import java.util.concurrent.TimeoutException;
 
 /** Waits for a store future with a bound, for the control path (never the task path). */
 public final class StoreCalls {
+  private static final long GRACE_MILLIS = 1_000;
   private StoreCalls() {}
 
   /**
@@ -19,7 +20,9 @@ public final class StoreCalls {
    */
   public static <T> T await(CompletableFuture<T> future, Duration timeout, String what) {
     try {
-      return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      // A little beyond the bound, so the store's own timeout error (which names its endpoints)
+      // wins over this generic one when both are set alike.
+      return future.get(timeout.toMillis() + GRACE_MILLIS, TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof RuntimeException re) {
         throw re;

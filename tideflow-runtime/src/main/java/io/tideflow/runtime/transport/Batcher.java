@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.ToIntFunction;
@@ -22,6 +23,8 @@ import java.util.function.ToIntFunction;
 public final class Batcher<T> {
   private final ConcurrentLinkedQueue<T> queue = new ConcurrentLinkedQueue<>();
   private final AtomicInteger pending = new AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicLong dropped =
+      new java.util.concurrent.atomic.AtomicLong();
   private final Consumer<List<T>> sink;
   private final ToIntFunction<T> sizeOf;
   private final int maxItems;
@@ -29,11 +32,10 @@ public final class Batcher<T> {
   private final Executor executor;
   private final Runnable drain = this::drain;
 
-  /** A batcher whose drains run on virtual threads. */
-  public Batcher(Consumer<List<T>> sink, ToIntFunction<T> sizeOf, int maxItems, int maxBytes) {
-    this(sink, sizeOf, maxItems, maxBytes, Thread::startVirtualThread);
-  }
-
+  /**
+   * @param executor runs the drains; a platform thread is the safe choice, since virtual threads
+   *     busy with CPU-bound tasks would hold a drain back until they finish
+   */
   public Batcher(
       Consumer<List<T>> sink,
       ToIntFunction<T> sizeOf,
@@ -57,7 +59,15 @@ public final class Batcher<T> {
   public void add(T item) {
     queue.add(item);
     if (pending.getAndIncrement() == 0) {
-      executor.execute(drain);
+      try {
+        executor.execute(drain);
+      } catch (RejectedExecutionException e) {
+        // The executor was shut down with the connection it served: nothing can be sent any
+        // more. Later adds see pending > 0 and do not try again. Counted, not thrown: the caller
+        // is finishing a task and its peer learns of the lost stream on its own.
+        dropped.addAndGet(queue.size());
+        queue.clear();
+      }
     }
   }
 
@@ -82,5 +92,10 @@ public final class Batcher<T> {
       }
       missed = pending.addAndGet(-missed);
     } while (missed != 0);
+  }
+
+  /** Items dropped because the executor had been shut down. */
+  public long dropped() {
+    return dropped.get();
   }
 }

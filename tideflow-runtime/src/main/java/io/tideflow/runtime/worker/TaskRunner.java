@@ -112,6 +112,9 @@ final class TaskRunner {
               try {
                 for (Runnable job = first; job != null; job = pollQueue()) {
                   job.run();
+                  // Let other virtual threads (tasks that just arrived, blocked ones waking up)
+                  // have the carrier between jobs, so a long queue is worked off fairly.
+                  Thread.yield();
                 }
               } finally {
                 running.remove(me);

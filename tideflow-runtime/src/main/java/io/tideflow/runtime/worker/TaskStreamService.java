@@ -13,6 +13,7 @@ import io.tideflow.runtime.transport.proto.TaskServiceGrpc;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
@@ -26,9 +27,11 @@ final class TaskStreamService extends TaskServiceGrpc.TaskServiceImplBase {
   private final int credits;
   private final BooleanSupplier accepting;
   private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+  private final Executor sender;
 
-  TaskStreamService(TaskRunner runner, int credits, BooleanSupplier accepting) {
+  TaskStreamService(TaskRunner runner, int credits, BooleanSupplier accepting, Executor sender) {
     this.runner = runner;
+    this.sender = sender;
     this.credits = credits;
     this.accepting = accepting;
   }
@@ -60,7 +63,8 @@ final class TaskStreamService extends TaskServiceGrpc.TaskServiceImplBase {
               this::sendBatch,
               r -> r.getOutput().size() + r.getErrorMessage().length() + 16,
               WireLimits.BATCH_ITEMS,
-              WireLimits.BATCH_BYTES);
+              WireLimits.BATCH_BYTES,
+              sender);
       // With a cancel handler set, onNext after cancellation is a no-op instead of an error.
       out.setOnCancelHandler(this::end);
     }

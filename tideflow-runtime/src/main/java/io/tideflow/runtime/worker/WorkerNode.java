@@ -22,6 +22,8 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -40,6 +42,8 @@ public final class WorkerNode implements AutoCloseable {
   private final TaskRunner runner;
   private final TaskStreamService streams;
   private final Server server;
+  /** Sends result batches: a platform thread, so CPU-bound tasks cannot hold results back. */
+  private final ExecutorService sender;
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
   private volatile NodeRegistration registration;
   private volatile boolean accepting = true;
@@ -50,7 +54,11 @@ public final class WorkerNode implements AutoCloseable {
   private WorkerNode(WorkerConfig config, TaskHandlers handlers) {
     this.config = config;
     this.runner = new TaskRunner(handlers, config.maxConcurrentTasks(), config.dedupEntries());
-    this.streams = new TaskStreamService(runner, config.streamCredits(), () -> accepting);
+    this.sender =
+        Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().daemon().name("tideflow-results-" + config.nodeId()).factory());
+    this.streams =
+        new TaskStreamService(runner, config.streamCredits(), () -> accepting, sender);
     this.server =
         NettyServerBuilder.forAddress(new InetSocketAddress(bindAddress(config), config.port()))
             .directExecutor()
@@ -192,6 +200,7 @@ public final class WorkerNode implements AutoCloseable {
     accepting = false;
     runner.stop();
     server.shutdownNow();
+    sender.shutdown();
     terminated.complete(null);
   }
 
@@ -203,6 +212,7 @@ public final class WorkerNode implements AutoCloseable {
     accepting = false;
     runner.stop();
     server.shutdownNow();
+    sender.shutdown();
     terminated.complete(null);
   }
 
@@ -224,6 +234,7 @@ public final class WorkerNode implements AutoCloseable {
       server.shutdownNow();
     }
     runner.stop();
+    sender.shutdown();
     terminated.complete(null);
   }
 }

@@ -74,8 +74,20 @@ class BatcherTest {
   }
 
   @Test
+  void itemsAfterTheExecutorShutDownAreCountedAsDropped() {
+    ExecutorService drains = Executors.newSingleThreadExecutor();
+    drains.shutdown();
+    List<List<Integer>> batches = new ArrayList<>();
+    Batcher<Integer> b = new Batcher<>(batches::add, i -> 1, 10, 100, drains);
+    b.add(1);
+    b.add(2);
+    assertThat(b.dropped()).isEqualTo(1);
+    assertThat(batches).isEmpty();
+  }
+
+  @Test
   void rejectsNonPositiveBounds() {
-    assertThatThrownBy(() -> new Batcher<Integer>(x -> {}, i -> 1, 0, 1))
+    assertThatThrownBy(() -> new Batcher<Integer>(x -> {}, i -> 1, 0, 1, Runnable::run))
         .hasMessage("maxItems must be > 0, was 0");
   }
 }

@@ -1,0 +1,155 @@
+package io.tideflow.cli.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tideflow.core.model.NodeState;
+import io.tideflow.core.model.TaskSpec;
+import io.tideflow.runtime.client.ClientConfig;
+import io.tideflow.runtime.client.TideflowClient;
+import io.tideflow.runtime.membership.ClusterKeys;
+import io.tideflow.runtime.task.TaskHandlers;
+import io.tideflow.runtime.task.TaskResult;
+import io.tideflow.store.ClusterStore;
+import io.tideflow.store.ClusterStores;
+import io.tideflow.store.etcd.EtcdProcess;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Real etcd, worker and coordinator JVMs as child processes, SIGKILL: the cluster as it runs
+ * across machines, on loopback.
+ */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class MultiProcessClusterTest {
+  /** The coordinators' lease: failover must take at most twice this. */
+  private static final String LEASE_TTL = "2s";
+  /**
+   * The workers' lease: a crash is noticed through the broken connection, not the lease, so the
+   * workers keep a roomier TTL that CPU-bound work on 2 cores cannot starve.
+   */
+  private static final String WORKER_LEASE_TTL = "5s";
+
+  private final List<NodeProcess> children = new ArrayList<>();
+  private EtcdProcess etcd;
+  private ClusterStore store;
+  private Path logs;
+
+  @BeforeEach
+  void startEtcd() throws Exception {
+    etcd = EtcdProcess.start();
+    store = ClusterStores.open(etcd.uri());
+    logs = Files.createTempDirectory("tideflow-multiprocess");
+  }
+
+  @AfterEach
+  void stopEverything() throws Exception {
+    for (NodeProcess child : children) {
+      child.close();
+    }
+    if (store != null) {
+      store.close();
+    }
+    if (etcd != null) {
+      etcd.close();
+    }
+    assertThat(children).noneMatch(NodeProcess::alive);
+  }
+
+  private NodeProcess worker(String id) {
+    NodeProcess p = NodeProcess.start(id, logs, "worker", "--store", etcd.uri(), "--id", id,
+        "--lease-ttl", WORKER_LEASE_TTL, "--metrics-port", "-1");
+    children.add(p);
+    return p;
+  }
+
+  private NodeProcess coordinator(String id) {
+    NodeProcess p = NodeProcess.start(id, logs, "coordinator", "--store", etcd.uri(), "--id", id,
+        "--lease-ttl", LEASE_TTL, "--metrics-port", "-1");
+    children.add(p);
+    return p;
+  }
+
+  @Test
+  void tenThousandTasksAllCompleteWhenAWorkerIsKilledMidRun() throws Exception {
+    NodeProcess w1 = worker("w1");
+    worker("w2");
+    worker("w3");
+    try (TideflowClient client =
+        TideflowClient.connect(store, ClientConfig.defaults(), new SimpleMeterRegistry())) {
+      await().atMost(Duration.ofSeconds(60))
+          .failFast(() -> !w1.alive())
+          .until(() -> client.view().countByState().get(NodeState.READY) == 3);
+
+      int n = 10_000;
+      int work = 20_000; // about 1 ms of cpu each: the run lasts seconds, not a blink
+      String expected = Long.toString(TaskHandlers.countPrimesBelow(work));
+      byte[] payload = Integer.toString(work).getBytes(StandardCharsets.US_ASCII);
+      AtomicInteger done = new AtomicInteger();
+      List<CompletableFuture<TaskResult>> futures = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        CompletableFuture<TaskResult> f =
+            client.submit(TaskSpec.builder("primes").payload(payload).build());
+        f.whenComplete((r, e) -> done.incrementAndGet());
+        futures.add(f);
+      }
+      await().atMost(Duration.ofSeconds(60)).until(() -> done.get() >= n / 10);
+      assertThat(done.get()).as("killed mid-run, not after").isLessThan(n);
+      int doneAtKill = done.get();
+      w1.kill();
+
+      java.util.Map<String, Integer> byNode = new java.util.TreeMap<>();
+      for (CompletableFuture<TaskResult> f : futures) {
+        TaskResult r = f.get(60, TimeUnit.SECONDS);
+        assertThat(new String(r.output(), StandardCharsets.US_ASCII)).isEqualTo(expected);
+        byNode.merge(r.nodeId(), 1, Integer::sum);
+      }
+      // Counters move just after the future completes, on the transport thread.
+      await().until(() -> client.stats().completed() == n);
+      TideflowClient.Stats stats = client.stats();
+      System.out.println("results by node " + byNode + ", done at kill " + doneAtKill + ", " + stats);
+      assertThat(stats.failed()).isZero();
+      assertThat(stats.retried()).as("tasks in flight on the killed worker").isPositive();
+      // The lease of the killed worker expires; the registry forgets it.
+      await().atMost(Duration.ofSeconds(15)).until(() -> client.view().node("w1") == null);
+    }
+  }
+
+  @Test
+  void anotherCoordinatorLeadsWithinTwoLeaseTtlsWhenTheLeaderIsKilled() throws Exception {
+    NodeProcess c1 = coordinator("c1");
+    NodeProcess c2 = coordinator("c2");
+    Optional<ClusterStore.LeaderInfo> first =
+        await().atMost(Duration.ofSeconds(60))
+            .until(() -> store.leader(ClusterKeys.COORDINATOR_ELECTION).get(15, TimeUnit.SECONDS),
+                Optional::isPresent);
+    NodeProcess leader = first.get().candidate().equals("c1") ? c1 : c2;
+    NodeProcess standby = leader == c1 ? c2 : c1;
+    // The standby must be campaigning before the leader dies.
+    await().atMost(Duration.ofSeconds(60)).until(() -> standby.output().contains("standing"));
+
+    long killedAt = System.nanoTime();
+    leader.kill();
+    Optional<ClusterStore.LeaderInfo> next =
+        await().atMost(Duration.ofSeconds(4))
+            .pollInterval(Duration.ofMillis(50))
+            .until(() -> store.leader(ClusterKeys.COORDINATOR_ELECTION).get(15, TimeUnit.SECONDS),
+                l -> l.isPresent() && l.get().candidate().equals(standby.name()));
+    long tookMillis = (System.nanoTime() - killedAt) / 1_000_000;
+    assertThat(tookMillis).as("failover time").isLessThanOrEqualTo(4_000);
+    assertThat(next.get().fencingToken()).isGreaterThan(first.get().fencingToken());
+  }
+}
