@@ -152,4 +152,31 @@ class MultiProcessClusterTest {
     assertThat(tookMillis).as("failover time").isLessThanOrEqualTo(4_000);
     assertThat(next.get().fencingToken()).isGreaterThan(first.get().fencingToken());
   }
+
+  @Test
+  void submitAndStatusTalkToARunningCluster() throws Exception {
+    NodeProcess w = worker("w1");
+    coordinator("c1");
+    await().atMost(Duration.ofSeconds(60)).failFast(() -> !w.alive())
+        .until(() -> w.output().contains("READY"));
+    await().atMost(Duration.ofSeconds(60))
+        .until(() -> store.leader(ClusterKeys.COORDINATOR_ELECTION).get(15, TimeUnit.SECONDS),
+            Optional::isPresent);
+
+    Captured submit = Captured.run("submit", "--store", etcd.uri(), "--handler", "primes", "--payload", "100");
+    assertThat(submit.exit()).as(submit.err()).isZero();
+    assertThat(submit.out().trim()).isEqualTo("25");
+    assertThat(submit.err()).contains("ran on w1 in 1 attempt(s)");
+
+    Captured unknown = Captured.run("submit", "--store", etcd.uri(), "--handler", "nope");
+    assertThat(unknown.exit()).isEqualTo(1);
+    assertThat(unknown.err()).contains("UNKNOWN_HANDLER: unknown handler 'nope'");
+
+    Captured status = Captured.run("status", "--store", etcd.uri());
+    assertThat(status.exit()).as(status.err()).isZero();
+    assertThat(status.out())
+        .contains("coordinator: c1 (fencing token")
+        .containsPattern("w1\\s+READY\\s+127\\.0\\.0\\.1:\\d+")
+        .contains("1 live node(s), 0 gone");
+  }
 }
