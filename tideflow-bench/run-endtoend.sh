@@ -27,7 +27,7 @@ fi
 
 jvm_flags=(
   # Hazelcast runs async callbacks on the common pool; its default parallelism on 2 cores is 1,
-  # and then Hazelcast starts a thread per callback (~3,000 tasks/s instead of ~500,000). It must
+  # and then Hazelcast starts a thread per callback (hundreds of tasks/s instead of ~230,000). It must
   # be set before the pool initialises, so it is a flag, never a System.setProperty.
   -Djava.util.concurrent.ForkJoinPool.common.parallelism=2
   # A fixed heap, touched up front: no resizing or first-touch page faults inside a round.

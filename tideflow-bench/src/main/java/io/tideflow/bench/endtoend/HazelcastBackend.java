@@ -43,7 +43,8 @@ import java.util.logging.Logger;
  * <p>Hazelcast completes its callbacks with {@code whenCompleteAsync} on {@code
  * ForkJoinPool.commonPool()} when that pool has a parallelism above 1, and otherwise starts a new
  * thread per callback. On a 2-core machine the default parallelism is 1, so the JVM must run with
- * {@code -Djava.util.concurrent.ForkJoinPool.common.parallelism=2}; {@link #commonPoolWarning()}
+ * {@code -Djava.util.concurrent.ForkJoinPool.common.parallelism=2} (without it this backend made
+ * 383 tasks/s on the 2-core build machine, against ~230,000 with it); {@link #commonPoolWarning()}
  * says when it does not. The futures {@link #submitNoop()} returns complete on that pool.
  */
 public final class HazelcastBackend implements TaskBackend {
