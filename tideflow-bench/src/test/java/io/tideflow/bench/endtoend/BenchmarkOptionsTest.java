@@ -1,0 +1,68 @@
+package io.tideflow.bench.endtoend;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Properties;
+import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.Test;
+
+/** The command line, the backend names and the row a forked JVM hands back. */
+class BenchmarkOptionsTest {
+
+  @Test
+  void parsesTheDocumentedCommandLine() {
+    BenchmarkOptions options =
+        BenchmarkOptions.parse(
+            "--backends", "hazelcast,direct", "--seconds", "10", "--rounds=3", "--window", "4096",
+            "--out", "docs/benchmarks-endtoend.md");
+
+    assertThat(options.backends()).containsExactly("hazelcast", "direct");
+    assertThat(options.seconds()).isEqualTo(10);
+    assertThat(options.rounds()).isEqualTo(3);
+    assertThat(options.window()).isEqualTo(4096);
+    assertThat(options.out()).isEqualTo(Path.of("docs/benchmarks-endtoend.md"));
+    assertThat(options.fork()).isTrue();
+    assertThat(options.openFraction()).isEqualTo(0.5);
+  }
+
+  @Test
+  void rejectsABadValueNamingTheOption() {
+    assertThatThrownBy(() -> BenchmarkOptions.parse("--rounds", "0"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("--rounds must be >= 1, was 0");
+    assertThatThrownBy(() -> BenchmarkOptions.parse("--fast"))
+        .hasMessage("unknown option '--fast'");
+  }
+
+  @Test
+  void anUnknownBackendNameListsTheKnownOnes() {
+    assertThatThrownBy(() -> BackendRegistry.lookup("nope"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("unknown backend 'nope'")
+        .hasMessageContaining("known backends: hazelcast, hazelcast-a2b, hazelcast-rr, direct");
+  }
+
+  @Test
+  void aRowSurvivesTheTripFromAForkedJvm() {
+    LoadResult round = result(LoadResult.Mode.CLOSED, 2_000_000_000L, 1_000_000);
+    LoadResult open = result(LoadResult.Mode.OPEN, 1_000_000_000L, 250_000);
+    BackendSummary row = BackendSummary.of("direct", "floor", List.of(round), open, 0.25);
+
+    Properties properties = row.toProperties();
+    BackendSummary back = BackendSummary.fromProperties(properties);
+
+    assertThat(back).isEqualTo(row);
+    assertThat(back.medianThroughput()).isEqualTo(500_000.0);
+  }
+
+  private static LoadResult result(LoadResult.Mode mode, long elapsedNanos, long completed) {
+    Histogram latencies = new Histogram(LoadRunner.HIGHEST_TRACKABLE_NANOS, 3);
+    latencies.recordValueWithCount(1_000, completed);
+    return new LoadResult(
+        "x", mode, 16, mode == LoadResult.Mode.OPEN ? 250_000 : 0, completed, completed, 0, 0,
+        elapsedNanos, latencies, new Histogram(LoadRunner.HIGHEST_TRACKABLE_NANOS, 3), "");
+  }
+}
