@@ -43,6 +43,8 @@ jvm_flags=(
 if [ "$(tideflow_jdk_major "$JAVA_HOME")" -ge 23 ]; then
   # Hazelcast's shaded JCTools still uses sun.misc.Unsafe; allowed, without the warning.
   jvm_flags+=(--sun-misc-unsafe-memory-access=allow)
+  # Netty (inside gRPC) loads its native transport: allowed, without the warning.
+  jvm_flags+=(--enable-native-access=ALL-UNNAMED)
 fi
 
 cd "$root"

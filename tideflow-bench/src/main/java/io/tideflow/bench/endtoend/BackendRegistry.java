@@ -11,13 +11,6 @@ import java.util.function.Supplier;
  * is a factory (a backend is started only when its turn comes) and a one-line description of its
  * setup for the report.
  *
- * <p>The Tideflow backend is not here yet; when its client exists, it is added with one line in
- * the static block below:
- *
- * <pre>{@code
- * register("tideflow", "embedded cluster: client to 1 worker over a gRPC bidi stream", TideflowBackend::new);
- * }</pre>
- *
  * <p>Registration happens once, before {@code main} parses its arguments; lookups may come from any
  * thread afterwards.
  */
@@ -61,8 +54,11 @@ public final class BackendRegistry {
         "direct",
         "completes each future on the caller: the harness's own floor",
         DirectBackend::new);
-    // The Tideflow side plugs in here:
-    // register("tideflow", "…", TideflowBackend::new);
+    register(
+        "tideflow",
+        "embedded: in-memory store, 2 worker nodes each with its own gRPC server on loopback,"
+            + " client placing least-loaded over one bidi stream per worker, no-op handler",
+        TideflowBackend::new);
   }
 
   private BackendRegistry() {}
