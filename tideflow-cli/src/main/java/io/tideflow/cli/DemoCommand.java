@@ -43,7 +43,7 @@ final class DemoCommand implements Callable<Integer> {
   int work = 20_000;
 
   @Option(names = "--concurrency", description = "Tasks in flight at once (default: ${DEFAULT-VALUE})")
-  int concurrency = 512;
+  int concurrency = 64;
 
   @Option(names = "--kill-at", paramLabel = "FRACTION", description = "Kill a worker when this share of tasks is done; 0 kills none (default: ${DEFAULT-VALUE})")
   double killAt = 0.4;

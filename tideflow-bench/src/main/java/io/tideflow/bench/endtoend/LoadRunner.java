@@ -35,6 +35,9 @@ import org.HdrHistogram.Recorder;
  * that sends. Completions are recorded on whatever threads the backend completes its futures on.
  */
 public final class LoadRunner {
+  /** Shortest park of the open loop between sends: 100 µs. */
+  static final long MIN_PARK_NANOS = 100_000;
+
 
   /** Latencies above a minute are recorded as a minute; no sane no-op task takes that long. */
   static final long HIGHEST_TRACKABLE_NANOS = TimeUnit.MINUTES.toNanos(1);
@@ -141,9 +144,11 @@ public final class LoadRunner {
         break;
       }
       if (now - intended < 0) {
-        // Not due yet. Parking may oversleep by tens of microseconds; the tasks due by then go out
-        // back to back and their latency, counted from the schedule, includes the oversleep.
-        LockSupport.parkNanos(Math.min(intended, nextReport) - now);
+        // Not due yet. Park at least MIN_PARK_NANOS: parking for the few microseconds between
+        // sends at high rates turns into a futex call per task and keeps a whole core busy, which
+        // on 2 cores starves the backend under test. The tasks due by wake-up go out back to back
+        // and their latency, counted from the schedule, includes the oversleep.
+        LockSupport.parkNanos(Math.max(MIN_PARK_NANOS, Math.min(intended, nextReport) - now));
         throwIfInterrupted();
         continue;
       }

@@ -51,7 +51,8 @@ public final class Coordinator implements AutoCloseable {
     this.store = store;
     this.leaseTtl = leaseTtl;
     this.storeTimeout = storeTimeout;
-    this.campaigner = Thread.ofVirtual().name("tideflow-coordinator-" + candidate).unstarted(this::run);
+    this.campaigner = Thread.ofPlatform().daemon().name("tideflow-coordinator-" + candidate)
+            .unstarted(this::run);
   }
 
   /** Stands {@code candidate} for coordinator; returns at once, leading happens in background. */
@@ -78,6 +79,9 @@ public final class Coordinator implements AutoCloseable {
             awaitInterruptibly(store.campaign(ClusterKeys.COORDINATOR_ELECTION, candidate, lease));
         lead(won);
         awaitInterruptibly(won.lost());
+        if (closed) {
+          return;
+        }
         LOG.log(Level.WARNING, "coordinator " + candidate + " lost leadership");
         stopLeading();
         lease.revoke();

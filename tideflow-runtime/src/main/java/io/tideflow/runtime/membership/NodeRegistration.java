@@ -80,7 +80,14 @@ public final class NodeRegistration implements AutoCloseable {
         .put(ClusterKeys.node(next.id()), NodeRecords.encode(next), lease.id())
         .whenComplete(
             (rev, error) -> {
-              if (error != null && !closed) {
+              if (error == null || closed) {
+                return;
+              }
+              if (error instanceof java.util.concurrent.CompletionException
+                  && error.getCause() instanceof io.tideflow.store.LeaseNotFoundException) {
+                // The lease is gone: lost() says so; reporting more would only repeat it.
+                reporter.shutdownNow();
+              } else {
                 // The next report retries; a lease that truly ended shows up through lost().
                 LOG.log(Level.WARNING, "load report of " + next.id() + " failed: " + error);
               }
@@ -112,6 +119,15 @@ public final class NodeRegistration implements AutoCloseable {
   /** Completes when the lease was lost (not when it was released by {@link #close()}). */
   public CompletableFuture<Void> lost() {
     return lost;
+  }
+
+  /**
+   * Stops reporting and leaves the lease to expire, as a crashed node's would. For tests and the
+   * demo, which kill nodes in-process.
+   */
+  public void abandon() {
+    closed = true;
+    reporter.shutdownNow();
   }
 
   /** Leaves the registry: revokes the lease, which deletes the node's key. */

@@ -38,7 +38,9 @@ final class ControlService extends NodeControlGrpc.NodeControlImplBase {
               .asRuntimeException());
       return;
     }
-    Thread.ofVirtual()
+    // A platform thread: a drain must not wait behind the CPU-bound tasks it is waiting for.
+    Thread.ofPlatform()
+        .daemon()
         .name("tideflow-drain")
         .start(
             () -> {

@@ -210,6 +210,10 @@ public final class WorkerNode implements AutoCloseable {
    */
   public void kill() {
     accepting = false;
+    NodeRegistration reg = registration;
+    if (reg != null) {
+      reg.abandon();
+    }
     runner.stop();
     server.shutdownNow();
     sender.shutdown();

@@ -29,7 +29,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -38,7 +37,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Threads: jetcd completes its futures on its own cached pool ({@code jetcd-*}) and calls
  * watch and keep-alive observers on vert.x event loop threads. This store never lets callers run
- * there: every future it returns is completed, and every watch listener called, on a virtual
+ * there: every future it returns is completed, and every watch listener called, on a platform
  * thread of the store ({@code tideflow-etcd-store-*}), listeners one batch at a time per watch.
  * One daemon thread ({@code tideflow-etcd-lease-clock}) checks lease deadlines.
  *
@@ -81,8 +80,10 @@ public final class EtcdClusterStore implements ClusterStore {
             .interceptor(new RequestDeadlineInterceptor(requestTimeout))
             .connectTimeout(requestTimeout)
             .build();
-    ThreadFactory virtual = Thread.ofVirtual().name("tideflow-etcd-store-", 0).factory();
-    this.completions = task -> virtual.newThread(task).start();
+    // Platform threads, not virtual ones: the control plane must not queue behind CPU-bound tasks
+    // that occupy the virtual-thread carriers. Idle threads end after a minute.
+    this.completions =
+        Executors.newCachedThreadPool(Thread.ofPlatform().name("tideflow-etcd-store-", 0).daemon().factory());
     this.requests = new EtcdRequests(errors, completions, requestTimeout, closed::get);
     this.elections = new EtcdElections(client, requests, leases::get);
     this.leaseClock =

@@ -14,7 +14,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -23,7 +22,7 @@ import java.util.function.Supplier;
  * The embedded {@link ClusterStore}: all state in this JVM, guarded by one lock that is never held
  * while user code runs.
  *
- * <p>Threads: every future completes, and every watch listener runs, on a virtual thread of the
+ * <p>Threads: every future completes, and every watch listener runs, on a daemon platform thread of the
  * store (one at a time and in revision order per watch). One daemon platform thread checks lease
  * expiry every {@code expiryCheckInterval}.
  *
@@ -64,8 +63,10 @@ public final class MemoryClusterStore implements ClusterStore {
       throw new IllegalArgumentException(
           "expiryCheckInterval must be > 0, was " + expiryCheckInterval);
     }
-    ThreadFactory virtual = Thread.ofVirtual().name("tideflow-memory-store-", 0).factory();
-    this.completions = task -> virtual.newThread(task).start();
+    // Platform threads, not virtual ones: the control plane must not queue behind CPU-bound tasks
+    // that occupy the virtual-thread carriers. Idle threads end after a minute.
+    this.completions =
+        Executors.newCachedThreadPool(Thread.ofPlatform().name("tideflow-memory-store-", 0).daemon().factory());
     this.state = new MemoryState(this, completions, historyLimit);
     this.expiry =
         Executors.newSingleThreadScheduledExecutor(
