@@ -1,0 +1,113 @@
+package io.tideflow.core.autoscale;
+
+import io.tideflow.core.autoscale.PoolState.Recommendation;
+import io.tideflow.core.autoscale.PoolState.ScaleEvent;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * One pool's autoscaler: asks every policy, takes the largest size any of them wants (so no
+ * metric is starved, as the HPA does across metrics), then applies the pool's limits — min and
+ * max, growth cap, cooldowns — and writes down why. Pure: {@link #step} returns the decision and
+ * what the caller must remember (the log line, raw recommendations) instead of keeping it.
+ */
+public final class Autoscaler {
+  private final List<ScalingPolicy> policies;
+  private final PoolLimits limits;
+
+  public Autoscaler(List<ScalingPolicy> policies, PoolLimits limits) {
+    if (policies.isEmpty()) {
+      throw new IllegalArgumentException("policies must not be empty");
+    }
+    this.policies = List.copyOf(policies);
+    this.limits = limits;
+  }
+
+  /**
+   * The outcome of one step.
+   *
+   * @param decision the size the pool should have now
+   * @param record the decision log line
+   * @param recommendation the raw recommendation to add to {@link PoolState#recommendations()}
+   *     (for the stabilization windows of target tracking), or null when no policy made one
+   */
+  public record Step(ScalingDecision decision, DecisionRecord record, Recommendation recommendation) {}
+
+  public Step step(MetricsWindow window, PoolState pool, Instant now) {
+    ScalingPolicy chosen = policies.getFirst();
+    ScalingDecision wanted = null;
+    int raw = -1;
+    for (ScalingPolicy p : policies) {
+      ScalingDecision d = p.decide(window, pool, now);
+      if (wanted == null || d.desired() > wanted.desired()) {
+        wanted = d;
+        chosen = p;
+      }
+      if (p instanceof TargetTrackingPolicy t) {
+        raw = Math.max(raw, t.recommend(window, pool));
+      }
+    }
+    ScalingDecision bounded = bound(wanted, pool, now);
+    DecisionRecord record =
+        new DecisionRecord(now, pool.name(), pool.current(), bounded.desired(), chosen.name(),
+            inputs(window), bounded.reason());
+    return new Step(bounded, record, raw < 0 ? null : new Recommendation(now, raw));
+  }
+
+  private ScalingDecision bound(ScalingDecision wanted, PoolState pool, Instant now) {
+    int current = pool.current();
+    int desired = wanted.desired();
+    String reason = wanted.reason();
+    if (desired > limits.max()) {
+      desired = limits.max();
+      reason += "; capped at max " + limits.max();
+    }
+    if (desired < limits.min()) {
+      desired = limits.min();
+      reason += "; raised to min " + limits.min();
+    }
+    if (desired > current && current >= limits.min()) {
+      int cap = Math.max(current + 1, (int) Math.floor(current * limits.maxGrowthFactor()));
+      if (desired > cap) {
+        desired = cap;
+        reason += "; growth capped at " + cap + " (x" + limits.maxGrowthFactor() + " per step)";
+      }
+      ScaleEvent lastUp = pool.lastEvent(true);
+      if (lastUp != null && lastUp.at().plus(limits.upCooldown()).isAfter(now)) {
+        return ScalingDecision.keep(current, reason + "; held at " + current
+            + ": scale-up cooldown until " + lastUp.at().plus(limits.upCooldown()));
+      }
+    } else if (desired < current && current <= limits.max()) {
+      Instant until = lastEventTime(pool).plus(limits.downCooldown());
+      if (until.isAfter(now)) {
+        return ScalingDecision.keep(current, reason + "; held at " + current
+            + ": scale-down cooldown until " + until);
+      }
+      ScaleDownSelector.Selection removable = ScaleDownSelector.select(pool, current - desired);
+      if (!pool.nodes().isEmpty() && !removable.shortfall().isEmpty()) {
+        desired = current - removable.nodes().size();
+        reason += "; " + removable.shortfall();
+      }
+    }
+    return new ScalingDecision(desired, reason);
+  }
+
+  private static Instant lastEventTime(PoolState pool) {
+    List<ScaleEvent> h = pool.history();
+    return h.isEmpty() ? Instant.MIN : h.getLast().at();
+  }
+
+  private static String inputs(MetricsWindow window) {
+    if (window.samples().isEmpty()) {
+      return "no samples";
+    }
+    Map<String, Double> latest = new TreeMap<>(window.samples().getLast().values());
+    StringBuilder sb = new StringBuilder();
+    latest.forEach((k, v) -> sb.append(sb.isEmpty() ? "" : " ")
+        .append(String.format(Locale.ROOT, "%s=%.3f", k, v)));
+    return sb.toString();
+  }
+}

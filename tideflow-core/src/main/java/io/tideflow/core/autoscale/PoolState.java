@@ -1,0 +1,95 @@
+package io.tideflow.core.autoscale;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A node pool as the autoscaler sees it at one instant.
+ *
+ * @param name the pool
+ * @param current nodes that are up or starting (what a decision is relative to)
+ * @param nodes the pool's nodes, for choosing which to remove and explaining why not
+ * @param history past scale events of this pool, oldest first (for cooldowns and rate limits)
+ * @param recommendations past raw recommendations, oldest first (for stabilization windows)
+ */
+public record PoolState(
+    String name,
+    int current,
+    List<PoolNode> nodes,
+    List<ScaleEvent> history,
+    List<Recommendation> recommendations) {
+
+  public PoolState {
+    if (name == null || name.isBlank()) {
+      throw new IllegalArgumentException("name must not be blank, was '" + name + "'");
+    }
+    if (current < 0) {
+      throw new IllegalArgumentException("current must be >= 0, was " + current);
+    }
+    nodes = List.copyOf(nodes);
+    history = List.copyOf(history);
+    recommendations = List.copyOf(recommendations);
+  }
+
+  /** A pool of {@code current} nodes with no nodes listed and no history. */
+  public static PoolState of(String name, int current) {
+    return new PoolState(name, current, List.of(), List.of(), List.of());
+  }
+
+  public PoolState withCurrent(int size) {
+    return new PoolState(name, size, nodes, history, recommendations);
+  }
+
+  public PoolState withNodes(List<PoolNode> value) {
+    return new PoolState(name, current, value, history, recommendations);
+  }
+
+  public PoolState withHistory(List<ScaleEvent> value) {
+    return new PoolState(name, current, nodes, value, recommendations);
+  }
+
+  public PoolState withRecommendations(List<Recommendation> value) {
+    return new PoolState(name, current, nodes, history, value);
+  }
+
+  /** The newest scale event in the given direction, or null. */
+  public ScaleEvent lastEvent(boolean up) {
+    for (int i = history.size() - 1; i >= 0; i--) {
+      ScaleEvent e = history.get(i);
+      if (e.up() == up) {
+        return e;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * One node of the pool.
+   *
+   * @param id node id
+   * @param inFlight tasks it runs now
+   * @param pinned true when it holds work that cannot move (it is never chosen for removal)
+   */
+  public record PoolNode(String id, int inFlight, boolean pinned) {
+    public PoolNode {
+      if (inFlight < 0) {
+        throw new IllegalArgumentException("inFlight must be >= 0, was " + inFlight);
+      }
+    }
+  }
+
+  /** The pool went from {@code from} to {@code to} nodes at {@code at}. */
+  public record ScaleEvent(Instant at, int from, int to) {
+    public boolean up() {
+      return to > from;
+    }
+  }
+
+  /** A policy recommended {@code desired} at {@code at} (before stabilization). */
+  public record Recommendation(Instant at, int desired) {}
+
+  /** Convenience for policies that need the time of the newest sample. */
+  static Instant newest(MetricsWindow window, Instant fallback) {
+    return window.samples().isEmpty() ? fallback : window.samples().getLast().at();
+  }
+}
