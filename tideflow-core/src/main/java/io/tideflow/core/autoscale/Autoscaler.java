@@ -11,19 +11,26 @@ import java.util.TreeMap;
 /**
  * One pool's autoscaler: asks every policy, takes the largest size any of them wants (so no
  * metric is starved, as the HPA does across metrics), then applies the pool's limits — min and
- * max, growth cap, cooldowns — and writes down why. Pure: {@link #step} returns the decision and
+ * max (raised or lowered by scheduled windows), growth cap, cooldowns — and writes down why. Pure: {@link #step} returns the decision and
  * what the caller must remember (the log line, raw recommendations) instead of keeping it.
  */
 public final class Autoscaler {
   private final List<ScalingPolicy> policies;
-  private final PoolLimits limits;
+  private final PoolLimits baseLimits;
+  private final ScheduledBounds schedule;
 
   public Autoscaler(List<ScalingPolicy> policies, PoolLimits limits) {
+    this(policies, limits, ScheduledBounds.none());
+  }
+
+  /** With floors and ceilings that hold at scheduled times on top of {@code limits}. */
+  public Autoscaler(List<ScalingPolicy> policies, PoolLimits limits, ScheduledBounds schedule) {
     if (policies.isEmpty()) {
       throw new IllegalArgumentException("policies must not be empty");
     }
     this.policies = List.copyOf(policies);
-    this.limits = limits;
+    this.baseLimits = limits;
+    this.schedule = schedule;
   }
 
   /**
@@ -58,6 +65,7 @@ public final class Autoscaler {
   }
 
   private ScalingDecision bound(ScalingDecision wanted, PoolState pool, Instant now) {
+    PoolLimits limits = schedule.apply(baseLimits, now);
     int current = pool.current();
     int desired = wanted.desired();
     String reason = wanted.reason();

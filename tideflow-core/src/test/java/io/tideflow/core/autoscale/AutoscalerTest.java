@@ -57,6 +57,22 @@ class AutoscalerTest {
   }
 
   @Test
+  void aScheduledFloorRaisesThePoolWhenItsWindowOpens() {
+    ScheduledBounds weekdays = new ScheduledBounds(List.of(new ScheduledBounds.Window(
+        java.util.EnumSet.allOf(java.time.DayOfWeek.class), java.time.LocalTime.of(8, 0),
+        java.time.LocalTime.of(18, 0), java.time.ZoneOffset.UTC, 8, 20)));
+    Autoscaler a = new Autoscaler(List.of(ThresholdPolicy.uniform(0.8, Duration.ofSeconds(60))),
+        PoolLimits.of(2, 10).withCooldowns(Duration.ZERO, Duration.ZERO), weekdays);
+    Instant nine = Instant.parse("2026-11-24T09:00:00Z");
+    ScalingDecision d = a.step(cpu(nine, 0.5), PoolState.of("p", 3), nine).decision();
+    // A floor holds at once, as the HPA's minReplicas does: the growth cap is for policies.
+    assertThat(d.desired()).isEqualTo(8);
+    assertThat(d.reason()).contains("raised to min 8").doesNotContain("growth capped");
+    Instant night = Instant.parse("2026-11-24T22:00:00Z");
+    assertThat(a.step(cpu(night, 0.5), PoolState.of("p", 3), night).decision().desired()).isEqualTo(3);
+  }
+
+  @Test
   void pinnedNodesAreNotRemovedAndTheReasonNamesThem() {
     Autoscaler a = new Autoscaler(List.of(ThresholdPolicy.uniform(0.8, Duration.ofSeconds(60))),
         PoolLimits.of(0, 10).withCooldowns(Duration.ZERO, Duration.ZERO));

@@ -1,0 +1,97 @@
+package io.tideflow.core.autoscale;
+
+import io.tideflow.core.model.Resources;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * Scales for work that waits because no node can take it, as the Cluster Autoscaler and Ray do:
+ * bin-packs the waiting tasks' demands, largest first, into new nodes of the pool's template
+ * (first-fit decreasing) and asks for that many more nodes. A task larger than the template can
+ * never fit; it is named in the reason instead of growing the pool for nothing.
+ */
+public final class PendingDemandPolicy implements ScalingPolicy {
+  private final Resources template;
+  private final Supplier<List<Resources>> pending;
+
+  /**
+   * @param template the capacity of one new node of this pool
+   * @param pending the demands of the tasks now waiting for a node (read at each decision)
+   */
+  public PendingDemandPolicy(Resources template, Supplier<List<Resources>> pending) {
+    if (template.equals(Resources.ZERO)) {
+      throw new IllegalArgumentException("template must offer some capacity, was " + template);
+    }
+    this.template = template;
+    this.pending = pending;
+  }
+
+  @Override
+  public String name() {
+    return "pending-demand";
+  }
+
+  @Override
+  public ScalingDecision decide(MetricsWindow window, PoolState pool, Instant now) {
+    List<Resources> waiting = pending.get();
+    int current = pool.current();
+    if (waiting.isEmpty()) {
+      return ScalingDecision.keep(current, "no task waits for a node");
+    }
+    List<Resources> fitting = new ArrayList<>();
+    int tooBig = 0;
+    for (Resources r : waiting) {
+      if (r.fitsIn(template)) {
+        fitting.add(r);
+      } else {
+        tooBig++;
+      }
+    }
+    int nodes = nodesFor(fitting, template);
+    String reason = waiting.size() + " task(s) wait: " + nodes + " new node(s) of " + template
+        + " would place " + fitting.size();
+    if (tooBig > 0) {
+      reason += "; " + tooBig + " fit no node of this template";
+    }
+    return new ScalingDecision(current + nodes, reason);
+  }
+
+  /** Nodes of {@code template} that first-fit decreasing needs to hold every demand. */
+  public static int nodesFor(List<Resources> demands, Resources template) {
+    List<Resources> sorted = new ArrayList<>(demands);
+    sorted.sort(Comparator.comparingDouble((Resources r) -> dominantShare(r, template)).reversed());
+    List<Resources> free = new ArrayList<>();
+    for (Resources d : sorted) {
+      boolean placed = false;
+      for (int i = 0; i < free.size() && !placed; i++) {
+        if (d.fitsIn(free.get(i))) {
+          free.set(i, free.get(i).subtract(d));
+          placed = true;
+        }
+      }
+      if (!placed) {
+        free.add(template.subtract(d));
+      }
+    }
+    return free.size();
+  }
+
+  /** The largest share of the template that {@code r} takes of any one resource. */
+  static double dominantShare(Resources r, Resources template) {
+    double share = 0;
+    share = Math.max(share, ratio(r.cpuMillis(), template.cpuMillis()));
+    share = Math.max(share, ratio(r.memoryBytes(), template.memoryBytes()));
+    share = Math.max(share, ratio(r.networkBytesPerSec(), template.networkBytesPerSec()));
+    for (var e : r.custom().entrySet()) {
+      share = Math.max(share, ratio(e.getValue(), template.custom(e.getKey())));
+    }
+    return share;
+  }
+
+  private static double ratio(long amount, long capacity) {
+    return capacity == 0 ? (amount == 0 ? 0 : Double.MAX_VALUE) : (double) amount / capacity;
+  }
+}

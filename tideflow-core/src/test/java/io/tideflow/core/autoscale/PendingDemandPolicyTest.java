@@ -1,0 +1,54 @@
+package io.tideflow.core.autoscale;
+
+import static io.tideflow.core.autoscale.Samples.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tideflow.core.model.Resources;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class PendingDemandPolicyTest {
+  private static final long GIB = 1L << 30;
+  private final Resources template = Resources.of(4000, 16 * GIB);
+
+  @Test
+  void packsWaitingTasksIntoAsFewNewNodesAsFirstFitDecreasingNeeds() {
+    List<Resources> waiting = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      waiting.add(Resources.of(3000, GIB)); // one per node: 6 nodes
+    }
+    for (int i = 0; i < 6; i++) {
+      waiting.add(Resources.of(1000, GIB)); // fill the gaps the big ones leave
+    }
+    PendingDemandPolicy p = new PendingDemandPolicy(template, () -> waiting);
+    ScalingDecision d = p.decide(MetricsWindow.of(), PoolState.of("p", 2), T0);
+    assertThat(d.desired()).isEqualTo(8);
+    assertThat(d.reason()).startsWith("12 task(s) wait: 6 new node(s)");
+  }
+
+  @Test
+  void packsByTheScarcestResource() {
+    // Memory-heavy tasks: 3 per node by memory, though cpu would allow 40.
+    List<Resources> waiting = new ArrayList<>();
+    for (int i = 0; i < 9; i++) {
+      waiting.add(Resources.of(100, 5 * GIB));
+    }
+    assertThat(PendingDemandPolicy.nodesFor(waiting, template)).isEqualTo(3);
+  }
+
+  @Test
+  void aTaskNoTemplateCanHoldIsNamedNotScaledFor() {
+    PendingDemandPolicy p = new PendingDemandPolicy(template,
+        () -> List.of(Resources.of(8000, GIB), Resources.ZERO.withCustom("gpu", 1)));
+    ScalingDecision d = p.decide(MetricsWindow.of(), PoolState.of("p", 2), T0);
+    assertThat(d.desired()).isEqualTo(2);
+    assertThat(d.reason()).endsWith("2 fit no node of this template");
+  }
+
+  @Test
+  void nothingWaitingKeepsTheSize() {
+    PendingDemandPolicy p = new PendingDemandPolicy(template, List::of);
+    assertThat(p.decide(MetricsWindow.of(), PoolState.of("p", 5), T0).desired()).isEqualTo(5);
+  }
+}
