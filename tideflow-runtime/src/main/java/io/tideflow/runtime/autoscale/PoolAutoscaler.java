@@ -1,0 +1,230 @@
+package io.tideflow.runtime.autoscale;
+
+import io.tideflow.core.autoscale.Autoscaler;
+import io.tideflow.core.autoscale.DecisionRecord;
+import io.tideflow.core.autoscale.MetricsWindow;
+import io.tideflow.core.autoscale.PoolState;
+import io.tideflow.core.autoscale.ScaleDownSelector;
+import io.tideflow.core.model.ClusterView;
+import io.tideflow.core.model.NodeInfo;
+import io.tideflow.core.model.NodeState;
+import io.tideflow.runtime.membership.ClusterWatcher;
+import io.tideflow.runtime.provider.NodeProvider;
+import io.tideflow.runtime.provider.ProvidedNode;
+import java.lang.System.Logger.Level;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * Runs one pool's {@link Autoscaler} on the coordinator: every interval it turns the registry
+ * into a metrics sample and a {@link PoolState}, asks the core for a decision, keeps the decision
+ * log, and carries the decision out — launching through the {@link NodeProvider}, or draining the
+ * least busy nodes (they finish their tasks, take no new ones) and only then terminating them.
+ *
+ * <p>All its state is owned by its one timer thread; {@link #decisions()} and {@link
+ * #leaving()} may be read from any thread.
+ */
+public final class PoolAutoscaler implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(PoolAutoscaler.class.getName());
+
+  /** Tasks running or queued per READY node of the pool: the metric to track for a pool. */
+  public static final String CONCURRENCY = "concurrency";
+
+  private final PoolConfig config;
+  private final Autoscaler autoscaler;
+  private final NodeProvider provider;
+  private final ClusterWatcher watcher;
+  private final InstantSource clock;
+  private final LongSupplier fencingToken;
+  private final ScheduledExecutorService timer;
+  private final List<MetricsWindow.Sample> samples = new ArrayList<>();
+  private final List<PoolState.ScaleEvent> history = new ArrayList<>();
+  private final List<PoolState.Recommendation> recommendations = new ArrayList<>();
+  private final ArrayDeque<DecisionRecord> log = new ArrayDeque<>();
+  private final Set<String> leaving = ConcurrentHashMap.newKeySet();
+  private long requests;
+
+  public PoolAutoscaler(
+      PoolConfig config,
+      Autoscaler autoscaler,
+      NodeProvider provider,
+      ClusterWatcher watcher,
+      InstantSource clock,
+      LongSupplier fencingToken) {
+    this.config = config;
+    this.autoscaler = autoscaler;
+    this.provider = provider;
+    this.watcher = watcher;
+    this.clock = clock;
+    this.fencingToken = fencingToken;
+    this.timer = Executors.newSingleThreadScheduledExecutor(
+        Thread.ofPlatform().daemon().name("tideflow-autoscaler-" + config.name()).factory());
+  }
+
+  /** Decides every {@link PoolConfig#interval()} from now on. */
+  public PoolAutoscaler start() {
+    long every = config.interval().toMillis();
+    timer.scheduleWithFixedDelay(this::safeTick, every, every, TimeUnit.MILLISECONDS);
+    return this;
+  }
+
+  private void safeTick() {
+    try {
+      tick();
+    } catch (RuntimeException e) {
+      // The loop must go on; a failed step is logged loudly and the next one tries again.
+      LOG.log(Level.ERROR, "autoscaler step of pool " + config.name() + " failed", e);
+    }
+  }
+
+  /** One decision, carried out. Called by the timer; tests call it directly. */
+  public synchronized DecisionRecord tick() {
+    Instant now = clock.instant();
+    ClusterView view = watcher.view();
+    List<NodeInfo> ready = poolNodes(view);
+    samples.add(sample(ready, now));
+    samples.removeIf(s -> s.at().isBefore(now.minus(config.window())));
+    int current = current();
+    List<PoolState.PoolNode> nodes = new ArrayList<>();
+    for (NodeInfo n : ready) {
+      nodes.add(new PoolState.PoolNode(n.id(), n.load().inFlight() + n.load().queued(), false));
+    }
+    PoolState pool = new PoolState(config.name(), current, nodes, history, recommendations);
+    Autoscaler.Step step = autoscaler.step(new MetricsWindow(samples), pool, now);
+    if (step.recommendation() != null) {
+      recommendations.add(step.recommendation());
+      recommendations.removeIf(r -> r.at().isBefore(now.minus(config.window())));
+    }
+    remember(step.record());
+    apply(step.decision().desired(), pool, now);
+    return step.record();
+  }
+
+  private List<NodeInfo> poolNodes(ClusterView view) {
+    List<NodeInfo> result = new ArrayList<>();
+    for (NodeInfo n : view.nodes()) {
+      if (config.name().equals(n.labels().get(PoolConfig.POOL_LABEL))
+          && n.state() == NodeState.READY && !leaving.contains(n.id())) {
+        result.add(n);
+      }
+    }
+    return result;
+  }
+
+  private static MetricsWindow.Sample sample(List<NodeInfo> ready, Instant now) {
+    Map<String, Double> values = new HashMap<>();
+    long work = 0;
+    double cpu = 0;
+    int cpuReports = 0;
+    for (NodeInfo n : ready) {
+      work += n.load().inFlight() + n.load().queued();
+      if (n.load().cpu() >= 0) {
+        cpu += n.load().cpu();
+        cpuReports++;
+      }
+    }
+    values.put(CONCURRENCY, ready.isEmpty() ? 0.0 : (double) work / ready.size());
+    if (cpuReports > 0) {
+      values.put(MetricsWindow.CPU, cpu / cpuReports);
+    }
+    return new MetricsWindow.Sample(now, values);
+  }
+
+  /** Nodes of this pool the provider runs or is starting, less those on their way out. */
+  private int current() {
+    int n = 0;
+    for (ProvidedNode p : provider.nodes()) {
+      if (p.template().equals(config.template().name())
+          && (p.status() == ProvidedNode.Status.LAUNCHING
+              || p.status() == ProvidedNode.Status.RUNNING)
+          && !leaving.contains(p.nodeId())) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private void apply(int desired, PoolState pool, Instant now) {
+    int current = pool.current();
+    if (desired > current) {
+      history.add(new PoolState.ScaleEvent(now, current, desired));
+      provider.launch(config.template(), desired - current, requestId("up"))
+          .whenComplete((r, e) -> {
+            if (e != null || !r.ok()) {
+              LOG.log(Level.WARNING, "pool " + config.name() + " launch failed: "
+                  + (e != null ? e : r.errors()));
+            }
+          });
+    } else if (desired < current) {
+      List<String> victims = ScaleDownSelector.select(pool, current - desired).nodes();
+      if (victims.isEmpty()) {
+        return;
+      }
+      history.add(new PoolState.ScaleEvent(now, current, current - victims.size()));
+      for (String id : victims) {
+        retire(id);
+      }
+    }
+  }
+
+  /** Drains one node, then terminates it; its tasks finish first (or move on at the timeout). */
+  private void retire(String nodeId) {
+    leaving.add(nodeId);
+    NodeInfo node = watcher.view().node(nodeId);
+    String request = requestId("down-" + nodeId);
+    if (node == null) {
+      provider.terminate(List.of(nodeId), request).whenComplete((v, e) -> leaving.remove(nodeId));
+      return;
+    }
+    NodeDrainer.drain(node.address(), config.drainTimeout(), fencingToken.getAsLong())
+        .handle((reply, error) -> {
+          if (error != null) {
+            LOG.log(Level.WARNING, "drain of " + nodeId + " failed, terminating anyway: " + error);
+          }
+          return provider.terminate(List.of(nodeId), request);
+        })
+        .thenCompose(f -> f)
+        .whenComplete((v, e) -> leaving.remove(nodeId));
+  }
+
+  private String requestId(String kind) {
+    return config.name() + "-" + kind + "-" + (++requests) + "-" + clock.millis();
+  }
+
+  private void remember(DecisionRecord record) {
+    synchronized (log) {
+      log.addLast(record);
+      while (log.size() > config.logSize()) {
+        log.removeFirst();
+      }
+    }
+  }
+
+  /** The decision log, oldest first. */
+  public List<DecisionRecord> decisions() {
+    synchronized (log) {
+      return List.copyOf(log);
+    }
+  }
+
+  /** Nodes being drained for removal. */
+  public Set<String> leaving() {
+    return Set.copyOf(leaving);
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+  }
+}

@@ -1,0 +1,113 @@
+package io.tideflow.runtime.autoscale;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.tideflow.core.autoscale.Autoscaler;
+import io.tideflow.core.autoscale.DecisionRecord;
+import io.tideflow.core.autoscale.HpaBehavior;
+import io.tideflow.core.autoscale.PoolLimits;
+import io.tideflow.core.autoscale.TargetTrackingPolicy;
+import io.tideflow.core.model.NodeState;
+import io.tideflow.core.model.Resources;
+import io.tideflow.core.model.TaskSpec;
+import io.tideflow.runtime.EmbeddedCluster;
+import io.tideflow.runtime.client.TideflowClient;
+import io.tideflow.runtime.membership.ClusterWatcher;
+import io.tideflow.runtime.provider.NodeTemplate;
+import io.tideflow.runtime.task.TaskHandlers;
+import io.tideflow.runtime.task.TaskResult;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class PoolAutoscalerTest {
+  private final CountDownLatch release = new CountDownLatch(1);
+  private final TaskHandlers handlers = TaskHandlers.builtins().with("held", p -> {
+    release.await();
+    return p;
+  });
+  private final EmbeddedCluster cluster = new EmbeddedCluster(handlers);
+  private final SimpleInProcessProvider provider =
+      new SimpleInProcessProvider(cluster.store, handlers, cluster.metrics);
+  private final NodeTemplate template = new NodeTemplate("web", Resources.of(1000, 1 << 30),
+      Map.of(PoolConfig.POOL_LABEL, "web"), Duration.ofSeconds(2));
+  private ClusterWatcher watcher;
+  private PoolAutoscaler autoscaler;
+
+  @AfterEach
+  void close() {
+    release.countDown();
+    if (autoscaler != null) {
+      autoscaler.close();
+    }
+    if (watcher != null) {
+      watcher.close();
+    }
+    provider.close();
+    cluster.close();
+  }
+
+  private PoolAutoscaler autoscaler() {
+    HpaBehavior quick = HpaBehavior.defaults().withScaleDown(new HpaBehavior.Rules(Duration.ZERO,
+        List.of(new HpaBehavior.Limit(HpaBehavior.LimitType.PERCENT, 100, Duration.ofSeconds(15))),
+        HpaBehavior.Select.MAX));
+    Autoscaler core = new Autoscaler(
+        List.of(new TargetTrackingPolicy(PoolAutoscaler.CONCURRENCY, 4, 0.1, quick)),
+        new PoolLimits(1, 8, Duration.ZERO, Duration.ZERO, 2.0));
+    watcher = ClusterWatcher.start(cluster.store, Duration.ofSeconds(5));
+    PoolConfig config = new PoolConfig("web", template, Duration.ofSeconds(1), Duration.ofMinutes(5),
+        Duration.ofSeconds(10), 100);
+    return new PoolAutoscaler(config, core, provider, watcher, InstantSource.system(), () -> 1);
+  }
+
+  private int readyNodes() {
+    return watcher.view().countByState().get(NodeState.READY);
+  }
+
+  @Test
+  void growsWithLoadAndShrinksAfterItWithoutFailingARequest() throws Exception {
+    autoscaler = autoscaler();
+    provider.launch(template, 1, "seed").join();
+    TideflowClient client = cluster.client();
+    await().until(() -> readyNodes() == 1 && client.view().size() == 1);
+
+    List<CompletableFuture<TaskResult>> held = new ArrayList<>();
+    for (int i = 0; i < 24; i++) {
+      held.add(client.submit(TaskSpec.builder("held").build()));
+    }
+    await().until(() -> client.stats().inFlight() == 24);
+    // 24 tasks on 1 node, target 4 per node: 6 nodes wanted, at most doubling each step.
+    for (int expected : new int[] {2, 4}) {
+      await().until(() -> watcher.view().node("web-1").load().inFlight() > 0); // report seen
+      DecisionRecord up = autoscaler.tick();
+      assertThat(up.desired()).isEqualTo(expected);
+      await().until(() -> readyNodes() == expected);
+    }
+    release.countDown();
+    for (CompletableFuture<TaskResult> f : held) {
+      f.get(20, TimeUnit.SECONDS);
+    }
+    // Idle now: scale down to the floor, draining while new tasks keep arriving.
+    List<CompletableFuture<TaskResult>> during = new ArrayList<>();
+    await().atMost(Duration.ofSeconds(15)).until(() -> {
+      during.add(client.submit(TaskSpec.builder("echo").build()));
+      DecisionRecord r = autoscaler.tick();
+      return r.desired() == 1 && autoscaler.leaving().isEmpty() && provider.nodes().size() == 1;
+    });
+    for (CompletableFuture<TaskResult> f : during) {
+      assertThat(f.get(20, TimeUnit.SECONDS)).isNotNull();
+    }
+    assertThat(client.stats().failed()).isZero();
+    assertThat(provider.terminated.get()).as(autoscaler.decisions().toString()).isGreaterThanOrEqualTo(3);
+    assertThat(autoscaler.decisions()).extracting(DecisionRecord::policy).contains("target-tracking");
+    assertThat(autoscaler.decisions().getFirst().reason()).contains("concurrency");
+  }
+}
