@@ -53,6 +53,8 @@ public final class PoolAutoscaler implements AutoCloseable {
   private final List<PoolState.Recommendation> recommendations = new ArrayList<>();
   private final ArrayDeque<DecisionRecord> log = new ArrayDeque<>();
   private final Set<String> leaving = ConcurrentHashMap.newKeySet();
+  /** Provider nodes not (or no longer) in the registry, and since when. */
+  private final Map<String, Instant> missingSince = new HashMap<>();
   private long requests;
 
   public PoolAutoscaler(
@@ -92,6 +94,7 @@ public final class PoolAutoscaler implements AutoCloseable {
   public synchronized DecisionRecord tick() {
     Instant now = clock.instant();
     ClusterView view = watcher.view();
+    reapLost(view, now);
     List<NodeInfo> ready = poolNodes(view);
     samples.add(sample(ready, now));
     samples.removeIf(s -> s.at().isBefore(now.minus(config.window())));
@@ -139,6 +142,37 @@ public final class PoolAutoscaler implements AutoCloseable {
       values.put(MetricsWindow.CPU, cpu / cpuReports);
     }
     return new MetricsWindow.Sample(now, values);
+  }
+
+  /**
+   * Terminates provider nodes that have been missing from the registry for longer than twice
+   * their lease TTL (they died, or never came up), so the pool counts them no more and the
+   * policy replaces them.
+   */
+  private void reapLost(ClusterView view, Instant now) {
+    java.time.Duration grace = config.template().leaseTtl().multipliedBy(2);
+    Set<String> provided = new java.util.HashSet<>();
+    for (ProvidedNode p : provider.nodes()) {
+      if (!p.template().equals(config.template().name()) || leaving.contains(p.nodeId())
+          || p.status() == ProvidedNode.Status.LAUNCHING) {
+        continue; // a launching node registers when it is up; the provider times launches out
+      }
+      provided.add(p.nodeId());
+      if (view.node(p.nodeId()) != null) {
+        missingSince.remove(p.nodeId());
+        continue;
+      }
+      Instant since = missingSince.computeIfAbsent(p.nodeId(), id -> now);
+      if (since.plus(grace).isBefore(now)) {
+        LOG.log(Level.WARNING, "pool " + config.name() + ": node " + p.nodeId()
+            + " missing from the registry since " + since + ": terminating it");
+        missingSince.remove(p.nodeId());
+        leaving.add(p.nodeId());
+        provider.terminate(List.of(p.nodeId()), requestId("lost-" + p.nodeId()))
+            .whenComplete((v, e) -> leaving.remove(p.nodeId()));
+      }
+    }
+    missingSince.keySet().retainAll(provided);
   }
 
   /** Nodes of this pool the provider runs or is starting, less those on their way out. */

@@ -110,4 +110,20 @@ class PoolAutoscalerTest {
     assertThat(autoscaler.decisions()).extracting(DecisionRecord::policy).contains("target-tracking");
     assertThat(autoscaler.decisions().getFirst().reason()).contains("concurrency");
   }
+
+  @Test
+  void aNodeThatDiedIsTerminatedAndReplaced() {
+    autoscaler = autoscaler();
+    provider.launch(template, 2, "seed").join();
+    await().until(() -> readyNodes() == 2);
+    cluster.crash(provider.node("web-1"));
+    // Gone from the registry once its 2 s lease expires; terminated 4 s (2 TTLs) after that, so
+    // the pool stops counting it and sizes itself from the nodes it really has.
+    await().atMost(Duration.ofSeconds(20)).until(() -> {
+      autoscaler.tick();
+      return provider.node("web-1") == null;
+    });
+    assertThat(provider.nodes()).extracting(n -> n.nodeId()).doesNotContain("web-1");
+    assertThat(provider.nodes()).isNotEmpty();
+  }
 }

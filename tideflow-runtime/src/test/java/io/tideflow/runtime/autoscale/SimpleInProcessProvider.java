@@ -35,6 +35,10 @@ final class SimpleInProcessProvider implements NodeProvider {
     this.metrics = metrics;
   }
 
+  WorkerNode node(String id) {
+    return nodes.get(id);
+  }
+
   @Override
   public String name() {
     return "in-process";
