@@ -182,12 +182,17 @@ public final class ChartRenderer {
   }
 
   private static void drawMarkers(Panel panel, List<RunTimeline.Event> events, boolean badges) {
+    double lastBadgeX = Double.NEGATIVE_INFINITY;
     for (int i = 0; i < events.size(); i++) {
       RunTimeline.Event event = events.get(i);
       Color colour = Palette.event(event.kind());
       panel.marker(event.timeSeconds(), colour);
-      if (badges) {
+      // Badges that would overlap the previous one are left out rather than drawn illegibly;
+      // the HTML table still numbers every event.
+      double x = panel.x(event.timeSeconds());
+      if (badges && x - lastBadgeX >= Panel.BADGE_WIDTH) {
         panel.badge(event.timeSeconds(), i + 1, colour);
+        lastBadgeX = x;
       }
     }
   }

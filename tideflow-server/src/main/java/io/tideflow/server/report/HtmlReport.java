@@ -149,6 +149,6 @@ public final class HtmlReport {
     if (value == Math.rint(value) && Math.abs(value) < 1e15) {
       return String.format(Locale.ROOT, "%,d", (long) value);
     }
-    return String.format(Locale.ROOT, "%,.2f", value).replaceAll("0$", "");
+    return String.format(Locale.ROOT, "%,.2f", value).replaceAll("\\.?0+$", "");
   }
 }

@@ -9,6 +9,7 @@ import java.awt.Rectangle;
 import java.awt.Shape;
 import java.awt.Stroke;
 import java.awt.geom.AffineTransform;
+import java.awt.geom.Ellipse2D;
 import java.awt.geom.Line2D;
 import java.awt.geom.Path2D;
 import java.awt.geom.RoundRectangle2D;
@@ -26,6 +27,8 @@ final class Panel {
   static final Font TICK_FONT = new Font(Font.SANS_SERIF, Font.PLAIN, 13);
   static final Font AXIS_FONT = new Font(Font.SANS_SERIF, Font.BOLD, 14);
   static final Font LEGEND_FONT = new Font(Font.SANS_SERIF, Font.PLAIN, 13);
+  /** Room one event's number badge needs, up to three digits. */
+  static final int BADGE_WIDTH = 26;
   private static final Stroke GRID_STROKE = new BasicStroke(1f);
   private static final Stroke MARKER_STROKE =
       new BasicStroke(1.6f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
@@ -126,6 +129,12 @@ final class Panel {
         path.lineTo(px, py);
       }
     }
+    if (points.size() == 1) {
+      // A single sample has no segment to stroke; a dot keeps it visible.
+      Point2D only = path.getCurrentPoint();
+      g.setColor(colour);
+      g.fill(new Ellipse2D.Double(only.getX() - 3, only.getY() - 3, 6, 6));
+    }
     draw(path, colour, stroke);
   }
 
@@ -146,6 +155,12 @@ final class Panel {
         path.lineTo(px, py);
       }
     }
+    if (points.size() == 1) {
+      // A single sample has no segment to stroke; a dot keeps it visible.
+      Point2D only = path.getCurrentPoint();
+      g.setColor(colour);
+      g.fill(new Ellipse2D.Double(only.getX() - 3, only.getY() - 3, 6, 6));
+    }
     draw(path, colour, stroke);
   }
 
@@ -160,7 +175,7 @@ final class Panel {
     g.setFont(TICK_FONT.deriveFont(Font.BOLD, 11f));
     FontMetrics fm = g.getFontMetrics();
     String text = Integer.toString(number);
-    double w = Math.max(18, fm.stringWidth(text) + 8);
+    double w = Math.min(BADGE_WIDTH - 2, Math.max(18, fm.stringWidth(text) + 6));
     double h = 16;
     double bx = x(seconds) - w / 2;
     double by = area.y - h - 3;
@@ -193,7 +208,7 @@ final class Panel {
     }
   }
 
-  private Rectangle leastCoveringCorner(int width, int height) {
+  Rectangle leastCoveringCorner(int width, int height) {
     int inset = 10;
     int leftX = area.x + inset;
     int rightX = (int) area.getMaxX() - inset - width;

@@ -129,11 +129,14 @@ class ChartRendererTest {
   }
 
   @Test
-  void rendersASinglePointAndEventsBeyondTheLastPoint() {
-    RunTimeline timeline = RunTimeline.builder("one").point(0, 0, 0, 0, 0, 0)
-        .event(5, "custom kind", "after the last sample").build();
+  void drawsASinglePointAsADotAndEventsBeyondTheLastPoint() throws IOException {
+    RunTimeline timeline = RunTimeline.builder("one").point(0, 50, 50, 1, 1, 1)
+        .event(13, "custom kind", "after the last sample").build();
 
-    assertThat(new ChartRenderer().render(timeline).getWidth()).isEqualTo(1200);
+    BufferedImage image = png(timeline);
+
+    assertThat(pixelsOf(image, LAYOUT.top(), Palette.THROUGHPUT)).isPositive();
+    assertThat(pixelsOf(image, LAYOUT.bottom(), Palette.event("custom kind"))).isPositive();
   }
 
   @Test

@@ -86,5 +86,7 @@ class HtmlReportTest {
     assertThat(HtmlReport.number(20000)).isEqualTo("20,000");
     assertThat(HtmlReport.number(2.5)).isEqualTo("2.5");
     assertThat(HtmlReport.number(2.25)).isEqualTo("2.25");
+    assertThat(HtmlReport.number(13.998)).isEqualTo("14");
+    assertThat(HtmlReport.number(1234.5)).isEqualTo("1,234.5");
   }
 }
