@@ -1,0 +1,336 @@
+package io.tideflow.runtime.provider;
+
+import io.tideflow.runtime.provider.ProvidedNode.Status;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+
+/**
+ * Starts workers as child JVMs on this machine, on this JVM's class path, running {@link
+ * LocalWorkerMain} against a shared etcd store. A launch completes when the child printed READY,
+ * or fails (in the result, with the tail of the child's log) if it exits first or takes longer
+ * than {@link LocalProcessConfig#readyTimeout()}. Terminate sends SIGTERM, then SIGKILL after
+ * {@link LocalProcessConfig#stopGrace()}.
+ *
+ * <p>No child outlives the provider: {@link #close()} stops them all, a shutdown hook does the same
+ * when this JVM exits, and each child polls its parent's pid and exits when the parent is gone (a
+ * crash of this JVM runs no hook). Each child's output goes to {@code <node-id>.log} in a temporary
+ * directory removed on close. Unhealthy after 3 failed starts in a row.
+ */
+public final class LocalProcessNodeProvider implements NodeProvider, StandbyLauncher {
+  public static final String NAME = LocalWorkerMain.PROVIDER;
+  private static final System.Logger LOG =
+      System.getLogger(LocalProcessNodeProvider.class.getName());
+  private static final int UNHEALTHY_AFTER = 3;
+
+  private final LocalProcessConfig config;
+  private final Path logDir;
+  private final ExecutorService executor = Executors.newFixedThreadPool(
+      2, Thread.ofPlatform().daemon().name("tideflow-local-process-provider-", 0).factory());
+  private final NodeIds ids = new NodeIds();
+  private final HealthTracker health = new HealthTracker(UNHEALTHY_AFTER);
+  private final RequestLog<LaunchResult> launches = new RequestLog<>(RequestLog.DEFAULT_CAPACITY);
+  private final RequestLog<Void> terminations = new RequestLog<>(RequestLog.DEFAULT_CAPACITY);
+  private final Map<String, Tracked> children = new ConcurrentHashMap<>();
+  private final Map<String, ChildWorker> standby = new ConcurrentHashMap<>();
+  private final Thread reaper = new Thread(this::killAll, "tideflow-local-process-reaper");
+  private volatile boolean closed;
+
+  private record Tracked(ChildWorker child, ProvidedNode node) {
+    Tracked with(Status status, String error) {
+      return new Tracked(child, new ProvidedNode(node.nodeId(), node.template(), NAME, status,
+          Instant.now(), error));
+    }
+  }
+
+  /** With {@link LocalProcessConfig#defaults}: rejects a store URI other than etcd://. */
+  public LocalProcessNodeProvider(String storeUri) {
+    this(LocalProcessConfig.defaults(storeUri));
+  }
+
+  public LocalProcessNodeProvider(LocalProcessConfig config) {
+    this.config = config;
+    try {
+      this.logDir = Files.createTempDirectory("tideflow-local-workers-");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create a directory for worker logs", e);
+    }
+    Runtime.getRuntime().addShutdownHook(reaper);
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  /** Where the workers' logs are. */
+  public Path logDir() {
+    return logDir;
+  }
+
+  /** The process id of every child running now (launching, running or standby), by node id. */
+  public Map<String, Long> pids() {
+    Map<String, Long> pids = new java.util.TreeMap<>();
+    children.forEach((id, t) -> pids.put(id, t.child().pid()));
+    standby.forEach((id, c) -> pids.put(id, c.pid()));
+    return pids;
+  }
+
+  @Override
+  public CompletableFuture<LaunchResult> launch(NodeTemplate template, int count, String requestId) {
+    if (count < 0) {
+      throw new IllegalArgumentException("count must be >= 0, was " + count);
+    }
+    return launches.answer(requestId, () -> {
+      List<CompletableFuture<String>> starts = new ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        starts.add(startOne(template));
+      }
+      return CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new))
+          .handleAsync((v, e) -> InProcessNodeProvider.result(requestId, starts), executor);
+    });
+  }
+
+  private CompletableFuture<String> startOne(NodeTemplate template) {
+    String id = ids.next(template);
+    return CompletableFuture.supplyAsync(() -> spawn(template, id, false), executor)
+        .thenCompose(child -> within(child, child.ready(), config.readyTimeout()))
+        .handle((address, error) -> {
+          Tracked t = children.get(id);
+          if (error == null && t != null) {
+            health.success();
+            children.computeIfPresent(id, (k, v) -> v.node().status() == Status.LAUNCHING
+                ? v.with(Status.RUNNING, "") : v);
+            return id;
+          }
+          String why = error == null ? id + ": terminated while it started" : message(error);
+          if (t == null || t.node().status() != Status.TERMINATING) {
+            health.failure(why); // a node stopped on purpose while starting is no failure
+          }
+          children.remove(id);
+          throw new CompletionException(new IllegalStateException(why));
+        });
+  }
+
+  /** {@code signal}, or a failure naming the timeout (and the child killed) after {@code bound}. */
+  private static CompletableFuture<String> within(
+      ChildWorker child, CompletableFuture<String> signal, Duration bound) {
+    return signal.copy().orTimeout(bound.toMillis(), TimeUnit.MILLISECONDS).exceptionallyCompose(e -> {
+      Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+      if (!(cause instanceof TimeoutException)) {
+        return CompletableFuture.failedFuture(cause);
+      }
+      child.stop(Duration.ZERO);
+      return CompletableFuture.failedFuture(new IllegalStateException(child.nodeId()
+          + " did not print READY within " + bound + "; log tail:\n" + child.logTail()));
+    });
+  }
+
+  private static String message(Throwable error) {
+    Throwable cause = error instanceof CompletionException && error.getCause() != null
+        ? error.getCause() : error;
+    return cause.getMessage();
+  }
+
+  private ChildWorker spawn(NodeTemplate template, String id, boolean asStandby) {
+    if (closed) {
+      throw new IllegalStateException(id + ": provider closed");
+    }
+    ChildWorker child = ChildWorker.start(id, command(template, id, asStandby),
+        logDir.resolve(id + ".log"));
+    if (asStandby) {
+      standby.put(id, child);
+    } else {
+      children.put(id, new Tracked(child, new ProvidedNode(id, template.name(), NAME,
+          Status.LAUNCHING, Instant.now(), "")));
+    }
+    child.process().onExit().thenRun(() -> exited(id, child));
+    if (closed) {
+      child.stop(Duration.ZERO); // closed while it started: it must not outlive the provider
+    }
+    return child;
+  }
+
+  /** A child that exits without being told to is a failed node until it is terminated. */
+  private void exited(String id, ChildWorker child) {
+    standby.remove(id, child);
+    children.computeIfPresent(id, (k, t) -> t.child() != child
+        || t.node().status() == Status.TERMINATING || t.node().status() == Status.LAUNCHING ? t
+        : t.with(Status.FAILED, "exited with code " + child.process().exitValue()));
+  }
+
+  List<String> command(NodeTemplate template, String id, boolean asStandby) {
+    List<String> command = new ArrayList<>();
+    command.add(config.javaCommand());
+    command.addAll(config.jvmFlags());
+    command.addAll(List.of("-cp", config.classPath(), LocalWorkerMain.class.getName(),
+        "--store", config.storeUri(), "--id", id,
+        "--lease-ttl-millis", Long.toString(template.leaseTtl().toMillis()),
+        "--cpu-millis", Long.toString(template.capacity().cpuMillis()),
+        "--memory-bytes", Long.toString(template.capacity().memoryBytes()),
+        "--parent-pid", Long.toString(ProcessHandle.current().pid())));
+    template.labels().forEach((k, v) -> command.addAll(List.of("--label", k + "=" + v)));
+    if (asStandby) {
+      command.add("--standby");
+    }
+    return command;
+  }
+
+  @Override
+  public CompletableFuture<StandbyNode> prepare(NodeTemplate template) {
+    String id = ids.next(template);
+    return CompletableFuture.supplyAsync(() -> spawn(template, id, true), executor)
+        .thenCompose(child -> within(child, child.standby(), config.readyTimeout())
+            .thenApply(address -> (StandbyNode) new LocalStandby(child, template)));
+  }
+
+  /** A child JVM started with --standby. */
+  private final class LocalStandby implements StandbyNode {
+    private final ChildWorker child;
+    private final NodeTemplate template;
+    private final CompletableFuture<Void> activation = new CompletableFuture<>();
+
+    LocalStandby(ChildWorker child, NodeTemplate template) {
+      this.child = child;
+      this.template = template;
+    }
+
+    @Override
+    public String nodeId() {
+      return child.nodeId();
+    }
+
+    @Override
+    public synchronized CompletableFuture<Void> activate() {
+      if (standby.remove(child.nodeId(), child)) {
+        children.put(child.nodeId(), new Tracked(child, new ProvidedNode(child.nodeId(),
+            template.name(), NAME, Status.LAUNCHING, Instant.now(), "")));
+        child.activate();
+        within(child, child.ready(), config.readyTimeout()).whenCompleteAsync((a, e) -> {
+          if (e == null) {
+            children.computeIfPresent(child.nodeId(), (k, t) -> t.with(Status.RUNNING, ""));
+            health.success();
+            activation.complete(null);
+          } else {
+            health.failure(message(e));
+            children.remove(child.nodeId());
+            child.stop(Duration.ZERO);
+            activation.completeExceptionally(e);
+          }
+        }, executor);
+      } else if (!activation.isDone() && children.get(child.nodeId()) == null) {
+        activation.completeExceptionally(new IllegalStateException(
+            child.nodeId() + " was discarded or exited before activation"));
+      }
+      return activation.copy();
+    }
+
+    @Override
+    public void discard() {
+      if (standby.remove(child.nodeId(), child)) {
+        child.stop(config.stopGrace());
+      }
+    }
+  }
+
+  @Override
+  public CompletableFuture<Void> terminate(Collection<String> nodeIds, String requestId) {
+    List<String> targets = List.copyOf(nodeIds);
+    return terminations.answer(requestId, () -> {
+      List<CompletableFuture<?>> stops = new ArrayList<>();
+      for (String id : targets) {
+        Tracked t = children.computeIfPresent(id, (k, v) -> v.with(Status.TERMINATING, ""));
+        if (t != null) {
+          stops.add(t.child().stop(config.stopGrace())
+              .thenRun(() -> children.remove(id, children.get(id))));
+        }
+      }
+      return CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new))
+          .thenRunAsync(() -> {}, executor);
+    });
+  }
+
+  @Override
+  public List<ProvidedNode> nodes() {
+    return children.values().stream().map(Tracked::node).toList();
+  }
+
+  @Override
+  public ProviderHealth health() {
+    return health.health();
+  }
+
+  /** Stops every child (SIGTERM, SIGKILL after the grace) and waits for them, then cleans up. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    List<CompletableFuture<Process>> stops = new ArrayList<>();
+    children.values().forEach(t -> stops.add(t.child().stop(config.stopGrace())));
+    standby.values().forEach(c -> stops.add(c.stop(config.stopGrace())));
+    try {
+      CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new))
+          .get(config.stopGrace().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      LOG.log(Level.WARNING, "children did not all stop in time; killing: " + e.getMessage());
+      killAll();
+    }
+    children.clear();
+    standby.clear();
+    executor.shutdown();
+    try {
+      Runtime.getRuntime().removeShutdownHook(reaper);
+    } catch (IllegalStateException e) {
+      // The JVM is exiting and runs the reaper itself: nothing to undo.
+      LOG.log(Level.DEBUG, "JVM shutting down; the reaper stays registered");
+    }
+    deleteLogs();
+  }
+
+  /** The shutdown hook: SIGTERM to all, a short wait, then SIGKILL to what is left. */
+  private void killAll() {
+    List<Process> all = new ArrayList<>();
+    children.values().forEach(t -> all.add(t.child().process()));
+    standby.values().forEach(c -> all.add(c.process()));
+    all.forEach(Process::destroy);
+    long deadline = System.nanoTime() + Math.min(config.stopGrace().toNanos(), 2_000_000_000L);
+    for (Process p : all) {
+      try {
+        p.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    all.forEach(Process::destroyForcibly);
+  }
+
+  private void deleteLogs() {
+    try (Stream<Path> paths = Files.walk(logDir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      LOG.log(Level.WARNING, "cannot delete worker logs in " + logDir + ": " + e.getMessage());
+    }
+  }
+}

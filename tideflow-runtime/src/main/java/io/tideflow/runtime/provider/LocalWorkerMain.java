@@ -1,0 +1,203 @@
+package io.tideflow.runtime.provider;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tideflow.core.model.Resources;
+import io.tideflow.runtime.task.TaskHandlers;
+import io.tideflow.runtime.worker.WorkerConfig;
+import io.tideflow.runtime.worker.WorkerNode;
+import io.tideflow.store.ClusterStore;
+import io.tideflow.store.ClusterStores;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The main class of a worker JVM started by {@link LocalProcessNodeProvider}.
+ *
+ * <pre>
+ * --store etcd://HOST:PORT --id ID --lease-ttl-millis N --cpu-millis N [--memory-bytes N]
+ * [--label k=v]... [--parent-pid PID] [--standby]
+ * </pre>
+ *
+ * <p>It starts a worker (provider {@code local-process}, handlers from {@link
+ * TaskHandlers#discover()}) and prints {@code READY <address>}. With {@code --standby} it prints
+ * {@code STANDBY <address>} instead and registers only when it reads {@code ACTIVATE} on stdin
+ * (then prints READY). SIGTERM closes it gracefully. Exit codes: 1 could not start, 2 bad
+ * arguments, 3 its parent process is gone, 4 its lease was lost.
+ */
+public final class LocalWorkerMain {
+  public static final String PROVIDER = "local-process";
+  static final int EXIT_START_FAILED = 1;
+  static final int EXIT_USAGE = 2;
+  static final int EXIT_PARENT_GONE = 3;
+  static final int EXIT_LEASE_LOST = 4;
+  private static final System.Logger LOG = System.getLogger(LocalWorkerMain.class.getName());
+  private static final Duration PARENT_POLL = Duration.ofMillis(250);
+  private static final Duration ACTIVATE_TIMEOUT = Duration.ofSeconds(10);
+
+  private static volatile boolean stopping;
+
+  private LocalWorkerMain() {}
+
+  /** What the command line asks for. */
+  record Args(String store, String id, long leaseTtlMillis, long cpuMillis, long memoryBytes,
+      Map<String, String> labels, long parentPid, boolean standby) {
+    Args {
+      if (store == null || !store.startsWith("etcd://")) {
+        throw new IllegalArgumentException("--store must be etcd://HOST:PORT, was '" + store + "'");
+      }
+      if (id == null || id.isBlank()) {
+        throw new IllegalArgumentException("--id must not be blank, was '" + id + "'");
+      }
+      if (leaseTtlMillis < 1000) {
+        throw new IllegalArgumentException("--lease-ttl-millis must be >= 1000, was " + leaseTtlMillis);
+      }
+      if (cpuMillis <= 0) {
+        throw new IllegalArgumentException("--cpu-millis must be > 0, was " + cpuMillis);
+      }
+      labels = Map.copyOf(labels);
+    }
+
+    static Args parse(String[] argv) {
+      Map<String, String> values = new LinkedHashMap<>();
+      Map<String, String> labels = new LinkedHashMap<>();
+      boolean standby = false;
+      for (int i = 0; i < argv.length; i++) {
+        String flag = argv[i];
+        if (flag.equals("--standby")) {
+          standby = true;
+          continue;
+        }
+        if (i + 1 == argv.length) {
+          throw new IllegalArgumentException(flag + " needs a value");
+        }
+        String value = argv[++i];
+        if (flag.equals("--label")) {
+          int eq = value.indexOf('=');
+          if (eq <= 0) {
+            throw new IllegalArgumentException("--label must be k=v, was '" + value + "'");
+          }
+          labels.put(value.substring(0, eq), value.substring(eq + 1));
+        } else {
+          values.put(flag, value);
+        }
+      }
+      return new Args(values.get("--store"), values.get("--id"),
+          number(values, "--lease-ttl-millis", "3000"), number(values, "--cpu-millis", "1000"),
+          number(values, "--memory-bytes", Long.toString(Runtime.getRuntime().maxMemory())),
+          labels, number(values, "--parent-pid", "0"), standby);
+    }
+
+    private static long number(Map<String, String> values, String flag, String fallback) {
+      String text = values.getOrDefault(flag, fallback);
+      try {
+        return Long.parseLong(text);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(flag + " must be a number, was '" + text + "'", e);
+      }
+    }
+  }
+
+  public static void main(String[] argv) {
+    Args args;
+    try {
+      args = Args.parse(argv);
+    } catch (IllegalArgumentException e) {
+      System.err.println("tideflow local worker: " + e.getMessage());
+      System.exit(EXIT_USAGE);
+      return;
+    }
+    if (args.parentPid() > 0) {
+      watchParent(args.parentPid());
+    }
+    try {
+      run(args);
+    } catch (RuntimeException e) {
+      LOG.log(Level.ERROR, "worker " + args.id() + " failed: " + e.getMessage(), e);
+      System.exit(EXIT_START_FAILED);
+    }
+  }
+
+  private static void run(Args args) {
+    ClusterStore cluster = ClusterStores.open(args.store());
+    DeferredRegistrationStore held = args.standby() ? new DeferredRegistrationStore(cluster) : null;
+    WorkerConfig config = WorkerConfig.defaults(args.id())
+        .withProvider(PROVIDER)
+        .withLabels(args.labels())
+        .withCapacity(Resources.of(args.cpuMillis(), args.memoryBytes()))
+        .withLeaseTtl(Duration.ofMillis(args.leaseTtlMillis()));
+    WorkerNode worker = WorkerNode.start(
+        config, held != null ? held : cluster, TaskHandlers.discover(), new SimpleMeterRegistry());
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      stopping = true;
+      worker.close();
+      cluster.close();
+    }, "tideflow-worker-shutdown"));
+    if (held != null) {
+      System.out.println("STANDBY " + worker.address());
+      awaitActivation(held);
+    }
+    System.out.println("READY " + worker.address());
+    worker.terminated().join();
+    if (!stopping) {
+      LOG.log(Level.ERROR, "worker " + args.id() + " lost its lease: exiting");
+      System.exit(EXIT_LEASE_LOST);
+    }
+  }
+
+  /** Waits for ACTIVATE on stdin; the end of stdin means the provider is gone. */
+  private static void awaitActivation(DeferredRegistrationStore held) {
+    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    try {
+      String line;
+      while ((line = in.readLine()) != null) {
+        if (line.trim().equals("ACTIVATE")) {
+          held.activate().get(ACTIVATE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+          return;
+        }
+      }
+    } catch (java.io.IOException | java.util.concurrent.ExecutionException
+        | java.util.concurrent.TimeoutException e) {
+      LOG.log(Level.ERROR, "activation failed: " + e.getMessage(), e);
+      System.exit(EXIT_START_FAILED);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      System.exit(EXIT_START_FAILED);
+    }
+    LOG.log(Level.WARNING, "stdin closed before ACTIVATE: the provider is gone");
+    System.exit(EXIT_PARENT_GONE);
+  }
+
+  /** Exits (gracefully, through the shutdown hook) once the parent process is gone. */
+  private static void watchParent(long parentPid) {
+    Optional<Instant> born = ProcessHandle.of(parentPid).flatMap(p -> p.info().startInstant());
+    ScheduledExecutorService poll = Executors.newSingleThreadScheduledExecutor(
+        Thread.ofPlatform().daemon().name("tideflow-parent-watch").factory());
+    poll.scheduleWithFixedDelay(() -> {
+      if (!alive(parentPid, born)) {
+        LOG.log(Level.WARNING, "parent process " + parentPid + " is gone: exiting");
+        poll.shutdown();
+        System.exit(EXIT_PARENT_GONE);
+      }
+    }, 0, PARENT_POLL.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Alive, and the same process (a reused pid has another start time). */
+  static boolean alive(long pid, Optional<Instant> born) {
+    Optional<ProcessHandle> handle = ProcessHandle.of(pid);
+    if (handle.isEmpty() || !handle.get().isAlive()) {
+      return false;
+    }
+    Optional<Instant> now = handle.get().info().startInstant();
+    return born.isEmpty() || now.isEmpty() || born.equals(now);
+  }
+}

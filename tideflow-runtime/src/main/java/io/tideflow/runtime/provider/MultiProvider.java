@@ -1,0 +1,159 @@
+package io.tideflow.runtime.provider;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Several providers in priority order: a launch goes to the first healthy one; what it fails to
+ * start (errors in its result, or a failed future) goes to the next, and so on. A provider counts
+ * as unhealthy when its own {@link NodeProvider#health()} says so or when its last {@code
+ * unhealthyAfterFailures} launches through this one all failed; unhealthy providers are skipped
+ * unless every provider is unhealthy, in which case all are tried in order (which is also how a
+ * recovered provider is found again).
+ *
+ * <p>{@link #terminate} routes each id to the provider that started it; {@link #nodes()} is the
+ * union; {@link #healths()} shows each provider's health. Closing closes every provider.
+ */
+public final class MultiProvider implements NodeProvider {
+  private final List<NodeProvider> providers;
+  private final Map<NodeProvider, HealthTracker> launchHealth = new LinkedHashMap<>();
+  private final Map<String, NodeProvider> owners = new ConcurrentHashMap<>();
+  private final RequestLog<LaunchResult> launches = new RequestLog<>(RequestLog.DEFAULT_CAPACITY);
+  private final RequestLog<Void> terminations = new RequestLog<>(RequestLog.DEFAULT_CAPACITY);
+
+  public MultiProvider(List<NodeProvider> inPriorityOrder, int unhealthyAfterFailures) {
+    if (inPriorityOrder.isEmpty()) {
+      throw new IllegalArgumentException("inPriorityOrder must name at least one provider, was []");
+    }
+    if (unhealthyAfterFailures <= 0) {
+      throw new IllegalArgumentException(
+          "unhealthyAfterFailures must be > 0, was " + unhealthyAfterFailures);
+    }
+    this.providers = List.copyOf(inPriorityOrder);
+    for (NodeProvider p : providers) {
+      launchHealth.put(p, new HealthTracker(unhealthyAfterFailures));
+    }
+  }
+
+  @Override
+  public String name() {
+    return "multi(" + String.join(",", providers.stream().map(NodeProvider::name).toList()) + ")";
+  }
+
+  @Override
+  public CompletableFuture<LaunchResult> launch(NodeTemplate template, int count, String requestId) {
+    return launches.answer(requestId, () -> {
+      List<NodeProvider> order = candidates();
+      return launchFrom(order, 0, template, count, requestId, new ArrayList<>(), new ArrayList<>());
+    });
+  }
+
+  /** Healthy providers in priority order, or all of them when none is healthy. */
+  private List<NodeProvider> candidates() {
+    List<NodeProvider> healthy = providers.stream().filter(p -> health(p).healthy()).toList();
+    return healthy.isEmpty() ? providers : healthy;
+  }
+
+  private CompletableFuture<LaunchResult> launchFrom(List<NodeProvider> order, int index,
+      NodeTemplate template, int remaining, String requestId, List<String> started,
+      List<String> errors) {
+    if (remaining == 0 || index == order.size()) {
+      return CompletableFuture.completedFuture(new LaunchResult(
+          requestId, started, remaining == 0 ? List.of() : errors));
+    }
+    NodeProvider provider = order.get(index);
+    return provider
+        .launch(template, remaining, requestId + "@" + provider.name())
+        .handle((result, error) -> {
+          HealthTracker tracker = launchHealth.get(provider);
+          if (error != null) {
+            tracker.failure("launch failed: " + error.getMessage());
+            errors.add(provider.name() + ": " + error.getMessage());
+            return 0;
+          }
+          result.started().forEach(id -> owners.put(id, provider));
+          started.addAll(result.started());
+          if (result.ok()) {
+            tracker.success();
+          } else {
+            tracker.failure(result.errors().get(0));
+            result.errors().forEach(e -> errors.add(provider.name() + ": " + e));
+          }
+          return result.started().size();
+        })
+        .thenCompose(n -> launchFrom(order, index + 1, template, remaining - n, requestId,
+            started, errors));
+  }
+
+  @Override
+  public CompletableFuture<Void> terminate(Collection<String> nodeIds, String requestId) {
+    List<String> ids = List.copyOf(nodeIds);
+    return terminations.answer(requestId, () -> {
+      Map<NodeProvider, List<String>> byOwner = new LinkedHashMap<>();
+      for (String id : ids) {
+        NodeProvider owner = owners.computeIfAbsent(id, this::findOwner);
+        if (owner != null) {
+          byOwner.computeIfAbsent(owner, p -> new ArrayList<>()).add(id);
+        }
+      }
+      List<CompletableFuture<Void>> done = new ArrayList<>();
+      byOwner.forEach((p, own) -> done.add(
+          p.terminate(own, requestId + "@" + p.name()).thenRun(() -> own.forEach(owners::remove))));
+      return CompletableFuture.allOf(done.toArray(CompletableFuture[]::new));
+    });
+  }
+
+  /** The provider listing {@code id}, for nodes started before this one knew of them. */
+  private NodeProvider findOwner(String id) {
+    for (NodeProvider p : providers) {
+      if (p.nodes().stream().anyMatch(n -> n.nodeId().equals(id))) {
+        return p;
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public List<ProvidedNode> nodes() {
+    List<ProvidedNode> all = new ArrayList<>();
+    providers.forEach(p -> all.addAll(p.nodes()));
+    return all;
+  }
+
+  /** Healthy when at least one provider is. */
+  @Override
+  public ProviderHealth health() {
+    Map<String, ProviderHealth> each = healths();
+    long healthy = each.values().stream().filter(ProviderHealth::healthy).count();
+    int failures = each.values().stream().mapToInt(ProviderHealth::consecutiveFailures).sum();
+    return new ProviderHealth(healthy > 0, failures,
+        healthy + " of " + each.size() + " providers healthy: " + each);
+  }
+
+  /** Each provider's health by name, in priority order. */
+  public Map<String, ProviderHealth> healths() {
+    Map<String, ProviderHealth> each = new LinkedHashMap<>();
+    providers.forEach(p -> each.put(p.name(), health(p)));
+    return each;
+  }
+
+  /** The provider's own health, made unhealthy by launch failures seen here. */
+  private ProviderHealth health(NodeProvider provider) {
+    ProviderHealth own = provider.health();
+    ProviderHealth seen = launchHealth.get(provider).health();
+    if (!own.healthy()) {
+      return own;
+    }
+    return seen;
+  }
+
+  @Override
+  public void close() {
+    providers.forEach(NodeProvider::close);
+  }
+}
