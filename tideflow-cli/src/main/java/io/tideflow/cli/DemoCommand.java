@@ -54,8 +54,36 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--metrics-port", description = "HTTP port of /metrics, 0 for any, -1 for none (default: ${DEFAULT-VALUE})")
   int metricsPort = 0;
 
+  @Option(names = "--autoscale", description = "Run the autoscaling scenario instead: load ramps up and down, the pool follows, one node is killed at the peak; writes an HTML report with a chart")
+  boolean autoscale;
+
+  @Option(names = "--profile", paramLabel = "S:RATE,...", description = "Autoscaling load profile, seconds:tasks-per-second points (default: ${DEFAULT-VALUE})")
+  String profile = "0:50,15:1500,30:1500,45:50,60:50";
+
+  @Option(names = "--task-millis", description = "Autoscaling: each task sleeps this long (default: ${DEFAULT-VALUE})")
+  int taskMillis = 20;
+
+  @Option(names = "--target-per-node", description = "Autoscaling: tasks in flight per node to aim for (default: ${DEFAULT-VALUE})")
+  double targetPerNode = 4;
+
+  @Option(names = "--max-nodes", description = "Autoscaling: most nodes in the pool (default: ${DEFAULT-VALUE})")
+  int maxNodes = 12;
+
+  @Option(names = "--report-dir", description = "Autoscaling: where the report goes (default: ${DEFAULT-VALUE})")
+  java.nio.file.Path reportDir = java.nio.file.Path.of("reports", "demo-autoscale");
+
   @Override
   public Integer call() throws Exception {
+    if (autoscale) {
+      Logging.quiet();
+      if (taskMillis <= 0 || targetPerNode <= 0 || maxNodes < 2) {
+        throw new IllegalArgumentException("--task-millis and --target-per-node must be > 0 and"
+            + " --max-nodes >= 2, were " + taskMillis + ", " + targetPerNode + ", " + maxNodes);
+      }
+      PrometheusMeterRegistry registry = MetricsServer.newRegistry();
+      return new AutoscaleDemo(LoadProfile.parse(profile), taskMillis, targetPerNode, maxNodes,
+          reportDir, System.out).run(registry);
+    }
     validate();
     PrintStream out = System.out;
     PrometheusMeterRegistry registry = MetricsServer.newRegistry();

@@ -47,6 +47,29 @@ class CommandLineTest {
   }
 
   @Test
+  void theAutoscalingDemoGrowsAndShrinksThePoolAndWritesItsReport(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    Run r = run("demo", "--autoscale", "--profile", "0:50,4:800,8:800,12:50,18:50",
+        "--report-dir", dir.toString());
+    assertThat(r.exit()).as(r.out() + r.err()).isZero();
+    assertThat(r.out())
+        .contains(">>> killed web-")
+        .contains("failed 0  lost 0")
+        .contains("OK: no task was lost and no request failed while scaling")
+        .containsPattern("-> [2-9]"); // it grew
+    assertThat(dir.resolve("report.html")).exists();
+    assertThat(javax.imageio.ImageIO.read(dir.resolve("chart.png").toFile()).getWidth()).isEqualTo(1200);
+    assertThat(java.nio.file.Files.readString(dir.resolve("report.html"))).contains("scale-up", "node killed");
+  }
+
+  @Test
+  void aMalformedLoadProfileIsRejectedByName() {
+    Run r = run("demo", "--autoscale", "--profile", "0:50,oops");
+    assertThat(r.exit()).isEqualTo(ExitCodes.FAILED);
+    assertThat(r.err()).contains("load profile point 'oops' is not SECONDS:RATE");
+  }
+
+  @Test
   void badDemoArgumentsAreNamedInTheError() {
     Run r = run("demo", "--workers", "1");
     assertThat(r.exit()).isEqualTo(ExitCodes.FAILED);

@@ -208,6 +208,15 @@ public final class InProcessNodeProvider implements NodeProvider, StandbyLaunche
     }, executor));
   }
 
+  /**
+   * The worker of a running node, or null: for tests and the demo, which kill nodes in-process
+   * to show what a crash does.
+   */
+  public WorkerNode worker(String nodeId) {
+    Running r = running.get(nodeId);
+    return r == null ? null : r.worker();
+  }
+
   @Override
   public List<ProvidedNode> nodes() {
     return running.values().stream().map(Running::node).toList();

@@ -1,0 +1,147 @@
+package io.tideflow.cli;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tideflow.core.autoscale.Autoscaler;
+import io.tideflow.core.autoscale.DecisionRecord;
+import io.tideflow.core.autoscale.HpaBehavior;
+import io.tideflow.core.autoscale.PoolLimits;
+import io.tideflow.core.autoscale.TargetTrackingPolicy;
+import io.tideflow.core.model.NodeInfo;
+import io.tideflow.core.model.NodeState;
+import io.tideflow.core.model.Resources;
+import io.tideflow.core.model.TaskSpec;
+import io.tideflow.runtime.autoscale.PoolAutoscaler;
+import io.tideflow.runtime.autoscale.PoolConfig;
+import io.tideflow.runtime.client.ClientConfig;
+import io.tideflow.runtime.client.TideflowClient;
+import io.tideflow.runtime.membership.ClusterWatcher;
+import io.tideflow.runtime.provider.InProcessNodeProvider;
+import io.tideflow.runtime.provider.NodeTemplate;
+import io.tideflow.runtime.task.TaskHandlers;
+import io.tideflow.store.memory.MemoryClusterStore;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The autoscaling demo: an open-loop load that ramps up and down, a pool that follows it, one
+ * node killed at the peak, a live line per second, and a report with charts at the end.
+ */
+final class AutoscaleDemo {
+  private static final String POOL = "web";
+
+  private final LoadProfile profile;
+  private final int taskMillis;
+  private final double targetPerNode;
+  private final int maxNodes;
+  private final java.nio.file.Path reportDir;
+  private final PrintStream out;
+
+  AutoscaleDemo(LoadProfile profile, int taskMillis, double targetPerNode, int maxNodes,
+      java.nio.file.Path reportDir, PrintStream out) {
+    this.profile = profile;
+    this.taskMillis = taskMillis;
+    this.targetPerNode = targetPerNode;
+    this.maxNodes = maxNodes;
+    this.reportDir = reportDir;
+    this.out = out;
+  }
+
+  int run(PrometheusMeterRegistry registry) throws Exception {
+    TaskHandlers handlers = TaskHandlers.discover();
+    NodeTemplate template = new NodeTemplate(POOL, Resources.of(1000, 1L << 30),
+        Map.of(PoolConfig.POOL_LABEL, POOL), Duration.ofSeconds(2));
+    try (MemoryClusterStore store = new MemoryClusterStore();
+        InProcessNodeProvider provider = new InProcessNodeProvider(store, handlers, registry);
+        ClusterWatcher watcher = ClusterWatcher.start(store, Duration.ofSeconds(5))) {
+      provider.launch(template, 1, "seed").get(30, TimeUnit.SECONDS);
+      PoolConfig config = new PoolConfig(POOL, template, Duration.ofSeconds(1),
+          Duration.ofMinutes(5), Duration.ofSeconds(10), 1_000);
+      try (PoolAutoscaler autoscaler =
+              new PoolAutoscaler(config, autoscaler(), provider, watcher, InstantSource.system(),
+                  () -> 1).start();
+          TideflowClient client =
+              TideflowClient.connect(store, ClientConfig.defaults(), registry)) {
+        out.printf("tideflow demo --autoscale: pool '%s' from 1 to at most %d in-process nodes,"
+            + " target %.0f tasks in flight per node; load %s; each task sleeps %d ms%n",
+            POOL, maxNodes, targetPerNode, profile.points(), taskMillis);
+        TaskSpec spec = TaskSpec.builder("sleep")
+            .payload(Integer.toString(taskMillis).getBytes(StandardCharsets.US_ASCII))
+            .timeout(Duration.ofSeconds(30)).build();
+        LoadGenerator load = new LoadGenerator(client, spec, profile);
+        AutoscaleTimeline timeline = new AutoscaleTimeline();
+        load.start();
+        boolean killed = false;
+        long start = System.nanoTime();
+        java.time.Instant startWall = java.time.Instant.now();
+        while (!load.finished()) {
+          Thread.sleep(1000);
+          double t = (System.nanoTime() - start) / 1e9;
+          int ready = ready(watcher);
+          timeline.second(t, load, client, ready, latestScaling(autoscaler));
+          out.println(timeline.lastLine());
+          if (!killed && t >= profile.seconds() / 2) {
+            killed = true;
+            String victim = killOne(watcher, store, provider);
+            timeline.event(t, "node killed", victim + " killed: connections drop, lease expires");
+            out.println(">>> killed " + victim);
+          }
+        }
+        load.awaitAll(Duration.ofSeconds(60));
+        for (DecisionRecord d : autoscaler.decisions()) {
+          if (d.scales()) {
+            timeline.decision(d, startWall);
+          }
+        }
+        return timeline.finish(load, client, reportDir, out);
+      }
+    }
+  }
+
+  private Autoscaler autoscaler() {
+    // Quicker than the HPA's defaults so a one-minute demo shows both directions: a 10 s
+    // scale-down window instead of 5 minutes.
+    HpaBehavior behavior = HpaBehavior.defaults().withScaleDown(new HpaBehavior.Rules(
+        Duration.ofSeconds(10),
+        List.of(new HpaBehavior.Limit(HpaBehavior.LimitType.PERCENT, 50, Duration.ofSeconds(5))),
+        HpaBehavior.Select.MAX));
+    return new Autoscaler(
+        List.of(new TargetTrackingPolicy(PoolAutoscaler.CONCURRENCY, targetPerNode, 0.1, behavior)),
+        new PoolLimits(1, maxNodes, Duration.ofSeconds(2), Duration.ofSeconds(5), 2.0));
+  }
+
+  private static int ready(ClusterWatcher watcher) {
+    int n = 0;
+    for (NodeInfo node : watcher.view().nodes()) {
+      if (node.state() == NodeState.READY) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private static DecisionRecord latestScaling(PoolAutoscaler autoscaler) {
+    List<DecisionRecord> all = autoscaler.decisions();
+    return all.isEmpty() ? null : all.getLast();
+  }
+
+  private static String killOne(ClusterWatcher watcher, MemoryClusterStore store,
+      InProcessNodeProvider provider) {
+    List<NodeInfo> ready = new ArrayList<>();
+    for (NodeInfo n : watcher.view().nodes()) {
+      if (n.state() == NodeState.READY) {
+        ready.add(n);
+      }
+    }
+    NodeInfo victim = ready.getLast();
+    io.tideflow.runtime.worker.WorkerNode worker = provider.worker(victim.id());
+    store.suspendKeepAlive(worker.registration().lease().id());
+    worker.kill();
+    return victim.id();
+  }
+}

@@ -1,0 +1,123 @@
+package io.tideflow.cli;
+
+import io.tideflow.core.model.TaskSpec;
+import io.tideflow.runtime.client.TideflowClient;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Sends tasks on a schedule (open loop) following a {@link LoadProfile}, whatever the cluster
+ * does, and counts what comes back. Latencies go to a queue the timeline drains each second.
+ */
+final class LoadGenerator {
+  private final TideflowClient client;
+  private final TaskSpec spec;
+  private final LoadProfile profile;
+  private final AtomicLong sent = new AtomicLong();
+  private final AtomicLong succeeded = new AtomicLong();
+  private final AtomicLong failed = new AtomicLong();
+  private final ConcurrentLinkedQueue<Long> latenciesMicros = new ConcurrentLinkedQueue<>();
+  private final CountDownLatch done = new CountDownLatch(1);
+  private volatile String firstFailure;
+  private volatile double offered;
+
+  LoadGenerator(TideflowClient client, TaskSpec spec, LoadProfile profile) {
+    this.client = client;
+    this.spec = spec;
+    this.profile = profile;
+  }
+
+  void start() {
+    Thread.ofPlatform().daemon().name("tideflow-demo-load").start(this::run);
+  }
+
+  private void run() {
+    long start = System.nanoTime();
+    double owed = 0;
+    long last = start;
+    while (true) {
+      long now = System.nanoTime();
+      double t = (now - start) / 1e9;
+      if (t >= profile.seconds()) {
+        break;
+      }
+      offered = profile.rateAt(t);
+      owed += offered * (now - last) / 1e9;
+      last = now;
+      while (owed >= 1) {
+        owed -= 1;
+        send();
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+    }
+    offered = 0;
+    done.countDown();
+  }
+
+  private void send() {
+    long t0 = System.nanoTime();
+    sent.incrementAndGet();
+    client.submit(spec).whenComplete((r, e) -> {
+      if (e == null) {
+        succeeded.incrementAndGet();
+        latenciesMicros.add((System.nanoTime() - t0) / 1000);
+      } else {
+        failed.incrementAndGet();
+        if (firstFailure == null) {
+          firstFailure = TideflowCommand.describe(e);
+        }
+      }
+    });
+  }
+
+  boolean finished() {
+    return done.getCount() == 0;
+  }
+
+  /** Waits until every sent task has an outcome, at most {@code bound}. */
+  void awaitAll(Duration bound) {
+    long deadline = System.nanoTime() + bound.toNanos();
+    while (succeeded.get() + failed.get() < sent.get() && System.nanoTime() < deadline) {
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+    }
+  }
+
+  double offered() {
+    return offered;
+  }
+
+  long sent() {
+    return sent.get();
+  }
+
+  long succeeded() {
+    return succeeded.get();
+  }
+
+  long failed() {
+    return failed.get();
+  }
+
+  String firstFailure() {
+    return firstFailure;
+  }
+
+  /** Latencies recorded since the last call, in microseconds. */
+  long[] drainLatencies() {
+    java.util.List<Long> list = new java.util.ArrayList<>();
+    Long v;
+    while ((v = latenciesMicros.poll()) != null) {
+      list.add(v);
+    }
+    long[] a = new long[list.size()];
+    for (int i = 0; i < a.length; i++) {
+      a[i] = list.get(i);
+    }
+    java.util.Arrays.sort(a);
+    return a;
+  }
+}
