@@ -3,6 +3,8 @@ package io.tideflow.core.model;
 import java.util.AbstractList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.ListIterator;
+import java.util.NoSuchElementException;
 import java.util.RandomAccess;
 
 /**
@@ -57,6 +59,86 @@ final class NodeChunks extends AbstractList<NodeInfo> implements RandomAccess {
       c = -c - 2;
     }
     return chunks[c][index - starts[c]];
+  }
+
+  /** Walks chunk by chunk, so a scan costs O(1) per node instead of a search of the chunk index. */
+  @Override
+  public ListIterator<NodeInfo> listIterator(int index) {
+    if (index < 0 || index > size()) {
+      throw new IndexOutOfBoundsException("index must be in [0, " + size() + "], was " + index);
+    }
+    return new Cursor(index);
+  }
+
+  private final class Cursor implements ListIterator<NodeInfo> {
+    private int index;
+    private int chunk;
+    private int offset;
+
+    Cursor(int index) {
+      this.index = index;
+      int c = Arrays.binarySearch(starts, 0, chunks.length, index);
+      this.chunk = c < 0 ? -c - 2 : c;
+      this.offset = index - starts[Math.max(0, chunk)];
+    }
+
+    @Override
+    public boolean hasNext() {
+      return index < size();
+    }
+
+    @Override
+    public NodeInfo next() {
+      if (index >= size()) {
+        throw new NoSuchElementException("no node after index " + (index - 1));
+      }
+      while (offset >= chunks[chunk].length) {
+        chunk++;
+        offset = 0;
+      }
+      index++;
+      return chunks[chunk][offset++];
+    }
+
+    @Override
+    public boolean hasPrevious() {
+      return index > 0;
+    }
+
+    @Override
+    public NodeInfo previous() {
+      NodeInfo n = get(index - 1);
+      index--;
+      int c = Arrays.binarySearch(starts, 0, chunks.length, index);
+      chunk = c < 0 ? -c - 2 : c;
+      offset = index - starts[chunk];
+      return n;
+    }
+
+    @Override
+    public int nextIndex() {
+      return index;
+    }
+
+    @Override
+    public int previousIndex() {
+      return index - 1;
+    }
+
+    @Override
+    public void remove() {
+      throw new UnsupportedOperationException("a cluster view is immutable");
+    }
+
+    @Override
+    public void set(NodeInfo node) {
+      throw new UnsupportedOperationException("a cluster view is immutable");
+    }
+
+    @Override
+    public void add(NodeInfo node) {
+      throw new UnsupportedOperationException("a cluster view is immutable");
+    }
   }
 
   /** The chunk that holds {@code id} if present: the last whose first id is <= id (0 if none). */

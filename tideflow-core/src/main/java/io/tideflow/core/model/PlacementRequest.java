@@ -12,8 +12,8 @@ import java.util.Set;
  *
  * @param demand resources the work holds while it runs
  * @param selector node labels it requires (for example {@code tier in [edge]})
- * @param tolerations taint keys it tolerates; a node carrying label {@link #TAINT_PREFIX}{@code
- *     key} admits only work that tolerates {@code key}
+ * @param tolerations taints it tolerates; a node whose label {@link #TAINTS_LABEL} lists taints
+ *     (comma-separated, for example {@code gpu-only,batch}) admits only work tolerating them all
  * @param affinity terms that must each hold: same domain as such work
  * @param antiAffinity terms that must each hold: not in the same domain as such work
  * @param latencyBounds the most latency allowed from the node to each region
@@ -32,8 +32,11 @@ public record PlacementRequest(
     String dataKey,
     Map<String, String> workLabels) {
 
-  /** Prefix of node labels that are taints; the rest of the key is the taint's name. */
-  public static final String TAINT_PREFIX = "taint.tideflow.io/";
+  /**
+   * The node label listing its taints, comma-separated. One label rather than one per taint, so
+   * the common untainted node costs one map lookup per decision.
+   */
+  public static final String TAINTS_LABEL = "tideflow.io/taints";
 
   /** Prefix of node labels that advertise a data key held locally. */
   public static final String DATA_PREFIX = "data.tideflow.io/";

@@ -7,7 +7,6 @@ import io.tideflow.core.model.NodeInfo;
 import io.tideflow.core.model.NodeState;
 import io.tideflow.core.model.PlacementRequest;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The standard filters. Each is counted in {@link Placement.NoFit#rejectedBy()} under the name
@@ -21,20 +20,25 @@ public final class Filters {
 
   /** {@code excluded}: nodes the caller's {@link LiveLoad} excludes. */
   public static final NodeFilter NOT_EXCLUDED =
-      (node, alloc, scope) -> scope.context().load().excluded(node.id()) ? "excluded" : null;
+      applying(
+          (node, alloc, scope) -> scope.context().load().excluded(node.id()) ? "excluded" : null,
+          scope -> scope.context().load() != LiveLoad.NONE);
 
   /** {@code taints}: a node with a taint label the request does not tolerate. */
   public static final NodeFilter TAINTS = Filters::rejectTaints;
 
   /** {@code labels}: the request's label selector. */
   public static final NodeFilter LABELS =
-      (node, alloc, scope) -> scope.request().selector().matches(node.labels()) ? null : "labels";
+      applying(
+          (node, alloc, scope) -> scope.request().selector().matches(node.labels()) ? null : "labels",
+          scope -> !scope.request().selector().requirements().isEmpty());
 
   /** {@code latency}: each latency bound against the context's latency table. */
-  public static final NodeFilter LATENCY = Filters::rejectLatency;
+  public static final NodeFilter LATENCY =
+      applying(Filters::rejectLatency, scope -> !scope.request().latencyBounds().isEmpty());
 
   /** {@code affinity} and {@code anti-affinity}: terms against the work already placed. */
-  public static final NodeFilter AFFINITY = Filters::rejectAffinity;
+  public static final NodeFilter AFFINITY = applying(Filters::rejectAffinity, scope -> scope.request().hasAffinity());
 
   /** Capacity minus allocation must hold the demand, for every resource kind. */
   public static final NodeFilter RESOURCES =
@@ -44,14 +48,28 @@ public final class Filters {
   public static final List<NodeFilter> STANDARD =
       List.of(READY, NOT_EXCLUDED, LABELS, TAINTS, RESOURCES, LATENCY, AFFINITY);
 
+  /** A filter that only {@code applies} to some decisions. */
+  public static NodeFilter applying(NodeFilter filter, java.util.function.Predicate<DecisionScope> applies) {
+    return new NodeFilter() {
+      @Override
+      public String reject(NodeInfo node, NodeAllocation allocation, DecisionScope scope) {
+        return filter.reject(node, allocation, scope);
+      }
+
+      @Override
+      public boolean appliesTo(DecisionScope scope) {
+        return applies.test(scope);
+      }
+    };
+  }
+
   private static String rejectTaints(NodeInfo node, NodeAllocation alloc, DecisionScope scope) {
-    Map<String, String> labels = node.labels();
-    if (labels.isEmpty()) {
+    String taints = node.labels().get(PlacementRequest.TAINTS_LABEL);
+    if (taints == null) {
       return null;
     }
-    for (String key : labels.keySet()) {
-      if (key.startsWith(PlacementRequest.TAINT_PREFIX)
-          && !scope.request().tolerations().contains(key.substring(PlacementRequest.TAINT_PREFIX.length()))) {
+    for (String taint : taints.split(",")) {
+      if (!taint.isBlank() && !scope.request().tolerations().contains(taint.strip())) {
         return "taints";
       }
     }

@@ -19,4 +19,12 @@ public interface NodeFilter {
    * @param scope the decision being made: request, context and per-decision precomputations
    */
   String reject(NodeInfo node, NodeAllocation allocation, DecisionScope scope);
+
+  /**
+   * False when this filter admits every node for this decision (the request has no selector, no
+   * latency bound…), so the scan can leave it out. Called once per decision. The default is true.
+   */
+  default boolean appliesTo(DecisionScope scope) {
+    return true;
+  }
 }

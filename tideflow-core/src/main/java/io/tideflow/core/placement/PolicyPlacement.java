@@ -8,6 +8,7 @@ import io.tideflow.core.model.PlacementRequest;
 import io.tideflow.core.model.TaskSpec;
 import java.util.HashMap;
 import java.util.List;
+import java.util.ListIterator;
 import java.util.Map;
 
 /**
@@ -60,24 +61,25 @@ public final class PolicyPlacement implements PlacementStrategy {
       return new PlacementResult(new Placement.NoFit(0, Map.of()), Double.NaN, 0, 0);
     }
     DecisionScope scope = new DecisionScope(request, view, context);
+    NodeFilter[] active = applicable(scope);
     Allocations allocations = context.allocations();
     int toFind = policy.sampling().feasibleToFind(n);
     int start = context.startIndex() % n;
     TopK best = new TopK(policy.topK());
-    Map<String, Integer> rejected = null;
+    Rejections rejected = new Rejections();
     int examined = 0;
     int found = 0;
+    ListIterator<NodeInfo> it = nodes.listIterator(start);
     while (examined < n && found < toFind) {
-      int i = start + examined;
-      NodeInfo node = nodes.get(i < n ? i : i - n);
+      if (!it.hasNext()) {
+        it = nodes.listIterator(0);
+      }
+      NodeInfo node = it.next();
       examined++;
       NodeAllocation alloc = allocations.of(node.id());
-      String rejection = reject(node, alloc, scope);
+      String rejection = reject(active, node, alloc, scope);
       if (rejection != null) {
-        if (rejected == null) {
-          rejected = new HashMap<>();
-        }
-        rejected.merge(rejection, 1, Integer::sum);
+        rejected.count(rejection);
         continue;
       }
       found++;
@@ -85,13 +87,24 @@ public final class PolicyPlacement implements PlacementStrategy {
     }
     int next = (start + examined) % n;
     if (found == 0) {
-      return new PlacementResult(new Placement.NoFit(examined, rejected == null ? Map.of() : rejected), Double.NaN, examined, next);
+      return new PlacementResult(new Placement.NoFit(examined, rejected.asMap()), Double.NaN, examined, next);
     }
     int chosen = best.choose(context.random());
     return new PlacementResult(new Placement.Placed(best.node(chosen).id()), best.score(chosen), examined, next);
   }
 
-  private String reject(NodeInfo node, NodeAllocation alloc, DecisionScope scope) {
+  private NodeFilter[] applicable(DecisionScope scope) {
+    NodeFilter[] active = new NodeFilter[filters.length];
+    int n = 0;
+    for (NodeFilter f : filters) {
+      if (f.appliesTo(scope)) {
+        active[n++] = f;
+      }
+    }
+    return n == active.length ? active : java.util.Arrays.copyOf(active, n);
+  }
+
+  private static String reject(NodeFilter[] filters, NodeInfo node, NodeAllocation alloc, DecisionScope scope) {
     for (NodeFilter f : filters) {
       String r = f.reject(node, alloc, scope);
       if (r != null) {
@@ -107,6 +120,36 @@ public final class PolicyPlacement implements PlacementStrategy {
       s += weights[i] * scorers[i].score(node, alloc, scope);
     }
     return s / totalWeight;
+  }
+
+  /** Rejection counts by filter name: few distinct names, so parallel arrays beat a map. */
+  private static final class Rejections {
+    private String[] names = new String[4];
+    private int[] counts = new int[4];
+    private int size;
+
+    void count(String name) {
+      for (int i = 0; i < size; i++) {
+        if (names[i].equals(name)) {
+          counts[i]++;
+          return;
+        }
+      }
+      if (size == names.length) {
+        names = java.util.Arrays.copyOf(names, size * 2);
+        counts = java.util.Arrays.copyOf(counts, size * 2);
+      }
+      names[size] = name;
+      counts[size++] = 1;
+    }
+
+    Map<String, Integer> asMap() {
+      Map<String, Integer> map = new HashMap<>();
+      for (int i = 0; i < size; i++) {
+        map.put(names[i], counts[i]);
+      }
+      return map;
+    }
   }
 
   /** The best k offers, best first; an earlier offer wins a tie so scans are deterministic. */

@@ -69,10 +69,9 @@ class PlacementPropertiesTest {
     if (!req.selector().matches(node.labels())) {
       return "labels";
     }
-    for (String key : node.labels().keySet()) {
-      if (key.startsWith(PlacementRequest.TAINT_PREFIX) && !req.tolerations().contains(key.substring(PlacementRequest.TAINT_PREFIX.length()))) {
-        return "taint";
-      }
+    String taints = node.labels().getOrDefault(PlacementRequest.TAINTS_LABEL, "");
+    if (!taints.isEmpty() && !req.tolerations().containsAll(List.of(taints.split(",")))) {
+      return "taint";
     }
     if (!req.demand().add(allocs.of(node.id()).allocated()).fitsIn(node.capacity())) {
       return "resources";
@@ -113,8 +112,10 @@ class PlacementPropertiesTest {
       Map<String, String> labels = new HashMap<>();
       labels.put("zone", ZONES[r.nextInt(ZONES.length)]);
       labels.put("tier", r.nextInt(4) == 0 ? "edge" : "core");
-      if (r.nextInt(6) == 0) {
-        labels.put(PlacementRequest.TAINT_PREFIX + "gpu", "");
+      switch (r.nextInt(8)) {
+        case 0 -> labels.put(PlacementRequest.TAINTS_LABEL, "gpu");
+        case 1 -> labels.put(PlacementRequest.TAINTS_LABEL, "gpu,batch");
+        default -> {}
       }
       if (r.nextInt(3) == 0) {
         labels.put(PlacementRequest.DATA_PREFIX + "k" + r.nextInt(3), "");
@@ -138,11 +139,13 @@ class PlacementPropertiesTest {
     switch (r.nextInt(5)) {
       case 0 -> b.selector(LabelSelector.of(LabelSelector.in("tier", "edge")));
       case 1 -> b.selector(LabelSelector.of(LabelSelector.notIn("zone", "c")));
-      case 2 -> b.selector(LabelSelector.of(LabelSelector.doesNotExist(PlacementRequest.TAINT_PREFIX + "gpu")));
+      case 2 -> b.selector(LabelSelector.of(LabelSelector.doesNotExist(PlacementRequest.TAINTS_LABEL)));
       default -> {}
     }
-    if (r.nextInt(4) == 0) {
-      b.tolerations(Set.of("gpu"));
+    switch (r.nextInt(6)) {
+      case 0 -> b.tolerations(Set.of("gpu"));
+      case 1 -> b.tolerations(Set.of("gpu", "batch"));
+      default -> {}
     }
     if (r.nextInt(4) == 0) {
       b.latency("eu", r.nextBoolean() ? 10 : 50);

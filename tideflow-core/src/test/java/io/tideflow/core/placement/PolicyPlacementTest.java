@@ -67,7 +67,7 @@ class PolicyPlacementTest {
                 node("draining").withState(NodeState.DRAINING),
                 node("small", 100, GIB, Map.of("tier", "edge")),
                 node("core", 4000, 8 * GIB, Map.of("tier", "core")),
-                node("tainted", 4000, 8 * GIB, Map.of("tier", "edge", PlacementRequest.TAINT_PREFIX + "gpu-only", ""))));
+                node("tainted", 4000, 8 * GIB, Map.of("tier", "edge", PlacementRequest.TAINTS_LABEL, "gpu-only"))));
     PlacementRequest req =
         PlacementRequest.builder(Resources.of(1000, GIB)).selector(LabelSelector.of(LabelSelector.in("tier", "edge"))).build();
     Placement p = spread.place(req, view, PlacementContext.of(Allocations.empty()));
@@ -79,7 +79,7 @@ class PolicyPlacementTest {
 
   @Test
   void taintedNodesTakeOnlyWorkThatToleratesTheTaint() {
-    ClusterView view = ClusterView.of(1, List.of(node("t", 4000, 8 * GIB, Map.of(PlacementRequest.TAINT_PREFIX + "batch", "true"))));
+    ClusterView view = ClusterView.of(1, List.of(node("t", 4000, 8 * GIB, Map.of(PlacementRequest.TAINTS_LABEL, "batch"))));
     PlacementRequest tolerant = PlacementRequest.builder(Resources.of(1, 1)).tolerations(Set.of("batch")).build();
     assertThat(spread.place(tolerant, view, PlacementContext.of(Allocations.empty()))).isEqualTo(new Placement.Placed("t"));
     assertThat(spread.place(demand(1, 1), view, PlacementContext.of(Allocations.empty()))).isInstanceOf(Placement.NoFit.class);
