@@ -8,7 +8,8 @@ import io.tideflow.core.model.PlacementRequest;
 import io.tideflow.core.model.Resources;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * What sampling (kube-scheduler's percentageOfNodesToScore with a rotating start) costs in
@@ -20,14 +21,20 @@ import org.junit.jupiter.api.Test;
 class SamplingQualityTest {
   static final int NODES = 2000;
   static final int TASKS = 3000;
-  static final Sampling SAMPLED = new Sampling(5, 50);
-
-  @Test
-  void sampledBinPackingStaysCloseToExhaustiveOnNodesUsedAndScore() {
+  /**
+   * Measured (seed 11), feasible nodes found per decision → mean score ratio, nodes used vs 638
+   * exhaustive: 100 (5%) → 0.64, 665 (1.042x); 50 (2.5%) → 0.61, 681 (1.067x). The per-decision score falls a
+   * lot because the sample rarely holds the one nearly full node an exhaustive scan finds, yet the
+   * packing barely suffers; the bounds guard against regressions of either.
+   */
+  @ParameterizedTest
+  @CsvSource({"5, 0.55, 1.10", "2.5, 0.45, 1.12"})
+  void sampledBinPackingStaysCloseToExhaustiveOnNodesUsedAndScore(double percentage, double minScoreRatio, double maxNodesRatio) {
+    Sampling sampling = new Sampling(percentage, 50);
     ClusterView view = PackingEfficiencyTest.cluster(NODES);
     List<Resources> demands = Workloads.generate(Workloads.Mix.UNIFORM, TASKS, 11);
     PolicyPlacement exhaustive = new PolicyPlacement(PlacementPolicy.binPack());
-    PolicyPlacement sampled = new PolicyPlacement(PlacementPolicy.binPack().toBuilder().sampling(SAMPLED).build());
+    PolicyPlacement sampled = new PolicyPlacement(PlacementPolicy.binPack().toBuilder().sampling(sampling).build());
 
     int exhaustiveNodes = PackingReport.of(view, PackingEfficiencyTest.placeAll(exhaustive, view, demands)).nodesUsed();
 
@@ -48,11 +55,8 @@ class SamplingQualityTest {
     double nodesRatio = (double) sampledNodes / exhaustiveNodes;
     System.out.printf(
         "sampling %s on %d nodes, %d tasks (arrival order): mean score ratio %.3f, nodes used %d vs %d exhaustive (%.3fx), mean nodes examined %.1f%n",
-        SAMPLED, NODES, TASKS, meanScoreRatio, sampledNodes, exhaustiveNodes, nodesRatio, (double) examined / TASKS);
-    // Measured (seed 11): score ratio 0.64, nodes 665 vs 638 (1.04x). The per-decision score
-    // falls a lot because the sample rarely holds the one nearly full node an exhaustive scan
-    // finds, yet the packing barely suffers: the bounds guard against regressions of either.
-    assertThat(meanScoreRatio).isBetween(0.55, 1.0);
-    assertThat(nodesRatio).isBetween(0.95, 1.10);
+        sampling, NODES, TASKS, meanScoreRatio, sampledNodes, exhaustiveNodes, nodesRatio, (double) examined / TASKS);
+    assertThat(meanScoreRatio).isBetween(minScoreRatio, 1.0);
+    assertThat(nodesRatio).isBetween(0.95, maxNodesRatio);
   }
 }
