@@ -26,6 +26,18 @@ public final class Scorers {
    */
   public static final NodeScorer BALANCED_ALLOCATION = named("balanced-allocation", Scorers::balanced);
 
+  /**
+   * Prefers nodes where the caller has fewer requests in flight per cpu core ({@link
+   * LiveLoad#inFlight}), as {@link LeastLoadedPlacement} does: {@code 1 / (1 + inFlight/cores)}.
+   */
+  public static final NodeScorer LEAST_IN_FLIGHT =
+      named(
+          "least-in-flight",
+          (node, alloc, scope) -> {
+            double cores = Math.max(1, node.capacity().cpuMillis()) / 1000.0;
+            return 1 / (1 + scope.context().load().inFlight(node.id()) / cores);
+          });
+
   /** Prefers nodes advertising the request's data key; 0.5 everywhere when it has none. */
   public static final NodeScorer DATA_LOCALITY =
       named(

@@ -210,6 +210,26 @@ class PolicyPlacementTest {
   }
 
   @Test
+  void leastInFlightScoringPrefersTheNodeWithFewerRequestsPerCore() {
+    ClusterView view = ClusterView.of(1, List.of(node("a", 1000, 8 * GIB, Map.of()), node("b", 4000, 8 * GIB, Map.of())));
+    LiveLoad load =
+        new LiveLoad() {
+          @Override
+          public int inFlight(String nodeId) {
+            return nodeId.equals("a") ? 3 : 8;
+          }
+
+          @Override
+          public boolean excluded(String nodeId) {
+            return false;
+          }
+        };
+    PolicyPlacement p = new PolicyPlacement(PlacementPolicy.builder().score(Scorers.LEAST_IN_FLIGHT, 1).build());
+    // a: 3 per core, b: 2 per core.
+    assertThat(p.place(TaskSpec.builder("x").build(), view, load)).isEqualTo(new Placement.Placed("b"));
+  }
+
+  @Test
   void samplingStopsAfterEnoughFeasibleNodesAndRotatesTheStart() {
     List<io.tideflow.core.model.NodeInfo> nodes = new java.util.ArrayList<>();
     for (int i = 0; i < 1000; i++) {
