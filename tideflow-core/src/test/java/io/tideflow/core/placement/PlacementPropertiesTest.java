@@ -82,6 +82,16 @@ class PlacementPropertiesTest {
         return "latency";
       }
     }
+    for (AffinityTerm t : req.affinity()) {
+      String domain = t.domainOf(node);
+      boolean near = false;
+      for (NodeInfo other : view.nodes()) {
+        near |= domain != null && allocs.of(other.id()).runs(t.workLabelKey(), t.workLabelValue()) && domain.equals(t.domainOf(other));
+      }
+      if (!near) {
+        return "affinity";
+      }
+    }
     for (AffinityTerm t : req.antiAffinity()) {
       for (NodeInfo other : view.nodes()) {
         NodeAllocation a = allocs.of(other.id());
@@ -153,6 +163,9 @@ class PlacementPropertiesTest {
     if (r.nextInt(3) == 0) {
       String app = "app" + r.nextInt(4);
       b.workLabels(Map.of("app", app)).antiAffinity(AffinityTerm.sameDomainAs("app", app, r.nextBoolean() ? "zone" : AffinityTerm.NODE));
+    }
+    if (r.nextInt(6) == 0) {
+      b.affinity(AffinityTerm.sameDomainAs("app", "app" + r.nextInt(4), r.nextBoolean() ? "zone" : AffinityTerm.NODE));
     }
     return b.build();
   }
