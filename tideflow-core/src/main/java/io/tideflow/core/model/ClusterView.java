@@ -2,26 +2,36 @@ package io.tideflow.core.model;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.Set;
 
 /**
  * An immutable snapshot of the cluster's nodes, the input of every decision in the core.
  *
  * <p>Changes make a new view ({@link #with}, {@link #without}); the old one stays valid for
  * whoever still reads it. {@code revision} is the store revision the view reflects.
+ *
+ * <p>Nodes are kept sorted by id in small chunks that successive views share: a change copies one
+ * chunk and the chunk index (O(√n)-ish references, about 400 at 10,000 nodes) rather than the
+ * whole node set, so a caller may apply every heartbeat to the view it places with.
+ * {@link #node} is a binary search, {@code nodes().get(i)} a binary search over the chunk index.
  */
 public final class ClusterView {
-  private static final ClusterView EMPTY = new ClusterView(Map.of(), List.of(), 0);
+  private static final ClusterView EMPTY = new ClusterView(NodeChunks.EMPTY, 0);
 
-  private final Map<String, NodeInfo> byId;
-  private final List<NodeInfo> nodes;
+  private final NodeChunks nodes;
+  private final List<NodeInfo> readOnly;
   private final long revision;
 
-  private ClusterView(Map<String, NodeInfo> byId, List<NodeInfo> nodes, long revision) {
-    this.byId = byId;
+  private ClusterView(NodeChunks nodes, long revision) {
+    if (revision < 0) {
+      throw new IllegalArgumentException("revision must be >= 0, was " + revision);
+    }
     this.nodes = nodes;
+    this.readOnly = Collections.unmodifiableList(nodes);
     this.revision = revision;
   }
 
@@ -30,46 +40,35 @@ public final class ClusterView {
   }
 
   public static ClusterView of(long revision, Iterable<NodeInfo> nodes) {
-    TreeMap<String, NodeInfo> map = new TreeMap<>();
+    List<NodeInfo> list = new ArrayList<>();
+    Set<String> ids = new HashSet<>();
     for (NodeInfo n : nodes) {
-      if (map.put(n.id(), n) != null) {
+      if (!ids.add(n.id())) {
         throw new IllegalArgumentException("nodes must have unique ids, '" + n.id() + "' repeats");
       }
+      list.add(n);
     }
-    return build(map, revision);
-  }
-
-  private static ClusterView build(TreeMap<String, NodeInfo> map, long revision) {
-    if (revision < 0) {
-      throw new IllegalArgumentException("revision must be >= 0, was " + revision);
-    }
-    return new ClusterView(
-        Collections.unmodifiableMap(map),
-        Collections.unmodifiableList(new ArrayList<>(map.values())),
-        revision);
+    list.sort(Comparator.comparing(NodeInfo::id));
+    return new ClusterView(NodeChunks.ofSorted(list), revision);
   }
 
   /** Returns a view with {@code node} added or replaced. */
   public ClusterView with(NodeInfo node, long newRevision) {
-    TreeMap<String, NodeInfo> map = new TreeMap<>(byId);
-    map.put(node.id(), node);
-    return build(map, newRevision);
+    return new ClusterView(nodes.with(node), newRevision);
   }
 
   /** Returns a view without the node of that id (the same nodes if it is absent). */
   public ClusterView without(String nodeId, long newRevision) {
-    TreeMap<String, NodeInfo> map = new TreeMap<>(byId);
-    map.remove(nodeId);
-    return build(map, newRevision);
+    return new ClusterView(nodes.without(nodeId), newRevision);
   }
 
-  /** All nodes, ordered by id. */
+  /** All nodes, ordered by id; an unmodifiable random-access list. */
   public List<NodeInfo> nodes() {
-    return nodes;
+    return readOnly;
   }
 
   public NodeInfo node(String id) {
-    return byId.get(id);
+    return nodes.find(id);
   }
 
   public long revision() {
@@ -94,6 +93,6 @@ public final class ClusterView {
 
   @Override
   public String toString() {
-    return "ClusterView[revision=" + revision + ", nodes=" + byId.keySet() + "]";
+    return "ClusterView[revision=" + revision + ", nodes=" + nodes.stream().map(NodeInfo::id).toList() + "]";
   }
 }

@@ -1,0 +1,93 @@
+package io.tideflow.core.balance;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * What a balancer has learned of one endpoint, kept across picker rebuilds. Updated with atomics
+ * by pickers (in flight +1) and by {@link Balancer#onResult} (in flight −1, latency, failures),
+ * from any thread; read without locks by pickers.
+ */
+final class EndpointStats {
+  final Endpoint endpoint;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicInteger consecutiveFailures = new AtomicInteger();
+  private final AtomicInteger ejections = new AtomicInteger();
+  private volatile boolean ejected;
+  private volatile long ejectedUntilNanos;
+  private final AtomicReference<Ewma> latency;
+
+  /** A peak-EWMA latency estimate: {@code cost} nanos as of {@code stampNanos}. */
+  record Ewma(double cost, long stampNanos, boolean observed) {}
+
+  EndpointStats(Endpoint endpoint, long initialCostNanos) {
+    this.endpoint = endpoint;
+    this.latency = new AtomicReference<>(new Ewma(initialCostNanos, 0, false));
+  }
+
+  int inFlight() {
+    return inFlight.get();
+  }
+
+  void started() {
+    inFlight.incrementAndGet();
+  }
+
+  /** Returns true when a request was in flight to finish (a stray result is ignored). */
+  boolean finished() {
+    return inFlight.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0;
+  }
+
+  /** True unless ejected and the ejection has not yet run out at {@code nowNanos}. */
+  boolean available(long nowNanos) {
+    return !ejected || nowNanos - ejectedUntilNanos >= 0;
+  }
+
+  void recordSuccess() {
+    consecutiveFailures.set(0);
+    if (ejected) {
+      ejected = false;
+      ejections.set(0);
+    }
+  }
+
+  /** Counts a failure; ejects when it completes a run of {@code policy.consecutiveFailures()}. */
+  void recordFailure(OutlierEjection policy, long nowNanos) {
+    if (consecutiveFailures.incrementAndGet() == policy.consecutiveFailures()) {
+      consecutiveFailures.set(0);
+      ejectedUntilNanos = nowNanos + policy.ejectionNanos(ejections.incrementAndGet());
+      ejected = true;
+    }
+  }
+
+  /** Finagle's peak EWMA: a slower response raises the cost at once, faster ones decay into it. */
+  void observeLatency(long rttNanos, long nowNanos, double tauNanos) {
+    latency.updateAndGet(
+        e -> {
+          if (!e.observed) {
+            return new Ewma(rttNanos, nowNanos, true);
+          }
+          double w = weight(e, nowNanos, tauNanos);
+          double next = rttNanos > e.cost ? rttNanos : e.cost * w + rttNanos * (1 - w);
+          return new Ewma(next, Math.max(nowNanos, e.stampNanos), true);
+        });
+  }
+
+  /**
+   * The latency estimate at {@code nowNanos}: as Finagle reads it, decayed toward zero since the
+   * last observation (an idle endpoint gets probed again), without recording the decay.
+   */
+  double costNanos(long nowNanos, double tauNanos) {
+    Ewma e = latency.get();
+    return e.observed ? decayed(e, nowNanos, tauNanos) : e.cost;
+  }
+
+  private static double weight(Ewma e, long nowNanos, double tauNanos) {
+    long elapsed = Math.max(0, nowNanos - e.stampNanos);
+    return Math.exp(-elapsed / tauNanos);
+  }
+
+  private static double decayed(Ewma e, long nowNanos, double tauNanos) {
+    return e.cost * weight(e, nowNanos, tauNanos);
+  }
+}

@@ -1,0 +1,26 @@
+package io.tideflow.core.balance;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Takes the usable endpoints in turn, skipping ejected ones; ignores the pick key. */
+public final class RoundRobinBalancer extends AbstractBalancer {
+
+  public RoundRobinBalancer(OutlierEjection ejection) {
+    super(ejection, 1, 0);
+  }
+
+  @Override
+  Picker newPicker(EndpointStats[] usable) {
+    AtomicInteger next = new AtomicInteger();
+    return (key, now) -> {
+      int n = usable.length;
+      for (int tries = 0; tries < n; tries++) {
+        EndpointStats s = usable[Math.floorMod(next.getAndIncrement(), n)];
+        if (s.available(now)) {
+          return choose(s);
+        }
+      }
+      return allEjected(n);
+    };
+  }
+}
