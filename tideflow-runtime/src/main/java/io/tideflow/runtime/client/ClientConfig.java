@@ -13,14 +13,18 @@ import java.time.Duration;
  * @param storeTimeout bound on reading the registry at start
  * @param reconnectBackoff how long a node whose connection broke is left alone before the client
  *     tries it again (while the registry still lists it)
- * @param placement chooses the worker of each task
+ * @param placement chooses the worker of each task that has constraints (labels, resources), and
+ *     of every task when there is no balancer
+ * @param balancer when set, picks the worker of each unconstrained task among the ready ones and
+ *     learns from each result (latency, failures); null to place every task with {@code placement}
  */
 public record ClientConfig(
     int maxPending,
     int maxPayloadBytes,
     Duration storeTimeout,
     Duration reconnectBackoff,
-    PlacementStrategy placement) {
+    PlacementStrategy placement,
+    java.util.function.Supplier<io.tideflow.core.balance.Balancer> balancer) {
 
   public ClientConfig {
     if (maxPending <= 0) {
@@ -42,14 +46,24 @@ public record ClientConfig(
         WireLimits.MAX_PAYLOAD_BYTES,
         Duration.ofSeconds(5),
         Duration.ofSeconds(1),
-        new LeastLoadedPlacement());
+        new LeastLoadedPlacement(),
+        null);
+  }
+
+  /** Picks workers of unconstrained tasks with a new balancer from {@code factory}. */
+  public ClientConfig withBalancer(
+      java.util.function.Supplier<io.tideflow.core.balance.Balancer> factory) {
+    return new ClientConfig(maxPending, maxPayloadBytes, storeTimeout, reconnectBackoff, placement,
+        factory);
   }
 
   public ClientConfig withMaxPending(int value) {
-    return new ClientConfig(value, maxPayloadBytes, storeTimeout, reconnectBackoff, placement);
+    return new ClientConfig(value, maxPayloadBytes, storeTimeout, reconnectBackoff, placement,
+        balancer);
   }
 
   public ClientConfig withStoreTimeout(Duration value) {
-    return new ClientConfig(maxPending, maxPayloadBytes, value, reconnectBackoff, placement);
+    return new ClientConfig(maxPending, maxPayloadBytes, value, reconnectBackoff, placement,
+        balancer);
   }
 }

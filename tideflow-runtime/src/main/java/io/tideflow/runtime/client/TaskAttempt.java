@@ -19,6 +19,10 @@ final class TaskAttempt {
   volatile long deadlineNanos;
   /** Why the task could not be placed the last time it was tried, for the timeout message. */
   String lastNoFit;
+  /** The node the balancer picked for the attempt in flight (null when placed otherwise). */
+  volatile String pickedNode;
+  /** When the attempt in flight was sent. */
+  volatile long sentNanos;
 
   private final java.util.concurrent.atomic.AtomicBoolean settled =
       new java.util.concurrent.atomic.AtomicBoolean();

@@ -65,11 +65,14 @@ public final class TideflowClient implements AutoCloseable {
   private final Timer latency;
   private final LiveLoad usable = new Usable();
   private final LiveLoad reachable = new Reachable();
+  /** Picks the worker of unconstrained tasks when configured; null otherwise. */
+  private final io.tideflow.core.balance.Balancer balancer;
   private volatile boolean closed;
 
   private TideflowClient(ClientConfig config, ClusterWatcher watcher, MeterRegistry metrics) {
     this.config = config;
     this.watcher = watcher;
+    this.balancer = config.balancer() == null ? null : config.balancer().get();
     this.submitted = Counter.builder("tideflow.tasks.submitted").register(metrics);
     this.completed = Counter.builder("tideflow.tasks.completed").register(metrics);
     this.failed = Counter.builder("tideflow.tasks.failed").register(metrics);
@@ -160,15 +163,12 @@ public final class TideflowClient implements AutoCloseable {
         waiting.decrementAndGet(); // timed out while it waited
         continue;
       }
+      if (balancer != null && unconstrained(attempt.spec) && sendPicked(attempt)) {
+        continue;
+      }
       Placement placement = config.placement().place(attempt.spec, view, usable);
       if (placement instanceof Placement.Placed placed) {
-        WorkerConnection connection = connections.get(placed.nodeId());
-        attempt.attempts++;
-        attempt.deadlineNanos = System.nanoTime() + attempt.spec.timeout().toNanos();
-        if (connection != null && connection.trySend(ids.incrementAndGet(), attempt)) {
-          waiting.decrementAndGet();
-        } else {
-          attempt.attempts--;
+        if (!send(attempt, connections.get(placed.nodeId()), null)) {
           pending.addFirst(attempt); // lost a race for the last credit: place it again
         }
         continue;
@@ -182,6 +182,74 @@ public final class TideflowClient implements AutoCloseable {
         return;
       }
     }
+  }
+
+  private static boolean unconstrained(TaskSpec spec) {
+    return spec.labelSelector().isEmpty()
+        && spec.demand().equals(io.tideflow.core.model.Resources.ZERO);
+  }
+
+  /** Sends {@code attempt} to the balancer's pick; false when it picked no usable worker. */
+  private boolean sendPicked(TaskAttempt attempt) {
+    long now = System.nanoTime();
+    io.tideflow.core.balance.PickResult pick =
+        balancer.picker().pick(java.util.concurrent.ThreadLocalRandom.current().nextLong(), now);
+    if (!(pick instanceof io.tideflow.core.balance.PickResult.Chosen chosen)) {
+      return false;
+    }
+    String nodeId = chosen.endpoint().id();
+    if (send(attempt, connections.get(nodeId), nodeId)) {
+      return true;
+    }
+    // Picked, but its stream has no free credit (or is closing): the task goes by placement.
+    // The pick must still be answered once; as an instant success it leaves no failure behind.
+    balancer.onResult(nodeId, 0, true, now);
+    return false;
+  }
+
+  /** Sends one attempt over {@code connection}; false when it had no credit left. */
+  private boolean send(TaskAttempt attempt, WorkerConnection connection, String pickedNode) {
+    if (connection == null) {
+      return false;
+    }
+    attempt.attempts++;
+    long now = System.nanoTime();
+    attempt.deadlineNanos = now + attempt.spec.timeout().toNanos();
+    attempt.pickedNode = pickedNode;
+    attempt.sentNanos = now;
+    if (connection.trySend(ids.incrementAndGet(), attempt)) {
+      waiting.decrementAndGet();
+      return true;
+    }
+    attempt.attempts--;
+    attempt.pickedNode = null;
+    return false;
+  }
+
+  /** Tells the balancer how the attempt it picked ended. */
+  private void answerPick(TaskAttempt attempt, boolean success) {
+    String picked = attempt.pickedNode;
+    if (balancer != null && picked != null) {
+      attempt.pickedNode = null;
+      long now = System.nanoTime();
+      balancer.onResult(picked, now - attempt.sentNanos, success, now);
+    }
+  }
+
+  /** Gives the balancer the nodes it may pick: READY ones, healthy while their stream works. */
+  private void updateEndpoints(ClusterView view) {
+    if (balancer == null) {
+      return;
+    }
+    java.util.List<io.tideflow.core.balance.Endpoint> endpoints = new java.util.ArrayList<>();
+    for (NodeInfo node : view.nodes()) {
+      if (node.state() == NodeState.READY) {
+        WorkerConnection c = connections.get(node.id());
+        endpoints.add(new io.tideflow.core.balance.Endpoint(
+            node.id(), node.address(), c != null && !c.broken()));
+      }
+    }
+    balancer.updateEndpoints(endpoints);
   }
 
   private void reconcile() {
@@ -209,6 +277,7 @@ public final class TideflowClient implements AutoCloseable {
           c.retire();
         }
       }
+      updateEndpoints(view);
     }
     unpark();
   }
@@ -229,6 +298,7 @@ public final class TideflowClient implements AutoCloseable {
       for (WorkerConnection c : connections.values()) {
         for (Map.Entry<Long, TaskAttempt> e : c.inFlightView().entrySet()) {
           if (now - e.getValue().deadlineNanos > 0 && c.abandon(e.getKey()) != null) {
+            answerPick(e.getValue(), false);
             fail(e.getValue(), Kind.TIMED_OUT, "task timed out after "
                 + e.getValue().spec.timeout() + " on node " + c.nodeId());
           }
@@ -337,6 +407,8 @@ public final class TideflowClient implements AutoCloseable {
   private final class Events implements WorkerConnection.Listener {
     @Override
     public void onResult(WorkerConnection c, TaskAttempt t, ResultMessage r) {
+      // The node answered: whatever the handler did, the node itself worked.
+      answerPick(t, true);
       switch (r.getError()) {
         case ERROR_CODE_NONE -> succeed(t, c.nodeId(), r.getOutput().toByteArray());
         case REJECTED_DRAINING -> {
@@ -359,6 +431,7 @@ public final class TideflowClient implements AutoCloseable {
         if (connections.remove(c.nodeId(), c)) {
           backoffUntil.put(c.nodeId(), System.nanoTime() + config.reconnectBackoff().toNanos());
           c.retire();
+          updateEndpoints(watcher.view());
         }
       }
     }
@@ -381,7 +454,13 @@ public final class TideflowClient implements AutoCloseable {
         }
       }
       for (TaskAttempt t : orphans) {
+        answerPick(t, false);
         retry(t, why);
+      }
+      if (!closed) {
+        synchronized (connections) {
+          updateEndpoints(watcher.view());
+        }
       }
       dispatch();
     }

@@ -1,0 +1,124 @@
+package io.tideflow.bench.balance;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tideflow.core.balance.Balancer;
+import io.tideflow.core.balance.LeastLoadedBalancer;
+import io.tideflow.core.balance.OutlierEjection;
+import io.tideflow.core.balance.PeakEwmaBalancer;
+import io.tideflow.core.balance.RoundRobinBalancer;
+import io.tideflow.core.model.NodeState;
+import io.tideflow.core.model.TaskSpec;
+import io.tideflow.runtime.client.ClientConfig;
+import io.tideflow.runtime.client.TideflowClient;
+import io.tideflow.runtime.task.TaskHandlers;
+import io.tideflow.runtime.worker.WorkerConfig;
+import io.tideflow.runtime.worker.WorkerNode;
+import io.tideflow.store.memory.MemoryClusterStore;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
+
+/**
+ * Task latency with one slow worker: 4 in-process workers on loopback gRPC, each task sleeps
+ * 1 ms on three of them and 10 ms on the fourth; a closed loop keeps {@code window} tasks in flight. The same
+ * run is made with each balancer in turn, in one JVM, and p50/p99 are printed as a Markdown
+ * table. Arguments: [tasks per balancer, default 20000].
+ */
+public final class SlowNodeBenchmark {
+  /**
+   * The peak-EWMA time constant: 100 ms, so the estimate follows the last few hundred
+   * milliseconds of a node's latency; a longer one (Finagle's 10 s) keeps every node near its
+   * worst jitter peak, and on 2 cores sleep-based tasks jitter by milliseconds.
+   */
+  private static final long TAU_NANOS = Long.getLong("tau.nanos", 100_000_000L);
+
+  /** Tasks kept in flight (system property {@code window}, default 32). */
+  private static final int WINDOW = Integer.getInteger("window", 32);
+
+  private SlowNodeBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    int tasks = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
+    Map<String, Supplier<Balancer>> balancers = new LinkedHashMap<>();
+    balancers.put("round-robin", () -> new RoundRobinBalancer(OutlierEjection.DEFAULT));
+    balancers.put("least-loaded", () -> new LeastLoadedBalancer(OutlierEjection.DEFAULT));
+    balancers.put("p2c-peak-ewma",
+        () -> new PeakEwmaBalancer(OutlierEjection.DEFAULT, TAU_NANOS, 1_000_000L));
+    System.out.println("| balancer | in flight | tasks | p50 | p99 | share on the slow node |");
+    System.out.println("| --- | ---: | ---: | ---: | ---: | ---: |");
+    for (Map.Entry<String, Supplier<Balancer>> e : balancers.entrySet()) {
+      run(tasks / 5, e.getValue()); // warm-up
+      long[] result = run(tasks, e.getValue());
+      System.out.printf(Locale.ROOT, "| %s | %d | %,d | %.2f ms | %.2f ms | %.1f %% |%n",
+          e.getKey(), WINDOW, tasks, pct(result, 0.50) / 1e6, pct(result, 0.99) / 1e6,
+          100.0 * result[result.length - 1] / tasks);
+    }
+  }
+
+  /** Latencies sorted, then the count that ran on the slow node as the last element. */
+  private static long[] run(int tasks, Supplier<Balancer> balancer) throws Exception {
+    TaskHandlers fast = TaskHandlers.builtins().with("work", p -> {
+      Thread.sleep(1);
+      return p;
+    });
+    TaskHandlers slow = TaskHandlers.builtins().with("work", p -> {
+      Thread.sleep(10);
+      return p;
+    });
+    SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+    List<WorkerNode> workers = new ArrayList<>();
+    try (MemoryClusterStore store = new MemoryClusterStore()) {
+      for (int i = 1; i <= 3; i++) {
+        workers.add(WorkerNode.start(WorkerConfig.defaults("fast-" + i), store, fast, metrics));
+      }
+      workers.add(WorkerNode.start(WorkerConfig.defaults("slow"), store, slow, metrics));
+      try (TideflowClient client =
+          TideflowClient.connect(store, ClientConfig.defaults().withBalancer(balancer), metrics)) {
+        while (client.view().countByState().get(NodeState.READY) < 4) {
+          LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+        }
+        long[] latencies = new long[tasks + 1];
+        int[] onSlow = new int[1];
+        Semaphore window = new Semaphore(WINDOW);
+        CountDownLatch done = new CountDownLatch(tasks);
+        TaskSpec spec = TaskSpec.builder("work").build();
+        for (int i = 0; i < tasks; i++) {
+          window.acquire();
+          int index = i;
+          long start = System.nanoTime();
+          client.submit(spec).whenComplete((r, err) -> {
+            latencies[index] = System.nanoTime() - start;
+            if (err == null && r.nodeId().equals("slow")) {
+              synchronized (onSlow) {
+                onSlow[0]++;
+              }
+            }
+            window.release();
+            done.countDown();
+          });
+        }
+        if (!done.await(5, TimeUnit.MINUTES)) {
+          throw new IllegalStateException("tasks did not finish within 5 minutes");
+        }
+        Arrays.sort(latencies, 0, tasks);
+        latencies[tasks] = onSlow[0];
+        return latencies;
+      } finally {
+        workers.forEach(WorkerNode::close);
+      }
+    }
+  }
+
+  private static long pct(long[] sortedWithTail, double q) {
+    int n = sortedWithTail.length - 1;
+    return sortedWithTail[Math.min(n - 1, (int) Math.ceil(q * n) - 1)];
+  }
+}
