@@ -1,0 +1,134 @@
+package io.tideflow.runtime.provider;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.tideflow.core.model.NodeInfo;
+import io.tideflow.core.model.NodeState;
+import io.tideflow.core.model.Resources;
+import io.tideflow.runtime.membership.ClusterWatcher;
+import io.tideflow.store.ClusterStore;
+import io.tideflow.store.ClusterStores;
+import io.tideflow.store.etcd.EtcdProcess;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class LocalProcessNodeProviderTest {
+  static final NodeTemplate CHILD = new NodeTemplate(
+      "child", Resources.of(1_000, 256L << 20), Map.of("tier", "jvm"), Duration.ofSeconds(2));
+
+  private static EtcdProcess etcd;
+  private static ClusterStore store;
+  private static ClusterWatcher registry;
+  private LocalProcessNodeProvider provider;
+
+  @BeforeAll
+  static void startEtcd() {
+    etcd = EtcdProcess.start();
+    store = ClusterStores.open(etcd.uri());
+    registry = ClusterWatcher.start(store, Duration.ofSeconds(10));
+  }
+
+  @AfterAll
+  static void stopEtcd() {
+    registry.close();
+    store.close();
+    etcd.close();
+  }
+
+  @AfterEach
+  void closeProvider() {
+    if (provider != null) {
+      provider.close();
+    }
+  }
+
+  static boolean alive(long pid) {
+    return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+  }
+
+  @Test
+  void aMemoryStoreIsRejectedBecauseChildProcessesCannotShareIt() {
+    assertThatThrownBy(() -> new LocalProcessNodeProvider("memory:"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("etcd://").hasMessageContaining("'memory:'");
+  }
+
+  @Test
+  void launchedWorkerJvmsRegisterReadyAndTerminatedOnesExit() throws Exception {
+    provider = new LocalProcessNodeProvider(etcd.uri());
+
+    LaunchResult result = provider.launch(CHILD, 2, "r1").get(60, TimeUnit.SECONDS);
+
+    assertThat(result.ok()).as("errors %s", result.errors()).isTrue();
+    Map<String, Long> pids = provider.pids();
+    assertThat(pids).containsOnlyKeys("child-1", "child-2");
+    assertThat(pids.values()).allMatch(LocalProcessNodeProviderTest::alive);
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+      NodeInfo node = registry.view().node("child-1");
+      assertThat(node).isNotNull();
+      assertThat(node.state()).isEqualTo(NodeState.READY);
+      assertThat(node.provider()).isEqualTo("local-process");
+      assertThat(node.labels()).containsEntry("tier", "jvm");
+    });
+
+    provider.terminate(List.of("child-1"), "t1").get(30, TimeUnit.SECONDS);
+
+    assertThat(alive(pids.get("child-1"))).isFalse();
+    assertThat(alive(pids.get("child-2"))).isTrue();
+    await().atMost(Duration.ofSeconds(5)).until(() -> registry.view().node("child-1") == null);
+    assertThat(provider.nodes()).extracting(ProvidedNode::nodeId).containsExactly("child-2");
+  }
+
+  @Test
+  void closingLeavesNoChildProcessAlive() throws Exception {
+    provider = new LocalProcessNodeProvider(etcd.uri());
+    provider.launch(CHILD, 2, "r1").get(60, TimeUnit.SECONDS);
+    StandbyNode standby = provider.prepare(CHILD).get(60, TimeUnit.SECONDS);
+    Set<Long> pids = new TreeSet<>(provider.pids().values());
+    assertThat(pids).hasSize(3).allMatch(LocalProcessNodeProviderTest::alive);
+    assertThat(standby.nodeId()).isEqualTo("child-3");
+
+    provider.close();
+
+    assertThat(pids).noneMatch(LocalProcessNodeProviderTest::alive);
+    await().atMost(Duration.ofSeconds(5)).until(() -> registry.view().nodes().isEmpty());
+  }
+
+  @Test
+  void aWorkerWhoseParentDiedExitsByItself() throws Exception {
+    Process parent = new ProcessBuilder("sleep", "30").start();
+    LocalProcessConfig config = LocalProcessConfig.defaults(etcd.uri());
+    List<String> command = new java.util.ArrayList<>();
+    command.add(config.javaCommand());
+    command.addAll(config.jvmFlags());
+    command.addAll(List.of("-cp", config.classPath(), LocalWorkerMain.class.getName(),
+        "--store", etcd.uri(), "--id", "orphan-1", "--cpu-millis", "1000",
+        "--parent-pid", Long.toString(parent.pid())));
+    java.nio.file.Path log = java.nio.file.Files.createTempFile("tideflow-orphan-", ".log");
+    ChildWorker child = ChildWorker.start("orphan-1", command, log);
+    try {
+      child.ready().get(60, TimeUnit.SECONDS);
+      await().atMost(Duration.ofSeconds(5)).until(() -> registry.view().node("orphan-1") != null);
+
+      parent.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+
+      Process exited = child.process().onExit().get(10, TimeUnit.SECONDS);
+      assertThat(exited.exitValue()).as("exit code 3: parent gone").isEqualTo(3);
+      await().atMost(Duration.ofSeconds(5)).until(() -> registry.view().node("orphan-1") == null);
+    } finally {
+      child.process().destroyForcibly();
+      parent.destroyForcibly();
+      java.nio.file.Files.deleteIfExists(log);
+    }
+  }
+}
