@@ -131,4 +131,70 @@ class LocalProcessNodeProviderTest {
       java.nio.file.Files.deleteIfExists(log);
     }
   }
+
+  @Test
+  void aWorkerThatCannotStartIsAnErrorCarryingTheTailOfItsLogAndThreeMakeTheProviderUnhealthy()
+      throws Exception {
+    provider = new LocalProcessNodeProvider(LocalProcessConfig.defaults(etcd.uri())
+        .withJvmFlags(List.of("-XX:+NoSuchTideflowFlag")));
+
+    LaunchResult result = provider.launch(CHILD, 3, "r1").get(60, TimeUnit.SECONDS);
+
+    assertThat(result.started()).isEmpty();
+    assertThat(result.errors()).hasSize(3).allSatisfy(error -> assertThat(error)
+        .contains("exited with code 1").contains("NoSuchTideflowFlag"));
+    assertThat(provider.health().healthy()).isFalse();
+    assertThat(provider.health().consecutiveFailures()).isEqualTo(3);
+    assertThat(provider.nodes()).isEmpty();
+  }
+
+  @Test
+  void aWorkerNotReadyInTimeIsKilledAndReportedWithItsLog() throws Exception {
+    provider = new LocalProcessNodeProvider(LocalProcessConfig.defaults(etcd.uri())
+        .withReadyTimeout(Duration.ofMillis(200)));
+
+    LaunchResult result = provider.launch(CHILD, 1, "r1").get(60, TimeUnit.SECONDS);
+
+    assertThat(result.errors()).singleElement().asString()
+        .contains("child-1 did not print READY within PT0.2S").contains("log tail");
+    assertThat(provider.pids()).isEmpty();
+    assertThat(workerProcesses()).isEmpty();
+  }
+
+  @Test
+  void aWarmPoolHandsOutAStandbyWorkerJvmThatOnlyThenJoinsTheCluster() throws Exception {
+    provider = new LocalProcessNodeProvider(etcd.uri());
+    WarmPool pool = new WarmPool(provider, CHILD, 1);
+    await().atMost(Duration.ofSeconds(60)).until(() -> pool.warmNodes() == 1);
+    long standbyPid = provider.pids().get("child-1");
+    assertThat(registry.view().node("child-1")).as("standby is not registered").isNull();
+    assertThat(pool.nodes()).isEmpty();
+
+    LaunchResult result = pool.launch(CHILD, 1, "r1").get(30, TimeUnit.SECONDS);
+
+    assertThat(result.started()).containsExactly("child-1");
+    assertThat(provider.pids()).containsEntry("child-1", standbyPid);
+    await().atMost(Duration.ofSeconds(5)).until(() -> registry.view().node("child-1") != null);
+    assertThat(registry.view().node("child-1").state()).isEqualTo(NodeState.READY);
+    assertThat(pool.nodes()).extracting(ProvidedNode::status)
+        .containsExactly(ProvidedNode.Status.RUNNING);
+    await().atMost(Duration.ofSeconds(60)).until(() -> pool.warmNodes() == 1);
+
+    pool.close();
+
+    assertThat(alive(standbyPid)).isFalse();
+    assertThat(workerProcesses()).isEmpty();
+  }
+
+  static List<ProcessHandle> workerProcesses() {
+    await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.current().descendants()
+        .noneMatch(LocalProcessNodeProviderTest::isWorker));
+    return ProcessHandle.current().descendants()
+        .filter(LocalProcessNodeProviderTest::isWorker).toList();
+  }
+
+  private static boolean isWorker(ProcessHandle p) {
+    return p.isAlive()
+        && p.info().commandLine().orElse("").contains(LocalWorkerMain.class.getName());
+  }
 }

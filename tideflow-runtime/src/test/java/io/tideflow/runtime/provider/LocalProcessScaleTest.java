@@ -108,6 +108,7 @@ class LocalProcessScaleTest {
         .allSatisfy(n -> assertThat(n.status()).isEqualTo(ProvidedNode.Status.RUNNING));
     ready.addAndGet(up.size());
     assertThat(provider.pids().values()).allMatch(LocalProcessNodeProviderTest::alive);
+    assertThat(provider.health().healthy()).as("health %s", provider.health()).isTrue();
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
       for (String id : up) {
         assertThat(registry.view().node(id)).as(id).isNotNull();
