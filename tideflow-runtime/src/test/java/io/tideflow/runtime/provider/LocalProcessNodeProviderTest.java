@@ -186,6 +186,28 @@ class LocalProcessNodeProviderTest {
     assertThat(workerProcesses()).isEmpty();
   }
 
+  @Test
+  void aWorkerThatLostItsLeaseExitsWithCode4AndIsListedAsFailed() throws Exception {
+    try (EtcdProcess own = EtcdProcess.start();
+        LocalProcessNodeProvider local = new LocalProcessNodeProvider(own.uri())) {
+      local.launch(CHILD, 1, "r1").get(60, TimeUnit.SECONDS);
+      long pid = local.pids().get("child-1");
+
+      own.pause(); // no keep-alive succeeds: the worker's lease runs out after its 2 s TTL
+      try {
+        await().atMost(Duration.ofSeconds(15)).until(() -> !alive(pid));
+      } finally {
+        own.resume();
+      }
+
+      await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+          assertThat(local.nodes()).singleElement().satisfies(n -> {
+            assertThat(n.status()).isEqualTo(ProvidedNode.Status.FAILED);
+            assertThat(n.error()).isEqualTo("exited with code 4");
+          }));
+    }
+  }
+
   static List<ProcessHandle> workerProcesses() {
     await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.current().descendants()
         .noneMatch(LocalProcessNodeProviderTest::isWorker));
