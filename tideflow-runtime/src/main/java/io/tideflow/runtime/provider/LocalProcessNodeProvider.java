@@ -121,8 +121,10 @@ public final class LocalProcessNodeProvider implements NodeProvider, StandbyLaun
             return id;
           }
           String why = error == null ? id + ": terminated while it started" : message(error);
-          if (t == null || t.node().status() != Status.TERMINATING) {
-            health.failure(why); // a node stopped on purpose while starting is no failure
+          // A node terminated on purpose while it started (TERMINATING, or already removed by
+          // that termination) is no failure of the provider.
+          if (t != null && t.node().status() != Status.TERMINATING) {
+            health.failure(why);
           }
           children.remove(id);
           throw new CompletionException(new IllegalStateException(why));

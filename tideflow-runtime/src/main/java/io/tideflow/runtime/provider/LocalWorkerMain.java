@@ -130,6 +130,9 @@ public final class LocalWorkerMain {
   private static void run(Args args) {
     ClusterStore cluster = ClusterStores.open(args.store());
     DeferredRegistrationStore held = args.standby() ? new DeferredRegistrationStore(cluster) : null;
+    if (held != null) {
+      warmUp(cluster, args.id());
+    }
     WorkerConfig config = WorkerConfig.defaults(args.id())
         .withProvider(PROVIDER)
         .withLabels(args.labels())
@@ -151,6 +154,40 @@ public final class LocalWorkerMain {
     if (!stopping) {
       LOG.log(Level.ERROR, "worker " + args.id() + " lost its lease: exiting");
       System.exit(EXIT_LEASE_LOST);
+    }
+  }
+
+  /**
+   * Runs, once, what activation and the first tasks will run, so a standby worker joins and
+   * serves in milliseconds: a lease grant, a write and a revoke on the real store (under a key
+   * outside Tideflow's prefix), and a few tasks through a scratch worker and client on a private
+   * memory store (the gRPC server and task stream paths, loaded and compiled).
+   */
+  static void warmUp(ClusterStore cluster, String id) {
+    try {
+      io.tideflow.store.Lease lease = cluster.grantLease(Duration.ofSeconds(2)).get(10, TimeUnit.SECONDS);
+      cluster.put("/tideflow-warmup/" + id, new byte[0], lease.id()).get(10, TimeUnit.SECONDS);
+      lease.revoke().get(10, TimeUnit.SECONDS);
+      try (io.tideflow.store.memory.MemoryClusterStore scratch =
+          new io.tideflow.store.memory.MemoryClusterStore()) {
+        WorkerNode worker = WorkerNode.start(WorkerConfig.defaults(id + "-warm-up"), scratch,
+            TaskHandlers.discover(), new SimpleMeterRegistry());
+        try (io.tideflow.runtime.client.TideflowClient client =
+            io.tideflow.runtime.client.TideflowClient.connect(scratch,
+                io.tideflow.runtime.client.ClientConfig.defaults(), new SimpleMeterRegistry())) {
+          for (int i = 0; i < 20; i++) {
+            client.submit(io.tideflow.core.model.TaskSpec.builder("noop").build())
+                .get(10, TimeUnit.SECONDS);
+          }
+        } finally {
+          worker.close();
+        }
+      }
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      // Warming is an optimisation: the worker works without it, only its first task is slower.
+      LOG.log(Level.WARNING, "warm-up of " + id + " failed: " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

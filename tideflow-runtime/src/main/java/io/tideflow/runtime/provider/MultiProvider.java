@@ -1,5 +1,8 @@
 package io.tideflow.runtime.provider;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -12,9 +15,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * Several providers in priority order: a launch goes to the first healthy one; what it fails to
  * start (errors in its result, or a failed future) goes to the next, and so on. A provider counts
  * as unhealthy when its own {@link NodeProvider#health()} says so or when its last {@code
- * unhealthyAfterFailures} launches through this one all failed; unhealthy providers are skipped
- * unless every provider is unhealthy, in which case all are tried in order (which is also how a
- * recovered provider is found again).
+ * unhealthyAfterFailures} launches through this one all failed. An unhealthy provider is skipped
+ * until {@code retryAfter} (30 s by default) has passed since its last failure here; then the next
+ * launch tries it again, which is how a recovered provider is found. When every provider is
+ * skipped, all are tried in order rather than none.
  *
  * <p>{@link #terminate} routes each id to the provider that started it; {@link #nodes()} is the
  * union; {@link #healths()} shows each provider's health. Closing closes every provider.
@@ -23,10 +27,24 @@ public final class MultiProvider implements NodeProvider {
   private final List<NodeProvider> providers;
   private final Map<NodeProvider, HealthTracker> launchHealth = new LinkedHashMap<>();
   private final Map<String, NodeProvider> owners = new ConcurrentHashMap<>();
+  private final Map<NodeProvider, Instant> lastFailure = new ConcurrentHashMap<>();
+  private final Duration retryAfter;
+  private final InstantSource clock;
   private final RequestLog<LaunchResult> launches = new RequestLog<>(RequestLog.DEFAULT_CAPACITY);
   private final RequestLog<Void> terminations = new RequestLog<>(RequestLog.DEFAULT_CAPACITY);
 
+  /** Retries an unhealthy provider 30 s after its last failure. */
   public MultiProvider(List<NodeProvider> inPriorityOrder, int unhealthyAfterFailures) {
+    this(inPriorityOrder, unhealthyAfterFailures, Duration.ofSeconds(30), InstantSource.system());
+  }
+
+  public MultiProvider(List<NodeProvider> inPriorityOrder, int unhealthyAfterFailures,
+      Duration retryAfter, InstantSource clock) {
+    if (retryAfter.isNegative()) {
+      throw new IllegalArgumentException("retryAfter must be >= 0, was " + retryAfter);
+    }
+    this.retryAfter = retryAfter;
+    this.clock = clock;
     if (inPriorityOrder.isEmpty()) {
       throw new IllegalArgumentException("inPriorityOrder must name at least one provider, was []");
     }
@@ -53,10 +71,18 @@ public final class MultiProvider implements NodeProvider {
     });
   }
 
-  /** Healthy providers in priority order, or all of them when none is healthy. */
+  /** Healthy providers, and unhealthy ones due a retry, in priority order; else all. */
   private List<NodeProvider> candidates() {
-    List<NodeProvider> healthy = providers.stream().filter(p -> health(p).healthy()).toList();
-    return healthy.isEmpty() ? providers : healthy;
+    Instant now = clock.instant();
+    List<NodeProvider> usable = providers.stream()
+        .filter(p -> health(p).healthy() || dueRetry(p, now))
+        .toList();
+    return usable.isEmpty() ? providers : usable;
+  }
+
+  private boolean dueRetry(NodeProvider provider, Instant now) {
+    Instant failed = lastFailure.get(provider);
+    return failed == null || !now.isBefore(failed.plus(retryAfter));
   }
 
   private CompletableFuture<LaunchResult> launchFrom(List<NodeProvider> order, int index,
@@ -71,6 +97,9 @@ public final class MultiProvider implements NodeProvider {
         .launch(template, remaining, requestId + "@" + provider.name())
         .handle((result, error) -> {
           HealthTracker tracker = launchHealth.get(provider);
+          if (error != null || !result.ok()) {
+            lastFailure.put(provider, clock.instant());
+          }
           if (error != null) {
             tracker.failure("launch failed: " + error.getMessage());
             errors.add(provider.name() + ": " + error.getMessage());

@@ -9,8 +9,10 @@ import io.tideflow.runtime.membership.ClusterWatcher;
 import io.tideflow.runtime.task.TaskHandlers;
 import io.tideflow.store.memory.MemoryClusterStore;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -19,7 +21,9 @@ class MultiProviderTest {
   private final FailingProvider cloud = new FailingProvider("cloud");
   private final InProcessNodeProvider local =
       new InProcessNodeProvider(store, TaskHandlers.builtins(), new SimpleMeterRegistry());
-  private final MultiProvider multi = new MultiProvider(List.of(cloud, local), 2);
+  private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
+  private final MultiProvider multi =
+      new MultiProvider(List.of(cloud, local), 2, Duration.ofSeconds(30), now::get);
   private final ClusterWatcher registry = ClusterWatcher.start(store, Duration.ofSeconds(5));
 
   @AfterEach
@@ -52,6 +56,21 @@ class MultiProviderTest {
     LaunchResult third = multi.launch(SMALL, 1, "r3").get(10, TimeUnit.SECONDS);
     assertThat(third.ok()).isTrue();
     assertThat(cloud.launches).as("skipped while unhealthy").hasValue(2);
+  }
+
+  @Test
+  void anUnhealthyProviderIsTriedAgainOnceItsRetryIntervalHasPassed() throws Exception {
+    multi.launch(SMALL, 1, "r1").get(10, TimeUnit.SECONDS);
+    multi.launch(SMALL, 1, "r2").get(10, TimeUnit.SECONDS);
+    now.set(now.get().plusSeconds(29));
+    multi.launch(SMALL, 1, "r3").get(10, TimeUnit.SECONDS);
+    assertThat(cloud.launches).hasValue(2);
+
+    now.set(now.get().plusSeconds(1));
+    LaunchResult probed = multi.launch(SMALL, 1, "r4").get(10, TimeUnit.SECONDS);
+
+    assertThat(cloud.launches).as("probed after 30 s").hasValue(3);
+    assertThat(probed.ok()).as("the next provider still covers the probe").isTrue();
   }
 
   @Test

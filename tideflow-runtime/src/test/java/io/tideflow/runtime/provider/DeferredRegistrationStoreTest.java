@@ -1,0 +1,87 @@
+package io.tideflow.runtime.provider;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tideflow.store.KeyValue;
+import io.tideflow.store.Lease;
+import io.tideflow.store.memory.MemoryClusterStore;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class DeferredRegistrationStoreTest {
+  private final MemoryClusterStore cluster = new MemoryClusterStore();
+  private final DeferredRegistrationStore held = new DeferredRegistrationStore(cluster);
+
+  @AfterEach
+  void close() {
+    cluster.close();
+  }
+
+  private Optional<String> read(String key) throws Exception {
+    return cluster.get(key).get(5, TimeUnit.SECONDS).map(kv -> new String(kv.value(), UTF_8));
+  }
+
+  @Test
+  void writesUnderTheHeldLeaseReachTheClusterOnlyOnActivationAndThenTheLatestValue()
+      throws Exception {
+    Lease lease = held.grantLease(Duration.ofSeconds(2)).get(5, TimeUnit.SECONDS);
+    held.put("/n/a", "joining".getBytes(UTF_8), lease.id()).get(5, TimeUnit.SECONDS);
+    held.put("/n/a", "ready".getBytes(UTF_8), lease.id()).get(5, TimeUnit.SECONDS);
+    assertThat(read("/n/a")).isEmpty();
+
+    held.activate().get(5, TimeUnit.SECONDS);
+
+    assertThat(read("/n/a")).contains("ready");
+    held.put("/n/a", "draining".getBytes(UTF_8), lease.id()).get(5, TimeUnit.SECONDS);
+    assertThat(read("/n/a")).contains("draining");
+  }
+
+  @Test
+  void revokingTheHeldLeaseAfterActivationDeletesItsKeysFromTheCluster() throws Exception {
+    Lease lease = held.grantLease(Duration.ofSeconds(2)).get(5, TimeUnit.SECONDS);
+    held.put("/n/a", "ready".getBytes(UTF_8), lease.id()).get(5, TimeUnit.SECONDS);
+    held.activate().get(5, TimeUnit.SECONDS);
+
+    lease.revoke().get(5, TimeUnit.SECONDS);
+
+    assertThat(read("/n/a")).isEmpty();
+    assertThat(lease.lost()).isNotDone();
+  }
+
+  @Test
+  void aStandbyRevokedBeforeActivationNeverReachesTheCluster() throws Exception {
+    Lease lease = held.grantLease(Duration.ofSeconds(2)).get(5, TimeUnit.SECONDS);
+    held.put("/n/a", "ready".getBytes(UTF_8), lease.id()).get(5, TimeUnit.SECONDS);
+
+    lease.revoke().get(5, TimeUnit.SECONDS);
+
+    assertThat(held.activate()).isCompletedExceptionally();
+    assertThat(read("/n/a")).isEmpty();
+  }
+
+  @Test
+  void aFailedActivationEndsTheHeldLeaseSoTheWorkerStops() throws Exception {
+    Lease lease = held.grantLease(Duration.ofSeconds(2)).get(5, TimeUnit.SECONDS);
+    held.put("/n/a", "ready".getBytes(UTF_8), lease.id()).get(5, TimeUnit.SECONDS);
+    cluster.close();
+
+    assertThat(held.activate()).failsWithin(Duration.ofSeconds(5));
+    assertThat(lease.lost()).succeedsWithin(Duration.ofSeconds(5));
+  }
+
+  @Test
+  void otherLeasesAndWritesPassThrough() throws Exception {
+    held.grantLease(Duration.ofSeconds(2)).get(5, TimeUnit.SECONDS);
+    Lease second = held.grantLease(Duration.ofSeconds(2)).get(5, TimeUnit.SECONDS);
+
+    held.put("/other", "x".getBytes(UTF_8), second.id()).get(5, TimeUnit.SECONDS);
+
+    assertThat(second.id()).isNotEqualTo(DeferredRegistrationStore.HELD_LEASE_ID);
+    Optional<KeyValue> kv = cluster.get("/other").get(5, TimeUnit.SECONDS);
+    assertThat(kv).isPresent();
+  }
+}

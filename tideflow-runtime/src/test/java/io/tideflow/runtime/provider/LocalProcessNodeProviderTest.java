@@ -1,0 +1,222 @@
+package io.tideflow.runtime.provider;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.tideflow.core.model.NodeInfo;
+import io.tideflow.core.model.NodeState;
+import io.tideflow.core.model.Resources;
+import io.tideflow.runtime.membership.ClusterWatcher;
+import io.tideflow.store.ClusterStore;
+import io.tideflow.store.ClusterStores;
+import io.tideflow.store.etcd.EtcdProcess;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class LocalProcessNodeProviderTest {
+  static final NodeTemplate CHILD = new NodeTemplate(
+      "child", Resources.of(1_000, 256L << 20), Map.of("tier", "jvm"), Duration.ofSeconds(2));
+
+  private static EtcdProcess etcd;
+  private static ClusterStore store;
+  private static ClusterWatcher registry;
+  private LocalProcessNodeProvider provider;
+
+  @BeforeAll
+  static void startEtcd() {
+    etcd = EtcdProcess.start();
+    store = ClusterStores.open(etcd.uri());
+    registry = ClusterWatcher.start(store, Duration.ofSeconds(10));
+  }
+
+  @AfterAll
+  static void stopEtcd() {
+    registry.close();
+    store.close();
+    etcd.close();
+  }
+
+  @AfterEach
+  void closeProvider() {
+    if (provider != null) {
+      provider.close();
+    }
+  }
+
+  static boolean alive(long pid) {
+    return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+  }
+
+  @Test
+  void aMemoryStoreIsRejectedBecauseChildProcessesCannotShareIt() {
+    assertThatThrownBy(() -> new LocalProcessNodeProvider("memory:"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("etcd://").hasMessageContaining("'memory:'");
+  }
+
+  @Test
+  void launchedWorkerJvmsRegisterReadyAndTerminatedOnesExit() throws Exception {
+    provider = new LocalProcessNodeProvider(etcd.uri());
+
+    LaunchResult result = provider.launch(CHILD, 2, "r1").get(60, TimeUnit.SECONDS);
+
+    assertThat(result.ok()).as("errors %s", result.errors()).isTrue();
+    Map<String, Long> pids = provider.pids();
+    assertThat(pids).containsOnlyKeys("child-1", "child-2");
+    assertThat(pids.values()).allMatch(LocalProcessNodeProviderTest::alive);
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+      NodeInfo node = registry.view().node("child-1");
+      assertThat(node).isNotNull();
+      assertThat(node.state()).isEqualTo(NodeState.READY);
+      assertThat(node.provider()).isEqualTo("local-process");
+      assertThat(node.labels()).containsEntry("tier", "jvm");
+    });
+
+    provider.terminate(List.of("child-1"), "t1").get(30, TimeUnit.SECONDS);
+
+    assertThat(alive(pids.get("child-1"))).isFalse();
+    assertThat(alive(pids.get("child-2"))).isTrue();
+    await().atMost(Duration.ofSeconds(5)).until(() -> registry.view().node("child-1") == null);
+    assertThat(provider.nodes()).extracting(ProvidedNode::nodeId).containsExactly("child-2");
+  }
+
+  @Test
+  void closingLeavesNoChildProcessAlive() throws Exception {
+    provider = new LocalProcessNodeProvider(etcd.uri());
+    provider.launch(CHILD, 2, "r1").get(60, TimeUnit.SECONDS);
+    StandbyNode standby = provider.prepare(CHILD).get(60, TimeUnit.SECONDS);
+    Set<Long> pids = new TreeSet<>(provider.pids().values());
+    assertThat(pids).hasSize(3).allMatch(LocalProcessNodeProviderTest::alive);
+    assertThat(standby.nodeId()).isEqualTo("child-3");
+
+    provider.close();
+
+    assertThat(pids).noneMatch(LocalProcessNodeProviderTest::alive);
+    await().atMost(Duration.ofSeconds(5)).until(() -> registry.view().nodes().isEmpty());
+  }
+
+  @Test
+  void aWorkerWhoseParentDiedExitsByItself() throws Exception {
+    Process parent = new ProcessBuilder("sleep", "30").start();
+    LocalProcessConfig config = LocalProcessConfig.defaults(etcd.uri());
+    List<String> command = new java.util.ArrayList<>();
+    command.add(config.javaCommand());
+    command.addAll(config.jvmFlags());
+    command.addAll(List.of("-cp", config.classPath(), LocalWorkerMain.class.getName(),
+        "--store", etcd.uri(), "--id", "orphan-1", "--cpu-millis", "1000",
+        "--parent-pid", Long.toString(parent.pid())));
+    java.nio.file.Path log = java.nio.file.Files.createTempFile("tideflow-orphan-", ".log");
+    ChildWorker child = ChildWorker.start("orphan-1", command, log);
+    try {
+      child.ready().get(60, TimeUnit.SECONDS);
+      await().atMost(Duration.ofSeconds(5)).until(() -> registry.view().node("orphan-1") != null);
+
+      parent.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+
+      Process exited = child.process().onExit().get(10, TimeUnit.SECONDS);
+      assertThat(exited.exitValue()).as("exit code 3: parent gone").isEqualTo(3);
+      await().atMost(Duration.ofSeconds(5)).until(() -> registry.view().node("orphan-1") == null);
+    } finally {
+      child.process().destroyForcibly();
+      parent.destroyForcibly();
+      java.nio.file.Files.deleteIfExists(log);
+    }
+  }
+
+  @Test
+  void aWorkerThatCannotStartIsAnErrorCarryingTheTailOfItsLogAndThreeMakeTheProviderUnhealthy()
+      throws Exception {
+    provider = new LocalProcessNodeProvider(LocalProcessConfig.defaults(etcd.uri())
+        .withJvmFlags(List.of("-XX:+NoSuchTideflowFlag")));
+
+    LaunchResult result = provider.launch(CHILD, 3, "r1").get(60, TimeUnit.SECONDS);
+
+    assertThat(result.started()).isEmpty();
+    assertThat(result.errors()).hasSize(3).allSatisfy(error -> assertThat(error)
+        .contains("exited with code 1").contains("NoSuchTideflowFlag"));
+    assertThat(provider.health().healthy()).isFalse();
+    assertThat(provider.health().consecutiveFailures()).isEqualTo(3);
+    assertThat(provider.nodes()).isEmpty();
+  }
+
+  @Test
+  void aWorkerNotReadyInTimeIsKilledAndReportedWithItsLog() throws Exception {
+    provider = new LocalProcessNodeProvider(LocalProcessConfig.defaults(etcd.uri())
+        .withReadyTimeout(Duration.ofMillis(200)));
+
+    LaunchResult result = provider.launch(CHILD, 1, "r1").get(60, TimeUnit.SECONDS);
+
+    assertThat(result.errors()).singleElement().asString()
+        .contains("child-1 did not print READY within PT0.2S").contains("log tail");
+    assertThat(provider.pids()).isEmpty();
+    assertThat(workerProcesses()).isEmpty();
+  }
+
+  @Test
+  void aWarmPoolHandsOutAStandbyWorkerJvmThatOnlyThenJoinsTheCluster() throws Exception {
+    provider = new LocalProcessNodeProvider(etcd.uri());
+    WarmPool pool = new WarmPool(provider, CHILD, 1);
+    await().atMost(Duration.ofSeconds(60)).until(() -> pool.warmNodes() == 1);
+    long standbyPid = provider.pids().get("child-1");
+    assertThat(registry.view().node("child-1")).as("standby is not registered").isNull();
+    assertThat(pool.nodes()).isEmpty();
+
+    LaunchResult result = pool.launch(CHILD, 1, "r1").get(30, TimeUnit.SECONDS);
+
+    assertThat(result.started()).containsExactly("child-1");
+    assertThat(provider.pids()).containsEntry("child-1", standbyPid);
+    await().atMost(Duration.ofSeconds(5)).until(() -> registry.view().node("child-1") != null);
+    assertThat(registry.view().node("child-1").state()).isEqualTo(NodeState.READY);
+    assertThat(pool.nodes()).extracting(ProvidedNode::status)
+        .containsExactly(ProvidedNode.Status.RUNNING);
+    await().atMost(Duration.ofSeconds(60)).until(() -> pool.warmNodes() == 1);
+
+    pool.close();
+
+    assertThat(alive(standbyPid)).isFalse();
+    assertThat(workerProcesses()).isEmpty();
+  }
+
+  @Test
+  void aWorkerThatLostItsLeaseExitsWithCode4AndIsListedAsFailed() throws Exception {
+    try (EtcdProcess own = EtcdProcess.start();
+        LocalProcessNodeProvider local = new LocalProcessNodeProvider(own.uri())) {
+      local.launch(CHILD, 1, "r1").get(60, TimeUnit.SECONDS);
+      long pid = local.pids().get("child-1");
+
+      own.pause(); // no keep-alive succeeds: the worker's lease runs out after its 2 s TTL
+      try {
+        await().atMost(Duration.ofSeconds(15)).until(() -> !alive(pid));
+      } finally {
+        own.resume();
+      }
+
+      await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+          assertThat(local.nodes()).singleElement().satisfies(n -> {
+            assertThat(n.status()).isEqualTo(ProvidedNode.Status.FAILED);
+            assertThat(n.error()).isEqualTo("exited with code 4");
+          }));
+    }
+  }
+
+  static List<ProcessHandle> workerProcesses() {
+    await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.current().descendants()
+        .noneMatch(LocalProcessNodeProviderTest::isWorker));
+    return ProcessHandle.current().descendants()
+        .filter(LocalProcessNodeProviderTest::isWorker).toList();
+  }
+
+  private static boolean isWorker(ProcessHandle p) {
+    return p.isAlive()
+        && p.info().commandLine().orElse("").contains(LocalWorkerMain.class.getName());
+  }
+}
