@@ -47,6 +47,7 @@ public final class PoolAutoscaler implements AutoCloseable {
   private final ClusterWatcher watcher;
   private final InstantSource clock;
   private final LongSupplier fencingToken;
+  private final java.util.function.Function<List<NodeInfo>, Map<String, Double>> extraMetrics;
   private final ScheduledExecutorService timer;
   private final List<MetricsWindow.Sample> samples = new ArrayList<>();
   private final List<PoolState.ScaleEvent> history = new ArrayList<>();
@@ -64,6 +65,23 @@ public final class PoolAutoscaler implements AutoCloseable {
       ClusterWatcher watcher,
       InstantSource clock,
       LongSupplier fencingToken) {
+    this(config, autoscaler, provider, watcher, clock, fencingToken, nodes -> Map.of());
+  }
+
+  /**
+   * With application metrics: {@code extraMetrics} gets the pool's READY nodes at each decision
+   * and returns more values for the sample (e.g. a queue length the application knows); it runs
+   * on the autoscaler's thread and must not block.
+   */
+  public PoolAutoscaler(
+      PoolConfig config,
+      Autoscaler autoscaler,
+      NodeProvider provider,
+      ClusterWatcher watcher,
+      InstantSource clock,
+      LongSupplier fencingToken,
+      java.util.function.Function<List<NodeInfo>, Map<String, Double>> extraMetrics) {
+    this.extraMetrics = extraMetrics;
     this.config = config;
     this.autoscaler = autoscaler;
     this.provider = provider;
@@ -96,7 +114,14 @@ public final class PoolAutoscaler implements AutoCloseable {
     ClusterView view = watcher.view();
     reapLost(view, now);
     List<NodeInfo> ready = poolNodes(view);
-    samples.add(sample(ready, now));
+    MetricsWindow.Sample sample = sample(ready, now);
+    Map<String, Double> extra = extraMetrics.apply(ready);
+    if (!extra.isEmpty()) {
+      Map<String, Double> merged = new HashMap<>(sample.values());
+      merged.putAll(extra);
+      sample = new MetricsWindow.Sample(now, merged);
+    }
+    samples.add(sample);
     samples.removeIf(s -> s.at().isBefore(now.minus(config.window())));
     int current = current();
     List<PoolState.PoolNode> nodes = new ArrayList<>();
