@@ -10,6 +10,7 @@ import io.tideflow.core.model.NodeInfo;
 import io.tideflow.core.model.NodeState;
 import io.tideflow.core.model.Resources;
 import io.tideflow.core.model.TaskSpec;
+import io.tideflow.runtime.autoscale.DecisionLogs;
 import io.tideflow.runtime.autoscale.PoolAutoscaler;
 import io.tideflow.runtime.autoscale.PoolConfig;
 import io.tideflow.runtime.client.ClientConfig;
@@ -18,6 +19,7 @@ import io.tideflow.runtime.membership.ClusterWatcher;
 import io.tideflow.runtime.provider.InProcessNodeProvider;
 import io.tideflow.runtime.provider.NodeTemplate;
 import io.tideflow.runtime.task.TaskHandlers;
+import io.tideflow.server.http.MetricsServer;
 import io.tideflow.store.memory.MemoryClusterStore;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -66,7 +68,12 @@ final class AutoscaleDemo {
               new PoolAutoscaler(config, autoscaler(), provider, watcher, InstantSource.system(),
                   () -> 1).start();
           TideflowClient client =
-              TideflowClient.connect(store, ClientConfig.defaults(), registry)) {
+              TideflowClient.connect(store, ClientConfig.defaults(), registry);
+          MetricsServer http = MetricsServer.start(registry, 0)) {
+        autoscaler.onDecisionLog(log -> DecisionLogs.publish(store, POOL, log));
+        http.route("/autoscaler", () -> describe(autoscaler.decisions()));
+        out.println("metrics: " + http.url() + "   decisions: http://127.0.0.1:" + http.port()
+            + "/autoscaler");
         out.printf("tideflow demo --autoscale: pool '%s' from 1 to at most %d in-process nodes,"
             + " target %.0f tasks in flight per node; load %s; each task sleeps %d ms%n",
             POOL, maxNodes, targetPerNode, profile.points(), taskMillis);
@@ -113,6 +120,15 @@ final class AutoscaleDemo {
     return new Autoscaler(
         List.of(new TargetTrackingPolicy(PoolAutoscaler.CONCURRENCY, targetPerNode, 0.1, behavior)),
         new PoolLimits(1, maxNodes, Duration.ofSeconds(2), Duration.ofSeconds(5), 2.0));
+  }
+
+  private static String describe(List<DecisionRecord> decisions) {
+    StringBuilder sb = new StringBuilder("pool " + POOL + ": decisions, newest last\n");
+    for (DecisionRecord d : decisions) {
+      sb.append(d.at()).append("  ").append(d.current()).append(" -> ").append(d.desired())
+          .append("  [").append(d.policy()).append("] ").append(d.reason()).append('\n');
+    }
+    return sb.toString();
   }
 
   private static int ready(ClusterWatcher watcher) {

@@ -34,6 +34,7 @@ final class StatusCommand implements Callable<Integer> {
       Optional<ClusterStore.LeaderInfo> leader =
           StoreCalls.await(clusterStore.leader(ClusterKeys.COORDINATOR_ELECTION), TIMEOUT, "leader");
       print(System.out, live, gone, leader, System.currentTimeMillis());
+      printDecisions(System.out, clusterStore);
       return ExitCodes.OK;
     }
   }
@@ -44,6 +45,22 @@ final class StatusCommand implements Callable<Integer> {
       nodes.add(NodeRecords.decode(kv.key(), kv.value()));
     }
     return nodes;
+  }
+
+  /** Each pool's last decisions: what it did, and why it did not do more. */
+  private static void printDecisions(PrintStream out, ClusterStore store) {
+    for (KeyValue kv : StoreCalls.await(store.list(ClusterKeys.AUTOSCALER), TIMEOUT,
+        "list autoscaler logs").kvs()) {
+      List<io.tideflow.core.autoscale.DecisionRecord> log =
+          io.tideflow.runtime.autoscale.DecisionLogs.decode(kv.value());
+      String pool = kv.key().substring(ClusterKeys.AUTOSCALER.length());
+      out.println("pool " + pool + ": last decisions (newest last)");
+      for (io.tideflow.core.autoscale.DecisionRecord d :
+          log.subList(Math.max(0, log.size() - 5), log.size())) {
+        out.printf("  %s  %d -> %d  [%s] %s%n", d.at(), d.current(), d.desired(), d.policy(),
+            d.reason());
+      }
+    }
   }
 
   static void print(

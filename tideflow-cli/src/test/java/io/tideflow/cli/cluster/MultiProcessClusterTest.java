@@ -172,11 +172,17 @@ class MultiProcessClusterTest {
     assertThat(unknown.exit()).isEqualTo(1);
     assertThat(unknown.err()).contains("UNKNOWN_HANDLER: unknown handler 'nope'");
 
+    io.tideflow.runtime.autoscale.DecisionLogs.publish(store, "web", java.util.List.of(
+        new io.tideflow.core.autoscale.DecisionRecord(java.time.Instant.parse("2026-11-24T10:00:00Z"),
+            "web", 3, 3, "target-tracking", "concurrency=2.000",
+            "wants 2, held at 3 by the stabilization window"))).get(15, TimeUnit.SECONDS);
     Captured status = Captured.run("status", "--store", etcd.uri());
     assertThat(status.exit()).as(status.err()).isZero();
     assertThat(status.out())
         .contains("coordinator: c1 (fencing token")
         .containsPattern("w1\\s+READY\\s+127\\.0\\.0\\.1:\\d+")
-        .contains("1 live node(s), 0 gone");
+        .contains("1 live node(s), 0 gone")
+        .contains("pool web: last decisions")
+        .contains("3 -> 3  [target-tracking] wants 2, held at 3 by the stabilization window");
   }
 }

@@ -57,6 +57,8 @@ public final class PoolAutoscaler implements AutoCloseable {
   /** Provider nodes not (or no longer) in the registry, and since when. */
   private final Map<String, Instant> missingSince = new HashMap<>();
   private long requests;
+  private final List<java.util.function.Consumer<List<DecisionRecord>>> logListeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public PoolAutoscaler(
       PoolConfig config,
@@ -136,6 +138,10 @@ public final class PoolAutoscaler implements AutoCloseable {
     }
     remember(step.record());
     apply(step.decision().desired(), pool, now);
+    if (!logListeners.isEmpty()) {
+      List<DecisionRecord> all = decisions();
+      logListeners.forEach(l -> l.accept(all));
+    }
     return step.record();
   }
 
@@ -268,6 +274,15 @@ public final class PoolAutoscaler implements AutoCloseable {
         log.removeFirst();
       }
     }
+  }
+
+  /**
+   * Calls {@code listener} with the whole decision log after each decision, on the autoscaler's
+   * thread (e.g. to publish it with {@link DecisionLogs#publish}); it must not block.
+   */
+  public PoolAutoscaler onDecisionLog(java.util.function.Consumer<List<DecisionRecord>> listener) {
+    logListeners.add(listener);
+    return this;
   }
 
   /** The decision log, oldest first. */

@@ -8,6 +8,9 @@ public final class ClusterKeys {
   /** Nodes the coordinator saw leave, without a lease: {@code /tideflow/gone/<id>}. */
   public static final String GONE = "/tideflow/gone/";
 
+  /** Each autoscaled pool's decision log: {@code /tideflow/autoscaler/<pool>}. */
+  public static final String AUTOSCALER = "/tideflow/autoscaler/";
+
   /** The coordinator election. */
   public static final String COORDINATOR_ELECTION = "tideflow-coordinator";
 
@@ -15,6 +18,10 @@ public final class ClusterKeys {
 
   public static String node(String nodeId) {
     return NODES + nodeId;
+  }
+
+  public static String autoscaler(String pool) {
+    return AUTOSCALER + pool;
   }
 
   public static String gone(String nodeId) {

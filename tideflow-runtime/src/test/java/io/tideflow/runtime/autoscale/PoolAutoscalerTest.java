@@ -114,6 +114,7 @@ class PoolAutoscalerTest {
   @Test
   void aNodeThatDiedIsTerminatedAndReplaced() {
     autoscaler = autoscaler();
+    autoscaler.onDecisionLog(log -> DecisionLogs.publish(cluster.store, "web", log));
     provider.launch(template, 2, "seed").join();
     await().until(() -> readyNodes() == 2);
     cluster.crash(provider.worker("web-1"));
@@ -125,5 +126,10 @@ class PoolAutoscalerTest {
     });
     assertThat(provider.nodes()).extracting(n -> n.nodeId()).doesNotContain("web-1");
     assertThat(provider.nodes()).isNotEmpty();
+    // The decision log is in the store for `tideflow status` on any machine.
+    byte[] stored = cluster.store.get(io.tideflow.runtime.membership.ClusterKeys.autoscaler("web"))
+        .join().orElseThrow().value();
+    assertThat(DecisionLogs.decode(stored)).isNotEmpty()
+        .allMatch(d -> d.pool().equals("web") && !d.reason().isBlank());
   }
 }

@@ -68,6 +68,21 @@ public final class MetricsServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Serves {@code body()} as plain text at {@code path} (e.g. a pool's decision log at {@code
+   * /autoscaler}); {@code body} runs on a request thread and must not block for long.
+   */
+  public MetricsServer route(String path, java.util.function.Supplier<String> body) {
+    server.createContext(path, exchange -> {
+      if (!"GET".equals(exchange.getRequestMethod())) {
+        respond(exchange, 405, "text/plain", "only GET is supported on " + path + "\n");
+        return;
+      }
+      respond(exchange, 200, "text/plain; charset=utf-8", body.get());
+    });
+    return this;
+  }
+
   public int port() {
     return server.getAddress().getPort();
   }

@@ -31,4 +31,16 @@ class MetricsServerTest {
       assertThat(post.statusCode()).isEqualTo(405);
     }
   }
+
+  @Test
+  void servesExtraTextRoutes() throws Exception {
+    try (MetricsServer server = MetricsServer.start(MetricsServer.newRegistry(), 0)
+        .route("/autoscaler", () -> "pool web: 1 -> 2\n")) {
+      HttpResponse<String> r = HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/autoscaler")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.body()).isEqualTo("pool web: 1 -> 2\n");
+    }
+  }
 }
