@@ -57,6 +57,9 @@ public final class PoolAutoscaler implements AutoCloseable {
   /** Provider nodes not (or no longer) in the registry, and since when. */
   private final Map<String, Instant> missingSince = new HashMap<>();
   private long requests;
+  /** Launches asked for whose nodes the provider may not list yet. */
+  private final java.util.concurrent.atomic.AtomicInteger launching =
+      new java.util.concurrent.atomic.AtomicInteger();
   private final List<java.util.function.Consumer<List<DecisionRecord>>> logListeners =
       new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -223,9 +226,14 @@ public final class PoolAutoscaler implements AutoCloseable {
   private void apply(int desired, PoolState pool, Instant now) {
     int current = pool.current();
     if (desired > current) {
+      if (launching.get() > 0) {
+        return; // the last launch is not visible yet: launching again would overshoot
+      }
+      launching.incrementAndGet();
       history.add(new PoolState.ScaleEvent(now, current, desired));
       provider.launch(config.template(), desired - current, requestId("up"))
           .whenComplete((r, e) -> {
+            launching.decrementAndGet();
             if (e != null || !r.ok()) {
               LOG.log(Level.WARNING, "pool " + config.name() + " launch failed: "
                   + (e != null ? e : r.errors()));
@@ -254,6 +262,12 @@ public final class PoolAutoscaler implements AutoCloseable {
     }
     NodeDrainer.drain(node.address(), config.drainTimeout(), fencingToken.getAsLong())
         .handle((reply, error) -> {
+          if (error != null && io.grpc.Status.fromThrowable(error).getCode()
+              == io.grpc.Status.Code.FAILED_PRECONDITION) {
+            // Our fencing token is stale: a newer coordinator leads and owns this node now.
+            LOG.log(Level.WARNING, "drain of " + nodeId + " refused: " + error.getMessage());
+            return java.util.concurrent.CompletableFuture.<Void>completedFuture(null);
+          }
           if (error != null) {
             LOG.log(Level.WARNING, "drain of " + nodeId + " failed, terminating anyway: " + error);
           }

@@ -17,8 +17,10 @@ import io.tideflow.runtime.task.TaskResult;
 import io.tideflow.runtime.transport.proto.ResultMessage;
 import io.tideflow.store.ClusterStore;
 import java.lang.System.Logger.Level;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -47,6 +49,8 @@ public final class TideflowClient implements AutoCloseable {
   private final ClusterWatcher watcher;
   private final Map<String, WorkerConnection> connections = new ConcurrentHashMap<>();
   private final Map<String, Long> backoffUntil = new ConcurrentHashMap<>();
+  /** Connections that take no new tasks but still have some in flight (timeouts apply). */
+  private final java.util.Set<WorkerConnection> retired = ConcurrentHashMap.newKeySet();
   private final ConcurrentLinkedDeque<TaskAttempt> pending = new ConcurrentLinkedDeque<>();
   private final ConcurrentLinkedDeque<TaskAttempt> parked = new ConcurrentLinkedDeque<>();
   private final AtomicInteger waiting = new AtomicInteger();
@@ -139,6 +143,7 @@ public final class TideflowClient implements AutoCloseable {
     }
     submitted.increment();
     pending.addLast(attempt);
+    failQueuedIfClosed();
     dispatch();
     return attempt.future;
   }
@@ -150,38 +155,56 @@ public final class TideflowClient implements AutoCloseable {
     }
     int missed = 1;
     do {
-      drainPending();
+      try {
+        drainPending();
+      } catch (RuntimeException e) {
+        // drainPending fails the attempt it was placing; this guards the loop's own bookkeeping.
+        LOG.log(Level.ERROR, "dispatch failed", e);
+      }
       missed = dispatchWip.addAndGet(-missed);
     } while (missed != 0);
+    failQueuedIfClosed();
   }
 
   private void drainPending() {
     ClusterView view = watcher.view();
     TaskAttempt attempt;
     while ((attempt = pending.pollFirst()) != null) {
-      if (attempt.settled()) {
-        waiting.decrementAndGet(); // timed out while it waited
-        continue;
-      }
-      if (balancer != null && unconstrained(attempt.spec) && sendPicked(attempt)) {
-        continue;
-      }
-      Placement placement = config.placement().place(attempt.spec, view, usable);
-      if (placement instanceof Placement.Placed placed) {
-        if (!send(attempt, connections.get(placed.nodeId()), null)) {
-          pending.addFirst(attempt); // lost a race for the last credit: place it again
+      try {
+        if (!placeOne(attempt, view)) {
+          return;
         }
-        continue;
-      }
-      if (config.placement().place(attempt.spec, view, reachable)
-          instanceof Placement.NoFit noFit) {
-        attempt.lastNoFit = noFit.reason();
-        parked.addLast(attempt); // nothing could take it now: retried when the cluster changes
-      } else {
-        pending.addFirst(attempt); // it fits, but every fitting worker is busy: wait for credits
-        return;
+      } catch (RuntimeException e) {
+        waiting.decrementAndGet();
+        fail(attempt, Kind.PLACEMENT_FAILED, "placing the task failed: " + e);
       }
     }
+  }
+
+  /** Places and sends one attempt; false when every fitting worker is busy (stop for now). */
+  private boolean placeOne(TaskAttempt attempt, ClusterView view) {
+    if (attempt.settled()) {
+      waiting.decrementAndGet(); // timed out while it waited
+      return true;
+    }
+    if (balancer != null && unconstrained(attempt.spec) && sendPicked(attempt)) {
+      return true;
+    }
+    Placement placement = config.placement().place(attempt.spec, view, usable);
+    if (placement instanceof Placement.Placed placed) {
+      if (!send(attempt, connections.get(placed.nodeId()), null)) {
+        pending.addFirst(attempt); // lost a race for the last credit: place it again
+      }
+      return true;
+    }
+    if (config.placement().place(attempt.spec, view, reachable)
+        instanceof Placement.NoFit noFit) {
+      attempt.lastNoFit = noFit.reason();
+      parked.addLast(attempt); // nothing could take it now: retried when the cluster changes
+      return true;
+    }
+    pending.addFirst(attempt); // it fits, but every fitting worker is busy: wait for credits
+    return false;
   }
 
   private static boolean unconstrained(TaskSpec spec) {
@@ -268,18 +291,23 @@ public final class TideflowClient implements AutoCloseable {
           c.open();
         } else if (!ready && existing != null) {
           connections.remove(node.id());
-          existing.retire();
+          retire(existing);
         }
       }
       for (WorkerConnection c : connections.values()) {
         if (view.node(c.nodeId()) == null) {
           connections.remove(c.nodeId());
-          c.retire();
+          retire(c);
         }
       }
       updateEndpoints(view);
     }
     unpark();
+  }
+
+  private void retire(WorkerConnection c) {
+    retired.add(c);
+    c.retire();
   }
 
   private void unpark() {
@@ -295,7 +323,10 @@ public final class TideflowClient implements AutoCloseable {
       long now = System.nanoTime();
       expireWaiting(pending, now);
       expireWaiting(parked, now);
-      for (WorkerConnection c : connections.values()) {
+      retired.removeIf(c -> c.closed() && c.inFlight() == 0);
+      List<WorkerConnection> all = new ArrayList<>(connections.values());
+      all.addAll(retired);
+      for (WorkerConnection c : all) {
         for (Map.Entry<Long, TaskAttempt> e : c.inFlightView().entrySet()) {
           if (now - e.getValue().deadlineNanos > 0 && c.abandon(e.getKey()) != null) {
             answerPick(e.getValue(), false);
@@ -355,6 +386,23 @@ public final class TideflowClient implements AutoCloseable {
     retried.increment();
     waiting.incrementAndGet();
     pending.addLast(t);
+    failQueuedIfClosed();
+  }
+
+  /**
+   * Called after every enqueue: {@link #close()} sets {@code closed} before it empties the
+   * queues, so an attempt added while it ran is either emptied by it or failed here.
+   */
+  private void failQueuedIfClosed() {
+    if (!closed) {
+      return;
+    }
+    for (ConcurrentLinkedDeque<TaskAttempt> q : List.of(pending, parked)) {
+      TaskAttempt t;
+      while ((t = q.pollFirst()) != null) {
+        fail(t, Kind.CLIENT_CLOSED, "client closed");
+      }
+    }
   }
 
   /** The registry as this client sees it now. */
@@ -376,6 +424,9 @@ public final class TideflowClient implements AutoCloseable {
     for (WorkerConnection c : connections.values()) {
       n += c.inFlight();
     }
+    for (WorkerConnection c : retired) {
+      n += c.inFlight();
+    }
     return n;
   }
 
@@ -387,13 +438,16 @@ public final class TideflowClient implements AutoCloseable {
     sender.shutdown();
     watcher.close();
     synchronized (connections) {
-      for (WorkerConnection c : connections.values()) {
+      List<WorkerConnection> all = new ArrayList<>(connections.values());
+      all.addAll(retired);
+      for (WorkerConnection c : all) {
         for (TaskAttempt t : c.inFlightView().values()) {
           fail(t, Kind.CLIENT_CLOSED, "client closed");
         }
         c.close();
       }
       connections.clear();
+      retired.clear();
     }
     for (ConcurrentLinkedDeque<TaskAttempt> q : java.util.List.of(pending, parked)) {
       TaskAttempt t;
@@ -430,7 +484,7 @@ public final class TideflowClient implements AutoCloseable {
       synchronized (connections) {
         if (connections.remove(c.nodeId(), c)) {
           backoffUntil.put(c.nodeId(), System.nanoTime() + config.reconnectBackoff().toNanos());
-          c.retire();
+          retire(c);
           updateEndpoints(watcher.view());
         }
       }

@@ -48,11 +48,15 @@ final class WorkerConnection {
   private volatile ClientCallStreamObserver<TaskBatch> stream;
   private volatile boolean broken;
   private volatile boolean retiring;
+  private final java.util.concurrent.atomic.AtomicBoolean closed =
+      new java.util.concurrent.atomic.AtomicBoolean();
+  private final Executor sender;
 
   WorkerConnection(String nodeId, String address, Listener listener, Executor sender) {
     this.nodeId = nodeId;
     this.address = address;
     this.listener = listener;
+    this.sender = sender;
     this.channel =
         NettyChannelBuilder.forTarget(address)
             .usePlaintext()
@@ -157,17 +161,24 @@ final class WorkerConnection {
       return;
     }
     broken = true;
-    // Take each attempt by remove(): whoever removes an attempt owns it, so one racing with
-    // trySend, a result or a timeout is neither lost nor handled twice.
-    List<TaskAttempt> orphans = new java.util.ArrayList<>();
-    for (Long id : inFlight.keySet()) {
-      TaskAttempt orphan = inFlight.remove(id);
-      if (orphan != null) {
-        orphans.add(orphan);
-      }
-    }
+    List<TaskAttempt> orphans = takeAll();
     channel.shutdownNow();
     listener.onBroken(this, orphans, cause);
+  }
+
+  /**
+   * Takes every attempt in flight by remove(): whoever removes an attempt owns it, so one racing
+   * with trySend, a result or a timeout is neither lost nor handled twice.
+   */
+  private List<TaskAttempt> takeAll() {
+    List<TaskAttempt> taken = new java.util.ArrayList<>();
+    for (Long id : inFlight.keySet()) {
+      TaskAttempt attempt = inFlight.remove(id);
+      if (attempt != null) {
+        taken.add(attempt);
+      }
+    }
+    return taken;
   }
 
   /** Forget the in-flight attempt {@code id} (it timed out); its credit returns with its result. */
@@ -187,8 +198,29 @@ final class WorkerConnection {
     }
   }
 
+  /**
+   * Half-closes the stream and shuts the channel down. What is still in flight (an attempt that
+   * raced the close) is handed back as orphans, so it is placed again rather than lost. The
+   * half-close goes through the send executor, after any batch already queued, because a gRPC
+   * stream must not be written from two threads at once.
+   */
   void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     broken = true;
+    List<TaskAttempt> orphans = takeAll();
+    if (!orphans.isEmpty()) {
+      listener.onBroken(this, orphans, new IllegalStateException("stream closed while sending"));
+    }
+    try {
+      sender.execute(this::halfClose);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      halfClose(); // the client is shutting down: nothing else writes any more
+    }
+  }
+
+  private void halfClose() {
     ClientCallStreamObserver<TaskBatch> s = stream;
     if (s != null) {
       try {
@@ -198,6 +230,10 @@ final class WorkerConnection {
       }
     }
     channel.shutdown();
+  }
+
+  boolean closed() {
+    return closed.get();
   }
 
   boolean usable() {

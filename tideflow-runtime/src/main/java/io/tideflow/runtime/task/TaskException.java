@@ -22,6 +22,8 @@ public class TaskException extends RuntimeException {
     NO_NODE_FITS,
     /** Every attempt's node failed. */
     ATTEMPTS_EXHAUSTED,
+    /** Choosing a node threw (a bug in a placement strategy or balancer); the message says what. */
+    PLACEMENT_FAILED,
     /** The client was closed before the task finished. */
     CLIENT_CLOSED
   }

@@ -80,7 +80,7 @@ public final class Batcher<T> {
       while ((item = queue.poll()) != null) {
         int size = sizeOf.applyAsInt(item);
         if (!batch.isEmpty() && (batch.size() >= maxItems || bytes + size > maxBytes)) {
-          sink.accept(batch);
+          send(batch);
           batch = new ArrayList<>();
           bytes = 0;
         }
@@ -88,10 +88,20 @@ public final class Batcher<T> {
         bytes += size;
       }
       if (!batch.isEmpty()) {
-        sink.accept(batch);
+        send(batch);
       }
       missed = pending.addAndGet(-missed);
     } while (missed != 0);
+  }
+
+  /** Hands a batch to the sink; a sink that throws loses that batch, not the batcher. */
+  private void send(List<T> batch) {
+    try {
+      sink.accept(batch);
+    } catch (RuntimeException e) {
+      // The stream is gone (its peer learns of it on its own); count what it did not take.
+      dropped.addAndGet(batch.size());
+    }
   }
 
   /** Items dropped because the executor had been shut down. */

@@ -119,13 +119,14 @@ final class TaskRunner {
               } finally {
                 running.remove(me);
                 slots.release();
-              }
-              if (!queue.isEmpty() && slots.tryAcquire()) {
-                Runnable next = pollQueue();
-                if (next != null) {
-                  startThread(next);
-                } else {
-                  slots.release();
+                // Whatever ended this thread, queued jobs must not be stranded.
+                if (!queue.isEmpty() && slots.tryAcquire()) {
+                  Runnable next = pollQueue();
+                  if (next != null) {
+                    startThread(next);
+                  } else {
+                    slots.release();
+                  }
                 }
               }
             });
@@ -161,7 +162,9 @@ final class TaskRunner {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return error(task.getId(), ErrorCode.REJECTED_DRAINING, "worker stopped during the task");
-    } catch (Exception | StackOverflowError e) {
+    } catch (Throwable e) {
+      // Every task gets an answer, or the client's credit and the dedup entry would be held
+      // forever; an Error in a handler is the handler's failure, reported as such.
       return error(task.getId(), ErrorCode.HANDLER_FAILED, e.toString());
     }
   }

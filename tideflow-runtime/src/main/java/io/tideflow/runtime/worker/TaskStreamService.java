@@ -55,6 +55,8 @@ final class TaskStreamService extends TaskServiceGrpc.TaskServiceImplBase {
     private final AtomicInteger outstanding = new AtomicInteger();
     private volatile boolean closed;
     private volatile boolean halfClosed;
+    private final java.util.concurrent.atomic.AtomicBoolean completing =
+        new java.util.concurrent.atomic.AtomicBoolean();
 
     Session(ServerCallStreamObserver<ResultBatch> out) {
       this.out = out;
@@ -109,11 +111,30 @@ final class TaskStreamService extends TaskServiceGrpc.TaskServiceImplBase {
       }
     }
 
-    private synchronized void complete() {
+    /**
+     * Ends the stream after the client half-closed and every result is out. The completion goes
+     * through the send executor, behind the last results, so nothing writes to the stream at the
+     * same time and no result is dropped.
+     */
+    private void complete() {
+      if (completing.compareAndSet(false, true)) {
+        try {
+          sender.execute(this::finish);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+          finish(); // the node is stopping: its server drops the stream anyway
+        }
+      }
+    }
+
+    private void finish() {
       if (!closed) {
         closed = true;
         sessions.remove(this);
-        out.onCompleted();
+        try {
+          out.onCompleted();
+        } catch (IllegalStateException e) {
+          // Cancelled meanwhile: the client is gone, nothing to end.
+        }
       }
     }
 

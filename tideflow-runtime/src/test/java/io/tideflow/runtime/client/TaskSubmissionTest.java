@@ -34,7 +34,10 @@ class TaskSubmissionTest {
               .with("boom", p -> {
                 throw new IllegalStateException("boom on purpose");
               })
-              .with("huge", p -> new byte[WireLimits.MAX_PAYLOAD_BYTES + 1]));
+              .with("huge", p -> new byte[WireLimits.MAX_PAYLOAD_BYTES + 1])
+              .with("error", p -> {
+                throw new AssertionError("an Error, not an Exception");
+              }));
 
   @AfterEach
   void close() {
@@ -88,6 +91,34 @@ class TaskSubmissionTest {
     TaskException e = failure(cluster.client().submit(TaskSpec.builder("boom").build()));
     assertThat(e.kind()).isEqualTo(TaskException.Kind.HANDLER_FAILED);
     assertThat(e.getMessage()).contains("boom on purpose").contains("w1");
+  }
+
+  @Test
+  void aHandlerThrowingAnErrorStillAnswersAndTheWorkerGoesOn() throws Exception {
+    cluster.startWorker("w1");
+    TideflowClient client = cluster.client();
+    for (int i = 0; i < 3; i++) {
+      TaskException e = failure(client.submit(TaskSpec.builder("error").build()));
+      assertThat(e.kind()).isEqualTo(TaskException.Kind.HANDLER_FAILED);
+      assertThat(e.getMessage()).contains("an Error, not an Exception");
+    }
+    assertThat(client.submit(TaskSpec.builder("echo").payload(bytes("ok")).build())
+        .get(20, TimeUnit.SECONDS).output()).isEqualTo(bytes("ok"));
+  }
+
+  @Test
+  void closingTheClientFailsEveryTaskItHeldAndLaterSubmits() throws Exception {
+    TideflowClient client = cluster.client(); // no workers: tasks wait
+    List<CompletableFuture<TaskResult>> waiting = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      waiting.add(client.submit(TaskSpec.builder("echo").build()));
+    }
+    client.close();
+    for (CompletableFuture<TaskResult> f : waiting) {
+      assertThat(failure(f).kind()).isEqualTo(TaskException.Kind.CLIENT_CLOSED);
+    }
+    assertThat(failure(client.submit(TaskSpec.builder("echo").build())).kind())
+        .isEqualTo(TaskException.Kind.CLIENT_CLOSED);
   }
 
   @Test
