@@ -86,8 +86,7 @@ final class AutoscaleDemo {
         boolean killed = false;
         long start = System.nanoTime();
         java.time.Instant startWall = java.time.Instant.now();
-        while (!load.finished()) {
-          Thread.sleep(1000);
+        while (!load.awaitFinished(Duration.ofSeconds(1))) {
           double t = (System.nanoTime() - start) / 1e9;
           int ready = ready(watcher);
           timeline.second(t, load, client, ready, latestScaling(autoscaler));

@@ -57,7 +57,10 @@ final class DemoRun {
 
   Summary execute(TaskSpec spec, PrintStream out) throws InterruptedException {
     long start = System.nanoTime();
-    Thread ticker = Thread.ofPlatform().daemon().name("tideflow-demo-progress").start(() -> tick(out, start));
+    java.util.concurrent.ScheduledExecutorService ticker =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("tideflow-demo-progress").factory());
+    ticker.scheduleAtFixedRate(() -> printLine(out, start), 0, 500, TimeUnit.MILLISECONDS);
     for (int i = 0; i < tasks; i++) {
       if (!DemoCommand.acquire(window)) {
         throw new IllegalStateException("no task finished within 120 s: the cluster is stuck");
@@ -69,8 +72,8 @@ final class DemoRun {
     }
     boolean all = finished.await(5, TimeUnit.MINUTES);
     double seconds = (System.nanoTime() - start) / 1e9;
-    ticker.interrupt();
-    ticker.join(1000);
+    ticker.shutdownNow();
+    ticker.awaitTermination(1, TimeUnit.SECONDS);
     printLine(out, start);
     out.println();
     long[] sorted = Arrays.copyOf(latencies, done.get());
@@ -101,17 +104,6 @@ final class DemoRun {
     window.release();
     finished.countDown();
     progress.accept(n + 1);
-  }
-
-  private void tick(PrintStream out, long start) {
-    while (!Thread.currentThread().isInterrupted()) {
-      printLine(out, start);
-      try {
-        Thread.sleep(500);
-      } catch (InterruptedException e) {
-        return;
-      }
-    }
   }
 
   private void printLine(PrintStream out, long start) {

@@ -74,8 +74,9 @@ final class LoadGenerator {
     });
   }
 
-  boolean finished() {
-    return done.getCount() == 0;
+  /** Waits up to {@code bound} for the schedule to end; true when it has. */
+  boolean awaitFinished(Duration bound) throws InterruptedException {
+    return done.await(bound.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Waits until every sent task has an outcome, at most {@code bound}. */

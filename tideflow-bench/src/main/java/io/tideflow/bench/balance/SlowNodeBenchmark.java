@@ -65,14 +65,8 @@ public final class SlowNodeBenchmark {
 
   /** Latencies sorted, then the count that ran on the slow node as the last element. */
   private static long[] run(int tasks, Supplier<Balancer> balancer) throws Exception {
-    TaskHandlers fast = TaskHandlers.builtins().with("work", p -> {
-      Thread.sleep(1);
-      return p;
-    });
-    TaskHandlers slow = TaskHandlers.builtins().with("work", p -> {
-      Thread.sleep(10);
-      return p;
-    });
+    TaskHandlers fast = TaskHandlers.builtins().with("work", sleeping(1));
+    TaskHandlers slow = TaskHandlers.builtins().with("work", sleeping(10));
     SimpleMeterRegistry metrics = new SimpleMeterRegistry();
     List<WorkerNode> workers = new ArrayList<>();
     try (MemoryClusterStore store = new MemoryClusterStore()) {
@@ -120,5 +114,12 @@ public final class SlowNodeBenchmark {
   private static long pct(long[] sortedWithTail, double q) {
     int n = sortedWithTail.length - 1;
     return sortedWithTail[Math.min(n - 1, (int) Math.ceil(q * n) - 1)];
+  }
+
+  /** A handler that takes {@code millis} per task: the built-in sleep with a fixed duration. */
+  private static io.tideflow.runtime.task.TaskHandler sleeping(int millis) {
+    io.tideflow.runtime.task.TaskHandler sleep = TaskHandlers.builtins().get("sleep");
+    byte[] duration = Integer.toString(millis).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    return payload -> sleep.run(duration);
   }
 }

@@ -41,6 +41,7 @@ public final class Coordinator implements AutoCloseable {
   private volatile ClusterWatcher watcher;
   private volatile ClusterView lastView = ClusterView.empty();
   private volatile boolean closed;
+  private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
 
   /** A change in membership the leader saw. */
   public record MembershipEvent(String nodeId, NodeState from, NodeState to, long fencingToken) {}
@@ -104,9 +105,10 @@ public final class Coordinator implements AutoCloseable {
     return future.get();
   }
 
+  /** Waits before standing again; {@link #close()} cuts the wait short. */
   private void pause() {
     try {
-      Thread.sleep(Math.min(1000, leaseTtl.toMillis() / 2));
+      stopped.await(Math.min(1000, leaseTtl.toMillis() / 2), java.util.concurrent.TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       closed = true;
@@ -212,6 +214,7 @@ public final class Coordinator implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    stopped.countDown();
     Leadership l = leadership;
     stopLeading();
     if (l != null) {

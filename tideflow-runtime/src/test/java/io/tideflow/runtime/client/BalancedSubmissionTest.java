@@ -25,14 +25,8 @@ class BalancedSubmissionTest {
 
   /** Runs {@code n} tasks 16 at a time on 3 workers, one of them 10x slower; counts per node. */
   private static Map<String, Integer> run(ClientConfig config, int n) throws Exception {
-    TaskHandlers fast = TaskHandlers.builtins().with("work", p -> {
-      Thread.sleep(1);
-      return p;
-    });
-    TaskHandlers slow = TaskHandlers.builtins().with("work", p -> {
-      Thread.sleep(10);
-      return p;
-    });
+    TaskHandlers fast = TaskHandlers.builtins().with("work", sleeping(1));
+    TaskHandlers slow = TaskHandlers.builtins().with("work", sleeping(10));
     Map<String, Integer> byNode = new TreeMap<>();
     try (EmbeddedCluster cluster = new EmbeddedCluster(fast)) {
       cluster.startWorker("fast-1");
@@ -71,5 +65,12 @@ class BalancedSubmissionTest {
         () -> new PeakEwmaBalancer(OutlierEjection.DEFAULT, 1_000_000_000L, 1_000_000L)), 900);
     assertThat(byNode.get("slow")).as(byNode.toString()).isLessThan(150);
     assertThat(byNode.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(900);
+  }
+
+  /** A handler that takes {@code millis} per task: the built-in sleep with a fixed duration. */
+  private static io.tideflow.runtime.task.TaskHandler sleeping(int millis) {
+    io.tideflow.runtime.task.TaskHandler sleep = TaskHandlers.builtins().get("sleep");
+    byte[] duration = Integer.toString(millis).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    return payload -> sleep.run(duration);
   }
 }
