@@ -61,7 +61,7 @@ public class AutoscalerBenchmark {
       recs.add(new PoolState.Recommendation(now.minusSeconds(s), nodes / 3));
     }
     pool = new PoolState("bench", nodes, poolNodes,
-        List.of(new PoolState.ScaleEvent(now.minusSeconds(900), nodes / 2, nodes)), recs);
+        List.of(new PoolState.ScaleEvent(now.minusSeconds(900), nodes / 2, nodes)), recs, 0);
     autoscaler = new Autoscaler(
         List.of(ThresholdPolicy.uniform(0.8, Duration.ofMinutes(1)),
             new TargetTrackingPolicy(MetricsWindow.CPU, 0.6, 0.1, HpaBehavior.defaults())),

@@ -11,7 +11,9 @@ import java.util.function.Supplier;
  * Scales for work that waits because no node can take it, as the Cluster Autoscaler and Ray do:
  * bin-packs the waiting tasks' demands, largest first, into new nodes of the pool's template
  * (first-fit decreasing) and asks for that many more nodes. A task larger than the template can
- * never fit; it is named in the reason instead of growing the pool for nothing.
+ * never fit; it is named in the reason instead of growing the pool for nothing. Nodes already
+ * starting ({@link PoolState#starting()}) count as new nodes, so demand that waits while its
+ * nodes come up is not asked for twice.
  */
 public final class PendingDemandPolicy implements ScalingPolicy {
   private final Resources template;
@@ -50,9 +52,13 @@ public final class PendingDemandPolicy implements ScalingPolicy {
         tooBig++;
       }
     }
-    int nodes = nodesFor(fitting, template);
-    String reason = waiting.size() + " task(s) wait: " + nodes + " new node(s) of " + template
+    int needed = nodesFor(fitting, template);
+    int nodes = Math.max(0, needed - pool.starting());
+    String reason = waiting.size() + " task(s) wait: " + needed + " new node(s) of " + template
         + " would place " + fitting.size();
+    if (pool.starting() > 0) {
+      reason += ", " + Math.min(needed, pool.starting()) + " of them already starting";
+    }
     if (tooBig > 0) {
       reason += "; " + tooBig + " fit no node of this template";
     }

@@ -11,13 +11,16 @@ import java.util.List;
  * @param nodes the pool's nodes, for choosing which to remove and explaining why not
  * @param history past scale events of this pool, oldest first (for cooldowns and rate limits)
  * @param recommendations past raw recommendations, oldest first (for stabilization windows)
+ * @param starting nodes counted in {@code current} that do not take work yet (launching, or up
+ *     but not registered READY): capacity on its way, which pending demand must not ask for again
  */
 public record PoolState(
     String name,
     int current,
     List<PoolNode> nodes,
     List<ScaleEvent> history,
-    List<Recommendation> recommendations) {
+    List<Recommendation> recommendations,
+    int starting) {
 
   public PoolState {
     if (name == null || name.isBlank()) {
@@ -26,6 +29,9 @@ public record PoolState(
     if (current < 0) {
       throw new IllegalArgumentException("current must be >= 0, was " + current);
     }
+    if (starting < 0 || starting > current) {
+      throw new IllegalArgumentException("starting must be in 0.." + current + ", was " + starting);
+    }
     nodes = List.copyOf(nodes);
     history = List.copyOf(history);
     recommendations = List.copyOf(recommendations);
@@ -33,23 +39,27 @@ public record PoolState(
 
   /** A pool of {@code current} nodes with no nodes listed and no history. */
   public static PoolState of(String name, int current) {
-    return new PoolState(name, current, List.of(), List.of(), List.of());
+    return new PoolState(name, current, List.of(), List.of(), List.of(), 0);
   }
 
   public PoolState withCurrent(int size) {
-    return new PoolState(name, size, nodes, history, recommendations);
+    return new PoolState(name, size, nodes, history, recommendations, Math.min(starting, size));
   }
 
   public PoolState withNodes(List<PoolNode> value) {
-    return new PoolState(name, current, value, history, recommendations);
+    return new PoolState(name, current, value, history, recommendations, starting);
   }
 
   public PoolState withHistory(List<ScaleEvent> value) {
-    return new PoolState(name, current, nodes, value, recommendations);
+    return new PoolState(name, current, nodes, value, recommendations, starting);
   }
 
   public PoolState withRecommendations(List<Recommendation> value) {
-    return new PoolState(name, current, nodes, history, value);
+    return new PoolState(name, current, nodes, history, value, starting);
+  }
+
+  public PoolState withStarting(int value) {
+    return new PoolState(name, current, nodes, history, recommendations, value);
   }
 
   /** The newest scale event in the given direction, or null. */

@@ -52,13 +52,38 @@ public record PlacementRequest(
     workLabels = Checks.labels("workLabels", workLabels);
   }
 
-  /** The request of a task: its demand and its equality selector, nothing else. */
+  /** No demand, no constraint: any READY node will do. */
+  public static final PlacementRequest NONE =
+      new PlacementRequest(Resources.ZERO, LabelSelector.ALL, Set.of(), List.of(), List.of(), List.of(), "", Map.of());
+
+  /** The request of a task: {@link TaskSpec#placement()}. */
   public static PlacementRequest of(TaskSpec task) {
-    return builder(task.demand()).selector(LabelSelector.equality(task.labelSelector())).build();
+    return task.placement();
+  }
+
+  /** A demand and an equality selector (each key must carry exactly its value), nothing else. */
+  public static PlacementRequest of(Resources demand, Map<String, String> equalityLabels) {
+    if (demand.equals(Resources.ZERO) && equalityLabels.isEmpty()) {
+      return NONE;
+    }
+    return builder(demand).selector(LabelSelector.equality(equalityLabels)).build();
   }
 
   public static Builder builder(Resources demand) {
     return new Builder(demand);
+  }
+
+  /** True when the work holds resources while it runs: its demand is not zero. */
+  public boolean holdsResources() {
+    return !demand.equals(Resources.ZERO);
+  }
+
+  /**
+   * True when placing the work changes what later decisions see: it holds resources, or carries
+   * labels other work may be (anti-)affine to. Such work is recorded in {@link Allocations}.
+   */
+  public boolean isAllocated() {
+    return holdsResources() || !workLabels.isEmpty();
   }
 
   /** True when the request has affinity or anti-affinity terms. */

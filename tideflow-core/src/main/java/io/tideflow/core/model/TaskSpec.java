@@ -16,6 +16,9 @@ import java.util.Map;
  *     empty when the task has none
  * @param maxAttempts how many nodes may be tried in all before the task fails
  * @param timeout how long one attempt may take before the task fails
+ * @param placement where the task may run and what it holds there: built from {@code demand} and
+ *     {@code labelSelector} when null; when given, its demand must equal {@code demand} and {@code
+ *     labelSelector} must be empty (the request's selector says it all)
  */
 public record TaskSpec(
     String handler,
@@ -24,7 +27,8 @@ public record TaskSpec(
     Map<String, String> labelSelector,
     String idempotencyKey,
     int maxAttempts,
-    Duration timeout) {
+    Duration timeout,
+    PlacementRequest placement) {
 
   public static final int DEFAULT_MAX_ATTEMPTS = 3;
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
@@ -40,6 +44,18 @@ public record TaskSpec(
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("timeout must be > 0, was " + timeout);
     }
+    if (placement == null) {
+      placement = PlacementRequest.of(demand, labelSelector);
+    } else {
+      if (!placement.demand().equals(demand)) {
+        throw new IllegalArgumentException(
+            "demand " + demand + " must equal the placement request's " + placement.demand());
+      }
+      if (!labelSelector.isEmpty()) {
+        throw new IllegalArgumentException("labelSelector must be empty when a placement request is"
+            + " given (put it in the request's selector), was " + labelSelector);
+      }
+    }
   }
 
   public static Builder builder(String handler) {
@@ -48,12 +64,7 @@ public record TaskSpec(
 
   /** True when {@code node}'s labels satisfy this task's selector. */
   public boolean selects(NodeInfo node) {
-    for (Map.Entry<String, String> e : labelSelector.entrySet()) {
-      if (!e.getValue().equals(node.labels().get(e.getKey()))) {
-        return false;
-      }
-    }
-    return true;
+    return placement.selector().matches(node.labels());
   }
 
   @Override
@@ -72,6 +83,9 @@ public record TaskSpec(
         + maxAttempts
         + ", timeout="
         + timeout
+        + (placement.hasAffinity() || !placement.latencyBounds().isEmpty()
+            || !placement.tolerations().isEmpty() || !placement.dataKey().isEmpty()
+            || !placement.workLabels().isEmpty() ? ", placement=" + placement : "")
         + "]";
   }
 
@@ -84,6 +98,7 @@ public record TaskSpec(
     private String idempotencyKey = "";
     private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
     private Duration timeout = DEFAULT_TIMEOUT;
+    private PlacementRequest placement;
 
     private Builder(String handler) {
       this.handler = handler;
@@ -119,9 +134,21 @@ public record TaskSpec(
       return this;
     }
 
+    /**
+     * Places the task by {@code request}: its demand becomes the task's, its selector, affinity,
+     * tolerations, latency bounds, data key and work labels apply. Replaces {@link #demand} and
+     * {@link #labelSelector}.
+     */
+    public Builder placement(PlacementRequest request) {
+      this.placement = request;
+      this.demand = request.demand();
+      this.labelSelector = Map.of();
+      return this;
+    }
+
     public TaskSpec build() {
       return new TaskSpec(
-          handler, payload, demand, labelSelector, idempotencyKey, maxAttempts, timeout);
+          handler, payload, demand, labelSelector, idempotencyKey, maxAttempts, timeout, placement);
     }
   }
 }

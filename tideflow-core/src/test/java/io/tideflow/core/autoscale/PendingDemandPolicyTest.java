@@ -51,4 +51,20 @@ class PendingDemandPolicyTest {
     PendingDemandPolicy p = new PendingDemandPolicy(template, List::of);
     assertThat(p.decide(MetricsWindow.of(), PoolState.of("p", 5), T0).desired()).isEqualTo(5);
   }
+
+  @Test
+  void nodesAlreadyStartingAreNotAskedForAgain() {
+    List<Resources> waiting = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      waiting.add(Resources.of(3000, GIB)); // 5 nodes' worth
+    }
+    PendingDemandPolicy p = new PendingDemandPolicy(template, () -> waiting);
+    // 6 nodes, 2 of them still starting: 3 more are needed, not 5.
+    ScalingDecision d = p.decide(MetricsWindow.of(), PoolState.of("p", 6).withStarting(2), T0);
+    assertThat(d.desired()).isEqualTo(9);
+    assertThat(d.reason()).contains("5 new node(s)").contains("2 of them already starting");
+    // As many starting as needed: keep the size.
+    assertThat(p.decide(MetricsWindow.of(), PoolState.of("p", 8).withStarting(5), T0).desired())
+        .isEqualTo(8);
+  }
 }

@@ -39,6 +39,34 @@ class TaskSpecTest {
     assertThat(spec.selects(one)).isFalse();
   }
 
+  @Test
+  void carriesAPlacementRequestBuiltFromDemandAndSelectorOrGiven() {
+    assertThat(TaskSpec.builder("x").build().placement()).isSameAs(PlacementRequest.NONE);
+    TaskSpec eq = TaskSpec.builder("x").demand(Resources.of(500, 0))
+        .labelSelector(Map.of("tier", "edge")).build();
+    assertThat(eq.placement().demand()).isEqualTo(Resources.of(500, 0));
+    assertThat(eq.placement().selector()).isEqualTo(LabelSelector.equality(Map.of("tier", "edge")));
+
+    PlacementRequest rich = PlacementRequest.builder(Resources.of(100, 0))
+        .selector(new LabelSelector(java.util.List.of(LabelSelector.notIn("zone", "z9"))))
+        .antiAffinity(new AffinityTerm("app", "web", "zone"))
+        .build();
+    TaskSpec spec = TaskSpec.builder("x").placement(rich).build();
+    assertThat(spec.placement()).isSameAs(rich);
+    assertThat(spec.demand()).isEqualTo(Resources.of(100, 0));
+    assertThat(spec.selects(node(Map.of("zone", "z1")))).isTrue();
+    assertThat(spec.selects(node(Map.of("zone", "z9")))).isFalse();
+  }
+
+  @Test
+  void aPlacementRequestAndAnotherDemandOrSelectorAreRejected() {
+    PlacementRequest rich = PlacementRequest.builder(Resources.of(100, 0)).build();
+    assertThatThrownBy(() -> TaskSpec.builder("x").placement(rich).demand(Resources.of(200, 0)).build())
+        .hasMessageContaining("must equal the placement request's");
+    assertThatThrownBy(() -> TaskSpec.builder("x").placement(rich).labelSelector(Map.of("a", "b")).build())
+        .hasMessageStartingWith("labelSelector must be empty when a placement request is given");
+  }
+
   private static NodeInfo node(Map<String, String> labels) {
     return new NodeInfo(
         "n", "p", "h:1", labels, Resources.of(1000, 1), NodeState.READY, LoadReport.NONE);

@@ -97,4 +97,27 @@ class LeastLoadedPlacementTest {
     Placement p = placement.place(TaskSpec.builder("x").build(), ClusterView.empty(), LiveLoad.NONE);
     assertThat(((Placement.NoFit) p).reason()).isEqualTo("no node fits: the cluster has no nodes");
   }
+
+  @Test
+  void demandMustFitCapacityLessWhatIsAllocated() {
+    ClusterView view =
+        ClusterView.of(
+            1,
+            List.of(
+                node("a", NodeState.READY, 2000, Map.of()),
+                node("b", NodeState.READY, 2000, Map.of())));
+    io.tideflow.core.model.PlacementRequest oneCore =
+        io.tideflow.core.model.PlacementRequest.of(Resources.of(1000, 0), Map.of());
+    io.tideflow.core.model.Allocations allocs = io.tideflow.core.model.Allocations.empty()
+        .place("a", Resources.of(1500, 0), Map.of());
+    PlacementContext ctx = PlacementContext.of(allocs);
+    // a has 500m left: only b fits, though a has fewer tasks in flight.
+    assertThat(placement.decide(oneCore, view, ctx).placement()).isEqualTo(new Placement.Placed("b"));
+    allocs = allocs.place("b", Resources.of(1500, 0), Map.of());
+    assertThat(placement.decide(oneCore, view, ctx.withAllocations(allocs)).placement())
+        .isEqualTo(new Placement.NoFit(2, Map.of("cpu", 2)));
+    // Work without demand is load balancing only: allocations do not keep it off a node.
+    assertThat(placement.decide(io.tideflow.core.model.PlacementRequest.NONE, view,
+        ctx.withAllocations(allocs)).placement()).isInstanceOf(Placement.Placed.class);
+  }
 }

@@ -133,7 +133,8 @@ public final class PoolAutoscaler implements AutoCloseable {
     for (NodeInfo n : ready) {
       nodes.add(new PoolState.PoolNode(n.id(), n.load().inFlight() + n.load().queued(), false));
     }
-    PoolState pool = new PoolState(config.name(), current, nodes, history, recommendations);
+    PoolState pool = new PoolState(config.name(), current, nodes, history, recommendations,
+        Math.max(0, current - ready.size()));
     Autoscaler.Step step = autoscaler.step(new MetricsWindow(samples), pool, now);
     if (step.recommendation() != null) {
       recommendations.add(step.recommendation());

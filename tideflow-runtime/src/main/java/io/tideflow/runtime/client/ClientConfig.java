@@ -17,6 +17,9 @@ import java.time.Duration;
  *     of every task when there is no balancer
  * @param balancer when set, picks the worker of each unconstrained task among the ready ones and
  *     learns from each result (latency, failures); null to place every task with {@code placement}
+ * @param demandReportInterval how often, at most, the client publishes the work that waits for a
+ *     fitting node (for the autoscaler and {@code status})
+ * @param demandLeaseTtl the lease of that record: it goes this long after the client dies
  */
 public record ClientConfig(
     int maxPending,
@@ -24,7 +27,9 @@ public record ClientConfig(
     Duration storeTimeout,
     Duration reconnectBackoff,
     PlacementStrategy placement,
-    java.util.function.Supplier<io.tideflow.core.balance.Balancer> balancer) {
+    java.util.function.Supplier<io.tideflow.core.balance.Balancer> balancer,
+    Duration demandReportInterval,
+    Duration demandLeaseTtl) {
 
   public ClientConfig {
     if (maxPending <= 0) {
@@ -38,6 +43,13 @@ public record ClientConfig(
     if (placement == null) {
       throw new IllegalArgumentException("placement must not be null");
     }
+    positive("storeTimeout", storeTimeout);
+    positive("reconnectBackoff", reconnectBackoff);
+    positive("demandReportInterval", demandReportInterval);
+    positive("demandLeaseTtl", demandLeaseTtl);
+    if (demandLeaseTtl.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw new IllegalArgumentException("demandLeaseTtl must be >= 1s, was " + demandLeaseTtl);
+    }
   }
 
   public static ClientConfig defaults() {
@@ -47,23 +59,42 @@ public record ClientConfig(
         Duration.ofSeconds(5),
         Duration.ofSeconds(1),
         new LeastLoadedPlacement(),
-        null);
+        null,
+        Duration.ofSeconds(1),
+        Duration.ofSeconds(10));
+  }
+
+  private static void positive(String name, Duration value) {
+    if (value == null || value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException(name + " must be > 0, was " + value);
+    }
+  }
+
+  /** Places tasks with {@code strategy} (e.g. a {@link io.tideflow.core.placement.PolicyPlacement}). */
+  public ClientConfig withPlacement(PlacementStrategy strategy) {
+    return new ClientConfig(maxPending, maxPayloadBytes, storeTimeout, reconnectBackoff, strategy,
+        balancer, demandReportInterval, demandLeaseTtl);
+  }
+
+  public ClientConfig withDemandReportInterval(Duration value) {
+    return new ClientConfig(maxPending, maxPayloadBytes, storeTimeout, reconnectBackoff, placement,
+        balancer, value, demandLeaseTtl);
   }
 
   /** Picks workers of unconstrained tasks with a new balancer from {@code factory}. */
   public ClientConfig withBalancer(
       java.util.function.Supplier<io.tideflow.core.balance.Balancer> factory) {
     return new ClientConfig(maxPending, maxPayloadBytes, storeTimeout, reconnectBackoff, placement,
-        factory);
+        factory, demandReportInterval, demandLeaseTtl);
   }
 
   public ClientConfig withMaxPending(int value) {
     return new ClientConfig(value, maxPayloadBytes, storeTimeout, reconnectBackoff, placement,
-        balancer);
+        balancer, demandReportInterval, demandLeaseTtl);
   }
 
   public ClientConfig withStoreTimeout(Duration value) {
     return new ClientConfig(maxPending, maxPayloadBytes, value, reconnectBackoff, placement,
-        balancer);
+        balancer, demandReportInterval, demandLeaseTtl);
   }
 }

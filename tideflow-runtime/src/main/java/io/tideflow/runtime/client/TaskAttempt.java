@@ -1,5 +1,6 @@
 package io.tideflow.runtime.client;
 
+import io.tideflow.core.model.PlacementRequest;
 import io.tideflow.core.model.TaskSpec;
 import io.tideflow.runtime.task.TaskResult;
 import java.util.concurrent.CompletableFuture;
@@ -11,6 +12,8 @@ import java.util.concurrent.CompletableFuture;
  */
 final class TaskAttempt {
   final TaskSpec spec;
+  /** Where it may go and what it holds there ({@link TaskSpec#placement()}). */
+  final PlacementRequest request;
   final CompletableFuture<TaskResult> future = new CompletableFuture<>();
   final long submittedNanos;
   /** Attempts started so far; a rejection by a draining node does not count. */
@@ -26,6 +29,19 @@ final class TaskAttempt {
 
   private final java.util.concurrent.atomic.AtomicBoolean settled =
       new java.util.concurrent.atomic.AtomicBoolean();
+  /** The node whose allocation holds this attempt's demand, until released; null when none. */
+  private final java.util.concurrent.atomic.AtomicReference<String> heldOn =
+      new java.util.concurrent.atomic.AtomicReference<>();
+
+  /** Records that {@code nodeId}'s allocation now holds this attempt's demand. */
+  void hold(String nodeId) {
+    heldOn.set(nodeId);
+  }
+
+  /** The node holding this attempt's demand, taken: exactly one caller gets it back. */
+  String takeHeld() {
+    return heldOn.getAndSet(null);
+  }
 
   /**
    * Claims the right to finish this task: true for exactly one caller, who then counts the
@@ -41,6 +57,7 @@ final class TaskAttempt {
 
   TaskAttempt(TaskSpec spec, long nowNanos) {
     this.spec = spec;
+    this.request = spec.placement();
     this.submittedNanos = nowNanos;
     this.deadlineNanos = nowNanos + spec.timeout().toNanos();
   }

@@ -4,12 +4,19 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.tideflow.core.model.Allocations;
 import io.tideflow.core.model.ClusterView;
+import io.tideflow.core.model.LabelSelector;
 import io.tideflow.core.model.NodeInfo;
 import io.tideflow.core.model.NodeState;
+import io.tideflow.core.model.PendingWork;
+import io.tideflow.core.model.PlacementRequest;
+import io.tideflow.core.model.Resources;
 import io.tideflow.core.model.TaskSpec;
 import io.tideflow.core.placement.LiveLoad;
 import io.tideflow.core.placement.Placement;
+import io.tideflow.core.placement.PlacementContext;
+import io.tideflow.core.placement.PlacementResult;
 import io.tideflow.runtime.membership.ClusterWatcher;
 import io.tideflow.runtime.task.TaskException;
 import io.tideflow.runtime.task.TaskException.Kind;
@@ -19,6 +26,7 @@ import io.tideflow.store.ClusterStore;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -30,12 +38,20 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Submits tasks to the cluster. Follows the node registry, places each task itself with the
  * core's placement code, sends it over the worker's task stream, and owns its retries: when a
  * worker dies or its connection breaks, the tasks it held are placed again elsewhere
  * (at-least-once; an idempotency key makes a retry that reaches the same worker run once).
+ *
+ * <p>A task with a resource demand holds it on its node from when it is sent until its answer
+ * (as a Ray resource request does): the client records it in its {@link Allocations}, so the
+ * placement strategy sees capacity less what is placed, and a task that fits nowhere now waits
+ * until something is released or a node joins. What waits that way is published under the
+ * client's lease ({@link io.tideflow.runtime.membership.ClusterKeys#DEMAND}) for the autoscaler's
+ * pending-demand policy and for {@code status}.
  *
  * <p>{@link #submit} never blocks: a task waits in a bounded queue until a worker has a free
  * credit, and beyond the bound is rejected. Futures complete on gRPC's event loop or the client's
@@ -71,11 +87,25 @@ public final class TideflowClient implements AutoCloseable {
   private final LiveLoad reachable = new Reachable();
   /** Picks the worker of unconstrained tasks when configured; null otherwise. */
   private final io.tideflow.core.balance.Balancer balancer;
+  /** What this client placed and has not had answered: tasks with a demand or work labels. */
+  private final AtomicReference<Allocations> allocations = new AtomicReference<>(Allocations.empty());
+  /** The dispatcher's placement context (one dispatcher at a time), rebuilt as allocations change. */
+  private PlacementContext usableContext;
+  private PlacementContext reachableContext;
+  private final DemandReporter demand;
+  private long lastDemandReportNanos;
   private volatile boolean closed;
 
-  private TideflowClient(ClientConfig config, ClusterWatcher watcher, MeterRegistry metrics) {
+  private TideflowClient(ClientConfig config, ClusterWatcher watcher, ClusterStore store,
+      MeterRegistry metrics) {
     this.config = config;
     this.watcher = watcher;
+    PlacementContext base = PlacementContext.of(Allocations.empty())
+        .withRandom(new java.util.SplittableRandom());
+    this.usableContext = base.withLoad(usable);
+    this.reachableContext = base.withLoad(reachable);
+    this.demand = new DemandReporter(store, "client-" + java.util.UUID.randomUUID(),
+        config.demandLeaseTtl());
     this.balancer = config.balancer() == null ? null : config.balancer().get();
     this.submitted = Counter.builder("tideflow.tasks.submitted").register(metrics);
     this.completed = Counter.builder("tideflow.tasks.completed").register(metrics);
@@ -108,7 +138,7 @@ public final class TideflowClient implements AutoCloseable {
   public static TideflowClient connect(
       ClusterStore store, ClientConfig config, MeterRegistry metrics) {
     ClusterWatcher watcher = ClusterWatcher.start(store, config.storeTimeout());
-    TideflowClient client = new TideflowClient(config, watcher, metrics);
+    TideflowClient client = new TideflowClient(config, watcher, store, metrics);
     watcher.onChange(view -> client.reconcile());
     client.reconcile();
     client.timer.scheduleWithFixedDelay(
@@ -190,26 +220,38 @@ public final class TideflowClient implements AutoCloseable {
     if (balancer != null && unconstrained(attempt.spec) && sendPicked(attempt)) {
       return true;
     }
-    Placement placement = config.placement().place(attempt.spec, view, usable);
-    if (placement instanceof Placement.Placed placed) {
-      if (!send(attempt, connections.get(placed.nodeId()), null)) {
+    Allocations placed = allocations.get();
+    PlacementResult result = config.placement().decide(attempt.request, view,
+        usableContext = current(usableContext, placed));
+    if (result.nextStartIndex() != usableContext.startIndex()) {
+      usableContext = usableContext.withStartIndex(result.nextStartIndex());
+    }
+    if (result.placement() instanceof Placement.Placed p) {
+      if (!send(attempt, connections.get(p.nodeId()), null)) {
         pending.addFirst(attempt); // lost a race for the last credit: place it again
       }
       return true;
     }
-    if (config.placement().place(attempt.spec, view, reachable)
+    if (config.placement().decide(attempt.request, view,
+            reachableContext = current(reachableContext, placed)).placement()
         instanceof Placement.NoFit noFit) {
       attempt.lastNoFit = noFit.reason();
       parked.addLast(attempt); // nothing could take it now: retried when the cluster changes
+      if (allocations.get() != placed) {
+        unpark(); // something was released meanwhile: try again rather than wait for the next
+      }
       return true;
     }
     pending.addFirst(attempt); // it fits, but every fitting worker is busy: wait for credits
     return false;
   }
 
+  private static PlacementContext current(PlacementContext context, Allocations placed) {
+    return context.allocations() == placed ? context : context.withAllocations(placed);
+  }
+
   private static boolean unconstrained(TaskSpec spec) {
-    return spec.labelSelector().isEmpty()
-        && spec.demand().equals(io.tideflow.core.model.Resources.ZERO);
+    return spec.placement() == PlacementRequest.NONE;
   }
 
   /** Sends {@code attempt} to the balancer's pick; false when it picked no usable worker. */
@@ -240,13 +282,40 @@ public final class TideflowClient implements AutoCloseable {
     attempt.deadlineNanos = now + attempt.spec.timeout().toNanos();
     attempt.pickedNode = pickedNode;
     attempt.sentNanos = now;
+    // Held before it is sent: its answer may come back before trySend returns.
+    hold(attempt, connection.nodeId());
     if (connection.trySend(ids.incrementAndGet(), attempt)) {
       waiting.decrementAndGet();
       return true;
     }
+    release(attempt);
     attempt.attempts--;
     attempt.pickedNode = null;
     return false;
+  }
+
+  /** Records the attempt's demand and work labels on {@code nodeId}, when it has any. */
+  private void hold(TaskAttempt attempt, String nodeId) {
+    PlacementRequest r = attempt.request;
+    if (r.isAllocated()) {
+      attempt.hold(nodeId);
+      allocations.updateAndGet(a -> a.place(nodeId, r.demand(), r.workLabels()));
+    }
+  }
+
+  /**
+   * Gives back what the attempt held, once, whichever way it ended. Tasks that wait for room are
+   * placed again: the room may be theirs now.
+   */
+  private void release(TaskAttempt attempt) {
+    String nodeId = attempt.takeHeld();
+    if (nodeId != null) {
+      PlacementRequest r = attempt.request;
+      allocations.updateAndGet(a -> a.release(nodeId, r.demand(), r.workLabels()));
+      if (!parked.isEmpty()) {
+        unpark();
+      }
+    }
   }
 
   /** Tells the balancer how the attempt it picked ended. */
@@ -337,6 +406,10 @@ public final class TideflowClient implements AutoCloseable {
       }
       backoffUntil.values().removeIf(until -> now >= until);
       reconcile();
+      if (now - lastDemandReportNanos >= config.demandReportInterval().toNanos()) {
+        lastDemandReportNanos = now;
+        demand.report(pendingWork(), System.currentTimeMillis());
+      }
     } catch (RuntimeException e) {
       // The timer must keep running; a failure here is a bug worth a loud log line.
       LOG.log(Level.ERROR, "client timer tick failed", e);
@@ -359,6 +432,7 @@ public final class TideflowClient implements AutoCloseable {
   }
 
   private void succeed(TaskAttempt t, String nodeId, byte[] output) {
+    release(t);
     if (t.settle()) {
       completed.increment();
       latency.record(System.nanoTime() - t.submittedNanos, TimeUnit.NANOSECONDS);
@@ -367,6 +441,7 @@ public final class TideflowClient implements AutoCloseable {
   }
 
   private void fail(TaskAttempt t, Kind kind, String message) {
+    release(t);
     if (t.settle()) {
       failed.increment();
       t.future.completeExceptionally(new TaskException(kind, message));
@@ -375,6 +450,7 @@ public final class TideflowClient implements AutoCloseable {
 
   /** Puts an attempt that got no answer back in line, or fails it when its attempts are used. */
   private void retry(TaskAttempt t, String why) {
+    release(t);
     if (t.settled()) {
       return;
     }
@@ -408,6 +484,39 @@ public final class TideflowClient implements AutoCloseable {
   /** The registry as this client sees it now. */
   public ClusterView view() {
     return watcher.view();
+  }
+
+  /**
+   * Work that waits because no node can take it now (not for want of credits: for want of a
+   * fitting node), grouped by shape, the most numerous first. What the autoscaler sees.
+   */
+  public List<PendingWork> pendingWork() {
+    record Shape(Resources demand, LabelSelector selector) {}
+    Map<Shape, int[]> counts = new HashMap<>();
+    Map<Shape, String> reasons = new HashMap<>();
+    for (TaskAttempt t : parked) {
+      if (t.settled() || t.lastNoFit == null) {
+        continue;
+      }
+      Shape shape = new Shape(t.request.demand(), t.request.selector());
+      counts.computeIfAbsent(shape, k -> new int[1])[0]++;
+      reasons.put(shape, t.lastNoFit);
+    }
+    List<PendingWork> work = new ArrayList<>();
+    counts.forEach((shape, n) ->
+        work.add(new PendingWork(shape.demand(), shape.selector(), n[0], reasons.get(shape))));
+    work.sort((a, b) -> Integer.compare(b.count(), a.count()));
+    return work;
+  }
+
+  /** The id under which this client publishes its pending work. */
+  public String id() {
+    return demand.clientId();
+  }
+
+  /** What this client has placed and not yet had answered, per node. */
+  public Allocations allocations() {
+    return allocations.get();
   }
 
   /** Counts since the client started. */
@@ -454,6 +563,13 @@ public final class TideflowClient implements AutoCloseable {
       while ((t = q.pollFirst()) != null) {
         fail(t, Kind.CLIENT_CLOSED, "client closed");
       }
+    }
+    try {
+      demand.close().get(config.storeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      LOG.log(Level.DEBUG, "client " + id() + " left its demand record behind: " + e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

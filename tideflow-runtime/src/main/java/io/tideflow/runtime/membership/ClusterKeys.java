@@ -11,6 +11,9 @@ public final class ClusterKeys {
   /** Each autoscaled pool's decision log: {@code /tideflow/autoscaler/<pool>}. */
   public static final String AUTOSCALER = "/tideflow/autoscaler/";
 
+  /** What each client waits to place, under the client's lease: {@code /tideflow/demand/<id>}. */
+  public static final String DEMAND = "/tideflow/demand/";
+
   /** The coordinator election. */
   public static final String COORDINATOR_ELECTION = "tideflow-coordinator";
 
@@ -22,6 +25,10 @@ public final class ClusterKeys {
 
   public static String autoscaler(String pool) {
     return AUTOSCALER + pool;
+  }
+
+  public static String demand(String clientId) {
+    return DEMAND + clientId;
   }
 
   public static String gone(String nodeId) {

@@ -38,12 +38,7 @@ public final class NodeRecords {
         .setProvider(node.provider())
         .setAddress(node.address())
         .putAllLabels(node.labels())
-        .setCapacity(
-            ResourcesRecord.newBuilder()
-                .setCpuMillis(c.cpuMillis())
-                .setMemoryBytes(c.memoryBytes())
-                .setNetworkBytesPerSec(c.networkBytesPerSec())
-                .putAllCustom(c.custom()))
+        .setCapacity(toRecord(c))
         .setState(node.state().name())
         .setLoad(
             LoadRecord.newBuilder()
@@ -71,8 +66,7 @@ public final class NodeRecords {
         r.getProvider(),
         r.getAddress(),
         r.getLabelsMap(),
-        new Resources(
-            c.getCpuMillis(), c.getMemoryBytes(), c.getNetworkBytesPerSec(), c.getCustomMap()),
+        fromRecord(c),
         state,
         new LoadReport(
             l.getInFlight(),
@@ -82,5 +76,19 @@ public final class NodeRecords {
             l.getHeapUsedBytes(),
             l.getHeapMaxBytes(),
             l.getReportedAtMillis()));
+  }
+
+  public static ResourcesRecord toRecord(Resources r) {
+    return ResourcesRecord.newBuilder()
+        .setCpuMillis(r.cpuMillis())
+        .setMemoryBytes(r.memoryBytes())
+        .setNetworkBytesPerSec(r.networkBytesPerSec())
+        .putAllCustom(r.custom())
+        .build();
+  }
+
+  public static Resources fromRecord(ResourcesRecord r) {
+    return new Resources(
+        r.getCpuMillis(), r.getMemoryBytes(), r.getNetworkBytesPerSec(), r.getCustomMap());
   }
 }
