@@ -32,6 +32,10 @@ import java.util.function.LongSupplier;
  * log, and carries the decision out — launching through the {@link NodeProvider}, or draining the
  * least busy nodes (they finish their tasks, take no new ones) and only then terminating them.
  *
+ * <p>A node whose termination fails stays out of the pool's count and is terminated again, with
+ * a back-off from {@value #RETRY_FIRST_MILLIS} ms doubling to {@value #RETRY_MAX_MILLIS} ms, until
+ * the provider confirms it: a node is never forgotten while it may still run (and cost).
+ *
  * <p>All its state is owned by its one timer thread; {@link #decisions()} and {@link
  * #leaving()} may be read from any thread.
  */
@@ -40,6 +44,9 @@ public final class PoolAutoscaler implements AutoCloseable {
 
   /** Tasks running or queued per READY node of the pool: the metric to track for a pool. */
   public static final String CONCURRENCY = "concurrency";
+
+  static final long RETRY_FIRST_MILLIS = 1_000;
+  static final long RETRY_MAX_MILLIS = 30_000;
 
   private final PoolConfig config;
   private final Autoscaler autoscaler;
@@ -62,6 +69,11 @@ public final class PoolAutoscaler implements AutoCloseable {
       new java.util.concurrent.atomic.AtomicInteger();
   private final List<java.util.function.Consumer<List<DecisionRecord>>> logListeners =
       new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** Nodes whose termination failed: when to try again, and how many tries so far. */
+  private final Map<String, TerminateRetry> retries = new ConcurrentHashMap<>();
+  private volatile java.util.function.BooleanSupplier leading = () -> true;
+
+  private record TerminateRetry(Instant at, int failures) {}
 
   public PoolAutoscaler(
       PoolConfig config,
@@ -113,10 +125,26 @@ public final class PoolAutoscaler implements AutoCloseable {
     }
   }
 
-  /** One decision, carried out. Called by the timer; tests call it directly. */
+  /**
+   * Decides and acts only while {@code leading} says so (e.g. while this coordinator holds the
+   * election); a standby keeps no log and touches no node.
+   */
+  public PoolAutoscaler onlyWhile(java.util.function.BooleanSupplier leading) {
+    this.leading = leading;
+    return this;
+  }
+
+  /**
+   * One decision, carried out; null when not leading. Called by the timer; tests call it
+   * directly.
+   */
   public synchronized DecisionRecord tick() {
+    if (!leading.getAsBoolean()) {
+      return null;
+    }
     Instant now = clock.instant();
     ClusterView view = watcher.view();
+    retryTerminations(now);
     reapLost(view, now);
     List<NodeInfo> ready = poolNodes(view);
     MetricsWindow.Sample sample = sample(ready, now);
@@ -203,8 +231,7 @@ public final class PoolAutoscaler implements AutoCloseable {
             + " missing from the registry since " + since + ": terminating it");
         missingSince.remove(p.nodeId());
         leaving.add(p.nodeId());
-        provider.terminate(List.of(p.nodeId()), requestId("lost-" + p.nodeId()))
-            .whenComplete((v, e) -> leaving.remove(p.nodeId()));
+        terminate(p.nodeId(), "lost", 0);
       }
     }
     missingSince.keySet().retainAll(provided);
@@ -258,7 +285,7 @@ public final class PoolAutoscaler implements AutoCloseable {
     NodeInfo node = watcher.view().node(nodeId);
     String request = requestId("down-" + nodeId);
     if (node == null) {
-      provider.terminate(List.of(nodeId), request).whenComplete((v, e) -> leaving.remove(nodeId));
+      terminate(nodeId, "down", 0);
       return;
     }
     NodeDrainer.drain(node.address(), config.drainTimeout(), fencingToken.getAsLong())
@@ -275,7 +302,42 @@ public final class PoolAutoscaler implements AutoCloseable {
           return provider.terminate(List.of(nodeId), request);
         })
         .thenCompose(f -> f)
-        .whenComplete((v, e) -> leaving.remove(nodeId));
+        .whenComplete((v, e) -> terminated(nodeId, e, 0));
+  }
+
+  /** Terminates {@code nodeId} (already in {@link #leaving}); on failure, tries again later. */
+  private void terminate(String nodeId, String kind, int failures) {
+    provider.terminate(List.of(nodeId), requestId(kind + "-" + nodeId))
+        .whenComplete((v, e) -> terminated(nodeId, e, failures));
+  }
+
+  private void terminated(String nodeId, Throwable error, int failuresBefore) {
+    if (error == null) {
+      retries.remove(nodeId);
+      leaving.remove(nodeId);
+      return;
+    }
+    int failures = failuresBefore + 1;
+    long backoff = Math.min(RETRY_MAX_MILLIS, RETRY_FIRST_MILLIS << Math.min(failures - 1, 20));
+    retries.put(nodeId, new TerminateRetry(clock.instant().plusMillis(backoff), failures));
+    LOG.log(Level.WARNING, "pool " + config.name() + ": terminating " + nodeId + " failed ("
+        + failures + " time(s)), trying again in " + backoff + " ms: " + error);
+  }
+
+  private void retryTerminations(Instant now) {
+    for (Map.Entry<String, TerminateRetry> e : retries.entrySet()) {
+      TerminateRetry r = e.getValue();
+      if (!r.at().isAfter(now) && retries.remove(e.getKey(), r)) {
+        terminate(e.getKey(), "retry", r.failures());
+      }
+    }
+  }
+
+  /** Nodes whose termination failed and is tried again, with how many times it failed. */
+  public Map<String, Integer> terminationRetries() {
+    Map<String, Integer> result = new HashMap<>();
+    retries.forEach((id, r) -> result.put(id, r.failures()));
+    return result;
   }
 
   private String requestId(String kind) {

@@ -132,4 +132,146 @@ class PoolAutoscalerTest {
     assertThat(DecisionLogs.decode(stored)).isNotEmpty()
         .allMatch(d -> d.pool().equals("web") && !d.reason().isBlank());
   }
+
+  /** A clock the test moves. */
+  private static final class ManualClock implements InstantSource {
+    private volatile java.time.Instant now = java.time.Instant.parse("2026-01-01T00:00:00Z");
+
+    @Override
+    public java.time.Instant instant() {
+      return now;
+    }
+
+    void advance(Duration d) {
+      now = now.plus(d);
+    }
+  }
+
+  @Test
+  void aNodeWhoseTerminationFailsIsTerminatedAgainUntilItGoes() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger failuresLeft = new java.util.concurrent.atomic.AtomicInteger(2);
+    java.util.concurrent.atomic.AtomicInteger terminateCalls = new java.util.concurrent.atomic.AtomicInteger();
+    io.tideflow.runtime.provider.NodeProvider flaky = new io.tideflow.runtime.provider.NodeProvider() {
+      @Override
+      public String name() {
+        return "flaky";
+      }
+
+      @Override
+      public CompletableFuture<io.tideflow.runtime.provider.LaunchResult> launch(
+          NodeTemplate t, int count, String requestId) {
+        return provider.launch(t, count, requestId);
+      }
+
+      @Override
+      public CompletableFuture<Void> terminate(java.util.Collection<String> ids, String requestId) {
+        terminateCalls.incrementAndGet();
+        if (failuresLeft.getAndDecrement() > 0) {
+          return CompletableFuture.failedFuture(new IllegalStateException("cloud API timed out"));
+        }
+        return provider.terminate(ids, requestId);
+      }
+
+      @Override
+      public List<io.tideflow.runtime.provider.ProvidedNode> nodes() {
+        return provider.nodes();
+      }
+
+      @Override
+      public io.tideflow.runtime.provider.ProviderHealth health() {
+        return provider.health();
+      }
+
+      @Override
+      public void close() {
+        provider.close();
+      }
+    };
+    ManualClock clock = new ManualClock();
+    watcher = ClusterWatcher.start(cluster.store, Duration.ofSeconds(5));
+    Autoscaler core = new Autoscaler(
+        List.of(new TargetTrackingPolicy(PoolAutoscaler.CONCURRENCY, 4, 0.1,
+            HpaBehavior.defaults().withScaleDown(new HpaBehavior.Rules(Duration.ZERO,
+                List.of(new HpaBehavior.Limit(HpaBehavior.LimitType.PERCENT, 100,
+                    Duration.ofSeconds(15))), HpaBehavior.Select.MAX)))),
+        new PoolLimits(1, 8, Duration.ZERO, Duration.ZERO, 2.0));
+    autoscaler = new PoolAutoscaler(new PoolConfig("web", template, Duration.ofSeconds(1),
+        Duration.ofMinutes(5), Duration.ofSeconds(5), 100), core, flaky, watcher, clock, () -> 1);
+    provider.launch(template, 2, "seed").join();
+    await().until(() -> readyNodes() == 2);
+
+    // Idle: one of the two goes. Its drain works, its termination fails.
+    DecisionRecord down = autoscaler.tick();
+    assertThat(down.desired()).isEqualTo(1);
+    await().until(() -> autoscaler.terminationRetries().values().contains(1));
+    String victim = autoscaler.terminationRetries().keySet().iterator().next();
+    assertThat(autoscaler.leaving()).containsExactly(victim);
+    assertThat(provider.nodes()).extracting(n -> n.nodeId()).contains(victim);
+
+    autoscaler.tick(); // not due yet: no new try
+    assertThat(terminateCalls.get()).isEqualTo(1);
+    clock.advance(Duration.ofMillis(PoolAutoscaler.RETRY_FIRST_MILLIS));
+    autoscaler.tick(); // second try, fails again; the back-off doubles
+    await().until(() -> autoscaler.terminationRetries().getOrDefault(victim, 0) == 2);
+    clock.advance(Duration.ofMillis(PoolAutoscaler.RETRY_FIRST_MILLIS));
+    autoscaler.tick();
+    assertThat(terminateCalls.get()).isEqualTo(2);
+    clock.advance(Duration.ofMillis(PoolAutoscaler.RETRY_FIRST_MILLIS));
+    autoscaler.tick(); // third try works
+    await().until(() -> autoscaler.leaving().isEmpty());
+    assertThat(autoscaler.terminationRetries()).isEmpty();
+    assertThat(terminateCalls.get()).isEqualTo(3);
+    assertThat(provider.nodes()).extracting(n -> n.nodeId()).doesNotContain(victim).hasSize(1);
+  }
+
+  @Test
+  void aStandbyDecidesNothing() {
+    autoscaler = autoscaler().onlyWhile(() -> false);
+    provider.launch(template, 1, "seed").join();
+    assertThat(autoscaler.tick()).isNull();
+    assertThat(autoscaler.decisions()).isEmpty();
+  }
+
+  @Test
+  void workThatWaitsForRoomGrowsThePoolByWhatItNeeds() throws Exception {
+    watcher = ClusterWatcher.start(cluster.store, Duration.ofSeconds(5));
+    try (PendingDemand demand = PendingDemand.follow(cluster.store, Duration.ofSeconds(5))) {
+      Autoscaler core = new Autoscaler(
+          List.of(new io.tideflow.core.autoscale.PendingDemandPolicy(template.capacity(),
+              () -> demand.demandFor(template))),
+          new PoolLimits(1, 8, Duration.ZERO, Duration.ZERO, 2.0));
+      autoscaler = new PoolAutoscaler(new PoolConfig("web", template, Duration.ofSeconds(1),
+          Duration.ofMinutes(5), Duration.ofSeconds(10), 100), core, provider, watcher,
+          InstantSource.system(), () -> 1);
+      provider.launch(template, 1, "seed").join();
+      TideflowClient client = cluster.client(io.tideflow.runtime.client.ClientConfig.defaults()
+          .withDemandReportInterval(Duration.ofMillis(100)));
+      await().until(() -> readyNodes() == 1 && client.view().size() == 1);
+
+      // Each task holds a whole node (1000m): one runs, three wait for room.
+      List<CompletableFuture<TaskResult>> held = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        held.add(client.submit(TaskSpec.builder("held").demand(Resources.of(1000, 1 << 20)).build()));
+      }
+      await().until(() -> demand.demandFor(template).size() == 3);
+      assertThat(demand.reports()).singleElement()
+          .satisfies(r -> assertThat(r.clientId()).isEqualTo(client.id()));
+      // Three more nodes are needed; growth is capped at double per step.
+      DecisionRecord first = autoscaler.tick();
+      assertThat(first.desired()).isEqualTo(2);
+      assertThat(first.reason()).contains("3 task(s) wait: 3 new node(s)");
+      await().until(() -> readyNodes() == 2 && demand.demandFor(template).size() == 2);
+      DecisionRecord second = autoscaler.tick();
+      assertThat(second.desired()).isEqualTo(4);
+      await().until(() -> readyNodes() == 4);
+      await().until(() -> client.stats().inFlight() == 4 && demand.demandFor(template).isEmpty());
+      // Nothing waits: the policy keeps the size.
+      assertThat(autoscaler.tick().desired()).isEqualTo(4);
+      release.countDown();
+      for (CompletableFuture<TaskResult> f : held) {
+        assertThat(f.get(20, TimeUnit.SECONDS)).isNotNull();
+      }
+      assertThat(client.stats().failed()).isZero();
+    }
+  }
 }
