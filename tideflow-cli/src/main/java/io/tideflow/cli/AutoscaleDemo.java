@@ -71,7 +71,7 @@ final class AutoscaleDemo {
               TideflowClient.connect(store, ClientConfig.defaults(), registry);
           MetricsServer http = MetricsServer.start(registry, 0)) {
         autoscaler.onDecisionLog(log -> DecisionLogs.publish(store, POOL, log));
-        http.route("/autoscaler", () -> describe(autoscaler.decisions()));
+        http.route("/autoscaler", () -> describe(POOL, autoscaler.decisions()));
         out.println("metrics: " + http.url() + "   decisions: http://127.0.0.1:" + http.port()
             + "/autoscaler");
         out.printf("tideflow demo --autoscale: pool '%s' from 1 to at most %d in-process nodes,"
@@ -121,8 +121,8 @@ final class AutoscaleDemo {
         new PoolLimits(1, maxNodes, Duration.ofSeconds(2), Duration.ofSeconds(5), 2.0));
   }
 
-  private static String describe(List<DecisionRecord> decisions) {
-    StringBuilder sb = new StringBuilder("pool " + POOL + ": decisions, newest last\n");
+  static String describe(String pool, List<DecisionRecord> decisions) {
+    StringBuilder sb = new StringBuilder("pool " + pool + ": decisions, newest last\n");
     for (DecisionRecord d : decisions) {
       sb.append(d.at()).append("  ").append(d.current()).append(" -> ").append(d.desired())
           .append("  [").append(d.policy()).append("] ").append(d.reason()).append('\n');

@@ -1,6 +1,7 @@
 package io.tideflow.cli;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tideflow.runtime.autoscale.PoolAutoscaler;
 import io.tideflow.runtime.coordinator.Coordinator;
 import io.tideflow.server.http.MetricsServer;
 import io.tideflow.store.ClusterStore;
@@ -12,13 +13,19 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** Stands for coordinator and, when elected, watches the cluster's health. */
+/**
+ * Stands for coordinator and, when elected, watches the cluster's health and, with {@code
+ * --pool}, autoscales a pool of nodes.
+ */
 @Command(
     name = "coordinator",
     mixinStandardHelpOptions = true,
     description = {
       "Stands for coordinator. One candidate wins the election; it watches membership and marks",
-      "nodes whose lease expired as GONE. When it dies another candidate takes over."
+      "nodes whose lease expired as GONE. When it dies another candidate takes over.",
+      "With --pool it autoscales a pool while it leads: nodes are added when tasks in flight per",
+      "node pass the target or when tasks wait because no node has room for their demand, and",
+      "drained, then removed, when load falls. Local-process nodes exit with their coordinator."
     })
 final class CoordinatorCommand implements Callable<Integer> {
   @Mixin StoreOption store;
@@ -32,6 +39,12 @@ final class CoordinatorCommand implements Callable<Integer> {
   @Option(names = "--metrics-port", description = "HTTP port of /metrics, 0 for any, -1 for none (default: ${DEFAULT-VALUE})")
   int metricsPort = 0;
 
+  @picocli.CommandLine.ArgGroup(exclusive = false, heading = "Autoscaling%n")
+  PoolOptions pool = new PoolOptions();
+
+  /** Counted down to stop (the shutdown hook does; tests may). */
+  final CountDownLatch stop = new CountDownLatch(1);
+
   @Override
   public Integer call() throws Exception {
     PrometheusMeterRegistry registry = MetricsServer.newRegistry();
@@ -39,15 +52,40 @@ final class CoordinatorCommand implements Callable<Integer> {
         MetricsServer metrics = metricsPort < 0 ? null : MetricsServer.start(registry, metricsPort);
         Coordinator coordinator =
             Coordinator.start(id, clusterStore, leaseTtl, Duration.ofSeconds(5), registry)) {
-      CountDownLatch stop = new CountDownLatch(1);
-      Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "tideflow-coordinator-shutdown"));
+      Thread hook = new Thread(stop::countDown, "tideflow-coordinator-shutdown");
+      Runtime.getRuntime().addShutdownHook(hook);
       coordinator.onMembershipChange(e -> System.out.println(
           "node " + e.nodeId() + ": " + (e.from() == null ? "joined" : e.from()) + " -> " + e.to()));
-      System.out.println("coordinator " + id + " standing"
-          + (metrics == null ? "" : " metrics " + metrics.url()));
-      System.out.flush();
-      stop.await();
-      return ExitCodes.OK;
+      PoolOptions.Running running = null;
+      try {
+        if (pool != null && pool.enabled()) {
+          try {
+            running = pool.start(store.uri, clusterStore, coordinator, registry);
+          } catch (IllegalArgumentException e) {
+            System.err.println("tideflow coordinator: " + e.getMessage());
+            return ExitCodes.USAGE;
+          }
+          if (metrics != null) {
+            PoolAutoscaler autoscaler = running.autoscaler;
+            metrics.route("/autoscaler", () -> AutoscaleDemo.describe(pool.pool, autoscaler.decisions()));
+          }
+        }
+        System.out.println("coordinator " + id + " standing"
+            + (metrics == null ? "" : " metrics " + metrics.url())
+            + (running == null ? "" : " autoscaling pool " + pool.pool));
+        System.out.flush();
+        stop.await();
+        return ExitCodes.OK;
+      } finally {
+        if (running != null) {
+          running.close();
+        }
+        try {
+          Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+          // Already shutting down: the hook is running or ran.
+        }
+      }
     }
   }
 }

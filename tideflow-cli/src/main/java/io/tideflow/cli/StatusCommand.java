@@ -20,7 +20,10 @@ import picocli.CommandLine.Mixin;
 @Command(
     name = "status",
     mixinStandardHelpOptions = true,
-    description = "Prints a table of the cluster's nodes: state, address, load; and the coordinator.")
+    description = {
+      "Prints a table of the cluster's nodes (state, address, load), the coordinator, each",
+      "autoscaled pool's last decisions, and the work that waits because no node can take it."
+    })
 final class StatusCommand implements Callable<Integer> {
   private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
@@ -35,6 +38,7 @@ final class StatusCommand implements Callable<Integer> {
           StoreCalls.await(clusterStore.leader(ClusterKeys.COORDINATOR_ELECTION), TIMEOUT, "leader");
       print(System.out, live, gone, leader, System.currentTimeMillis());
       printDecisions(System.out, clusterStore);
+      printPendingWork(System.out, clusterStore, System.currentTimeMillis());
       return ExitCodes.OK;
     }
   }
@@ -59,6 +63,32 @@ final class StatusCommand implements Callable<Integer> {
           log.subList(Math.max(0, log.size() - 5), log.size())) {
         out.printf("  %s  %d -> %d  [%s] %s%n", d.at(), d.current(), d.desired(), d.policy(),
             d.reason());
+      }
+    }
+  }
+
+  /** What each client waits to place because no node can take it, and why. */
+  private static void printPendingWork(PrintStream out, ClusterStore store, long nowMillis) {
+    List<io.tideflow.runtime.membership.DemandRecords.Report> reports = new ArrayList<>();
+    for (KeyValue kv : StoreCalls.await(store.list(ClusterKeys.DEMAND), TIMEOUT,
+        "list pending demand").kvs()) {
+      reports.add(io.tideflow.runtime.membership.DemandRecords.decode(kv.key(), kv.value()));
+    }
+    printPendingWork(out, reports, nowMillis);
+  }
+
+  static void printPendingWork(PrintStream out,
+      List<io.tideflow.runtime.membership.DemandRecords.Report> reports, long nowMillis) {
+    if (reports.isEmpty()) {
+      out.println("no work waits for a node");
+      return;
+    }
+    out.println("work waiting for a node (pending demand):");
+    for (io.tideflow.runtime.membership.DemandRecords.Report r : reports) {
+      out.printf("  %s: %d task(s), reported %ds ago%n", r.clientId(), r.waiting(),
+          Math.max(0, (nowMillis - r.reportedAtMillis()) / 1000));
+      for (io.tideflow.core.model.PendingWork w : r.work()) {
+        out.println("    " + w);
       }
     }
   }

@@ -18,17 +18,35 @@ import java.util.function.Supplier;
 public final class PendingDemandPolicy implements ScalingPolicy {
   private final Resources template;
   private final Supplier<List<Resources>> pending;
+  private final boolean abstainWhenNothingWaits;
 
   /**
+   * Keeps the pool's size when nothing waits: used alone, the pool only grows.
+   *
    * @param template the capacity of one new node of this pool
    * @param pending the demands of the tasks now waiting for a node (read at each decision)
    */
   public PendingDemandPolicy(Resources template, Supplier<List<Resources>> pending) {
+    this(template, pending, false);
+  }
+
+  private PendingDemandPolicy(Resources template, Supplier<List<Resources>> pending, boolean abstain) {
     if (template.equals(Resources.ZERO)) {
       throw new IllegalArgumentException("template must offer some capacity, was " + template);
     }
     this.template = template;
     this.pending = pending;
+    this.abstainWhenNothingWaits = abstain;
+  }
+
+  /**
+   * For use beside a utilization policy (target tracking, thresholds): when nothing waits it
+   * asks for no nodes at all (desired 0), so the {@link Autoscaler}, which takes the largest
+   * wish, leaves shrinking to the other policy — as the Cluster Autoscaler scales up for pending
+   * pods and down by utilization.
+   */
+  public static PendingDemandPolicy besideUtilization(Resources template, Supplier<List<Resources>> pending) {
+    return new PendingDemandPolicy(template, pending, true);
   }
 
   @Override
@@ -41,7 +59,9 @@ public final class PendingDemandPolicy implements ScalingPolicy {
     List<Resources> waiting = pending.get();
     int current = pool.current();
     if (waiting.isEmpty()) {
-      return ScalingDecision.keep(current, "no task waits for a node");
+      return abstainWhenNothingWaits
+          ? new ScalingDecision(0, "no task waits for a node: sizing left to the other policies")
+          : ScalingDecision.keep(current, "no task waits for a node");
     }
     List<Resources> fitting = new ArrayList<>();
     int tooBig = 0;

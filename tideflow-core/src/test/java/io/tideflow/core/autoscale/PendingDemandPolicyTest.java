@@ -67,4 +67,30 @@ class PendingDemandPolicyTest {
     assertThat(p.decide(MetricsWindow.of(), PoolState.of("p", 8).withStarting(5), T0).desired())
         .isEqualTo(8);
   }
+
+  @Test
+  void besideAUtilizationPolicyItLeavesShrinkingToThatPolicy() {
+    List<Resources> waiting = new ArrayList<>();
+    PendingDemandPolicy pending = PendingDemandPolicy.besideUtilization(template, () -> waiting);
+    ScalingPolicy wantsTwo = new ScalingPolicy() {
+      @Override
+      public String name() {
+        return "wants-two";
+      }
+
+      @Override
+      public ScalingDecision decide(MetricsWindow window, PoolState pool, java.time.Instant now) {
+        return new ScalingDecision(2, "two will do");
+      }
+    };
+    Autoscaler autoscaler = new Autoscaler(List.of(pending, wantsTwo),
+        new PoolLimits(1, 10, java.time.Duration.ZERO, java.time.Duration.ZERO, 2.0));
+    PoolState five = PoolState.of("p", 5);
+    assertThat(autoscaler.step(MetricsWindow.of(), five, T0).decision().desired()).isEqualTo(2);
+    waiting.add(Resources.of(4000, GIB));
+    waiting.add(Resources.of(4000, GIB));
+    Autoscaler.Step up = autoscaler.step(MetricsWindow.of(), five, T0);
+    assertThat(up.decision().desired()).isEqualTo(7);
+    assertThat(up.record().policy()).isEqualTo("pending-demand");
+  }
 }
