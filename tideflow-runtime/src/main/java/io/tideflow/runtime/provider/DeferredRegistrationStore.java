@@ -39,6 +39,51 @@ final class DeferredRegistrationStore implements ClusterStore {
     this.cluster = cluster;
   }
 
+  /** The real lease granted ahead of activation by {@link #prepare()}; null when none. */
+  private CompletableFuture<Lease> early;
+
+  /**
+   * Makes activation one warm write: grants the real lease now (kept alive from here on, though
+   * no key is under it yet) and runs one write and delete through the cluster store, so the
+   * store client's code and connections are warm when the node is handed out. Optional; call
+   * once the worker holds its lease. Completes when done; failures only cost activation the
+   * grant it would have made anyway.
+   */
+  CompletableFuture<Void> prepare() {
+    CompletableFuture<Lease> lease;
+    synchronized (this) {
+      if (!leaseHeld || revoked || real != null || early != null) {
+        return CompletableFuture.completedFuture(null);
+      }
+      lease = cluster.grantLease(ttl);
+      early = lease;
+    }
+    String scratch = WARM_UP_PREFIX + java.util.UUID.randomUUID();
+    return lease
+        .thenCompose(l -> cluster.put(scratch, new byte[0], l.id()))
+        .thenCompose(revision -> cluster.delete(scratch))
+        .handle((v, e) -> null);
+  }
+
+  /** Where {@link #prepare()} writes and deletes its scratch key. */
+  static final String WARM_UP_PREFIX = "/tideflow-warmup/";
+
+  /** The early lease when it is usable now, or a new grant. */
+  private CompletableFuture<Lease> lease() {
+    CompletableFuture<Lease> e = early;
+    if (e != null && e.isDone() && !e.isCompletedExceptionally()) {
+      Lease l = e.join();
+      if (!l.lost().isDone()) {
+        return e;
+      }
+    } else if (e != null && !e.isDone()) {
+      return e.handle((l, error) -> error == null && !l.lost().isDone()
+          ? CompletableFuture.completedFuture(l)
+          : cluster.grantLease(ttl)).thenCompose(f -> f);
+    }
+    return cluster.grantLease(ttl);
+  }
+
   /** Whether {@link #activate()} was called. */
   synchronized boolean activated() {
     return real != null;
@@ -64,8 +109,7 @@ final class DeferredRegistrationStore implements ClusterStore {
       granted = new CompletableFuture<>();
       real = granted;
     }
-    cluster
-        .grantLease(ttl)
+    lease()
         .thenCompose(lease -> writeAll(replay, lease).thenApply(done -> lease))
         .whenComplete((lease, error) -> {
           if (error != null) {
@@ -131,7 +175,9 @@ final class DeferredRegistrationStore implements ClusterStore {
     revoked = true;
     held.clear();
     if (real == null) {
-      return CompletableFuture.completedFuture(null);
+      CompletableFuture<Lease> e = early;
+      return e == null ? CompletableFuture.completedFuture(null)
+          : e.thenCompose(Lease::revoke).handle((v, error) -> null);
     }
     return real.thenCompose(Lease::revoke);
   }

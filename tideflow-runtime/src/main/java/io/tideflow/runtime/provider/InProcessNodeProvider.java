@@ -143,6 +143,7 @@ public final class InProcessNodeProvider implements NodeProvider, StandbyLaunche
     }
     DeferredRegistrationStore held = new DeferredRegistrationStore(store);
     WorkerNode worker = WorkerNode.start(config(template, id), held, handlers, metrics);
+    held.prepare().orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).handle((v, e) -> null).join();
     standby.put(id, worker);
     if (closed) {
       standby.remove(id);

@@ -146,6 +146,7 @@ public final class LocalWorkerMain {
       cluster.close();
     }, "tideflow-worker-shutdown"));
     if (held != null) {
+      awaitQuietly(held.prepare(), "granting the lease ahead of activation");
       System.out.println("STANDBY " + worker.address());
       awaitActivation(held);
     }
@@ -154,6 +155,16 @@ public final class LocalWorkerMain {
     if (!stopping) {
       LOG.log(Level.ERROR, "worker " + args.id() + " lost its lease: exiting");
       System.exit(EXIT_LEASE_LOST);
+    }
+  }
+
+  private static void awaitQuietly(java.util.concurrent.CompletableFuture<?> step, String what) {
+    try {
+      step.get(10, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      LOG.log(Level.WARNING, what + " failed: " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -84,4 +84,64 @@ class DeferredRegistrationStoreTest {
     Optional<KeyValue> kv = cluster.get("/other").get(5, TimeUnit.SECONDS);
     assertThat(kv).isPresent();
   }
+
+  /** The cluster store, recording the leases granted through it. */
+  private io.tideflow.store.ClusterStore recordingGrants(
+      java.util.List<java.util.concurrent.CompletableFuture<Lease>> grants) {
+    return (io.tideflow.store.ClusterStore) java.lang.reflect.Proxy.newProxyInstance(
+        getClass().getClassLoader(), new Class<?>[] {io.tideflow.store.ClusterStore.class},
+        (proxy, method, args) -> {
+          Object result;
+          try {
+            result = method.invoke(cluster, args);
+          } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause();
+          }
+          if (method.getName().equals("grantLease")) {
+            @SuppressWarnings("unchecked")
+            java.util.concurrent.CompletableFuture<Lease> grant =
+                (java.util.concurrent.CompletableFuture<Lease>) result;
+            grants.add(grant);
+          }
+          return result;
+        });
+  }
+
+  @Test
+  void preparedActivationIsOneWriteUnderTheLeaseGrantedAhead() throws Exception {
+    java.util.List<java.util.concurrent.CompletableFuture<Lease>> grants =
+        new java.util.concurrent.CopyOnWriteArrayList<>();
+    DeferredRegistrationStore prepared = new DeferredRegistrationStore(recordingGrants(grants));
+    Lease lease = prepared.grantLease(Duration.ofSeconds(2)).get(5, TimeUnit.SECONDS);
+    prepared.put("/n/a", "ready".getBytes(UTF_8), lease.id()).get(5, TimeUnit.SECONDS);
+
+    prepared.prepare().get(5, TimeUnit.SECONDS);
+    assertThat(grants).hasSize(1);
+    long early = grants.getFirst().get().id();
+    assertThat(read("/n/a")).isEmpty();
+    assertThat(cluster.list(DeferredRegistrationStore.WARM_UP_PREFIX).get(5, TimeUnit.SECONDS).kvs())
+        .as("the scratch write is gone").isEmpty();
+
+    prepared.activate().get(5, TimeUnit.SECONDS);
+    assertThat(grants).as("no second grant").hasSize(1);
+    KeyValue kv = cluster.get("/n/a").get(5, TimeUnit.SECONDS).orElseThrow();
+    assertThat(kv.leaseId()).isEqualTo(early);
+  }
+
+  @Test
+  void aPreparedStandbyRevokedBeforeActivationEndsTheLeaseGrantedAhead() throws Exception {
+    java.util.List<java.util.concurrent.CompletableFuture<Lease>> grants =
+        new java.util.concurrent.CopyOnWriteArrayList<>();
+    DeferredRegistrationStore prepared = new DeferredRegistrationStore(recordingGrants(grants));
+    Lease lease = prepared.grantLease(Duration.ofSeconds(2)).get(5, TimeUnit.SECONDS);
+    prepared.prepare().get(5, TimeUnit.SECONDS);
+    long early = grants.getFirst().get().id();
+
+    lease.revoke().get(5, TimeUnit.SECONDS);
+
+    assertThat(cluster.put("/x", new byte[0], early))
+        .failsWithin(Duration.ofSeconds(5))
+        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+        .withCauseInstanceOf(io.tideflow.store.LeaseNotFoundException.class);
+  }
 }
