@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -22,6 +23,12 @@ import java.util.function.Consumer;
  * Runs tasks on virtual threads, at most {@code maxConcurrent} at once; the rest wait in a queue
  * that the running threads work off before they end. Remembers results by idempotency key, so a
  * retried task that reaches this worker again gets the first run's result without running twice.
+ *
+ * <p>Each task's timeout holds here too, counted from its arrival: a task still queued at its
+ * deadline is answered {@code TIMED_OUT} without running; one still running is answered {@code
+ * TIMED_OUT} by {@link #expire} and its thread interrupted. Either way the client gets its credit
+ * back, so a hung handler cannot hold a stream's credits; a handler that ignores the interrupt
+ * keeps its slot until it returns (counted by {@link #overdue()}).
  *
  * <p>{@link #submit} is called on gRPC's event loop and never blocks.
  */
@@ -34,6 +41,9 @@ final class TaskRunner {
   private final AtomicLong completed = new AtomicLong();
   private final AtomicLong deduplicated = new AtomicLong();
   private final Set<Thread> running = ConcurrentHashMap.newKeySet();
+  /** Jobs whose handler runs now, for {@link #expire}. */
+  private final Set<Job> executing = ConcurrentHashMap.newKeySet();
+  private final AtomicLong timedOut = new AtomicLong();
   private final Dedup dedup;
   private volatile boolean stopped;
 
@@ -71,12 +81,95 @@ final class TaskRunner {
             replyTo.accept(r);
           };
     }
-    Consumer<ResultMessage> done = reply;
+    long timeout = task.getTimeoutMillis();
+    long deadline = timeout > 0 ? System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout) : 0;
+    Job job = new Job(task, handler, reply, deadline);
     inFlight.incrementAndGet();
-    schedule(() -> run(task, handler, done));
+    schedule(job);
   }
 
-  private void schedule(Runnable job) {
+  /** One task on its way through the runner; answered exactly once. */
+  private final class Job implements Runnable {
+    final TaskMessage task;
+    final TaskHandler handler;
+    final Consumer<ResultMessage> reply;
+    /** {@link System#nanoTime()} deadline; 0 for none. */
+    final long deadlineNanos;
+    private final java.util.concurrent.atomic.AtomicBoolean answered =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    /** The thread running the handler; guarded by this job's monitor. */
+    private Thread thread;
+
+    Job(TaskMessage task, TaskHandler handler, Consumer<ResultMessage> reply, long deadlineNanos) {
+      this.task = task;
+      this.handler = handler;
+      this.reply = reply;
+      this.deadlineNanos = deadlineNanos;
+    }
+
+    boolean overdue(long now) {
+      return deadlineNanos != 0 && now - deadlineNanos > 0;
+    }
+
+    void answer(ResultMessage r) {
+      if (answered.compareAndSet(false, true)) {
+        reply.accept(r);
+      }
+    }
+
+    @Override
+    public void run() {
+      TaskRunner.this.run(this);
+    }
+
+    synchronized void bind(Thread t) {
+      thread = t;
+    }
+
+    /** Interrupts the handler's thread if it still runs this job. */
+    synchronized void interrupt() {
+      if (thread != null) {
+        thread.interrupt();
+      }
+    }
+  }
+
+  /**
+   * Answers {@code TIMED_OUT} for every running task past its deadline and interrupts its thread.
+   * Called periodically by the worker (every few tens of milliseconds).
+   *
+   * @return how many tasks it timed out
+   */
+  int expire(long nowNanos) {
+    int n = 0;
+    for (Job job : executing) {
+      if (job.overdue(nowNanos) && !job.answered.get()) {
+        job.answer(error(job.task.getId(), ErrorCode.TIMED_OUT, "task exceeded its timeout of "
+            + job.task.getTimeoutMillis() + " ms on the worker and was interrupted"));
+        job.interrupt();
+        timedOut.incrementAndGet();
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Tasks answered TIMED_OUT whose handler has not returned yet. */
+  int overdue() {
+    int n = 0;
+    for (Job job : executing) {
+      if (job.answered.get()) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  long timedOut() {
+    return timedOut.get();
+  }
+
+  private void schedule(Job job) {
     if (slots.tryAcquire()) {
       startThread(job);
       return;
@@ -132,16 +225,32 @@ final class TaskRunner {
             });
   }
 
-  private void run(TaskMessage task, TaskHandler handler, Consumer<ResultMessage> reply) {
+  private void run(Job job) {
+    TaskMessage task = job.task;
     ResultMessage result;
     if (stopped) {
       result = error(task.getId(), ErrorCode.REJECTED_DRAINING, "worker stopped");
+    } else if (job.overdue(System.nanoTime())) {
+      timedOut.incrementAndGet();
+      result = error(task.getId(), ErrorCode.TIMED_OUT, "task waited past its timeout of "
+          + task.getTimeoutMillis() + " ms in the worker's queue and did not run");
     } else {
-      result = execute(task, handler);
+      Thread me = Thread.currentThread();
+      job.bind(me);
+      executing.add(job);
+      try {
+        result = execute(task, job.handler);
+      } finally {
+        executing.remove(job);
+        job.bind(null);
+        if (!stopped) {
+          Thread.interrupted(); // a timeout's interrupt must not reach the next job
+        }
+      }
     }
     inFlight.decrementAndGet();
     completed.incrementAndGet();
-    reply.accept(result);
+    job.answer(result);
   }
 
   private static ResultMessage execute(TaskMessage task, TaskHandler handler) {

@@ -110,4 +110,9 @@ public record WorkerConfig(
     return new WorkerConfig(nodeId, provider, value, port, labels, capacity, maxConcurrentTasks,
         streamCredits, leaseTtl, reportInterval, storeTimeout, dedupEntries);
   }
+
+  public WorkerConfig withStreamCredits(int value) {
+    return new WorkerConfig(nodeId, provider, bindHost, port, labels, capacity, maxConcurrentTasks,
+        value, leaseTtl, reportInterval, storeTimeout, dedupEntries);
+  }
 }

@@ -38,12 +38,18 @@ import java.util.concurrent.TimeUnit;
 public final class WorkerNode implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(WorkerNode.class.getName());
 
+  /** How often running tasks are checked against their deadlines. */
+  private static final long DEADLINE_SWEEP_MILLIS = 20;
+
   private final WorkerConfig config;
   private final TaskRunner runner;
   private final TaskStreamService streams;
   private final Server server;
-  /** Sends result batches: a platform thread, so CPU-bound tasks cannot hold results back. */
-  private final ExecutorService sender;
+  /**
+   * Sends result batches and times tasks out: a platform thread, so CPU-bound tasks cannot hold
+   * results back.
+   */
+  private final java.util.concurrent.ScheduledExecutorService sender;
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
   private volatile NodeRegistration registration;
   private volatile boolean accepting = true;
@@ -55,8 +61,10 @@ public final class WorkerNode implements AutoCloseable {
     this.config = config;
     this.runner = new TaskRunner(handlers, config.maxConcurrentTasks(), config.dedupEntries());
     this.sender =
-        Executors.newSingleThreadExecutor(
+        Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("tideflow-results-" + config.nodeId()).factory());
+    this.sender.scheduleWithFixedDelay(() -> runner.expire(System.nanoTime()),
+        DEADLINE_SWEEP_MILLIS, DEADLINE_SWEEP_MILLIS, TimeUnit.MILLISECONDS);
     this.streams =
         new TaskStreamService(runner, config.streamCredits(), () -> accepting, sender);
     this.server =
@@ -134,6 +142,14 @@ public final class WorkerNode implements AutoCloseable {
         .tag("node", id).description("Tasks waiting for a slot").register(metrics);
     FunctionCounter.builder("tideflow.worker.tasks.completed", runner, TaskRunner::completed)
         .tag("node", id).description("Tasks this worker finished").register(metrics);
+    FunctionCounter.builder("tideflow.worker.tasks.timed_out", runner, TaskRunner::timedOut)
+        .description("Tasks answered TIMED_OUT: past their timeout in the queue or running")
+        .tag("node", id)
+        .register(metrics);
+    Gauge.builder("tideflow.worker.tasks.overdue", runner, TaskRunner::overdue)
+        .description("Timed-out tasks whose handler has not returned (ignores interrupts)")
+        .tag("node", id)
+        .register(metrics);
     FunctionCounter.builder("tideflow.worker.tasks.deduplicated", runner, TaskRunner::deduplicated)
         .tag("node", id).description("Retries answered from an earlier run").register(metrics);
   }

@@ -44,4 +44,58 @@ class WorkerSafetyTest {
           .isEqualTo(1.0);
     }
   }
+
+  @Test
+  void aHungHandlerTimesOutOnTheWorkerAndGivesItsCreditBack() throws Exception {
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicInteger interruptsIgnored = new java.util.concurrent.atomic.AtomicInteger();
+    TaskHandlers handlers = TaskHandlers.builtins()
+        // Ignores interrupts: only the test's latch lets it go.
+        .with("stubborn", p -> {
+          while (true) {
+            try {
+              if (release.await(10, TimeUnit.SECONDS)) {
+                return p;
+              }
+            } catch (InterruptedException e) {
+              interruptsIgnored.incrementAndGet();
+            }
+          }
+        })
+        // Honours interrupts: ends as soon as it is timed out.
+        .with("polite", p -> {
+          Thread.sleep(60_000);
+          return p;
+        });
+    try (EmbeddedCluster cluster = new EmbeddedCluster(handlers)) {
+      // Two credits per stream and two slots: two hung tasks would stall it for good.
+      cluster.startWorker("w1", c -> c.withStreamCredits(2).withMaxConcurrentTasks(2));
+      TideflowClient client = cluster.client();
+      java.time.Duration shortly = java.time.Duration.ofMillis(300);
+      var stubborn = client.submit(TaskSpec.builder("stubborn").timeout(shortly).build());
+      var polite = client.submit(TaskSpec.builder("polite").timeout(shortly).build());
+      for (var f : java.util.List.of(stubborn, polite)) {
+        assertThat(f).failsWithin(java.time.Duration.ofSeconds(10))
+            .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+            .havingCause().isInstanceOfSatisfying(io.tideflow.runtime.task.TaskException.class,
+                e -> assertThat(e.kind()).isEqualTo(io.tideflow.runtime.task.TaskException.Kind.TIMED_OUT));
+      }
+      SimpleMeterRegistry m = cluster.metrics;
+      org.awaitility.Awaitility.await().until(() ->
+          m.get("tideflow.worker.tasks.timed_out").tag("node", "w1").functionCounter().count() == 2.0);
+      // The polite handler was interrupted and gave its slot back; the stubborn one holds its own.
+      org.awaitility.Awaitility.await().until(() ->
+          m.get("tideflow.worker.tasks.overdue").tag("node", "w1").gauge().value() == 1.0);
+      assertThat(interruptsIgnored.get()).isEqualTo(1);
+
+      // Both credits came back: more tasks run, on the one free slot.
+      for (int i = 0; i < 5; i++) {
+        assertThat(client.submit(TaskSpec.builder("echo").payload(new byte[] {(byte) i}).build())
+            .get(10, TimeUnit.SECONDS).output()).containsExactly((byte) i);
+      }
+      release.countDown();
+      org.awaitility.Awaitility.await().until(() ->
+          m.get("tideflow.worker.tasks.overdue").tag("node", "w1").gauge().value() == 0.0);
+    }
+  }
 }
