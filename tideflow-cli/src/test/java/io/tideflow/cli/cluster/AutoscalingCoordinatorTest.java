@@ -95,6 +95,11 @@ class AutoscalingCoordinatorTest {
       }
       await().atMost(Duration.ofSeconds(10)).until(() -> client.pendingWork().stream()
           .mapToInt(w -> w.count()).sum() == 2);
+      // Published under the client's lease within its report interval.
+      String key = io.tideflow.runtime.membership.ClusterKeys.demand(client.id());
+      await().atMost(Duration.ofSeconds(10)).until(() -> store.get(key).get(5, TimeUnit.SECONDS)
+          .map(kv -> io.tideflow.runtime.membership.DemandRecords.decode(key, kv.value()).waiting())
+          .orElse(0L) == 2L);
       Captured waiting = Captured.run("status", "--store", etcd.uri());
       assertThat(waiting.exit()).as(waiting.err()).isZero();
       assertThat(waiting.out()).contains("work waiting for a node (pending demand):")
@@ -110,6 +115,8 @@ class AutoscalingCoordinatorTest {
       assertThat(ranOn).as("each task had a node of its own").hasSize(3);
       assertThat(client.stats().failed()).isZero();
 
+      await().atMost(Duration.ofSeconds(10))
+          .until(() -> store.get(key).get(5, TimeUnit.SECONDS).isEmpty());
       Captured status = Captured.run("status", "--store", etcd.uri());
       assertThat(status.out()).contains("pool web: last decisions").contains("[pending-demand]")
           .contains("no work waits for a node");
