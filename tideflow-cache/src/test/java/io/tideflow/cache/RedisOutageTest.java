@@ -3,6 +3,8 @@ package io.tideflow.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
 import io.tideflow.cache.codec.Codec;
 import io.tideflow.cache.remote.CircuitBreaker;
 import io.tideflow.cache.remote.RedisRemote;
@@ -80,6 +82,40 @@ class RedisOutageTest {
       // And a change on B is seen on A again through the invalidation channel.
       nodeB.put("after", "changed");
       await().atMost(Duration.ofSeconds(5)).until(() -> "changed".equals(nodeA.getIfPresent("after")));
+    }
+  }
+
+  @Test
+  void aRedisThatStopsAnsweringTimesOutOpensTheBreakerAndIsUsedAgainAfterwards() throws Exception {
+    RedisClient probeClient = RedisClient.create(redis.uri());
+    try (RedisRemote remoteA = RedisRemote.connect(options(redis.uri()));
+        RedisRemote remoteB = RedisRemote.connect(options(redis.uri()));
+        TwoTierCache<String> nodeA = TwoTierCache.builder("slow", Codec.utf8()).remote(remoteA).build();
+        TwoTierCache<String> nodeB = TwoTierCache.builder("slow", Codec.utf8()).remote(remoteB).build();
+        StatefulRedisConnection<String, String> probe = probeClient.connect()) {
+      nodeA.put("k", "v");
+
+      // Redis holds every client's commands for 2 s: alive, but slower than the 200 ms timeout.
+      probe.sync().clientPause(2_000);
+
+      for (int i = 0; i < 3; i++) {
+        assertThat(nodeB.getIfPresent("k")).as("a timeout is a miss, not an exception").isNull();
+      }
+      assertThat(remoteB.stats().timeouts()).isEqualTo(3);
+      assertThat(remoteB.breakerState()).isEqualTo(CircuitBreaker.State.OPEN);
+      assertThat(nodeB.get("k", key -> "from-loader")).isEqualTo("from-loader");
+
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () -> {
+                nodeB.getIfPresent("other"); // a call the breaker may let through as its probe
+                return remoteB.breakerState() == CircuitBreaker.State.CLOSED;
+              });
+      nodeA.put("k", "v2");
+      await().atMost(Duration.ofSeconds(5)).until(() -> "v2".equals(nodeB.getIfPresent("k")));
+    } finally {
+      probeClient.shutdown();
     }
   }
 
