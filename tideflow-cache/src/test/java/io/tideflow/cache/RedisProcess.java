@@ -12,6 +12,7 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
@@ -25,16 +26,37 @@ public final class RedisProcess implements AutoCloseable {
 
   private final int port;
   private final Path log;
+  private final List<String> extraArgs;
   private Process process;
 
-  private RedisProcess(int port, Path log) {
+  private RedisProcess(int port, Path log, List<String> extraArgs) {
     this.port = port;
     this.log = log;
+    this.extraArgs = extraArgs;
   }
 
   /** Starts redis-server on a free loopback port and waits until it answers PING. */
   public static RedisProcess start() throws IOException {
-    RedisProcess redis = new RedisProcess(freePort(), Files.createTempFile("redis-test", ".log"));
+    RedisProcess redis =
+        new RedisProcess(freePort(), Files.createTempFile("redis-test", ".log"), List.of());
+    redis.startAgain();
+    return redis;
+  }
+
+  /**
+   * Starts a one-node Redis Cluster (cluster mode, every slot on this node) on a free loopback
+   * port; the caller assigns the slots ({@code CLUSTER ADDSLOTSRANGE 0 16383}).
+   */
+  public static RedisProcess startClusterNode() throws IOException {
+    Path dir = Files.createTempDirectory("redis-cluster-test");
+    RedisProcess redis =
+        new RedisProcess(
+            freePort(),
+            dir.resolve("redis.log"),
+            List.of(
+                "--cluster-enabled", "yes",
+                "--cluster-config-file", dir.resolve("nodes.conf").toString(),
+                "--dir", dir.toString()));
     redis.startAgain();
     return redis;
   }
@@ -60,9 +82,11 @@ public final class RedisProcess implements AutoCloseable {
   /** Starts the server again on the same port (after {@link #kill}). */
   public void startAgain() throws IOException {
     List<String> command =
-        List.of(
-            executable(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
-            "--save", "", "--appendonly", "no", "--protected-mode", "yes");
+        new ArrayList<>(
+            List.of(
+                executable(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no", "--protected-mode", "yes"));
+    command.addAll(extraArgs);
     process =
         new ProcessBuilder(command)
             .redirectErrorStream(true)

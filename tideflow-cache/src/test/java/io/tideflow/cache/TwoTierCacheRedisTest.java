@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tideflow.cache.codec.Codec;
 import io.tideflow.cache.near.NearPolicy;
 import io.tideflow.cache.remote.RedisRemote;
+import io.tideflow.cache.remote.RemoteOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,8 +62,8 @@ class TwoTierCacheRedisTest {
   @BeforeEach
   void twoNodes() {
     probe.flushall();
-    remoteA = RedisRemote.connect(redis.uri());
-    remoteB = RedisRemote.connect(redis.uri());
+    remoteA = RedisRemote.connect(generous(redis.uri()));
+    remoteB = RedisRemote.connect(generous(redis.uri()));
     registryA = new SimpleMeterRegistry();
     nodeA = cache(remoteA).meterRegistry(registryA).build();
     nodeB = cache(remoteB).build();
@@ -74,6 +75,14 @@ class TwoTierCacheRedisTest {
     nodeB.close();
     remoteA.close();
     remoteB.close();
+  }
+
+  /**
+   * A timeout no healthy loopback call reaches even on a loaded CI machine with a cold JVM: these
+   * tests are about behaviour with Redis up (RedisOutageTest covers timeouts).
+   */
+  static RemoteOptions generous(String uri) {
+    return RemoteOptions.defaults(uri).withCommandTimeout(Duration.ofSeconds(5));
   }
 
   private static CacheBuilder<String> cache(RedisRemote remote) {
