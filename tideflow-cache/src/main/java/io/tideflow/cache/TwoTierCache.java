@@ -301,8 +301,8 @@ public final class TwoTierCache<V> implements AutoCloseable {
       try {
         encoded = encoder.encode(key, value, expiresAt(ttl));
       } catch (IllegalArgumentException tooLarge) {
-        // The caller still gets its value; the cache cannot hold it. Counted, and said once.
-        metrics.loadFailed(0);
+        // The caller still gets its value; the cache cannot hold it. Counted, and said.
+        metrics.notCached();
         LOG.log(Level.WARNING, "loaded value not cached: " + tooLarge.getMessage());
         return value;
       }

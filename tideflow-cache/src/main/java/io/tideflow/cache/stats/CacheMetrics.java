@@ -28,6 +28,7 @@ public final class CacheMetrics {
   private final LongAdder remoteErrors = new LongAdder();
   private final LongAdder serializedBytes = new LongAdder();
   private final LongAdder storedBytes = new LongAdder();
+  private final LongAdder notCached = new LongAdder();
   private final NearTier<?> near;
 
   public CacheMetrics(NearTier<?> near) {
@@ -62,6 +63,11 @@ public final class CacheMetrics {
   public void stored(int serialized, int stored) {
     serializedBytes.add(serialized);
     storedBytes.add(stored);
+  }
+
+  /** A loaded value too large to cache was handed to the caller without being cached. */
+  public void notCached() {
+    notCached.increment();
   }
 
   public void loaded(long nanos) {
@@ -121,6 +127,7 @@ public final class CacheMetrics {
         .description("loads and the time they took (failures included in the time)")
         .register(registry);
     counter(registry, "tideflow.cache.load.failures", tags, loadFailures);
+    counter(registry, "tideflow.cache.loads.not.cached", tags, notCached);
     if (remote != null) {
       bindRemote(registry, remote);
     }
