@@ -162,7 +162,8 @@ public final class HazelcastBackend implements TaskBackend {
         + " Start the JVM with -Djava.util.concurrent.ForkJoinPool.common.parallelism=2.";
   }
 
-  private static Config memberConfig(String cluster, int port, List<Integer> joinPorts) {
+  /** A member bound to loopback only, joining the members on {@code joinPorts}; reused by the cache benchmark. */
+  public static Config memberConfig(String cluster, int port, List<Integer> joinPorts) {
     Config config = new Config();
     config.setClusterName(cluster);
     config.setInstanceName(cluster + "-" + port);
@@ -194,7 +195,8 @@ public final class HazelcastBackend implements TaskBackend {
    * A port free on loopback right now. Another process may take it before Hazelcast binds it; the
    * member then fails to start with a clear bind error, which is rare enough for a benchmark.
    */
-  private static int freeLoopbackPort() {
+  /** A port nothing listens on now. */
+  public static int freeLoopbackPort() {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
     } catch (IOException e) {

@@ -1,0 +1,436 @@
+package io.tideflow.cache;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tideflow.cache.codec.Codec;
+import io.tideflow.cache.near.NearTier;
+import io.tideflow.cache.remote.Invalidation;
+import io.tideflow.cache.remote.RedisRemote;
+import io.tideflow.cache.remote.RemoteUnavailableException;
+import io.tideflow.cache.stats.CacheMetrics;
+import io.tideflow.cache.stats.CacheStats;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * A cache namespace: an in-process near tier over Redis.
+ *
+ * <p>Reads try the near tier, then Redis; {@link #get(String, CacheLoader)} then loads once per
+ * key among concurrent callers on this node ({@link SingleFlight}) and, through a short Redis lock,
+ * among nodes ({@link CrossNodeLoad}). Writes go to both tiers and publish the changed keys on the
+ * namespace's channel, so other nodes drop their near copies.
+ *
+ * <p>Redis is optional and may fail at any time: every remote call has a timeout and sits behind a
+ * circuit breaker, and a remote failure only makes the cache serve from the near tier and the
+ * loader; no Redis error reaches the caller. Invalidations published while this node was cut off
+ * are lost, so the near tier is cleared whenever Redis serves again (the breaker closes or the
+ * channel is subscribed again): the price of a few misses, for never serving a value another node
+ * replaced during the outage. Writes made during an outage reach this node's near tier only.
+ *
+ * <p>Thread-safe. Keys are non-empty strings of at most {@code maxKeyBytes} UTF-8 bytes; values
+ * are never null; the near tier keeps the very objects put or loaded, so do not mutate them.
+ *
+ * @param <V> the value type
+ */
+public final class TwoTierCache<V> implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(TwoTierCache.class.getName());
+
+  private final CacheSettings settings;
+  private final String origin = UUID.randomUUID().toString();
+  private final String channel;
+  private final EntryEncoder<V> encoder;
+  private final NearTier<V> near;
+  private final RedisRemote remote;
+  private final CacheMetrics metrics;
+  private final InstantSource clock;
+  private final SingleFlight<V> flights;
+  private final CrossNodeLoad<V> crossNode;
+  // Bumped by every invalidation from elsewhere: a remote read that raced one does not fill near.
+  private final AtomicLong invalidationEpoch = new AtomicLong();
+  private final InvalidationListener invalidations = new InvalidationListener();
+
+  TwoTierCache(
+      CacheSettings settings,
+      Codec<V> codec,
+      RedisRemote remote,
+      MeterRegistry registry,
+      Ticker ticker,
+      InstantSource clock) {
+    this.settings = settings;
+    this.channel = "tideflow:cache:invalidate:" + settings.namespace();
+    this.encoder = new EntryEncoder<>(settings, codec);
+    this.near =
+        settings
+            .nearPolicy()
+            .create(settings.nearMaximumSize(), settings.nearExpireAfterWrite(), ticker);
+    this.remote = remote;
+    this.metrics = new CacheMetrics(near);
+    this.clock = clock;
+    this.flights = new SingleFlight<>(settings.namespace(), settings.loadWait());
+    this.crossNode = new CrossNodeLoad<>(this, remote, encoder, settings, origin);
+    if (registry != null) {
+      metrics.bindTo(registry, settings.namespace(), remote);
+    }
+    if (remote != null) {
+      remote.onRecovery(this::clearNearAfterOutage);
+      remote.subscribe(channel, invalidations);
+    }
+  }
+
+  /** A builder for the namespace {@code namespace} whose values {@code codec} serializes. */
+  public static <V> CacheBuilder<V> builder(String namespace, Codec<V> codec) {
+    return new CacheBuilder<>(namespace, codec);
+  }
+
+  /** The value of {@code key} from either tier, or {@code null} when neither holds it. */
+  public V getIfPresent(String key) {
+    encoder.checkKey(key);
+    V value = near.getIfPresent(key);
+    if (value != null) {
+      metrics.nearHit();
+      return value;
+    }
+    metrics.nearMiss();
+    return remote == null ? null : readRemote(key);
+  }
+
+  /**
+   * The value of {@code key}, loaded by {@code loader} when neither tier holds it, once per key
+   * among concurrent callers (on this node, and across nodes through a Redis lock).
+   *
+   * @throws CacheLoadException if the loader fails, returns null or does not finish in time
+   */
+  public V get(String key, CacheLoader<V> loader) {
+    encoder.checkKey(key);
+    Objects.requireNonNull(loader, "loader");
+    V value = near.getIfPresent(key);
+    if (value != null) {
+      metrics.nearHit();
+      return value;
+    }
+    metrics.nearMiss();
+    return flights.run(key, () -> loadThroughTiers(key, loader));
+  }
+
+  /** Puts {@code value} for the default time to live. */
+  public void put(String key, V value) {
+    put(key, value, settings.defaultTtl());
+  }
+
+  /**
+   * Puts {@code value} in both tiers for {@code ttl} and drops other nodes' near copies.
+   *
+   * @throws IllegalArgumentException if the key or the serialized value is over its limit; the
+   *     cache is left as it was
+   */
+  public void put(String key, V value, Duration ttl) {
+    encoder.checkKey(key);
+    checkTtl(ttl);
+    var encoded = remote == null ? null : encoder.encode(key, value, expiresAt(ttl));
+    near.put(key, Objects.requireNonNull(value, "value"), ttl);
+    metrics.writes(1);
+    if (encoded != null) {
+      writeRemote(Map.of(key, encoded), ttl);
+    }
+  }
+
+  /** Puts every entry for {@code ttl}; rejects the whole batch if any entry is over a limit. */
+  public void putAll(Map<String, V> entries, Duration ttl) {
+    checkTtl(ttl);
+    Map<String, EntryEncoder.Encoded> encoded = new LinkedHashMap<>();
+    long expiresAt = expiresAt(ttl);
+    entries.forEach(
+        (key, value) -> {
+          encoder.checkKey(key);
+          encoded.put(key, remote == null ? null : encoder.encode(key, value, expiresAt));
+        });
+    entries.forEach((key, value) -> near.put(key, Objects.requireNonNull(value, "value"), ttl));
+    metrics.writes(entries.size());
+    if (remote != null && !entries.isEmpty()) {
+      writeRemote(encoded, ttl);
+    }
+  }
+
+  /**
+   * The values of those {@code keys} either tier holds: near first, then one MGET for the rest.
+   */
+  public Map<String, V> getAll(Collection<String> keys) {
+    Map<String, V> found = new LinkedHashMap<>();
+    List<String> missing = new ArrayList<>();
+    for (String key : keys) {
+      encoder.checkKey(key);
+      V value = near.getIfPresent(key);
+      if (value != null) {
+        metrics.nearHit();
+        found.put(key, value);
+      } else {
+        metrics.nearMiss();
+        missing.add(key);
+      }
+    }
+    if (remote != null && !missing.isEmpty()) {
+      found.putAll(readRemote(missing));
+    }
+    return found;
+  }
+
+  /** Removes {@code key} from both tiers and from other nodes' near tiers. */
+  public void delete(String key) {
+    deleteAll(List.of(key));
+  }
+
+  /** Removes {@code keys} from both tiers and from other nodes' near tiers. */
+  public void deleteAll(Collection<String> keys) {
+    List<String> list = List.copyOf(keys);
+    list.forEach(encoder::checkKey);
+    list.forEach(near::invalidate);
+    if (remote == null || list.isEmpty()) {
+      return;
+    }
+    try {
+      remote.delete(list.stream().map(encoder::redisKey).toList());
+      publish(list);
+    } catch (RemoteUnavailableException e) {
+      remoteUnavailable(e);
+    }
+  }
+
+  /** Copies those {@code keys} Redis holds into the near tier (e.g. at start, before traffic). */
+  public WarmResult warm(Collection<String> keys) {
+    return Warming.run(this, keys, null, settings.warmParallelism());
+  }
+
+  /**
+   * Copies those {@code keys} Redis holds into the near tier and loads the others with {@code
+   * loader} (at most {@code warmParallelism} at once, on virtual threads). Failed loads are
+   * reported in the result, not thrown.
+   */
+  public WarmResult warm(Collection<String> keys, CacheLoader<V> loader) {
+    return Warming.run(this, keys, Objects.requireNonNull(loader, "loader"), settings.warmParallelism());
+  }
+
+  /** What this namespace has done so far. */
+  public CacheStats stats() {
+    return metrics.snapshot();
+  }
+
+  /** The settings this cache was built with. */
+  public CacheSettings settings() {
+    return settings;
+  }
+
+  /** Stops listening for invalidations; the shared remote tier stays open. */
+  @Override
+  public void close() {
+    if (remote != null) {
+      remote.unsubscribe(channel, invalidations);
+    }
+  }
+
+  // ---- used by CrossNodeLoad and Warming ----
+
+  boolean inNear(String key) {
+    return near.getIfPresent(key) != null;
+  }
+
+  long epoch() {
+    return invalidationEpoch.get();
+  }
+
+  /** The value of {@code key} in Redis, filled into near; null when absent or unavailable. */
+  V readRemote(String key) {
+    long epoch = invalidationEpoch.get();
+    byte[] frame;
+    try {
+      frame = remote.get(encoder.redisKey(key));
+    } catch (RemoteUnavailableException e) {
+      remoteUnavailable(e);
+      metrics.remoteMiss();
+      return null;
+    }
+    V value = frame == null ? null : fillNear(key, frame, epoch);
+    if (value == null) {
+      metrics.remoteMiss();
+    } else {
+      metrics.remoteHit();
+    }
+    return value;
+  }
+
+  /** Those of {@code keys} Redis holds, filled into near. */
+  Map<String, V> readRemote(List<String> keys) {
+    long epoch = invalidationEpoch.get();
+    Map<String, V> found = new LinkedHashMap<>();
+    Map<String, byte[]> frames;
+    try {
+      frames = remote.getAll(keys.stream().map(encoder::redisKey).toList());
+    } catch (RemoteUnavailableException e) {
+      remoteUnavailable(e);
+      keys.forEach(k -> metrics.remoteMiss());
+      return found;
+    }
+    for (String key : keys) {
+      byte[] frame = frames.get(encoder.redisKey(key));
+      V value = frame == null ? null : fillNear(key, frame, epoch);
+      if (value == null) {
+        metrics.remoteMiss();
+      } else {
+        metrics.remoteHit();
+        found.put(key, value);
+      }
+    }
+    return found;
+  }
+
+  /** Runs the loader, stores its value in both tiers (Redis only if {@code toRemote}). */
+  V loadAndStore(String key, CacheLoader<V> loader, boolean toRemote) {
+    V value = invokeLoader(key, loader);
+    Duration ttl = settings.defaultTtl();
+    EntryEncoder.Encoded encoded = null;
+    if (toRemote && remote != null) {
+      try {
+        encoded = encoder.encode(key, value, expiresAt(ttl));
+      } catch (IllegalArgumentException tooLarge) {
+        // The caller still gets its value; the cache cannot hold it. Counted, and said.
+        metrics.notCached();
+        LOG.log(Level.WARNING, "loaded value not cached: " + tooLarge.getMessage());
+        return value;
+      }
+    }
+    near.put(key, value, ttl);
+    metrics.writes(1);
+    if (encoded != null) {
+      writeRemote(Map.of(key, encoded), ttl);
+    }
+    return value;
+  }
+
+  void remoteUnavailable(RemoteUnavailableException e) {
+    // Expected while Redis is down or slow: counted; the near tier and the loader serve meanwhile.
+    metrics.remoteError();
+    LOG.log(Level.FINE, "cache '" + settings.namespace() + "' without Redis: " + e.getMessage());
+  }
+
+  private V loadThroughTiers(String key, CacheLoader<V> loader) {
+    if (remote == null) {
+      return loadAndStore(key, loader, false);
+    }
+    return crossNode.load(key, loader);
+  }
+
+  private V invokeLoader(String key, CacheLoader<V> loader) {
+    long start = System.nanoTime();
+    V value;
+    try {
+      value = loader.load(key);
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      metrics.loadFailed(System.nanoTime() - start);
+      throw new CacheLoadException(settings.namespace(), key, "the loader threw " + e, e);
+    }
+    if (value == null) {
+      metrics.loadFailed(System.nanoTime() - start);
+      throw new CacheLoadException(settings.namespace(), key, "the loader returned null", null);
+    }
+    metrics.loaded(System.nanoTime() - start);
+    return value;
+  }
+
+  private V fillNear(String key, byte[] frame, long epochBefore) {
+    EntryEncoder.Decoded<V> decoded;
+    try {
+      decoded = encoder.decode(frame);
+    } catch (RuntimeException corrupt) {
+      // Not ours, or written by an incompatible codec: a miss, counted, and said.
+      metrics.remoteError();
+      LOG.log(Level.WARNING, "cache '" + settings.namespace() + "': unreadable value for '"
+          + EntryEncoder.abbreviate(key) + "': " + corrupt);
+      return null;
+    }
+    long remainingMillis = decoded.expiresAtMillis() - clock.millis();
+    if (remainingMillis > 0 && invalidationEpoch.get() == epochBefore) {
+      near.put(key, decoded.value(), Duration.ofMillis(remainingMillis));
+    }
+    return decoded.value();
+  }
+
+  private void writeRemote(Map<String, EntryEncoder.Encoded> encoded, Duration ttl) {
+    Map<String, byte[]> frames = new LinkedHashMap<>();
+    encoded.forEach(
+        (key, entry) -> {
+          frames.put(encoder.redisKey(key), entry.frame());
+          metrics.stored(entry.serializedBytes(), entry.frame().length);
+        });
+    try {
+      if (frames.size() == 1) {
+        var only = frames.entrySet().iterator().next();
+        remote.set(only.getKey(), only.getValue(), ttl);
+      } else {
+        remote.setAll(frames, ttl);
+      }
+      publish(List.copyOf(encoded.keySet()));
+    } catch (RemoteUnavailableException e) {
+      remoteUnavailable(e);
+    }
+  }
+
+  private void publish(List<String> keys) throws RemoteUnavailableException {
+    remote.publish(channel, new Invalidation(origin, keys).encode());
+  }
+
+  private long expiresAt(Duration ttl) {
+    return clock.millis() + ttl.toMillis();
+  }
+
+  private static void checkTtl(Duration ttl) {
+    if (ttl == null || ttl.toMillis() < 1) {
+      throw new IllegalArgumentException("ttl must be at least 1 ms, was " + ttl);
+    }
+  }
+
+  private void clearNearAfterOutage() {
+    invalidationEpoch.incrementAndGet();
+    near.invalidateAll();
+  }
+
+  /** Drops near copies of keys other nodes changed; on Lettuce's event loop. */
+  private final class InvalidationListener implements RedisRemote.ChannelListener {
+    @Override
+    public void onMessage(byte[] message) {
+      Invalidation invalidation;
+      try {
+        invalidation = Invalidation.decode(message);
+      } catch (IllegalArgumentException malformed) {
+        // Someone else publishing on our channel: counted and said, then ignored.
+        metrics.remoteError();
+        LOG.log(Level.WARNING, "ignoring a malformed invalidation on " + channel, malformed);
+        return;
+      }
+      if (invalidation.origin().equals(origin)) {
+        return;
+      }
+      invalidationEpoch.incrementAndGet();
+      for (String key : invalidation.keys()) {
+        near.invalidate(key);
+        crossNode.signal(key);
+      }
+    }
+
+    @Override
+    public void onResubscribed() {
+      clearNearAfterOutage();
+    }
+  }
+}

@@ -1,0 +1,81 @@
+package io.tideflow.cache.remote;
+
+import java.time.Duration;
+
+/**
+ * How the cache talks to Redis.
+ *
+ * @param uri {@code redis://host:port[/db]} (or {@code rediss://}) for one server;
+ *     {@code redis-cluster://host1:port1,host2:port2} for a cluster, seeded from those nodes
+ * @param commandTimeout the longest a caller waits for one command (or one batch); past it the
+ *     call counts as a failure and the caller carries on without Redis
+ * @param connectTimeout the longest one connection attempt may take
+ * @param failureThreshold consecutive failures that open the circuit breaker
+ * @param openDuration how long the breaker stays open before one probe is let through
+ * @param maxReconnectDelay the longest pause between Lettuce's reconnection attempts
+ * @param requestQueueSize commands Lettuce may queue per connection before rejecting more
+ */
+public record RemoteOptions(
+    String uri,
+    Duration commandTimeout,
+    Duration connectTimeout,
+    int failureThreshold,
+    Duration openDuration,
+    Duration maxReconnectDelay,
+    int requestQueueSize) {
+
+  public RemoteOptions {
+    if (uri == null || uri.isBlank()) {
+      throw new IllegalArgumentException("uri must be a redis:// or redis-cluster:// URI, was " + uri);
+    }
+    requirePositive("commandTimeout", commandTimeout);
+    requirePositive("connectTimeout", connectTimeout);
+    requirePositive("openDuration", openDuration);
+    requirePositive("maxReconnectDelay", maxReconnectDelay);
+    if (failureThreshold < 1) {
+      throw new IllegalArgumentException("failureThreshold must be >= 1, was " + failureThreshold);
+    }
+    if (requestQueueSize < 1) {
+      throw new IllegalArgumentException("requestQueueSize must be >= 1, was " + requestQueueSize);
+    }
+  }
+
+  /**
+   * Defaults for a server on the same network: 100 ms per command, 1 s to connect, open after 3
+   * consecutive failures for 1 s, reconnect at least every second, 10,000 queued commands.
+   */
+  public static RemoteOptions defaults(String uri) {
+    return new RemoteOptions(
+        uri,
+        Duration.ofMillis(100),
+        Duration.ofSeconds(1),
+        3,
+        Duration.ofSeconds(1),
+        Duration.ofSeconds(1),
+        10_000);
+  }
+
+  /** These options with another command timeout. */
+  public RemoteOptions withCommandTimeout(Duration timeout) {
+    return new RemoteOptions(
+        uri, timeout, connectTimeout, failureThreshold, openDuration, maxReconnectDelay,
+        requestQueueSize);
+  }
+
+  /** These options with another breaker open duration. */
+  public RemoteOptions withOpenDuration(Duration duration) {
+    return new RemoteOptions(
+        uri, commandTimeout, connectTimeout, failureThreshold, duration, maxReconnectDelay,
+        requestQueueSize);
+  }
+
+  boolean cluster() {
+    return uri.startsWith("redis-cluster://") || uri.startsWith("rediss-cluster://");
+  }
+
+  private static void requirePositive(String name, Duration value) {
+    if (value == null || value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException(name + " must be > 0, was " + value);
+    }
+  }
+}
