@@ -11,7 +11,9 @@ import java.util.Locale;
 
 /**
  * The cache figures that need no server, printed as Markdown: near-tier hit rate of W-TinyLFU
- * against LRU on one Zipf(0.9) trace at several sizes, and the zstd ratio on JSON payloads.
+ * against LRU on one Zipf(0.9) trace at several sizes (also drawn as bars in {@code
+ * reports/cache-hit-rates.html}, or where {@code -Dchart=} says), and the zstd ratio on JSON
+ * payloads.
  *
  * <p>Run: {@code java -cp ... io.tideflow.bench.cache.CacheFigures [keys] [requests]}
  * (defaults 100,000 keys, 2,000,000 requests); {@code run-cache-bench.sh} does.
@@ -25,11 +27,24 @@ public final class CacheFigures {
   public static void main(String[] args) {
     int keys = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
     int requests = args.length > 1 ? Integer.parseInt(args[1]) : 2_000_000;
-    System.out.println(hitRates(keys, requests));
+    java.util.List<HitRateChart.Row> rows = new java.util.ArrayList<>();
+    System.out.println(hitRates(keys, requests, rows));
     System.out.println(compression());
+    java.nio.file.Path chart = java.nio.file.Path.of(
+        System.getProperty("chart", "reports/cache-hit-rates.html"));
+    try {
+      if (chart.getParent() != null) {
+        java.nio.file.Files.createDirectories(chart.getParent());
+      }
+      java.nio.file.Files.writeString(chart, HitRateChart.html(String.format(Locale.ROOT,
+          "Near-tier hit rate, Zipf(0.9) over %,d keys, %,d requests", keys, requests), rows));
+      System.out.println("chart: " + chart.toAbsolutePath());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot write " + chart, e);
+    }
   }
 
-  static String hitRates(int keys, int requests) {
+  static String hitRates(int keys, int requests, java.util.List<HitRateChart.Row> rows) {
     int[] trace = new int[requests];
     ZipfTrace zipf = new ZipfTrace(keys, 0.9, 42);
     for (int i = 0; i < requests; i++) {
@@ -43,6 +58,7 @@ public final class CacheFigures {
     for (long size : SIZES) {
       double tinyLfu = replay(NearPolicy.W_TINY_LFU, size, trace);
       double lru = replay(NearPolicy.LRU, size, trace);
+      rows.add(new HitRateChart.Row(size, tinyLfu, lru));
       md.append(String.format(Locale.ROOT, "| %,d | %.2f %% | %.2f %% | %.2f %% | %+.2f points |%n",
           size, 100.0 * size / keys, 100 * tinyLfu, 100 * lru, 100 * (tinyLfu - lru)));
     }
