@@ -20,13 +20,15 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * A hundred scale events against real worker JVMs and a real etcd, and not one process left.
+ * A hundred scale events against real worker JVMs and a real etcd, with a client submitting tasks
+ * all along: not one task lost, not one process left.
  *
  * <p>To stay within a minute and a half on two cores, events follow one another without waiting
  * for launches to finish: most launched JVMs are terminated while they start (the case most
  * likely to leak a process), and every tenth event the test waits for everything in flight and
  * checks that the running workers are READY in the registry. About 100 JVMs are spawned; some 10
- * to 25 of them get all the way to READY.
+ * to 25 of them get all the way to READY. Tasks on a terminated worker are placed again by the
+ * client (so they may take several attempts); every one must complete.
  */
 class LocalProcessScaleTest {
   private static final int EVENTS = 100;
@@ -41,8 +43,44 @@ class LocalProcessScaleTest {
         ClusterWatcher registry = ClusterWatcher.start(store, Duration.ofSeconds(10))) {
       LocalProcessNodeProvider provider = new LocalProcessNodeProvider(
           LocalProcessConfig.defaults(etcd.uri()).withStopGrace(Duration.ofSeconds(3)));
-      try {
-        runEvents(provider, registry, seen);
+      java.util.concurrent.atomic.AtomicBoolean loading = new java.util.concurrent.atomic.AtomicBoolean(true);
+      List<CompletableFuture<io.tideflow.runtime.task.TaskResult>> tasks =
+          java.util.Collections.synchronizedList(new ArrayList<>());
+      try (io.tideflow.runtime.client.TideflowClient client =
+          io.tideflow.runtime.client.TideflowClient.connect(store,
+              io.tideflow.runtime.client.ClientConfig.defaults(),
+              new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
+        Thread load = Thread.ofPlatform().name("scale-test-load").start(() -> {
+          // At most 8 in flight: a steady trickle across the churn, not a flood on 2 cores.
+          java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(8);
+          while (loading.get()) {
+            try {
+              if (!window.tryAcquire(50, TimeUnit.MILLISECONDS)) {
+                continue;
+              }
+            } catch (InterruptedException e) {
+              return;
+            }
+            CompletableFuture<io.tideflow.runtime.task.TaskResult> f = client.submit(
+                io.tideflow.core.model.TaskSpec.builder("noop").maxAttempts(20)
+                    .timeout(Duration.ofSeconds(120)).build());
+            f.whenComplete((r, e) -> window.release());
+            tasks.add(f);
+          }
+        });
+        try {
+          runEvents(provider, registry, seen);
+        } finally {
+          loading.set(false);
+          load.join();
+        }
+        for (CompletableFuture<io.tideflow.runtime.task.TaskResult> f : List.copyOf(tasks)) {
+          assertThat(f.get(150, TimeUnit.SECONDS)).isNotNull();
+        }
+        io.tideflow.runtime.client.TideflowClient.Stats stats = client.stats();
+        System.out.println("scale test: " + stats);
+        assertThat(stats.failed()).as("tasks failed or lost").isZero();
+        assertThat(stats.completed()).isEqualTo(tasks.size()).isGreaterThan(100);
       } finally {
         provider.close();
       }
