@@ -141,6 +141,40 @@ final class NodeChunks extends AbstractList<NodeInfo> implements RandomAccess {
     }
   }
 
+  /** The chunks themselves, for scans that walk them in step with aligned data; never modify. */
+  NodeInfo[][] chunks() {
+    return chunks;
+  }
+
+  /**
+   * Identifies the layout: which ids sit in which chunk at which offset. Replacing a node keeps
+   * it (the array is shared); adding or removing one makes a new one. So two versions with the
+   * same layout token hold the same ids at the same positions.
+   */
+  Object layout() {
+    return starts;
+  }
+
+  /** The chunk and offset of {@code id} packed as {@code chunk << 32 | offset}, or -1 if absent. */
+  long position(String id) {
+    if (chunks.length == 0) {
+      return -1;
+    }
+    int c = chunkFor(id);
+    int i = indexIn(chunks[c], id);
+    return i < 0 ? -1 : (long) c << 32 | i;
+  }
+
+  /** The chunk and offset of the node at {@code index} packed as {@code chunk << 32 | offset}. */
+  long positionOf(int index) {
+    int c = Arrays.binarySearch(starts, 0, chunks.length, index);
+    if (c < 0) {
+      c = -c - 2;
+    }
+    // Empty chunks cannot exist (a chunk emptied by a removal is dropped), so c holds index.
+    return (long) c << 32 | (index - starts[c]);
+  }
+
   /** The chunk that holds {@code id} if present: the last whose first id is <= id (0 if none). */
   private int chunkFor(String id) {
     int lo = 0;
