@@ -80,6 +80,14 @@ public final class ClusterView {
     return nodes.find(id);
   }
 
+  /**
+   * How many nodes carry {@link PlacementRequest#TAINTS_LABEL}; kept up to date by every change
+   * in O(1), so a decision on a cluster without taints can leave the taint filter out.
+   */
+  public int taintedNodes() {
+    return nodes.tainted();
+  }
+
   public long revision() {
     return revision;
   }

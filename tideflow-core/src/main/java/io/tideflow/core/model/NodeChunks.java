@@ -14,15 +14,26 @@ import java.util.RandomAccess;
  */
 final class NodeChunks extends AbstractList<NodeInfo> implements RandomAccess {
   static final int MAX_CHUNK = 64;
-  static final NodeChunks EMPTY = new NodeChunks(new NodeInfo[0][], new int[] {0});
+  static final NodeChunks EMPTY = new NodeChunks(new NodeInfo[0][], new int[] {0}, 0);
 
   private final NodeInfo[][] chunks;
   /** starts[c] is the index of chunk c's first node; starts[chunks.length] is the size. */
   private final int[] starts;
+  /** Nodes carrying {@link PlacementRequest#TAINTS_LABEL}, kept by delta on every change. */
+  private final int tainted;
 
-  private NodeChunks(NodeInfo[][] chunks, int[] starts) {
+  private NodeChunks(NodeInfo[][] chunks, int[] starts, int tainted) {
     this.chunks = chunks;
     this.starts = starts;
+    this.tainted = tainted;
+  }
+
+  private static int tainted(NodeInfo node) {
+    return node.labels().containsKey(PlacementRequest.TAINTS_LABEL) ? 1 : 0;
+  }
+
+  int tainted() {
+    return tainted;
   }
 
   /** From nodes already sorted by id with unique ids. */
@@ -33,7 +44,11 @@ final class NodeChunks extends AbstractList<NodeInfo> implements RandomAccess {
     for (int c = 0; c < count; c++) {
       chunks[c] = sorted.subList(c * half, Math.min(sorted.size(), (c + 1) * half)).toArray(NodeInfo[]::new);
     }
-    return new NodeChunks(chunks, startsOf(chunks));
+    int tainted = 0;
+    for (NodeInfo n : sorted) {
+      tainted += tainted(n);
+    }
+    return new NodeChunks(chunks, startsOf(chunks), tainted);
   }
 
   private static int[] startsOf(NodeInfo[][] chunks) {
@@ -218,7 +233,7 @@ final class NodeChunks extends AbstractList<NodeInfo> implements RandomAccess {
 
   NodeChunks with(NodeInfo node) {
     if (chunks.length == 0) {
-      return new NodeChunks(new NodeInfo[][] {{node}}, new int[] {0, 1});
+      return new NodeChunks(new NodeInfo[][] {{node}}, new int[] {0, 1}, tainted(node));
     }
     int c = chunkFor(node.id());
     NodeInfo[] chunk = chunks[c];
@@ -228,7 +243,7 @@ final class NodeChunks extends AbstractList<NodeInfo> implements RandomAccess {
       NodeInfo[] replaced = chunk.clone();
       replaced[i] = node;
       copy[c] = replaced;
-      return new NodeChunks(copy, starts);
+      return new NodeChunks(copy, starts, tainted - tainted(chunk[i]) + tainted(node));
     }
     int at = -i - 1;
     NodeInfo[] grown = new NodeInfo[chunk.length + 1];
@@ -237,14 +252,14 @@ final class NodeChunks extends AbstractList<NodeInfo> implements RandomAccess {
     System.arraycopy(chunk, at, grown, at + 1, chunk.length - at);
     if (grown.length <= MAX_CHUNK) {
       copy[c] = grown;
-      return new NodeChunks(copy, startsOf(copy));
+      return new NodeChunks(copy, startsOf(copy), tainted + tainted(node));
     }
     NodeInfo[][] split = new NodeInfo[chunks.length + 1][];
     System.arraycopy(chunks, 0, split, 0, c);
     split[c] = Arrays.copyOfRange(grown, 0, grown.length / 2);
     split[c + 1] = Arrays.copyOfRange(grown, grown.length / 2, grown.length);
     System.arraycopy(chunks, c + 1, split, c + 2, chunks.length - c - 1);
-    return new NodeChunks(split, startsOf(split));
+    return new NodeChunks(split, startsOf(split), tainted + tainted(node));
   }
 
   NodeChunks without(String id) {
@@ -261,13 +276,13 @@ final class NodeChunks extends AbstractList<NodeInfo> implements RandomAccess {
       NodeInfo[][] shrunk = new NodeInfo[chunks.length - 1][];
       System.arraycopy(chunks, 0, shrunk, 0, c);
       System.arraycopy(chunks, c + 1, shrunk, c, shrunk.length - c);
-      return new NodeChunks(shrunk, startsOf(shrunk));
+      return new NodeChunks(shrunk, startsOf(shrunk), tainted - tainted(chunk[i]));
     }
     NodeInfo[] smaller = new NodeInfo[chunk.length - 1];
     System.arraycopy(chunk, 0, smaller, 0, i);
     System.arraycopy(chunk, i + 1, smaller, i, smaller.length - i);
     NodeInfo[][] copy = chunks.clone();
     copy[c] = smaller;
-    return new NodeChunks(copy, startsOf(copy));
+    return new NodeChunks(copy, startsOf(copy), tainted - tainted(chunk[i]));
   }
 }

@@ -119,8 +119,9 @@ public final class PolicyPlacement implements PlacementStrategy {
 
   /** Rejection counts by filter name: few distinct names, so parallel arrays beat a map. */
   private static final class Rejections {
-    private String[] names = new String[4];
-    private int[] counts = new int[4];
+    private static final String[] NONE = {};
+    private String[] names = NONE; // allocated at the first rejection: many decisions have none
+    private int[] counts;
     private int size;
 
     void count(String name) {
@@ -130,7 +131,10 @@ public final class PolicyPlacement implements PlacementStrategy {
           return;
         }
       }
-      if (size == names.length) {
+      if (names == NONE) {
+        names = new String[4];
+        counts = new int[4];
+      } else if (size == names.length) {
         names = java.util.Arrays.copyOf(names, size * 2);
         counts = java.util.Arrays.copyOf(counts, size * 2);
       }

@@ -14,12 +14,13 @@ import net.jqwik.api.constraints.IntRange;
  * A scan reads allocations by position, carried forward from state to state and from view to
  * view; whatever the interleaving of node joins, heartbeats, departures, placements, releases and
  * scans, it must visit exactly the nodes {@code nodes()} lists from the start index, each with
- * what {@link Allocations#of} says is placed on it.
+ * what {@link Allocations#of} says is placed on it; and the view's count of tainted nodes must hold.
  */
 class NodeScanTest {
 
-  private static NodeInfo node(String id, long cpu, int load) {
-    return new NodeInfo(id, "p", "h:1", Map.of(), Resources.of(cpu, 1), NodeState.READY, new LoadReport(load, 0, 0, -1, 0, 0, 0));
+  private static NodeInfo node(String id, int load, boolean tainted) {
+    Map<String, String> labels = tainted ? Map.of(PlacementRequest.TAINTS_LABEL, "gpu") : Map.of();
+    return new NodeInfo(id, "p", "h:1", labels, Resources.of(1000, 1), NodeState.READY, new LoadReport(load, 0, 0, -1, 0, 0, 0));
   }
 
   @Property(tries = 40)
@@ -33,7 +34,7 @@ class NodeScanTest {
       String id = "n" + r.nextInt(ids);
       switch (r.nextInt(10)) {
         case 0 -> view = view.without(id, step);
-        case 1, 2 -> view = view.with(node(id, 1000, step), step); // a join or a heartbeat
+        case 1, 2 -> view = view.with(node(id, step, r.nextInt(3) == 0), step); // a join or a heartbeat
         case 3 -> allocs = allocs.forget(id);
         case 4 -> {
           if (!placed.isEmpty()) {
@@ -64,5 +65,7 @@ class NodeScanTest {
       assertThat(scan.allocation()).isEqualTo(allocs.of(expected.id()));
     }
     assertThat(scan.hasNext()).isFalse();
+    assertThat(view.taintedNodes())
+        .isEqualTo((int) nodes.stream().filter(n -> n.labels().containsKey(PlacementRequest.TAINTS_LABEL)).count());
   }
 }
