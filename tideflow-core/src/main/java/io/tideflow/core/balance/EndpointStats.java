@@ -59,13 +59,25 @@ final class EndpointStats {
   }
 
   /**
-   * Ends the detection interval: returns its mean latency, or -1 with fewer than {@code minimum}
-   * answers, and starts the next one empty. An answer racing with this may land in either.
+   * Ends the detection window if it holds at least {@code minimum} answers: returns their mean
+   * latency and starts the next window empty. With fewer, returns -1 and keeps them, so an
+   * endpoint that gets few requests (a slow one that a load-aware picker seldom chooses, or one
+   * just back from an ejection) is judged once it has answered enough, over as many intervals as
+   * that takes. An answer racing with this may land in either window.
    */
   double takeWindowMean(int minimum) {
+    if (windowAnswers.get() < Math.max(1, minimum)) {
+      return -1;
+    }
     int answers = windowAnswers.getAndSet(0);
     long nanos = windowNanos.getAndSet(0);
-    return answers < minimum || answers == 0 ? -1 : (double) nanos / answers;
+    return answers == 0 ? -1 : (double) nanos / answers;
+  }
+
+  /** Forgets the answers of the current window (the endpoint is ejected: they judge nothing). */
+  void clearWindow() {
+    windowAnswers.set(0);
+    windowNanos.set(0);
   }
 
   /**

@@ -34,7 +34,7 @@ final class LatencyOutlierDetector {
     }
     if (due == NOT_STARTED) {
       for (EndpointStats e : usable) {
-        e.takeWindowMean(Integer.MAX_VALUE); // the first interval starts now, empty
+        e.clearWindow(); // the first interval starts now, empty
       }
     } else {
       judge(usable, nowNanos);
@@ -51,10 +51,13 @@ final class LatencyOutlierDetector {
     List<Judged> judged = new ArrayList<>(usable.length);
     int out = 0;
     for (EndpointStats s : usable) {
-      double mean = s.takeWindowMean(policy.minimumRequests());
       if (!s.available(nowNanos)) {
-        out++; // ejected (for failures or latency): answers of requests sent before do not judge it
-      } else if (mean >= 0) {
+        out++;
+        s.clearWindow(); // ejected: answers to requests sent before the ejection judge nothing
+        continue;
+      }
+      double mean = s.takeWindowMean(policy.minimumRequests());
+      if (mean >= 0) {
         judged.add(new Judged(s, mean));
       }
     }

@@ -4,11 +4,15 @@ package io.tideflow.core.balance;
  * When to stop sending to an endpoint that answers, but much more slowly than its peers: Envoy's
  * outlier detection applied to latency instead of success rate. Every {@code intervalNanos} (by
  * the caller's clock, on the thread whose result ends the interval) each usable endpoint that
- * answered at least {@code minimumRequests} times in the interval is judged by its mean latency
- * there; one whose mean is over {@code factor} times the median of its peers' means is ejected
+ * has answered at least {@code minimumRequests} times since it was last judged is judged by its
+ * mean latency over those answers; one whose mean is over {@code factor} times the median of its peers' means is ejected
  * for {@code baseEjectionNanos}, doubled for each ejection in a row and capped at {@code
  * maxEjectionNanos}. Nothing is judged unless at least {@code minimumHosts} endpoints have
  * enough requests, so a lone or idle endpoint is never compared with noise.
+ *
+ * <p>An endpoint short of {@code minimumRequests} in an interval keeps its answers for the next
+ * one, so one that is picked seldom — a slow endpoint under a load-aware picker, or one just back
+ * from an ejection — is judged as soon as it has answered enough, not never.
  *
  * <p>Why: a load-aware balancer such as power of two choices still gives a slow endpoint the share
  * its speed earns once the fast ones queue up (a 10× slower one gets a few percent), and when that
@@ -23,8 +27,8 @@ package io.tideflow.core.balance;
  * @param factor how many times the peers' median latency makes an outlier, > 1; {@link
  *     Double#POSITIVE_INFINITY} never ejects ({@link #NONE})
  * @param minimumHosts endpoints with enough requests in an interval needed to judge any, >= 2
- * @param minimumRequests answers an endpoint needs in an interval to be judged (and to count as a
- *     peer), > 0
+ * @param minimumRequests answers an endpoint needs to be judged (and to count as a peer), > 0;
+ *     gathered over one or more intervals
  * @param intervalNanos how often endpoints are judged, > 0; also how long a slowness must last
  * @param baseEjectionNanos the first ejection's length, > 0
  * @param maxEjectionNanos the longest ejection, >= base
@@ -45,15 +49,15 @@ public record LatencyOutlierEjection(
       new LatencyOutlierEjection(Double.POSITIVE_INFINITY, 2, 1, 1, 1, 1, 0);
 
   /**
-   * 3× the peers' median over 100 ms intervals of at least 20 answers, with at least 3 endpoints
-   * judged; out for 1 s at first, at most 30 s, at most half of the endpoints at once. Intervals
-   * are short next to Envoy's 10 s because tasks take milliseconds and every interval a slow
-   * endpoint stays in costs a few percent of the requests; the 20-answer floor keeps a lightly
-   * loaded client (under 200 answers per second per endpoint) from judging on noise — it judges
-   * nothing.
+   * 3× the peers' median, judged every 50 ms on the last 20 or more answers of each endpoint, with
+   * at least 3 endpoints judged; out for 1 s at first, at most 30 s, at most half of the
+   * endpoints at once. The interval is short next to Envoy's 10 s because tasks take milliseconds
+   * and every interval a slow endpoint stays in costs a few percent of the requests; the
+   * 20-answer floor keeps the judgement off noise, and a lightly loaded client simply judges less
+   * often.
    */
   public static final LatencyOutlierEjection DEFAULT =
-      new LatencyOutlierEjection(3, 3, 20, 100_000_000L, 1_000_000_000L, 30_000_000_000L, 50);
+      new LatencyOutlierEjection(3, 3, 20, 50_000_000L, 1_000_000_000L, 30_000_000_000L, 50);
 
   public LatencyOutlierEjection {
     if (!(factor > 1)) {

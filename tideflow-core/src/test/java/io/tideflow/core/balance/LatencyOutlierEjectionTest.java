@@ -72,17 +72,23 @@ class LatencyOutlierEjectionTest {
   }
 
   @Test
-  void nothingIsJudgedWithTooFewAnswersOrTooFewEndpoints() {
-    // 3 endpoints must have 10 answers each in 100 ms; at one pick each 10 ms none has.
+  void aSeldomPickedEndpointIsJudgedOnceItHasAnsweredEnoughOverSeveralIntervals() {
+    // One pick each 10 ms over 4 endpoints: each answers 10 times only after about 400 ms.
     Balancer sparse = new RoundRobinBalancer(OutlierEjection.DEFAULT, EVERY_100_MS);
     sparse.updateEndpoints(BalancerTest.endpoints(4));
-    Map<String, Integer> picks = new HashMap<>();
-    for (long now = 0; now < 2000 * MS; now += 10 * MS) {
+    Map<String, Integer> before = new HashMap<>();
+    Map<String, Integer> after = new HashMap<>();
+    for (long now = 0; now < 1300 * MS; now += 10 * MS) {
       String id = BalancerTest.pick(sparse, 0, now);
-      picks.merge(id, 1, Integer::sum);
+      (now < 400 * MS ? before : after).merge(id, 1, Integer::sum);
       sparse.onResult(id, id.equals("e3") ? 10 * MS : MS, true, now);
     }
-    assertThat(picks.get("e3")).isEqualTo(50);
+    assertThat(before.get("e3")).isEqualTo(10);
+    assertThat(after.getOrDefault("e3", 0)).as("picks after its judgement at 400 ms").isLessThanOrEqualTo(1);
+  }
+
+  @Test
+  void nothingIsJudgedWithFewerEndpointsThanTheMinimum() {
     // Two endpoints are fewer than the 3 hosts needed to judge.
     Balancer pair = new RoundRobinBalancer(OutlierEjection.DEFAULT, EVERY_100_MS);
     pair.updateEndpoints(BalancerTest.endpoints(2));
