@@ -7,40 +7,51 @@ package io.tideflow.core.model;
  * node's allocation by position instead of looking its id up in the hash trie, which the placement
  * profile showed as the largest single cost per candidate node.
  *
- * <p>Persistent like the chunks it mirrors: {@link #with} copies one chunk and the chunk index and
- * shares the rest. It stays valid for every view of the same layout (heartbeats and state changes
+ * <p>Persistent like the chunks it mirrors: {@link #with} copies one chunk, one block of 32 chunk
+ * references and the block index (about n/1,000 references), and shares the rest. It stays valid for every view of the same layout (heartbeats and state changes
  * replace nodes in place); a view that adds or removes nodes has a new layout and needs a rebuild.
  */
 final class AlignedAllocations {
-  private final NodeChunks layout;
-  private final NodeAllocation[][] chunks;
+  /** Chunks per block of the two-level index: a change copies one block, not every chunk reference. */
+  private static final int BLOCK_BITS = 5;
 
-  private AlignedAllocations(NodeChunks layout, NodeAllocation[][] chunks) {
+  private static final int BLOCK = 1 << BLOCK_BITS;
+
+  private final NodeChunks layout;
+  /** blocks[b][j] is the allocations of chunk {@code b * BLOCK + j}. */
+  private final NodeAllocation[][][] blocks;
+
+  private AlignedAllocations(NodeChunks layout, NodeAllocation[][][] blocks) {
     this.layout = layout;
-    this.chunks = chunks;
+    this.blocks = blocks;
   }
 
   static AlignedAllocations build(NodeChunks nodes, HashTrie<String, NodeAllocation> byNode) {
     NodeInfo[][] nodeChunks = nodes.chunks();
-    NodeAllocation[][] chunks = new NodeAllocation[nodeChunks.length][];
-    for (int c = 0; c < nodeChunks.length; c++) {
+    int count = nodeChunks.length;
+    NodeAllocation[][][] blocks = new NodeAllocation[(count + BLOCK - 1) >>> BLOCK_BITS][][];
+    for (int b = 0; b < blocks.length; b++) {
+      blocks[b] = new NodeAllocation[Math.min(BLOCK, count - (b << BLOCK_BITS))][];
+    }
+    for (int c = 0; c < count; c++) {
       NodeInfo[] chunk = nodeChunks[c];
       NodeAllocation[] aligned = new NodeAllocation[chunk.length];
       for (int i = 0; i < chunk.length; i++) {
         NodeAllocation a = byNode.size() == 0 ? null : byNode.get(chunk[i].id());
         aligned[i] = a == null ? NodeAllocation.EMPTY : a;
       }
-      chunks[c] = aligned;
+      blocks[c >>> BLOCK_BITS][c & (BLOCK - 1)] = aligned;
     }
-    return new AlignedAllocations(nodes, chunks);
+    return new AlignedAllocations(nodes, blocks);
   }
 
   boolean alignedWith(NodeChunks nodes) {
     return layout.layout() == nodes.layout();
   }
 
-  NodeAllocation[][] chunks() {
-    return chunks;
+  /** The allocations of chunk {@code c}, by offset in it; never modify. */
+  NodeAllocation[] chunk(int c) {
+    return blocks[c >>> BLOCK_BITS][c & (BLOCK - 1)];
   }
 
   /** Returns this with {@code nodeId}'s entry replaced; this itself when the layout lacks it. */
@@ -50,10 +61,12 @@ final class AlignedAllocations {
       return this; // not a node of this layout: no scan over it can ask for it
     }
     int c = (int) (at >>> 32);
-    NodeAllocation[][] copy = chunks.clone();
-    NodeAllocation[] chunk = chunks[c].clone();
+    NodeAllocation[][][] top = blocks.clone();
+    NodeAllocation[][] block = blocks[c >>> BLOCK_BITS].clone();
+    NodeAllocation[] chunk = block[c & (BLOCK - 1)].clone();
     chunk[(int) at] = allocation;
-    copy[c] = chunk;
-    return new AlignedAllocations(layout, copy);
+    block[c & (BLOCK - 1)] = chunk;
+    top[c >>> BLOCK_BITS] = block;
+    return new AlignedAllocations(layout, top);
   }
 }

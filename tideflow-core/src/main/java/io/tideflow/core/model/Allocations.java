@@ -14,7 +14,7 @@ import java.util.function.Consumer;
  * <p>A scan over a view ({@link ClusterView#scan}) reads allocations by position rather than by
  * id: the first scan of a view layout lines them up with the view's nodes (O(n), once), and every
  * state derived from this one by {@link #place}, {@link #release} or {@link #forget} carries the
- * alignment forward by copying one chunk of it (O(√n)), so a caller that decides, records and
+ * alignment forward by copying one chunk of it and one block of its index, so a caller that decides, records and
  * decides again never pays the O(n) step twice while the cluster's membership stands.
  */
 public final class Allocations {

@@ -12,7 +12,9 @@ import java.util.NoSuchElementException;
 public final class NodeScan {
   private final NodeInfo[][] nodes;
   /** Lined up with {@link #nodes}; null when nothing is placed anywhere. */
-  private final NodeAllocation[][] allocations;
+  private final AlignedAllocations allocations;
+  /** The allocations of the chunk the scan is in; null when nothing is placed anywhere. */
+  private NodeAllocation[] chunkAllocations;
   private int remaining;
   private int chunk;
   private int offset;
@@ -21,12 +23,13 @@ public final class NodeScan {
 
   NodeScan(NodeChunks view, Allocations allocations, int start) {
     this.nodes = view.chunks();
-    this.allocations = allocations.nodesInUse() == 0 ? null : allocations.alignedWith(view).chunks();
+    this.allocations = allocations.nodesInUse() == 0 ? null : allocations.alignedWith(view);
     this.remaining = view.size();
     if (remaining > 0) {
       long at = view.positionOf(Math.floorMod(start, remaining));
       this.chunk = (int) (at >>> 32);
       this.offset = (int) at;
+      this.chunkAllocations = this.allocations == null ? null : this.allocations.chunk(chunk);
     }
   }
 
@@ -43,10 +46,11 @@ public final class NodeScan {
     if (offset == nodes[chunk].length) {
       chunk = chunk + 1 == nodes.length ? 0 : chunk + 1;
       offset = 0;
+      chunkAllocations = allocations == null ? null : allocations.chunk(chunk);
     }
     remaining--;
     node = nodes[chunk][offset];
-    allocation = allocations == null ? NodeAllocation.EMPTY : allocations[chunk][offset];
+    allocation = chunkAllocations == null ? NodeAllocation.EMPTY : chunkAllocations[offset];
     offset++;
     return node;
   }
