@@ -71,10 +71,11 @@ abstract class AbstractBalancer implements Balancer {
     }
     usable.sort((a, b) -> a.endpoint.id().compareTo(b.endpoint.id()));
     stats = Map.copyOf(next);
-    this.usable = usable.toArray(EndpointStats[]::new);
+    EndpointStats[] sorted = usable.toArray(EndpointStats[]::new);
+    this.usable = sorted; // read-only from here on: pickers and the latency detector share it
     picker = usable.isEmpty()
         ? (key, now) -> new PickResult.NoEndpoint("no healthy endpoint among " + endpoints.size())
-        : newPicker(usable.toArray(EndpointStats[]::new));
+        : newPicker(sorted);
   }
 
   /** The address or health changed: keep what was learned by moving it to a new stats object. */
