@@ -2,6 +2,7 @@ package io.tideflow.bench.balance;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tideflow.core.balance.Balancer;
+import io.tideflow.core.balance.LatencyOutlierEjection;
 import io.tideflow.core.balance.LeastLoadedBalancer;
 import io.tideflow.core.balance.OutlierEjection;
 import io.tideflow.core.balance.PeakEwmaBalancer;
@@ -30,7 +31,10 @@ import java.util.function.Supplier;
  * Task latency with one slow worker: 4 in-process workers on loopback gRPC, each task sleeps
  * 1 ms on three of them and 10 ms on the fourth; a closed loop keeps {@code window} tasks in flight. The same
  * run is made with each balancer in turn, in one JVM, and p50/p99 are printed as a Markdown
- * table. Arguments: [tasks per balancer, default 20000].
+ * table with each p99 over round-robin's. Every balancer gets the same load: the same window, the
+ * same task count, a fresh cluster, client and balancer for its warm-up and again for its measured
+ * run (so latency ejection starts each run knowing nothing). Arguments: [tasks per balancer,
+ * default 20000].
  */
 public final class SlowNodeBenchmark {
   /**
@@ -52,19 +56,36 @@ public final class SlowNodeBenchmark {
     balancers.put("least-loaded", () -> new LeastLoadedBalancer(OutlierEjection.DEFAULT));
     balancers.put("p2c-peak-ewma",
         () -> new PeakEwmaBalancer(OutlierEjection.DEFAULT, TAU_NANOS, 1_000_000L));
-    System.out.println("| balancer | in flight | tasks | p50 | p99 | share on the slow node |");
-    System.out.println("| --- | ---: | ---: | ---: | ---: | ---: |");
+    balancers.put("p2c-peak-ewma + latency ejection",
+        () -> new PeakEwmaBalancer(OutlierEjection.DEFAULT, LatencyOutlierEjection.DEFAULT, TAU_NANOS, 1_000_000L));
+    balancers.put("round-robin + latency ejection",
+        () -> new RoundRobinBalancer(OutlierEjection.DEFAULT, LatencyOutlierEjection.DEFAULT));
+    System.out.println("| balancer | in flight | tasks | p50 | p99 | p99 of tasks on fast nodes "
+        + "| share on the slow node (by tenth of the run) | p99 / round-robin's |");
+    System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    double roundRobinP99 = Double.NaN;
     for (Map.Entry<String, Supplier<Balancer>> e : balancers.entrySet()) {
       run(tasks / 5, e.getValue()); // warm-up
-      long[] result = run(tasks, e.getValue());
-      System.out.printf(Locale.ROOT, "| %s | %d | %,d | %.2f ms | %.2f ms | %.1f %% |%n",
-          e.getKey(), WINDOW, tasks, pct(result, 0.50) / 1e6, pct(result, 0.99) / 1e6,
-          100.0 * result[result.length - 1] / tasks);
+      Run result = run(tasks, e.getValue());
+      double p99 = pct(result.all, 0.99) / 1e6;
+      if (e.getKey().equals("round-robin")) {
+        roundRobinP99 = p99;
+      }
+      System.out.printf(Locale.ROOT, "| %s | %d | %,d | %.2f ms | %.2f ms | %.2f ms | %.1f %% (%s) | %.2f |%n",
+          e.getKey(), WINDOW, tasks, pct(result.all, 0.50) / 1e6, p99, pct(result.onFast, 0.99) / 1e6,
+          100.0 * result.onSlow / tasks, Arrays.toString(result.slowByTenth).replaceAll("[\\[\\]]", ""),
+          p99 / roundRobinP99);
     }
   }
 
-  /** Latencies sorted, then the count that ran on the slow node as the last element. */
-  private static long[] run(int tasks, Supplier<Balancer> balancer) throws Exception {
+  /**
+   * One run: every latency and those of tasks that ran on fast nodes, both sorted; how many ran
+   * on the slow node, in all and by tenth of the run (by submission order), to show whether they
+   * went there at the start (before a balancer learned) or throughout.
+   */
+  private record Run(long[] all, long[] onFast, int onSlow, int[] slowByTenth) {}
+
+  private static Run run(int tasks, Supplier<Balancer> balancer) throws Exception {
     TaskHandlers fast = TaskHandlers.builtins().with("work", sleeping(1));
     TaskHandlers slow = TaskHandlers.builtins().with("work", sleeping(10));
     SimpleMeterRegistry metrics = new SimpleMeterRegistry();
@@ -79,8 +100,8 @@ public final class SlowNodeBenchmark {
         while (client.view().countByState().get(NodeState.READY) < 4) {
           LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
         }
-        long[] latencies = new long[tasks + 1];
-        int[] onSlow = new int[1];
+        long[] latencies = new long[tasks];
+        boolean[] slowTask = new boolean[tasks];
         Semaphore window = new Semaphore(WINDOW);
         CountDownLatch done = new CountDownLatch(tasks);
         TaskSpec spec = TaskSpec.builder("work").build();
@@ -90,11 +111,7 @@ public final class SlowNodeBenchmark {
           long start = System.nanoTime();
           client.submit(spec).whenComplete((r, err) -> {
             latencies[index] = System.nanoTime() - start;
-            if (err == null && r.nodeId().equals("slow")) {
-              synchronized (onSlow) {
-                onSlow[0]++;
-              }
-            }
+            slowTask[index] = err == null && r.nodeId().equals("slow"); // read after done.await
             window.release();
             done.countDown();
           });
@@ -102,18 +119,29 @@ public final class SlowNodeBenchmark {
         if (!done.await(5, TimeUnit.MINUTES)) {
           throw new IllegalStateException("tasks did not finish within 5 minutes");
         }
-        Arrays.sort(latencies, 0, tasks);
-        latencies[tasks] = onSlow[0];
-        return latencies;
+        int[] byTenth = new int[10];
+        long[] onFast = new long[tasks];
+        int fastCount = 0;
+        for (int i = 0; i < tasks; i++) {
+          if (slowTask[i]) {
+            byTenth[i * 10 / tasks]++;
+          } else {
+            onFast[fastCount++] = latencies[i];
+          }
+        }
+        onFast = Arrays.copyOf(onFast, fastCount);
+        Arrays.sort(onFast);
+        Arrays.sort(latencies);
+        return new Run(latencies, onFast, tasks - fastCount, byTenth);
       } finally {
         workers.forEach(WorkerNode::close);
       }
     }
   }
 
-  private static long pct(long[] sortedWithTail, double q) {
-    int n = sortedWithTail.length - 1;
-    return sortedWithTail[Math.min(n - 1, (int) Math.ceil(q * n) - 1)];
+  private static long pct(long[] sorted, double q) {
+    int n = sorted.length;
+    return n == 0 ? 0 : sorted[Math.max(0, Math.min(n - 1, (int) Math.ceil(q * n) - 1))];
   }
 
   /** A handler that takes {@code millis} per task: the built-in sleep with a fixed duration. */

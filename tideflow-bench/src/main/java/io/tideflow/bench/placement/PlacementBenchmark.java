@@ -39,6 +39,7 @@ public class PlacementBenchmark {
   private PolicyPlacement placement;
   private PlacementContext context;
   private PlacementRequest[] requests;
+  private Allocations aligned;
   private int next;
 
   @Setup
@@ -48,6 +49,8 @@ public class PlacementBenchmark {
     placement = new PolicyPlacement(PlacementPolicy.binPack().toBuilder().sampling(sampling).build());
     context = PlacementContext.of(BenchClusters.halfFull(view, 1));
     requests = BenchClusters.requests(1024, 2);
+    aligned = BenchClusters.halfFull(view, 1);
+    placement.decide(requests[0], view, context.withAllocations(aligned)); // lines it up with the view
   }
 
   private PlacementResult decideOnce() {
@@ -74,5 +77,17 @@ public class PlacementBenchmark {
   public Allocations recordDecision() {
     PlacementRequest req = requests[next++ & 1023];
     return context.allocations().place(view.nodes().get(next % nodes).id(), req.demand(), req.workLabels());
+  }
+
+  /**
+   * The same step on allocations a decision has lined up with the view ({@link
+   * io.tideflow.core.model.ClusterView#scan}): it also copies one chunk of the alignment, so the
+   * next decision reads it by position. This is what a caller that decides and records pays.
+   */
+  @Benchmark
+  @BenchmarkMode(Mode.Throughput)
+  public Allocations recordAlignedDecision() {
+    PlacementRequest req = requests[next++ & 1023];
+    return aligned.place(view.nodes().get(next % nodes).id(), req.demand(), req.workLabels());
   }
 }

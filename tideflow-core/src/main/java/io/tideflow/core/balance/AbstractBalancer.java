@@ -8,22 +8,34 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The control path and feedback shared by the balancers: keeps statistics by endpoint id across
- * updates, drops unhealthy endpoints from the picker, and applies outlier ejection. Subclasses say
- * only how a picker chooses among the usable endpoints.
+ * updates, drops unhealthy endpoints from the picker, and applies outlier ejection (for failures,
+ * and for latency when a {@link LatencyOutlierEjection} is enabled). Subclasses say only how a
+ * picker chooses among the usable endpoints.
  */
 abstract class AbstractBalancer implements Balancer {
   private final OutlierEjection ejection;
+  /** Null when latency ejection is off, so answers cost nothing extra. */
+  private final LatencyOutlierDetector latencyDetector;
   private final double tauNanos;
   private final long initialCostNanos;
   /** Requests in flight over all endpoints, for balancers that compare with the average. */
   protected final AtomicLong totalInFlight = new AtomicLong();
 
   private volatile Map<String, EndpointStats> stats = Map.of();
+  private volatile EndpointStats[] usable = new EndpointStats[0];
   private volatile Picker picker = (key, now) -> new PickResult.NoEndpoint("no endpoints");
 
   AbstractBalancer(OutlierEjection ejection, long decayNanos, long initialCostNanos) {
+    this(ejection, LatencyOutlierEjection.NONE, decayNanos, initialCostNanos);
+  }
+
+  AbstractBalancer(
+      OutlierEjection ejection, LatencyOutlierEjection latencyEjection, long decayNanos, long initialCostNanos) {
     if (ejection == null) {
       throw new IllegalArgumentException("ejection must not be null");
+    }
+    if (latencyEjection == null) {
+      throw new IllegalArgumentException("latencyEjection must not be null (LatencyOutlierEjection.NONE turns it off)");
     }
     if (decayNanos <= 0) {
       throw new IllegalArgumentException("decayNanos must be > 0, was " + decayNanos);
@@ -32,6 +44,7 @@ abstract class AbstractBalancer implements Balancer {
       throw new IllegalArgumentException("initialCostNanos must be >= 0, was " + initialCostNanos);
     }
     this.ejection = ejection;
+    this.latencyDetector = latencyEjection.enabled() ? new LatencyOutlierDetector(latencyEjection) : null;
     this.tauNanos = decayNanos;
     this.initialCostNanos = initialCostNanos;
   }
@@ -58,9 +71,11 @@ abstract class AbstractBalancer implements Balancer {
     }
     usable.sort((a, b) -> a.endpoint.id().compareTo(b.endpoint.id()));
     stats = Map.copyOf(next);
+    EndpointStats[] sorted = usable.toArray(EndpointStats[]::new);
+    this.usable = sorted; // read-only from here on: pickers and the latency detector share it
     picker = usable.isEmpty()
         ? (key, now) -> new PickResult.NoEndpoint("no healthy endpoint among " + endpoints.size())
-        : newPicker(usable.toArray(EndpointStats[]::new));
+        : newPicker(sorted);
   }
 
   /** The address or health changed: keep what was learned by moving it to a new stats object. */
@@ -94,6 +109,9 @@ abstract class AbstractBalancer implements Balancer {
     if (success) {
       s.observeLatency(latencyNanos, nowNanos, tauNanos);
       s.recordSuccess();
+      if (latencyDetector != null) {
+        latencyDetector.onAnswer(s, latencyNanos, usable, nowNanos);
+      }
     } else {
       s.recordFailure(ejection, nowNanos);
     }

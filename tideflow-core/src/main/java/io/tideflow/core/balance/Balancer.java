@@ -18,7 +18,9 @@ import java.util.List;
  * <p><b>Feedback.</b> {@link #onResult} is called from any thread, exactly once for each pick that
  * chose an endpoint, when its outcome is known. It updates per-endpoint atomics (in flight,
  * latency estimate, consecutive failures) that pickers read; an endpoint failing {@link
- * OutlierEjection#consecutiveFailures()} times in a row is skipped until its back-off runs out.
+ * OutlierEjection#consecutiveFailures()} times in a row is skipped until its back-off runs out,
+ * and, where a balancer is given a {@link LatencyOutlierEjection}, so is one answering much more
+ * slowly than its peers (judged by the thread whose result ends an interval, in O(endpoints)).
  *
  * <p>No method reads a clock: times are the caller's monotonic nanos ({@code System.nanoTime()}
  * at the edge, a fake in tests and the simulator). Unhealthy and ejected endpoints are never

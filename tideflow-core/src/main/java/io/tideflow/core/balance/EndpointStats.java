@@ -1,6 +1,7 @@
 package io.tideflow.core.balance;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -16,6 +17,13 @@ final class EndpointStats {
   private volatile boolean ejected;
   private volatile long ejectedUntilNanos;
   private final AtomicReference<Ewma> latency;
+  /** Latency answered in the current outlier-detection interval: total nanos and answers. */
+  private final AtomicLong windowNanos = new AtomicLong();
+  private final AtomicInteger windowAnswers = new AtomicInteger();
+  private volatile boolean latencyEjected;
+  private volatile long latencyEjectedUntilNanos;
+  /** Ejections for latency not yet worked off by healthy intervals; the detector's only. */
+  private int latencyEjections;
 
   /** A peak-EWMA latency estimate: {@code cost} nanos as of {@code stampNanos}. */
   record Ewma(double cost, long stampNanos, boolean observed) {}
@@ -38,9 +46,62 @@ final class EndpointStats {
     return inFlight.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0;
   }
 
-  /** True unless ejected and the ejection has not yet run out at {@code nowNanos}. */
+  /** True unless ejected (for failures or latency) and the ejection has not run out at {@code nowNanos}. */
   boolean available(long nowNanos) {
-    return !ejected || nowNanos - ejectedUntilNanos >= 0;
+    return (!ejected || nowNanos - ejectedUntilNanos >= 0)
+        && (!latencyEjected || nowNanos - latencyEjectedUntilNanos >= 0);
+  }
+
+  /** Adds one answer's latency to the current detection interval. */
+  void recordAnswer(long latencyNanos) {
+    windowNanos.addAndGet(latencyNanos);
+    windowAnswers.incrementAndGet();
+  }
+
+  /**
+   * Ends the detection window if it holds at least {@code minimum} answers: returns their mean
+   * latency and starts the next window empty. With fewer, returns -1 and keeps them, so an
+   * endpoint that gets few requests (a slow one that a load-aware picker seldom chooses, or one
+   * just back from an ejection) is judged once it has answered enough, over as many intervals as
+   * that takes. An answer racing with this may land in either window.
+   */
+  double takeWindowMean(int minimum) {
+    if (windowAnswers.get() < Math.max(1, minimum)) {
+      return -1;
+    }
+    int answers = windowAnswers.getAndSet(0);
+    long nanos = windowNanos.getAndSet(0);
+    return answers == 0 ? -1 : (double) nanos / answers;
+  }
+
+  /** Forgets the answers of the current window (the endpoint is ejected: they judge nothing). */
+  void clearWindow() {
+    windowAnswers.set(0);
+    windowNanos.set(0);
+  }
+
+  /**
+   * Ejects for latency until {@code untilNanos}. The peak-EWMA estimate is held where it stands
+   * until then rather than left to decay toward zero, so the endpoint comes back costing what it
+   * cost when it left, and its probes, not a rush of picks, tell whether it got faster.
+   */
+  void ejectForLatency(long untilNanos) {
+    latencyEjections++;
+    latencyEjectedUntilNanos = untilNanos;
+    latencyEjected = true;
+    latency.updateAndGet(e -> e.observed ? new Ewma(e.cost, Math.max(e.stampNanos, untilNanos), true) : e);
+  }
+
+  /** Ejections in a row for latency, this one included; 0 when none is being worked off. */
+  int latencyEjections() {
+    return latencyEjections;
+  }
+
+  /** A healthy interval takes one ejection off the count that sets the next ejection's length. */
+  void judgedHealthy() {
+    if (latencyEjections > 0) {
+      latencyEjections--;
+    }
   }
 
   void recordSuccess() {

@@ -8,7 +8,12 @@ package io.tideflow.core.balance;
 public final class LeastLoadedBalancer extends AbstractBalancer {
 
   public LeastLoadedBalancer(OutlierEjection ejection) {
-    super(ejection, 1, 0);
+    this(ejection, LatencyOutlierEjection.NONE);
+  }
+
+  /** With endpoints much slower than their peers also ejected for a while ({@link LatencyOutlierEjection}). */
+  public LeastLoadedBalancer(OutlierEjection ejection, LatencyOutlierEjection latencyEjection) {
+    super(ejection, latencyEjection, 1, 0);
   }
 
   @Override

@@ -30,11 +30,15 @@ public record OutlierEjection(int consecutiveFailures, long baseEjectionNanos, l
 
   /** How long the {@code n}th ejection in a row lasts (n >= 1). */
   long ejectionNanos(int n) {
-    int doublings = n - 1;
-    long length = baseEjectionNanos;
-    for (int i = 0; i < doublings && length < maxEjectionNanos; i++) {
-      length = length > maxEjectionNanos / 2 ? maxEjectionNanos : length * 2;
+    return backOff(baseEjectionNanos, maxEjectionNanos, n);
+  }
+
+  /** {@code base} doubled {@code n - 1} times, capped at {@code max}, without overflowing. */
+  static long backOff(long base, long max, int n) {
+    long length = base;
+    for (int i = 1; i < n && length < max; i++) {
+      length = length > max / 2 ? max : length * 2;
     }
-    return Math.min(length, maxEjectionNanos);
+    return Math.min(length, max);
   }
 }

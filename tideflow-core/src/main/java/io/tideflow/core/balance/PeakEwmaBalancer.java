@@ -14,7 +14,20 @@ public final class PeakEwmaBalancer extends AbstractBalancer {
    * @param initialCostNanos latency assumed for an endpoint not yet observed
    */
   public PeakEwmaBalancer(OutlierEjection ejection, long decayNanos, long initialCostNanos) {
-    super(ejection, decayNanos, initialCostNanos);
+    this(ejection, LatencyOutlierEjection.NONE, decayNanos, initialCostNanos);
+  }
+
+  /**
+   * With latency outlier ejection: P2C alone still gives a 10× slower endpoint the few percent of
+   * requests its cost earns when the others queue up, enough to set the p99; ejecting it while it
+   * stays that slow takes it out of the tail (see {@link LatencyOutlierEjection}).
+   *
+   * @param latencyEjection when to eject an endpoint much slower than its peers; {@link
+   *     LatencyOutlierEjection#NONE} for plain P2C
+   */
+  public PeakEwmaBalancer(
+      OutlierEjection ejection, LatencyOutlierEjection latencyEjection, long decayNanos, long initialCostNanos) {
+    super(ejection, latencyEjection, decayNanos, initialCostNanos);
   }
 
   @Override

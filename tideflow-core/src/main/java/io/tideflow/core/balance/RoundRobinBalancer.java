@@ -6,7 +6,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class RoundRobinBalancer extends AbstractBalancer {
 
   public RoundRobinBalancer(OutlierEjection ejection) {
-    super(ejection, 1, 0);
+    this(ejection, LatencyOutlierEjection.NONE);
+  }
+
+  /** With endpoints much slower than their peers also ejected for a while ({@link LatencyOutlierEjection}). */
+  public RoundRobinBalancer(OutlierEjection ejection, LatencyOutlierEjection latencyEjection) {
+    super(ejection, latencyEjection, 1, 0);
   }
 
   @Override

@@ -4,6 +4,7 @@
  * SubchannelPicker ({@link io.tideflow.core.balance.Picker}: immutable, lock-free, any thread).
  * Round-robin, least-loaded, power-of-two-choices over peak-EWMA latency, and consistent hashing
  * with bounded loads; all skip unhealthy endpoints and eject those failing repeatedly
- * ({@link io.tideflow.core.balance.OutlierEjection}). Time is the caller's nanos, never a clock.
+ * ({@link io.tideflow.core.balance.OutlierEjection}) and, when configured, those much slower than
+ * their peers ({@link io.tideflow.core.balance.LatencyOutlierEjection}). Time is the caller's nanos, never a clock.
  */
 package io.tideflow.core.balance;

@@ -14,15 +14,26 @@ import java.util.RandomAccess;
  */
 final class NodeChunks extends AbstractList<NodeInfo> implements RandomAccess {
   static final int MAX_CHUNK = 64;
-  static final NodeChunks EMPTY = new NodeChunks(new NodeInfo[0][], new int[] {0});
+  static final NodeChunks EMPTY = new NodeChunks(new NodeInfo[0][], new int[] {0}, 0);
 
   private final NodeInfo[][] chunks;
   /** starts[c] is the index of chunk c's first node; starts[chunks.length] is the size. */
   private final int[] starts;
+  /** Nodes carrying {@link PlacementRequest#TAINTS_LABEL}, kept by delta on every change. */
+  private final int tainted;
 
-  private NodeChunks(NodeInfo[][] chunks, int[] starts) {
+  private NodeChunks(NodeInfo[][] chunks, int[] starts, int tainted) {
     this.chunks = chunks;
     this.starts = starts;
+    this.tainted = tainted;
+  }
+
+  private static int tainted(NodeInfo node) {
+    return node.labels().containsKey(PlacementRequest.TAINTS_LABEL) ? 1 : 0;
+  }
+
+  int tainted() {
+    return tainted;
   }
 
   /** From nodes already sorted by id with unique ids. */
@@ -33,7 +44,11 @@ final class NodeChunks extends AbstractList<NodeInfo> implements RandomAccess {
     for (int c = 0; c < count; c++) {
       chunks[c] = sorted.subList(c * half, Math.min(sorted.size(), (c + 1) * half)).toArray(NodeInfo[]::new);
     }
-    return new NodeChunks(chunks, startsOf(chunks));
+    int tainted = 0;
+    for (NodeInfo n : sorted) {
+      tainted += tainted(n);
+    }
+    return new NodeChunks(chunks, startsOf(chunks), tainted);
   }
 
   private static int[] startsOf(NodeInfo[][] chunks) {
@@ -141,6 +156,40 @@ final class NodeChunks extends AbstractList<NodeInfo> implements RandomAccess {
     }
   }
 
+  /** The chunks themselves, for scans that walk them in step with aligned data; never modify. */
+  NodeInfo[][] chunks() {
+    return chunks;
+  }
+
+  /**
+   * Identifies the layout: which ids sit in which chunk at which offset. Replacing a node keeps
+   * it (the array is shared); adding or removing one makes a new one. So two versions with the
+   * same layout token hold the same ids at the same positions.
+   */
+  Object layout() {
+    return starts;
+  }
+
+  /** The chunk and offset of {@code id} packed as {@code chunk << 32 | offset}, or -1 if absent. */
+  long position(String id) {
+    if (chunks.length == 0) {
+      return -1;
+    }
+    int c = chunkFor(id);
+    int i = indexIn(chunks[c], id);
+    return i < 0 ? -1 : (long) c << 32 | i;
+  }
+
+  /** The chunk and offset of the node at {@code index} packed as {@code chunk << 32 | offset}. */
+  long positionOf(int index) {
+    int c = Arrays.binarySearch(starts, 0, chunks.length, index);
+    if (c < 0) {
+      c = -c - 2;
+    }
+    // Empty chunks cannot exist (a chunk emptied by a removal is dropped), so c holds index.
+    return (long) c << 32 | (index - starts[c]);
+  }
+
   /** The chunk that holds {@code id} if present: the last whose first id is <= id (0 if none). */
   private int chunkFor(String id) {
     int lo = 0;
@@ -184,7 +233,7 @@ final class NodeChunks extends AbstractList<NodeInfo> implements RandomAccess {
 
   NodeChunks with(NodeInfo node) {
     if (chunks.length == 0) {
-      return new NodeChunks(new NodeInfo[][] {{node}}, new int[] {0, 1});
+      return new NodeChunks(new NodeInfo[][] {{node}}, new int[] {0, 1}, tainted(node));
     }
     int c = chunkFor(node.id());
     NodeInfo[] chunk = chunks[c];
@@ -194,7 +243,7 @@ final class NodeChunks extends AbstractList<NodeInfo> implements RandomAccess {
       NodeInfo[] replaced = chunk.clone();
       replaced[i] = node;
       copy[c] = replaced;
-      return new NodeChunks(copy, starts);
+      return new NodeChunks(copy, starts, tainted - tainted(chunk[i]) + tainted(node));
     }
     int at = -i - 1;
     NodeInfo[] grown = new NodeInfo[chunk.length + 1];
@@ -203,14 +252,14 @@ final class NodeChunks extends AbstractList<NodeInfo> implements RandomAccess {
     System.arraycopy(chunk, at, grown, at + 1, chunk.length - at);
     if (grown.length <= MAX_CHUNK) {
       copy[c] = grown;
-      return new NodeChunks(copy, startsOf(copy));
+      return new NodeChunks(copy, startsOf(copy), tainted + tainted(node));
     }
     NodeInfo[][] split = new NodeInfo[chunks.length + 1][];
     System.arraycopy(chunks, 0, split, 0, c);
     split[c] = Arrays.copyOfRange(grown, 0, grown.length / 2);
     split[c + 1] = Arrays.copyOfRange(grown, grown.length / 2, grown.length);
     System.arraycopy(chunks, c + 1, split, c + 2, chunks.length - c - 1);
-    return new NodeChunks(split, startsOf(split));
+    return new NodeChunks(split, startsOf(split), tainted + tainted(node));
   }
 
   NodeChunks without(String id) {
@@ -227,13 +276,13 @@ final class NodeChunks extends AbstractList<NodeInfo> implements RandomAccess {
       NodeInfo[][] shrunk = new NodeInfo[chunks.length - 1][];
       System.arraycopy(chunks, 0, shrunk, 0, c);
       System.arraycopy(chunks, c + 1, shrunk, c, shrunk.length - c);
-      return new NodeChunks(shrunk, startsOf(shrunk));
+      return new NodeChunks(shrunk, startsOf(shrunk), tainted - tainted(chunk[i]));
     }
     NodeInfo[] smaller = new NodeInfo[chunk.length - 1];
     System.arraycopy(chunk, 0, smaller, 0, i);
     System.arraycopy(chunk, i + 1, smaller, i, smaller.length - i);
     NodeInfo[][] copy = chunks.clone();
     copy[c] = smaller;
-    return new NodeChunks(copy, startsOf(copy));
+    return new NodeChunks(copy, startsOf(copy), tainted - tainted(chunk[i]));
   }
 }

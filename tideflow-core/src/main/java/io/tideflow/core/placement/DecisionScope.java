@@ -21,6 +21,7 @@ public final class DecisionScope {
   private final List<Set<String>> affinityDomains;
   private final List<Set<String>> antiAffinityDomains;
   private final String dataLabel;
+  private final boolean anyTainted;
 
   DecisionScope(PlacementRequest request, ClusterView view, PlacementContext context) {
     this.request = request;
@@ -28,6 +29,7 @@ public final class DecisionScope {
     this.affinityDomains = domains(request.affinity(), view, context.allocations());
     this.antiAffinityDomains = domains(request.antiAffinity(), view, context.allocations());
     this.dataLabel = request.dataKey().isEmpty() ? null : PlacementRequest.DATA_PREFIX + request.dataKey();
+    this.anyTainted = view.taintedNodes() > 0;
   }
 
   private static List<Set<String>> domains(List<AffinityTerm> terms, ClusterView view, Allocations allocations) {
@@ -68,6 +70,11 @@ public final class DecisionScope {
   /** For anti-affinity term i, the domains that already run its work. */
   public Set<String> antiAffinityDomains(int i) {
     return antiAffinityDomains.get(i);
+  }
+
+  /** True when some node of the view carries taints ({@link ClusterView#taintedNodes}). */
+  public boolean anyTainted() {
+    return anyTainted;
   }
 
   /** The node label that advertises the request's data key, or null when it has none. */

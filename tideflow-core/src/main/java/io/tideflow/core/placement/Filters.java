@@ -24,8 +24,11 @@ public final class Filters {
           (node, alloc, scope) -> scope.context().load().excluded(node.id()) ? "excluded" : null,
           scope -> scope.context().load() != LiveLoad.NONE);
 
-  /** {@code taints}: a node with a taint label the request does not tolerate. */
-  public static final NodeFilter TAINTS = Filters::rejectTaints;
+  /**
+   * {@code taints}: a node with a taint label the request does not tolerate. Left out of decisions
+   * on views where no node is tainted, so untainted clusters do not pay a label lookup per node.
+   */
+  public static final NodeFilter TAINTS = applying(Filters::rejectTaints, DecisionScope::anyTainted);
 
   /** {@code labels}: the request's label selector. */
   public static final NodeFilter LABELS =

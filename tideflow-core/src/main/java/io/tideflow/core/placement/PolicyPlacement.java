@@ -4,11 +4,10 @@ import io.tideflow.core.model.Allocations;
 import io.tideflow.core.model.ClusterView;
 import io.tideflow.core.model.NodeAllocation;
 import io.tideflow.core.model.NodeInfo;
+import io.tideflow.core.model.NodeScan;
 import io.tideflow.core.model.PlacementRequest;
 import io.tideflow.core.model.TaskSpec;
 import java.util.HashMap;
-import java.util.List;
-import java.util.ListIterator;
 import java.util.Map;
 
 /**
@@ -55,8 +54,7 @@ public final class PolicyPlacement implements PlacementStrategy {
 
   /** Places {@code request} and says what the decision examined and where the next scan starts. */
   public PlacementResult decide(PlacementRequest request, ClusterView view, PlacementContext context) {
-    List<NodeInfo> nodes = view.nodes();
-    int n = nodes.size();
+    int n = view.size();
     if (n == 0) {
       return new PlacementResult(new Placement.NoFit(0, Map.of()), Double.NaN, 0, 0);
     }
@@ -69,14 +67,11 @@ public final class PolicyPlacement implements PlacementStrategy {
     Rejections rejected = new Rejections();
     int examined = 0;
     int found = 0;
-    ListIterator<NodeInfo> it = nodes.listIterator(start);
+    NodeScan scan = view.scan(allocations, start);
     while (examined < n && found < toFind) {
-      if (!it.hasNext()) {
-        it = nodes.listIterator(0);
-      }
-      NodeInfo node = it.next();
+      NodeInfo node = scan.next();
       examined++;
-      NodeAllocation alloc = allocations.of(node.id());
+      NodeAllocation alloc = scan.allocation();
       String rejection = reject(active, node, alloc, scope);
       if (rejection != null) {
         rejected.count(rejection);
@@ -124,8 +119,9 @@ public final class PolicyPlacement implements PlacementStrategy {
 
   /** Rejection counts by filter name: few distinct names, so parallel arrays beat a map. */
   private static final class Rejections {
-    private String[] names = new String[4];
-    private int[] counts = new int[4];
+    private static final String[] NONE = {};
+    private String[] names = NONE; // allocated at the first rejection: many decisions have none
+    private int[] counts;
     private int size;
 
     void count(String name) {
@@ -135,7 +131,10 @@ public final class PolicyPlacement implements PlacementStrategy {
           return;
         }
       }
-      if (size == names.length) {
+      if (names == NONE) {
+        names = new String[4];
+        counts = new int[4];
+      } else if (size == names.length) {
         names = java.util.Arrays.copyOf(names, size * 2);
         counts = java.util.Arrays.copyOf(counts, size * 2);
       }

@@ -32,7 +32,7 @@ import net.jqwik.api.constraints.IntRange;
  */
 class PlacementPropertiesTest {
   private static final String[] ZONES = {"a", "b", "c"};
-  private static final LatencyTable LATENCIES =
+  static final LatencyTable LATENCIES =
       new LatencyTable("zone", Map.of("a", Map.of("eu", 5), "b", Map.of("eu", 20), "c", Map.of("eu", 80)));
 
   @Property(tries = 60)
@@ -104,7 +104,7 @@ class PlacementPropertiesTest {
     return null;
   }
 
-  private static PlacementPolicy policy(int index) {
+  static PlacementPolicy policy(int index) {
     PlacementPolicy base =
         switch (index) {
           case 0 -> PlacementPolicy.spread();
@@ -116,7 +116,7 @@ class PlacementPropertiesTest {
     return index % 2 == 0 ? base.toBuilder().sampling(new Sampling(20, 5)).build() : base;
   }
 
-  private static ClusterView cluster(SplittableRandom r, int n) {
+  static ClusterView cluster(SplittableRandom r, int n) {
     List<NodeInfo> nodes = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       Map<String, String> labels = new HashMap<>();
@@ -140,7 +140,7 @@ class PlacementPropertiesTest {
     return ClusterView.of(1, nodes);
   }
 
-  private static PlacementRequest request(SplittableRandom r) {
+  static PlacementRequest request(SplittableRandom r) {
     Resources demand = Resources.of(r.nextLong(0, 3001), r.nextLong(0, 9) << 30);
     if (r.nextInt(5) == 0) {
       demand = demand.withCustom("gpu", r.nextLong(1, 3));
