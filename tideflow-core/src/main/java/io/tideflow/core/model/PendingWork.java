@@ -6,17 +6,30 @@ package io.tideflow.core.model;
  *
  * @param demand what each piece holds while it runs
  * @param selector the node labels it requires; a new node helps only if it carries them
+ * @param tolerations the taints it tolerates; a new tainted node helps only if it tolerates them
  * @param count how many pieces of this shape wait
  * @param reason why the last one could not be placed, e.g. "no node fits: 3 node(s), 3 rejected
  *     by cpu"
  */
-public record PendingWork(Resources demand, LabelSelector selector, int count, String reason) {
+public record PendingWork(
+    Resources demand, LabelSelector selector, java.util.Set<String> tolerations, int count, String reason) {
 
   public PendingWork {
     Checks.notNull("demand", demand);
     Checks.notNull("selector", selector);
+    tolerations = java.util.Set.copyOf(Checks.notNull("tolerations", tolerations));
     Checks.positive("count", count);
     Checks.notNull("reason", reason);
+  }
+
+  /** Work that tolerates no taint. */
+  public PendingWork(Resources demand, LabelSelector selector, int count, String reason) {
+    this(demand, selector, java.util.Set.of(), count, reason);
+  }
+
+  /** The request a new node would have to admit: this work's demand, selector and tolerations. */
+  public PlacementRequest request() {
+    return PlacementRequest.builder(demand).selector(selector).tolerations(tolerations).build();
   }
 
   @Override

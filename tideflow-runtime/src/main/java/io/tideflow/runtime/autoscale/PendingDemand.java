@@ -1,6 +1,17 @@
 package io.tideflow.runtime.autoscale;
 
+import io.tideflow.core.model.Allocations;
+import io.tideflow.core.model.ClusterView;
+import io.tideflow.core.model.LoadReport;
+import io.tideflow.core.model.NodeInfo;
+import io.tideflow.core.model.NodeState;
 import io.tideflow.core.model.PendingWork;
+import io.tideflow.core.placement.Filters;
+import io.tideflow.core.placement.Placement;
+import io.tideflow.core.placement.PlacementContext;
+import io.tideflow.core.placement.PlacementPolicy;
+import io.tideflow.core.placement.PolicyPlacement;
+import io.tideflow.core.placement.Scorers;
 import io.tideflow.core.model.Resources;
 import io.tideflow.runtime.membership.ClusterKeys;
 import io.tideflow.runtime.membership.DemandRecords;
@@ -19,14 +30,24 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Follows what the clients wait to place ({@link ClusterKeys#DEMAND}, one record per client under
  * its lease) and answers, for a node template, which of it a new node of that template could run:
- * the input of the pending-demand policy. Work whose label selector the template's labels do not
- * satisfy is left out, as the Cluster Autoscaler leaves out pods a node group cannot hold.
+ * the input of the pending-demand policy. Whether a new node of the template would admit the
+ * work is decided by the core's placement filters on a view of that one node — its label
+ * selector and the template's taints — as the Cluster Autoscaler simulates a node group's new
+ * node with the scheduler's predicates. Resources are left to the policy, which names work too
+ * large for the template instead of scaling for it.
  */
 public final class PendingDemand implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(PendingDemand.class.getName());
 
   /** Most demands handed to a policy at once: bin-packing more would only cost time. */
   public static final int MAX_DEMANDS = 10_000;
+
+  /** The filters that do not depend on resources: labels and taints. */
+  private static final PolicyPlacement ADMISSION = new PolicyPlacement(PlacementPolicy.builder()
+      .filters(List.of(Filters.LABELS, Filters.TAINTS))
+      .score(Scorers.LEAST_ALLOCATED, 1)
+      .build());
+  private static final PlacementContext EMPTY = PlacementContext.of(Allocations.empty());
 
   private final Map<String, DemandRecords.Report> byClient = new ConcurrentHashMap<>();
   private volatile ClusterStore.Watch watch;
@@ -86,9 +107,13 @@ public final class PendingDemand implements AutoCloseable {
    */
   public List<Resources> demandFor(NodeTemplate template) {
     List<Resources> demands = new ArrayList<>();
+    ClusterView oneNewNode = ClusterView.of(0, List.of(new NodeInfo("new-" + template.name(),
+        "template", "0.0.0.0:0", template.labels(), template.capacity(), NodeState.READY,
+        LoadReport.NONE)));
     for (DemandRecords.Report r : byClient.values()) {
       for (PendingWork w : r.work()) {
-        if (!w.selector().matches(template.labels())) {
+        if (!ADMISSION.decide(w.request(), oneNewNode, EMPTY).placement()
+            .equals(new Placement.Placed("new-" + template.name()))) {
           continue;
         }
         for (int i = 0; i < w.count() && demands.size() < MAX_DEMANDS; i++) {

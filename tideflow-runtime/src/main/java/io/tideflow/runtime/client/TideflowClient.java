@@ -491,20 +491,21 @@ public final class TideflowClient implements AutoCloseable {
    * fitting node), grouped by shape, the most numerous first. What the autoscaler sees.
    */
   public List<PendingWork> pendingWork() {
-    record Shape(Resources demand, LabelSelector selector) {}
+    record Shape(Resources demand, LabelSelector selector, java.util.Set<String> tolerations) {}
     Map<Shape, int[]> counts = new HashMap<>();
     Map<Shape, String> reasons = new HashMap<>();
     for (TaskAttempt t : parked) {
       if (t.settled() || t.lastNoFit == null) {
         continue;
       }
-      Shape shape = new Shape(t.request.demand(), t.request.selector());
+      Shape shape = new Shape(t.request.demand(), t.request.selector(), t.request.tolerations());
       counts.computeIfAbsent(shape, k -> new int[1])[0]++;
       reasons.put(shape, t.lastNoFit);
     }
     List<PendingWork> work = new ArrayList<>();
     counts.forEach((shape, n) ->
-        work.add(new PendingWork(shape.demand(), shape.selector(), n[0], reasons.get(shape))));
+        work.add(new PendingWork(shape.demand(), shape.selector(), shape.tolerations(), n[0],
+            reasons.get(shape))));
     work.sort((a, b) -> Integer.compare(b.count(), a.count()));
     return work;
   }

@@ -50,6 +50,7 @@ public final class DemandRecords {
       PendingWorkRecord.Builder r = PendingWorkRecord.newBuilder()
           .setDemand(NodeRecords.toRecord(w.demand()))
           .setCount(w.count())
+          .addAllTolerations(w.tolerations())
           .setReason(w.reason().length() > MAX_REASON_CHARS
               ? w.reason().substring(0, MAX_REASON_CHARS) : w.reason());
       for (LabelSelector.Requirement q : w.selector().requirements()) {
@@ -87,7 +88,7 @@ public final class DemandRecords {
           reqs.add(new LabelSelector.Requirement(q.getKey(), op, new HashSet<>(q.getValuesList())));
         }
         work.add(new PendingWork(NodeRecords.fromRecord(r.getDemand()), new LabelSelector(reqs),
-            r.getCount(), r.getReason()));
+            new HashSet<>(r.getTolerationsList()), r.getCount(), r.getReason()));
       }
       return new Report(d.getClientId(), d.getReportedAtMillis(), work);
     } catch (InvalidProtocolBufferException | IllegalArgumentException e) {

@@ -19,7 +19,8 @@ class DemandRecordsTest {
   void roundTripsEveryFieldOfTheWaitingWork() {
     PendingWork gpu = new PendingWork(Resources.of(2000, 1L << 30).withCustom("gpu", 1),
         new LabelSelector(List.of(LabelSelector.in("tier", "edge", "core"),
-            LabelSelector.notIn("zone", "z9"))), 7, "no node fits: 2 node(s), 2 rejected by gpu");
+            LabelSelector.notIn("zone", "z9"))), java.util.Set.of("gpu-only", "batch"), 7,
+        "no node fits: 2 node(s), 2 rejected by gpu");
     PendingWork plain = new PendingWork(Resources.of(500, 0), LabelSelector.ALL, 3, "no node fits");
     DemandRecords.Report report = new DemandRecords.Report("client-1", 1234, List.of(plain, gpu));
     DemandRecords.Report back = DemandRecords.decode("k", DemandRecords.encode(report));
