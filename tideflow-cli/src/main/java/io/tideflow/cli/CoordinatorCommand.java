@@ -1,7 +1,6 @@
 package io.tideflow.cli;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.tideflow.runtime.autoscale.PoolAutoscaler;
 import io.tideflow.runtime.coordinator.Coordinator;
 import io.tideflow.server.http.MetricsServer;
 import io.tideflow.store.ClusterStore;
@@ -52,27 +51,37 @@ final class CoordinatorCommand implements Callable<Integer> {
         MetricsServer metrics = metricsPort < 0 ? null : MetricsServer.start(registry, metricsPort);
         Coordinator coordinator =
             Coordinator.start(id, clusterStore, leaseTtl, Duration.ofSeconds(5), registry)) {
-      Thread hook = new Thread(stop::countDown, "tideflow-coordinator-shutdown");
+      // The hook waits (bounded) for the cleanup below: the pool's nodes stopped, the lease
+      // given back, so a successor need not wait out a TTL.
+      CountDownLatch cleaned = new CountDownLatch(1);
+      Thread hook = new Thread(() -> {
+        stop.countDown();
+        try {
+          cleaned.await(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }, "tideflow-coordinator-shutdown");
       Runtime.getRuntime().addShutdownHook(hook);
       coordinator.onMembershipChange(e -> System.out.println(
           "node " + e.nodeId() + ": " + (e.from() == null ? "joined" : e.from()) + " -> " + e.to()));
-      PoolOptions.Running running = null;
+      PoolOptions.Pool running = null;
       try {
         if (pool != null && pool.enabled()) {
           try {
-            running = pool.start(store.uri, clusterStore, coordinator, registry);
+            running = pool.attach(store.uri, clusterStore, coordinator, registry);
           } catch (IllegalArgumentException e) {
             System.err.println("tideflow coordinator: " + e.getMessage());
             return ExitCodes.USAGE;
           }
           if (metrics != null) {
-            PoolAutoscaler autoscaler = running.autoscaler;
-            metrics.route("/autoscaler", () -> AutoscaleDemo.describe(pool.pool, autoscaler.decisions()));
+            PoolOptions.Pool p = running;
+            metrics.route("/autoscaler", () -> AutoscaleDemo.describe(pool.pool, p.decisions()));
           }
         }
         System.out.println("coordinator " + id + " standing"
             + (metrics == null ? "" : " metrics " + metrics.url())
-            + (running == null ? "" : " autoscaling pool " + pool.pool));
+            + (running == null ? "" : " autoscaling pool " + pool.pool + " while it leads"));
         System.out.flush();
         stop.await();
         return ExitCodes.OK;
@@ -80,6 +89,8 @@ final class CoordinatorCommand implements Callable<Integer> {
         if (running != null) {
           running.close();
         }
+        coordinator.close();
+        cleaned.countDown();
         try {
           Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException e) {

@@ -2,6 +2,7 @@ package io.tideflow.cli;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tideflow.core.autoscale.Autoscaler;
+import io.tideflow.core.autoscale.DecisionRecord;
 import io.tideflow.core.autoscale.HpaBehavior;
 import io.tideflow.core.autoscale.PendingDemandPolicy;
 import io.tideflow.core.autoscale.PoolLimits;
@@ -89,36 +90,12 @@ final class PoolOptions {
     return pool != null;
   }
 
-  /** A running pool: its provider, its demand follower and its autoscaler, closed together. */
-  static final class Running implements AutoCloseable {
-    private final List<AutoCloseable> parts;
-    final PoolAutoscaler autoscaler;
-
-    private Running(List<AutoCloseable> parts, PoolAutoscaler autoscaler) {
-      this.parts = parts;
-      this.autoscaler = autoscaler;
-    }
-
-    @Override
-    public void close() {
-      for (AutoCloseable part : parts.reversed()) {
-        try {
-          part.close();
-        } catch (Exception e) {
-          System.getLogger(PoolOptions.class.getName()).log(Level.WARNING,
-              "closing " + part + " failed: " + e);
-        }
-      }
-    }
-  }
-
   /**
-   * Starts the pool's autoscaler on {@code coordinator}: it decides only while the coordinator
-   * leads, carries the leadership's fencing token into drains, and publishes its decision log.
+   * Checks the options.
    *
    * @throws IllegalArgumentException naming the option when the options do not make a pool
    */
-  Running start(String storeUri, ClusterStore store, Coordinator coordinator, MeterRegistry metrics) {
+  void validate() {
     if (min < 0 || max < Math.max(1, min)) {
       throw new IllegalArgumentException(
           "--min must be >= 0 and --max >= max(1, --min), were " + min + " and " + max);
@@ -131,47 +108,147 @@ final class PoolOptions {
       throw new IllegalArgumentException("--target-concurrency and --warm must be >= 0, were "
           + targetConcurrency + " and " + warm);
     }
-    NodeTemplate template = new NodeTemplate(pool, Resources.of(nodeCpu, nodeMemoryMib << 20),
-        Map.of(PoolConfig.POOL_LABEL, pool), nodeLeaseTtl);
-    List<AutoCloseable> parts = new ArrayList<>();
-    try {
-      NodeProvider nodes = provider == ProviderKind.IN_PROCESS
-          ? new InProcessNodeProvider(store, TaskHandlers.discover(), metrics)
-          : new LocalProcessNodeProvider(storeUri);
-      parts.add(nodes);
-      if (warm > 0) {
-        nodes = new WarmPool(nodes, template, warm);
+  }
+
+  /**
+   * The pool on {@code coordinator}: it runs only while the coordinator leads — started (provider,
+   * warm nodes, autoscaler) when it wins the election, stopped with all its nodes when it loses
+   * it or closes — so standbys hold no nodes and a deposed leader leaves none behind. Its
+   * autoscaler carries the leadership's fencing token into drains and publishes its decisions.
+   */
+  Pool attach(String storeUri, ClusterStore store, Coordinator coordinator, MeterRegistry metrics) {
+    validate();
+    Pool pool = new Pool(this, storeUri, store, coordinator, metrics);
+    coordinator.onLeadershipChange(pool::leading);
+    if (coordinator.isLeader()) {
+      pool.leading(true);
+    }
+    return pool;
+  }
+
+  /** A pool that follows its coordinator's leadership. */
+  static final class Pool implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Pool.class.getName());
+
+    private final PoolOptions options;
+    private final String storeUri;
+    private final ClusterStore store;
+    private final Coordinator coordinator;
+    private final MeterRegistry metrics;
+    /** Starts and stops the pool in order, off the coordinator's thread. */
+    private final java.util.concurrent.ExecutorService lifecycle;
+    /** The parts of the running pool, newest last; empty while not leading. Lifecycle thread. */
+    private final List<AutoCloseable> parts = new ArrayList<>();
+    private volatile PoolAutoscaler autoscaler;
+
+    private Pool(PoolOptions options, String storeUri, ClusterStore store, Coordinator coordinator,
+        MeterRegistry metrics) {
+      this.options = options;
+      this.storeUri = storeUri;
+      this.store = store;
+      this.coordinator = coordinator;
+      this.metrics = metrics;
+      this.lifecycle = java.util.concurrent.Executors.newSingleThreadExecutor(
+          Thread.ofPlatform().daemon().name("tideflow-pool-" + options.pool).factory());
+    }
+
+    void leading(boolean leads) {
+      try {
+        lifecycle.execute(leads ? this::start : this::stop);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        // Closed: the pool is stopped for good.
+      }
+    }
+
+    /** The decisions of the pool's autoscaler while it runs; empty otherwise. */
+    List<DecisionRecord> decisions() {
+      PoolAutoscaler a = autoscaler;
+      return a == null ? List.of() : a.decisions();
+    }
+
+    private void start() {
+      if (!parts.isEmpty() || !coordinator.isLeader()) {
+        return;
+      }
+      String name = options.pool;
+      NodeTemplate template = new NodeTemplate(name,
+          Resources.of(options.nodeCpu, options.nodeMemoryMib << 20),
+          Map.of(PoolConfig.POOL_LABEL, name), options.nodeLeaseTtl);
+      try {
+        NodeProvider nodes = options.provider == ProviderKind.IN_PROCESS
+            ? new InProcessNodeProvider(store, TaskHandlers.discover(), metrics)
+            : new LocalProcessNodeProvider(storeUri);
         parts.add(nodes);
+        if (options.warm > 0) {
+          nodes = new WarmPool(nodes, template, options.warm);
+          parts.add(nodes);
+        }
+        ClusterWatcher watcher = ClusterWatcher.start(store, Duration.ofSeconds(5));
+        parts.add(watcher);
+        PendingDemand demand = PendingDemand.follow(store, Duration.ofSeconds(5));
+        parts.add(demand);
+        List<ScalingPolicy> policies = new ArrayList<>();
+        policies.add(options.targetConcurrency > 0
+            ? PendingDemandPolicy.besideUtilization(template.capacity(), () -> demand.demandFor(template))
+            : new PendingDemandPolicy(template.capacity(), () -> demand.demandFor(template)));
+        if (options.targetConcurrency > 0) {
+          HpaBehavior behavior = HpaBehavior.defaults().withScaleDown(new HpaBehavior.Rules(
+              options.scaleDownWindow, HpaBehavior.defaults().scaleDown().limits(),
+              HpaBehavior.defaults().scaleDown().select()));
+          policies.add(new TargetTrackingPolicy(PoolAutoscaler.CONCURRENCY,
+              options.targetConcurrency, 0.1, behavior));
+        }
+        Autoscaler core = new Autoscaler(policies,
+            new PoolLimits(options.min, options.max, Duration.ZERO, Duration.ZERO, 2.0));
+        PoolConfig config = new PoolConfig(name, template, options.interval,
+            Duration.ofMinutes(10), options.drainTimeout, 1_000);
+        PoolAutoscaler a = new PoolAutoscaler(config, core, nodes, watcher,
+            InstantSource.system(), coordinator::fencingToken)
+            .onlyWhile(coordinator::isLeader)
+            // Clients report within a second (ClientConfig's default) of seeing a node.
+            .demandSeenAt(demand::asOf, Duration.ofSeconds(2));
+        a.onDecisionLog(log -> DecisionLogs.publish(store, name, log));
+        a.start();
+        parts.add(a);
+        autoscaler = a;
+        LOG.log(Level.INFO, "pool " + name + " started: this coordinator leads");
+      } catch (RuntimeException e) {
+        LOG.log(Level.ERROR, "pool " + name + " could not start: " + e.getMessage(), e);
+        stop();
       }
-      ClusterWatcher watcher = ClusterWatcher.start(store, Duration.ofSeconds(5));
-      parts.add(watcher);
-      PendingDemand demand = PendingDemand.follow(store, Duration.ofSeconds(5));
-      parts.add(demand);
-      List<ScalingPolicy> policies = new ArrayList<>();
-      policies.add(targetConcurrency > 0
-          ? PendingDemandPolicy.besideUtilization(template.capacity(), () -> demand.demandFor(template))
-          : new PendingDemandPolicy(template.capacity(), () -> demand.demandFor(template)));
-      if (targetConcurrency > 0) {
-        HpaBehavior behavior = HpaBehavior.defaults().withScaleDown(new HpaBehavior.Rules(
-            scaleDownWindow, HpaBehavior.defaults().scaleDown().limits(),
-            HpaBehavior.defaults().scaleDown().select()));
-        policies.add(new TargetTrackingPolicy(PoolAutoscaler.CONCURRENCY, targetConcurrency, 0.1,
-            behavior));
+    }
+
+    /** Stops the autoscaler and terminates the pool's nodes (its provider's close does). */
+    private void stop() {
+      autoscaler = null;
+      for (AutoCloseable part : parts.reversed()) {
+        try {
+          part.close();
+        } catch (Exception e) {
+          LOG.log(Level.WARNING, "closing " + part + " failed: " + e);
+        }
       }
-      Autoscaler core = new Autoscaler(policies,
-          new PoolLimits(min, max, Duration.ZERO, Duration.ZERO, 2.0));
-      PoolConfig config = new PoolConfig(pool, template, interval, Duration.ofMinutes(10),
-          drainTimeout, 1_000);
-      PoolAutoscaler autoscaler = new PoolAutoscaler(config, core, nodes, watcher,
-          InstantSource.system(), coordinator::fencingToken)
-          .onlyWhile(coordinator::isLeader);
-      autoscaler.onDecisionLog(log -> DecisionLogs.publish(store, pool, log));
-      autoscaler.start();
-      parts.add(autoscaler);
-      return new Running(parts, autoscaler);
-    } catch (RuntimeException e) {
-      new Running(parts, null).close();
-      throw e;
+      if (!parts.isEmpty()) {
+        LOG.log(Level.INFO, "pool " + options.pool + " stopped");
+      }
+      parts.clear();
+    }
+
+    @Override
+    public void close() {
+      try {
+        lifecycle.execute(this::stop);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        return; // already closed
+      }
+      lifecycle.shutdown();
+      try {
+        if (!lifecycle.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS)) {
+          LOG.log(Level.WARNING, "pool " + options.pool + " did not stop within 60 s");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 }

@@ -72,7 +72,11 @@ final class StatusCommand implements Callable<Integer> {
     List<io.tideflow.runtime.membership.DemandRecords.Report> reports = new ArrayList<>();
     for (KeyValue kv : StoreCalls.await(store.list(ClusterKeys.DEMAND), TIMEOUT,
         "list pending demand").kvs()) {
-      reports.add(io.tideflow.runtime.membership.DemandRecords.decode(kv.key(), kv.value()));
+      try {
+        reports.add(io.tideflow.runtime.membership.DemandRecords.decode(kv.key(), kv.value()));
+      } catch (IllegalArgumentException e) {
+        out.println("unreadable: " + e.getMessage()); // a newer client's record, say: go on
+      }
     }
     printPendingWork(out, reports, nowMillis);
   }

@@ -22,6 +22,8 @@ import io.tideflow.store.ClusterStore.WatchEvent;
 import io.tideflow.store.KeyValue;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -50,9 +52,15 @@ public final class PendingDemand implements AutoCloseable {
   private static final PlacementContext EMPTY = PlacementContext.of(Allocations.empty());
 
   private final Map<String, DemandRecords.Report> byClient = new ConcurrentHashMap<>();
+  /** When each client's record last arrived, on this side's clock. */
+  private final Map<String, Instant> receivedAt = new ConcurrentHashMap<>();
+  private final InstantSource clock;
+  private volatile Instant followingSince;
   private volatile ClusterStore.Watch watch;
 
-  private PendingDemand() {}
+  private PendingDemand(InstantSource clock) {
+    this.clock = clock;
+  }
 
   /**
    * Reads the clients' records and starts following them.
@@ -60,7 +68,13 @@ public final class PendingDemand implements AutoCloseable {
    * @throws io.tideflow.store.StoreUnavailableException when the store cannot be read in time
    */
   public static PendingDemand follow(ClusterStore store, Duration timeout) {
-    PendingDemand demand = new PendingDemand();
+    return follow(store, timeout, InstantSource.system());
+  }
+
+  /** As {@link #follow(ClusterStore, Duration)}, timing arrivals with {@code clock}. */
+  public static PendingDemand follow(ClusterStore store, Duration timeout, InstantSource clock) {
+    PendingDemand demand = new PendingDemand(clock);
+    demand.followingSince = clock.instant();
     ClusterStore.Snapshot snapshot =
         StoreCalls.await(store.list(ClusterKeys.DEMAND), timeout, "list pending demand");
     for (KeyValue kv : snapshot.kvs()) {
@@ -73,6 +87,7 @@ public final class PendingDemand implements AutoCloseable {
             for (WatchEvent e : events) {
               if (e.type() == WatchEvent.Type.DELETE) {
                 demand.byClient.remove(e.kv().key());
+                demand.receivedAt.remove(e.kv().key());
               } else {
                 demand.put(e.kv());
               }
@@ -90,10 +105,27 @@ public final class PendingDemand implements AutoCloseable {
   private void put(KeyValue kv) {
     try {
       byClient.put(kv.key(), DemandRecords.decode(kv.key(), kv.value()));
+      receivedAt.put(kv.key(), clock.instant());
     } catch (IllegalArgumentException e) {
       LOG.log(Level.WARNING, e.getMessage()); // unreadable: leave that client out
       byClient.remove(kv.key());
+      receivedAt.remove(kv.key());
     }
+  }
+
+  /**
+   * When the demand was last known complete: the oldest arrival among the clients that report
+   * waiting work (each rewrites its record at least every report interval while work waits), or
+   * now when none does. Work that waits at a client which has not reported since is not known.
+   */
+  public Instant asOf() {
+    Instant oldest = null;
+    for (Instant t : receivedAt.values()) {
+      if (oldest == null || t.isBefore(oldest)) {
+        oldest = t;
+      }
+    }
+    return oldest == null ? clock.instant() : oldest;
   }
 
   /** Every client's report. */

@@ -75,6 +75,13 @@ public final class PoolAutoscaler implements AutoCloseable {
 
   private record TerminateRetry(Instant at, int failures) {}
 
+  /** When each pool node was first seen READY (watch thread writes, timer thread reads). */
+  private final Map<String, Instant> readySince = new ConcurrentHashMap<>();
+  private volatile java.util.function.Supplier<Instant> demandAsOf;
+  private volatile java.time.Duration demandSettle = java.time.Duration.ZERO;
+  /** A node READY longer than this counts as up whatever the demand says. */
+  static final java.time.Duration MAX_UNSEEN = java.time.Duration.ofSeconds(10);
+
   public PoolAutoscaler(
       PoolConfig config,
       Autoscaler autoscaler,
@@ -107,6 +114,52 @@ public final class PoolAutoscaler implements AutoCloseable {
     this.fencingToken = fencingToken;
     this.timer = Executors.newSingleThreadScheduledExecutor(
         Thread.ofPlatform().daemon().name("tideflow-autoscaler-" + config.name()).factory());
+  }
+
+  /**
+   * Tells the autoscaler how current the pending demand its policies read is: {@code asOf} says
+   * when it was last known complete (e.g. {@link PendingDemand#asOf()}). A node that became READY
+   * less than {@code settle} before that (time for clients to see it and place on it) still
+   * counts as starting, so demand that its own arrival will place is not asked for again.
+   */
+  public PoolAutoscaler demandSeenAt(java.util.function.Supplier<Instant> asOf,
+      java.time.Duration settle) {
+    this.demandSettle = settle;
+    this.demandAsOf = asOf;
+    watcher.onChange(this::noteReady);
+    noteReady(watcher.view());
+    return this;
+  }
+
+  private void noteReady(ClusterView view) {
+    Instant now = clock.instant();
+    for (NodeInfo n : view.nodes()) {
+      if (n.state() == NodeState.READY
+          && config.name().equals(n.labels().get(PoolConfig.POOL_LABEL))) {
+        readySince.putIfAbsent(n.id(), now);
+      }
+    }
+    readySince.keySet().removeIf(id -> {
+      NodeInfo n = view.node(id);
+      return n == null || n.state() != NodeState.READY;
+    });
+  }
+
+  /** Nodes counted in {@code current} that do not take work yet, or that demand has not seen. */
+  private int starting(int current, List<NodeInfo> ready, Instant now) {
+    int starting = Math.max(0, current - ready.size());
+    java.util.function.Supplier<Instant> asOf = demandAsOf;
+    if (asOf != null) {
+      Instant seen = asOf.get();
+      for (NodeInfo n : ready) {
+        Instant since = readySince.get(n.id());
+        if (since != null && since.plus(demandSettle).isAfter(seen)
+            && since.plus(MAX_UNSEEN).isAfter(now)) {
+          starting++;
+        }
+      }
+    }
+    return Math.min(current, starting);
   }
 
   /** Decides every {@link PoolConfig#interval()} from now on. */
@@ -162,7 +215,7 @@ public final class PoolAutoscaler implements AutoCloseable {
       nodes.add(new PoolState.PoolNode(n.id(), n.load().inFlight() + n.load().queued(), false));
     }
     PoolState pool = new PoolState(config.name(), current, nodes, history, recommendations,
-        Math.max(0, current - ready.size()));
+        starting(current, ready, now));
     Autoscaler.Step step = autoscaler.step(new MetricsWindow(samples), pool, now);
     if (step.recommendation() != null) {
       recommendations.add(step.recommendation());

@@ -21,7 +21,7 @@ final class TaskAttempt {
   /** When the current wait (for a node, or for the node's answer) gives up. */
   volatile long deadlineNanos;
   /** Why the task could not be placed the last time it was tried, for the timeout message. */
-  String lastNoFit;
+  volatile String lastNoFit;
   /** The node the balancer picked for the attempt in flight (null when placed otherwise). */
   volatile String pickedNode;
   /** When the attempt in flight was sent. */

@@ -93,6 +93,9 @@ public final class TideflowClient implements AutoCloseable {
   private PlacementContext usableContext;
   private PlacementContext reachableContext;
   private final DemandReporter demand;
+  /** Set when something placed was released while tasks were parked; see {@link #roomFreed()}. */
+  private final java.util.concurrent.atomic.AtomicBoolean roomFreed =
+      new java.util.concurrent.atomic.AtomicBoolean();
   private long lastDemandReportNanos;
   private volatile boolean closed;
 
@@ -105,7 +108,8 @@ public final class TideflowClient implements AutoCloseable {
     this.usableContext = base.withLoad(usable);
     this.reachableContext = base.withLoad(reachable);
     this.demand = new DemandReporter(store, "client-" + java.util.UUID.randomUUID(),
-        config.demandLeaseTtl());
+        config.demandLeaseTtl(), config.demandReportInterval());
+    this.lastDemandReportNanos = System.nanoTime() - config.demandReportInterval().toNanos();
     this.balancer = config.balancer() == null ? null : config.balancer().get();
     this.submitted = Counter.builder("tideflow.tasks.submitted").register(metrics);
     this.completed = Counter.builder("tideflow.tasks.completed").register(metrics);
@@ -197,6 +201,12 @@ public final class TideflowClient implements AutoCloseable {
   }
 
   private void drainPending() {
+    if (closed) {
+      return; // close() fails what waits
+    }
+    if (roomFreed.getAndSet(false)) {
+      moveParkedToPending();
+    }
     ClusterView view = watcher.view();
     TaskAttempt attempt;
     while ((attempt = pending.pollFirst()) != null) {
@@ -238,11 +248,12 @@ public final class TideflowClient implements AutoCloseable {
       attempt.lastNoFit = noFit.reason();
       parked.addLast(attempt); // nothing could take it now: retried when the cluster changes
       if (allocations.get() != placed) {
-        unpark(); // something was released meanwhile: try again rather than wait for the next
+        roomFreed(); // something was released meanwhile: try again rather than wait for the next
       }
       return true;
     }
-    pending.addFirst(attempt); // it fits, but every fitting worker is busy: wait for credits
+    attempt.lastNoFit = null; // it fits, but every fitting worker is busy: wait for credits
+    pending.addFirst(attempt);
     return false;
   }
 
@@ -251,7 +262,8 @@ public final class TideflowClient implements AutoCloseable {
   }
 
   private static boolean unconstrained(TaskSpec spec) {
-    return spec.placement() == PlacementRequest.NONE;
+    PlacementRequest r = spec.placement();
+    return r == PlacementRequest.NONE || r.equals(PlacementRequest.NONE);
   }
 
   /** Sends {@code attempt} to the balancer's pick; false when it picked no usable worker. */
@@ -286,6 +298,7 @@ public final class TideflowClient implements AutoCloseable {
     hold(attempt, connection.nodeId());
     if (connection.trySend(ids.incrementAndGet(), attempt)) {
       waiting.decrementAndGet();
+      attempt.lastNoFit = null; // placed: it waits for a node no more
       return true;
     }
     release(attempt);
@@ -313,7 +326,7 @@ public final class TideflowClient implements AutoCloseable {
       PlacementRequest r = attempt.request;
       allocations.updateAndGet(a -> a.release(nodeId, r.demand(), r.workLabels()));
       if (!parked.isEmpty()) {
-        unpark();
+        roomFreed();
       }
     }
   }
@@ -380,10 +393,24 @@ public final class TideflowClient implements AutoCloseable {
   }
 
   private void unpark() {
+    moveParkedToPending();
+    dispatch();
+  }
+
+  private void moveParkedToPending() {
     TaskAttempt t;
     while ((t = parked.pollFirst()) != null) {
       pending.addLast(t);
     }
+  }
+
+  /**
+   * Something placed was released: the parked tasks are tried again on the dispatcher's next
+   * round. Releases that come faster than rounds are coalesced, so the parked queue is walked
+   * once per round, not once per release.
+   */
+  private void roomFreed() {
+    roomFreed.set(true);
     dispatch();
   }
 
@@ -494,7 +521,10 @@ public final class TideflowClient implements AutoCloseable {
     record Shape(Resources demand, LabelSelector selector, java.util.Set<String> tolerations) {}
     Map<Shape, int[]> counts = new HashMap<>();
     Map<Shape, String> reasons = new HashMap<>();
-    for (TaskAttempt t : parked) {
+    // Both queues: parked work moves to pending whenever room may have freed, and back.
+    List<TaskAttempt> waitingForFit = new ArrayList<>(parked);
+    waitingForFit.addAll(pending);
+    for (TaskAttempt t : waitingForFit) {
       if (t.settled() || t.lastNoFit == null) {
         continue;
       }

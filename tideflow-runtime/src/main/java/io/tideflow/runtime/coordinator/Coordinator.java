@@ -40,6 +40,9 @@ public final class Coordinator implements AutoCloseable {
   private volatile Leadership leadership;
   private volatile ClusterWatcher watcher;
   private volatile ClusterView lastView = ClusterView.empty();
+  /** The current leadership's {@code lost()}, taken once: each call of it makes a new future. */
+  private volatile java.util.concurrent.CompletableFuture<Void> leadershipLost;
+  private final List<Consumer<Boolean>> leadershipListeners = new CopyOnWriteArrayList<>();
   private volatile boolean closed;
   private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
 
@@ -78,8 +81,9 @@ public final class Coordinator implements AutoCloseable {
         Lease lease = StoreCalls.await(store.grantLease(leaseTtl), storeTimeout, "grant lease");
         Leadership won =
             awaitInterruptibly(store.campaign(ClusterKeys.COORDINATOR_ELECTION, candidate, lease));
-        lead(won);
-        awaitInterruptibly(won.lost());
+        java.util.concurrent.CompletableFuture<Void> lost = won.lost();
+        lead(won, lost);
+        awaitInterruptibly(lost);
         if (closed) {
           return;
         }
@@ -115,7 +119,8 @@ public final class Coordinator implements AutoCloseable {
     }
   }
 
-  private void lead(Leadership won) {
+  private void lead(Leadership won, java.util.concurrent.CompletableFuture<Void> lost) {
+    leadershipLost = lost;
     leadership = won;
     LOG.log(Level.INFO,
         "coordinator " + candidate + " leads (fencing token " + won.fencingToken() + ")");
@@ -124,6 +129,7 @@ public final class Coordinator implements AutoCloseable {
     observe(w.view());
     w.onChange(this::observe);
     watcher = w;
+    leadershipListeners.forEach(l -> l.accept(true));
   }
 
   private void stopLeading() {
@@ -133,6 +139,15 @@ public final class Coordinator implements AutoCloseable {
     if (w != null) {
       w.close();
     }
+    leadershipListeners.forEach(l -> l.accept(false));
+  }
+
+  /**
+   * Calls {@code listener} with true when this candidate starts leading and false when it stops
+   * (lost or closed), on the coordinator's thread: it must hand long work to a thread of its own.
+   */
+  public void onLeadershipChange(Consumer<Boolean> listener) {
+    leadershipListeners.add(listener);
   }
 
   private synchronized void observe(ClusterView view) {
@@ -196,8 +211,8 @@ public final class Coordinator implements AutoCloseable {
   }
 
   public boolean isLeader() {
-    Leadership l = leadership;
-    return l != null && !l.lost().isDone();
+    java.util.concurrent.CompletableFuture<Void> lost = leadershipLost;
+    return leadership != null && lost != null && !lost.isDone();
   }
 
   /** The fencing token of the current leadership, or -1 when not leading. */

@@ -74,8 +74,9 @@ final class TaskRunner {
       }
       reply =
           r -> {
-            if (r.getError() == ErrorCode.REJECTED_DRAINING) {
-              dedup.remove(key, mine); // not run here: a later attempt may run it
+            if (r.getError() == ErrorCode.REJECTED_DRAINING || r.getError() == ErrorCode.TIMED_OUT) {
+              // Not run here (or cut short): a later attempt may run it.
+              dedup.remove(key, mine);
             }
             mine.complete(r);
             replyTo.accept(r);
@@ -111,10 +112,13 @@ final class TaskRunner {
       return deadlineNanos != 0 && now - deadlineNanos > 0;
     }
 
-    void answer(ResultMessage r) {
+    /** Answers with {@code r} unless answered already; true when this call answered. */
+    boolean answer(ResultMessage r) {
       if (answered.compareAndSet(false, true)) {
         reply.accept(r);
+        return true;
       }
+      return false;
     }
 
     @Override
@@ -143,15 +147,32 @@ final class TaskRunner {
   int expire(long nowNanos) {
     int n = 0;
     for (Job job : executing) {
-      if (job.overdue(nowNanos) && !job.answered.get()) {
-        job.answer(error(job.task.getId(), ErrorCode.TIMED_OUT, "task exceeded its timeout of "
-            + job.task.getTimeoutMillis() + " ms on the worker and was interrupted"));
+      if (job.overdue(nowNanos) && job.answer(error(job.task.getId(), ErrorCode.TIMED_OUT,
+          "task exceeded its timeout of " + job.task.getTimeoutMillis()
+              + " ms on the worker and was interrupted"))) {
         job.interrupt();
         timedOut.incrementAndGet();
         n++;
       }
     }
+    // Queued ones too: while handlers that ignore interrupts hold every slot, nothing dequeues
+    // them, and unanswered they would keep their credits.
+    for (Runnable queuedJob : queue) {
+      if (queuedJob instanceof Job job && job.overdue(nowNanos) && queue.remove(job)) {
+        queued.decrementAndGet();
+        expireQueued(job);
+        n++;
+      }
+    }
     return n;
+  }
+
+  /** Answers a job that waited past its deadline without running. */
+  private void expireQueued(Job job) {
+    timedOut.incrementAndGet();
+    inFlight.decrementAndGet();
+    job.answer(error(job.task.getId(), ErrorCode.TIMED_OUT, "task waited past its timeout of "
+        + job.task.getTimeoutMillis() + " ms in the worker's queue and did not run"));
   }
 
   /** Tasks answered TIMED_OUT whose handler has not returned yet. */
@@ -231,9 +252,8 @@ final class TaskRunner {
     if (stopped) {
       result = error(task.getId(), ErrorCode.REJECTED_DRAINING, "worker stopped");
     } else if (job.overdue(System.nanoTime())) {
-      timedOut.incrementAndGet();
-      result = error(task.getId(), ErrorCode.TIMED_OUT, "task waited past its timeout of "
-          + task.getTimeoutMillis() + " ms in the worker's queue and did not run");
+      expireQueued(job);
+      return;
     } else {
       Thread me = Thread.currentThread();
       job.bind(me);

@@ -92,6 +92,7 @@ public final class WorkerNode implements AutoCloseable {
     try {
       node.server.start();
     } catch (IOException e) {
+      node.sender.shutdownNow();
       throw new UncheckedIOException(
           "worker " + config.nodeId() + " cannot listen on " + config.bindHost() + ":"
               + config.port() + ": " + e.getMessage(), e);
@@ -100,6 +101,7 @@ public final class WorkerNode implements AutoCloseable {
       node.register(store);
     } catch (RuntimeException e) {
       node.server.shutdownNow();
+      node.sender.shutdownNow();
       throw e;
     }
     node.bindMetrics(metrics);

@@ -274,4 +274,46 @@ class PoolAutoscalerTest {
       assertThat(client.stats().failed()).isZero();
     }
   }
+
+  @Test
+  void aNodeTheDemandHasNotSeenYetIsNotAskedForAgain() throws Exception {
+    ManualClock clock = new ManualClock();
+    watcher = ClusterWatcher.start(cluster.store, Duration.ofSeconds(5));
+    try (PendingDemand demand = PendingDemand.follow(cluster.store, Duration.ofSeconds(5), clock)) {
+      Autoscaler core = new Autoscaler(
+          List.of(new io.tideflow.core.autoscale.PendingDemandPolicy(template.capacity(),
+              () -> demand.demandFor(template))),
+          new PoolLimits(1, 8, Duration.ZERO, Duration.ZERO, 2.0));
+      autoscaler = new PoolAutoscaler(new PoolConfig("web", template, Duration.ofSeconds(1),
+          Duration.ofMinutes(5), Duration.ofSeconds(10), 100), core, provider, watcher, clock,
+          () -> 1).demandSeenAt(demand::asOf, Duration.ofSeconds(2));
+      provider.launch(template, 1, "seed").join();
+      await().until(() -> readyNodes() == 1);
+      clock.advance(Duration.ofSeconds(3)); // the seed has long been up when demand arrives
+
+      // One client reports one task of a whole node waiting.
+      byte[] oneWaits = io.tideflow.runtime.membership.DemandRecords.encode(
+          new io.tideflow.runtime.membership.DemandRecords.Report("c1", 0, List.of(
+              new io.tideflow.core.model.PendingWork(template.capacity(),
+                  io.tideflow.core.model.LabelSelector.ALL, 1, "no node fits"))));
+      String key = io.tideflow.runtime.membership.ClusterKeys.demand("c1");
+      cluster.store.put(key, oneWaits, 0).get();
+      await().until(() -> demand.demandFor(template).size() == 1);
+      assertThat(autoscaler.tick().desired()).isEqualTo(2);
+      await().until(() -> readyNodes() == 2);
+
+      // The new node is READY, but the demand was reported before the client could use it: the
+      // node still counts as starting, and nothing more is launched.
+      DecisionRecord held = autoscaler.tick();
+      assertThat(held.desired()).isEqualTo(2);
+      assertThat(held.reason()).contains("1 of them already starting");
+
+      // The client reports again, long enough after the node came up: the task still waits, so
+      // it needs a node of its own after all.
+      clock.advance(Duration.ofMillis(2_500));
+      cluster.store.put(key, oneWaits, 0).get();
+      await().until(() -> demand.asOf().equals(clock.instant()));
+      assertThat(autoscaler.tick().desired()).isEqualTo(3);
+    }
+  }
 }

@@ -51,17 +51,7 @@ class WorkerSafetyTest {
     java.util.concurrent.atomic.AtomicInteger interruptsIgnored = new java.util.concurrent.atomic.AtomicInteger();
     TaskHandlers handlers = TaskHandlers.builtins()
         // Ignores interrupts: only the test's latch lets it go.
-        .with("stubborn", p -> {
-          while (true) {
-            try {
-              if (release.await(10, TimeUnit.SECONDS)) {
-                return p;
-              }
-            } catch (InterruptedException e) {
-              interruptsIgnored.incrementAndGet();
-            }
-          }
-        })
+        .with("stubborn", stubborn(release, interruptsIgnored))
         // Honours interrupts: ends as soon as it is timed out.
         .with("polite", p -> {
           Thread.sleep(60_000);
@@ -97,5 +87,57 @@ class WorkerSafetyTest {
       org.awaitility.Awaitility.await().until(() ->
           m.get("tideflow.worker.tasks.overdue").tag("node", "w1").gauge().value() == 0.0);
     }
+  }
+
+  @Test
+  void tasksQueuedBehindAStuckSlotTimeOutThereAndGiveTheirCreditsBack() throws Exception {
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    TaskHandlers handlers = TaskHandlers.builtins()
+        .with("stubborn", stubborn(release, new java.util.concurrent.atomic.AtomicInteger()));
+    try (EmbeddedCluster cluster = new EmbeddedCluster(handlers)) {
+      cluster.startWorker("w1", c -> c.withStreamCredits(3).withMaxConcurrentTasks(1));
+      TideflowClient client = cluster.client();
+      java.time.Duration shortly = java.time.Duration.ofMillis(300);
+      var stuck = client.submit(TaskSpec.builder("stubborn").timeout(shortly).build());
+      var queued1 = client.submit(TaskSpec.builder("echo").timeout(shortly).build());
+      var queued2 = client.submit(TaskSpec.builder("echo").timeout(shortly).build());
+      for (var f : java.util.List.of(stuck, queued1, queued2)) {
+        assertThat(f).failsWithin(java.time.Duration.ofSeconds(10))
+            .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+            .havingCause().isInstanceOf(io.tideflow.runtime.task.TaskException.class);
+      }
+      SimpleMeterRegistry m = cluster.metrics;
+      // All three answered by the worker (so their credits came back), none of the echoes ran.
+      org.awaitility.Awaitility.await().until(() ->
+          m.get("tideflow.worker.tasks.timed_out").tag("node", "w1").functionCounter().count() == 3.0);
+      assertThat(m.get("tideflow.worker.tasks.completed").tag("node", "w1").functionCounter().count())
+          .isZero();
+      release.countDown();
+      // The slot is free again and every credit is back: three tasks at once go through.
+      var after = java.util.List.of(
+          client.submit(TaskSpec.builder("echo").build()),
+          client.submit(TaskSpec.builder("echo").build()),
+          client.submit(TaskSpec.builder("echo").build()));
+      for (var f : after) {
+        assertThat(f.get(10, TimeUnit.SECONDS).nodeId()).isEqualTo("w1");
+      }
+    }
+  }
+
+  /** A handler that ignores interrupts (counting them) and returns only once {@code release} opens. */
+  private static io.tideflow.runtime.task.TaskHandler stubborn(
+      java.util.concurrent.CountDownLatch release,
+      java.util.concurrent.atomic.AtomicInteger interruptsIgnored) {
+    return p -> {
+      while (true) {
+        try {
+          if (release.await(10, TimeUnit.SECONDS)) {
+            return p;
+          }
+        } catch (InterruptedException e) {
+          interruptsIgnored.incrementAndGet();
+        }
+      }
+    };
   }
 }
