@@ -76,7 +76,8 @@ final class CoordinatorCommand implements Callable<Integer> {
           }
           if (metrics != null) {
             PoolOptions.Pool p = running;
-            metrics.route("/autoscaler", () -> AutoscaleDemo.describe(pool.pool, p.decisions()));
+            metrics.route("/autoscaler", () -> "providers: " + p.providerHealth() + "\n"
+                + AutoscaleDemo.describe(pool.pool, p.decisions()));
           }
         }
         System.out.println("coordinator " + id + " standing"

@@ -13,6 +13,7 @@ import io.tideflow.runtime.autoscale.DecisionLogs;
 import io.tideflow.runtime.autoscale.PendingDemand;
 import io.tideflow.runtime.autoscale.PoolAutoscaler;
 import io.tideflow.runtime.autoscale.PoolConfig;
+import io.tideflow.runtime.autoscale.ProviderHealths;
 import io.tideflow.runtime.coordinator.Coordinator;
 import io.tideflow.runtime.membership.ClusterWatcher;
 import io.tideflow.runtime.provider.InProcessNodeProvider;
@@ -41,10 +42,11 @@ final class PoolOptions {
       description = "Autoscale a pool of this name while leading (nodes carry tideflow.io/pool=NAME)")
   String pool;
 
-  @Option(names = "--provider", paramLabel = "KIND",
+  @Option(names = "--provider", paramLabel = "KIND", split = ",", defaultValue = "LOCAL_PROCESS",
       description = "Who starts the pool's nodes: LOCAL_PROCESS (worker JVMs on this machine) or"
-          + " IN_PROCESS (workers inside this JVM) (default: ${DEFAULT-VALUE})")
-  ProviderKind provider = ProviderKind.LOCAL_PROCESS;
+          + " IN_PROCESS (workers inside this JVM); several, comma-separated, in priority order:"
+          + " when one fails to launch or turns unhealthy the next is used (default: LOCAL_PROCESS)")
+  List<ProviderKind> providers;
 
   @Option(names = "--min", description = "Fewest nodes (default: ${DEFAULT-VALUE})")
   int min = 1;
@@ -140,6 +142,27 @@ final class PoolOptions {
     /** The parts of the running pool, newest last; empty while not leading. Lifecycle thread. */
     private final List<AutoCloseable> parts = new ArrayList<>();
     private volatile PoolAutoscaler autoscaler;
+    private volatile NodeProvider provider;
+    /** What was last written for the providers' health (autoscaler thread). */
+    private java.util.Map<String, io.tideflow.runtime.provider.ProviderHealth> publishedHealth;
+
+    /** Writes the providers' health when it changed, for {@code status}. */
+    private void publishHealth(String name, NodeProvider nodes) {
+      java.util.Map<String, io.tideflow.runtime.provider.ProviderHealth> now = ProviderHealths.of(nodes);
+      if (!now.equals(publishedHealth)) {
+        publishedHealth = now;
+        ProviderHealths.publish(store, name, now).exceptionally(e -> {
+          publishedHealth = null; // write again next time
+          return null;
+        });
+      }
+    }
+
+    /** The providers' health while the pool runs, for people; empty otherwise. */
+    String providerHealth() {
+      NodeProvider p = provider;
+      return p == null ? "" : ProviderHealths.describe(ProviderHealths.of(p));
+    }
 
     private Pool(PoolOptions options, String storeUri, ClusterStore store, Coordinator coordinator,
         MeterRegistry metrics) {
@@ -175,10 +198,17 @@ final class PoolOptions {
           Resources.of(options.nodeCpu, options.nodeMemoryMib << 20),
           Map.of(PoolConfig.POOL_LABEL, name), options.nodeLeaseTtl);
       try {
-        NodeProvider nodes = options.provider == ProviderKind.IN_PROCESS
-            ? new InProcessNodeProvider(store, TaskHandlers.discover(), metrics)
-            : new LocalProcessNodeProvider(storeUri);
-        parts.add(nodes);
+        List<NodeProvider> each = new ArrayList<>();
+        for (ProviderKind kind : options.providers == null || options.providers.isEmpty()
+            ? List.of(ProviderKind.LOCAL_PROCESS) : options.providers) {
+          NodeProvider p = kind == ProviderKind.IN_PROCESS
+              ? new InProcessNodeProvider(store, TaskHandlers.discover(), metrics)
+              : new LocalProcessNodeProvider(storeUri);
+          each.add(p);
+          parts.add(p);
+        }
+        NodeProvider nodes = each.size() == 1 ? each.getFirst()
+            : new io.tideflow.runtime.provider.MultiProvider(each, 3);
         if (options.warm > 0) {
           nodes = new WarmPool(nodes, template, options.warm);
           parts.add(nodes);
@@ -207,7 +237,12 @@ final class PoolOptions {
             .onlyWhile(coordinator::isLeader)
             // Clients report within a second (ClientConfig's default) of seeing a node.
             .demandSeenAt(demand::asOf, Duration.ofSeconds(2));
-        a.onDecisionLog(log -> DecisionLogs.publish(store, name, log));
+        NodeProvider provided = nodes;
+        a.onDecisionLog(log -> {
+          DecisionLogs.publish(store, name, log);
+          publishHealth(name, provided);
+        });
+        provider = nodes;
         a.start();
         parts.add(a);
         autoscaler = a;
@@ -221,6 +256,7 @@ final class PoolOptions {
     /** Stops the autoscaler and terminates the pool's nodes (its provider's close does). */
     private void stop() {
       autoscaler = null;
+      provider = null;
       for (AutoCloseable part : parts.reversed()) {
         try {
           part.close();

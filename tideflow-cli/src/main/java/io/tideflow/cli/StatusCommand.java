@@ -59,6 +59,15 @@ final class StatusCommand implements Callable<Integer> {
           io.tideflow.runtime.autoscale.DecisionLogs.decode(kv.value());
       String pool = kv.key().substring(ClusterKeys.AUTOSCALER.length());
       out.println("pool " + pool + ": last decisions (newest last)");
+      StoreCalls.await(store.get(ClusterKeys.providers(pool)), TIMEOUT, "provider health")
+          .ifPresent(h -> {
+            try {
+              out.println("  providers: " + io.tideflow.runtime.autoscale.ProviderHealths.describe(
+                  io.tideflow.runtime.autoscale.ProviderHealths.decode(h.value())));
+            } catch (IllegalArgumentException e) {
+              out.println("  providers: unreadable (" + e.getMessage() + ")");
+            }
+          });
       for (io.tideflow.core.autoscale.DecisionRecord d :
           log.subList(Math.max(0, log.size() - 5), log.size())) {
         out.printf("  %s  %d -> %d  [%s] %s%n", d.at(), d.current(), d.desired(), d.policy(),

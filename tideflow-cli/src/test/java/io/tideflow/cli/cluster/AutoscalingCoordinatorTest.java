@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * {@code tideflow coordinator --pool}: a coordinator JVM that autoscales worker JVMs it starts
- * itself, on real etcd. Work whose demand fits no node now grows the pool; the nodes die with
+ * itself (local processes first, in-process workers as the fallback provider), on real etcd. Work whose demand fits no node now grows the pool; the nodes die with
  * their coordinator.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -75,7 +75,7 @@ class AutoscalingCoordinatorTest {
     Path logs = Files.createTempDirectory("tideflow-autoscaling-coordinator");
     coordinator = NodeProcess.start("c1", logs, "coordinator", "--store", etcd.uri(), "--id", "c1",
         "--lease-ttl", "2s", "--metrics-port", "-1",
-        "--pool", "web", "--provider", "LOCAL_PROCESS", "--min", "1", "--max", "3",
+        "--pool", "web", "--provider", "LOCAL_PROCESS,IN_PROCESS", "--min", "1", "--max", "3",
         "--node-cpu", "1000", "--node-memory-mib", "512", "--target-concurrency", "0",
         "--interval", "500ms", "--node-lease-ttl", "2s");
     try (TideflowClient client = TideflowClient.connect(store,
@@ -119,6 +119,7 @@ class AutoscalingCoordinatorTest {
           .until(() -> store.get(key).get(5, TimeUnit.SECONDS).isEmpty());
       Captured status = Captured.run("status", "--store", etcd.uri());
       assertThat(status.out()).contains("pool web: last decisions").contains("[pending-demand]")
+          .contains("providers: local-process: healthy; in-process: healthy")
           .contains("no work waits for a node");
 
       // The coordinator dies: its worker JVMs exit, their leases lapse, the registry empties.

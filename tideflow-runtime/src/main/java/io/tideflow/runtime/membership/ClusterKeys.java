@@ -14,6 +14,9 @@ public final class ClusterKeys {
   /** What each client waits to place, under the client's lease: {@code /tideflow/demand/<id>}. */
   public static final String DEMAND = "/tideflow/demand/";
 
+  /** The health of each autoscaled pool's providers: {@code /tideflow/providers/<pool>}. */
+  public static final String PROVIDERS = "/tideflow/providers/";
+
   /** The coordinator election. */
   public static final String COORDINATOR_ELECTION = "tideflow-coordinator";
 
@@ -29,6 +32,10 @@ public final class ClusterKeys {
 
   public static String demand(String clientId) {
     return DEMAND + clientId;
+  }
+
+  public static String providers(String pool) {
+    return PROVIDERS + pool;
   }
 
   public static String gone(String nodeId) {
