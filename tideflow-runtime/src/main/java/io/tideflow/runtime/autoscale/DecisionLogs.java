@@ -64,7 +64,8 @@ public final class DecisionLogs {
     return store.put(ClusterKeys.autoscaler(pool), encode(records), 0);
   }
 
-  private static String clean(String s) {
+  /** {@code s} fit for one tab-separated field of one line. */
+  static String clean(String s) {
     return s.replace('\t', ' ').replace('\n', ' ');
   }
 }

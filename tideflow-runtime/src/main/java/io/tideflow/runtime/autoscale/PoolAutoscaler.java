@@ -147,19 +147,13 @@ public final class PoolAutoscaler implements AutoCloseable {
 
   /** Nodes counted in {@code current} that do not take work yet, or that demand has not seen. */
   private int starting(int current, List<NodeInfo> ready, Instant now) {
-    int starting = Math.max(0, current - ready.size());
     java.util.function.Supplier<Instant> asOf = demandAsOf;
-    if (asOf != null) {
-      Instant seen = asOf.get();
-      for (NodeInfo n : ready) {
-        Instant since = readySince.get(n.id());
-        if (since != null && since.plus(demandSettle).isAfter(seen)
-            && since.plus(MAX_UNSEEN).isAfter(now)) {
-          starting++;
-        }
-      }
+    List<Instant> since = new ArrayList<>(ready.size());
+    for (NodeInfo n : ready) {
+      since.add(readySince.get(n.id()));
     }
-    return Math.min(current, starting);
+    return io.tideflow.core.autoscale.StartingNodes.count(current, since,
+        asOf == null ? null : asOf.get(), demandSettle, MAX_UNSEEN, now);
   }
 
   /** Decides every {@link PoolConfig#interval()} from now on. */

@@ -34,8 +34,8 @@ public final class ProviderHealths {
   public static byte[] encode(Map<String, ProviderHealth> healths) {
     StringBuilder sb = new StringBuilder();
     healths.forEach((name, h) -> {
-      String detail = clean(h.detail());
-      sb.append(clean(name)).append('\t').append(h.healthy()).append('\t')
+      String detail = DecisionLogs.clean(h.detail());
+      sb.append(DecisionLogs.clean(name)).append('\t').append(h.healthy()).append('\t')
           .append(h.consecutiveFailures()).append('\t')
           .append(detail.length() > MAX_DETAIL_CHARS ? detail.substring(0, MAX_DETAIL_CHARS) : detail)
           .append('\n');
@@ -87,9 +87,5 @@ public final class ProviderHealths {
       }
     });
     return sb.toString();
-  }
-
-  private static String clean(String s) {
-    return s.replace('\t', ' ').replace('\n', ' ');
   }
 }
