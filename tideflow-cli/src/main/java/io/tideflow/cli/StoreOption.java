@@ -1,7 +1,7 @@
 package io.tideflow.cli;
 
 import io.tideflow.store.ClusterStore;
-import io.tideflow.store.ClusterStores;
+import io.tideflow.store.connect.ClusterStores;
 import picocli.CommandLine.Option;
 
 /** The {@code --store} option shared by commands that join a cluster. */

@@ -22,7 +22,7 @@ import java.util.concurrent.CompletableFuture;
  *   <li>Keys are non-blank strings; values are at most {@link #MAX_VALUE_BYTES} bytes. A call with
  *       a bad argument (null, blank key, oversized value, election name with '/') throws {@link
  *       IllegalArgumentException} or {@link NullPointerException} itself, naming the argument; it
- *       returns no future. {@link StoreLimits} holds these checks.
+ *       returns no future. {@code io.tideflow.store.limits.StoreLimits} holds these checks.
  *   <li>Watch listeners of one watch are called one at a time, in revision order.
  *   <li>After {@link #close()}, calls fail with {@link StoreUnavailableException}; leases and
  *       leaderships report {@code lost()}; watches stop without calling {@code onError}.

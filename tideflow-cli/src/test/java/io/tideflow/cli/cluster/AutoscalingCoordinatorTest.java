@@ -13,7 +13,7 @@ import io.tideflow.runtime.client.ClientConfig;
 import io.tideflow.runtime.client.TideflowClient;
 import io.tideflow.runtime.task.TaskResult;
 import io.tideflow.store.ClusterStore;
-import io.tideflow.store.ClusterStores;
+import io.tideflow.store.connect.ClusterStores;
 import io.tideflow.store.etcd.EtcdProcess;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -12,7 +12,7 @@ import io.tideflow.runtime.membership.ClusterKeys;
 import io.tideflow.runtime.task.TaskHandlers;
 import io.tideflow.runtime.task.TaskResult;
 import io.tideflow.store.ClusterStore;
-import io.tideflow.store.ClusterStores;
+import io.tideflow.store.connect.ClusterStores;
 import io.tideflow.store.etcd.EtcdProcess;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -6,7 +6,7 @@ import io.tideflow.runtime.task.TaskHandlers;
 import io.tideflow.runtime.worker.WorkerConfig;
 import io.tideflow.runtime.worker.WorkerNode;
 import io.tideflow.store.ClusterStore;
-import io.tideflow.store.ClusterStores;
+import io.tideflow.store.connect.ClusterStores;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.lang.System.Logger.Level;
@@ -179,8 +179,7 @@ public final class LocalWorkerMain {
       io.tideflow.store.Lease lease = cluster.grantLease(Duration.ofSeconds(2)).get(10, TimeUnit.SECONDS);
       cluster.put("/tideflow-warmup/" + id, new byte[0], lease.id()).get(10, TimeUnit.SECONDS);
       lease.revoke().get(10, TimeUnit.SECONDS);
-      try (io.tideflow.store.memory.MemoryClusterStore scratch =
-          new io.tideflow.store.memory.MemoryClusterStore()) {
+      try (ClusterStore scratch = ClusterStores.open("memory:")) {
         WorkerNode worker = WorkerNode.start(WorkerConfig.defaults(id + "-warm-up"), scratch,
             TaskHandlers.discover(), new SimpleMeterRegistry());
         try (io.tideflow.runtime.client.TideflowClient client =

@@ -16,7 +16,7 @@ import io.tideflow.runtime.provider.InProcessNodeProvider;
 import io.tideflow.runtime.provider.NodeTemplate;
 import io.tideflow.runtime.task.TaskHandlers;
 import io.tideflow.store.ClusterStore;
-import io.tideflow.store.ClusterStores;
+import io.tideflow.store.connect.ClusterStores;
 import io.tideflow.store.etcd.EtcdProcess;
 import java.time.Duration;
 import java.time.InstantSource;

@@ -9,7 +9,7 @@ import io.tideflow.core.model.NodeState;
 import io.tideflow.core.model.Resources;
 import io.tideflow.runtime.membership.ClusterWatcher;
 import io.tideflow.store.ClusterStore;
-import io.tideflow.store.ClusterStores;
+import io.tideflow.store.connect.ClusterStores;
 import io.tideflow.store.etcd.EtcdProcess;
 import java.time.Duration;
 import java.util.List;

@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.tideflow.core.model.NodeState;
 import io.tideflow.runtime.membership.ClusterWatcher;
 import io.tideflow.store.ClusterStore;
-import io.tideflow.store.ClusterStores;
+import io.tideflow.store.connect.ClusterStores;
 import io.tideflow.store.etcd.EtcdProcess;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -9,7 +9,7 @@ import io.tideflow.runtime.client.ClientConfig;
 import io.tideflow.runtime.client.TideflowClient;
 import io.tideflow.runtime.task.TaskHandlers;
 import io.tideflow.store.ClusterStore;
-import io.tideflow.store.ClusterStores;
+import io.tideflow.store.connect.ClusterStores;
 import io.tideflow.store.etcd.EtcdProcess;
 import io.tideflow.store.memory.MemoryClusterStore;
 import java.time.Duration;

@@ -1,4 +1,6 @@
-package io.tideflow.store;
+package io.tideflow.store.connect;
+
+import io.tideflow.store.ClusterStore;
 
 import io.tideflow.store.etcd.EtcdClusterStore;
 import io.tideflow.store.memory.MemoryClusterStore;

@@ -1,4 +1,4 @@
-package io.tideflow.store;
+package io.tideflow.store.delivery;
 
 import java.lang.System.Logger.Level;
 import java.util.Queue;

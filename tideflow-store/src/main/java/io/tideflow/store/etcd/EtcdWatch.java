@@ -9,7 +9,7 @@ import io.tideflow.store.ClusterStore.WatchEvent;
 import io.tideflow.store.ClusterStore.WatchListener;
 import io.tideflow.store.KeyValue;
 import io.tideflow.store.RevisionCompactedException;
-import io.tideflow.store.SerialExecutor;
+import io.tideflow.store.delivery.SerialExecutor;
 import io.tideflow.store.StoreUnavailableException;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,6 @@
-package io.tideflow.store;
+package io.tideflow.store.limits;
+
+import io.tideflow.store.ClusterStore;
 
 import java.util.Objects;
 

@@ -4,7 +4,7 @@ import io.tideflow.store.ClusterStore;
 import io.tideflow.store.KeyValue;
 import io.tideflow.store.Lease;
 import io.tideflow.store.Leadership;
-import io.tideflow.store.StoreLimits;
+import io.tideflow.store.limits.StoreLimits;
 import io.tideflow.store.StoreUnavailableException;
 import java.time.Duration;
 import java.time.InstantSource;

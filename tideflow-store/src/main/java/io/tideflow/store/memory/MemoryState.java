@@ -9,7 +9,7 @@ import io.tideflow.store.ClusterStore.WatchListener;
 import io.tideflow.store.KeyValue;
 import io.tideflow.store.LeaseNotFoundException;
 import io.tideflow.store.Leadership;
-import io.tideflow.store.SerialExecutor;
+import io.tideflow.store.delivery.SerialExecutor;
 import io.tideflow.store.StoreUnavailableException;
 import java.time.Duration;
 import java.time.Instant;

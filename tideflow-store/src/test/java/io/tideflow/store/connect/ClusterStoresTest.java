@@ -1,4 +1,6 @@
-package io.tideflow.store;
+package io.tideflow.store.connect;
+
+import io.tideflow.store.ClusterStore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

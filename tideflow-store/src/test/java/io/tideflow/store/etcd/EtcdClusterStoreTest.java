@@ -8,7 +8,7 @@ import io.etcd.jetcd.Client;
 
 import io.tideflow.store.ClusterStore;
 import io.tideflow.store.ClusterStoreContractTest;
-import io.tideflow.store.ClusterStores;
+import io.tideflow.store.connect.ClusterStores;
 import io.tideflow.store.Lease;
 import io.tideflow.store.RecordingListener;
 import io.tideflow.store.RevisionCompactedException;

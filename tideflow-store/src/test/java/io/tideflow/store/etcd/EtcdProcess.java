@@ -177,7 +177,7 @@ public final class EtcdProcess implements AutoCloseable {
     return "http://127.0.0.1:" + clientPort;
   }
 
-  /** The URI for {@link io.tideflow.store.ClusterStores#open}: {@code etcd://127.0.0.1:PORT}. */
+  /** The URI for {@link io.tideflow.store.connect.ClusterStores#open}: {@code etcd://127.0.0.1:PORT}. */
   public String uri() {
     return "etcd://127.0.0.1:" + clientPort;
   }
