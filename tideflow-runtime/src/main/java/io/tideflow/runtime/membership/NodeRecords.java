@@ -5,9 +5,9 @@ import io.tideflow.core.model.LoadReport;
 import io.tideflow.core.model.NodeInfo;
 import io.tideflow.core.model.NodeState;
 import io.tideflow.core.model.Resources;
-import io.tideflow.runtime.transport.proto.LoadRecord;
-import io.tideflow.runtime.transport.proto.NodeRecord;
-import io.tideflow.runtime.transport.proto.ResourcesRecord;
+import io.tideflow.runtime.membership.proto.LoadRecord;
+import io.tideflow.runtime.membership.proto.NodeRecord;
+import io.tideflow.runtime.membership.proto.ResourcesRecord;
 
 /** Turns {@link NodeInfo} into the bytes stored under a node's key, and back. */
 public final class NodeRecords {
