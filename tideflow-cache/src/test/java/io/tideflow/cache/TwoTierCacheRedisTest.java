@@ -186,7 +186,12 @@ class TwoTierCacheRedisTest {
 
   @Test
   void warmingCopiesRedisIntoNearAndLoadsTheRest() {
+    nodeB.put("marker", "old");
     nodeA.putAll(Map.of("w1", "one", "w2", "two"), Duration.ofMinutes(1));
+    nodeA.put("marker", "new");
+    // Invalidations arrive in order: once B has dropped its copy of the marker, A's invalidations
+    // of w1 and w2 have arrived too and cannot drop what B is about to warm.
+    await().atMost(Duration.ofSeconds(5)).until(() -> "new".equals(nodeB.getIfPresent("marker")));
     AtomicInteger loads = new AtomicInteger();
 
     WarmResult result =
