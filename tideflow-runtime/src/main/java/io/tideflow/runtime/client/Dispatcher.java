@@ -50,6 +50,7 @@ final class Dispatcher {
   private static final System.Logger LOG = System.getLogger(Dispatcher.class.getName());
 
   private final ClientConfig config;
+  private final ClientClock clock;
   private final Supplier<ClusterView> view;
   private final WorkerConnections connections;
   /** Picks the worker of unconstrained tasks when configured; null otherwise. */
@@ -70,9 +71,10 @@ final class Dispatcher {
   private PlacementContext usableContext;
   private PlacementContext reachableContext;
 
-  Dispatcher(ClientConfig config, Supplier<ClusterView> view, WorkerConnections connections,
-      Balancer balancer, Outcomes outcomes, BooleanSupplier closed) {
+  Dispatcher(ClientConfig config, ClientClock clock, Supplier<ClusterView> view,
+      WorkerConnections connections, Balancer balancer, Outcomes outcomes, BooleanSupplier closed) {
     this.config = config;
+    this.clock = clock;
     this.view = view;
     this.connections = connections;
     this.balancer = balancer;
@@ -183,7 +185,7 @@ final class Dispatcher {
 
   /** Sends {@code attempt} to the balancer's pick; false when it picked no usable worker. */
   private boolean sendPicked(TaskAttempt attempt) {
-    long now = System.nanoTime();
+    long now = clock.nanos();
     PickResult pick = balancer.picker().pick(ThreadLocalRandom.current().nextLong(), now);
     if (!(pick instanceof PickResult.Chosen chosen)) {
       return false;
@@ -204,7 +206,7 @@ final class Dispatcher {
       return false;
     }
     attempt.attempts++;
-    long now = System.nanoTime();
+    long now = clock.nanos();
     attempt.deadlineNanos = now + attempt.spec.timeout().toNanos();
     attempt.pickedNode = pickedNode;
     attempt.sentNanos = now;
@@ -250,8 +252,8 @@ final class Dispatcher {
     String picked = attempt.pickedNode;
     if (balancer != null && picked != null) {
       attempt.pickedNode = null;
-      long now = System.nanoTime();
-      balancer.onResult(picked, now - attempt.sentNanos, success, now);
+      long now = clock.nanos();
+      balancer.onResult(picked, ClientClock.elapsed(attempt.sentNanos, now), success, now);
     }
   }
 
@@ -280,7 +282,7 @@ final class Dispatcher {
 
   void succeed(TaskAttempt t, String nodeId, byte[] output) {
     release(t);
-    outcomes.succeed(t, nodeId, output, System.nanoTime());
+    outcomes.succeed(t, nodeId, output, clock.nanos());
   }
 
   void fail(TaskAttempt t, Kind kind, String message) {

@@ -46,7 +46,7 @@ final class Outcomes {
   void succeed(TaskAttempt t, String nodeId, byte[] output, long nowNanos) {
     if (t.settle()) {
       completed.increment();
-      latency.record(nowNanos - t.submittedNanos, TimeUnit.NANOSECONDS);
+      latency.record(ClientClock.elapsed(t.submittedNanos, nowNanos), TimeUnit.NANOSECONDS);
       t.future.complete(new TaskResult(output, nodeId, t.attempts));
     }
   }

@@ -52,6 +52,7 @@ public final class TideflowClient implements AutoCloseable {
   private static final long TICK_MILLIS = 50;
 
   private final ClientConfig config;
+  private final ClientClock clock;
   private final ClusterWatcher watcher;
   private final ScheduledExecutorService timer;
   private final Outcomes outcomes;
@@ -67,16 +68,18 @@ public final class TideflowClient implements AutoCloseable {
   private TideflowClient(ClientConfig config, ClusterWatcher watcher, ClusterStore store,
       MeterRegistry metrics) {
     this.config = config;
+    this.clock = new ClientClock(config.clock());
     this.watcher = watcher;
     Balancer balancer = config.balancer() == null ? null : config.balancer().get();
     this.outcomes = new Outcomes(metrics);
-    this.connections = new WorkerConnections(config, new Events(), balancer, () -> closed);
-    this.dispatcher =
-        new Dispatcher(config, watcher::view, connections, balancer, outcomes, () -> closed);
+    this.connections =
+        new WorkerConnections(config, clock, new Events(), balancer, () -> closed);
+    this.dispatcher = new Dispatcher(
+        config, clock, watcher::view, connections, balancer, outcomes, () -> closed);
     this.deadlines = new AttemptDeadlines(dispatcher, connections);
     this.demand = new DemandReporter(store, "client-" + UUID.randomUUID(),
         config.demandLeaseTtl(), config.demandReportInterval());
-    this.lastDemandReportNanos = System.nanoTime() - config.demandReportInterval().toNanos();
+    this.lastDemandReportNanos = clock.nanos() - config.demandReportInterval().toNanos();
     Gauge.builder("tideflow.tasks.waiting", dispatcher, Dispatcher::waiting).register(metrics);
     Gauge.builder("tideflow.tasks.in_flight", connections, WorkerConnections::inFlight)
         .register(metrics);
@@ -115,7 +118,7 @@ public final class TideflowClient implements AutoCloseable {
    * no node could take it before its timeout, {@code ATTEMPTS_EXHAUSTED}.
    */
   public CompletableFuture<TaskResult> submit(TaskSpec spec) {
-    TaskAttempt attempt = new TaskAttempt(spec, System.nanoTime());
+    TaskAttempt attempt = new TaskAttempt(spec, clock.nanos());
     if (closed) {
       attempt.future.completeExceptionally(new TaskException(Kind.CLIENT_CLOSED, "client closed"));
       return attempt.future;
@@ -144,13 +147,13 @@ public final class TideflowClient implements AutoCloseable {
 
   private void tick() {
     try {
-      long now = System.nanoTime();
+      long now = clock.nanos();
       deadlines.sweep(now);
       connections.prune(now);
       reconcile();
       if (now - lastDemandReportNanos >= config.demandReportInterval().toNanos()) {
         lastDemandReportNanos = now;
-        demand.report(dispatcher.pendingWork(), System.currentTimeMillis());
+        demand.report(dispatcher.pendingWork(), clock.millis());
       }
     } catch (RuntimeException e) {
       // The timer must keep running; a failure here is a bug worth a loud log line.

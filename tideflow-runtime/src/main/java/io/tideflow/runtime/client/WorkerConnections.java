@@ -43,6 +43,7 @@ final class WorkerConnections {
       Executors.newSingleThreadExecutor(
           Thread.ofPlatform().daemon().name("tideflow-client-send").factory());
   private final ClientConfig config;
+  private final ClientClock clock;
   private final WorkerConnection.Listener listener;
   /** Null when the client places every task; otherwise told which nodes it may pick. */
   private final Balancer balancer;
@@ -50,9 +51,10 @@ final class WorkerConnections {
   private final LiveLoad usable = new Usable();
   private final LiveLoad reachable = new Reachable();
 
-  WorkerConnections(ClientConfig config, WorkerConnection.Listener listener, Balancer balancer,
-      BooleanSupplier closed) {
+  WorkerConnections(ClientConfig config, ClientClock clock, WorkerConnection.Listener listener,
+      Balancer balancer, BooleanSupplier closed) {
     this.config = config;
+    this.clock = clock;
     this.listener = listener;
     this.balancer = balancer;
     this.closed = closed;
@@ -68,7 +70,7 @@ final class WorkerConnections {
     if (closed.getAsBoolean()) {
       return;
     }
-    long now = System.nanoTime();
+    long now = clock.nanos();
     synchronized (lock) {
       for (NodeInfo node : view.nodes()) {
         boolean ready = node.state() == NodeState.READY;
@@ -113,7 +115,7 @@ final class WorkerConnections {
   }
 
   private void backOff(String nodeId) {
-    backoffUntil.put(nodeId, System.nanoTime() + config.reconnectBackoff().toNanos());
+    backoffUntil.put(nodeId, clock.nanos() + config.reconnectBackoff().toNanos());
   }
 
   private void retire(WorkerConnection c) {
