@@ -2,6 +2,7 @@ package io.tideflow.runtime.client;
 
 import io.tideflow.core.placement.LeastLoadedPlacement;
 import io.tideflow.core.placement.PlacementStrategy;
+import io.tideflow.core.retry.Backoff;
 import io.tideflow.runtime.transport.WireLimits;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -13,8 +14,10 @@ import java.time.InstantSource;
  * @param maxPending tasks accepted but not yet sent to a worker; submits beyond it are rejected
  * @param maxPayloadBytes largest payload accepted, at most {@link WireLimits#MAX_PAYLOAD_BYTES}
  * @param storeTimeout bound on reading the registry at start
- * @param reconnectBackoff how long a node whose connection broke is left alone before the client
- *     tries it again (while the registry still lists it)
+ * @param reconnectBackoff how long a node whose connection broke, or that turned a task back, is
+ *     left alone before the client dials it again (while the registry still lists it as READY):
+ *     {@code delay(n)} after its n-th such failure in a row, counted per node and started afresh
+ *     once a stream to it is answered or it leaves the registry
  * @param placement chooses the worker of each task that has constraints (labels, resources), and
  *     of every task when there is no balancer
  * @param balancer when set, picks the worker of each unconstrained task among the ready ones and
@@ -33,7 +36,7 @@ public record ClientConfig(
     int maxPending,
     int maxPayloadBytes,
     Duration storeTimeout,
-    Duration reconnectBackoff,
+    Backoff reconnectBackoff,
     PlacementStrategy placement,
     java.util.function.Supplier<io.tideflow.core.balance.Balancer> balancer,
     Duration demandReportInterval,
@@ -53,7 +56,9 @@ public record ClientConfig(
       throw new IllegalArgumentException("placement must not be null");
     }
     positive("storeTimeout", storeTimeout);
-    positive("reconnectBackoff", reconnectBackoff);
+    if (reconnectBackoff == null) {
+      throw new IllegalArgumentException("reconnectBackoff must not be null");
+    }
     positive("demandReportInterval", demandReportInterval);
     positive("demandLeaseTtl", demandLeaseTtl);
     if (demandLeaseTtl.compareTo(Duration.ofSeconds(1)) < 0) {
@@ -64,12 +69,17 @@ public record ClientConfig(
     }
   }
 
+  /**
+   * The defaults. A node is first retried after 1 s, as it always was; a node that keeps failing
+   * is dialled half as often each time, down to twice a minute, so an unreachable entry in the
+   * registry costs little while a node that comes back soon is used again soon.
+   */
   public static ClientConfig defaults() {
     return new ClientConfig(
         100_000,
         WireLimits.MAX_PAYLOAD_BYTES,
         Duration.ofSeconds(5),
-        Duration.ofSeconds(1),
+        Backoff.exponential(Duration.ofSeconds(1), Duration.ofSeconds(30)),
         new LeastLoadedPlacement(),
         null,
         Duration.ofSeconds(1),
@@ -108,6 +118,11 @@ public record ClientConfig(
 
   public ClientConfig withStoreTimeout(Duration value) {
     return new ClientConfig(maxPending, maxPayloadBytes, value, reconnectBackoff, placement,
+        balancer, demandReportInterval, demandLeaseTtl, clock);
+  }
+
+  public ClientConfig withReconnectBackoff(Backoff value) {
+    return new ClientConfig(maxPending, maxPayloadBytes, storeTimeout, value, placement,
         balancer, demandReportInterval, demandLeaseTtl, clock);
   }
 

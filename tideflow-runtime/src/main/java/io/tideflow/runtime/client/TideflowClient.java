@@ -73,7 +73,7 @@ public final class TideflowClient implements AutoCloseable {
     Balancer balancer = config.balancer() == null ? null : config.balancer().get();
     this.outcomes = new Outcomes(metrics);
     this.connections =
-        new WorkerConnections(config, clock, new Events(), balancer, () -> closed);
+        new WorkerConnections(config, clock, new Events(), balancer, () -> closed, metrics);
     this.dispatcher = new Dispatcher(
         config, clock, watcher::view, connections, balancer, outcomes, () -> closed);
     this.deadlines = new AttemptDeadlines(dispatcher, connections);
@@ -229,6 +229,11 @@ public final class TideflowClient implements AutoCloseable {
             "handler '" + t.spec.handler() + "' failed on " + c.nodeId() + ": "
                 + r.getErrorMessage());
       }
+    }
+
+    @Override
+    public void onAnswered(WorkerConnection c) {
+      connections.answered(c);
     }
 
     @Override

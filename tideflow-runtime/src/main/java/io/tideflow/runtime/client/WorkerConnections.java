@@ -1,5 +1,7 @@
 package io.tideflow.runtime.client;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.tideflow.core.balance.Balancer;
 import io.tideflow.core.balance.Endpoint;
 import io.tideflow.core.model.ClusterView;
@@ -7,6 +9,7 @@ import io.tideflow.core.model.NodeInfo;
 import io.tideflow.core.model.NodeState;
 import io.tideflow.core.placement.LiveLoad;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,13 +24,14 @@ import java.util.function.Consumer;
  * WorkerConnection} per READY node, opened when the node appears, retired (no new tasks, closed
  * once what is in flight has come back) when it stops being READY or leaves. A node whose
  * connection broke or that turned a task back is left alone for {@link
- * ClientConfig#reconnectBackoff()} before it is dialled again.
+ * ClientConfig#reconnectBackoff()}, longer after each such failure in a row, before it is dialled
+ * again; the count starts afresh once a stream to the node is answered.
  *
  * <p>Ownership: every change to which connection serves which node, to the back-offs and to the
  * balancer's endpoints happens under {@link #lock}, which guards nothing else and is never held
  * across I/O (opening a stream only starts it). Callers are the registry watcher's thread and the
  * client's timer ({@link #reconcile}), and gRPC's event loops ({@link #stopUsing}, {@link
- * #broke}). The maps are concurrent, so the dispatcher reads them ({@link #get}, {@link #usable},
+ * #broke}, {@link #answered}). The concurrent maps are concurrent, so the dispatcher reads them ({@link #get}, {@link #usable},
  * {@link #reachable}) without the lock. Holding the lock also serializes {@link
  * Balancer#updateEndpoints}, as its contract asks.
  */
@@ -36,6 +40,8 @@ final class WorkerConnections {
   private final Map<String, WorkerConnection> connections = new ConcurrentHashMap<>();
   /** Nodes left alone until the given time; removed by {@link #prune} once it passed. */
   private final Map<String, Long> backoffUntil = new ConcurrentHashMap<>();
+  /** Failures in a row per node, since a stream to it was last answered. Guarded by lock. */
+  private final Map<String, Integer> failures = new HashMap<>();
   /** Connections that take no new tasks but still have some in flight (timeouts apply). */
   private final Set<WorkerConnection> retired = ConcurrentHashMap.newKeySet();
   /** Sends task batches on a platform thread, whatever the application's threads are doing. */
@@ -48,16 +54,21 @@ final class WorkerConnections {
   /** Null when the client places every task; otherwise told which nodes it may pick. */
   private final Balancer balancer;
   private final BooleanSupplier closed;
+  private final Counter backoffs;
   private final LiveLoad usable = new Usable();
   private final LiveLoad reachable = new Reachable();
 
   WorkerConnections(ClientConfig config, ClientClock clock, WorkerConnection.Listener listener,
-      Balancer balancer, BooleanSupplier closed) {
+      Balancer balancer, BooleanSupplier closed, MeterRegistry metrics) {
     this.config = config;
     this.clock = clock;
     this.listener = listener;
     this.balancer = balancer;
     this.closed = closed;
+    // A broken stream is expected (a node dies, restarts, is cut off): counted, not thrown.
+    this.backoffs = Counter.builder("tideflow.client.backoffs")
+        .description("Times a node was left alone because its stream broke or it turned a task back")
+        .register(metrics);
   }
 
   /** The current connection to {@code nodeId}, or null. */
@@ -90,6 +101,7 @@ final class WorkerConnections {
           retire(c);
         }
       }
+      failures.keySet().removeIf(nodeId -> view.node(nodeId) == null);
       updateEndpoints(view);
     }
   }
@@ -114,8 +126,19 @@ final class WorkerConnections {
     }
   }
 
+  /** The node's stream works: its next failure is backed off as a first one. */
+  void answered(WorkerConnection c) {
+    synchronized (lock) {
+      if (connections.get(c.nodeId()) == c) {
+        failures.remove(c.nodeId());
+      }
+    }
+  }
+
   private void backOff(String nodeId) {
-    backoffUntil.put(nodeId, clock.nanos() + config.reconnectBackoff().toNanos());
+    int inARow = failures.merge(nodeId, 1, Integer::sum);
+    backoffUntil.put(nodeId, clock.nanos() + config.reconnectBackoff().delay(inARow).toNanos());
+    backoffs.increment();
   }
 
   private void retire(WorkerConnection c) {
