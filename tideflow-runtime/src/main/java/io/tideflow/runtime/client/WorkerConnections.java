@@ -27,12 +27,13 @@ import java.util.function.Consumer;
  * ClientConfig#reconnectBackoff()}, longer after each such failure in a row, before it is dialled
  * again; the count starts afresh once a stream to the node is answered.
  *
- * <p>Ownership: every change to which connection serves which node, to the back-offs and to the
- * balancer's endpoints happens under {@link #lock}, which guards nothing else and is never held
- * across I/O (opening a stream only starts it). Callers are the registry watcher's thread and the
- * client's timer ({@link #reconcile}), and gRPC's event loops ({@link #stopUsing}, {@link
- * #broke}, {@link #answered}). The concurrent maps are concurrent, so the dispatcher reads them ({@link #get}, {@link #usable},
- * {@link #reachable}) without the lock. Holding the lock also serializes {@link
+ * <p>Ownership: every change to which connection serves which node, to the back-offs, to the
+ * failure counts and to the balancer's endpoints happens under {@code lock}, which guards nothing
+ * else and is never held across I/O (opening a stream only starts it). Callers are the registry
+ * watcher's thread and the client's timer ({@link #reconcile}), and gRPC's event loops ({@link
+ * #stopUsing}, {@link #broke}, {@link #answered}). The connection and back-off maps are
+ * concurrent, so the dispatcher reads them ({@link #get}, {@link #usable}, {@link #reachable})
+ * and the timer prunes them without the lock. Holding the lock also serializes {@link
  * Balancer#updateEndpoints}, as its contract asks.
  */
 final class WorkerConnections {
