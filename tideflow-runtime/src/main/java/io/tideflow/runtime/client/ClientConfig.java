@@ -2,17 +2,22 @@ package io.tideflow.runtime.client;
 
 import io.tideflow.core.placement.LeastLoadedPlacement;
 import io.tideflow.core.placement.PlacementStrategy;
+import io.tideflow.core.retry.Backoff;
 import io.tideflow.runtime.transport.WireLimits;
 import java.time.Duration;
+import java.time.InstantSource;
 
 /**
- * How a client submits tasks.
+ * How a client submits tasks. Time comes from {@code clock}: it drives task deadlines and
+ * reconnect back-offs.
  *
  * @param maxPending tasks accepted but not yet sent to a worker; submits beyond it are rejected
  * @param maxPayloadBytes largest payload accepted, at most {@link WireLimits#MAX_PAYLOAD_BYTES}
  * @param storeTimeout bound on reading the registry at start
- * @param reconnectBackoff how long a node whose connection broke is left alone before the client
- *     tries it again (while the registry still lists it)
+ * @param reconnectBackoff how long a node whose connection broke, or that turned a task back, is
+ *     left alone before the client dials it again (while the registry still lists it as READY):
+ *     {@code delay(n)} after its n-th such failure in a row, counted per node and started afresh
+ *     once a stream to it is answered or it leaves the registry
  * @param placement chooses the worker of each task that has constraints (labels, resources), and
  *     of every task when there is no balancer
  * @param balancer when set, picks the worker of each unconstrained task among the ready ones and
@@ -20,16 +25,23 @@ import java.time.Duration;
  * @param demandReportInterval how often, at most, the client publishes the work that waits for a
  *     fitting node (for the autoscaler and {@code status})
  * @param demandLeaseTtl the lease of that record: it goes this long after the client dies
+ * @param clock the time the client decides by: whether a task's deadline has passed (waiting or
+ *     in flight), whether a node's reconnect back-off is over, the latencies the balancer learns
+ *     from and the time stamped on the demand record. {@link InstantSource#system()} by default; a
+ *     test moves a manual clock to drive deadlines and back-offs exactly. The client's timer still
+ *     wakes on real time to look; what it then decides comes from this clock, so a step of the
+ *     system clock moves deadlines and back-offs with it
  */
 public record ClientConfig(
     int maxPending,
     int maxPayloadBytes,
     Duration storeTimeout,
-    Duration reconnectBackoff,
+    Backoff reconnectBackoff,
     PlacementStrategy placement,
     java.util.function.Supplier<io.tideflow.core.balance.Balancer> balancer,
     Duration demandReportInterval,
-    Duration demandLeaseTtl) {
+    Duration demandLeaseTtl,
+    InstantSource clock) {
 
   public ClientConfig {
     if (maxPending <= 0) {
@@ -44,24 +56,35 @@ public record ClientConfig(
       throw new IllegalArgumentException("placement must not be null");
     }
     positive("storeTimeout", storeTimeout);
-    positive("reconnectBackoff", reconnectBackoff);
+    if (reconnectBackoff == null) {
+      throw new IllegalArgumentException("reconnectBackoff must not be null");
+    }
     positive("demandReportInterval", demandReportInterval);
     positive("demandLeaseTtl", demandLeaseTtl);
     if (demandLeaseTtl.compareTo(Duration.ofSeconds(1)) < 0) {
       throw new IllegalArgumentException("demandLeaseTtl must be >= 1s, was " + demandLeaseTtl);
     }
+    if (clock == null) {
+      throw new IllegalArgumentException("clock must not be null");
+    }
   }
 
+  /**
+   * The defaults. A node is first retried after 1 s, as it always was; a node that keeps failing
+   * is dialled half as often each time, down to twice a minute, so an unreachable entry in the
+   * registry costs little while a node that comes back soon is used again soon.
+   */
   public static ClientConfig defaults() {
     return new ClientConfig(
         100_000,
         WireLimits.MAX_PAYLOAD_BYTES,
         Duration.ofSeconds(5),
-        Duration.ofSeconds(1),
+        Backoff.exponential(Duration.ofSeconds(1), Duration.ofSeconds(30)),
         new LeastLoadedPlacement(),
         null,
         Duration.ofSeconds(1),
-        Duration.ofSeconds(10));
+        Duration.ofSeconds(10),
+        InstantSource.system());
   }
 
   private static void positive(String name, Duration value) {
@@ -73,28 +96,39 @@ public record ClientConfig(
   /** Places tasks with {@code strategy} (e.g. a {@link io.tideflow.core.placement.PolicyPlacement}). */
   public ClientConfig withPlacement(PlacementStrategy strategy) {
     return new ClientConfig(maxPending, maxPayloadBytes, storeTimeout, reconnectBackoff, strategy,
-        balancer, demandReportInterval, demandLeaseTtl);
+        balancer, demandReportInterval, demandLeaseTtl, clock);
   }
 
   public ClientConfig withDemandReportInterval(Duration value) {
     return new ClientConfig(maxPending, maxPayloadBytes, storeTimeout, reconnectBackoff, placement,
-        balancer, value, demandLeaseTtl);
+        balancer, value, demandLeaseTtl, clock);
   }
 
   /** Picks workers of unconstrained tasks with a new balancer from {@code factory}. */
   public ClientConfig withBalancer(
       java.util.function.Supplier<io.tideflow.core.balance.Balancer> factory) {
     return new ClientConfig(maxPending, maxPayloadBytes, storeTimeout, reconnectBackoff, placement,
-        factory, demandReportInterval, demandLeaseTtl);
+        factory, demandReportInterval, demandLeaseTtl, clock);
   }
 
   public ClientConfig withMaxPending(int value) {
     return new ClientConfig(value, maxPayloadBytes, storeTimeout, reconnectBackoff, placement,
-        balancer, demandReportInterval, demandLeaseTtl);
+        balancer, demandReportInterval, demandLeaseTtl, clock);
   }
 
   public ClientConfig withStoreTimeout(Duration value) {
     return new ClientConfig(maxPending, maxPayloadBytes, value, reconnectBackoff, placement,
-        balancer, demandReportInterval, demandLeaseTtl);
+        balancer, demandReportInterval, demandLeaseTtl, clock);
+  }
+
+  public ClientConfig withReconnectBackoff(Backoff value) {
+    return new ClientConfig(maxPending, maxPayloadBytes, storeTimeout, value, placement,
+        balancer, demandReportInterval, demandLeaseTtl, clock);
+  }
+
+  /** Decides deadlines and back-offs by {@code value} (see {@link #clock()}). */
+  public ClientConfig withClock(InstantSource value) {
+    return new ClientConfig(maxPending, maxPayloadBytes, storeTimeout, reconnectBackoff, placement,
+        balancer, demandReportInterval, demandLeaseTtl, value);
   }
 }

@@ -15,6 +15,7 @@ final class TaskAttempt {
   /** Where it may go and what it holds there ({@link TaskSpec#placement()}). */
   final PlacementRequest request;
   final CompletableFuture<TaskResult> future = new CompletableFuture<>();
+  /** Times are nanos on the client's clock ({@link ClientClock#nanos()}). */
   final long submittedNanos;
   /** Attempts started so far; a rejection by a draining node does not count. */
   int attempts;

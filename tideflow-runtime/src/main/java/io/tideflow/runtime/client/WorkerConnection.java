@@ -31,6 +31,9 @@ final class WorkerConnection {
   interface Listener {
     void onResult(WorkerConnection connection, TaskAttempt attempt, ResultMessage result);
 
+    /** The worker answered this stream for the first time (its grant of credits): it works. */
+    void onAnswered(WorkerConnection connection);
+
     /** Credits arrived: tasks may be sent. */
     void onReady(WorkerConnection connection);
 
@@ -48,6 +51,8 @@ final class WorkerConnection {
   private volatile ClientCallStreamObserver<TaskBatch> stream;
   private volatile boolean broken;
   private volatile boolean retiring;
+  /** Event loop only: gRPC delivers one call's messages one at a time. */
+  private boolean answered;
   private final java.util.concurrent.atomic.AtomicBoolean closed =
       new java.util.concurrent.atomic.AtomicBoolean();
   private final Executor sender;
@@ -100,6 +105,10 @@ final class WorkerConnection {
   }
 
   private void handle(ResultBatch batch) {
+    if (!answered) {
+      answered = true;
+      listener.onAnswered(this);
+    }
     List<ResultMessage> results = batch.getResultsList();
     credits.addAndGet(batch.getCredits() + results.size());
     for (ResultMessage r : results) {

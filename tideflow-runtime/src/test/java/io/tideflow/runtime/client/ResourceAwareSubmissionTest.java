@@ -19,6 +19,7 @@ import io.tideflow.runtime.task.TaskHandler;
 import io.tideflow.runtime.task.TaskHandlers;
 import io.tideflow.runtime.task.TaskResult;
 import io.tideflow.store.KeyValue;
+import io.tideflow.store.ManualClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -110,10 +111,14 @@ class ResourceAwareSubmissionTest {
   void workLargerThanEveryNodeFailsAtItsTimeoutNamingTheResource() throws Exception {
     try (EmbeddedCluster cluster = new EmbeddedCluster(TaskHandlers.builtins())) {
       cluster.startWorker("a", c -> c.withCapacity(NODE));
-      TideflowClient client = cluster.client();
+      ManualClock clock = new ManualClock();
+      TideflowClient client = cluster.client(ClientConfig.defaults().withClock(clock));
       await().until(() -> client.view().countByState().get(NodeState.READY) == 1);
       CompletableFuture<TaskResult> f = client.submit(TaskSpec.builder("echo")
-          .demand(Resources.of(8000, 1L << 30)).timeout(Duration.ofMillis(300)).build());
+          .demand(Resources.of(8000, 1L << 30)).timeout(Duration.ofMinutes(1)).build());
+      await().until(() -> client.pendingWork().size() == 1); // tried, and found no node
+      assertThat(f).isNotDone();
+      clock.advance(Duration.ofMinutes(1).plusMillis(1));
       assertThat(f).failsWithin(Duration.ofSeconds(10))
           .withThrowableOfType(ExecutionException.class)
           .havingCause()

@@ -10,6 +10,7 @@ import io.tideflow.runtime.task.TaskException;
 import io.tideflow.runtime.task.TaskHandlers;
 import io.tideflow.runtime.task.TaskResult;
 import io.tideflow.runtime.transport.WireLimits;
+import io.tideflow.store.ManualClock;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -164,13 +165,16 @@ class TaskSubmissionTest {
   @Test
   void aTaskNoNodeCanTakeFailsWithTheReasonAfterItsTimeout() {
     cluster.startWorker("w1", c -> c.withLabels(Map.of("zone", "a")));
-    TideflowClient client = cluster.client();
+    ManualClock clock = new ManualClock();
+    TideflowClient client = cluster.client(ClientConfig.defaults().withClock(clock));
     await().until(() -> client.view().size() == 1);
-    TaskException e =
-        failure(client.submit(TaskSpec.builder("echo").labelSelector(Map.of("zone", "b"))
-            .timeout(Duration.ofMillis(300)).build()));
+    CompletableFuture<TaskResult> f = client.submit(TaskSpec.builder("echo")
+        .labelSelector(Map.of("zone", "b")).timeout(Duration.ofMinutes(1)).build());
+    await().until(() -> client.pendingWork().size() == 1); // tried, and found no node
+    clock.advance(Duration.ofMinutes(1).plusMillis(1));
+    TaskException e = failure(f);
     assertThat(e.kind()).isEqualTo(TaskException.Kind.NO_NODE_FITS);
-    assertThat(e.getMessage()).contains("1 rejected by labels");
+    assertThat(e.getMessage()).contains("1 rejected by labels").endsWith("(waited PT1M)");
   }
 
   @Test

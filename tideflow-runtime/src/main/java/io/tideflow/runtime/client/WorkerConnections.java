@@ -1,0 +1,242 @@
+package io.tideflow.runtime.client;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tideflow.core.balance.Balancer;
+import io.tideflow.core.balance.Endpoint;
+import io.tideflow.core.model.ClusterView;
+import io.tideflow.core.model.NodeInfo;
+import io.tideflow.core.model.NodeState;
+import io.tideflow.core.placement.LiveLoad;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/**
+ * The client's streams to the workers, kept in step with the registry: one {@link
+ * WorkerConnection} per READY node, opened when the node appears, retired (no new tasks, closed
+ * once what is in flight has come back) when it stops being READY or leaves. A node whose
+ * connection broke or that turned a task back is left alone for {@link
+ * ClientConfig#reconnectBackoff()}, longer after each such failure in a row, before it is dialled
+ * again; the count starts afresh once a stream to the node is answered.
+ *
+ * <p>Ownership: every change to which connection serves which node, to the back-offs, to the
+ * failure counts and to the balancer's endpoints happens under {@code lock}, which guards nothing
+ * else and is never held across I/O (opening a stream only starts it). Callers are the registry
+ * watcher's thread and the client's timer ({@link #reconcile}), and gRPC's event loops ({@link
+ * #stopUsing}, {@link #broke}, {@link #answered}). The connection and back-off maps are
+ * concurrent, so the dispatcher reads them ({@link #get}, {@link #usable}, {@link #reachable})
+ * and the timer prunes them without the lock. Holding the lock also serializes {@link
+ * Balancer#updateEndpoints}, as its contract asks.
+ */
+final class WorkerConnections {
+  private final Object lock = new Object();
+  private final Map<String, WorkerConnection> connections = new ConcurrentHashMap<>();
+  /** Nodes left alone until the given time; removed by {@link #prune} once it passed. */
+  private final Map<String, Long> backoffUntil = new ConcurrentHashMap<>();
+  /** Failures in a row per node, since a stream to it was last answered. Guarded by lock. */
+  private final Map<String, Integer> failures = new HashMap<>();
+  /** Connections that take no new tasks but still have some in flight (timeouts apply). */
+  private final Set<WorkerConnection> retired = ConcurrentHashMap.newKeySet();
+  /** Sends task batches on a platform thread, whatever the application's threads are doing. */
+  private final ExecutorService sender =
+      Executors.newSingleThreadExecutor(
+          Thread.ofPlatform().daemon().name("tideflow-client-send").factory());
+  private final ClientConfig config;
+  private final ClientClock clock;
+  private final WorkerConnection.Listener listener;
+  /** Null when the client places every task; otherwise told which nodes it may pick. */
+  private final Balancer balancer;
+  private final BooleanSupplier closed;
+  private final Counter backoffs;
+  private final LiveLoad usable = new Usable();
+  private final LiveLoad reachable = new Reachable();
+
+  WorkerConnections(ClientConfig config, ClientClock clock, WorkerConnection.Listener listener,
+      Balancer balancer, BooleanSupplier closed, MeterRegistry metrics) {
+    this.config = config;
+    this.clock = clock;
+    this.listener = listener;
+    this.balancer = balancer;
+    this.closed = closed;
+    // A broken stream is expected (a node dies, restarts, is cut off): counted, not thrown.
+    this.backoffs = Counter.builder("tideflow.client.backoffs")
+        .description("Times a node was left alone because its stream broke or it turned a task back")
+        .register(metrics);
+  }
+
+  /** The current connection to {@code nodeId}, or null. */
+  WorkerConnection get(String nodeId) {
+    return connections.get(nodeId);
+  }
+
+  /** Opens streams to READY nodes that have none and are not backed off; retires the rest. */
+  void reconcile(ClusterView view) {
+    if (closed.getAsBoolean()) {
+      return;
+    }
+    long now = clock.nanos();
+    synchronized (lock) {
+      for (NodeInfo node : view.nodes()) {
+        boolean ready = node.state() == NodeState.READY;
+        WorkerConnection existing = connections.get(node.id());
+        if (ready && existing == null && now >= backoffUntil.getOrDefault(node.id(), 0L)) {
+          WorkerConnection c = new WorkerConnection(node.id(), node.address(), listener, sender);
+          connections.put(node.id(), c);
+          c.open();
+        } else if (!ready && existing != null) {
+          connections.remove(node.id());
+          retire(existing);
+        }
+      }
+      for (WorkerConnection c : connections.values()) {
+        if (view.node(c.nodeId()) == null) {
+          connections.remove(c.nodeId());
+          retire(c);
+        }
+      }
+      failures.keySet().removeIf(nodeId -> view.node(nodeId) == null);
+      updateEndpoints(view);
+    }
+  }
+
+  /** The node takes no more tasks (draining, stopping): send nothing more until it is back. */
+  void stopUsing(WorkerConnection c, ClusterView view) {
+    synchronized (lock) {
+      if (connections.remove(c.nodeId(), c)) {
+        backOff(c.nodeId());
+        retire(c);
+        updateEndpoints(view);
+      }
+    }
+  }
+
+  /** {@code c}'s stream ended: it serves its node no more, and the node is backed off. */
+  void broke(WorkerConnection c, ClusterView view) {
+    synchronized (lock) {
+      connections.remove(c.nodeId(), c);
+      backOff(c.nodeId());
+      updateEndpoints(view);
+    }
+  }
+
+  /** The node's stream works: its next failure is backed off as a first one. */
+  void answered(WorkerConnection c) {
+    synchronized (lock) {
+      if (connections.get(c.nodeId()) == c) {
+        failures.remove(c.nodeId());
+      }
+    }
+  }
+
+  private void backOff(String nodeId) {
+    int inARow = failures.merge(nodeId, 1, Integer::sum);
+    backoffUntil.put(nodeId, clock.nanos() + config.reconnectBackoff().delay(inARow).toNanos());
+    backoffs.increment();
+  }
+
+  private void retire(WorkerConnection c) {
+    retired.add(c);
+    c.retire();
+  }
+
+  /** Gives the balancer the nodes it may pick: READY ones, healthy while their stream works. */
+  private void updateEndpoints(ClusterView view) {
+    if (balancer == null) {
+      return;
+    }
+    List<Endpoint> endpoints = new ArrayList<>();
+    for (NodeInfo node : view.nodes()) {
+      if (node.state() == NodeState.READY) {
+        WorkerConnection c = connections.get(node.id());
+        endpoints.add(new Endpoint(node.id(), node.address(), c != null && !c.broken()));
+      }
+    }
+    balancer.updateEndpoints(endpoints);
+  }
+
+  /** Drops back-offs that ran out by {@code nowNanos} and retired connections that are done. */
+  void prune(long nowNanos) {
+    backoffUntil.values().removeIf(until -> nowNanos >= until);
+    retired.removeIf(c -> c.closed() && c.inFlight() == 0);
+  }
+
+  /** Every connection that may still hold tasks in flight: live and retired. */
+  List<WorkerConnection> all() {
+    List<WorkerConnection> all = new ArrayList<>(connections.values());
+    all.addAll(retired);
+    return all;
+  }
+
+  int inFlight() {
+    int n = 0;
+    for (WorkerConnection c : connections.values()) {
+      n += c.inFlight();
+    }
+    for (WorkerConnection c : retired) {
+      n += c.inFlight();
+    }
+    return n;
+  }
+
+  /** Nodes the client can send to now. */
+  LiveLoad usable() {
+    return usable;
+  }
+
+  /** Nodes the client could send to once they have credits or a connection. */
+  LiveLoad reachable() {
+    return reachable;
+  }
+
+  /**
+   * Hands what is in flight to {@code abandon} (the client fails it), then closes every stream.
+   * The send thread stops first, so each half-close is written by the closing thread.
+   */
+  void close(Consumer<TaskAttempt> abandon) {
+    sender.shutdown();
+    synchronized (lock) {
+      for (WorkerConnection c : all()) {
+        for (TaskAttempt t : c.inFlightView().values()) {
+          abandon.accept(t);
+        }
+        c.close();
+      }
+      connections.clear();
+      retired.clear();
+    }
+  }
+
+  private final class Usable implements LiveLoad {
+    @Override
+    public int inFlight(String nodeId) {
+      WorkerConnection c = connections.get(nodeId);
+      return c == null ? 0 : c.inFlight();
+    }
+
+    @Override
+    public boolean excluded(String nodeId) {
+      WorkerConnection c = connections.get(nodeId);
+      return c == null || !c.usable();
+    }
+  }
+
+  private final class Reachable implements LiveLoad {
+    @Override
+    public int inFlight(String nodeId) {
+      return 0;
+    }
+
+    @Override
+    public boolean excluded(String nodeId) {
+      return backoffUntil.containsKey(nodeId);
+    }
+  }
+}
