@@ -199,9 +199,10 @@ public final class WorkerNode implements AutoCloseable {
    * node DRAINING and waits up to {@code timeout} by the worker's clock for running tasks to finish.
    */
   public DrainResult drain(Duration timeout) {
+    // Counted from the request, not from when the store took the DRAINING record.
+    java.time.Instant deadline = config.clock().instant().plus(timeout);
     accepting = false;
     registration.moveTo(NodeState.DRAINING);
-    java.time.Instant deadline = config.clock().instant().plus(timeout);
     while (runner.inFlight() > 0 && config.clock().instant().isBefore(deadline)) {
       // Drain is a control action, rare and bounded by its timeout: a short poll suffices.
       java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
