@@ -34,7 +34,7 @@ import java.util.stream.Stream;
  * directory removed on close. Unhealthy after 3 failed starts in a row.
  *
  * <p>The ready timeout and the stop grace are measured on the provider's clock (the system clock
- * unless given one), looked at every {@value #DEADLINE_CHECK_MILLIS} ms of real time; so are the
+ * unless given one), looked at every 50 ms of real time; so are the
  * times its nodes entered their status.
  */
 public final class LocalProcessNodeProvider implements NodeProvider, StandbyLauncher {
@@ -82,13 +82,13 @@ public final class LocalProcessNodeProvider implements NodeProvider, StandbyLaun
     }
     this.config = config;
     this.clock = clock;
-    this.deadlines = new Deadlines(clock, Duration.ofMillis(DEADLINE_CHECK_MILLIS),
-        "tideflow-local-process-deadlines");
     try {
       this.logDir = Files.createTempDirectory("tideflow-local-workers-");
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a directory for worker logs", e);
     }
+    this.deadlines = new Deadlines(clock, Duration.ofMillis(DEADLINE_CHECK_MILLIS),
+        "tideflow-local-process-deadlines");
     Runtime.getRuntime().addShutdownHook(reaper);
   }
 

@@ -43,7 +43,7 @@ public final class MultiProvider implements NodeProvider {
   private final Map<NodeProvider, Retry> retries = new LinkedHashMap<>();
   private final Map<String, NodeProvider> owners = new ConcurrentHashMap<>();
   /** Null when an unhealthy provider is retried at once (a zero {@code retryAfter}). */
-  private final Backoff retry;
+  private final Backoff backoff;
   private final InstantSource clock;
   private final RequestLog<LaunchResult> launches = new RequestLog<>(RequestLog.DEFAULT_CAPACITY);
   private final RequestLog<Void> terminations = new RequestLog<>(RequestLog.DEFAULT_CAPACITY);
@@ -74,7 +74,7 @@ public final class MultiProvider implements NodeProvider {
     if (clock == null) {
       throw new IllegalArgumentException("clock must not be null");
     }
-    this.retry = retryOrNull;
+    this.backoff = retryOrNull;
     this.clock = clock;
     if (inPriorityOrder.isEmpty()) {
       throw new IllegalArgumentException("inPriorityOrder must name at least one provider, was []");
@@ -128,7 +128,7 @@ public final class MultiProvider implements NodeProvider {
   }
 
   private boolean dueRetry(NodeProvider provider, Instant now) {
-    return retry == null || retries.get(provider).due(now, retry, unhealthyAfterFailures);
+    return backoff == null || retries.get(provider).due(now, backoff, unhealthyAfterFailures);
   }
 
   /**
