@@ -14,7 +14,6 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One worker JVM started by {@link LocalProcessNodeProvider}: its process, its log, and the lines
@@ -112,24 +111,25 @@ final class ChildWorker {
   }
 
   /**
-   * Stops the child: SIGTERM, then SIGKILL if it has not exited within {@code grace}. Completes
-   * when it has exited.
+   * Stops the child: SIGTERM, then SIGKILL if it has not exited once {@code grace} has passed on
+   * the clock of {@code deadlines}. Completes when it has exited.
    */
-  CompletableFuture<Process> stop(Duration grace) {
+  CompletableFuture<Process> stop(Duration grace, Deadlines deadlines) {
     if (!process.isAlive()) {
       return CompletableFuture.completedFuture(process);
     }
     process.destroy();
-    return process.onExit()
-        .completeOnTimeout(null, grace.toMillis(), TimeUnit.MILLISECONDS)
-        .thenCompose(exited -> {
-          if (exited != null) {
-            return CompletableFuture.completedFuture(exited);
-          }
-          LOG.log(Level.WARNING, nodeId + " ignored SIGTERM for " + grace + ": killing it");
-          process.destroyForcibly();
-          return process.onExit();
-        });
+    CompletableFuture<Process> exited = process.onExit();
+    CompletableFuture<Void> graceOver = deadlines.after(grace);
+    return CompletableFuture.anyOf(exited, graceOver).thenCompose(first -> {
+      if (exited.isDone()) {
+        graceOver.cancel(false);
+        return exited;
+      }
+      LOG.log(Level.WARNING, nodeId + " ignored SIGTERM for " + grace + ": killing it");
+      process.destroyForcibly();
+      return process.onExit();
+    });
   }
 
   /** The last lines of the child's log. */

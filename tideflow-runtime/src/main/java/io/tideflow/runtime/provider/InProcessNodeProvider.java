@@ -7,7 +7,7 @@ import io.tideflow.runtime.worker.WorkerConfig;
 import io.tideflow.runtime.worker.WorkerNode;
 import io.tideflow.store.ClusterStore;
 import java.lang.System.Logger.Level;
-import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -23,6 +23,9 @@ import java.util.concurrent.Executors;
  * provider. Launches and terminations run on the provider's own platform threads.
  *
  * <p>It is healthy unless a {@link WorkerNode#start} failed since the last successful one.
+ *
+ * <p>Its clock stamps each node's status and is the clock of the workers it starts ({@link
+ * WorkerConfig#clock()}), so one clock drives a whole embedded cluster's timeouts in tests.
  */
 public final class InProcessNodeProvider implements NodeProvider, StandbyLauncher {
   public static final String NAME = "in-process";
@@ -31,6 +34,7 @@ public final class InProcessNodeProvider implements NodeProvider, StandbyLaunche
   private final ClusterStore store;
   private final TaskHandlers handlers;
   private final MeterRegistry metrics;
+  private final InstantSource clock;
   private final ExecutorService executor =
       Executors.newFixedThreadPool(
           2, Thread.ofPlatform().daemon().name("tideflow-in-process-provider-", 0).factory());
@@ -45,10 +49,20 @@ public final class InProcessNodeProvider implements NodeProvider, StandbyLaunche
   /** A node this provider started, and what it last knew of it. */
   private record Running(WorkerNode worker, ProvidedNode node) {}
 
+  /** On the system clock. */
   public InProcessNodeProvider(ClusterStore store, TaskHandlers handlers, MeterRegistry metrics) {
+    this(store, handlers, metrics, InstantSource.system());
+  }
+
+  public InProcessNodeProvider(
+      ClusterStore store, TaskHandlers handlers, MeterRegistry metrics, InstantSource clock) {
+    if (clock == null) {
+      throw new IllegalArgumentException("clock must not be null");
+    }
     this.store = store;
     this.handlers = handlers;
     this.metrics = metrics;
+    this.clock = clock;
   }
 
   @Override
@@ -78,7 +92,7 @@ public final class InProcessNodeProvider implements NodeProvider, StandbyLaunche
       throw new IllegalStateException(id + ": provider closed");
     }
     try {
-      WorkerNode worker = WorkerNode.start(config(template, id), store, handlers, metrics);
+      WorkerNode worker = WorkerNode.start(config(template, id, clock), store, handlers, metrics);
       health.success();
       track(worker, template);
       return id;
@@ -89,12 +103,13 @@ public final class InProcessNodeProvider implements NodeProvider, StandbyLaunche
     }
   }
 
-  static WorkerConfig config(NodeTemplate template, String id) {
+  static WorkerConfig config(NodeTemplate template, String id, InstantSource clock) {
     return WorkerConfig.defaults(id)
         .withProvider(NAME)
         .withLabels(template.labels())
         .withCapacity(template.capacity())
-        .withLeaseTtl(template.leaseTtl());
+        .withLeaseTtl(template.leaseTtl())
+        .withClock(clock);
   }
 
   private void track(WorkerNode worker, NodeTemplate template) {
@@ -110,8 +125,8 @@ public final class InProcessNodeProvider implements NodeProvider, StandbyLaunche
     }
   }
 
-  private static ProvidedNode node(String id, String template, Status status, String error) {
-    return new ProvidedNode(id, template, NAME, status, Instant.now(), error);
+  private ProvidedNode node(String id, String template, Status status, String error) {
+    return new ProvidedNode(id, template, NAME, status, clock.instant(), error);
   }
 
   static LaunchResult result(String requestId, List<CompletableFuture<String>> starts) {
@@ -142,7 +157,7 @@ public final class InProcessNodeProvider implements NodeProvider, StandbyLaunche
       throw new IllegalStateException(id + ": provider closed");
     }
     DeferredRegistrationStore held = new DeferredRegistrationStore(store);
-    WorkerNode worker = WorkerNode.start(config(template, id), held, handlers, metrics);
+    WorkerNode worker = WorkerNode.start(config(template, id, clock), held, handlers, metrics);
     held.prepare().orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).handle((v, e) -> null).join();
     standby.put(id, worker);
     if (closed) {

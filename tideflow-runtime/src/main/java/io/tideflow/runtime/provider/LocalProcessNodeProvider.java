@@ -7,7 +7,7 @@ import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -19,7 +19,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 /**
@@ -33,14 +32,21 @@ import java.util.stream.Stream;
  * when this JVM exits, and each child polls its parent's pid and exits when the parent is gone (a
  * crash of this JVM runs no hook). Each child's output goes to {@code <node-id>.log} in a temporary
  * directory removed on close. Unhealthy after 3 failed starts in a row.
+ *
+ * <p>The ready timeout and the stop grace are measured on the provider's clock (the system clock
+ * unless given one), looked at every 50 ms of real time; so are the
+ * times its nodes entered their status.
  */
 public final class LocalProcessNodeProvider implements NodeProvider, StandbyLauncher {
   public static final String NAME = LocalWorkerMain.PROVIDER;
   private static final System.Logger LOG =
       System.getLogger(LocalProcessNodeProvider.class.getName());
   private static final int UNHEALTHY_AFTER = 3;
+  private static final long DEADLINE_CHECK_MILLIS = 50;
 
   private final LocalProcessConfig config;
+  private final InstantSource clock;
+  private final Deadlines deadlines;
   private final Path logDir;
   private final ExecutorService executor = Executors.newFixedThreadPool(
       2, Thread.ofPlatform().daemon().name("tideflow-local-process-provider-", 0).factory());
@@ -54,9 +60,9 @@ public final class LocalProcessNodeProvider implements NodeProvider, StandbyLaun
   private volatile boolean closed;
 
   private record Tracked(ChildWorker child, ProvidedNode node) {
-    Tracked with(Status status, String error) {
+    Tracked with(Status status, String error, InstantSource clock) {
       return new Tracked(child, new ProvidedNode(node.nodeId(), node.template(), NAME, status,
-          Instant.now(), error));
+          clock.instant(), error));
     }
   }
 
@@ -65,13 +71,24 @@ public final class LocalProcessNodeProvider implements NodeProvider, StandbyLaun
     this(LocalProcessConfig.defaults(storeUri));
   }
 
+  /** On the system clock. */
   public LocalProcessNodeProvider(LocalProcessConfig config) {
+    this(config, InstantSource.system());
+  }
+
+  public LocalProcessNodeProvider(LocalProcessConfig config, InstantSource clock) {
+    if (clock == null) {
+      throw new IllegalArgumentException("clock must not be null");
+    }
     this.config = config;
+    this.clock = clock;
     try {
       this.logDir = Files.createTempDirectory("tideflow-local-workers-");
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a directory for worker logs", e);
     }
+    this.deadlines = new Deadlines(clock, Duration.ofMillis(DEADLINE_CHECK_MILLIS),
+        "tideflow-local-process-deadlines");
     Runtime.getRuntime().addShutdownHook(reaper);
   }
 
@@ -117,7 +134,7 @@ public final class LocalProcessNodeProvider implements NodeProvider, StandbyLaun
           if (error == null && t != null) {
             health.success();
             children.computeIfPresent(id, (k, v) -> v.node().status() == Status.LAUNCHING
-                ? v.with(Status.RUNNING, "") : v);
+                ? v.with(Status.RUNNING, "", clock) : v);
             return id;
           }
           String why = error == null ? id + ": terminated while it started" : message(error);
@@ -131,18 +148,32 @@ public final class LocalProcessNodeProvider implements NodeProvider, StandbyLaun
         });
   }
 
-  /** {@code signal}, or a failure naming the timeout (and the child killed) after {@code bound}. */
-  private static CompletableFuture<String> within(
+  /**
+   * {@code signal}, or a failure naming the timeout (and the child killed) once {@code bound} has
+   * passed on the clock.
+   */
+  private CompletableFuture<String> within(
       ChildWorker child, CompletableFuture<String> signal, Duration bound) {
-    return signal.copy().orTimeout(bound.toMillis(), TimeUnit.MILLISECONDS).exceptionallyCompose(e -> {
-      Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-      if (!(cause instanceof TimeoutException)) {
-        return CompletableFuture.failedFuture(cause);
+    CompletableFuture<String> result = new CompletableFuture<>();
+    CompletableFuture<Void> timeout = deadlines.after(bound);
+    signal.whenComplete((address, error) -> {
+      timeout.cancel(false);
+      if (error == null) {
+        result.complete(address);
+      } else {
+        result.completeExceptionally(
+            error instanceof CompletionException && error.getCause() != null
+                ? error.getCause() : error);
       }
-      child.stop(Duration.ZERO);
-      return CompletableFuture.failedFuture(new IllegalStateException(child.nodeId()
-          + " did not print READY within " + bound + "; log tail:\n" + child.logTail()));
     });
+    timeout.thenRun(() -> {
+      IllegalStateException late = new IllegalStateException(child.nodeId()
+          + " did not print READY within " + bound + "; log tail:\n" + child.logTail());
+      if (result.completeExceptionally(late)) {
+        child.stop(Duration.ZERO, deadlines);
+      }
+    });
+    return result;
   }
 
   private static String message(Throwable error) {
@@ -161,11 +192,11 @@ public final class LocalProcessNodeProvider implements NodeProvider, StandbyLaun
       standby.put(id, child);
     } else {
       children.put(id, new Tracked(child, new ProvidedNode(id, template.name(), NAME,
-          Status.LAUNCHING, Instant.now(), "")));
+          Status.LAUNCHING, clock.instant(), "")));
     }
     child.process().onExit().thenRun(() -> exited(id, child));
     if (closed) {
-      child.stop(Duration.ZERO); // closed while it started: it must not outlive the provider
+      child.stop(Duration.ZERO, deadlines); // closed while it started: it must not outlive us
     }
     return child;
   }
@@ -175,7 +206,7 @@ public final class LocalProcessNodeProvider implements NodeProvider, StandbyLaun
     standby.remove(id, child);
     children.computeIfPresent(id, (k, t) -> t.child() != child
         || t.node().status() == Status.TERMINATING || t.node().status() == Status.LAUNCHING ? t
-        : t.with(Status.FAILED, "exited with code " + child.process().exitValue()));
+        : t.with(Status.FAILED, "exited with code " + child.process().exitValue(), clock));
   }
 
   List<String> command(NodeTemplate template, String id, boolean asStandby) {
@@ -223,17 +254,18 @@ public final class LocalProcessNodeProvider implements NodeProvider, StandbyLaun
     public synchronized CompletableFuture<Void> activate() {
       if (standby.remove(child.nodeId(), child)) {
         children.put(child.nodeId(), new Tracked(child, new ProvidedNode(child.nodeId(),
-            template.name(), NAME, Status.LAUNCHING, Instant.now(), "")));
+            template.name(), NAME, Status.LAUNCHING, clock.instant(), "")));
         child.activate();
         within(child, child.ready(), config.readyTimeout()).whenCompleteAsync((a, e) -> {
           if (e == null) {
-            children.computeIfPresent(child.nodeId(), (k, t) -> t.with(Status.RUNNING, ""));
+            children.computeIfPresent(child.nodeId(),
+                (k, t) -> t.with(Status.RUNNING, "", clock));
             health.success();
             activation.complete(null);
           } else {
             health.failure(message(e));
             children.remove(child.nodeId());
-            child.stop(Duration.ZERO);
+            child.stop(Duration.ZERO, deadlines);
             activation.completeExceptionally(e);
           }
         }, executor);
@@ -247,7 +279,7 @@ public final class LocalProcessNodeProvider implements NodeProvider, StandbyLaun
     @Override
     public void discard() {
       if (standby.remove(child.nodeId(), child)) {
-        child.stop(config.stopGrace());
+        child.stop(config.stopGrace(), deadlines);
       }
     }
   }
@@ -258,15 +290,26 @@ public final class LocalProcessNodeProvider implements NodeProvider, StandbyLaun
     return terminations.answer(requestId, () -> {
       List<CompletableFuture<?>> stops = new ArrayList<>();
       for (String id : targets) {
-        Tracked t = children.computeIfPresent(id, (k, v) -> v.with(Status.TERMINATING, ""));
+        Tracked t = children.computeIfPresent(id,
+            (k, v) -> v.with(Status.TERMINATING, "", clock));
         if (t != null) {
-          stops.add(t.child().stop(config.stopGrace())
+          stops.add(t.child().stop(config.stopGrace(), deadlines)
               .thenRun(() -> children.remove(id, children.get(id))));
         }
       }
       return CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new))
           .thenRunAsync(() -> {}, executor);
     });
+  }
+
+  /** One round of the deadline checks, for tests that have just moved the clock. */
+  void checkDeadlines() {
+    deadlines.check();
+  }
+
+  /** Ready timeouts and stop graces waiting for the clock, for tests. */
+  int pendingDeadlines() {
+    return deadlines.pending();
   }
 
   @Override
@@ -287,8 +330,10 @@ public final class LocalProcessNodeProvider implements NodeProvider, StandbyLaun
     }
     closed = true;
     List<CompletableFuture<Process>> stops = new ArrayList<>();
-    children.values().forEach(t -> stops.add(t.child().stop(config.stopGrace())));
-    standby.values().forEach(c -> stops.add(c.stop(config.stopGrace())));
+    children.values().forEach(t -> stops.add(t.child().stop(config.stopGrace(), deadlines)));
+    standby.values().forEach(c -> stops.add(c.stop(config.stopGrace(), deadlines)));
+    // A real-time bound on top of the clock's grace: closing must end even if a test's clock
+    // never moves past it.
     try {
       CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new))
           .get(config.stopGrace().toMillis() + 5_000, TimeUnit.MILLISECONDS);
@@ -299,6 +344,7 @@ public final class LocalProcessNodeProvider implements NodeProvider, StandbyLaun
     children.clear();
     standby.clear();
     executor.shutdown();
+    deadlines.close();
     try {
       Runtime.getRuntime().removeShutdownHook(reaper);
     } catch (IllegalStateException e) {
@@ -308,7 +354,10 @@ public final class LocalProcessNodeProvider implements NodeProvider, StandbyLaun
     deleteLogs();
   }
 
-  /** The shutdown hook: SIGTERM to all, a short wait, then SIGKILL to what is left. */
+  /**
+   * The shutdown hook: SIGTERM to all, a short wait, then SIGKILL to what is left. The wait is in
+   * real time, not on the clock: the JVM is exiting and this must end whatever clock was injected.
+   */
   private void killAll() {
     List<Process> all = new ArrayList<>();
     children.values().forEach(t -> all.add(t.child().process()));

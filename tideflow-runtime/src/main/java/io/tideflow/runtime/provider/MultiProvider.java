@@ -1,5 +1,6 @@
 package io.tideflow.runtime.provider;
 
+import io.tideflow.core.retry.Backoff;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -16,34 +17,64 @@ import java.util.concurrent.ConcurrentHashMap;
  * start (errors in its result, or a failed future) goes to the next, and so on. A provider counts
  * as unhealthy when its own {@link NodeProvider#health()} says so or when its last {@code
  * unhealthyAfterFailures} launches through this one all failed. An unhealthy provider is skipped
- * until {@code retryAfter} (30 s by default) has passed since its last failure here; then the next
- * launch tries it again, which is how a recovered provider is found. When every provider is
- * skipped, all are tried in order rather than none.
+ * for a while after its last failure here, then the next launch tries it again, which is how a
+ * recovered provider is found. How long is a {@link Backoff} ({@link #DEFAULT_RETRY} unless given
+ * one): its first delay after the failure that made the provider unhealthy, one step longer after
+ * each further failure in a row (a failed retry included), back to the first once a launch through
+ * it succeeds. A provider that is unhealthy by its own account but has not failed here is not
+ * skipped. When every provider is skipped, all are tried in order rather than none. The time comes
+ * from the injected clock.
  *
  * <p>{@link #terminate} routes each id to the provider that started it; {@link #nodes()} is the
  * union; {@link #healths()} shows each provider's health. Closing closes every provider.
  */
 public final class MultiProvider implements NodeProvider {
+  /**
+   * 30 s after a provider turns unhealthy, then 1, 2 and 4 minutes, and every 5 minutes from then
+   * on: a provider that is out for long is not probed on every scaling round, and one back within
+   * a minute or two is found again about as soon as with a fixed 30 s.
+   */
+  public static final Backoff DEFAULT_RETRY =
+      Backoff.exponential(Duration.ofSeconds(30), Duration.ofMinutes(5));
+
   private final List<NodeProvider> providers;
+  private final int unhealthyAfterFailures;
   private final Map<NodeProvider, HealthTracker> launchHealth = new LinkedHashMap<>();
+  private final Map<NodeProvider, Retry> retries = new LinkedHashMap<>();
   private final Map<String, NodeProvider> owners = new ConcurrentHashMap<>();
-  private final Map<NodeProvider, Instant> lastFailure = new ConcurrentHashMap<>();
-  private final Duration retryAfter;
+  /** Null when an unhealthy provider is retried at once (a zero {@code retryAfter}). */
+  private final Backoff backoff;
   private final InstantSource clock;
   private final RequestLog<LaunchResult> launches = new RequestLog<>(RequestLog.DEFAULT_CAPACITY);
   private final RequestLog<Void> terminations = new RequestLog<>(RequestLog.DEFAULT_CAPACITY);
 
-  /** Retries an unhealthy provider 30 s after its last failure. */
+  /** Retries an unhealthy provider by {@link #DEFAULT_RETRY}, on the system clock. */
   public MultiProvider(List<NodeProvider> inPriorityOrder, int unhealthyAfterFailures) {
-    this(inPriorityOrder, unhealthyAfterFailures, Duration.ofSeconds(30), InstantSource.system());
+    this(inPriorityOrder, unhealthyAfterFailures, DEFAULT_RETRY, InstantSource.system());
   }
 
+  /**
+   * Retries an unhealthy provider {@code retryAfter} after its last failure, however many there
+   * were: {@link Backoff#fixed}, or at once when {@code retryAfter} is zero.
+   */
   public MultiProvider(List<NodeProvider> inPriorityOrder, int unhealthyAfterFailures,
       Duration retryAfter, InstantSource clock) {
-    if (retryAfter.isNegative()) {
-      throw new IllegalArgumentException("retryAfter must be >= 0, was " + retryAfter);
+    this(inPriorityOrder, unhealthyAfterFailures, clock, fixed(retryAfter));
+  }
+
+  /** Retries an unhealthy provider after the delays of {@code retry}, on {@code clock}. */
+  public MultiProvider(List<NodeProvider> inPriorityOrder, int unhealthyAfterFailures,
+      Backoff retry, InstantSource clock) {
+    this(inPriorityOrder, unhealthyAfterFailures, clock, requireRetry(retry));
+  }
+
+  /** {@code retryOrNull} null: retried at once. */
+  private MultiProvider(List<NodeProvider> inPriorityOrder, int unhealthyAfterFailures,
+      InstantSource clock, Backoff retryOrNull) {
+    if (clock == null) {
+      throw new IllegalArgumentException("clock must not be null");
     }
-    this.retryAfter = retryAfter;
+    this.backoff = retryOrNull;
     this.clock = clock;
     if (inPriorityOrder.isEmpty()) {
       throw new IllegalArgumentException("inPriorityOrder must name at least one provider, was []");
@@ -52,10 +83,26 @@ public final class MultiProvider implements NodeProvider {
       throw new IllegalArgumentException(
           "unhealthyAfterFailures must be > 0, was " + unhealthyAfterFailures);
     }
+    this.unhealthyAfterFailures = unhealthyAfterFailures;
     this.providers = List.copyOf(inPriorityOrder);
     for (NodeProvider p : providers) {
       launchHealth.put(p, new HealthTracker(unhealthyAfterFailures));
+      retries.put(p, new Retry());
     }
+  }
+
+  private static Backoff requireRetry(Backoff retry) {
+    if (retry == null) {
+      throw new IllegalArgumentException("retry must not be null");
+    }
+    return retry;
+  }
+
+  private static Backoff fixed(Duration retryAfter) {
+    if (retryAfter.isNegative()) {
+      throw new IllegalArgumentException("retryAfter must be >= 0, was " + retryAfter);
+    }
+    return retryAfter.isZero() ? null : Backoff.fixed(retryAfter);
   }
 
   @Override
@@ -81,8 +128,38 @@ public final class MultiProvider implements NodeProvider {
   }
 
   private boolean dueRetry(NodeProvider provider, Instant now) {
-    Instant failed = lastFailure.get(provider);
-    return failed == null || !now.isBefore(failed.plus(retryAfter));
+    return backoff == null || retries.get(provider).due(now, backoff, unhealthyAfterFailures);
+  }
+
+  /**
+   * A provider's failures in a row through this one and when the last was, which together say
+   * when it may be tried again. Its own lock; written when a launch through it ends.
+   */
+  private static final class Retry {
+    private int failures;
+    private Instant lastFailure;
+
+    synchronized void failed(Instant at) {
+      failures++;
+      lastFailure = at;
+    }
+
+    synchronized void succeeded() {
+      failures = 0;
+      lastFailure = null;
+    }
+
+    /**
+     * Whether it may be tried at {@code now}: the back-off's first delay counts from the failure
+     * that made it unhealthy, and each failure after that one adds a step.
+     */
+    synchronized boolean due(Instant now, Backoff backoff, int unhealthyAfter) {
+      if (lastFailure == null) {
+        return true;
+      }
+      int step = Math.max(1, failures - unhealthyAfter + 1);
+      return !now.isBefore(lastFailure.plus(backoff.delay(step)));
+    }
   }
 
   private CompletableFuture<LaunchResult> launchFrom(List<NodeProvider> order, int index,
@@ -98,7 +175,9 @@ public final class MultiProvider implements NodeProvider {
         .handle((result, error) -> {
           HealthTracker tracker = launchHealth.get(provider);
           if (error != null || !result.ok()) {
-            lastFailure.put(provider, clock.instant());
+            retries.get(provider).failed(clock.instant());
+          } else {
+            retries.get(provider).succeeded();
           }
           if (error != null) {
             tracker.failure("launch failed: " + error.getMessage());

@@ -2,6 +2,8 @@ package io.tideflow.runtime.provider;
 
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -26,7 +28,7 @@ import java.util.concurrent.CompletableFuture;
  * through the delegate, and refills the pool in the background. Other templates go straight to
  * the delegate. Activated nodes belong to the delegate: {@link #nodes()}, {@link #terminate} and
  * {@link #health()} are the delegate's. {@link #close()} stops the warm nodes and closes the
- * delegate.
+ * delegate. How long hand-outs took ({@link #handOutTimes()}) is measured on its clock.
  */
 public final class WarmPool implements NodeProvider {
   private static final System.Logger LOG = System.getLogger(WarmPool.class.getName());
@@ -36,6 +38,7 @@ public final class WarmPool implements NodeProvider {
   private final StandbyLauncher launcher;
   private final NodeTemplate template;
   private final int size;
+  private final InstantSource clock;
   private final RequestLog<LaunchResult> launches = new RequestLog<>(RequestLog.DEFAULT_CAPACITY);
   /** Guarded by itself: warm nodes, and how many are being prepared. */
   private final Deque<StandbyNode> warm = new ArrayDeque<>();
@@ -44,11 +47,19 @@ public final class WarmPool implements NodeProvider {
   private int failedRefills;
   private boolean closed;
 
+  /** On the system clock. */
+  public WarmPool(NodeProvider delegate, NodeTemplate template, int size) {
+    this(delegate, template, size, InstantSource.system());
+  }
+
   /**
    * @throws IllegalArgumentException if {@code delegate} cannot start nodes in standby or {@code
    *     size} is negative
    */
-  public WarmPool(NodeProvider delegate, NodeTemplate template, int size) {
+  public WarmPool(NodeProvider delegate, NodeTemplate template, int size, InstantSource clock) {
+    if (clock == null) {
+      throw new IllegalArgumentException("clock must not be null");
+    }
     if (!(delegate instanceof StandbyLauncher standbyLauncher)) {
       throw new IllegalArgumentException("delegate " + delegate.name() + " cannot keep nodes in"
           + " standby (it does not implement StandbyLauncher); a warm pool needs that so warm"
@@ -61,6 +72,7 @@ public final class WarmPool implements NodeProvider {
     this.launcher = standbyLauncher;
     this.template = template;
     this.size = size;
+    this.clock = clock;
     refill();
   }
 
@@ -78,12 +90,12 @@ public final class WarmPool implements NodeProvider {
   }
 
   private CompletableFuture<LaunchResult> handOut(int count, String requestId) {
-    long begin = System.nanoTime();
+    Instant begin = clock.instant();
     List<StandbyNode> taken = take(count);
     List<CompletableFuture<String>> activations = new ArrayList<>();
     for (StandbyNode node : taken) {
       activations.add(node.activate().thenApply(v -> {
-        recordHandOut(Duration.ofNanos(System.nanoTime() - begin));
+        recordHandOut(Duration.between(begin, clock.instant()));
         return node.nodeId();
       }));
     }

@@ -7,6 +7,7 @@ import io.tideflow.runtime.transport.WireLimits;
 import io.tideflow.runtime.transport.proto.ErrorCode;
 import io.tideflow.runtime.transport.proto.ResultMessage;
 import io.tideflow.runtime.transport.proto.TaskMessage;
+import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -14,7 +15,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -28,12 +28,18 @@ import java.util.function.Consumer;
  * deadline is answered {@code TIMED_OUT} without running; one still running is answered {@code
  * TIMED_OUT} by {@link #expire} and its thread interrupted. Either way the client gets its credit
  * back, so a hung handler cannot hold a stream's credits; a handler that ignores the interrupt
- * keeps its slot until it returns (counted by {@link #overdue()}).
+ * keeps its slot until it returns (counted by {@link #overdue()}). Deadlines are read from the
+ * injected clock, so whether a task is past its timeout is exact under a test's clock; {@link
+ * #expire} only needs calling often enough in real time.
  *
  * <p>{@link #submit} is called on gRPC's event loop and never blocks.
  */
 final class TaskRunner {
+  /** A job's deadline when its task has no timeout. */
+  private static final long NO_DEADLINE = Long.MAX_VALUE;
+
   private final TaskHandlers handlers;
+  private final InstantSource clock;
   private final Semaphore slots;
   private final ConcurrentLinkedQueue<Runnable> queue = new ConcurrentLinkedQueue<>();
   private final AtomicInteger queued = new AtomicInteger();
@@ -47,8 +53,9 @@ final class TaskRunner {
   private final Dedup dedup;
   private volatile boolean stopped;
 
-  TaskRunner(TaskHandlers handlers, int maxConcurrent, int dedupEntries) {
+  TaskRunner(TaskHandlers handlers, int maxConcurrent, int dedupEntries, InstantSource clock) {
     this.handlers = handlers;
+    this.clock = clock;
     this.slots = new Semaphore(maxConcurrent);
     this.dedup = new Dedup(dedupEntries);
   }
@@ -82,11 +89,23 @@ final class TaskRunner {
             replyTo.accept(r);
           };
     }
-    long timeout = task.getTimeoutMillis();
-    long deadline = timeout > 0 ? System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout) : 0;
-    Job job = new Job(task, handler, reply, deadline);
+    Job job = new Job(task, handler, reply, deadline(task.getTimeoutMillis()));
     inFlight.incrementAndGet();
     schedule(job);
+  }
+
+  /**
+   * The clock's millis at which a task arriving now with {@code timeoutMillis} is past it. The
+   * clock is read only for tasks that have a timeout; millis, not an {@code Instant}, because this
+   * runs once per task on the event loop and the system clock gives millis without allocating.
+   */
+  private long deadline(long timeoutMillis) {
+    if (timeoutMillis <= 0) {
+      return NO_DEADLINE;
+    }
+    long now = clock.millis();
+    // Saturates instead of wrapping: a timeout too long to add means no deadline in effect.
+    return now > NO_DEADLINE - timeoutMillis ? NO_DEADLINE : now + timeoutMillis;
   }
 
   /** One task on its way through the runner; answered exactly once. */
@@ -94,22 +113,27 @@ final class TaskRunner {
     final TaskMessage task;
     final TaskHandler handler;
     final Consumer<ResultMessage> reply;
-    /** {@link System#nanoTime()} deadline; 0 for none. */
-    final long deadlineNanos;
+    /** The clock's millis after which the task is past its timeout; {@link #NO_DEADLINE} for none. */
+    final long deadlineMillis;
     private final java.util.concurrent.atomic.AtomicBoolean answered =
         new java.util.concurrent.atomic.AtomicBoolean();
     /** The thread running the handler; guarded by this job's monitor. */
     private Thread thread;
 
-    Job(TaskMessage task, TaskHandler handler, Consumer<ResultMessage> reply, long deadlineNanos) {
+    Job(TaskMessage task, TaskHandler handler, Consumer<ResultMessage> reply, long deadlineMillis) {
       this.task = task;
       this.handler = handler;
       this.reply = reply;
-      this.deadlineNanos = deadlineNanos;
+      this.deadlineMillis = deadlineMillis;
     }
 
-    boolean overdue(long now) {
-      return deadlineNanos != 0 && now - deadlineNanos > 0;
+    boolean hasDeadline() {
+      return deadlineMillis != NO_DEADLINE;
+    }
+
+    /** Past its deadline at {@code nowMillis}; a task exactly at its deadline still has time. */
+    boolean overdue(long nowMillis) {
+      return nowMillis > deadlineMillis;
     }
 
     /** Answers with {@code r} unless answered already; true when this call answered. */
@@ -139,15 +163,17 @@ final class TaskRunner {
   }
 
   /**
-   * Answers {@code TIMED_OUT} for every running task past its deadline and interrupts its thread.
-   * Called periodically by the worker (every few tens of milliseconds).
+   * Answers {@code TIMED_OUT} for every running task past its deadline and interrupts its thread,
+   * and for every queued one past its deadline. Called periodically by the worker (every few tens
+   * of milliseconds of real time) with its clock's time.
    *
+   * @param nowMillis the clock's time, in the millis of {@link InstantSource#millis()}
    * @return how many tasks it timed out
    */
-  int expire(long nowNanos) {
+  int expire(long nowMillis) {
     int n = 0;
     for (Job job : executing) {
-      if (job.overdue(nowNanos) && job.answer(error(job.task.getId(), ErrorCode.TIMED_OUT,
+      if (job.overdue(nowMillis) && job.answer(error(job.task.getId(), ErrorCode.TIMED_OUT,
           "task exceeded its timeout of " + job.task.getTimeoutMillis()
               + " ms on the worker and was interrupted"))) {
         job.interrupt();
@@ -158,7 +184,7 @@ final class TaskRunner {
     // Queued ones too: while handlers that ignore interrupts hold every slot, nothing dequeues
     // them, and unanswered they would keep their credits.
     for (Runnable queuedJob : queue) {
-      if (queuedJob instanceof Job job && job.overdue(nowNanos) && queue.remove(job)) {
+      if (queuedJob instanceof Job job && job.overdue(nowMillis) && queue.remove(job)) {
         queued.decrementAndGet();
         expireQueued(job);
         n++;
@@ -251,7 +277,7 @@ final class TaskRunner {
     ResultMessage result;
     if (stopped) {
       result = error(task.getId(), ErrorCode.REJECTED_DRAINING, "worker stopped");
-    } else if (job.overdue(System.nanoTime())) {
+    } else if (job.hasDeadline() && job.overdue(clock.millis())) {
       expireQueued(job);
       return;
     } else {

@@ -2,6 +2,7 @@ package io.tideflow.runtime.worker;
 
 import io.tideflow.core.model.Resources;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.Map;
 
 /**
@@ -19,6 +20,9 @@ import java.util.Map;
  * @param reportInterval how often it writes its load to the registry
  * @param storeTimeout bound on each control call to the store
  * @param dedupEntries results remembered by idempotency key
+ * @param clock where the worker reads the time for every decision it makes about it (task
+ *     timeouts, queued tasks past their deadline, drain deadlines, load-report timestamps), so
+ *     tests drive those exactly; its executors still wait in real time for when to look
  */
 public record WorkerConfig(
     String nodeId,
@@ -32,7 +36,8 @@ public record WorkerConfig(
     Duration leaseTtl,
     Duration reportInterval,
     Duration storeTimeout,
-    int dedupEntries) {
+    int dedupEntries,
+    InstantSource clock) {
 
   public static final Duration DEFAULT_LEASE_TTL = Duration.ofSeconds(3);
 
@@ -55,10 +60,21 @@ public record WorkerConfig(
     if (dedupEntries < 0) {
       throw new IllegalArgumentException("dedupEntries must be >= 0, was " + dedupEntries);
     }
+    if (clock == null) {
+      throw new IllegalArgumentException("clock must not be null");
+    }
     labels = Map.copyOf(labels);
   }
 
-  /** A loopback worker sized to this machine, with the default lease TTL. */
+  /** On the system clock. */
+  public WorkerConfig(String nodeId, String provider, String bindHost, int port,
+      Map<String, String> labels, Resources capacity, int maxConcurrentTasks, int streamCredits,
+      Duration leaseTtl, Duration reportInterval, Duration storeTimeout, int dedupEntries) {
+    this(nodeId, provider, bindHost, port, labels, capacity, maxConcurrentTasks, streamCredits,
+        leaseTtl, reportInterval, storeTimeout, dedupEntries, InstantSource.system());
+  }
+
+  /** A loopback worker sized to this machine, with the default lease TTL, on the system clock. */
   public static WorkerConfig defaults(String nodeId) {
     int cores = Runtime.getRuntime().availableProcessors();
     return new WorkerConfig(
@@ -73,46 +89,52 @@ public record WorkerConfig(
         DEFAULT_LEASE_TTL,
         Duration.ofSeconds(1),
         Duration.ofSeconds(5),
-        100_000);
+        100_000,
+        InstantSource.system());
   }
 
   public WorkerConfig withProvider(String value) {
     return new WorkerConfig(nodeId, value, bindHost, port, labels, capacity, maxConcurrentTasks,
-        streamCredits, leaseTtl, reportInterval, storeTimeout, dedupEntries);
+        streamCredits, leaseTtl, reportInterval, storeTimeout, dedupEntries, clock);
   }
 
   public WorkerConfig withPort(int value) {
     return new WorkerConfig(nodeId, provider, bindHost, value, labels, capacity, maxConcurrentTasks,
-        streamCredits, leaseTtl, reportInterval, storeTimeout, dedupEntries);
+        streamCredits, leaseTtl, reportInterval, storeTimeout, dedupEntries, clock);
   }
 
   public WorkerConfig withLabels(Map<String, String> value) {
     return new WorkerConfig(nodeId, provider, bindHost, port, value, capacity, maxConcurrentTasks,
-        streamCredits, leaseTtl, reportInterval, storeTimeout, dedupEntries);
+        streamCredits, leaseTtl, reportInterval, storeTimeout, dedupEntries, clock);
   }
 
   public WorkerConfig withCapacity(Resources value) {
     return new WorkerConfig(nodeId, provider, bindHost, port, labels, value, maxConcurrentTasks,
-        streamCredits, leaseTtl, reportInterval, storeTimeout, dedupEntries);
+        streamCredits, leaseTtl, reportInterval, storeTimeout, dedupEntries, clock);
   }
 
   public WorkerConfig withLeaseTtl(Duration value) {
     return new WorkerConfig(nodeId, provider, bindHost, port, labels, capacity, maxConcurrentTasks,
-        streamCredits, value, reportInterval, storeTimeout, dedupEntries);
+        streamCredits, value, reportInterval, storeTimeout, dedupEntries, clock);
   }
 
   public WorkerConfig withMaxConcurrentTasks(int value) {
     return new WorkerConfig(nodeId, provider, bindHost, port, labels, capacity, value,
-        streamCredits, leaseTtl, reportInterval, storeTimeout, dedupEntries);
+        streamCredits, leaseTtl, reportInterval, storeTimeout, dedupEntries, clock);
   }
 
   public WorkerConfig withBindHost(String value) {
     return new WorkerConfig(nodeId, provider, value, port, labels, capacity, maxConcurrentTasks,
-        streamCredits, leaseTtl, reportInterval, storeTimeout, dedupEntries);
+        streamCredits, leaseTtl, reportInterval, storeTimeout, dedupEntries, clock);
   }
 
   public WorkerConfig withStreamCredits(int value) {
     return new WorkerConfig(nodeId, provider, bindHost, port, labels, capacity, maxConcurrentTasks,
-        value, leaseTtl, reportInterval, storeTimeout, dedupEntries);
+        value, leaseTtl, reportInterval, storeTimeout, dedupEntries, clock);
+  }
+
+  public WorkerConfig withClock(InstantSource value) {
+    return new WorkerConfig(nodeId, provider, bindHost, port, labels, capacity, maxConcurrentTasks,
+        streamCredits, leaseTtl, reportInterval, storeTimeout, dedupEntries, value);
   }
 }

@@ -59,11 +59,13 @@ public final class WorkerNode implements AutoCloseable {
 
   private WorkerNode(WorkerConfig config, TaskHandlers handlers) {
     this.config = config;
-    this.runner = new TaskRunner(handlers, config.maxConcurrentTasks(), config.dedupEntries());
+    this.runner = new TaskRunner(
+        handlers, config.maxConcurrentTasks(), config.dedupEntries(), config.clock());
     this.sender =
         Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("tideflow-results-" + config.nodeId()).factory());
-    this.sender.scheduleWithFixedDelay(() -> runner.expire(System.nanoTime()),
+    // Real time decides only when to look; the clock decides what is past its deadline.
+    this.sender.scheduleWithFixedDelay(() -> runner.expire(config.clock().millis()),
         DEADLINE_SWEEP_MILLIS, DEADLINE_SWEEP_MILLIS, TimeUnit.MILLISECONDS);
     this.streams =
         new TaskStreamService(runner, config.streamCredits(), () -> accepting, sender);
@@ -189,18 +191,19 @@ public final class WorkerNode implements AutoCloseable {
         cpu,
         heap.getUsed(),
         Math.max(heap.getMax(), 0),
-        System.currentTimeMillis());
+        config.clock().millis());
   }
 
   /**
    * Stops taking tasks (new ones are turned back, and clients place them elsewhere), marks the
-   * node DRAINING and waits up to {@code timeout} for running tasks to finish.
+   * node DRAINING and waits up to {@code timeout} by the worker's clock for running tasks to finish.
    */
   public DrainResult drain(Duration timeout) {
+    // Counted from the request, not from when the store took the DRAINING record.
+    java.time.Instant deadline = config.clock().instant().plus(timeout);
     accepting = false;
     registration.moveTo(NodeState.DRAINING);
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (runner.inFlight() > 0 && System.nanoTime() < deadline) {
+    while (runner.inFlight() > 0 && config.clock().instant().isBefore(deadline)) {
       // Drain is a control action, rare and bounded by its timeout: a short poll suffices.
       java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
     }

@@ -6,11 +6,15 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** A provider whose every launch fails, as a cloud out of capacity would; counts its launches. */
+/**
+ * A provider whose every launch fails, as a cloud out of capacity would, until told it {@link
+ * #recovered}; counts its launches.
+ */
 final class FailingProvider implements NodeProvider {
   private final String name;
   private final HealthTracker health = new HealthTracker(3);
   final AtomicInteger launches = new AtomicInteger();
+  private volatile boolean failing = true;
 
   FailingProvider(String name) {
     this.name = name;
@@ -21,9 +25,22 @@ final class FailingProvider implements NodeProvider {
     return name;
   }
 
+  /** From now on launches start what they are asked for (or fail again, if {@code false}). */
+  void recovered(boolean value) {
+    failing = !value;
+  }
+
   @Override
   public CompletableFuture<LaunchResult> launch(NodeTemplate template, int count, String requestId) {
-    launches.incrementAndGet();
+    int n = launches.incrementAndGet();
+    if (!failing) {
+      List<String> started = new ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        started.add(name + "-" + n + "-" + i);
+      }
+      health.success();
+      return CompletableFuture.supplyAsync(() -> new LaunchResult(requestId, started, List.of()));
+    }
     List<String> errors = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       errors.add(name + ": no capacity for " + template.name());

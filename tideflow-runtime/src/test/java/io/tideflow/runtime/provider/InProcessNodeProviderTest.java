@@ -9,10 +9,19 @@ import io.tideflow.core.model.NodeState;
 import io.tideflow.core.model.Resources;
 import io.tideflow.runtime.membership.ClusterWatcher;
 import io.tideflow.runtime.task.TaskHandlers;
+import io.tideflow.core.model.TaskSpec;
+import io.tideflow.runtime.client.ClientConfig;
+import io.tideflow.runtime.client.TideflowClient;
+import io.tideflow.runtime.task.TaskException;
+import io.tideflow.runtime.task.TaskResult;
+import io.tideflow.store.ManualClock;
 import io.tideflow.store.memory.MemoryClusterStore;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -100,5 +109,44 @@ class InProcessNodeProviderTest {
 
     await().atMost(Duration.ofSeconds(5)).until(() -> registry.view().nodes().isEmpty());
     assertThat(provider.nodes()).isEmpty();
+  }
+  @Test
+  void nodesAreStampedAndWorkersReportLoadOnTheProvidersClock() throws Exception {
+    ManualClock clock = new ManualClock();
+    try (InProcessNodeProvider timed = new InProcessNodeProvider(
+        store, TaskHandlers.builtins(), new SimpleMeterRegistry(), clock)) {
+      clock.advance(Duration.ofHours(3));
+
+      String id = timed.launch(SMALL, 1, "r1").get(10, TimeUnit.SECONDS).started().get(0);
+
+      assertThat(timed.nodes()).singleElement()
+          .satisfies(n -> assertThat(n.since()).isEqualTo(clock.instant()));
+      await().atMost(Duration.ofSeconds(5)).until(() -> registry.view().node(id) != null);
+      assertThat(registry.view().node(id).load().reportedAtMillis()).isEqualTo(clock.millis());
+    }
+  }
+
+  @Test
+  void theWorkersItStartsTimeTasksOutOnTheProvidersClock() throws Exception {
+    ManualClock clock = new ManualClock();
+    SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+    try (InProcessNodeProvider timed =
+            new InProcessNodeProvider(store, TaskHandlers.builtins(), metrics, clock);
+        TideflowClient client = TideflowClient.connect(store, ClientConfig.defaults(), metrics)) {
+      String id = timed.launch(SMALL, 1, "r1").get(10, TimeUnit.SECONDS).started().get(0);
+      await().atMost(Duration.ofSeconds(5)).until(() -> registry.view().node(id) != null);
+      Duration timeout = Duration.ofMinutes(10); // only the moved clock reaches it
+      CompletableFuture<TaskResult> sleeping = client.submit(TaskSpec.builder("sleep")
+          .payload("600000".getBytes(StandardCharsets.US_ASCII)).timeout(timeout).build());
+      await().atMost(Duration.ofSeconds(10)).until(() ->
+          metrics.get("tideflow.worker.tasks.in_flight").tag("node", id).gauge().value() == 1.0);
+
+      clock.advance(timeout.plusMillis(1));
+
+      assertThat(sleeping).failsWithin(Duration.ofSeconds(10))
+          .withThrowableOfType(ExecutionException.class)
+          .havingCause().isInstanceOfSatisfying(TaskException.class,
+              e -> assertThat(e.kind()).isEqualTo(TaskException.Kind.TIMED_OUT));
+    }
   }
 }

@@ -149,19 +149,6 @@ class LocalProcessNodeProviderTest {
   }
 
   @Test
-  void aWorkerNotReadyInTimeIsKilledAndReportedWithItsLog() throws Exception {
-    provider = new LocalProcessNodeProvider(LocalProcessConfig.defaults(etcd.uri())
-        .withReadyTimeout(Duration.ofMillis(200)));
-
-    LaunchResult result = provider.launch(CHILD, 1, "r1").get(60, TimeUnit.SECONDS);
-
-    assertThat(result.errors()).singleElement().asString()
-        .contains("child-1 did not print READY within PT0.2S").contains("log tail");
-    assertThat(provider.pids()).isEmpty();
-    assertThat(workerProcesses()).isEmpty();
-  }
-
-  @Test
   void aWarmPoolHandsOutAStandbyWorkerJvmThatOnlyThenJoinsTheCluster() throws Exception {
     provider = new LocalProcessNodeProvider(etcd.uri());
     WarmPool pool = new WarmPool(provider, CHILD, 1);

@@ -8,11 +8,11 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tideflow.runtime.membership.ClusterWatcher;
 import io.tideflow.runtime.task.TaskHandlers;
 import io.tideflow.store.memory.MemoryClusterStore;
+import io.tideflow.core.retry.Backoff;
+import io.tideflow.store.ManualClock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -21,9 +21,9 @@ class MultiProviderTest {
   private final FailingProvider cloud = new FailingProvider("cloud");
   private final InProcessNodeProvider local =
       new InProcessNodeProvider(store, TaskHandlers.builtins(), new SimpleMeterRegistry());
-  private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
+  private final ManualClock clock = new ManualClock();
   private final MultiProvider multi =
-      new MultiProvider(List.of(cloud, local), 2, Duration.ofSeconds(30), now::get);
+      new MultiProvider(List.of(cloud, local), 2, Duration.ofSeconds(30), clock);
   private final ClusterWatcher registry = ClusterWatcher.start(store, Duration.ofSeconds(5));
 
   @AfterEach
@@ -62,11 +62,11 @@ class MultiProviderTest {
   void anUnhealthyProviderIsTriedAgainOnceItsRetryIntervalHasPassed() throws Exception {
     multi.launch(SMALL, 1, "r1").get(10, TimeUnit.SECONDS);
     multi.launch(SMALL, 1, "r2").get(10, TimeUnit.SECONDS);
-    now.set(now.get().plusSeconds(29));
+    clock.advance(Duration.ofSeconds(29));
     multi.launch(SMALL, 1, "r3").get(10, TimeUnit.SECONDS);
     assertThat(cloud.launches).hasValue(2);
 
-    now.set(now.get().plusSeconds(1));
+    clock.advance(Duration.ofSeconds(1));
     LaunchResult probed = multi.launch(SMALL, 1, "r4").get(10, TimeUnit.SECONDS);
 
     assertThat(cloud.launches).as("probed after 30 s").hasValue(3);
@@ -107,5 +107,81 @@ class MultiProviderTest {
 
     assertThat(again).isEqualTo(first);
     assertThat(multi.nodes()).hasSize(1);
+  }
+
+  @Test
+  void eachFailedRetryDoublesTheWaitBeforeTheNextUpToTheCap() throws Exception {
+    try (MultiProvider backingOff = new MultiProvider(List.of(cloud, local), 2,
+        Backoff.exponential(Duration.ofSeconds(30), Duration.ofMinutes(2)), clock)) {
+      launch(backingOff, "r1");
+      launch(backingOff, "r2");
+      assertThat(backingOff.healths().get("cloud").healthy()).isFalse();
+
+      int round = 0;
+      for (Duration wait : List.of(Duration.ofSeconds(30), Duration.ofSeconds(60),
+          Duration.ofMinutes(2), Duration.ofMinutes(2))) {
+        int before = cloud.launches.get();
+        clock.advance(wait.minusMillis(1));
+        launch(backingOff, "early-" + round);
+        assertThat(cloud.launches).as("skipped just before %s", wait).hasValue(before);
+
+        clock.advance(Duration.ofMillis(1));
+        LaunchResult probe = launch(backingOff, "probe-" + round++);
+
+        assertThat(cloud.launches).as("retried after %s", wait).hasValue(before + 1);
+        assertThat(probe.ok()).as("the next provider covers the failed retry").isTrue();
+      }
+    }
+  }
+
+  @Test
+  void aSuccessfulLaunchResetsTheBackOffToItsFirstDelay() throws Exception {
+    try (MultiProvider backingOff = new MultiProvider(List.of(cloud, local), 2,
+        Backoff.exponential(Duration.ofSeconds(30), Duration.ofMinutes(5)), clock)) {
+      launch(backingOff, "r1");
+      launch(backingOff, "r2");
+      clock.advance(Duration.ofSeconds(30));
+      launch(backingOff, "failed-retry"); // the next wait would be 60 s
+      cloud.recovered(true);
+      clock.advance(Duration.ofSeconds(60));
+      LaunchResult recovered = launch(backingOff, "good-retry");
+      assertThat(recovered.started()).allMatch(id -> id.startsWith("cloud-"));
+      assertThat(backingOff.healths().get("cloud").healthy()).isTrue();
+
+      cloud.recovered(false);
+      launch(backingOff, "r3");
+      launch(backingOff, "r4");
+      int failures = cloud.launches.get();
+      clock.advance(Duration.ofSeconds(29));
+      launch(backingOff, "early");
+      assertThat(cloud.launches).as("skipped").hasValue(failures);
+      clock.advance(Duration.ofSeconds(1));
+      launch(backingOff, "probe");
+
+      assertThat(cloud.launches).as("retried 30 s after, as the first time").hasValue(failures + 1);
+    }
+  }
+
+  @Test
+  void aZeroRetryIntervalTriesAnUnhealthyProviderOnEveryLaunch() throws Exception {
+    try (MultiProvider eager = new MultiProvider(List.of(cloud, local), 1, Duration.ZERO, clock)) {
+      launch(eager, "r1");
+      launch(eager, "r2");
+
+      assertThat(eager.healths().get("cloud").healthy()).isFalse();
+      assertThat(cloud.launches).hasValue(2);
+    }
+  }
+
+  @Test
+  void byDefaultAnUnhealthyProviderIsRetriedAfter30SecondsDoublingToFiveMinutes() {
+    assertThat(MultiProvider.DEFAULT_RETRY.delay(1)).isEqualTo(Duration.ofSeconds(30));
+    assertThat(MultiProvider.DEFAULT_RETRY.delay(2)).isEqualTo(Duration.ofMinutes(1));
+    assertThat(MultiProvider.DEFAULT_RETRY.delay(5)).isEqualTo(Duration.ofMinutes(5));
+    assertThat(MultiProvider.DEFAULT_RETRY.delay(50)).isEqualTo(Duration.ofMinutes(5));
+  }
+
+  private static LaunchResult launch(MultiProvider provider, String requestId) throws Exception {
+    return provider.launch(SMALL, 1, requestId).get(10, TimeUnit.SECONDS);
   }
 }

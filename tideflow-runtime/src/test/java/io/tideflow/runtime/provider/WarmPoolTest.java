@@ -10,11 +10,16 @@ import io.tideflow.core.model.NodeState;
 import io.tideflow.core.model.Resources;
 import io.tideflow.runtime.membership.ClusterWatcher;
 import io.tideflow.runtime.task.TaskHandlers;
+import io.tideflow.store.ManualClock;
 import io.tideflow.store.memory.MemoryClusterStore;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -113,5 +118,80 @@ class WarmPoolTest {
     assertThatThrownBy(() -> new WarmPool(plain, SMALL, 1))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("plain").hasMessageContaining("StandbyLauncher");
+  }
+  @Test
+  void aHandOutIsTimedOnThePoolsClockFromTheLaunchUntilTheNodeIsActive() throws Exception {
+    HeldStandbys held = new HeldStandbys();
+    ManualClock clock = new ManualClock();
+    try (WarmPool timed = new WarmPool(held, SMALL, 1, clock)) {
+      assertThat(timed.warmNodes()).isEqualTo(1);
+
+      CompletableFuture<LaunchResult> launch = timed.launch(SMALL, 1, "r1");
+      clock.advance(Duration.ofMillis(750));
+      held.activations.get(0).complete(null);
+
+      assertThat(launch.get(10, TimeUnit.SECONDS).started()).containsExactly("held-1");
+      assertThat(timed.handOutTimes()).containsExactly(Duration.ofMillis(750));
+    }
+  }
+
+  /** Standby nodes prepared at once whose activations the test completes by hand. */
+  private static final class HeldStandbys implements NodeProvider, StandbyLauncher {
+    final List<CompletableFuture<Void>> activations = new CopyOnWriteArrayList<>();
+    private final AtomicInteger prepared = new AtomicInteger();
+
+    @Override
+    public CompletableFuture<StandbyNode> prepare(NodeTemplate template) {
+      String id = "held-" + prepared.incrementAndGet();
+      CompletableFuture<Void> activation = new CompletableFuture<>();
+      activations.add(activation);
+      return CompletableFuture.completedFuture(new StandbyNode() {
+        @Override
+        public String nodeId() {
+          return id;
+        }
+
+        @Override
+        public CompletableFuture<Void> activate() {
+          return activation;
+        }
+
+        @Override
+        public void discard() {
+          activation.cancel(false);
+        }
+      });
+    }
+
+    @Override
+    public String name() {
+      return "held";
+    }
+
+    @Override
+    public CompletableFuture<LaunchResult> launch(NodeTemplate t, int count, String requestId) {
+      return CompletableFuture.completedFuture(
+          new LaunchResult(requestId, List.of(), List.of("held: launches only warm nodes")));
+    }
+
+    @Override
+    public CompletableFuture<Void> terminate(Collection<String> nodeIds, String requestId) {
+      return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public List<ProvidedNode> nodes() {
+      return List.of();
+    }
+
+    @Override
+    public ProviderHealth health() {
+      return new ProviderHealth(true, 0, "held");
+    }
+
+    @Override
+    public void close() {
+      // Holds nothing but futures.
+    }
   }
 }

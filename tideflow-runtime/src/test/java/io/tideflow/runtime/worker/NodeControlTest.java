@@ -2,6 +2,7 @@ package io.tideflow.runtime.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
 
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -14,6 +15,11 @@ import io.tideflow.runtime.transport.proto.DrainReply;
 import io.tideflow.runtime.transport.proto.DrainRequest;
 import io.tideflow.runtime.transport.proto.NodeControlGrpc;
 import io.tideflow.runtime.transport.proto.StatusRequest;
+import io.tideflow.core.model.TaskSpec;
+import io.tideflow.store.ManualClock;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -68,5 +74,28 @@ class NodeControlTest {
             () -> control(node).drain(DrainRequest.newBuilder().setFencingToken(1).build()));
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
     assertThat(e.getStatus().getDescription()).contains("timeout_millis must be > 0, was 0");
+  }
+
+  @Test
+  void aDrainGivesUpWhenTheWorkersClockPassesItsTimeoutAndSaysWhatStillRuns() throws Exception {
+    ManualClock clock = new ManualClock();
+    WorkerNode node = cluster.startWorker("w1", c -> c.withClock(clock));
+    // Its own timeout is longer than the drain's, which the worker's clock would also apply.
+    cluster.client().submit(TaskSpec.builder("sleep").timeout(Duration.ofHours(1))
+        .payload("600000".getBytes(StandardCharsets.US_ASCII)).build());
+    await().atMost(Duration.ofSeconds(10)).until(() -> cluster.metrics
+        .get("tideflow.worker.tasks.in_flight").tag("node", "w1").gauge().value() == 1.0);
+    // Ten minutes: only the moved clock, not the real wait below, can end it.
+    Duration timeout = Duration.ofMinutes(10);
+    CompletableFuture<WorkerNode.DrainResult> drain =
+        CompletableFuture.supplyAsync(() -> node.drain(timeout));
+    // DRAINING is written after the drain took its deadline from the clock.
+    await().atMost(Duration.ofSeconds(10))
+        .until(() -> node.info().state() == NodeState.DRAINING);
+
+    clock.advance(timeout);
+
+    assertThat(drain).succeedsWithin(Duration.ofSeconds(10))
+        .isEqualTo(new WorkerNode.DrainResult(false, 1));
   }
 }

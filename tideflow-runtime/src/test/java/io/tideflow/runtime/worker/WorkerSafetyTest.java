@@ -8,7 +8,9 @@ import io.tideflow.core.model.TaskSpec;
 import io.tideflow.runtime.EmbeddedCluster;
 import io.tideflow.runtime.client.TideflowClient;
 import io.tideflow.runtime.task.TaskHandlers;
+import io.tideflow.store.ManualClock;
 import io.tideflow.store.memory.MemoryClusterStore;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -49,28 +51,36 @@ class WorkerSafetyTest {
   void aHungHandlerTimesOutOnTheWorkerAndGivesItsCreditBack() throws Exception {
     java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
     java.util.concurrent.atomic.AtomicInteger interruptsIgnored = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.CountDownLatch bothRunning = new java.util.concurrent.CountDownLatch(2);
     TaskHandlers handlers = TaskHandlers.builtins()
         // Ignores interrupts: only the test's latch lets it go.
-        .with("stubborn", stubborn(release, interruptsIgnored))
+        .with("stubborn", started(bothRunning, stubborn(release, interruptsIgnored)))
         // Honours interrupts: ends as soon as it is timed out (the built-in sleep, for a minute).
-        .with("polite", p -> TaskHandlers.builtins().get("sleep")
-            .run("60000".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        .with("polite", started(bothRunning, p -> TaskHandlers.builtins().get("sleep")
+            .run("60000".getBytes(java.nio.charset.StandardCharsets.US_ASCII))));
+    ManualClock clock = new ManualClock();
     try (EmbeddedCluster cluster = new EmbeddedCluster(handlers)) {
       // Two credits per stream and two slots: two hung tasks would stall it for good.
-      cluster.startWorker("w1", c -> c.withStreamCredits(2).withMaxConcurrentTasks(2));
+      cluster.startWorker("w1",
+          c -> c.withStreamCredits(2).withMaxConcurrentTasks(2).withClock(clock));
       TideflowClient client = cluster.client();
-      // The stream is open and has credits before the short timeouts start counting.
-      client.submit(TaskSpec.builder("echo").build()).get(10, TimeUnit.SECONDS);
-      java.time.Duration shortly = java.time.Duration.ofMillis(300);
-      var stubborn = client.submit(TaskSpec.builder("stubborn").timeout(shortly).build());
-      var polite = client.submit(TaskSpec.builder("polite").timeout(shortly).build());
+      // Long enough that only the worker's clock, moved by the test, can time them out.
+      Duration timeout = Duration.ofMinutes(10);
+      var stubborn = client.submit(TaskSpec.builder("stubborn").timeout(timeout).build());
+      var polite = client.submit(TaskSpec.builder("polite").timeout(timeout).build());
+      assertThat(bothRunning.await(10, TimeUnit.SECONDS)).isTrue();
+      SimpleMeterRegistry m = cluster.metrics;
+      assertThat(m.get("tideflow.worker.tasks.timed_out").tag("node", "w1").functionCounter()
+          .count()).isZero();
+
+      clock.advance(timeout.plusMillis(1));
+
       for (var f : java.util.List.of(stubborn, polite)) {
-        assertThat(f).failsWithin(java.time.Duration.ofSeconds(10))
+        assertThat(f).failsWithin(Duration.ofSeconds(10))
             .withThrowableOfType(java.util.concurrent.ExecutionException.class)
             .havingCause().isInstanceOfSatisfying(io.tideflow.runtime.task.TaskException.class,
                 e -> assertThat(e.kind()).isEqualTo(io.tideflow.runtime.task.TaskException.Kind.TIMED_OUT));
       }
-      SimpleMeterRegistry m = cluster.metrics;
       org.awaitility.Awaitility.await().until(() ->
           m.get("tideflow.worker.tasks.timed_out").tag("node", "w1").functionCounter().count() == 2.0);
       // The polite handler was interrupted and gave its slot back; the stubborn one holds its own.
@@ -92,28 +102,38 @@ class WorkerSafetyTest {
   @Test
   void tasksQueuedBehindAStuckSlotTimeOutThereAndGiveTheirCreditsBack() throws Exception {
     java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch stuckRunning = new java.util.concurrent.CountDownLatch(1);
     TaskHandlers handlers = TaskHandlers.builtins()
-        .with("stubborn", stubborn(release, new java.util.concurrent.atomic.AtomicInteger()));
+        .with("stubborn", started(stuckRunning,
+            stubborn(release, new java.util.concurrent.atomic.AtomicInteger())));
+    ManualClock clock = new ManualClock();
     try (EmbeddedCluster cluster = new EmbeddedCluster(handlers)) {
-      cluster.startWorker("w1", c -> c.withStreamCredits(3).withMaxConcurrentTasks(1));
+      cluster.startWorker("w1",
+          c -> c.withStreamCredits(3).withMaxConcurrentTasks(1).withClock(clock));
       TideflowClient client = cluster.client();
-      // The stream is open and has credits before the short timeouts start counting.
-      client.submit(TaskSpec.builder("echo").build()).get(10, TimeUnit.SECONDS);
-      java.time.Duration shortly = java.time.Duration.ofMillis(300);
-      var stuck = client.submit(TaskSpec.builder("stubborn").timeout(shortly).build());
-      var queued1 = client.submit(TaskSpec.builder("echo").timeout(shortly).build());
-      var queued2 = client.submit(TaskSpec.builder("echo").timeout(shortly).build());
-      for (var f : java.util.List.of(stuck, queued1, queued2)) {
-        assertThat(f).failsWithin(java.time.Duration.ofSeconds(10))
-            .withThrowableOfType(java.util.concurrent.ExecutionException.class)
-            .havingCause().isInstanceOf(io.tideflow.runtime.task.TaskException.class);
-      }
+      Duration timeout = Duration.ofMinutes(10);
+      var stuck = client.submit(TaskSpec.builder("stubborn").timeout(timeout).build());
+      assertThat(stuckRunning.await(10, TimeUnit.SECONDS)).isTrue();
+      var queued1 = client.submit(TaskSpec.builder("echo").timeout(timeout).build());
+      var queued2 = client.submit(TaskSpec.builder("echo").timeout(timeout).build());
       SimpleMeterRegistry m = cluster.metrics;
+      // Both echoes wait on the worker, their deadlines taken, before the clock moves.
+      org.awaitility.Awaitility.await().until(() ->
+          m.get("tideflow.worker.tasks.queued").tag("node", "w1").gauge().value() == 2.0);
+
+      clock.advance(timeout.plusMillis(1));
+
+      for (var f : java.util.List.of(stuck, queued1, queued2)) {
+        assertThat(f).failsWithin(Duration.ofSeconds(10))
+            .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+            .havingCause().isInstanceOfSatisfying(io.tideflow.runtime.task.TaskException.class,
+                e -> assertThat(e.kind()).isEqualTo(io.tideflow.runtime.task.TaskException.Kind.TIMED_OUT));
+      }
       // All three answered by the worker (so their credits came back), none of the echoes ran.
       org.awaitility.Awaitility.await().until(() ->
           m.get("tideflow.worker.tasks.timed_out").tag("node", "w1").functionCounter().count() == 3.0);
       assertThat(m.get("tideflow.worker.tasks.completed").tag("node", "w1").functionCounter().count())
-          .as("only the warm-up echo ran").isEqualTo(1.0);
+          .as("no echo ran").isZero();
       release.countDown();
       // The slot is free again and every credit is back: three tasks at once go through.
       var after = java.util.List.of(
@@ -124,6 +144,15 @@ class WorkerSafetyTest {
         assertThat(f.get(10, TimeUnit.SECONDS).nodeId()).isEqualTo("w1");
       }
     }
+  }
+
+  /** {@code handler}, counting {@code started} down when it begins. */
+  private static io.tideflow.runtime.task.TaskHandler started(
+      java.util.concurrent.CountDownLatch started, io.tideflow.runtime.task.TaskHandler handler) {
+    return p -> {
+      started.countDown();
+      return handler.run(p);
+    };
   }
 
   /** A handler that ignores interrupts (counting them) and returns only once {@code release} opens. */

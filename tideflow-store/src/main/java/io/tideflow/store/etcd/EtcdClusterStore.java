@@ -19,6 +19,8 @@ import io.tideflow.store.delivery.SerialExecutor;
 import io.tideflow.store.limits.StoreLimits;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -39,7 +41,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * watch and keep-alive observers on vert.x event loop threads. This store never lets callers run
  * there: every future it returns is completed, and every watch listener called, on a platform
  * thread of the store ({@code tideflow-etcd-store-*}), listeners one batch at a time per watch.
- * One daemon thread ({@code tideflow-etcd-lease-clock}) checks lease deadlines.
+ * One daemon thread ({@code tideflow-etcd-lease-clock}) checks lease deadlines every 200 ms of
+ * real time; whether one has passed is decided on the store's clock ({@link
+ * InstantSource#system()} unless given one), so tests can drive lease loss exactly.
  *
  * <p>Failures: a request that gets no answer within the request timeout (default {@value
  * #DEFAULT_REQUEST_TIMEOUT_SECONDS} s) fails with a {@link
@@ -66,13 +70,15 @@ public final class EtcdClusterStore implements ClusterStore {
   private final Executor completions;
   private final EtcdRequests requests;
   private final EtcdElections elections;
+  private final InstantSource clock;
   private final ScheduledExecutorService leaseClock;
   private final Map<Long, EtcdLease> leases = new ConcurrentHashMap<>();
   private final Set<EtcdWatch> watches = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private EtcdClusterStore(List<String> endpoints, Duration requestTimeout) {
+  private EtcdClusterStore(List<String> endpoints, Duration requestTimeout, InstantSource clock) {
     this.endpoints = List.copyOf(endpoints);
+    this.clock = clock;
     this.errors = new EtcdErrors(this.endpoints, requestTimeout);
     this.client =
         Client.builder()
@@ -105,6 +111,18 @@ public final class EtcdClusterStore implements ClusterStore {
    * first request, after {@code requestTimeout}.
    */
   public static EtcdClusterStore connect(List<String> endpoints, Duration requestTimeout) {
+    return connect(endpoints, requestTimeout, InstantSource.system());
+  }
+
+  /**
+   * As {@link #connect(List, Duration)}, measuring lease renewals and TTLs on {@code clock}. Request
+   * timeouts stay in real time: they bound waiting for a remote answer.
+   */
+  public static EtcdClusterStore connect(
+      List<String> endpoints, Duration requestTimeout, InstantSource clock) {
+    if (clock == null) {
+      throw new IllegalArgumentException("clock must not be null");
+    }
     if (endpoints.isEmpty()) {
       throw new IllegalArgumentException("endpoints must not be empty");
     }
@@ -113,7 +131,7 @@ public final class EtcdClusterStore implements ClusterStore {
     }
     List<String> urls =
         endpoints.stream().map(e -> e.contains("://") ? e : "http://" + e).toList();
-    return new EtcdClusterStore(urls, requestTimeout);
+    return new EtcdClusterStore(urls, requestTimeout, clock);
   }
 
   /** The endpoints this store talks to. */
@@ -268,6 +286,10 @@ public final class EtcdClusterStore implements ClusterStore {
     client.close();
   }
 
+  InstantSource clock() {
+    return clock;
+  }
+
   Executor completions() {
     return completions;
   }
@@ -308,8 +330,9 @@ public final class EtcdClusterStore implements ClusterStore {
             });
   }
 
-  private void checkLeaseDeadlines() {
-    long now = System.nanoTime();
+  /** The lease clock's round; also called by tests right after moving their clock. */
+  void checkLeaseDeadlines() {
+    Instant now = clock.instant();
     for (EtcdLease lease : leases.values()) {
       lease.checkDeadline(now);
     }

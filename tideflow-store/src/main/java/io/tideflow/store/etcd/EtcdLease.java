@@ -6,6 +6,7 @@ import io.grpc.stub.StreamObserver;
 import io.tideflow.store.Lease;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -16,7 +17,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>The lease counts as lost when etcd says it is gone, when jetcd's own deadline passes, or when
  * the store's lease clock sees no successful keep-alive for a whole TTL (which also covers a
  * keep-alive stopped by {@link #suspendKeepAlive()}). jetcd's {@code onError} alone is not an
- * end: it restarts the stream by itself and reports every failed attempt.
+ * end: it restarts the stream by itself and reports every failed attempt. Renewals and that TTL
+ * are measured on the store's clock, so a test's clock decides when silence becomes a loss.
  */
 final class EtcdLease implements Lease, StreamObserver<LeaseKeepAliveResponse> {
   private static final System.Logger LOG = System.getLogger(EtcdLease.class.getName());
@@ -27,17 +29,19 @@ final class EtcdLease implements Lease, StreamObserver<LeaseKeepAliveResponse> {
   private final CompletableFuture<Void> lost = new CompletableFuture<>();
   private final CompletableFuture<Void> ended = new CompletableFuture<>();
   private final AtomicBoolean finished = new AtomicBoolean();
-  private volatile long renewedAtNanos = System.nanoTime();
+  /** When etcd last confirmed the lease, on the store's clock. */
+  private volatile Instant renewedAt;
   private volatile CloseableClient keepAlive;
 
   EtcdLease(long id, Duration ttl, EtcdClusterStore store) {
     this.id = id;
     this.ttl = ttl;
     this.store = store;
+    this.renewedAt = store.clock().instant();
   }
 
   void startKeepAlive(io.etcd.jetcd.Lease leases) {
-    renewedAtNanos = System.nanoTime();
+    renewedAt = store.clock().instant();
     keepAlive = leases.keepAlive(id, this);
   }
 
@@ -74,9 +78,17 @@ final class EtcdLease implements Lease, StreamObserver<LeaseKeepAliveResponse> {
     stopKeepAlive();
   }
 
-  /** Called by the store's lease clock. */
-  void checkDeadline(long nowNanos) {
-    if (nowNanos - renewedAtNanos > ttl.toNanos()) {
+  /** When etcd last confirmed the lease (at grant or by a keep-alive), on the store's clock. */
+  Instant renewedAt() {
+    return renewedAt;
+  }
+
+  /**
+   * Called by the store's lease clock with its time: lost once more than a TTL has passed since the
+   * last renewal (exactly a TTL is not yet lost).
+   */
+  void checkDeadline(Instant now) {
+    if (now.isAfter(renewedAt.plus(ttl))) {
       expire("no keep-alive succeeded for " + EtcdErrors.format(ttl));
     }
   }
@@ -91,7 +103,7 @@ final class EtcdLease implements Lease, StreamObserver<LeaseKeepAliveResponse> {
   @Override
   public void onNext(LeaseKeepAliveResponse response) {
     if (response.getTTL() > 0) {
-      renewedAtNanos = System.nanoTime();
+      renewedAt = store.clock().instant();
     }
   }
 

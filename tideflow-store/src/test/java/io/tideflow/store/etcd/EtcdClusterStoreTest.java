@@ -10,6 +10,7 @@ import io.tideflow.store.ClusterStore;
 import io.tideflow.store.ClusterStoreContractTest;
 import io.tideflow.store.connect.ClusterStores;
 import io.tideflow.store.Lease;
+import io.tideflow.store.ManualClock;
 import io.tideflow.store.RecordingListener;
 import io.tideflow.store.RevisionCompactedException;
 import io.tideflow.store.StoreUnavailableException;
@@ -167,6 +168,50 @@ class EtcdClusterStoreTest extends ClusterStoreContractTest {
 
     assertThat(lease.ttl()).isEqualTo(Duration.ofSeconds(3));
     done(lease.revoke());
+  }
+
+  @Test
+  void aLeaseWithoutKeepAlivesIsLostOnlyOnceTheStoresClockPassesItsTtlSinceTheLastRenewal()
+      throws Exception {
+    ManualClock clock = new ManualClock();
+    try (EtcdClusterStore timed =
+        EtcdClusterStore.connect(List.of(etcd.endpoint()), TEST_REQUEST_TIMEOUT, clock)) {
+      // Long enough that etcd itself does not end it while the test runs.
+      Lease lease = done(timed.grantLease(LONG_TTL));
+      timed.suspendKeepAlive(lease.id());
+
+      clock.advance(lease.ttl());
+      timed.checkLeaseDeadlines();
+      assertThat(lease.lost()).as("exactly one TTL of silence is not yet a loss").isNotDone();
+
+      clock.advance(Duration.ofMillis(1));
+      timed.checkLeaseDeadlines();
+      assertThat(lease.lost()).succeedsWithin(WAIT);
+    }
+  }
+
+  @Test
+  void aKeepAliveRenewsTheLeaseAtTheStoresClockSoItsLossCountsFromThere() throws Exception {
+    ManualClock clock = new ManualClock();
+    try (EtcdClusterStore timed =
+        EtcdClusterStore.connect(List.of(etcd.endpoint()), TEST_REQUEST_TIMEOUT, clock)) {
+      EtcdLease lease = (EtcdLease) done(timed.grantLease(Duration.ofSeconds(3)));
+      Duration ttl = lease.ttl();
+      clock.advance(ttl.minusSeconds(1));
+      java.time.Instant renewal = clock.instant();
+      // jetcd renews about every third of the TTL in real time.
+      await().atMost(WAIT).until(() -> lease.renewedAt().equals(renewal));
+      timed.suspendKeepAlive(lease.id());
+
+      clock.advance(ttl);
+      timed.checkLeaseDeadlines();
+      assertThat(lease.lost())
+          .as("more than a TTL since the grant, but only a TTL since the renewal").isNotDone();
+
+      clock.advance(Duration.ofMillis(1));
+      timed.checkLeaseDeadlines();
+      assertThat(lease.lost()).succeedsWithin(WAIT);
+    }
   }
 
   private static int closedPort() throws IOException {
