@@ -8,8 +8,10 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import org.HdrHistogram.Histogram;
 
 /** What the autoscaling demo saw each second, and the report made of it at the end. */
 final class AutoscaleTimeline {
@@ -26,7 +28,7 @@ final class AutoscaleTimeline {
 
   void second(double t, LoadGenerator load, TideflowClient client, int nodes,
       DecisionRecord lastDecision) {
-    long[] lat = load.drainLatencies();
+    Histogram lat = load.drainLatencies();
     long succeeded = load.succeeded();
     TideflowClient.Stats stats = client.stats();
     long throughput = succeeded - lastSucceeded;
@@ -36,11 +38,12 @@ final class AutoscaleTimeline {
     long failed = load.failed() - lastFailed;
     lastFailed = load.failed();
     // A second in which nothing completed has no latency of its own: carry the last one forward.
-    double p50 = lat.length == 0 ? lastP50 : percentile(lat, 0.50) / 1000.0;
-    double p99 = lat.length == 0 ? lastP99 : percentile(lat, 0.99) / 1000.0;
+    boolean none = lat.getTotalCount() == 0;
+    double p50 = none ? lastP50 : TaskLatencies.micros(lat, 50) / 1000.0;
+    double p99 = none ? lastP99 : TaskLatencies.micros(lat, 99) / 1000.0;
     lastP50 = p50;
     lastP99 = p99;
-    maxP99Micros = Math.max(maxP99Micros, percentile(lat, 0.99));
+    maxP99Micros = Math.max(maxP99Micros, TaskLatencies.micros(lat, 99));
     maxNodes = Math.max(maxNodes, nodes);
     report.point(t, load.offered(), throughput, nodes, p50, p99, retried, failed);
     lastLine = String.format(Locale.ROOT,
@@ -57,7 +60,7 @@ final class AutoscaleTimeline {
     report.event(t, kind, label);
   }
 
-  void decision(DecisionRecord d, java.time.Instant start) {
+  void decision(DecisionRecord d, Instant start) {
     double t = Math.max(0, Duration.between(start, d.at()).toMillis() / 1000.0);
     report.event(t, d.desired() > d.current() ? RunTimeline.Event.SCALE_UP
         : RunTimeline.Event.SCALE_DOWN, d.current() + " -> " + d.desired() + ": " + d.reason());
@@ -86,13 +89,5 @@ final class AutoscaleTimeline {
     out.println(ok ? "OK: no task was lost and no request failed while scaling"
         : "FAILED: tasks were lost or failed");
     return ok ? ExitCodes.OK : ExitCodes.FAILED;
-  }
-
-  private static long percentile(long[] sorted, double q) {
-    if (sorted.length == 0) {
-      return 0;
-    }
-    int i = (int) Math.ceil(q * sorted.length) - 1;
-    return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
   }
 }

@@ -1,17 +1,20 @@
 package io.tideflow.cli;
 
+import io.tideflow.core.model.NodeState;
 import io.tideflow.core.model.TaskSpec;
 import io.tideflow.runtime.client.TideflowClient;
 import io.tideflow.runtime.task.TaskResult;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
+import org.HdrHistogram.Histogram;
 
 /** Submits the demo's tasks through a window, shows progress, and checks every result. */
 final class DemoRun {
@@ -19,7 +22,7 @@ final class DemoRun {
   private final int tasks;
   private final Semaphore window;
   private final String expected;
-  private final long[] latencies;
+  private final TaskLatencies latencies = new TaskLatencies();
   private final AtomicInteger done = new AtomicInteger();
   private final AtomicInteger wrong = new AtomicInteger();
   private final AtomicInteger failed = new AtomicInteger();
@@ -32,7 +35,6 @@ final class DemoRun {
     this.tasks = tasks;
     this.window = DemoCommand.window(concurrency);
     this.expected = expected;
-    this.latencies = new long[tasks];
     this.finished = new CountDownLatch(tasks);
   }
 
@@ -57,8 +59,8 @@ final class DemoRun {
 
   Summary execute(TaskSpec spec, PrintStream out) throws InterruptedException {
     long start = System.nanoTime();
-    java.util.concurrent.ScheduledExecutorService ticker =
-        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+    ScheduledExecutorService ticker =
+        Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("tideflow-demo-progress").factory());
     ticker.scheduleAtFixedRate(() -> printLine(out, start), 0, 500, TimeUnit.MILLISECONDS);
     for (int i = 0; i < tasks; i++) {
@@ -76,20 +78,19 @@ final class DemoRun {
     ticker.awaitTermination(1, TimeUnit.SECONDS);
     printLine(out, start);
     out.println();
-    long[] sorted = Arrays.copyOf(latencies, done.get());
-    Arrays.sort(sorted);
+    Histogram latency = latencies.sinceLastCall();
     int completed = done.get() - failed.get() - wrong.get();
     int lost = tasks - completed;
     if (!all && firstFailure == null) {
       firstFailure = (tasks - done.get()) + " task(s) never finished";
     }
     return new Summary(tasks, completed, client.stats().retried(), lost, seconds,
-        percentile(sorted, 0.50), percentile(sorted, 0.99), firstFailure);
+        TaskLatencies.micros(latency, 50), TaskLatencies.micros(latency, 99), firstFailure);
   }
 
   private void finish(int index, long sent, TaskResult result, Throwable error) {
+    latencies.record(System.nanoTime() - sent);
     int n = done.getAndIncrement();
-    latencies[n] = (System.nanoTime() - sent) / 1000;
     if (error != null) {
       failed.incrementAndGet();
       if (firstFailure == null) {
@@ -109,17 +110,9 @@ final class DemoRun {
   private void printLine(PrintStream out, long start) {
     TideflowClient.Stats s = client.stats();
     double seconds = Math.max(1e-3, (System.nanoTime() - start) / 1e9);
-    long ready = client.view().countByState().get(io.tideflow.core.model.NodeState.READY);
+    long ready = client.view().countByState().get(NodeState.READY);
     out.printf("\r%5.1fs  done %,7d/%,d  in flight %4d  retried %,5d  failed %,d  nodes READY %d  %,8.0f tasks/s   ",
         seconds, done.get(), tasks, s.inFlight(), s.retried(), failed.get(), ready, done.get() / seconds);
     out.flush();
-  }
-
-  private static long percentile(long[] sorted, double q) {
-    if (sorted.length == 0) {
-      return 0;
-    }
-    int i = (int) Math.ceil(q * sorted.length) - 1;
-    return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
   }
 }

@@ -3,15 +3,15 @@ package io.tideflow.cli;
 import io.tideflow.core.model.TaskSpec;
 import io.tideflow.runtime.client.TideflowClient;
 import java.time.Duration;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
 
 /**
  * Sends tasks on a schedule (open loop) following a {@link LoadProfile}, whatever the cluster
- * does, and counts what comes back. Latencies go to a queue the timeline drains each second.
+ * does, and counts what comes back. Latencies go to a histogram the timeline takes each second.
  */
 final class LoadGenerator {
   private final TideflowClient client;
@@ -20,7 +20,7 @@ final class LoadGenerator {
   private final AtomicLong sent = new AtomicLong();
   private final AtomicLong succeeded = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
-  private final ConcurrentLinkedQueue<Long> latenciesMicros = new ConcurrentLinkedQueue<>();
+  private final TaskLatencies latencies = new TaskLatencies();
   private final CountDownLatch done = new CountDownLatch(1);
   private volatile String firstFailure;
   private volatile double offered;
@@ -64,7 +64,7 @@ final class LoadGenerator {
     client.submit(spec).whenComplete((r, e) -> {
       if (e == null) {
         succeeded.incrementAndGet();
-        latenciesMicros.add((System.nanoTime() - t0) / 1000);
+        latencies.record(System.nanoTime() - t0);
       } else {
         failed.incrementAndGet();
         if (firstFailure == null) {
@@ -107,18 +107,8 @@ final class LoadGenerator {
     return firstFailure;
   }
 
-  /** Latencies recorded since the last call, in microseconds. */
-  long[] drainLatencies() {
-    java.util.List<Long> list = new java.util.ArrayList<>();
-    Long v;
-    while ((v = latenciesMicros.poll()) != null) {
-      list.add(v);
-    }
-    long[] a = new long[list.size()];
-    for (int i = 0; i < a.length; i++) {
-      a[i] = list.get(i);
-    }
-    java.util.Arrays.sort(a);
-    return a;
+  /** Latencies of the tasks that succeeded since the last call, in microseconds. */
+  Histogram drainLatencies() {
+    return latencies.sinceLastCall();
   }
 }

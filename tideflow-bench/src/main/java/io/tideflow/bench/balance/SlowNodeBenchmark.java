@@ -11,10 +11,12 @@ import io.tideflow.core.model.NodeState;
 import io.tideflow.core.model.TaskSpec;
 import io.tideflow.runtime.client.ClientConfig;
 import io.tideflow.runtime.client.TideflowClient;
+import io.tideflow.runtime.task.TaskHandler;
 import io.tideflow.runtime.task.TaskHandlers;
 import io.tideflow.runtime.worker.WorkerConfig;
 import io.tideflow.runtime.worker.WorkerNode;
 import io.tideflow.store.memory.MemoryClusterStore;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -26,6 +28,8 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
 
 /**
  * Task latency with one slow worker: 4 in-process workers on loopback gRPC, each task sleeps
@@ -47,6 +51,9 @@ public final class SlowNodeBenchmark {
   /** Tasks kept in flight (system property {@code window}, default 32). */
   private static final int WINDOW = Integer.getInteger("window", 32);
 
+  /** Latencies are kept to 3 significant digits; the histograms resize to the slowest task. */
+  private static final int SIGNIFICANT_DIGITS = 3;
+
   private SlowNodeBenchmark() {}
 
   public static void main(String[] args) throws Exception {
@@ -67,23 +74,23 @@ public final class SlowNodeBenchmark {
     for (Map.Entry<String, Supplier<Balancer>> e : balancers.entrySet()) {
       run(tasks / 5, e.getValue()); // warm-up
       Run result = run(tasks, e.getValue());
-      double p99 = pct(result.all, 0.99) / 1e6;
+      double p99 = pct(result.all, 99) / 1e6;
       if (e.getKey().equals("round-robin")) {
         roundRobinP99 = p99;
       }
       System.out.printf(Locale.ROOT, "| %s | %d | %,d | %.2f ms | %.2f ms | %.2f ms | %.1f %% (%s) | %.2f |%n",
-          e.getKey(), WINDOW, tasks, pct(result.all, 0.50) / 1e6, p99, pct(result.onFast, 0.99) / 1e6,
+          e.getKey(), WINDOW, tasks, pct(result.all, 50) / 1e6, p99, pct(result.onFast, 99) / 1e6,
           100.0 * result.onSlow / tasks, Arrays.toString(result.slowByTenth).replaceAll("[\\[\\]]", ""),
           p99 / roundRobinP99);
     }
   }
 
   /**
-   * One run: every latency and those of tasks that ran on fast nodes, both sorted; how many ran
+   * One run: every latency and those of tasks that ran on fast nodes, in nanoseconds; how many ran
    * on the slow node, in all and by tenth of the run (by submission order), to show whether they
    * went there at the start (before a balancer learned) or throughout.
    */
-  private record Run(long[] all, long[] onFast, int onSlow, int[] slowByTenth) {}
+  private record Run(Histogram all, Histogram onFast, int onSlow, int[] slowByTenth) {}
 
   private static Run run(int tasks, Supplier<Balancer> balancer) throws Exception {
     TaskHandlers fast = TaskHandlers.builtins().with("work", sleeping(1));
@@ -100,7 +107,8 @@ public final class SlowNodeBenchmark {
         while (client.view().countByState().get(NodeState.READY) < 4) {
           LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
         }
-        long[] latencies = new long[tasks];
+        Recorder all = new Recorder(SIGNIFICANT_DIGITS);
+        Recorder onFast = new Recorder(SIGNIFICANT_DIGITS);
         boolean[] slowTask = new boolean[tasks];
         Semaphore window = new Semaphore(WINDOW);
         CountDownLatch done = new CountDownLatch(tasks);
@@ -110,8 +118,13 @@ public final class SlowNodeBenchmark {
           int index = i;
           long start = System.nanoTime();
           client.submit(spec).whenComplete((r, err) -> {
-            latencies[index] = System.nanoTime() - start;
-            slowTask[index] = err == null && r.nodeId().equals("slow"); // read after done.await
+            long latency = System.nanoTime() - start;
+            boolean onSlow = err == null && r.nodeId().equals("slow");
+            all.recordValue(latency);
+            if (!onSlow) {
+              onFast.recordValue(latency);
+            }
+            slowTask[index] = onSlow; // read after done.await
             window.release();
             done.countDown();
           });
@@ -120,34 +133,29 @@ public final class SlowNodeBenchmark {
           throw new IllegalStateException("tasks did not finish within 5 minutes");
         }
         int[] byTenth = new int[10];
-        long[] onFast = new long[tasks];
-        int fastCount = 0;
+        int slowCount = 0;
         for (int i = 0; i < tasks; i++) {
           if (slowTask[i]) {
             byTenth[i * 10 / tasks]++;
-          } else {
-            onFast[fastCount++] = latencies[i];
+            slowCount++;
           }
         }
-        onFast = Arrays.copyOf(onFast, fastCount);
-        Arrays.sort(onFast);
-        Arrays.sort(latencies);
-        return new Run(latencies, onFast, tasks - fastCount, byTenth);
+        return new Run(all.getIntervalHistogram(), onFast.getIntervalHistogram(), slowCount, byTenth);
       } finally {
         workers.forEach(WorkerNode::close);
       }
     }
   }
 
-  private static long pct(long[] sorted, double q) {
-    int n = sorted.length;
-    return n == 0 ? 0 : sorted[Math.max(0, Math.min(n - 1, (int) Math.ceil(q * n) - 1))];
+  /** The latency in nanoseconds at {@code percentile} (0–100), or 0 when nothing was recorded. */
+  private static long pct(Histogram latencies, double percentile) {
+    return latencies.getTotalCount() == 0 ? 0 : latencies.getValueAtPercentile(percentile);
   }
 
   /** A handler that takes {@code millis} per task: the built-in sleep with a fixed duration. */
-  private static io.tideflow.runtime.task.TaskHandler sleeping(int millis) {
-    io.tideflow.runtime.task.TaskHandler sleep = TaskHandlers.builtins().get("sleep");
-    byte[] duration = Integer.toString(millis).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  private static TaskHandler sleeping(int millis) {
+    TaskHandler sleep = TaskHandlers.builtins().get("sleep");
+    byte[] duration = Integer.toString(millis).getBytes(StandardCharsets.US_ASCII);
     return payload -> sleep.run(duration);
   }
 }

@@ -4,10 +4,16 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import io.tideflow.cache.codec.ValueFrames;
 import io.tideflow.cache.near.NearPolicy;
 import io.tideflow.cache.near.NearTier;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import org.HdrHistogram.Histogram;
 
 /**
  * The cache figures that need no server, printed as Markdown: near-tier hit rate of W-TinyLFU
@@ -27,24 +33,24 @@ public final class CacheFigures {
   public static void main(String[] args) {
     int keys = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
     int requests = args.length > 1 ? Integer.parseInt(args[1]) : 2_000_000;
-    java.util.List<HitRateChart.Row> rows = new java.util.ArrayList<>();
+    List<HitRateChart.Row> rows = new ArrayList<>();
     System.out.println(hitRates(keys, requests, rows));
     System.out.println(compression());
-    java.nio.file.Path chart = java.nio.file.Path.of(
+    Path chart = Path.of(
         System.getProperty("chart", "reports/cache-hit-rates.html"));
     try {
       if (chart.getParent() != null) {
-        java.nio.file.Files.createDirectories(chart.getParent());
+        Files.createDirectories(chart.getParent());
       }
-      java.nio.file.Files.writeString(chart, HitRateChart.html(String.format(Locale.ROOT,
+      Files.writeString(chart, HitRateChart.html(String.format(Locale.ROOT,
           "Near-tier hit rate, Zipf(0.9) over %,d keys, %,d requests", keys, requests), rows));
       System.out.println("chart: " + chart.toAbsolutePath());
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("cannot write " + chart, e);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + chart, e);
     }
   }
 
-  static String hitRates(int keys, int requests, java.util.List<HitRateChart.Row> rows) {
+  static String hitRates(int keys, int requests, List<HitRateChart.Row> rows) {
     int[] trace = new int[requests];
     ZipfTrace zipf = new ZipfTrace(keys, 0.9, 42);
     for (int i = 0; i < requests; i++) {
@@ -112,13 +118,12 @@ public final class CacheFigures {
     for (int i = 0; i < 2_000; i++) {
       call.run();
     }
-    long[] samples = new long[501];
-    for (int i = 0; i < samples.length; i++) {
+    Histogram samples = new Histogram(3); // nanoseconds, 3 significant digits, resizes itself
+    for (int i = 0; i < 501; i++) {
       long start = System.nanoTime();
       call.run();
-      samples[i] = System.nanoTime() - start;
+      samples.recordValue(System.nanoTime() - start);
     }
-    Arrays.sort(samples);
-    return samples[samples.length / 2];
+    return samples.getValueAtPercentile(50);
   }
 }

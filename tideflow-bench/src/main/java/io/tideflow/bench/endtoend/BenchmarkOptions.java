@@ -3,12 +3,16 @@ package io.tideflow.bench.endtoend;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
-import java.util.Set;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 /**
- * The end-to-end benchmark's command line, parsed and checked. Options take their value as the
- * next argument or after {@code =}: {@code --seconds 10} or {@code --seconds=10}.
+ * The end-to-end benchmark's command line, parsed (by picocli) and checked. Options take their
+ * value as the next argument or after {@code =}: {@code --seconds 10} or {@code --seconds=10}.
  *
  * @param backends registered backend names, in the order to run them
  * @param seconds measured duration of each closed-loop round and of the open loop
@@ -38,30 +42,6 @@ public record BenchmarkOptions(
     Path resultFile,
     boolean help) {
 
-  /** The usage text printed by {@code --help} and after a bad argument. */
-  public static final String USAGE =
-      """
-      usage: EndToEndBenchmark [options]
-        --backends a,b,...     backends to run, in order (default: %s; also known: %s)
-        --seconds N            measured seconds per closed-loop round and for the open loop (default 10)
-        --rounds N             closed-loop rounds per backend; the table shows the median (default 3)
-        --window N             tasks in flight in the closed loop (default 4096)
-        --warmup N             warm-up seconds before the first round; later rounds and the open
-                               loop get 1 s to settle (default 10)
-        --open-fraction F      open-loop rate as a fraction of the median peak (default 0.5)
-        --p99-target-ms MS     open-loop p99 budget checked in the table (default 5)
-        --max-tasks N          most tasks sent in one phase (default 1000000000)
-        --out FILE             also write the table as Markdown to FILE
-        --no-fork              run every backend in this JVM instead of one JVM each
-        --help                 print this
-      Run with -Djava.util.concurrent.ForkJoinPool.common.parallelism=2 on small machines (see run-endtoend.sh).
-      """;
-
-  private static final Set<String> VALUE_OPTIONS =
-      Set.of(
-          "--backends", "--seconds", "--rounds", "--window", "--warmup", "--open-fraction",
-          "--p99-target-ms", "--max-tasks", "--out", "--result-file");
-
   /** Checks ranges; messages name the option and the bad value. */
   public BenchmarkOptions {
     backends = List.copyOf(backends);
@@ -83,69 +63,135 @@ public record BenchmarkOptions(
     }
   }
 
-  /** Parses the command line; unknown options and bad values throw with a specific message. */
+  /**
+   * Parses the command line.
+   *
+   * @throws IllegalArgumentException for an unknown option, a missing or malformed value, or a
+   *     value out of range, with a message that names the option and the value
+   */
   public static BenchmarkOptions parse(String... args) {
-    List<String> backends = BackendRegistry.defaultNames();
-    int seconds = 10;
-    int rounds = 3;
-    int window = 4096;
-    int warmup = 10;
-    double openFraction = 0.5;
-    double p99Target = 5;
-    long maxTasks = LoadRunner.DEFAULT_MAX_TASKS;
-    Path out = null;
-    boolean fork = true;
-    Path resultFile = null;
-    boolean help = false;
-    for (int i = 0; i < args.length; i++) {
-      String arg = args[i];
-      String name = arg;
-      String value = null;
-      int eq = arg.indexOf('=');
-      if (arg.startsWith("--") && eq > 0) {
-        name = arg.substring(0, eq);
-        value = arg.substring(eq + 1);
-      }
-      switch (name) {
-        case "--help", "-h" -> help = true;
-        case "--no-fork" -> fork = false;
-        default -> {
-          if (!VALUE_OPTIONS.contains(name)) {
-            throw new IllegalArgumentException("unknown option '" + arg + "'");
-          }
-          if (value == null) {
-            if (i + 1 >= args.length) {
-              throw new IllegalArgumentException(name + " needs a value");
-            }
-            value = args[++i];
-          }
-          switch (name) {
-            case "--backends" -> backends = splitNames(value);
-            case "--seconds" -> seconds = parseInt(name, value);
-            case "--rounds" -> rounds = parseInt(name, value);
-            case "--window" -> window = parseInt(name, value);
-            case "--warmup" -> warmup = parseInt(name, value);
-            case "--open-fraction" -> openFraction = parseDouble(name, value);
-            case "--p99-target-ms" -> p99Target = parseDouble(name, value);
-            case "--max-tasks" -> maxTasks = parseLong(name, value);
-            case "--out" -> out = Path.of(value);
-            case "--result-file" -> resultFile = Path.of(value);
-            default -> throw new IllegalStateException("option without a parser: " + name);
-          }
-        }
-      }
+    Arguments arguments = new Arguments();
+    try {
+      new CommandLine(arguments).parseArgs(args);
+    } catch (ParameterException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
     }
-    return new BenchmarkOptions(
-        backends, seconds, rounds, window, warmup, openFraction, p99Target, maxTasks, out, fork,
-        resultFile, help);
+    return arguments.toOptions();
   }
 
-  /** The usage text with the registered backends filled in. */
+  /** The usage text printed by {@code --help} and after a bad argument. */
   public static String usage() {
-    List<String> others = new ArrayList<>(BackendRegistry.names());
-    others.removeAll(BackendRegistry.defaultNames());
-    return USAGE.formatted(
-        String.join(",", BackendRegistry.defaultNames()), String.join(",", others));
+    return new CommandLine(new Arguments()).getUsageMessage(CommandLine.Help.Ansi.OFF);
+  }
+
+  /** The options as picocli sees them; {@link #toOptions} checks them. */
+  @Command(
+      name = "EndToEndBenchmark",
+      sortOptions = false,
+      usageHelpWidth = 100,
+      description =
+          "For each backend, the peak rate over closed-loop rounds (their median), then the"
+              + " latency of an open loop at a fraction of that peak.",
+      footer = {
+        "Run with -Djava.util.concurrent.ForkJoinPool.common.parallelism=2 on small machines"
+            + " (see run-endtoend.sh)."
+      })
+  static final class Arguments {
+    @Option(
+        names = "--backends",
+        paramLabel = "NAME[,NAME...]",
+        completionCandidates = KnownBackends.class,
+        description =
+            "Backends to run, in order (default: ${DEFAULT-VALUE}; known: ${COMPLETION-CANDIDATES})")
+    String backends = String.join(",", BackendRegistry.defaultNames());
+
+    @Option(
+        names = "--seconds",
+        paramLabel = "N",
+        description =
+            "Measured seconds per closed-loop round and for the open loop (default: ${DEFAULT-VALUE})")
+    int seconds = 10;
+
+    @Option(
+        names = "--rounds",
+        paramLabel = "N",
+        description =
+            "Closed-loop rounds per backend; the table shows the median (default: ${DEFAULT-VALUE})")
+    int rounds = 3;
+
+    @Option(
+        names = "--window",
+        paramLabel = "N",
+        description = "Tasks in flight in the closed loop (default: ${DEFAULT-VALUE})")
+    int window = 4096;
+
+    @Option(
+        names = "--warmup",
+        paramLabel = "N",
+        description = {
+          "Warm-up seconds before the first round; later rounds and the open loop get 1 s to"
+              + " settle (default: ${DEFAULT-VALUE})"
+        })
+    int warmup = 10;
+
+    @Option(
+        names = "--open-fraction",
+        paramLabel = "F",
+        description = "Open-loop rate as a fraction of the median peak (default: ${DEFAULT-VALUE})")
+    double openFraction = 0.5;
+
+    @Option(
+        names = "--p99-target-ms",
+        paramLabel = "MS",
+        description = "Open-loop p99 budget checked in the table (default: ${DEFAULT-VALUE})")
+    double p99TargetMillis = 5;
+
+    @Option(
+        names = "--max-tasks",
+        paramLabel = "N",
+        description = "Most tasks sent in one phase (default: ${DEFAULT-VALUE})")
+    long maxTasks = LoadRunner.DEFAULT_MAX_TASKS;
+
+    @Option(
+        names = "--out",
+        paramLabel = "FILE",
+        description = "Also write the table as Markdown to FILE")
+    Path out;
+
+    @Option(
+        names = "--no-fork",
+        description = "Run every backend in this JVM instead of one JVM each")
+    boolean noFork;
+
+    /** Set by the parent in the command line of a forked JVM; not for people. */
+    @Option(names = "--result-file", paramLabel = "FILE", hidden = true)
+    Path resultFile;
+
+    @Option(
+        names = {"-h", "--help"},
+        usageHelp = true,
+        description = "Print this and exit")
+    boolean help;
+
+    BenchmarkOptions toOptions() {
+      List<String> names = new ArrayList<>();
+      for (String name : backends.split(",")) {
+        if (!name.isBlank()) {
+          names.add(name.strip());
+        }
+      }
+      return new BenchmarkOptions(
+          names, seconds, rounds, window, warmup, openFraction, p99TargetMillis, maxTasks, out,
+          !noFork, resultFile, help);
+    }
+  }
+
+  /** Every registered backend, for the usage text. */
+  static final class KnownBackends implements Iterable<String> {
+    @Override
+    public Iterator<String> iterator() {
+      return BackendRegistry.names().iterator();
+    }
   }
 
   /** The arguments for a forked JVM that measures one backend and writes its row to a file. */
@@ -190,40 +236,6 @@ public record BenchmarkOptions(
     return Duration.ofSeconds(phases * (seconds + 1L) + warmupSeconds)
         .plus(LoadRunner.DEFAULT_DRAIN_TIMEOUT.multipliedBy(phases))
         .plusMinutes(2);
-  }
-
-  private static List<String> splitNames(String value) {
-    List<String> names = new ArrayList<>();
-    for (String name : value.split(",")) {
-      if (!name.isBlank()) {
-        names.add(name.strip());
-      }
-    }
-    return names;
-  }
-
-  private static int parseInt(String name, String value) {
-    long parsed = parseLong(name, value);
-    if (parsed != (int) parsed) {
-      throw new IllegalArgumentException(name + " is out of range, was " + value);
-    }
-    return (int) parsed;
-  }
-
-  private static long parseLong(String name, String value) {
-    try {
-      return Long.parseLong(value.strip().replace("_", ""));
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(name + " needs a whole number, was '" + value + "'", e);
-    }
-  }
-
-  private static double parseDouble(String name, String value) {
-    try {
-      return Double.parseDouble(value.strip());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(name + " needs a number, was '" + value + "'", e);
-    }
   }
 
   private static void requireAtLeast(String name, int value, int min) {

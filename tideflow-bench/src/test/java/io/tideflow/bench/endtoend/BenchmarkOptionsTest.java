@@ -29,12 +29,79 @@ class BenchmarkOptionsTest {
   }
 
   @Test
+  void withoutArgumentsRunsTheDefaultBackendsWithTheDocumentedDefaults() {
+    BenchmarkOptions options = BenchmarkOptions.parse();
+
+    assertThat(options.backends()).isEqualTo(BackendRegistry.defaultNames()).isNotEmpty();
+    assertThat(options.seconds()).isEqualTo(10);
+    assertThat(options.rounds()).isEqualTo(3);
+    assertThat(options.window()).isEqualTo(4096);
+    assertThat(options.warmupSeconds()).isEqualTo(10);
+    assertThat(options.openFraction()).isEqualTo(0.5);
+    assertThat(options.p99TargetMillis()).isEqualTo(5.0);
+    assertThat(options.maxTasks()).isEqualTo(LoadRunner.DEFAULT_MAX_TASKS);
+    assertThat(options.out()).isNull();
+    assertThat(options.resultFile()).isNull();
+    assertThat(options.fork()).isTrue();
+    assertThat(options.help()).isFalse();
+  }
+
+  @Test
   void rejectsABadValueNamingTheOption() {
     assertThatThrownBy(() -> BenchmarkOptions.parse("--rounds", "0"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("--rounds must be >= 1, was 0");
+    assertThatThrownBy(() -> BenchmarkOptions.parse("--seconds=ten"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--seconds")
+        .hasMessageContaining("'ten'");
+    assertThatThrownBy(() -> BenchmarkOptions.parse("--open-fraction", "1.5"))
+        .hasMessage("--open-fraction must be in (0, 1], was 1.5");
+    assertThatThrownBy(() -> BenchmarkOptions.parse("--backends", " , "))
+        .hasMessage("--backends must name at least one backend");
+  }
+
+  @Test
+  void rejectsAnUnknownOptionAndAMissingValue() {
     assertThatThrownBy(() -> BenchmarkOptions.parse("--fast"))
-        .hasMessage("unknown option '--fast'");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'--fast'");
+    assertThatThrownBy(() -> BenchmarkOptions.parse("--window"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--window");
+  }
+
+  @Test
+  void aForkedJvmParsesBackTheOptionsItWasGiven() {
+    BenchmarkOptions parent =
+        BenchmarkOptions.parse(
+            "--backends", "direct, hazelcast", "--seconds", "4", "--rounds", "2", "--window", "64",
+            "--warmup", "0", "--open-fraction", "0.25", "--p99-target-ms", "2.5",
+            "--max-tasks", "1000", "--out", "table.md");
+
+    BenchmarkOptions child =
+        BenchmarkOptions.parse(
+            parent.childArgs("direct", Path.of("row.properties")).toArray(String[]::new));
+
+    assertThat(child)
+        .isEqualTo(new BenchmarkOptions(List.of("direct"), 4, 2, 64, 0, 0.25, 2.5, 1000, null,
+            false, Path.of("row.properties"), false));
+  }
+
+  @Test
+  void helpIsAskedForWithEitherSpellingAndTheUsageListsEveryOption() {
+    assertThat(BenchmarkOptions.parse("-h").help()).isTrue();
+    assertThat(BenchmarkOptions.parse("--help").help()).isTrue();
+
+    String usage = BenchmarkOptions.usage().replaceAll("\\s+", " "); // as if not wrapped
+
+    assertThat(usage)
+        .contains("--backends", "--seconds", "--rounds", "--window", "--warmup", "--open-fraction",
+            "--p99-target-ms", "--max-tasks", "--out", "--no-fork", "--help")
+        .contains("default: " + String.join(",", BackendRegistry.defaultNames()) + ";")
+        .contains("known: " + String.join(", ", BackendRegistry.names()))
+        .contains("(default: 4096)")
+        .doesNotContain("--result-file");
   }
 
   @Test

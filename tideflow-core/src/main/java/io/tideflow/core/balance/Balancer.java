@@ -22,9 +22,10 @@ import java.util.List;
  * and, where a balancer is given a {@link LatencyOutlierEjection}, so is one answering much more
  * slowly than its peers (judged by the thread whose result ends an interval, in O(endpoints)).
  *
- * <p>No method reads a clock: times are the caller's monotonic nanos ({@code System.nanoTime()}
- * at the edge, a fake in tests and the simulator). Unhealthy and ejected endpoints are never
- * chosen; when no endpoint is left a pick returns {@link PickResult.NoEndpoint}.
+ * <p>No method reads a clock: times are the caller's monotonic nanos (the client's monotonic
+ * clock; tests and the JMH benchmark pass a counter they advance themselves). Unhealthy and
+ * ejected endpoints are never chosen; when no endpoint is left a pick returns {@link
+ * PickResult.NoEndpoint}.
  */
 public interface Balancer {
 

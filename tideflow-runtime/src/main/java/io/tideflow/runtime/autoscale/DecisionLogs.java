@@ -9,9 +9,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A pool's decision log as stored in the cluster store under {@link ClusterKeys#autoscaler}, so
- * {@code tideflow status} and the HTTP API can answer "why did it (not) scale?" from any machine:
- * one line per decision, tab-separated, newest last, at most {@value #KEPT} lines.
+ * A pool's decision log as stored in the cluster store under {@link ClusterKeys#autoscaler}: one
+ * line per decision, tab-separated, newest last, at most {@value #KEPT} lines. The pool's
+ * coordinator publishes it after each decision, so {@code tideflow status} can answer "why did it
+ * (not) scale?" from any machine; the coordinator's own {@code /autoscaler} page (on its metrics
+ * port) shows the same decisions.
  */
 public final class DecisionLogs {
   /** Decisions kept in the store per pool. */
