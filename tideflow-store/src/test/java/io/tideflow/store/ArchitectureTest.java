@@ -25,7 +25,7 @@ class ArchitectureTest {
         .should().dependOnClassesThat().resideInAnyPackage(
             "io.tideflow.store.etcd..", "io.tideflow.store.memory..",
             "io.tideflow.store.delivery..", "io.tideflow.store.limits..",
-            "io.tideflow.store.connect..", "io.etcd..", "io.grpc..", "io.vertx..")
+            "io.tideflow.store.connect..", "io.tideflow.store.clock..", "io.etcd..", "io.grpc..", "io.vertx..")
         .because("a ClusterStore user reads the SPI alone; implementations stand behind it")
         .check(store);
   }

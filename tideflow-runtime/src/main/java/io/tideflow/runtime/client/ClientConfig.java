@@ -1,5 +1,6 @@
 package io.tideflow.runtime.client;
 
+import io.tideflow.store.clock.MonotonicClock;
 import io.tideflow.core.placement.LeastLoadedPlacement;
 import io.tideflow.core.placement.PlacementStrategy;
 import io.tideflow.core.retry.Backoff;
@@ -27,10 +28,10 @@ import java.time.InstantSource;
  * @param demandLeaseTtl the lease of that record: it goes this long after the client dies
  * @param clock the time the client decides by: whether a task's deadline has passed (waiting or
  *     in flight), whether a node's reconnect back-off is over, the latencies the balancer learns
- *     from and the time stamped on the demand record. {@link InstantSource#system()} by default; a
+ *     from and the time stamped on the demand record. {@link MonotonicClock#system()} by default; a
  *     test moves a manual clock to drive deadlines and back-offs exactly. The client's timer still
- *     wakes on real time to look; what it then decides comes from this clock, so a step of the
- *     system clock moves deadlines and back-offs with it
+ *     wakes on real time to look; what it then decides comes from this clock. The default never
+ *     jumps, so a step of the system clock moves no deadline or back-off
  */
 public record ClientConfig(
     int maxPending,
@@ -84,7 +85,7 @@ public record ClientConfig(
         null,
         Duration.ofSeconds(1),
         Duration.ofSeconds(10),
-        InstantSource.system());
+        MonotonicClock.system());
   }
 
   private static void positive(String name, Duration value) {

@@ -1,5 +1,6 @@
 package io.tideflow.runtime.provider;
 
+import io.tideflow.store.clock.MonotonicClock;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tideflow.runtime.provider.ProvidedNode.Status;
 import io.tideflow.runtime.task.TaskHandlers;
@@ -51,7 +52,7 @@ public final class InProcessNodeProvider implements NodeProvider, StandbyLaunche
 
   /** On the system clock. */
   public InProcessNodeProvider(ClusterStore store, TaskHandlers handlers, MeterRegistry metrics) {
-    this(store, handlers, metrics, InstantSource.system());
+    this(store, handlers, metrics, MonotonicClock.system());
   }
 
   public InProcessNodeProvider(

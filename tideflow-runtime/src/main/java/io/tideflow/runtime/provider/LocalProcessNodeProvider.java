@@ -1,5 +1,6 @@
 package io.tideflow.runtime.provider;
 
+import io.tideflow.store.clock.MonotonicClock;
 import io.tideflow.runtime.provider.ProvidedNode.Status;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -73,7 +74,7 @@ public final class LocalProcessNodeProvider implements NodeProvider, StandbyLaun
 
   /** On the system clock. */
   public LocalProcessNodeProvider(LocalProcessConfig config) {
-    this(config, InstantSource.system());
+    this(config, MonotonicClock.system());
   }
 
   public LocalProcessNodeProvider(LocalProcessConfig config, InstantSource clock) {

@@ -1,5 +1,6 @@
 package io.tideflow.runtime.provider;
 
+import io.tideflow.store.clock.MonotonicClock;
 import io.tideflow.core.retry.Backoff;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,7 +51,7 @@ public final class MultiProvider implements NodeProvider {
 
   /** Retries an unhealthy provider by {@link #DEFAULT_RETRY}, on the system clock. */
   public MultiProvider(List<NodeProvider> inPriorityOrder, int unhealthyAfterFailures) {
-    this(inPriorityOrder, unhealthyAfterFailures, DEFAULT_RETRY, InstantSource.system());
+    this(inPriorityOrder, unhealthyAfterFailures, DEFAULT_RETRY, MonotonicClock.system());
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.tideflow.runtime.provider;
 
+import io.tideflow.store.clock.MonotonicClock;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
@@ -49,7 +50,7 @@ public final class WarmPool implements NodeProvider {
 
   /** On the system clock. */
   public WarmPool(NodeProvider delegate, NodeTemplate template, int size) {
-    this(delegate, template, size, InstantSource.system());
+    this(delegate, template, size, MonotonicClock.system());
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.tideflow.runtime.worker;
 
+import io.tideflow.store.clock.MonotonicClock;
 import io.tideflow.core.model.Resources;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -66,15 +67,15 @@ public record WorkerConfig(
     labels = Map.copyOf(labels);
   }
 
-  /** On the system clock. */
+  /** On the process clock ({@link MonotonicClock#system()}). */
   public WorkerConfig(String nodeId, String provider, String bindHost, int port,
       Map<String, String> labels, Resources capacity, int maxConcurrentTasks, int streamCredits,
       Duration leaseTtl, Duration reportInterval, Duration storeTimeout, int dedupEntries) {
     this(nodeId, provider, bindHost, port, labels, capacity, maxConcurrentTasks, streamCredits,
-        leaseTtl, reportInterval, storeTimeout, dedupEntries, InstantSource.system());
+        leaseTtl, reportInterval, storeTimeout, dedupEntries, MonotonicClock.system());
   }
 
-  /** A loopback worker sized to this machine, with the default lease TTL, on the system clock. */
+  /** A loopback worker sized to this machine, with the default lease TTL, on the process clock. */
   public static WorkerConfig defaults(String nodeId) {
     int cores = Runtime.getRuntime().availableProcessors();
     return new WorkerConfig(
@@ -90,7 +91,7 @@ public record WorkerConfig(
         Duration.ofSeconds(1),
         Duration.ofSeconds(5),
         100_000,
-        InstantSource.system());
+        MonotonicClock.system());
   }
 
   public WorkerConfig withProvider(String value) {

@@ -1,5 +1,6 @@
 package io.tideflow.store.etcd;
 
+import io.tideflow.store.clock.MonotonicClock;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import io.etcd.jetcd.ByteSequence;
@@ -111,7 +112,7 @@ public final class EtcdClusterStore implements ClusterStore {
    * first request, after {@code requestTimeout}.
    */
   public static EtcdClusterStore connect(List<String> endpoints, Duration requestTimeout) {
-    return connect(endpoints, requestTimeout, InstantSource.system());
+    return connect(endpoints, requestTimeout, MonotonicClock.system());
   }
 
   /**

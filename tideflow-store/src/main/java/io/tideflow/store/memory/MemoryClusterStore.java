@@ -1,5 +1,6 @@
 package io.tideflow.store.memory;
 
+import io.tideflow.store.clock.MonotonicClock;
 import io.tideflow.store.ClusterStore;
 import io.tideflow.store.KeyValue;
 import io.tideflow.store.Lease;
@@ -49,7 +50,7 @@ public final class MemoryClusterStore implements ClusterStore {
 
   /** A store on the system clock with the default history and expiry check interval. */
   public MemoryClusterStore() {
-    this(InstantSource.system());
+    this(MonotonicClock.system());
   }
 
   /** A store whose lease expiry follows {@code clock}. */
