@@ -118,11 +118,16 @@ final class WorkerConnections {
     }
   }
 
-  /** {@code c}'s stream ended: it serves its node no more, and the node is backed off. */
+  /**
+   * {@code c}'s stream ended: it serves its node no more, and the node is backed off — once per
+   * connection that served it: a break reported twice (a send racing the event loop's own report)
+   * or a retired connection ending later is not a further failure in a row.
+   */
   void broke(WorkerConnection c, ClusterView view) {
     synchronized (lock) {
-      connections.remove(c.nodeId(), c);
-      backOff(c.nodeId());
+      if (connections.remove(c.nodeId(), c)) {
+        backOff(c.nodeId());
+      }
       updateEndpoints(view);
     }
   }
