@@ -47,6 +47,11 @@ final class Deadlines implements AutoCloseable {
     }
     CompletableFuture<Void> due = new CompletableFuture<>();
     pending.put(due, clock.instant().plus(delay));
+    if (checker.isShutdown()) {
+      // Closed (e.g. a terminate after the provider's close): nothing checks the clock any more,
+      // so the bound falls back to real time rather than never firing.
+      due.completeOnTimeout(null, delay.toNanos(), TimeUnit.NANOSECONDS);
+    }
     return due;
   }
 
@@ -71,5 +76,9 @@ final class Deadlines implements AutoCloseable {
   @Override
   public void close() {
     checker.shutdownNow();
+    // What still waits keeps its bound, on real time from here: a stop grace must end in a kill.
+    Instant now = clock.instant();
+    pending.forEach((due, at) -> due.completeOnTimeout(
+        null, Math.max(0, Duration.between(now, at).toNanos()), TimeUnit.NANOSECONDS));
   }
 }

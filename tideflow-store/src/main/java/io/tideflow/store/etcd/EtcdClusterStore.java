@@ -44,7 +44,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * thread of the store ({@code tideflow-etcd-store-*}), listeners one batch at a time per watch.
  * One daemon thread ({@code tideflow-etcd-lease-clock}) checks lease deadlines every 200 ms of
  * real time; whether one has passed is decided on the store's clock ({@link
- * InstantSource#system()} unless given one), so tests can drive lease loss exactly.
+ * io.tideflow.store.clock.MonotonicClock#system()} unless given one), so tests can drive lease loss exactly.
  *
  * <p>Failures: a request that gets no answer within the request timeout (default {@value
  * #DEFAULT_REQUEST_TIMEOUT_SECONDS} s) fails with a {@link
