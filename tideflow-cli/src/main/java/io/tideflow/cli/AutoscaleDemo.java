@@ -1,21 +1,23 @@
 package io.tideflow.cli;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.tideflow.core.autoscale.Autoscaler;
 import io.tideflow.core.autoscale.DecisionRecord;
 import io.tideflow.core.autoscale.HpaBehavior;
 import io.tideflow.core.autoscale.PoolLimits;
-import io.tideflow.core.autoscale.TargetTrackingPolicy;
 import io.tideflow.core.model.NodeInfo;
 import io.tideflow.core.model.NodeState;
 import io.tideflow.core.model.Resources;
 import io.tideflow.core.model.TaskSpec;
-import io.tideflow.runtime.autoscale.DecisionLogs;
 import io.tideflow.runtime.autoscale.PoolAutoscaler;
 import io.tideflow.runtime.autoscale.PoolConfig;
 import io.tideflow.runtime.client.ClientConfig;
 import io.tideflow.runtime.client.TideflowClient;
+import io.tideflow.runtime.coordinator.Coordinator;
 import io.tideflow.runtime.membership.ClusterWatcher;
+import io.tideflow.runtime.pool.PolicySpec;
+import io.tideflow.runtime.pool.PoolSpec;
+import io.tideflow.runtime.pool.PoolSupervisor;
+import io.tideflow.runtime.pool.ProviderFactory;
 import io.tideflow.runtime.provider.InProcessNodeProvider;
 import io.tideflow.runtime.provider.NodeTemplate;
 import io.tideflow.runtime.task.TaskHandlers;
@@ -24,11 +26,11 @@ import io.tideflow.store.memory.MemoryClusterStore;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The autoscaling demo: an open-loop load that ramps up and down, a pool that follows it, one
@@ -55,70 +57,81 @@ final class AutoscaleDemo {
   }
 
   int run(PrometheusMeterRegistry registry) throws Exception {
-    TaskHandlers handlers = TaskHandlers.discover();
-    NodeTemplate template = new NodeTemplate(POOL, Resources.of(1000, 1L << 30),
-        Map.of(PoolConfig.POOL_LABEL, POOL), Duration.ofSeconds(2));
+    // The demo runs the coordinator's pool code as a cluster does: an elected coordinator on the
+    // (in-memory) store, whose pool runs while it leads and fences its drains with its token.
+    AtomicReference<InProcessNodeProvider> started = new AtomicReference<>();
     try (MemoryClusterStore store = new MemoryClusterStore();
-        InProcessNodeProvider provider = new InProcessNodeProvider(store, handlers, registry);
-        ClusterWatcher watcher = ClusterWatcher.start(store, Duration.ofSeconds(5))) {
-      provider.launch(template, 1, "seed").get(30, TimeUnit.SECONDS);
-      PoolConfig config = new PoolConfig(POOL, template, Duration.ofSeconds(1),
-          Duration.ofMinutes(5), Duration.ofSeconds(10), 1_000);
-      try (PoolAutoscaler autoscaler =
-              new PoolAutoscaler(config, autoscaler(), provider, watcher, InstantSource.system(),
-                  () -> 1).start();
-          TideflowClient client =
-              TideflowClient.connect(store, ClientConfig.defaults(), registry);
-          MetricsServer http = MetricsServer.start(registry, 0)) {
-        autoscaler.onDecisionLog(log -> DecisionLogs.publish(store, POOL, log));
-        http.route("/autoscaler", () -> describe(POOL, autoscaler.decisions()));
-        out.println("metrics: " + http.url() + "   decisions: http://127.0.0.1:" + http.port()
-            + "/autoscaler");
-        out.printf("tideflow demo --autoscale: pool '%s' from 1 to at most %d in-process nodes,"
-            + " target %.0f tasks in flight per node; load %s; each task sleeps %d ms%n",
-            POOL, maxNodes, targetPerNode, profile.points(), taskMillis);
-        TaskSpec spec = TaskSpec.builder("sleep")
-            .payload(Integer.toString(taskMillis).getBytes(StandardCharsets.US_ASCII))
-            .timeout(Duration.ofSeconds(30)).build();
-        LoadGenerator load = new LoadGenerator(client, spec, profile);
-        AutoscaleTimeline timeline = new AutoscaleTimeline();
-        load.start();
-        boolean killed = false;
-        long start = System.nanoTime();
-        java.time.Instant startWall = java.time.Instant.now();
-        while (!load.awaitFinished(Duration.ofSeconds(1))) {
-          double t = (System.nanoTime() - start) / 1e9;
-          int ready = ready(watcher);
-          timeline.second(t, load, client, ready, latestScaling(autoscaler));
-          out.println(timeline.lastLine());
-          if (!killed && t >= profile.seconds() / 2) {
-            killed = true;
-            String victim = killOne(watcher, store, provider);
-            timeline.event(t, "node killed", victim + " killed: connections drop, lease expires");
-            out.println(">>> killed " + victim);
-          }
+        Coordinator coordinator = Coordinator.start("demo-coordinator", store,
+            Duration.ofSeconds(2), Duration.ofSeconds(5), registry);
+        PoolSupervisor pool = PoolSupervisor.attach(spec(started), coordinator, store, null,
+            registry);
+        ClusterWatcher watcher = ClusterWatcher.start(store, Duration.ofSeconds(5));
+        TideflowClient client = TideflowClient.connect(store, ClientConfig.defaults(), registry);
+        MetricsServer http = MetricsServer.start(registry, 0)) {
+      // The pool's floor: its first node, started by the pool once the coordinator leads.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (ready(watcher) == 0) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("the pool started no node within 30 s");
         }
-        load.awaitAll(Duration.ofSeconds(60));
-        for (DecisionRecord d : autoscaler.decisions()) {
-          if (d.scales()) {
-            timeline.decision(d, startWall);
-          }
-        }
-        return timeline.finish(load, client, reportDir, out);
+        Thread.sleep(50);
       }
+      http.route("/autoscaler", () -> describe(POOL, pool.decisions()));
+      out.println("metrics: " + http.url() + "   decisions: http://127.0.0.1:" + http.port()
+          + "/autoscaler");
+      out.printf("tideflow demo --autoscale: pool '%s' from 1 to at most %d in-process nodes,"
+          + " target %.0f tasks in flight per node; load %s; each task sleeps %d ms%n",
+          POOL, maxNodes, targetPerNode, profile.points(), taskMillis);
+      TaskSpec spec = TaskSpec.builder("sleep")
+          .payload(Integer.toString(taskMillis).getBytes(StandardCharsets.US_ASCII))
+          .timeout(Duration.ofSeconds(30)).build();
+      LoadGenerator load = new LoadGenerator(client, spec, profile);
+      AutoscaleTimeline timeline = new AutoscaleTimeline();
+      load.start();
+      boolean killed = false;
+      long start = System.nanoTime();
+      java.time.Instant startWall = java.time.Instant.now();
+      while (!load.awaitFinished(Duration.ofSeconds(1))) {
+        double t = (System.nanoTime() - start) / 1e9;
+        timeline.second(t, load, client, ready(watcher), latest(pool.decisions()));
+        out.println(timeline.lastLine());
+        if (!killed && t >= profile.seconds() / 2) {
+          killed = true;
+          String victim = killOne(watcher, store, started.get());
+          timeline.event(t, "node killed", victim + " killed: connections drop, lease expires");
+          out.println(">>> killed " + victim);
+        }
+      }
+      load.awaitAll(Duration.ofSeconds(60));
+      for (DecisionRecord d : pool.decisions()) {
+        if (d.scales()) {
+          timeline.decision(d, startWall);
+        }
+      }
+      return timeline.finish(load, client, reportDir, out);
     }
   }
 
-  private Autoscaler autoscaler() {
-    // Quicker than the HPA's defaults so a one-minute demo shows both directions: a 10 s
-    // scale-down window instead of 5 minutes.
+  /** The demo's pool: in-process nodes, target tracking, quicker than the HPA's defaults. */
+  private PoolSpec spec(AtomicReference<InProcessNodeProvider> started) {
+    NodeTemplate template = new NodeTemplate(POOL, Resources.of(1000, 1L << 30),
+        Map.of(PoolConfig.POOL_LABEL, POOL), Duration.ofSeconds(2));
+    // A 10 s scale-down window instead of 5 minutes, so a one-minute demo shows both directions.
     HpaBehavior behavior = HpaBehavior.defaults().withScaleDown(new HpaBehavior.Rules(
         Duration.ofSeconds(10),
         List.of(new HpaBehavior.Limit(HpaBehavior.LimitType.PERCENT, 50, Duration.ofSeconds(5))),
         HpaBehavior.Select.MAX));
-    return new Autoscaler(
-        List.of(new TargetTrackingPolicy(PoolAutoscaler.CONCURRENCY, targetPerNode, 0.1, behavior)),
-        new PoolLimits(1, maxNodes, Duration.ofSeconds(2), Duration.ofSeconds(5), 2.0));
+    ProviderFactory inProcess = (store, uri, metrics) -> {
+      InProcessNodeProvider p = new InProcessNodeProvider(store, TaskHandlers.discover(), metrics);
+      started.set(p); // the demo kills one of its nodes
+      return p;
+    };
+    return new PoolSpec(POOL, template, List.of(inProcess),
+        List.of(new PolicySpec.TargetTracking(PoolAutoscaler.CONCURRENCY, targetPerNode, 0.1,
+            behavior)),
+        new PoolLimits(1, maxNodes, Duration.ofSeconds(2), Duration.ofSeconds(5), 2.0),
+        Duration.ofSeconds(1), Duration.ofMinutes(5), Duration.ofSeconds(10), 1_000, 0,
+        Duration.ZERO);
   }
 
   static String describe(String pool, List<DecisionRecord> decisions) {
@@ -140,8 +153,7 @@ final class AutoscaleDemo {
     return n;
   }
 
-  private static DecisionRecord latestScaling(PoolAutoscaler autoscaler) {
-    List<DecisionRecord> all = autoscaler.decisions();
+  private static DecisionRecord latest(List<DecisionRecord> all) {
     return all.isEmpty() ? null : all.getLast();
   }
 

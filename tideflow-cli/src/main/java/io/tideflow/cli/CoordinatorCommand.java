@@ -2,6 +2,7 @@ package io.tideflow.cli;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tideflow.runtime.coordinator.Coordinator;
+import io.tideflow.runtime.pool.PoolSupervisor;
 import io.tideflow.server.http.MetricsServer;
 import io.tideflow.store.ClusterStore;
 import java.time.Duration;
@@ -65,17 +66,18 @@ final class CoordinatorCommand implements Callable<Integer> {
       Runtime.getRuntime().addShutdownHook(hook);
       coordinator.onMembershipChange(e -> System.out.println(
           "node " + e.nodeId() + ": " + (e.from() == null ? "joined" : e.from()) + " -> " + e.to()));
-      PoolOptions.Pool running = null;
+      PoolSupervisor running = null;
       try {
         if (pool != null && pool.enabled()) {
           try {
-            running = pool.attach(store.uri, clusterStore, coordinator, registry);
+            running = PoolSupervisor.attach(pool.spec(), coordinator, clusterStore, store.uri,
+                registry);
           } catch (IllegalArgumentException e) {
             System.err.println("tideflow coordinator: " + e.getMessage());
             return ExitCodes.USAGE;
           }
           if (metrics != null) {
-            PoolOptions.Pool p = running;
+            PoolSupervisor p = running;
             metrics.route("/autoscaler", () -> "providers: " + p.providerHealth() + "\n"
                 + AutoscaleDemo.describe(pool.pool, p.decisions()));
           }

@@ -1,0 +1,242 @@
+package io.tideflow.runtime.pool;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tideflow.core.autoscale.Autoscaler;
+import io.tideflow.core.autoscale.DecisionRecord;
+import io.tideflow.core.autoscale.PendingDemandPolicy;
+import io.tideflow.core.autoscale.ScalingPolicy;
+import io.tideflow.core.autoscale.TargetTrackingPolicy;
+import io.tideflow.runtime.autoscale.DecisionLogs;
+import io.tideflow.runtime.autoscale.PendingDemand;
+import io.tideflow.runtime.autoscale.PoolAutoscaler;
+import io.tideflow.runtime.autoscale.ProviderHealths;
+import io.tideflow.runtime.coordinator.Coordinator;
+import io.tideflow.runtime.membership.ClusterWatcher;
+import io.tideflow.runtime.provider.MultiProvider;
+import io.tideflow.runtime.provider.NodeProvider;
+import io.tideflow.runtime.provider.ProviderHealth;
+import io.tideflow.runtime.provider.WarmPool;
+import io.tideflow.store.ClusterStore;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs a {@link PoolSpec} only while its {@link Coordinator} leads: when it wins the election the
+ * pool starts (providers, warm nodes, registry watcher, pending-demand follower, autoscaler); when
+ * it loses it or closes, the pool stops and its providers terminate all its nodes — so standbys
+ * hold no nodes and a deposed leader leaves none behind. Drains carry the leadership's fencing
+ * token, so a node refuses a deposed leader's drain. Decisions and provider health are published
+ * to the store for {@code tideflow status}.
+ *
+ * <p>Threads: starting and stopping run in order on one lifecycle thread of its own (the
+ * coordinator's callback only hands them over); the running parts are held by that thread.
+ * {@link #decisions()} and {@link #providerHealth()} may be called from any thread.
+ */
+public final class PoolSupervisor implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(PoolSupervisor.class.getName());
+
+  /** Failed launches in a row after which a provider of several counts as unhealthy. */
+  static final int UNHEALTHY_AFTER_FAILURES = 3;
+  /** How long the pool waits for the store when it starts. */
+  static final Duration STORE_TIMEOUT = Duration.ofSeconds(5);
+
+  private final PoolSpec spec;
+  private final ClusterStore store;
+  private final String storeUri;
+  private final Coordinator coordinator;
+  private final MeterRegistry metrics;
+  private final InstantSource clock;
+  private final ExecutorService lifecycle;
+  /** The parts of the running pool, newest last; empty while not leading. Lifecycle thread. */
+  private final List<AutoCloseable> parts = new ArrayList<>();
+  private volatile PoolAutoscaler autoscaler;
+  private volatile NodeProvider provider;
+  /** What was last written for the providers' health (autoscaler thread; a failed write clears it). */
+  private volatile Map<String, ProviderHealth> publishedHealth;
+
+  private PoolSupervisor(PoolSpec spec, ClusterStore store, String storeUri,
+      Coordinator coordinator, MeterRegistry metrics, InstantSource clock) {
+    this.spec = spec;
+    this.store = store;
+    this.storeUri = storeUri;
+    this.coordinator = coordinator;
+    this.metrics = metrics;
+    this.clock = clock;
+    this.lifecycle = Executors.newSingleThreadExecutor(
+        Thread.ofPlatform().daemon().name("tideflow-pool-" + spec.name()).factory());
+  }
+
+  /**
+   * Supervises {@code spec} on {@code coordinator} from now on: started at once if it leads, and
+   * whenever it starts leading again.
+   *
+   * @param storeUri how worker processes reach {@code store}; null for an in-memory store
+   */
+  public static PoolSupervisor attach(PoolSpec spec, Coordinator coordinator, ClusterStore store,
+      String storeUri, MeterRegistry metrics) {
+    return attach(spec, coordinator, store, storeUri, metrics, InstantSource.system());
+  }
+
+  /** As {@link #attach(PoolSpec, Coordinator, ClusterStore, String, MeterRegistry)}, on {@code clock}. */
+  public static PoolSupervisor attach(PoolSpec spec, Coordinator coordinator, ClusterStore store,
+      String storeUri, MeterRegistry metrics, InstantSource clock) {
+    PoolSupervisor pool = new PoolSupervisor(spec, store, storeUri, coordinator, metrics, clock);
+    coordinator.onLeadershipChange(pool::leading);
+    if (coordinator.isLeader()) {
+      pool.leading(true);
+    }
+    return pool;
+  }
+
+  public PoolSpec spec() {
+    return spec;
+  }
+
+  /** True while the pool runs (its coordinator leads and it started). */
+  public boolean running() {
+    return autoscaler != null;
+  }
+
+  /** The decisions of the pool's autoscaler while it runs, oldest first; empty otherwise. */
+  public List<DecisionRecord> decisions() {
+    PoolAutoscaler a = autoscaler;
+    return a == null ? List.of() : a.decisions();
+  }
+
+  /** The providers' health while the pool runs, for people; empty otherwise. */
+  public String providerHealth() {
+    NodeProvider p = provider;
+    return p == null ? "" : ProviderHealths.describe(ProviderHealths.of(p));
+  }
+
+  private void leading(boolean leads) {
+    try {
+      lifecycle.execute(leads ? this::start : this::stop);
+    } catch (RejectedExecutionException e) {
+      // Closed: the pool is stopped for good.
+    }
+  }
+
+  private void start() {
+    if (!parts.isEmpty() || !coordinator.isLeader()) {
+      return;
+    }
+    try {
+      NodeProvider nodes = providers();
+      ClusterWatcher watcher = ClusterWatcher.start(store, STORE_TIMEOUT);
+      parts.add(watcher);
+      PendingDemand demand = null;
+      if (spec.followsPendingDemand()) {
+        demand = PendingDemand.follow(store, STORE_TIMEOUT, clock);
+        parts.add(demand);
+      }
+      PoolAutoscaler a = new PoolAutoscaler(spec.config(), autoscaler(demand), nodes, watcher,
+          clock, coordinator::fencingToken).onlyWhile(coordinator::isLeader);
+      if (demand != null) {
+        a.demandSeenAt(demand::asOf, spec.demandSettle());
+      }
+      a.onDecisionLog(log -> {
+        DecisionLogs.publish(store, spec.name(), log);
+        publishHealth(nodes);
+      });
+      provider = nodes;
+      a.start();
+      parts.add(a);
+      autoscaler = a;
+      LOG.log(Level.INFO, "pool " + spec.name() + " started: this coordinator leads (fencing token "
+          + coordinator.fencingToken() + ")");
+    } catch (RuntimeException e) {
+      LOG.log(Level.ERROR, "pool " + spec.name() + " could not start: " + e.getMessage(), e);
+      stop();
+    }
+  }
+
+  /** The providers in priority order, behind a warm pool when asked; each is a part to close. */
+  private NodeProvider providers() {
+    List<NodeProvider> each = new ArrayList<>();
+    for (ProviderFactory factory : spec.providers()) {
+      NodeProvider p = factory.create(store, storeUri, metrics);
+      each.add(p);
+      parts.add(p);
+    }
+    NodeProvider nodes = each.size() == 1 ? each.getFirst()
+        : new MultiProvider(each, UNHEALTHY_AFTER_FAILURES);
+    if (spec.warm() > 0) {
+      nodes = new WarmPool(nodes, spec.template(), spec.warm());
+      parts.add(nodes);
+    }
+    return nodes;
+  }
+
+  private Autoscaler autoscaler(PendingDemand demand) {
+    List<ScalingPolicy> policies = new ArrayList<>();
+    boolean alone = spec.policies().size() == 1;
+    for (PolicySpec p : spec.policies()) {
+      policies.add(switch (p) {
+        case PolicySpec.TargetTracking t ->
+            new TargetTrackingPolicy(t.metric(), t.target(), t.tolerance(), t.behavior());
+        case PolicySpec.PendingDemand d -> alone
+            ? new PendingDemandPolicy(spec.template().capacity(),
+                () -> demand.demandFor(spec.template()))
+            : PendingDemandPolicy.besideUtilization(spec.template().capacity(),
+                () -> demand.demandFor(spec.template()));
+      });
+    }
+    return new Autoscaler(policies, spec.limits());
+  }
+
+  /** Writes the providers' health when it changed, for {@code status}. */
+  private void publishHealth(NodeProvider nodes) {
+    Map<String, ProviderHealth> now = ProviderHealths.of(nodes);
+    if (!now.equals(publishedHealth)) {
+      publishedHealth = now;
+      ProviderHealths.publish(store, spec.name(), now).exceptionally(e -> {
+        publishedHealth = null; // write again next time
+        return null;
+      });
+    }
+  }
+
+  /** Stops the autoscaler and terminates the pool's nodes (its providers' close does). */
+  private void stop() {
+    autoscaler = null;
+    provider = null;
+    for (AutoCloseable part : parts.reversed()) {
+      try {
+        part.close();
+      } catch (Exception e) {
+        LOG.log(Level.WARNING, "closing " + part + " failed: " + e);
+      }
+    }
+    if (!parts.isEmpty()) {
+      LOG.log(Level.INFO, "pool " + spec.name() + " stopped");
+    }
+    parts.clear();
+  }
+
+  /** Stops the pool with its nodes, waiting up to a minute for that. */
+  @Override
+  public void close() {
+    try {
+      lifecycle.execute(this::stop);
+    } catch (RejectedExecutionException e) {
+      return; // already closed
+    }
+    lifecycle.shutdown();
+    try {
+      if (!lifecycle.awaitTermination(60, TimeUnit.SECONDS)) {
+        LOG.log(Level.WARNING, "pool " + spec.name() + " did not stop within 60 s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

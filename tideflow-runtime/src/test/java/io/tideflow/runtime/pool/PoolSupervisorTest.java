@@ -1,0 +1,181 @@
+package io.tideflow.runtime.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tideflow.core.autoscale.DecisionRecord;
+import io.tideflow.core.autoscale.PoolLimits;
+import io.tideflow.core.model.NodeInfo;
+import io.tideflow.core.model.NodeState;
+import io.tideflow.core.model.Resources;
+import io.tideflow.runtime.autoscale.DecisionLogs;
+import io.tideflow.runtime.autoscale.PoolConfig;
+import io.tideflow.runtime.coordinator.Coordinator;
+import io.tideflow.runtime.membership.ClusterKeys;
+import io.tideflow.runtime.membership.ClusterWatcher;
+import io.tideflow.runtime.provider.InProcessNodeProvider;
+import io.tideflow.runtime.provider.NodeTemplate;
+import io.tideflow.runtime.task.TaskHandlers;
+import io.tideflow.store.KeyValue;
+import io.tideflow.store.ManualClock;
+import io.tideflow.store.memory.MemoryClusterStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** A pool runs only while its coordinator leads, on the memory store and a clock the test moves. */
+class PoolSupervisorTest {
+  private static final Duration TTL = Duration.ofSeconds(2);
+
+  private final ManualClock clock = new ManualClock();
+  private final MemoryClusterStore store = new MemoryClusterStore(clock);
+  private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+  private final ClusterWatcher watcher = ClusterWatcher.start(store, Duration.ofSeconds(5));
+  private final List<AutoCloseable> closing = new ArrayList<>();
+  /** Every in-process provider the pools built, oldest first. */
+  private final List<InProcessNodeProvider> built = new CopyOnWriteArrayList<>();
+
+  @AfterEach
+  void close() throws Exception {
+    for (AutoCloseable c : closing.reversed()) {
+      c.close();
+    }
+    watcher.close();
+    store.close();
+  }
+
+  private PoolSpec spec(int min) {
+    NodeTemplate template = new NodeTemplate("web", Resources.of(1000, 1L << 30),
+        Map.of(PoolConfig.POOL_LABEL, "web"), TTL);
+    ProviderFactory inProcess = (s, uri, m) -> {
+      InProcessNodeProvider p = new InProcessNodeProvider(s, TaskHandlers.builtins(), m);
+      built.add(p);
+      return p;
+    };
+    return new PoolSpec("web", template, List.of(inProcess), List.of(new PolicySpec.PendingDemand()),
+        new PoolLimits(min, 4, Duration.ZERO, Duration.ZERO, 2.0), Duration.ofMillis(100),
+        Duration.ofMinutes(1), Duration.ofSeconds(5), 100, 0, Duration.ofSeconds(2));
+  }
+
+  private Coordinator coordinator(String id) {
+    Coordinator c = Coordinator.start(id, store, TTL, Duration.ofSeconds(5), metrics);
+    closing.add(c);
+    return c;
+  }
+
+  private PoolSupervisor supervise(Coordinator coordinator, int min) {
+    PoolSupervisor p = PoolSupervisor.attach(spec(min), coordinator, store, null, metrics, clock);
+    closing.add(p);
+    return p;
+  }
+
+  private List<NodeInfo> readyPoolNodes() {
+    return watcher.view().nodes().stream()
+        .filter(n -> n.state() == NodeState.READY && "web".equals(n.labels().get(PoolConfig.POOL_LABEL)))
+        .toList();
+  }
+
+  /** Ends the coordinator's leadership as a cut-off leader loses it: its lease expires. */
+  private void expireLeadershipLease() throws Exception {
+    String prefix = "election/" + ClusterKeys.COORDINATOR_ELECTION + "/";
+    List<KeyValue> candidates = store.list(prefix).get().kvs();
+    assertThat(candidates).hasSize(1);
+    long leaseId = Long.parseLong(candidates.getFirst().key().substring(prefix.length()), 16);
+    store.suspendKeepAlive(leaseId);
+    clock.advance(TTL.plusMillis(1));
+    store.expireDueLeases();
+  }
+
+  @Test
+  void aLeadingCoordinatorsPoolStartsItsNodesAndPublishesWhatItDecided() throws Exception {
+    Coordinator leader = coordinator("c1");
+    await().until(leader::isLeader);
+    PoolSupervisor pool = supervise(leader, 2);
+
+    await().until(() -> readyPoolNodes().size() == 2);
+    assertThat(pool.running()).isTrue();
+    assertThat(pool.decisions()).isNotEmpty()
+        .allMatch(d -> d.pool().equals("web"))
+        .anyMatch(d -> d.reason().contains("raised to min 2"));
+    assertThat(pool.providerHealth()).contains("in-process: healthy");
+    await().until(() -> store.get(ClusterKeys.autoscaler("web")).get().isPresent());
+    byte[] log = store.get(ClusterKeys.autoscaler("web")).get().orElseThrow().value();
+    assertThat(DecisionLogs.decode(log)).extracting(DecisionRecord::policy).contains("pending-demand");
+  }
+
+  @Test
+  void losingLeadershipStopsThePoolWithItsNodesAndWinningAgainStartsIt() throws Exception {
+    Coordinator leader = coordinator("c1");
+    PoolSupervisor pool = supervise(leader, 1);
+    await().until(() -> readyPoolNodes().size() == 1);
+    long firstToken = leader.fencingToken();
+
+    List<Boolean> leadership = new CopyOnWriteArrayList<>();
+    leader.onLeadershipChange(leadership::add);
+    expireLeadershipLease();
+    // It stands again at once and wins with a newer token; in between, the pool stopped and
+    // its provider terminated the nodes it had, and a new one started the pool again.
+    await().until(() -> leadership.equals(List.of(false, true)));
+    assertThat(leader.fencingToken()).isGreaterThan(firstToken);
+    await().until(() -> built.size() == 2 && pool.running() && readyPoolNodes().size() == 1);
+    assertThat(built.getFirst().nodes()).as("the deposed leader's nodes are terminated").isEmpty();
+    assertThat(built.getLast().nodes()).hasSize(1);
+  }
+
+  @Test
+  void aClosedCoordinatorsPoolStopsWithItsNodes() {
+    Coordinator leader = coordinator("c1");
+    PoolSupervisor pool = supervise(leader, 2);
+    await().until(() -> readyPoolNodes().size() == 2);
+
+    leader.close();
+    await().until(() -> !pool.running() && readyPoolNodes().isEmpty());
+    assertThat(built).singleElement().satisfies(p -> assertThat(p.nodes()).isEmpty());
+    assertThat(pool.decisions()).isEmpty();
+  }
+
+  @Test
+  void aStandbysPoolHoldsNoNodeUntilItsCoordinatorTakesOver() throws Exception {
+    Coordinator first = coordinator("c1");
+    await().until(first::isLeader);
+    Coordinator second = coordinator("c2");
+    PoolSupervisor leading = supervise(first, 1);
+    PoolSupervisor standby = supervise(second, 1);
+    await().until(() -> readyPoolNodes().size() == 1);
+    assertThat(standby.running()).isFalse();
+    assertThat(standby.decisions()).isEmpty();
+    assertThat(standby.providerHealth()).isEmpty();
+    assertThat(built).as("only the leader built a provider").hasSize(1);
+
+    leading.close();
+    first.close();
+    await().until(second::isLeader);
+    await().until(() -> standby.running() && readyPoolNodes().size() == 1);
+    assertThat(built).hasSize(2);
+    assertThat(built.getFirst().nodes()).isEmpty();
+    assertThat(built.getLast().nodes()).hasSize(1);
+  }
+
+  @Test
+  void aSpecNamesTheFieldThatIsWrong() {
+    PoolSpec good = spec(1);
+    assertThatThrownBy(() -> new PoolSpec("web", good.template(), List.of(), good.policies(),
+        good.limits(), good.interval(), good.window(), good.drainTimeout(), 10, 0,
+        good.demandSettle()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("providers");
+    assertThatThrownBy(() -> new PoolSpec("web", good.template(), good.providers(),
+        good.policies(), good.limits(), good.interval(), good.window(), good.drainTimeout(), 10,
+        -1, good.demandSettle()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("warm must be >= 0, was -1");
+    assertThatThrownBy(() -> new PoolSpec("api", good.template(), good.providers(),
+        good.policies(), good.limits(), good.interval(), good.window(), good.drainTimeout(), 10,
+        0, good.demandSettle()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(PoolConfig.POOL_LABEL);
+  }
+}
