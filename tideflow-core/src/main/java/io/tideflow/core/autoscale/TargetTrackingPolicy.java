@@ -49,6 +49,12 @@ public final class TargetTrackingPolicy implements ScalingPolicy {
     return "target-tracking";
   }
 
+  @Override
+  public java.util.OptionalInt recommendation(MetricsWindow window, PoolState pool) {
+    int raw = recommend(window, pool);
+    return raw < 0 ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(raw);
+  }
+
   /** The raw recommendation, before stabilization and rate limits; -1 without a metric value. */
   public int recommend(MetricsWindow window, PoolState pool) {
     OptionalDouble value = window.latest(metric);
