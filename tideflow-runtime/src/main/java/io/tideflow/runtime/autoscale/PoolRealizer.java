@@ -10,6 +10,7 @@ import io.tideflow.runtime.provider.NodeProvider;
 import java.lang.System.Logger.Level;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
@@ -95,7 +96,7 @@ final class PoolRealizer {
       LOG.log(Level.WARNING, "pool " + config.name() + ": node " + t.nodeId()
           + " missing from the registry for more than twice its lease TTL: terminating it");
     }
-    String kind = t.why().name().toLowerCase(java.util.Locale.ROOT);
+    String kind = t.why().name().toLowerCase(Locale.ROOT);
     provider.terminate(List.of(t.nodeId()), requestId(kind + "-" + t.nodeId()))
         .whenComplete((v, e) -> events.accept(e == null
             ? new PoolEvent.Terminated(t.nodeId())
