@@ -3,14 +3,17 @@ package io.tideflow.core.autoscale;
 import io.tideflow.core.autoscale.PoolState.Recommendation;
 import io.tideflow.core.autoscale.PoolState.ScaleEvent;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.TreeMap;
 
 /**
  * One pool's autoscaler: asks every policy, takes the largest size any of them wants (so no
- * metric is starved, as the HPA does across metrics), then applies the pool's limits — min and
+ * metric is starved, as the HPA does across metrics; a policy that abstains has no say, and when
+ * all abstain the size is kept), then applies the pool's limits — min and
  * max (raised or lowered by scheduled windows), growth cap, cooldowns — and writes down why. Pure: {@link #step} returns the decision and
  * what the caller must remember (the log line, raw recommendations) instead of keeping it.
  */
@@ -44,18 +47,27 @@ public final class Autoscaler {
   public record Step(ScalingDecision decision, DecisionRecord record, Recommendation recommendation) {}
 
   public Step step(MetricsWindow window, PoolState pool, Instant now) {
-    ScalingPolicy chosen = policies.getFirst();
+    ScalingPolicy chosen = null;
     ScalingDecision wanted = null;
+    List<String> abstained = new ArrayList<>();
     int raw = -1;
     for (ScalingPolicy p : policies) {
       ScalingDecision d = p.decide(window, pool, now);
-      if (wanted == null || d.desired() > wanted.desired()) {
+      if (d.abstains()) {
+        abstained.add(p.name() + ": " + d.reason());
+      } else if (wanted == null || d.desired() > wanted.desired()) {
         wanted = d;
         chosen = p;
       }
-      if (p instanceof TargetTrackingPolicy t) {
-        raw = Math.max(raw, t.recommend(window, pool));
+      OptionalInt r = p.recommendation(window, pool);
+      if (r.isPresent()) {
+        raw = Math.max(raw, r.getAsInt());
       }
+    }
+    if (wanted == null) {
+      chosen = policies.getFirst();
+      wanted = ScalingDecision.keep(pool.current(), "every policy abstains ("
+          + String.join("; ", abstained) + ")");
     }
     ScalingDecision bounded = bound(wanted, pool, now);
     DecisionRecord record =

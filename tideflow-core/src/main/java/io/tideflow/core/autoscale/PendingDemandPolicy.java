@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.function.Supplier;
 
 /**
  * Scales for work that waits because no node can take it, as the Cluster Autoscaler and Ray do:
@@ -13,40 +12,38 @@ import java.util.function.Supplier;
  * (first-fit decreasing) and asks for that many more nodes. A task larger than the template can
  * never fit; it is named in the reason instead of growing the pool for nothing. Nodes already
  * starting ({@link PoolState#starting()}) count as new nodes, so demand that waits while its
- * nodes come up is not asked for twice.
+ * nodes come up is not asked for twice. The waiting demands come in with the pool ({@link
+ * PoolState#waiting()}), so the policy is as pure as the others.
  */
 public final class PendingDemandPolicy implements ScalingPolicy {
   private final Resources template;
-  private final Supplier<List<Resources>> pending;
   private final boolean abstainWhenNothingWaits;
 
   /**
    * Keeps the pool's size when nothing waits: used alone, the pool only grows.
    *
    * @param template the capacity of one new node of this pool
-   * @param pending the demands of the tasks now waiting for a node (read at each decision)
    */
-  public PendingDemandPolicy(Resources template, Supplier<List<Resources>> pending) {
-    this(template, pending, false);
+  public PendingDemandPolicy(Resources template) {
+    this(template, false);
   }
 
-  private PendingDemandPolicy(Resources template, Supplier<List<Resources>> pending, boolean abstain) {
+  private PendingDemandPolicy(Resources template, boolean abstain) {
     if (template.equals(Resources.ZERO)) {
       throw new IllegalArgumentException("template must offer some capacity, was " + template);
     }
     this.template = template;
-    this.pending = pending;
     this.abstainWhenNothingWaits = abstain;
   }
 
   /**
    * For use beside a utilization policy (target tracking, thresholds): when nothing waits it
-   * asks for no nodes at all (desired 0), so the {@link Autoscaler}, which takes the largest
-   * wish, leaves shrinking to the other policy — as the Cluster Autoscaler scales up for pending
-   * pods and down by utilization.
+   * {@linkplain ScalingDecision#abstain abstains}, so the {@link Autoscaler} leaves shrinking
+   * to the other policy — as the Cluster Autoscaler scales up for pending pods and down by
+   * utilization.
    */
-  public static PendingDemandPolicy besideUtilization(Resources template, Supplier<List<Resources>> pending) {
-    return new PendingDemandPolicy(template, pending, true);
+  public static PendingDemandPolicy besideUtilization(Resources template) {
+    return new PendingDemandPolicy(template, true);
   }
 
   @Override
@@ -56,11 +53,11 @@ public final class PendingDemandPolicy implements ScalingPolicy {
 
   @Override
   public ScalingDecision decide(MetricsWindow window, PoolState pool, Instant now) {
-    List<Resources> waiting = pending.get();
+    List<Resources> waiting = pool.waiting();
     int current = pool.current();
     if (waiting.isEmpty()) {
       return abstainWhenNothingWaits
-          ? new ScalingDecision(0, "no task waits for a node: sizing left to the other policies")
+          ? ScalingDecision.abstain("no task waits for a node")
           : ScalingDecision.keep(current, "no task waits for a node");
     }
     List<Resources> fitting = new ArrayList<>();

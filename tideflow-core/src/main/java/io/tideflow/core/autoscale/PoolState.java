@@ -1,5 +1,6 @@
 package io.tideflow.core.autoscale;
 
+import io.tideflow.core.model.Resources;
 import java.time.Instant;
 import java.util.List;
 
@@ -13,6 +14,8 @@ import java.util.List;
  * @param recommendations past raw recommendations, oldest first (for stabilization windows)
  * @param starting nodes counted in {@code current} that do not take work yet (launching, or up
  *     but not registered READY): capacity on its way, which pending demand must not ask for again
+ * @param waiting the demands of the work now waiting because no node has room for it, that a new
+ *     node of this pool would be allowed to run (empty when the pool does not follow demand)
  */
 public record PoolState(
     String name,
@@ -20,7 +23,8 @@ public record PoolState(
     List<PoolNode> nodes,
     List<ScaleEvent> history,
     List<Recommendation> recommendations,
-    int starting) {
+    int starting,
+    List<Resources> waiting) {
 
   public PoolState {
     if (name == null || name.isBlank()) {
@@ -35,6 +39,13 @@ public record PoolState(
     nodes = List.copyOf(nodes);
     history = List.copyOf(history);
     recommendations = List.copyOf(recommendations);
+    waiting = List.copyOf(waiting);
+  }
+
+  /** A pool no work waits for. */
+  public PoolState(String name, int current, List<PoolNode> nodes, List<ScaleEvent> history,
+      List<Recommendation> recommendations, int starting) {
+    this(name, current, nodes, history, recommendations, starting, List.of());
   }
 
   /** A pool of {@code current} nodes with no nodes listed and no history. */
@@ -43,23 +54,28 @@ public record PoolState(
   }
 
   public PoolState withCurrent(int size) {
-    return new PoolState(name, size, nodes, history, recommendations, Math.min(starting, size));
+    return new PoolState(name, size, nodes, history, recommendations, Math.min(starting, size),
+        waiting);
   }
 
   public PoolState withNodes(List<PoolNode> value) {
-    return new PoolState(name, current, value, history, recommendations, starting);
+    return new PoolState(name, current, value, history, recommendations, starting, waiting);
   }
 
   public PoolState withHistory(List<ScaleEvent> value) {
-    return new PoolState(name, current, nodes, value, recommendations, starting);
+    return new PoolState(name, current, nodes, value, recommendations, starting, waiting);
   }
 
   public PoolState withRecommendations(List<Recommendation> value) {
-    return new PoolState(name, current, nodes, history, value, starting);
+    return new PoolState(name, current, nodes, history, value, starting, waiting);
   }
 
   public PoolState withStarting(int value) {
-    return new PoolState(name, current, nodes, history, recommendations, value);
+    return new PoolState(name, current, nodes, history, recommendations, value, waiting);
+  }
+
+  public PoolState withWaiting(List<Resources> value) {
+    return new PoolState(name, current, nodes, history, recommendations, starting, value);
   }
 
   /** The newest scale event in the given direction, or null. */

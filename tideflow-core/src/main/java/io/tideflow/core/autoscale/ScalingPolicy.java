@@ -1,6 +1,7 @@
 package io.tideflow.core.autoscale;
 
 import java.time.Instant;
+import java.util.OptionalInt;
 
 /**
  * Decides a pool's size from its recent metrics. Pure: the same arguments give the same decision;
@@ -14,6 +15,15 @@ public interface ScalingPolicy {
    * cooldowns, growth caps) are applied by {@link Autoscaler}.
    */
   ScalingDecision decide(MetricsWindow window, PoolState pool, Instant now);
+
+  /**
+   * The raw recommendation the caller should remember in {@link PoolState#recommendations()} for
+   * this policy's stabilization windows, before they and the rate limits apply; empty (the
+   * default) for a policy that keeps none.
+   */
+  default OptionalInt recommendation(MetricsWindow window, PoolState pool) {
+    return OptionalInt.empty();
+  }
 
   /** A short name for the decision log, e.g. {@code threshold} or {@code target-tracking}. */
   String name();

@@ -7,6 +7,7 @@ import io.tideflow.core.autoscale.PoolState.ScaleEvent;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.OptionalDouble;
+import java.util.OptionalInt;
 
 /**
  * Keeps a metric at a target the way the Kubernetes HorizontalPodAutoscaler does: {@code desired =
@@ -47,6 +48,12 @@ public final class TargetTrackingPolicy implements ScalingPolicy {
   @Override
   public String name() {
     return "target-tracking";
+  }
+
+  @Override
+  public OptionalInt recommendation(MetricsWindow window, PoolState pool) {
+    int raw = recommend(window, pool);
+    return raw < 0 ? OptionalInt.empty() : OptionalInt.of(raw);
   }
 
   /** The raw recommendation, before stabilization and rate limits; -1 without a metric value. */

@@ -138,10 +138,12 @@ public final class PoolSupervisor implements AutoCloseable {
         demand = PendingDemand.follow(store, STORE_TIMEOUT, clock);
         parts.add(demand);
       }
-      PoolAutoscaler a = new PoolAutoscaler(spec.config(), autoscaler(demand), nodes, watcher,
+      PoolAutoscaler a = new PoolAutoscaler(spec.config(), autoscaler(), nodes, watcher,
           clock, coordinator::fencingToken).onlyWhile(coordinator::isLeader);
       if (demand != null) {
-        a.demandSeenAt(demand::asOf, spec.demandSettle());
+        PendingDemand waiting = demand;
+        a.pendingDemand(() -> waiting.demandFor(spec.template()))
+            .demandSeenAt(waiting::asOf, spec.demandSettle());
       }
       a.onDecisionLog(log -> {
         DecisionLogs.publish(store, spec.name(), log);
@@ -176,7 +178,7 @@ public final class PoolSupervisor implements AutoCloseable {
     return nodes;
   }
 
-  private Autoscaler autoscaler(PendingDemand demand) {
+  private Autoscaler autoscaler() {
     List<ScalingPolicy> policies = new ArrayList<>();
     boolean alone = spec.policies().size() == 1;
     for (PolicySpec p : spec.policies()) {
@@ -184,10 +186,8 @@ public final class PoolSupervisor implements AutoCloseable {
         case PolicySpec.TargetTracking t ->
             new TargetTrackingPolicy(t.metric(), t.target(), t.tolerance(), t.behavior());
         case PolicySpec.PendingDemand d -> alone
-            ? new PendingDemandPolicy(spec.template().capacity(),
-                () -> demand.demandFor(spec.template()))
-            : PendingDemandPolicy.besideUtilization(spec.template().capacity(),
-                () -> demand.demandFor(spec.template()));
+            ? new PendingDemandPolicy(spec.template().capacity())
+            : PendingDemandPolicy.besideUtilization(spec.template().capacity());
       });
     }
     return new Autoscaler(policies, spec.limits());

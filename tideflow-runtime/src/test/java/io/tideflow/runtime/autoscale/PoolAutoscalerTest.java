@@ -210,13 +210,13 @@ class PoolAutoscalerTest {
 
     autoscaler.tick(); // not due yet: no new try
     assertThat(terminateCalls.get()).isEqualTo(1);
-    clock.advance(Duration.ofMillis(PoolAutoscaler.RETRY_FIRST_MILLIS));
+    clock.advance(PoolAutoscaler.TERMINATION_BACKOFF.initial());
     autoscaler.tick(); // second try, fails again; the back-off doubles
     await().until(() -> autoscaler.terminationRetries().getOrDefault(victim, 0) == 2);
-    clock.advance(Duration.ofMillis(PoolAutoscaler.RETRY_FIRST_MILLIS));
+    clock.advance(PoolAutoscaler.TERMINATION_BACKOFF.initial());
     autoscaler.tick();
     assertThat(terminateCalls.get()).isEqualTo(2);
-    clock.advance(Duration.ofMillis(PoolAutoscaler.RETRY_FIRST_MILLIS));
+    clock.advance(PoolAutoscaler.TERMINATION_BACKOFF.initial());
     autoscaler.tick(); // third try works
     await().until(() -> autoscaler.leaving().isEmpty());
     assertThat(autoscaler.terminationRetries()).isEmpty();
@@ -237,12 +237,11 @@ class PoolAutoscalerTest {
     watcher = ClusterWatcher.start(cluster.store, Duration.ofSeconds(5));
     try (PendingDemand demand = PendingDemand.follow(cluster.store, Duration.ofSeconds(5))) {
       Autoscaler core = new Autoscaler(
-          List.of(new io.tideflow.core.autoscale.PendingDemandPolicy(template.capacity(),
-              () -> demand.demandFor(template))),
+          List.of(new io.tideflow.core.autoscale.PendingDemandPolicy(template.capacity())),
           new PoolLimits(1, 8, Duration.ZERO, Duration.ZERO, 2.0));
       autoscaler = new PoolAutoscaler(new PoolConfig("web", template, Duration.ofSeconds(1),
           Duration.ofMinutes(5), Duration.ofSeconds(10), 100), core, provider, watcher,
-          InstantSource.system(), () -> 1);
+          InstantSource.system(), () -> 1).pendingDemand(() -> demand.demandFor(template));
       provider.launch(template, 1, "seed").join();
       TideflowClient client = cluster.client(io.tideflow.runtime.client.ClientConfig.defaults()
           .withDemandReportInterval(Duration.ofMillis(100)));
@@ -281,12 +280,12 @@ class PoolAutoscalerTest {
     watcher = ClusterWatcher.start(cluster.store, Duration.ofSeconds(5));
     try (PendingDemand demand = PendingDemand.follow(cluster.store, Duration.ofSeconds(5), clock)) {
       Autoscaler core = new Autoscaler(
-          List.of(new io.tideflow.core.autoscale.PendingDemandPolicy(template.capacity(),
-              () -> demand.demandFor(template))),
+          List.of(new io.tideflow.core.autoscale.PendingDemandPolicy(template.capacity())),
           new PoolLimits(1, 8, Duration.ZERO, Duration.ZERO, 2.0));
       autoscaler = new PoolAutoscaler(new PoolConfig("web", template, Duration.ofSeconds(1),
           Duration.ofMinutes(5), Duration.ofSeconds(10), 100), core, provider, watcher, clock,
-          () -> 1).demandSeenAt(demand::asOf, Duration.ofSeconds(2));
+          () -> 1).pendingDemand(() -> demand.demandFor(template))
+          .demandSeenAt(demand::asOf, Duration.ofSeconds(2));
       provider.launch(template, 1, "seed").join();
       await().until(() -> readyNodes() == 1);
       clock.advance(Duration.ofSeconds(3)); // the seed has long been up when demand arrives
