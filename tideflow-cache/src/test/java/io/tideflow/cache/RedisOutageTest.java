@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import java.util.Map;
 
 /** Redis killed in the middle of use and started again: the cache degrades, then recovers. */
 class RedisOutageTest {
@@ -56,7 +57,7 @@ class RedisOutageTest {
       assertThat(nodeA.get("fresh", loader)).isEqualTo("loaded-fresh-1");
       assertThat(nodeA.get("fresh", loader)).as("kept in near meanwhile").isEqualTo("loaded-fresh-1");
       nodeA.put("written-during-outage", "x");
-      nodeA.putAll(java.util.Map.of("p", "q"), Duration.ofMinutes(1));
+      nodeA.putAll(Map.of("p", "q"), Duration.ofMinutes(1));
       nodeA.delete("kept-elsewhere");
       assertThat(nodeA.getAll(List.of("kept", "absent"))).containsOnlyKeys("kept");
       await().atMost(Duration.ofSeconds(5)).until(() -> {

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import io.tideflow.cache.codec.SampleJson;
 
 /** Two cache instances (two "nodes") over one real redis-server. */
 class TwoTierCacheRedisTest {
@@ -213,7 +214,7 @@ class TwoTierCacheRedisTest {
 
   @Test
   void largeJsonValuesAreStoredCompressedAndTheRatioReported() {
-    String json = io.tideflow.cache.codec.SampleJson.orders(30);
+    String json = SampleJson.orders(30);
 
     nodeA.put("page", json);
 

@@ -31,6 +31,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import io.tideflow.runtime.worker.WorkerNode;
+import java.nio.file.Path;
+import java.time.Instant;
 
 /**
  * The autoscaling demo: an open-loop load that ramps up and down, a pool that follows it, one
@@ -43,11 +46,11 @@ final class AutoscaleDemo {
   private final int taskMillis;
   private final double targetPerNode;
   private final int maxNodes;
-  private final java.nio.file.Path reportDir;
+  private final Path reportDir;
   private final PrintStream out;
 
   AutoscaleDemo(LoadProfile profile, int taskMillis, double targetPerNode, int maxNodes,
-      java.nio.file.Path reportDir, PrintStream out) {
+      Path reportDir, PrintStream out) {
     this.profile = profile;
     this.taskMillis = taskMillis;
     this.targetPerNode = targetPerNode;
@@ -90,7 +93,7 @@ final class AutoscaleDemo {
       load.start();
       boolean killed = false;
       long start = System.nanoTime();
-      java.time.Instant startWall = java.time.Instant.now();
+      Instant startWall = Instant.now();
       while (!load.awaitFinished(Duration.ofSeconds(1))) {
         double t = (System.nanoTime() - start) / 1e9;
         timeline.second(t, load, client, ready(watcher), latest(pool.decisions()));
@@ -166,7 +169,7 @@ final class AutoscaleDemo {
       }
     }
     NodeInfo victim = ready.getLast();
-    io.tideflow.runtime.worker.WorkerNode worker = provider.worker(victim.id());
+    WorkerNode worker = provider.worker(victim.id());
     store.suspendKeepAlive(worker.registration().lease().id());
     worker.kill();
     return victim.id();

@@ -12,6 +12,7 @@ import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Stands for coordinator and, when elected, watches the cluster's health and, with {@code
@@ -58,7 +59,7 @@ final class CoordinatorCommand implements Callable<Integer> {
       Thread hook = new Thread(() -> {
         stop.countDown();
         try {
-          cleaned.await(30, java.util.concurrent.TimeUnit.SECONDS);
+          cleaned.await(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }

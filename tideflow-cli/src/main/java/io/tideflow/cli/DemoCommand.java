@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import java.nio.file.Path;
 
 /** A whole cluster in this JVM doing real work, with one worker killed midway. */
 @Command(
@@ -70,7 +71,7 @@ final class DemoCommand implements Callable<Integer> {
   int maxNodes = 12;
 
   @Option(names = "--report-dir", description = "Autoscaling: where the report goes (default: ${DEFAULT-VALUE})")
-  java.nio.file.Path reportDir = java.nio.file.Path.of("reports", "demo-autoscale");
+  Path reportDir = Path.of("reports", "demo-autoscale");
 
   @Override
   public Integer call() throws Exception {

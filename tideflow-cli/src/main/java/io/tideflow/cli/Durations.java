@@ -2,6 +2,7 @@ package io.tideflow.cli;
 
 import java.time.Duration;
 import picocli.CommandLine;
+import java.util.Locale;
 
 /** Reads durations written as {@code 500ms}, {@code 3s}, {@code 2m} or ISO-8601 ({@code PT3S}). */
 final class Durations implements CommandLine.ITypeConverter<Duration> {
@@ -11,7 +12,7 @@ final class Durations implements CommandLine.ITypeConverter<Duration> {
   }
 
   static Duration parse(String value) {
-    String v = value.trim().toLowerCase(java.util.Locale.ROOT);
+    String v = value.trim().toLowerCase(Locale.ROOT);
     try {
       if (v.startsWith("pt")) {
         return Duration.parse(value);

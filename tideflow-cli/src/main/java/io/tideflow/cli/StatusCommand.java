@@ -15,6 +15,11 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import io.tideflow.core.autoscale.DecisionRecord;
+import io.tideflow.core.model.PendingWork;
+import io.tideflow.runtime.autoscale.DecisionLogs;
+import io.tideflow.runtime.autoscale.ProviderHealths;
+import io.tideflow.runtime.membership.DemandRecords;
 
 /** Prints the cluster's nodes, their state and load, and who coordinates. */
 @Command(
@@ -55,20 +60,20 @@ final class StatusCommand implements Callable<Integer> {
   private static void printDecisions(PrintStream out, ClusterStore store) {
     for (KeyValue kv : StoreCalls.await(store.list(ClusterKeys.AUTOSCALER), TIMEOUT,
         "list autoscaler logs").kvs()) {
-      List<io.tideflow.core.autoscale.DecisionRecord> log =
-          io.tideflow.runtime.autoscale.DecisionLogs.decode(kv.value());
+      List<DecisionRecord> log =
+          DecisionLogs.decode(kv.value());
       String pool = kv.key().substring(ClusterKeys.AUTOSCALER.length());
       out.println("pool " + pool + ": last decisions (newest last)");
       StoreCalls.await(store.get(ClusterKeys.providers(pool)), TIMEOUT, "provider health")
           .ifPresent(h -> {
             try {
-              out.println("  providers: " + io.tideflow.runtime.autoscale.ProviderHealths.describe(
-                  io.tideflow.runtime.autoscale.ProviderHealths.decode(h.value())));
+              out.println("  providers: " + ProviderHealths.describe(
+                  ProviderHealths.decode(h.value())));
             } catch (IllegalArgumentException e) {
               out.println("  providers: unreadable (" + e.getMessage() + ")");
             }
           });
-      for (io.tideflow.core.autoscale.DecisionRecord d :
+      for (DecisionRecord d :
           log.subList(Math.max(0, log.size() - 5), log.size())) {
         out.printf("  %s  %d -> %d  [%s] %s%n", d.at(), d.current(), d.desired(), d.policy(),
             d.reason());
@@ -78,11 +83,11 @@ final class StatusCommand implements Callable<Integer> {
 
   /** What each client waits to place because no node can take it, and why. */
   private static void printPendingWork(PrintStream out, ClusterStore store, long nowMillis) {
-    List<io.tideflow.runtime.membership.DemandRecords.Report> reports = new ArrayList<>();
+    List<DemandRecords.Report> reports = new ArrayList<>();
     for (KeyValue kv : StoreCalls.await(store.list(ClusterKeys.DEMAND), TIMEOUT,
         "list pending demand").kvs()) {
       try {
-        reports.add(io.tideflow.runtime.membership.DemandRecords.decode(kv.key(), kv.value()));
+        reports.add(DemandRecords.decode(kv.key(), kv.value()));
       } catch (IllegalArgumentException e) {
         out.println("unreadable: " + e.getMessage()); // a newer client's record, say: go on
       }
@@ -91,16 +96,16 @@ final class StatusCommand implements Callable<Integer> {
   }
 
   static void printPendingWork(PrintStream out,
-      List<io.tideflow.runtime.membership.DemandRecords.Report> reports, long nowMillis) {
+      List<DemandRecords.Report> reports, long nowMillis) {
     if (reports.isEmpty()) {
       out.println("no work waits for a node");
       return;
     }
     out.println("work waiting for a node (pending demand):");
-    for (io.tideflow.runtime.membership.DemandRecords.Report r : reports) {
+    for (DemandRecords.Report r : reports) {
       out.printf("  %s: %d task(s), reported %ds ago%n", r.clientId(), r.waiting(),
           Math.max(0, (nowMillis - r.reportedAtMillis()) / 1000));
-      for (io.tideflow.core.model.PendingWork w : r.work()) {
+      for (PendingWork w : r.work()) {
         out.println("    " + w);
       }
     }

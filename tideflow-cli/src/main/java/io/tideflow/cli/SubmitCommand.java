@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import java.util.concurrent.ExecutionException;
 
 /** Submits tasks to a running cluster and prints their results. */
 @Command(
@@ -76,7 +77,7 @@ final class SubmitCommand implements Callable<Integer> {
             System.out.println(new String(r.output(), StandardCharsets.UTF_8));
             System.err.println("ran on " + r.nodeId() + " in " + r.attempts() + " attempt(s)");
           }
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
           failed++;
           System.err.println("task failed: " + TideflowCommand.describe(e));
         }

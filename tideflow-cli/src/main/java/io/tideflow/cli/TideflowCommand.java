@@ -4,6 +4,8 @@ import io.tideflow.runtime.task.TaskException;
 import io.tideflow.store.StoreUnavailableException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 
 /** The {@code tideflow} command. */
 @Command(
@@ -56,8 +58,8 @@ public final class TideflowCommand implements Runnable {
 
   static String describe(Throwable ex) {
     Throwable t = ex;
-    while ((t instanceof java.util.concurrent.CompletionException
-            || t instanceof java.util.concurrent.ExecutionException)
+    while ((t instanceof CompletionException
+            || t instanceof ExecutionException)
         && t.getCause() != null) {
       t = t.getCause();
     }

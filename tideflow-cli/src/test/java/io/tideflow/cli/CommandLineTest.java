@@ -9,6 +9,10 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 class CommandLineTest {
 
@@ -47,7 +51,7 @@ class CommandLineTest {
   }
 
   @Test
-  void theAutoscalingDemoGrowsAndShrinksThePoolAndWritesItsReport(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+  void theAutoscalingDemoGrowsAndShrinksThePoolAndWritesItsReport(@org.junit.jupiter.api.io.TempDir Path dir)
       throws Exception {
     Run r = run("demo", "--autoscale", "--profile", "0:50,4:800,8:800,12:50,18:50",
         "--report-dir", dir.toString());
@@ -59,7 +63,7 @@ class CommandLineTest {
         .containsPattern("-> [2-9]"); // it grew
     assertThat(dir.resolve("report.html")).exists();
     assertThat(javax.imageio.ImageIO.read(dir.resolve("chart.png").toFile()).getWidth()).isEqualTo(1200);
-    assertThat(java.nio.file.Files.readString(dir.resolve("report.html"))).contains("scale-up", "node killed");
+    assertThat(Files.readString(dir.resolve("report.html"))).contains("scale-up", "node killed");
   }
 
   @Test
@@ -86,7 +90,7 @@ class CommandLineTest {
   @Test
   void anUnreachableStoreIsNamedAndGetsItsOwnExitCode() throws Exception {
     int port;
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort(); // closed again before use: nothing listens there
     }
     Run r = run("status", "--store", "etcd://127.0.0.1:" + port);

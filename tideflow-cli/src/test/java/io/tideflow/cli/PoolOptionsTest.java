@@ -9,13 +9,15 @@ import io.tideflow.runtime.pool.ProviderKind;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
+import java.util.Arrays;
+import java.util.stream.Stream;
 
 class PoolOptionsTest {
 
   private static PoolOptions parse(String... args) {
     CoordinatorCommand command = new CoordinatorCommand();
-    String[] withStore = java.util.stream.Stream.concat(
-        java.util.stream.Stream.of("--store", "etcd://127.0.0.1:2379"), java.util.Arrays.stream(args))
+    String[] withStore = Stream.concat(
+        Stream.of("--store", "etcd://127.0.0.1:2379"), Arrays.stream(args))
         .toArray(String[]::new);
     new CommandLine(command).parseArgs(withStore);
     return command.pool;

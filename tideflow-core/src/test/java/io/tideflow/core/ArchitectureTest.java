@@ -7,6 +7,15 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZonedDateTime;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
 
 /**
  * The core is pure (DESIGN.md): every decision is a function of a snapshot and the time it is
@@ -48,9 +57,9 @@ class ArchitectureTest {
   @Test
   void coreStartsNoThreadsAndSchedulesNothing() {
     noClasses().should().dependOnClassesThat().areAssignableTo(Thread.class)
-        .orShould().dependOnClassesThat().areAssignableTo(java.util.concurrent.Executor.class)
-        .orShould().dependOnClassesThat().areAssignableTo(java.util.concurrent.Future.class)
-        .orShould().dependOnClassesThat().areAssignableTo(java.util.concurrent.CompletionStage.class)
+        .orShould().dependOnClassesThat().areAssignableTo(Executor.class)
+        .orShould().dependOnClassesThat().areAssignableTo(Future.class)
+        .orShould().dependOnClassesThat().areAssignableTo(CompletionStage.class)
         .orShould().dependOnClassesThat().haveFullyQualifiedName("java.util.concurrent.Executors")
         .orShould().dependOnClassesThat().haveFullyQualifiedName("java.util.Timer")
         .because("threads belong to the runtime; a decision runs on its caller's thread")
@@ -61,13 +70,13 @@ class ArchitectureTest {
   void coreReadsNoClock() {
     noClasses().should().callMethod(System.class, "currentTimeMillis")
         .orShould().callMethod(System.class, "nanoTime")
-        .orShould().callMethod(java.time.Instant.class, "now")
-        .orShould().callMethod(java.time.InstantSource.class, "system")
-        .orShould().callMethod(java.time.Clock.class, "systemUTC")
-        .orShould().callMethod(java.time.Clock.class, "systemDefaultZone")
-        .orShould().callMethod(java.time.LocalDateTime.class, "now")
-        .orShould().callMethod(java.time.ZonedDateTime.class, "now")
-        .orShould().callMethod(java.time.OffsetDateTime.class, "now")
+        .orShould().callMethod(Instant.class, "now")
+        .orShould().callMethod(InstantSource.class, "system")
+        .orShould().callMethod(Clock.class, "systemUTC")
+        .orShould().callMethod(Clock.class, "systemDefaultZone")
+        .orShould().callMethod(LocalDateTime.class, "now")
+        .orShould().callMethod(ZonedDateTime.class, "now")
+        .orShould().callMethod(OffsetDateTime.class, "now")
         .because("time comes in as a value, so tests and the simulator run hours in milliseconds")
         .check(core);
   }

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import io.tideflow.core.model.LabelSelector;
 
 /** Seeded clusters, allocations and requests shared by the placement benchmarks. */
 final class BenchClusters {
@@ -49,7 +50,7 @@ final class BenchClusters {
     for (int i = 0; i < count; i++) {
       PlacementRequest.Builder b = PlacementRequest.builder(Resources.of(r.nextLong(100, 2001), r.nextLong(256, 4097) << 20));
       if (i % 4 == 0) {
-        b.selector(io.tideflow.core.model.LabelSelector.of(io.tideflow.core.model.LabelSelector.notIn("zone", "us-1a")));
+        b.selector(LabelSelector.of(LabelSelector.notIn("zone", "us-1a")));
       }
       out[i] = b.build();
     }

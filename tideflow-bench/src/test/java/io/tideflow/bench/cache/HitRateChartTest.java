@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import java.util.Locale;
 
 class HitRateChartTest {
 
@@ -21,7 +22,7 @@ class HitRateChartTest {
     assertThat(html.split("fill=\"#2b6cb0\"><title>", -1)).hasSize(rows.size() + 1);
     assertThat(html.split("fill=\"#dd6b20\"><title>", -1)).hasSize(rows.size() + 1);
     HitRateChart.Row first = rows.getFirst();
-    assertThat(html).contains(String.format(java.util.Locale.ROOT, "%.2f %%", 100 * first.tinyLfu()));
+    assertThat(html).contains(String.format(Locale.ROOT, "%.2f %%", 100 * first.tinyLfu()));
     assertThat(md).contains("| 250 |");
   }
 

@@ -29,6 +29,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import io.tideflow.runtime.membership.ClusterKeys;
+import io.tideflow.runtime.membership.DemandRecords;
 
 /**
  * {@code tideflow coordinator --pool}: a coordinator JVM that autoscales worker JVMs it starts
@@ -96,9 +98,9 @@ class AutoscalingCoordinatorTest {
       await().atMost(Duration.ofSeconds(10)).until(() -> client.pendingWork().stream()
           .mapToInt(w -> w.count()).sum() == 2);
       // Published under the client's lease within its report interval.
-      String key = io.tideflow.runtime.membership.ClusterKeys.demand(client.id());
+      String key = ClusterKeys.demand(client.id());
       await().atMost(Duration.ofSeconds(10)).until(() -> store.get(key).get(5, TimeUnit.SECONDS)
-          .map(kv -> io.tideflow.runtime.membership.DemandRecords.decode(key, kv.value()).waiting())
+          .map(kv -> DemandRecords.decode(key, kv.value()).waiting())
           .orElse(0L) == 2L);
       Captured waiting = Captured.run("status", "--store", etcd.uri());
       assertThat(waiting.exit()).as(waiting.err()).isZero();

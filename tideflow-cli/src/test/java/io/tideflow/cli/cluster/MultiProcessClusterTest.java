@@ -28,6 +28,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import io.tideflow.core.autoscale.DecisionRecord;
+import io.tideflow.runtime.autoscale.DecisionLogs;
+import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Real etcd, worker and coordinator JVMs as child processes, SIGKILL: the cluster as it runs
@@ -111,7 +116,7 @@ class MultiProcessClusterTest {
       int doneAtKill = done.get();
       w1.kill();
 
-      java.util.Map<String, Integer> byNode = new java.util.TreeMap<>();
+      Map<String, Integer> byNode = new TreeMap<>();
       for (CompletableFuture<TaskResult> f : futures) {
         TaskResult r = f.get(60, TimeUnit.SECONDS);
         assertThat(new String(r.output(), StandardCharsets.US_ASCII)).isEqualTo(expected);
@@ -172,8 +177,8 @@ class MultiProcessClusterTest {
     assertThat(unknown.exit()).isEqualTo(1);
     assertThat(unknown.err()).contains("UNKNOWN_HANDLER: unknown handler 'nope'");
 
-    io.tideflow.runtime.autoscale.DecisionLogs.publish(store, "web", java.util.List.of(
-        new io.tideflow.core.autoscale.DecisionRecord(java.time.Instant.parse("2026-11-24T10:00:00Z"),
+    DecisionLogs.publish(store, "web", List.of(
+        new DecisionRecord(Instant.parse("2026-11-24T10:00:00Z"),
             "web", 3, 3, "target-tracking", "concurrency=2.000",
             "wants 2, held at 3 by the stabilization window"))).get(15, TimeUnit.SECONDS);
     Captured status = Captured.run("status", "--store", etcd.uri());

@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.EnumMap;
 
 /**
  * An immutable snapshot of the cluster's nodes, the input of every decision in the core.
@@ -98,7 +99,7 @@ public final class ClusterView {
 
   /** Nodes counted by state, every state present (zero when none). */
   public Map<NodeState, Integer> countByState() {
-    Map<NodeState, Integer> counts = new java.util.EnumMap<>(NodeState.class);
+    Map<NodeState, Integer> counts = new EnumMap<>(NodeState.class);
     for (NodeState s : NodeState.values()) {
       counts.put(s, 0);
     }

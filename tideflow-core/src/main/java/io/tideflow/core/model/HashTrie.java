@@ -1,6 +1,7 @@
 package io.tideflow.core.model;
 
 import java.util.function.BiConsumer;
+import java.util.Arrays;
 
 /**
  * A persistent hash map (a hash array mapped trie, 32-way): {@link #put} and {@link #remove} return
@@ -132,7 +133,7 @@ final class HashTrie<K, V> {
           }
         }
         added[0] = true;
-        Leaf[] copy = java.util.Arrays.copyOf(c.leaves, c.leaves.length + 1);
+        Leaf[] copy = Arrays.copyOf(c.leaves, c.leaves.length + 1);
         copy[c.leaves.length] = leaf;
         return new Collision(c.hash, copy);
       }
@@ -174,7 +175,7 @@ final class HashTrie<K, V> {
         return l.key.equals(key) ? null : l;
       }
       case Collision c -> {
-        Leaf[] rest = java.util.Arrays.stream(c.leaves).filter(l -> !l.key.equals(key)).toArray(Leaf[]::new);
+        Leaf[] rest = Arrays.stream(c.leaves).filter(l -> !l.key.equals(key)).toArray(Leaf[]::new);
         return rest.length == 1 ? rest[0] : new Collision(c.hash, rest);
       }
       case Branch b -> {

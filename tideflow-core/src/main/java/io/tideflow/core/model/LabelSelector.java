@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Requirements on a node's labels, all of which must hold (Kubernetes' set-based selector).
@@ -65,8 +66,8 @@ public record LabelSelector(List<Requirement> requirements) {
     @Override
     public String toString() {
       return switch (operator) {
-        case IN -> key + " in " + new java.util.TreeSet<>(values);
-        case NOT_IN -> key + " notin " + new java.util.TreeSet<>(values);
+        case IN -> key + " in " + new TreeSet<>(values);
+        case NOT_IN -> key + " notin " + new TreeSet<>(values);
         case EXISTS -> key;
         case DOES_NOT_EXIST -> "!" + key;
       };

@@ -1,5 +1,7 @@
 package io.tideflow.core.model;
 
+import java.util.Set;
+
 /**
  * Work of one shape that waits because no node can take it now: what the autoscaler's
  * pending-demand policy packs into new nodes, and what {@code status} shows.
@@ -12,19 +14,19 @@ package io.tideflow.core.model;
  *     by cpu"
  */
 public record PendingWork(
-    Resources demand, LabelSelector selector, java.util.Set<String> tolerations, int count, String reason) {
+    Resources demand, LabelSelector selector, Set<String> tolerations, int count, String reason) {
 
   public PendingWork {
     Checks.notNull("demand", demand);
     Checks.notNull("selector", selector);
-    tolerations = java.util.Set.copyOf(Checks.notNull("tolerations", tolerations));
+    tolerations = Set.copyOf(Checks.notNull("tolerations", tolerations));
     Checks.positive("count", count);
     Checks.notNull("reason", reason);
   }
 
   /** Work that tolerates no taint. */
   public PendingWork(Resources demand, LabelSelector selector, int count, String reason) {
-    this(demand, selector, java.util.Set.of(), count, reason);
+    this(demand, selector, Set.of(), count, reason);
   }
 
   /** The request a new node would have to admit: this work's demand, selector and tolerations. */

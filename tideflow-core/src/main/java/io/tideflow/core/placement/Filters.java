@@ -7,6 +7,7 @@ import io.tideflow.core.model.NodeInfo;
 import io.tideflow.core.model.NodeState;
 import io.tideflow.core.model.PlacementRequest;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * The standard filters. Each is counted in {@link Placement.NoFit#rejectedBy()} under the name
@@ -52,7 +53,7 @@ public final class Filters {
       List.of(READY, NOT_EXCLUDED, LABELS, TAINTS, RESOURCES, LATENCY, AFFINITY);
 
   /** A filter that only {@code applies} to some decisions. */
-  public static NodeFilter applying(NodeFilter filter, java.util.function.Predicate<DecisionScope> applies) {
+  public static NodeFilter applying(NodeFilter filter, Predicate<DecisionScope> applies) {
     return new NodeFilter() {
       @Override
       public String reject(NodeInfo node, NodeAllocation allocation, DecisionScope scope) {

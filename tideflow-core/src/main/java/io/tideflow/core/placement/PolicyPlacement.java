@@ -9,6 +9,8 @@ import io.tideflow.core.model.PlacementRequest;
 import io.tideflow.core.model.TaskSpec;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Arrays;
+import java.util.random.RandomGenerator;
 
 /**
  * Placement as filter then score, driven by a {@link PlacementPolicy}: scan the nodes from the
@@ -96,7 +98,7 @@ public final class PolicyPlacement implements PlacementStrategy {
         active[n++] = f;
       }
     }
-    return n == active.length ? active : java.util.Arrays.copyOf(active, n);
+    return n == active.length ? active : Arrays.copyOf(active, n);
   }
 
   private static String reject(NodeFilter[] filters, NodeInfo node, NodeAllocation alloc, DecisionScope scope) {
@@ -135,8 +137,8 @@ public final class PolicyPlacement implements PlacementStrategy {
         names = new String[4];
         counts = new int[4];
       } else if (size == names.length) {
-        names = java.util.Arrays.copyOf(names, size * 2);
-        counts = java.util.Arrays.copyOf(counts, size * 2);
+        names = Arrays.copyOf(names, size * 2);
+        counts = Arrays.copyOf(counts, size * 2);
       }
       names[size] = name;
       counts[size++] = 1;
@@ -177,7 +179,7 @@ public final class PolicyPlacement implements PlacementStrategy {
       scores[i] = score;
     }
 
-    int choose(java.util.random.RandomGenerator random) {
+    int choose(RandomGenerator random) {
       return size == 1 ? 0 : random.nextInt(size);
     }
 

@@ -11,6 +11,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import java.time.DayOfWeek;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
+import java.util.EnumSet;
 
 class AutoscalerTest {
   private final PoolLimits limits =
@@ -59,8 +63,8 @@ class AutoscalerTest {
   @Test
   void aScheduledFloorRaisesThePoolWhenItsWindowOpens() {
     ScheduledBounds weekdays = new ScheduledBounds(List.of(new ScheduledBounds.Window(
-        java.util.EnumSet.allOf(java.time.DayOfWeek.class), java.time.LocalTime.of(8, 0),
-        java.time.LocalTime.of(18, 0), java.time.ZoneOffset.UTC, 8, 20)));
+        EnumSet.allOf(DayOfWeek.class), LocalTime.of(8, 0),
+        LocalTime.of(18, 0), ZoneOffset.UTC, 8, 20)));
     Autoscaler a = new Autoscaler(List.of(ThresholdPolicy.uniform(0.8, Duration.ofSeconds(60))),
         PoolLimits.of(2, 10).withCooldowns(Duration.ZERO, Duration.ZERO), weekdays);
     Instant nine = Instant.parse("2026-11-24T09:00:00Z");

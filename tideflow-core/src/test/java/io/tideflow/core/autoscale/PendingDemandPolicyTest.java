@@ -7,6 +7,8 @@ import io.tideflow.core.model.Resources;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import java.time.Duration;
+import java.time.Instant;
 
 class PendingDemandPolicyTest {
   private static final long GIB = 1L << 30;
@@ -81,12 +83,12 @@ class PendingDemandPolicyTest {
       }
 
       @Override
-      public ScalingDecision decide(MetricsWindow window, PoolState pool, java.time.Instant now) {
+      public ScalingDecision decide(MetricsWindow window, PoolState pool, Instant now) {
         return new ScalingDecision(2, "two will do");
       }
     };
     Autoscaler autoscaler = new Autoscaler(List.of(pending, wantsTwo),
-        new PoolLimits(1, 10, java.time.Duration.ZERO, java.time.Duration.ZERO, 2.0));
+        new PoolLimits(1, 10, Duration.ZERO, Duration.ZERO, 2.0));
     PoolState five = PoolState.of("p", 5);
     assertThat(pending.decide(MetricsWindow.of(), five, T0).abstains()).isTrue();
     Autoscaler.Step down = autoscaler.step(MetricsWindow.of(), five, T0);
@@ -101,7 +103,7 @@ class PendingDemandPolicyTest {
   @Test
   void whenEveryPolicyAbstainsTheSizeIsKeptAndTheLogSaysWhy() {
     Autoscaler alone = new Autoscaler(List.of(PendingDemandPolicy.besideUtilization(template)),
-        new PoolLimits(1, 10, java.time.Duration.ZERO, java.time.Duration.ZERO, 2.0));
+        new PoolLimits(1, 10, Duration.ZERO, Duration.ZERO, 2.0));
     Autoscaler.Step kept = alone.step(MetricsWindow.of(), PoolState.of("p", 3), T0);
     assertThat(kept.decision().desired()).isEqualTo(3);
     assertThat(kept.record().reason())

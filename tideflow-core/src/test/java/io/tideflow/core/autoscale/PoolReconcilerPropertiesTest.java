@@ -24,6 +24,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
+import java.util.Optional;
 
 /**
  * The pool's step driven through random histories — policies changing their minds, launches
@@ -220,7 +221,7 @@ class PoolReconcilerPropertiesTest {
     }
   }
 
-  private static java.util.Optional<String> pick(List<String> ids, int index) {
-    return ids.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(ids.get(index % ids.size()));
+  private static Optional<String> pick(List<String> ids, int index) {
+    return ids.isEmpty() ? Optional.empty() : Optional.of(ids.get(index % ids.size()));
   }
 }

@@ -10,6 +10,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.DoubleRange;
 import net.jqwik.api.constraints.IntRange;
+import java.util.ArrayList;
 
 class BalancerPropertiesTest {
   private static final OutlierEjection EJECTION = OutlierEjection.DEFAULT;
@@ -90,7 +91,7 @@ class BalancerPropertiesTest {
           default -> new BoundedLoadHashBalancer(ejection, 0.5, 20);
         };
     SplittableRandom r = new SplittableRandom(seed);
-    List<Endpoint> eps = new java.util.ArrayList<>(BalancerTest.endpoints(6));
+    List<Endpoint> eps = new ArrayList<>(BalancerTest.endpoints(6));
     eps.set(0, new Endpoint("e0", "h:1", false));
     b.updateEndpoints(eps);
     Map<String, Long> ejectedUntil = new HashMap<>();

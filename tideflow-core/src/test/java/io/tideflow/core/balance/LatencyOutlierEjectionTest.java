@@ -12,6 +12,9 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
 
 /** Latency outlier ejection under a fake clock: each pick is answered at once with a set latency. */
 class LatencyOutlierEjectionTest {
@@ -151,13 +154,13 @@ class LatencyOutlierEjectionTest {
     b.updateEndpoints(BalancerTest.endpoints(n));
     SplittableRandom r = new SplittableRandom(seed);
     long[] latency = new long[n];
-    java.util.Arrays.fill(latency, MS);
+    Arrays.fill(latency, MS);
     long[] lastPicked = new long[n];
     for (long now = 0; now < 10_000 * MS; now += 5 * MS) {
       if (r.nextInt(50) == 0) {
         latency[r.nextInt(n)] = r.nextBoolean() ? MS : r.nextLong(5, 50) * MS;
       }
-      java.util.Set<String> available = new java.util.HashSet<>();
+      Set<String> available = new HashSet<>();
       for (int k = 0; k < n; k++) {
         PickResult pick = b.picker().pick(0, now);
         assertThat(pick).isInstanceOf(PickResult.Chosen.class);

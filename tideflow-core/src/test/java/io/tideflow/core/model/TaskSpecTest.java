@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import java.util.List;
 
 class TaskSpecTest {
 
@@ -48,7 +49,7 @@ class TaskSpecTest {
     assertThat(eq.placement().selector()).isEqualTo(LabelSelector.equality(Map.of("tier", "edge")));
 
     PlacementRequest rich = PlacementRequest.builder(Resources.of(100, 0))
-        .selector(new LabelSelector(java.util.List.of(LabelSelector.notIn("zone", "z9"))))
+        .selector(new LabelSelector(List.of(LabelSelector.notIn("zone", "z9"))))
         .antiAffinity(new AffinityTerm("app", "web", "zone"))
         .build();
     TaskSpec spec = TaskSpec.builder("x").placement(rich).build();

@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import io.tideflow.core.model.Allocations;
+import io.tideflow.core.model.PlacementRequest;
 
 class LeastLoadedPlacementTest {
   private final PlacementStrategy placement = new LeastLoadedPlacement();
@@ -106,9 +108,9 @@ class LeastLoadedPlacementTest {
             List.of(
                 node("a", NodeState.READY, 2000, Map.of()),
                 node("b", NodeState.READY, 2000, Map.of())));
-    io.tideflow.core.model.PlacementRequest oneCore =
-        io.tideflow.core.model.PlacementRequest.of(Resources.of(1000, 0), Map.of());
-    io.tideflow.core.model.Allocations allocs = io.tideflow.core.model.Allocations.empty()
+    PlacementRequest oneCore =
+        PlacementRequest.of(Resources.of(1000, 0), Map.of());
+    Allocations allocs = Allocations.empty()
         .place("a", Resources.of(1500, 0), Map.of());
     PlacementContext ctx = PlacementContext.of(allocs);
     // a has 500m left: only b fits, though a has fewer tasks in flight.
@@ -117,7 +119,7 @@ class LeastLoadedPlacementTest {
     assertThat(placement.decide(oneCore, view, ctx.withAllocations(allocs)).placement())
         .isEqualTo(new Placement.NoFit(2, Map.of("cpu", 2)));
     // Work without demand is load balancing only: allocations do not keep it off a node.
-    assertThat(placement.decide(io.tideflow.core.model.PlacementRequest.NONE, view,
+    assertThat(placement.decide(PlacementRequest.NONE, view,
         ctx.withAllocations(allocs)).placement()).isInstanceOf(Placement.Placed.class);
   }
 }

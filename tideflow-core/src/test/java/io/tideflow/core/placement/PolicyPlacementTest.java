@@ -19,6 +19,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import io.tideflow.core.model.NodeInfo;
+import java.util.ArrayList;
 
 class PolicyPlacementTest {
   private final PolicyPlacement binPack = new PolicyPlacement(PlacementPolicy.binPack());
@@ -231,7 +233,7 @@ class PolicyPlacementTest {
 
   @Test
   void samplingStopsAfterEnoughFeasibleNodesAndRotatesTheStart() {
-    List<io.tideflow.core.model.NodeInfo> nodes = new java.util.ArrayList<>();
+    List<NodeInfo> nodes = new ArrayList<>();
     for (int i = 0; i < 1000; i++) {
       nodes.add(node(String.format("n%04d", i)));
     }

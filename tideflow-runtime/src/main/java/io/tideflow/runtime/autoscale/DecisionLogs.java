@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A pool's decision log as stored in the cluster store under {@link ClusterKeys#autoscaler}: one
@@ -61,7 +62,7 @@ public final class DecisionLogs {
   }
 
   /** Writes {@code records} as {@code pool}'s log; failures are the caller's to log. */
-  public static java.util.concurrent.CompletableFuture<Long> publish(
+  public static CompletableFuture<Long> publish(
       ClusterStore store, String pool, List<DecisionRecord> records) {
     return store.put(ClusterKeys.autoscaler(pool), encode(records), 0);
   }

@@ -7,6 +7,8 @@ import io.tideflow.core.retry.Backoff;
 import io.tideflow.runtime.transport.WireLimits;
 import java.time.Duration;
 import java.time.InstantSource;
+import io.tideflow.core.balance.Balancer;
+import java.util.function.Supplier;
 
 /**
  * How a client submits tasks. Time comes from {@code clock}: it drives task deadlines and
@@ -39,7 +41,7 @@ public record ClientConfig(
     Duration storeTimeout,
     Backoff reconnectBackoff,
     PlacementStrategy placement,
-    java.util.function.Supplier<io.tideflow.core.balance.Balancer> balancer,
+    Supplier<Balancer> balancer,
     Duration demandReportInterval,
     Duration demandLeaseTtl,
     InstantSource clock) {
@@ -107,7 +109,7 @@ public record ClientConfig(
 
   /** Picks workers of unconstrained tasks with a new balancer from {@code factory}. */
   public ClientConfig withBalancer(
-      java.util.function.Supplier<io.tideflow.core.balance.Balancer> factory) {
+      Supplier<Balancer> factory) {
     return new ClientConfig(maxPending, maxPayloadBytes, storeTimeout, reconnectBackoff, placement,
         factory, demandReportInterval, demandLeaseTtl, clock);
   }

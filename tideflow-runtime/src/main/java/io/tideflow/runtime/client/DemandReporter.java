@@ -9,6 +9,7 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CancellationException;
 
 /**
  * Publishes what a client waits to place under {@link ClusterKeys#demand}, bound to a lease of
@@ -75,7 +76,7 @@ final class DemandReporter {
   private synchronized void keep(Lease l) {
     if (closed) {
       l.revoke(); // granted while closing: give it back rather than leave a record behind
-      throw new java.util.concurrent.CancellationException("client " + clientId + " closed");
+      throw new CancellationException("client " + clientId + " closed");
     }
     if (l != lease) {
       lease = l;

@@ -4,6 +4,8 @@ import io.tideflow.core.model.PlacementRequest;
 import io.tideflow.core.model.TaskSpec;
 import io.tideflow.runtime.task.TaskResult;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One submitted task on its way through the client: waiting, in flight on a node, or retried.
@@ -28,11 +30,11 @@ final class TaskAttempt {
   /** When the attempt in flight was sent. */
   volatile long sentNanos;
 
-  private final java.util.concurrent.atomic.AtomicBoolean settled =
-      new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean settled =
+      new AtomicBoolean();
   /** The node whose allocation holds this attempt's demand, until released; null when none. */
-  private final java.util.concurrent.atomic.AtomicReference<String> heldOn =
-      new java.util.concurrent.atomic.AtomicReference<>();
+  private final AtomicReference<String> heldOn =
+      new AtomicReference<>();
 
   /** Records that {@code nodeId}'s allocation now holds this attempt's demand. */
   void hold(String nodeId) {

@@ -19,6 +19,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.ArrayList;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The client's one stream to one worker. Tasks go out batched; results come back on gRPC's event
@@ -53,8 +56,8 @@ final class WorkerConnection {
   private volatile boolean retiring;
   /** Event loop only: gRPC delivers one call's messages one at a time. */
   private boolean answered;
-  private final java.util.concurrent.atomic.AtomicBoolean closed =
-      new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean closed =
+      new AtomicBoolean();
   private final Executor sender;
 
   WorkerConnection(String nodeId, String address, Listener listener, Executor sender) {
@@ -180,7 +183,7 @@ final class WorkerConnection {
    * with trySend, a result or a timeout is neither lost nor handled twice.
    */
   private List<TaskAttempt> takeAll() {
-    List<TaskAttempt> taken = new java.util.ArrayList<>();
+    List<TaskAttempt> taken = new ArrayList<>();
     for (Long id : inFlight.keySet()) {
       TaskAttempt attempt = inFlight.remove(id);
       if (attempt != null) {
@@ -224,7 +227,7 @@ final class WorkerConnection {
     }
     try {
       sender.execute(this::halfClose);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
+    } catch (RejectedExecutionException e) {
       halfClose(); // the client is shutting down: nothing else writes any more
     }
   }

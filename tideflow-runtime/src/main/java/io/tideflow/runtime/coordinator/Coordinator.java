@@ -19,6 +19,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A candidate for coordinator. Any node may stand; the store's election picks one. The leader
@@ -41,10 +45,10 @@ public final class Coordinator implements AutoCloseable {
   private volatile ClusterWatcher watcher;
   private volatile ClusterView lastView = ClusterView.empty();
   /** The current leadership's {@code lost()}, taken once: each call of it makes a new future. */
-  private volatile java.util.concurrent.CompletableFuture<Void> leadershipLost;
+  private volatile CompletableFuture<Void> leadershipLost;
   private final List<Consumer<Boolean>> leadershipListeners = new CopyOnWriteArrayList<>();
   private volatile boolean closed;
-  private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+  private final CountDownLatch stopped = new CountDownLatch(1);
 
   /** A change in membership the leader saw. */
   public record MembershipEvent(String nodeId, NodeState from, NodeState to, long fencingToken) {}
@@ -81,7 +85,7 @@ public final class Coordinator implements AutoCloseable {
         Lease lease = StoreCalls.await(store.grantLease(leaseTtl), storeTimeout, "grant lease");
         Leadership won =
             awaitInterruptibly(store.campaign(ClusterKeys.COORDINATOR_ELECTION, candidate, lease));
-        java.util.concurrent.CompletableFuture<Void> lost = won.lost();
+        CompletableFuture<Void> lost = won.lost();
         lead(won, lost);
         awaitInterruptibly(lost);
         if (closed) {
@@ -92,7 +96,7 @@ public final class Coordinator implements AutoCloseable {
         lease.revoke();
       } catch (InterruptedException e) {
         return; // closed
-      } catch (RuntimeException | java.util.concurrent.ExecutionException e) {
+      } catch (RuntimeException | ExecutionException e) {
         if (closed) {
           return;
         }
@@ -104,22 +108,22 @@ public final class Coordinator implements AutoCloseable {
   }
 
   /** Unlike join(), wakes up when {@link #close()} interrupts the campaigner. */
-  private static <T> T awaitInterruptibly(java.util.concurrent.CompletableFuture<T> future)
-      throws InterruptedException, java.util.concurrent.ExecutionException {
+  private static <T> T awaitInterruptibly(CompletableFuture<T> future)
+      throws InterruptedException, ExecutionException {
     return future.get();
   }
 
   /** Waits before standing again; {@link #close()} cuts the wait short. */
   private void pause() {
     try {
-      stopped.await(Math.min(1000, leaseTtl.toMillis() / 2), java.util.concurrent.TimeUnit.MILLISECONDS);
+      stopped.await(Math.min(1000, leaseTtl.toMillis() / 2), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       closed = true;
     }
   }
 
-  private void lead(Leadership won, java.util.concurrent.CompletableFuture<Void> lost) {
+  private void lead(Leadership won, CompletableFuture<Void> lost) {
     leadershipLost = lost;
     leadership = won;
     LOG.log(Level.INFO,
@@ -211,7 +215,7 @@ public final class Coordinator implements AutoCloseable {
   }
 
   public boolean isLeader() {
-    java.util.concurrent.CompletableFuture<Void> lost = leadershipLost;
+    CompletableFuture<Void> lost = leadershipLost;
     return leadership != null && lost != null && !lost.isDone();
   }
 

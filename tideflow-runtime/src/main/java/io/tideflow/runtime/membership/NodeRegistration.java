@@ -12,6 +12,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import io.tideflow.store.LeaseNotFoundException;
+import java.util.concurrent.CompletionException;
 
 /**
  * A node's entry in the registry: written under the node's lease, refreshed with a load report
@@ -83,8 +85,8 @@ public final class NodeRegistration implements AutoCloseable {
               if (error == null || closed) {
                 return;
               }
-              if (error instanceof java.util.concurrent.CompletionException
-                  && error.getCause() instanceof io.tideflow.store.LeaseNotFoundException) {
+              if (error instanceof CompletionException
+                  && error.getCause() instanceof LeaseNotFoundException) {
                 // The lease is gone: lost() says so; reporting more would only repeat it.
                 reporter.shutdownNow();
               } else {

@@ -9,6 +9,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import io.tideflow.store.KeyValue;
+import io.tideflow.store.Leadership;
+import io.tideflow.store.LeaseNotFoundException;
+import java.util.UUID;
 
 /**
  * The store a standby worker registers in: its first lease, and every write under that lease, are
@@ -58,7 +62,7 @@ final class DeferredRegistrationStore implements ClusterStore {
       lease = cluster.grantLease(ttl);
       early = lease;
     }
-    String scratch = WARM_UP_PREFIX + java.util.UUID.randomUUID();
+    String scratch = WARM_UP_PREFIX + UUID.randomUUID();
     return lease
         .thenCompose(l -> cluster.put(scratch, new byte[0], l.id()))
         .thenCompose(revision -> cluster.delete(scratch))
@@ -152,7 +156,7 @@ final class DeferredRegistrationStore implements ClusterStore {
     synchronized (this) {
       if (revoked) {
         return CompletableFuture.failedFuture(
-            new io.tideflow.store.LeaseNotFoundException(HELD_LEASE_ID));
+            new LeaseNotFoundException(HELD_LEASE_ID));
       }
       if (real == null) {
         held.put(key, value.clone());
@@ -183,7 +187,7 @@ final class DeferredRegistrationStore implements ClusterStore {
   }
 
   @Override
-  public CompletableFuture<Optional<io.tideflow.store.KeyValue>> get(String key) {
+  public CompletableFuture<Optional<KeyValue>> get(String key) {
     return cluster.get(key);
   }
 
@@ -209,7 +213,7 @@ final class DeferredRegistrationStore implements ClusterStore {
   }
 
   @Override
-  public CompletableFuture<io.tideflow.store.Leadership> campaign(
+  public CompletableFuture<Leadership> campaign(
       String election, String candidate, Lease lease) {
     return cluster.campaign(election, candidate, lease);
   }

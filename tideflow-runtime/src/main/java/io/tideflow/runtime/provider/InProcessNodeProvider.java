@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Starts worker nodes in this JVM, each with its own gRPC server on loopback, registered in the
@@ -159,7 +160,7 @@ public final class InProcessNodeProvider implements NodeProvider, StandbyLaunche
     }
     DeferredRegistrationStore held = new DeferredRegistrationStore(store);
     WorkerNode worker = WorkerNode.start(config(template, id, clock), held, handlers, metrics);
-    held.prepare().orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).handle((v, e) -> null).join();
+    held.prepare().orTimeout(10, TimeUnit.SECONDS).handle((v, e) -> null).join();
     standby.put(id, worker);
     if (closed) {
       standby.remove(id);

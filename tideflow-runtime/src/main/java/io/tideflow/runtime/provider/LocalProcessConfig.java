@@ -3,6 +3,7 @@ package io.tideflow.runtime.provider;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * How {@link LocalProcessNodeProvider} starts worker JVMs.
@@ -18,7 +19,7 @@ public record LocalProcessConfig(String storeUri, String javaCommand, String cla
     List<String> jvmFlags, Duration readyTimeout, Duration stopGrace) {
 
   public LocalProcessConfig {
-    if (storeUri == null || !storeUri.trim().toLowerCase(java.util.Locale.ROOT).startsWith("etcd://")) {
+    if (storeUri == null || !storeUri.trim().toLowerCase(Locale.ROOT).startsWith("etcd://")) {
       throw new IllegalArgumentException("storeUri must be etcd://HOST:PORT: worker processes"
           + " share the cluster store, and a memory: store lives inside one JVM; was '"
           + storeUri + "'");

@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import java.util.TreeMap;
 
 /**
  * Starts workers as child JVMs on this machine, on this JVM's class path, running {@link
@@ -105,7 +106,7 @@ public final class LocalProcessNodeProvider implements NodeProvider, StandbyLaun
 
   /** The process id of every child running now (launching, running or standby), by node id. */
   public Map<String, Long> pids() {
-    Map<String, Long> pids = new java.util.TreeMap<>();
+    Map<String, Long> pids = new TreeMap<>();
     children.forEach((id, t) -> pids.put(id, t.child().pid()));
     standby.forEach((id, c) -> pids.put(id, c.pid()));
     return pids;

@@ -19,6 +19,14 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import io.tideflow.core.model.TaskSpec;
+import io.tideflow.runtime.client.ClientConfig;
+import io.tideflow.runtime.client.TideflowClient;
+import io.tideflow.store.Lease;
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The main class of a worker JVM started by {@link LocalProcessNodeProvider}.
@@ -158,10 +166,10 @@ public final class LocalWorkerMain {
     }
   }
 
-  private static void awaitQuietly(java.util.concurrent.CompletableFuture<?> step, String what) {
+  private static void awaitQuietly(CompletableFuture<?> step, String what) {
     try {
       step.get(10, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+    } catch (ExecutionException | TimeoutException e) {
       LOG.log(Level.WARNING, what + " failed: " + e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -176,24 +184,24 @@ public final class LocalWorkerMain {
    */
   static void warmUp(ClusterStore cluster, String id) {
     try {
-      io.tideflow.store.Lease lease = cluster.grantLease(Duration.ofSeconds(2)).get(10, TimeUnit.SECONDS);
+      Lease lease = cluster.grantLease(Duration.ofSeconds(2)).get(10, TimeUnit.SECONDS);
       cluster.put("/tideflow-warmup/" + id, new byte[0], lease.id()).get(10, TimeUnit.SECONDS);
       lease.revoke().get(10, TimeUnit.SECONDS);
       try (ClusterStore scratch = ClusterStores.open("memory:")) {
         WorkerNode worker = WorkerNode.start(WorkerConfig.defaults(id + "-warm-up"), scratch,
             TaskHandlers.discover(), new SimpleMeterRegistry());
-        try (io.tideflow.runtime.client.TideflowClient client =
-            io.tideflow.runtime.client.TideflowClient.connect(scratch,
-                io.tideflow.runtime.client.ClientConfig.defaults(), new SimpleMeterRegistry())) {
+        try (TideflowClient client =
+            TideflowClient.connect(scratch,
+                ClientConfig.defaults(), new SimpleMeterRegistry())) {
           for (int i = 0; i < 20; i++) {
-            client.submit(io.tideflow.core.model.TaskSpec.builder("noop").build())
+            client.submit(TaskSpec.builder("noop").build())
                 .get(10, TimeUnit.SECONDS);
           }
         } finally {
           worker.close();
         }
       }
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+    } catch (ExecutionException | TimeoutException e) {
       // Warming is an optimisation: the worker works without it, only its first task is slower.
       LOG.log(Level.WARNING, "warm-up of " + id + " failed: " + e.getMessage());
     } catch (InterruptedException e) {
@@ -212,8 +220,8 @@ public final class LocalWorkerMain {
           return;
         }
       }
-    } catch (java.io.IOException | java.util.concurrent.ExecutionException
-        | java.util.concurrent.TimeoutException e) {
+    } catch (IOException | ExecutionException
+        | TimeoutException e) {
       LOG.log(Level.ERROR, "activation failed: " + e.getMessage(), e);
       System.exit(EXIT_START_FAILED);
     } catch (InterruptedException e) {

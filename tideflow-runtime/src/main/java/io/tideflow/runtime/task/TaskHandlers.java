@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * An immutable registry of handlers by name: the built-ins, what {@link TaskHandlerProvider}s on
@@ -67,7 +68,7 @@ public final class TaskHandlers {
   }
 
   public Set<String> names() {
-    return new java.util.TreeSet<>(byName.keySet());
+    return new TreeSet<>(byName.keySet());
   }
 
   /** Counts primes below {@code n} by trial division: deliberately plain CPU work. */

@@ -8,6 +8,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.ToIntFunction;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Gathers items from many threads into batches for one serial sink, without a timer: the first
@@ -23,8 +24,8 @@ import java.util.function.ToIntFunction;
 public final class Batcher<T> {
   private final ConcurrentLinkedQueue<T> queue = new ConcurrentLinkedQueue<>();
   private final AtomicInteger pending = new AtomicInteger();
-  private final java.util.concurrent.atomic.AtomicLong dropped =
-      new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong dropped =
+      new AtomicLong();
   private final Consumer<List<T>> sink;
   private final ToIntFunction<T> sizeOf;
   private final int maxItems;

@@ -18,6 +18,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Runs tasks on virtual threads, at most {@code maxConcurrent} at once; the rest wait in a queue
@@ -115,8 +116,8 @@ final class TaskRunner {
     final Consumer<ResultMessage> reply;
     /** The clock's millis after which the task is past its timeout; {@link #NO_DEADLINE} for none. */
     final long deadlineMillis;
-    private final java.util.concurrent.atomic.AtomicBoolean answered =
-        new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean answered =
+        new AtomicBoolean();
     /** The thread running the handler; guarded by this job's monitor. */
     private Thread thread;
 

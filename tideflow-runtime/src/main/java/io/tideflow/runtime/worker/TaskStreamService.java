@@ -16,6 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The worker's end of the task streams. Each stream opens with a grant of credits; tasks arrive
@@ -55,8 +57,8 @@ final class TaskStreamService extends TaskServiceGrpc.TaskServiceImplBase {
     private final AtomicInteger outstanding = new AtomicInteger();
     private volatile boolean closed;
     private volatile boolean halfClosed;
-    private final java.util.concurrent.atomic.AtomicBoolean completing =
-        new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean completing =
+        new AtomicBoolean();
 
     Session(ServerCallStreamObserver<ResultBatch> out) {
       this.out = out;
@@ -120,7 +122,7 @@ final class TaskStreamService extends TaskServiceGrpc.TaskServiceImplBase {
       if (completing.compareAndSet(false, true)) {
         try {
           sender.execute(this::finish);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
           finish(); // the node is stopping: its server drops the stream anyway
         }
       }

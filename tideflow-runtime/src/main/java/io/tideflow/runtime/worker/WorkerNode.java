@@ -25,6 +25,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.time.Instant;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A worker node: a gRPC server that runs tasks, registered in the cluster store under a lease.
@@ -49,7 +52,7 @@ public final class WorkerNode implements AutoCloseable {
    * Sends result batches and times tasks out: a platform thread, so CPU-bound tasks cannot hold
    * results back.
    */
-  private final java.util.concurrent.ScheduledExecutorService sender;
+  private final ScheduledExecutorService sender;
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
   private volatile NodeRegistration registration;
   private volatile boolean accepting = true;
@@ -200,12 +203,12 @@ public final class WorkerNode implements AutoCloseable {
    */
   public DrainResult drain(Duration timeout) {
     // Counted from the request, not from when the store took the DRAINING record.
-    java.time.Instant deadline = config.clock().instant().plus(timeout);
+    Instant deadline = config.clock().instant().plus(timeout);
     accepting = false;
     registration.moveTo(NodeState.DRAINING);
     while (runner.inFlight() > 0 && config.clock().instant().isBefore(deadline)) {
       // Drain is a control action, rare and bounded by its timeout: a short poll suffices.
-      java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+      LockSupport.parkNanos(5_000_000);
     }
     int left = runner.inFlight();
     return new DrainResult(left == 0, left);

@@ -25,12 +25,13 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The autoscaler grows a pool of in-process nodes registered in a real etcd to 128 READY nodes,
  * then shrinks it to its floor of 2, draining each node before terminating it.
  */
-@Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES)
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class EtcdScaleOutTest {
 
   @Test

@@ -28,6 +28,19 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import io.tideflow.core.autoscale.PendingDemandPolicy;
+import io.tideflow.core.model.LabelSelector;
+import io.tideflow.core.model.PendingWork;
+import io.tideflow.runtime.client.ClientConfig;
+import io.tideflow.runtime.membership.ClusterKeys;
+import io.tideflow.runtime.membership.DemandRecords;
+import io.tideflow.runtime.provider.LaunchResult;
+import io.tideflow.runtime.provider.NodeProvider;
+import io.tideflow.runtime.provider.ProvidedNode;
+import io.tideflow.runtime.provider.ProviderHealth;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.concurrent.atomic.AtomicInteger;
 
 class PoolAutoscalerTest {
   private final CountDownLatch release = new CountDownLatch(1);
@@ -127,7 +140,7 @@ class PoolAutoscalerTest {
     assertThat(provider.nodes()).extracting(n -> n.nodeId()).doesNotContain("web-1");
     assertThat(provider.nodes()).isNotEmpty();
     // The decision log is in the store for `tideflow status` on any machine.
-    byte[] stored = cluster.store.get(io.tideflow.runtime.membership.ClusterKeys.autoscaler("web"))
+    byte[] stored = cluster.store.get(ClusterKeys.autoscaler("web"))
         .join().orElseThrow().value();
     assertThat(DecisionLogs.decode(stored)).isNotEmpty()
         .allMatch(d -> d.pool().equals("web") && !d.reason().isBlank());
@@ -135,10 +148,10 @@ class PoolAutoscalerTest {
 
   /** A clock the test moves. */
   private static final class ManualClock implements InstantSource {
-    private volatile java.time.Instant now = java.time.Instant.parse("2026-01-01T00:00:00Z");
+    private volatile Instant now = Instant.parse("2026-01-01T00:00:00Z");
 
     @Override
-    public java.time.Instant instant() {
+    public Instant instant() {
       return now;
     }
 
@@ -149,22 +162,22 @@ class PoolAutoscalerTest {
 
   @Test
   void aNodeWhoseTerminationFailsIsTerminatedAgainUntilItGoes() throws Exception {
-    java.util.concurrent.atomic.AtomicInteger failuresLeft = new java.util.concurrent.atomic.AtomicInteger(2);
-    java.util.concurrent.atomic.AtomicInteger terminateCalls = new java.util.concurrent.atomic.AtomicInteger();
-    io.tideflow.runtime.provider.NodeProvider flaky = new io.tideflow.runtime.provider.NodeProvider() {
+    AtomicInteger failuresLeft = new AtomicInteger(2);
+    AtomicInteger terminateCalls = new AtomicInteger();
+    NodeProvider flaky = new NodeProvider() {
       @Override
       public String name() {
         return "flaky";
       }
 
       @Override
-      public CompletableFuture<io.tideflow.runtime.provider.LaunchResult> launch(
+      public CompletableFuture<LaunchResult> launch(
           NodeTemplate t, int count, String requestId) {
         return provider.launch(t, count, requestId);
       }
 
       @Override
-      public CompletableFuture<Void> terminate(java.util.Collection<String> ids, String requestId) {
+      public CompletableFuture<Void> terminate(Collection<String> ids, String requestId) {
         terminateCalls.incrementAndGet();
         if (failuresLeft.getAndDecrement() > 0) {
           return CompletableFuture.failedFuture(new IllegalStateException("cloud API timed out"));
@@ -173,12 +186,12 @@ class PoolAutoscalerTest {
       }
 
       @Override
-      public List<io.tideflow.runtime.provider.ProvidedNode> nodes() {
+      public List<ProvidedNode> nodes() {
         return provider.nodes();
       }
 
       @Override
-      public io.tideflow.runtime.provider.ProviderHealth health() {
+      public ProviderHealth health() {
         return provider.health();
       }
 
@@ -237,13 +250,13 @@ class PoolAutoscalerTest {
     watcher = ClusterWatcher.start(cluster.store, Duration.ofSeconds(5));
     try (PendingDemand demand = PendingDemand.follow(cluster.store, Duration.ofSeconds(5))) {
       Autoscaler core = new Autoscaler(
-          List.of(new io.tideflow.core.autoscale.PendingDemandPolicy(template.capacity())),
+          List.of(new PendingDemandPolicy(template.capacity())),
           new PoolLimits(1, 8, Duration.ZERO, Duration.ZERO, 2.0));
       autoscaler = new PoolAutoscaler(new PoolConfig("web", template, Duration.ofSeconds(1),
           Duration.ofMinutes(5), Duration.ofSeconds(10), 100), core, provider, watcher,
           InstantSource.system(), () -> 1).pendingDemand(() -> demand.demandFor(template));
       provider.launch(template, 1, "seed").join();
-      TideflowClient client = cluster.client(io.tideflow.runtime.client.ClientConfig.defaults()
+      TideflowClient client = cluster.client(ClientConfig.defaults()
           .withDemandReportInterval(Duration.ofMillis(100)));
       await().until(() -> readyNodes() == 1 && client.view().size() == 1);
 
@@ -280,7 +293,7 @@ class PoolAutoscalerTest {
     watcher = ClusterWatcher.start(cluster.store, Duration.ofSeconds(5));
     try (PendingDemand demand = PendingDemand.follow(cluster.store, Duration.ofSeconds(5), clock)) {
       Autoscaler core = new Autoscaler(
-          List.of(new io.tideflow.core.autoscale.PendingDemandPolicy(template.capacity())),
+          List.of(new PendingDemandPolicy(template.capacity())),
           new PoolLimits(1, 8, Duration.ZERO, Duration.ZERO, 2.0));
       autoscaler = new PoolAutoscaler(new PoolConfig("web", template, Duration.ofSeconds(1),
           Duration.ofMinutes(5), Duration.ofSeconds(10), 100), core, provider, watcher, clock,
@@ -291,11 +304,11 @@ class PoolAutoscalerTest {
       clock.advance(Duration.ofSeconds(3)); // the seed has long been up when demand arrives
 
       // One client reports one task of a whole node waiting.
-      byte[] oneWaits = io.tideflow.runtime.membership.DemandRecords.encode(
-          new io.tideflow.runtime.membership.DemandRecords.Report("c1", 0, List.of(
-              new io.tideflow.core.model.PendingWork(template.capacity(),
-                  io.tideflow.core.model.LabelSelector.ALL, 1, "no node fits"))));
-      String key = io.tideflow.runtime.membership.ClusterKeys.demand("c1");
+      byte[] oneWaits = DemandRecords.encode(
+          new DemandRecords.Report("c1", 0, List.of(
+              new PendingWork(template.capacity(),
+                  LabelSelector.ALL, 1, "no node fits"))));
+      String key = ClusterKeys.demand("c1");
       cluster.store.put(key, oneWaits, 0).get();
       await().until(() -> demand.demandFor(template).size() == 1);
       assertThat(autoscaler.tick().desired()).isEqualTo(2);

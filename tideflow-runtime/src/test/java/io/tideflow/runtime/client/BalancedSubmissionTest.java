@@ -19,6 +19,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import io.tideflow.runtime.task.TaskHandler;
+import io.tideflow.runtime.worker.WorkerConfig;
+import java.nio.charset.StandardCharsets;
 
 /** The client's balancer: picks among ready workers and learns from their latency. */
 class BalancedSubmissionTest {
@@ -31,7 +34,7 @@ class BalancedSubmissionTest {
     try (EmbeddedCluster cluster = new EmbeddedCluster(fast)) {
       cluster.startWorker("fast-1");
       cluster.startWorker("fast-2");
-      cluster.workers.add(WorkerNode.start(io.tideflow.runtime.worker.WorkerConfig.defaults("slow")
+      cluster.workers.add(WorkerNode.start(WorkerConfig.defaults("slow")
           .withLeaseTtl(Duration.ofSeconds(2)), cluster.store, slow, cluster.metrics));
       TideflowClient client = cluster.client(config);
       await().until(() -> client.view().countByState().get(NodeState.READY) == 3);
@@ -68,9 +71,9 @@ class BalancedSubmissionTest {
   }
 
   /** A handler that takes {@code millis} per task: the built-in sleep with a fixed duration. */
-  private static io.tideflow.runtime.task.TaskHandler sleeping(int millis) {
-    io.tideflow.runtime.task.TaskHandler sleep = TaskHandlers.builtins().get("sleep");
-    byte[] duration = Integer.toString(millis).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  private static TaskHandler sleeping(int millis) {
+    TaskHandler sleep = TaskHandlers.builtins().get("sleep");
+    byte[] duration = Integer.toString(millis).getBytes(StandardCharsets.US_ASCII);
     return payload -> sleep.run(duration);
   }
 }

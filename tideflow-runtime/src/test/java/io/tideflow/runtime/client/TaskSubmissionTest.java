@@ -22,6 +22,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 class TaskSubmissionTest {
   private final AtomicInteger runs = new AtomicInteger();
@@ -62,8 +64,8 @@ class TaskSubmissionTest {
     cluster.startWorker("w2");
     TideflowClient client = cluster.client();
     // Both streams open first (on a loaded machine one may take longer than the whole burst).
-    java.util.Set<String> answered = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> {
+    Set<String> answered = ConcurrentHashMap.newKeySet();
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
       List<CompletableFuture<TaskResult>> pair = List.of(
           client.submit(TaskSpec.builder("echo").build()), client.submit(TaskSpec.builder("echo").build()));
       for (CompletableFuture<TaskResult> f : pair) {

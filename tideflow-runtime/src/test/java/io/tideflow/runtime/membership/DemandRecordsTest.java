@@ -12,6 +12,7 @@ import io.tideflow.runtime.membership.proto.SelectorRequirementRecord;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import java.util.Set;
 
 class DemandRecordsTest {
 
@@ -19,7 +20,7 @@ class DemandRecordsTest {
   void roundTripsEveryFieldOfTheWaitingWork() {
     PendingWork gpu = new PendingWork(Resources.of(2000, 1L << 30).withCustom("gpu", 1),
         new LabelSelector(List.of(LabelSelector.in("tier", "edge", "core"),
-            LabelSelector.notIn("zone", "z9"))), java.util.Set.of("gpu-only", "batch"), 7,
+            LabelSelector.notIn("zone", "z9"))), Set.of("gpu-only", "batch"), 7,
         "no node fits: 2 node(s), 2 rejected by gpu");
     PendingWork plain = new PendingWork(Resources.of(500, 0), LabelSelector.ALL, 3, "no node fits");
     DemandRecords.Report report = new DemandRecords.Report("client-1", 1234, List.of(plain, gpu));

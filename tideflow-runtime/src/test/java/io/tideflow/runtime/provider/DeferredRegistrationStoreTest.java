@@ -11,6 +11,14 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import io.tideflow.store.ClusterStore;
+import io.tideflow.store.LeaseNotFoundException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 
 class DeferredRegistrationStoreTest {
   private final MemoryClusterStore cluster = new MemoryClusterStore();
@@ -86,21 +94,21 @@ class DeferredRegistrationStoreTest {
   }
 
   /** The cluster store, recording the leases granted through it. */
-  private io.tideflow.store.ClusterStore recordingGrants(
-      java.util.List<java.util.concurrent.CompletableFuture<Lease>> grants) {
-    return (io.tideflow.store.ClusterStore) java.lang.reflect.Proxy.newProxyInstance(
-        getClass().getClassLoader(), new Class<?>[] {io.tideflow.store.ClusterStore.class},
+  private ClusterStore recordingGrants(
+      List<CompletableFuture<Lease>> grants) {
+    return (ClusterStore) Proxy.newProxyInstance(
+        getClass().getClassLoader(), new Class<?>[] {ClusterStore.class},
         (proxy, method, args) -> {
           Object result;
           try {
             result = method.invoke(cluster, args);
-          } catch (java.lang.reflect.InvocationTargetException e) {
+          } catch (InvocationTargetException e) {
             throw e.getCause();
           }
           if (method.getName().equals("grantLease")) {
             @SuppressWarnings("unchecked")
-            java.util.concurrent.CompletableFuture<Lease> grant =
-                (java.util.concurrent.CompletableFuture<Lease>) result;
+            CompletableFuture<Lease> grant =
+                (CompletableFuture<Lease>) result;
             grants.add(grant);
           }
           return result;
@@ -109,8 +117,8 @@ class DeferredRegistrationStoreTest {
 
   @Test
   void preparedActivationIsOneWriteUnderTheLeaseGrantedAhead() throws Exception {
-    java.util.List<java.util.concurrent.CompletableFuture<Lease>> grants =
-        new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<CompletableFuture<Lease>> grants =
+        new CopyOnWriteArrayList<>();
     DeferredRegistrationStore prepared = new DeferredRegistrationStore(recordingGrants(grants));
     Lease lease = prepared.grantLease(Duration.ofSeconds(2)).get(5, TimeUnit.SECONDS);
     prepared.put("/n/a", "ready".getBytes(UTF_8), lease.id()).get(5, TimeUnit.SECONDS);
@@ -130,8 +138,8 @@ class DeferredRegistrationStoreTest {
 
   @Test
   void aPreparedStandbyRevokedBeforeActivationEndsTheLeaseGrantedAhead() throws Exception {
-    java.util.List<java.util.concurrent.CompletableFuture<Lease>> grants =
-        new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<CompletableFuture<Lease>> grants =
+        new CopyOnWriteArrayList<>();
     DeferredRegistrationStore prepared = new DeferredRegistrationStore(recordingGrants(grants));
     Lease lease = prepared.grantLease(Duration.ofSeconds(2)).get(5, TimeUnit.SECONDS);
     prepared.prepare().get(5, TimeUnit.SECONDS);
@@ -141,7 +149,7 @@ class DeferredRegistrationStoreTest {
 
     assertThat(cluster.put("/x", new byte[0], early))
         .failsWithin(Duration.ofSeconds(5))
-        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
-        .withCauseInstanceOf(io.tideflow.store.LeaseNotFoundException.class);
+        .withThrowableOfType(ExecutionException.class)
+        .withCauseInstanceOf(LeaseNotFoundException.class);
   }
 }

@@ -21,6 +21,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 
 class LocalProcessNodeProviderTest {
   static final NodeTemplate CHILD = new NodeTemplate(
@@ -108,13 +111,13 @@ class LocalProcessNodeProviderTest {
   void aWorkerWhoseParentDiedExitsByItself() throws Exception {
     Process parent = new ProcessBuilder("sleep", "30").start();
     LocalProcessConfig config = LocalProcessConfig.defaults(etcd.uri());
-    List<String> command = new java.util.ArrayList<>();
+    List<String> command = new ArrayList<>();
     command.add(config.javaCommand());
     command.addAll(config.jvmFlags());
     command.addAll(List.of("-cp", config.classPath(), LocalWorkerMain.class.getName(),
         "--store", etcd.uri(), "--id", "orphan-1", "--cpu-millis", "1000",
         "--parent-pid", Long.toString(parent.pid())));
-    java.nio.file.Path log = java.nio.file.Files.createTempFile("tideflow-orphan-", ".log");
+    Path log = Files.createTempFile("tideflow-orphan-", ".log");
     ChildWorker child = ChildWorker.start("orphan-1", command, log);
     try {
       child.ready().get(60, TimeUnit.SECONDS);
@@ -128,7 +131,7 @@ class LocalProcessNodeProviderTest {
     } finally {
       child.process().destroyForcibly();
       parent.destroyForcibly();
-      java.nio.file.Files.deleteIfExists(log);
+      Files.deleteIfExists(log);
     }
   }
 

@@ -18,6 +18,14 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import io.tideflow.core.model.TaskSpec;
+import io.tideflow.runtime.client.ClientConfig;
+import io.tideflow.runtime.client.TideflowClient;
+import io.tideflow.runtime.task.TaskResult;
+import java.util.Collections;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A hundred scale events against real worker JVMs and a real etcd, with a client submitting tasks
@@ -43,16 +51,16 @@ class LocalProcessScaleTest {
         ClusterWatcher registry = ClusterWatcher.start(store, Duration.ofSeconds(10))) {
       LocalProcessNodeProvider provider = new LocalProcessNodeProvider(
           LocalProcessConfig.defaults(etcd.uri()).withStopGrace(Duration.ofSeconds(3)));
-      java.util.concurrent.atomic.AtomicBoolean loading = new java.util.concurrent.atomic.AtomicBoolean(true);
-      List<CompletableFuture<io.tideflow.runtime.task.TaskResult>> tasks =
-          java.util.Collections.synchronizedList(new ArrayList<>());
-      try (io.tideflow.runtime.client.TideflowClient client =
-          io.tideflow.runtime.client.TideflowClient.connect(store,
-              io.tideflow.runtime.client.ClientConfig.defaults(),
+      AtomicBoolean loading = new AtomicBoolean(true);
+      List<CompletableFuture<TaskResult>> tasks =
+          Collections.synchronizedList(new ArrayList<>());
+      try (TideflowClient client =
+          TideflowClient.connect(store,
+              ClientConfig.defaults(),
               new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
         Thread load = Thread.ofPlatform().name("scale-test-load").start(() -> {
           // At most 8 in flight: a steady trickle across the churn, not a flood on 2 cores.
-          java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(8);
+          Semaphore window = new Semaphore(8);
           while (loading.get()) {
             try {
               if (!window.tryAcquire(50, TimeUnit.MILLISECONDS)) {
@@ -61,8 +69,8 @@ class LocalProcessScaleTest {
             } catch (InterruptedException e) {
               return;
             }
-            CompletableFuture<io.tideflow.runtime.task.TaskResult> f = client.submit(
-                io.tideflow.core.model.TaskSpec.builder("noop").maxAttempts(20)
+            CompletableFuture<TaskResult> f = client.submit(
+                TaskSpec.builder("noop").maxAttempts(20)
                     .timeout(Duration.ofSeconds(120)).build());
             f.whenComplete((r, e) -> window.release());
             tasks.add(f);
@@ -74,10 +82,10 @@ class LocalProcessScaleTest {
           loading.set(false);
           load.join();
         }
-        for (CompletableFuture<io.tideflow.runtime.task.TaskResult> f : List.copyOf(tasks)) {
+        for (CompletableFuture<TaskResult> f : List.copyOf(tasks)) {
           assertThat(f.get(150, TimeUnit.SECONDS)).isNotNull();
         }
-        io.tideflow.runtime.client.TideflowClient.Stats stats = client.stats();
+        TideflowClient.Stats stats = client.stats();
         System.out.println("scale test: " + stats);
         assertThat(stats.failed()).as("tasks failed or lost").isZero();
         assertThat(stats.completed()).isEqualTo(tasks.size()).isGreaterThan(100);
@@ -132,8 +140,8 @@ class LocalProcessScaleTest {
   }
 
   /** Waits for every event in flight, then checks the survivors run and are READY. */
-  private static final java.util.concurrent.atomic.AtomicInteger ready =
-      new java.util.concurrent.atomic.AtomicInteger();
+  private static final AtomicInteger ready =
+      new AtomicInteger();
 
   private static void settle(LocalProcessNodeProvider provider, ClusterWatcher registry,
       List<CompletableFuture<?>> inFlight, List<String> up) throws Exception {

@@ -13,6 +13,13 @@ import io.tideflow.store.memory.MemoryClusterStore;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import io.tideflow.runtime.task.TaskException;
+import io.tideflow.runtime.task.TaskHandler;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 class WorkerSafetyTest {
 
@@ -49,15 +56,15 @@ class WorkerSafetyTest {
 
   @Test
   void aHungHandlerTimesOutOnTheWorkerAndGivesItsCreditBack() throws Exception {
-    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-    java.util.concurrent.atomic.AtomicInteger interruptsIgnored = new java.util.concurrent.atomic.AtomicInteger();
-    java.util.concurrent.CountDownLatch bothRunning = new java.util.concurrent.CountDownLatch(2);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger interruptsIgnored = new AtomicInteger();
+    CountDownLatch bothRunning = new CountDownLatch(2);
     TaskHandlers handlers = TaskHandlers.builtins()
         // Ignores interrupts: only the test's latch lets it go.
         .with("stubborn", started(bothRunning, stubborn(release, interruptsIgnored)))
         // Honours interrupts: ends as soon as it is timed out (the built-in sleep, for a minute).
         .with("polite", started(bothRunning, p -> TaskHandlers.builtins().get("sleep")
-            .run("60000".getBytes(java.nio.charset.StandardCharsets.US_ASCII))));
+            .run("60000".getBytes(StandardCharsets.US_ASCII))));
     ManualClock clock = new ManualClock();
     try (EmbeddedCluster cluster = new EmbeddedCluster(handlers)) {
       // Two credits per stream and two slots: two hung tasks would stall it for good.
@@ -75,11 +82,11 @@ class WorkerSafetyTest {
 
       clock.advance(timeout.plusMillis(1));
 
-      for (var f : java.util.List.of(stubborn, polite)) {
+      for (var f : List.of(stubborn, polite)) {
         assertThat(f).failsWithin(Duration.ofSeconds(10))
-            .withThrowableOfType(java.util.concurrent.ExecutionException.class)
-            .havingCause().isInstanceOfSatisfying(io.tideflow.runtime.task.TaskException.class,
-                e -> assertThat(e.kind()).isEqualTo(io.tideflow.runtime.task.TaskException.Kind.TIMED_OUT));
+            .withThrowableOfType(ExecutionException.class)
+            .havingCause().isInstanceOfSatisfying(TaskException.class,
+                e -> assertThat(e.kind()).isEqualTo(TaskException.Kind.TIMED_OUT));
       }
       org.awaitility.Awaitility.await().until(() ->
           m.get("tideflow.worker.tasks.timed_out").tag("node", "w1").functionCounter().count() == 2.0);
@@ -101,11 +108,11 @@ class WorkerSafetyTest {
 
   @Test
   void tasksQueuedBehindAStuckSlotTimeOutThereAndGiveTheirCreditsBack() throws Exception {
-    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-    java.util.concurrent.CountDownLatch stuckRunning = new java.util.concurrent.CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch stuckRunning = new CountDownLatch(1);
     TaskHandlers handlers = TaskHandlers.builtins()
         .with("stubborn", started(stuckRunning,
-            stubborn(release, new java.util.concurrent.atomic.AtomicInteger())));
+            stubborn(release, new AtomicInteger())));
     ManualClock clock = new ManualClock();
     try (EmbeddedCluster cluster = new EmbeddedCluster(handlers)) {
       cluster.startWorker("w1",
@@ -123,11 +130,11 @@ class WorkerSafetyTest {
 
       clock.advance(timeout.plusMillis(1));
 
-      for (var f : java.util.List.of(stuck, queued1, queued2)) {
+      for (var f : List.of(stuck, queued1, queued2)) {
         assertThat(f).failsWithin(Duration.ofSeconds(10))
-            .withThrowableOfType(java.util.concurrent.ExecutionException.class)
-            .havingCause().isInstanceOfSatisfying(io.tideflow.runtime.task.TaskException.class,
-                e -> assertThat(e.kind()).isEqualTo(io.tideflow.runtime.task.TaskException.Kind.TIMED_OUT));
+            .withThrowableOfType(ExecutionException.class)
+            .havingCause().isInstanceOfSatisfying(TaskException.class,
+                e -> assertThat(e.kind()).isEqualTo(TaskException.Kind.TIMED_OUT));
       }
       // All three answered by the worker (so their credits came back), none of the echoes ran.
       org.awaitility.Awaitility.await().until(() ->
@@ -136,7 +143,7 @@ class WorkerSafetyTest {
           .as("no echo ran").isZero();
       release.countDown();
       // The slot is free again and every credit is back: three tasks at once go through.
-      var after = java.util.List.of(
+      var after = List.of(
           client.submit(TaskSpec.builder("echo").build()),
           client.submit(TaskSpec.builder("echo").build()),
           client.submit(TaskSpec.builder("echo").build()));
@@ -147,8 +154,8 @@ class WorkerSafetyTest {
   }
 
   /** {@code handler}, counting {@code started} down when it begins. */
-  private static io.tideflow.runtime.task.TaskHandler started(
-      java.util.concurrent.CountDownLatch started, io.tideflow.runtime.task.TaskHandler handler) {
+  private static TaskHandler started(
+      CountDownLatch started, TaskHandler handler) {
     return p -> {
       started.countDown();
       return handler.run(p);
@@ -156,9 +163,9 @@ class WorkerSafetyTest {
   }
 
   /** A handler that ignores interrupts (counting them) and returns only once {@code release} opens. */
-  private static io.tideflow.runtime.task.TaskHandler stubborn(
-      java.util.concurrent.CountDownLatch release,
-      java.util.concurrent.atomic.AtomicInteger interruptsIgnored) {
+  private static TaskHandler stubborn(
+      CountDownLatch release,
+      AtomicInteger interruptsIgnored) {
     return p -> {
       while (true) {
         try {

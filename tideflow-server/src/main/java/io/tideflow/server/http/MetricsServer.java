@@ -11,6 +11,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
+import java.util.function.Supplier;
 
 /**
  * Serves a node's metrics over HTTP: {@code GET /metrics} in the Prometheus text format and
@@ -72,7 +73,7 @@ public final class MetricsServer implements AutoCloseable {
    * Serves {@code body()} as plain text at {@code path} (e.g. a pool's decision log at {@code
    * /autoscaler}); {@code body} runs on a request thread and must not block for long.
    */
-  public MetricsServer route(String path, java.util.function.Supplier<String> body) {
+  public MetricsServer route(String path, Supplier<String> body) {
     server.createContext(path, exchange -> {
       if (!"GET".equals(exchange.getRequestMethod())) {
         respond(exchange, 405, "text/plain", "only GET is supported on " + path + "\n");

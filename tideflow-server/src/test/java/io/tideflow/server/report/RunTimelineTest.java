@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import java.util.Map;
 
 class RunTimelineTest {
 
@@ -114,6 +115,6 @@ class RunTimelineTest {
   void knowsWhetherAnyPointCarriesRetriesOrFailures() {
     assertThat(twoPoints().build().hasRetriesOrFailures()).isFalse();
     assertThat(twoPoints().point(2, 1, 1, 1, 1, 1, 0, 2).build().hasRetriesOrFailures()).isTrue();
-    assertThat(new RunTimeline("t", List.of(), List.of(), java.util.Map.of()).isEmpty()).isTrue();
+    assertThat(new RunTimeline("t", List.of(), List.of(), Map.of()).isEmpty()).isTrue();
   }
 }

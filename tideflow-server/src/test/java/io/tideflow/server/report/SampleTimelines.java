@@ -1,6 +1,7 @@
 package io.tideflow.server.report;
 
 import java.util.Random;
+import java.util.Locale;
 
 /** Deterministic timelines for tests and for looking at the output. */
 final class SampleTimelines {
@@ -34,7 +35,7 @@ final class SampleTimelines {
         .event(60, RunTimeline.Event.NODE_KILLED, "chaos: killed node-4 (38 tasks retried)")
         .event(101, RunTimeline.Event.SCALE_DOWN, "cpu 21% < 30% for 15s: 5 -> 2 nodes")
         .summary("duration", "120 s")
-        .summary("submitted", String.format(java.util.Locale.ROOT, "%,d", submitted))
+        .summary("submitted", String.format(Locale.ROOT, "%,d", submitted))
         .summary("failed", "0")
         .summary("peak nodes", "6")
         .build();

@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import java.time.Instant;
 
 /** The contract against a real etcd process, plus what only a remote store can do: be away. */
 class EtcdClusterStoreTest extends ClusterStoreContractTest {
@@ -198,7 +199,7 @@ class EtcdClusterStoreTest extends ClusterStoreContractTest {
       EtcdLease lease = (EtcdLease) done(timed.grantLease(Duration.ofSeconds(3)));
       Duration ttl = lease.ttl();
       clock.advance(ttl.minusSeconds(1));
-      java.time.Instant renewal = clock.instant();
+      Instant renewal = clock.instant();
       // jetcd renews about every third of the TTL in real time.
       await().atMost(WAIT).until(() -> lease.renewedAt().equals(renewal));
       timed.suspendKeepAlive(lease.id());
