@@ -10,8 +10,8 @@ import java.time.InstantSource;
 import java.util.Objects;
 
 /**
- * Configures a {@link TwoTierCache}. Every setting has a default; without {@link #remote} the
- * cache is near-only.
+ * Configures a {@link TwoTierCache}. Every setting has a default; without {@link #remote} the cache
+ * is near-only.
  *
  * @param <V> the value type
  */
@@ -67,7 +67,9 @@ public final class CacheBuilder<V> {
     return this;
   }
 
-  /** zstd for values of at least {@code threshold} bytes (1 KiB by default) at {@code level} (3). */
+  /**
+   * zstd for values of at least {@code threshold} bytes (1 KiB by default) at {@code level} (3).
+   */
   public CacheBuilder<V> compression(int threshold, int level) {
     this.compressionThreshold = threshold;
     this.compressionLevel = level;
@@ -75,8 +77,8 @@ public final class CacheBuilder<V> {
   }
 
   /**
-   * Cross-node single flight: the load lock lives at most {@code lockTtl} (10 s by default); a
-   * node that did not get it waits up to {@code lockWait} (3 s) for the value, then loads itself.
+   * Cross-node single flight: the load lock lives at most {@code lockTtl} (10 s by default); a node
+   * that did not get it waits up to {@code lockWait} (3 s) for the value, then loads itself.
    */
   public CacheBuilder<V> loadLock(Duration lockTtl, Duration lockWait) {
     this.lockTtl = lockTtl;

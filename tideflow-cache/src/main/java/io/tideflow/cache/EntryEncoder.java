@@ -37,25 +37,43 @@ final class EntryEncoder<V> {
       int bytes = key.getBytes(StandardCharsets.UTF_8).length;
       if (bytes > settings.maxKeyBytes()) {
         throw new IllegalArgumentException(
-            "key '" + abbreviate(key) + "' in cache '" + settings.namespace() + "' is " + bytes
-                + " bytes, over the limit of " + settings.maxKeyBytes() + " (maxKeyBytes)");
+            "key '"
+                + abbreviate(key)
+                + "' in cache '"
+                + settings.namespace()
+                + "' is "
+                + bytes
+                + " bytes, over the limit of "
+                + settings.maxKeyBytes()
+                + " (maxKeyBytes)");
       }
     }
   }
 
-  /** Serializes and frames {@code value}; rejects one over the size limit before anything changes. */
+  /**
+   * Serializes and frames {@code value}; rejects one over the size limit before anything changes.
+   */
   Encoded encode(String key, V value, long expiresAtMillis) {
     if (value == null) {
       throw new IllegalArgumentException(
-          "value for key '" + abbreviate(key) + "' in cache '" + settings.namespace()
+          "value for key '"
+              + abbreviate(key)
+              + "' in cache '"
+              + settings.namespace()
               + "' must not be null");
     }
     byte[] serialized = codec.encode(value);
     if (serialized.length > settings.maxValueBytes()) {
       throw new IllegalArgumentException(
-          "value for key '" + abbreviate(key) + "' in cache '" + settings.namespace() + "' is "
-              + serialized.length + " bytes serialized, over the limit of "
-              + settings.maxValueBytes() + " (maxValueBytes)");
+          "value for key '"
+              + abbreviate(key)
+              + "' in cache '"
+              + settings.namespace()
+              + "' is "
+              + serialized.length
+              + " bytes serialized, over the limit of "
+              + settings.maxValueBytes()
+              + " (maxValueBytes)");
     }
     return new Encoded(frames.encode(serialized, expiresAtMillis), serialized.length);
   }

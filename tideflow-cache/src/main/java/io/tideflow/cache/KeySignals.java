@@ -4,8 +4,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Wakes a node waiting for another node's load of a key when that node's invalidation message
- * for the key arrives, so the wait is usually one message long rather than a polling interval.
+ * Wakes a node waiting for another node's load of a key when that node's invalidation message for
+ * the key arrives, so the wait is usually one message long rather than a polling interval.
  */
 final class KeySignals {
   private final ConcurrentHashMap<String, CompletableFuture<Void>> signals =

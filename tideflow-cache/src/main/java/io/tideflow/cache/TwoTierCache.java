@@ -25,8 +25,8 @@ import java.util.logging.Logger;
 /**
  * A cache namespace: an in-process near tier over Redis.
  *
- * <p>Reads try the near tier, then Redis; {@link #get(String, CacheLoader)} then loads once per
- * key among concurrent callers on this node ({@link SingleFlight}) and, through a short Redis lock,
+ * <p>Reads try the near tier, then Redis; {@link #get(String, CacheLoader)} then loads once per key
+ * among concurrent callers on this node ({@link SingleFlight}) and, through a short Redis lock,
  * among nodes ({@link CrossNodeLoad}). Writes go to both tiers and publish the changed keys on the
  * namespace's channel, so other nodes drop their near copies.
  *
@@ -37,8 +37,8 @@ import java.util.logging.Logger;
  * channel is subscribed again): the price of a few misses, for never serving a value another node
  * replaced during the outage. Writes made during an outage reach this node's near tier only.
  *
- * <p>Thread-safe. Keys are non-empty strings of at most {@code maxKeyBytes} UTF-8 bytes; values
- * are never null; the near tier keeps the very objects put or loaded, so do not mutate them.
+ * <p>Thread-safe. Keys are non-empty strings of at most {@code maxKeyBytes} UTF-8 bytes; values are
+ * never null; the near tier keeps the very objects put or loaded, so do not mutate them.
  *
  * @param <V> the value type
  */
@@ -161,9 +161,7 @@ public final class TwoTierCache<V> implements AutoCloseable {
     }
   }
 
-  /**
-   * The values of those {@code keys} either tier holds: near first, then one MGET for the rest.
-   */
+  /** The values of those {@code keys} either tier holds: near first, then one MGET for the rest. */
   public Map<String, V> getAll(Collection<String> keys) {
     Map<String, V> found = new LinkedHashMap<>();
     List<String> missing = new ArrayList<>();
@@ -216,7 +214,8 @@ public final class TwoTierCache<V> implements AutoCloseable {
    * reported in the result, not thrown.
    */
   public WarmResult warm(Collection<String> keys, CacheLoader<V> loader) {
-    return Warming.run(this, keys, Objects.requireNonNull(loader, "loader"), settings.warmParallelism());
+    return Warming.run(
+        this, keys, Objects.requireNonNull(loader, "loader"), settings.warmParallelism());
   }
 
   /** What this namespace has done so far. */
@@ -355,8 +354,14 @@ public final class TwoTierCache<V> implements AutoCloseable {
     } catch (RuntimeException corrupt) {
       // Not ours, or written by an incompatible codec: a miss, counted, and said.
       metrics.remoteError();
-      LOG.log(Level.WARNING, "cache '" + settings.namespace() + "': unreadable value for '"
-          + EntryEncoder.abbreviate(key) + "': " + corrupt);
+      LOG.log(
+          Level.WARNING,
+          "cache '"
+              + settings.namespace()
+              + "': unreadable value for '"
+              + EntryEncoder.abbreviate(key)
+              + "': "
+              + corrupt);
       return null;
     }
     long remainingMillis = decoded.expiresAtMillis() - clock.millis();

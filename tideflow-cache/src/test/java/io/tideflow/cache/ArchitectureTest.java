@@ -11,11 +11,18 @@ class ArchitectureTest {
 
   @Test
   void theCacheDependsOnNoOtherPartOfTideflow() {
-    noClasses().should().dependOnClassesThat().resideInAnyPackage(
-            "io.tideflow.core..", "io.tideflow.store..", "io.tideflow.runtime..",
-            "io.tideflow.server..", "io.tideflow.cli..")
-        .check(new ClassFileImporter()
-            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-            .importPackages("io.tideflow.cache"));
+    noClasses()
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "io.tideflow.core..",
+            "io.tideflow.store..",
+            "io.tideflow.runtime..",
+            "io.tideflow.server..",
+            "io.tideflow.cli..")
+        .check(
+            new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("io.tideflow.cache"));
   }
 }

@@ -90,7 +90,8 @@ class NearOnlyCacheTest {
   void bulkPutGetAndDelete() {
     cache.putAll(Map.of("a", "1", "b", "2", "c", "3"), Duration.ofMinutes(1));
 
-    assertThat(cache.getAll(List.of("a", "b", "x"))).containsOnly(Map.entry("a", "1"), Map.entry("b", "2"));
+    assertThat(cache.getAll(List.of("a", "b", "x")))
+        .containsOnly(Map.entry("a", "1"), Map.entry("b", "2"));
 
     cache.deleteAll(List.of("a", "b"));
     assertThat(cache.getAll(List.of("a", "b", "c"))).containsOnlyKeys("c");
@@ -130,10 +131,18 @@ class NearOnlyCacheTest {
     cache.getIfPresent("missing");
 
     assertThat(
-            registry.get("tideflow.cache.gets").tags("tier", "near", "result", "hit").functionCounter().count())
+            registry
+                .get("tideflow.cache.gets")
+                .tags("tier", "near", "result", "hit")
+                .functionCounter()
+                .count())
         .isEqualTo(2);
     assertThat(
-            registry.get("tideflow.cache.gets").tags("tier", "near", "result", "miss").functionCounter().count())
+            registry
+                .get("tideflow.cache.gets")
+                .tags("tier", "near", "result", "miss")
+                .functionCounter()
+                .count())
         .isEqualTo(1);
     assertThat(registry.get("tideflow.cache.hit.ratio").gauge().value()).isEqualTo(2.0 / 3);
     assertThat(registry.get("tideflow.cache.writes").functionCounter().count()).isEqualTo(1);

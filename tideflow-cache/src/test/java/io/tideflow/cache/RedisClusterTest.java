@@ -25,7 +25,8 @@ class RedisClusterTest {
     RedisClient admin = RedisClient.create(node.uri());
     try (StatefulRedisConnection<String, String> connection = admin.connect()) {
       connection.sync().clusterAddSlotsRange(Range.create(0, 16383));
-      await().atMost(Duration.ofSeconds(10))
+      await()
+          .atMost(Duration.ofSeconds(10))
           .until(() -> connection.sync().clusterInfo().contains("cluster_state:ok"));
     } finally {
       admin.shutdown();
@@ -44,8 +45,10 @@ class RedisClusterTest {
     String uri = "redis-cluster://127.0.0.1:" + node.port();
     try (RedisRemote remoteA = RedisRemote.connect(TwoTierCacheRedisTest.generous(uri));
         RedisRemote remoteB = RedisRemote.connect(TwoTierCacheRedisTest.generous(uri));
-        TwoTierCache<String> nodeA = TwoTierCache.builder("c", Codec.utf8()).remote(remoteA).build();
-        TwoTierCache<String> nodeB = TwoTierCache.builder("c", Codec.utf8()).remote(remoteB).build()) {
+        TwoTierCache<String> nodeA =
+            TwoTierCache.builder("c", Codec.utf8()).remote(remoteA).build();
+        TwoTierCache<String> nodeB =
+            TwoTierCache.builder("c", Codec.utf8()).remote(remoteB).build()) {
       nodeA.putAll(Map.of("a", "1", "b", "2", "c", "3"), Duration.ofMinutes(1));
       assertThat(nodeB.getAll(List.of("a", "b", "c"))).hasSize(3);
       assertThat(nodeB.stats().remoteHits()).isEqualTo(3);

@@ -11,11 +11,11 @@ import io.tideflow.cache.remote.RedisRemote;
 import io.tideflow.cache.remote.RemoteOptions;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import java.util.Map;
 
 /** Redis killed in the middle of use and started again: the cache degrades, then recovers. */
 class RedisOutageTest {
@@ -43,8 +43,10 @@ class RedisOutageTest {
   void servesFromNearAndLoaderWhileRedisIsDownAndRecoversWhenItReturns() throws Exception {
     try (RedisRemote remoteA = RedisRemote.connect(options(redis.uri()));
         RedisRemote remoteB = RedisRemote.connect(options(redis.uri()));
-        TwoTierCache<String> nodeA = TwoTierCache.builder("outage", Codec.utf8()).remote(remoteA).build();
-        TwoTierCache<String> nodeB = TwoTierCache.builder("outage", Codec.utf8()).remote(remoteB).build()) {
+        TwoTierCache<String> nodeA =
+            TwoTierCache.builder("outage", Codec.utf8()).remote(remoteA).build();
+        TwoTierCache<String> nodeB =
+            TwoTierCache.builder("outage", Codec.utf8()).remote(remoteB).build()) {
       nodeA.put("kept", "before");
       AtomicInteger loads = new AtomicInteger();
       CacheLoader<String> loader = key -> "loaded-" + key + "-" + loads.incrementAndGet();
@@ -55,15 +57,20 @@ class RedisOutageTest {
       assertThat(nodeA.getIfPresent("kept")).as("near copy still served").isEqualTo("before");
       assertThat(nodeA.getIfPresent("never-cached")).isNull();
       assertThat(nodeA.get("fresh", loader)).isEqualTo("loaded-fresh-1");
-      assertThat(nodeA.get("fresh", loader)).as("kept in near meanwhile").isEqualTo("loaded-fresh-1");
+      assertThat(nodeA.get("fresh", loader))
+          .as("kept in near meanwhile")
+          .isEqualTo("loaded-fresh-1");
       nodeA.put("written-during-outage", "x");
       nodeA.putAll(Map.of("p", "q"), Duration.ofMinutes(1));
       nodeA.delete("kept-elsewhere");
       assertThat(nodeA.getAll(List.of("kept", "absent"))).containsOnlyKeys("kept");
-      await().atMost(Duration.ofSeconds(5)).until(() -> {
-        nodeA.getIfPresent("probe-" + System.nanoTime());
-        return remoteA.breakerState() == CircuitBreaker.State.OPEN;
-      });
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(
+              () -> {
+                nodeA.getIfPresent("probe-" + System.nanoTime());
+                return remoteA.breakerState() == CircuitBreaker.State.OPEN;
+              });
       assertThat(nodeA.stats().remoteErrors()).isPositive();
       assertThat(remoteA.stats().rejected() + remoteA.stats().errors()).isPositive();
 
@@ -82,7 +89,9 @@ class RedisOutageTest {
       await().atMost(Duration.ofSeconds(5)).until(() -> nodeA.getIfPresent("kept") == null);
       // And a change on B is seen on A again through the invalidation channel.
       nodeB.put("after", "changed");
-      await().atMost(Duration.ofSeconds(5)).until(() -> "changed".equals(nodeA.getIfPresent("after")));
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> "changed".equals(nodeA.getIfPresent("after")));
     }
   }
 
@@ -91,8 +100,10 @@ class RedisOutageTest {
     RedisClient probeClient = RedisClient.create(redis.uri());
     try (RedisRemote remoteA = RedisRemote.connect(options(redis.uri()));
         RedisRemote remoteB = RedisRemote.connect(options(redis.uri()));
-        TwoTierCache<String> nodeA = TwoTierCache.builder("slow", Codec.utf8()).remote(remoteA).build();
-        TwoTierCache<String> nodeB = TwoTierCache.builder("slow", Codec.utf8()).remote(remoteB).build();
+        TwoTierCache<String> nodeA =
+            TwoTierCache.builder("slow", Codec.utf8()).remote(remoteA).build();
+        TwoTierCache<String> nodeB =
+            TwoTierCache.builder("slow", Codec.utf8()).remote(remoteB).build();
         StatefulRedisConnection<String, String> probe = probeClient.connect()) {
       nodeA.put("k", "v");
 
@@ -126,7 +137,8 @@ class RedisOutageTest {
     String uri = late.uri();
     late.kill();
     try (RedisRemote remote = RedisRemote.connect(options(uri));
-        TwoTierCache<String> cache = TwoTierCache.builder("late", Codec.utf8()).remote(remote).build()) {
+        TwoTierCache<String> cache =
+            TwoTierCache.builder("late", Codec.utf8()).remote(remote).build()) {
       assertThat(cache.get("k", key -> "v")).isEqualTo("v");
       cache.put("k2", "v2");
 

@@ -18,8 +18,8 @@ import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 
 /**
- * A real {@code redis-server} on a free loopback port, without persistence, for one test class.
- * It can be killed and started again on the same port to simulate an outage.
+ * A real {@code redis-server} on a free loopback port, without persistence, for one test class. It
+ * can be killed and started again on the same port to simulate an outage.
  */
 public final class RedisProcess implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
@@ -84,8 +84,17 @@ public final class RedisProcess implements AutoCloseable {
     List<String> command =
         new ArrayList<>(
             List.of(
-                executable(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--protected-mode", "yes"));
+                executable(),
+                "--port",
+                Integer.toString(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--protected-mode",
+                "yes"));
     command.addAll(extraArgs);
     process =
         new ProcessBuilder(command)
@@ -100,7 +109,9 @@ public final class RedisProcess implements AutoCloseable {
             () -> {
               if (!started.isAlive()) {
                 throw new IOException(
-                    "redis-server exited with " + started.exitValue() + "; its log:\n"
+                    "redis-server exited with "
+                        + started.exitValue()
+                        + "; its log:\n"
                         + Files.readString(log));
               }
               return answersPing();

@@ -9,6 +9,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tideflow.cache.codec.Codec;
+import io.tideflow.cache.codec.SampleJson;
 import io.tideflow.cache.near.NearPolicy;
 import io.tideflow.cache.remote.RedisRemote;
 import io.tideflow.cache.remote.RemoteOptions;
@@ -26,7 +27,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import io.tideflow.cache.codec.SampleJson;
 
 /** Two cache instances (two "nodes") over one real redis-server. */
 class TwoTierCacheRedisTest {
@@ -208,7 +208,9 @@ class TwoTierCacheRedisTest {
     assertThat(loads).hasValue(1);
     long remoteHitsBefore = nodeB.stats().remoteHits();
     assertThat(nodeB.getAll(List.of("w1", "w2", "w3"))).hasSize(3);
-    assertThat(nodeB.stats().remoteHits()).as("all three now near hits").isEqualTo(remoteHitsBefore);
+    assertThat(nodeB.stats().remoteHits())
+        .as("all three now near hits")
+        .isEqualTo(remoteHitsBefore);
     assertThat(probe.get("orders:w3")).as("loaded values reach Redis").isNotNull();
   }
 
@@ -220,7 +222,8 @@ class TwoTierCacheRedisTest {
 
     assertThat(nodeB.getIfPresent("page")).isEqualTo(json);
     assertThat(nodeA.stats().compressionRatio()).isGreaterThan(1.5);
-    assertThat(registryA.get("tideflow.cache.compression.ratio").gauge().value()).isGreaterThan(1.5);
+    assertThat(registryA.get("tideflow.cache.compression.ratio").gauge().value())
+        .isGreaterThan(1.5);
     assertThat(probe.strlen("orders:page")).isLessThan(json.length() * 6L / 10);
   }
 

@@ -21,23 +21,23 @@ import io.tideflow.runtime.pool.ProviderFactory;
 import io.tideflow.runtime.provider.InProcessNodeProvider;
 import io.tideflow.runtime.provider.NodeTemplate;
 import io.tideflow.runtime.task.TaskHandlers;
+import io.tideflow.runtime.worker.WorkerNode;
 import io.tideflow.server.http.MetricsServer;
 import io.tideflow.store.memory.MemoryClusterStore;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import io.tideflow.runtime.worker.WorkerNode;
-import java.nio.file.Path;
-import java.time.Instant;
 
 /**
- * The autoscaling demo: an open-loop load that ramps up and down, a pool that follows it, one
- * node killed at the peak, a live line per second, and a report with charts at the end.
+ * The autoscaling demo: an open-loop load that ramps up and down, a pool that follows it, one node
+ * killed at the peak, a live line per second, and a report with charts at the end.
  */
 final class AutoscaleDemo {
   private static final String POOL = "web";
@@ -49,8 +49,13 @@ final class AutoscaleDemo {
   private final Path reportDir;
   private final PrintStream out;
 
-  AutoscaleDemo(LoadProfile profile, int taskMillis, double targetPerNode, int maxNodes,
-      Path reportDir, PrintStream out) {
+  AutoscaleDemo(
+      LoadProfile profile,
+      int taskMillis,
+      double targetPerNode,
+      int maxNodes,
+      Path reportDir,
+      PrintStream out) {
     this.profile = profile;
     this.taskMillis = taskMillis;
     this.targetPerNode = targetPerNode;
@@ -64,10 +69,11 @@ final class AutoscaleDemo {
     // (in-memory) store, whose pool runs while it leads and fences its drains with its token.
     AtomicReference<InProcessNodeProvider> started = new AtomicReference<>();
     try (MemoryClusterStore store = new MemoryClusterStore();
-        Coordinator coordinator = Coordinator.start("demo-coordinator", store,
-            Duration.ofSeconds(2), Duration.ofSeconds(5), registry);
-        PoolSupervisor pool = PoolSupervisor.attach(spec(started), coordinator, store, null,
-            registry);
+        Coordinator coordinator =
+            Coordinator.start(
+                "demo-coordinator", store, Duration.ofSeconds(2), Duration.ofSeconds(5), registry);
+        PoolSupervisor pool =
+            PoolSupervisor.attach(spec(started), coordinator, store, null, registry);
         ClusterWatcher watcher = ClusterWatcher.start(store, Duration.ofSeconds(5));
         TideflowClient client = TideflowClient.connect(store, ClientConfig.defaults(), registry);
         MetricsServer http = MetricsServer.start(registry, 0)) {
@@ -80,14 +86,21 @@ final class AutoscaleDemo {
         Thread.sleep(50);
       }
       http.route("/autoscaler", () -> describe(POOL, pool.decisions()));
-      out.println("metrics: " + http.url() + "   decisions: http://127.0.0.1:" + http.port()
-          + "/autoscaler");
-      out.printf("tideflow demo --autoscale: pool '%s' from 1 to at most %d in-process nodes,"
-          + " target %.0f tasks in flight per node; load %s; each task sleeps %d ms%n",
+      out.println(
+          "metrics: "
+              + http.url()
+              + "   decisions: http://127.0.0.1:"
+              + http.port()
+              + "/autoscaler");
+      out.printf(
+          "tideflow demo --autoscale: pool '%s' from 1 to at most %d in-process nodes,"
+              + " target %.0f tasks in flight per node; load %s; each task sleeps %d ms%n",
           POOL, maxNodes, targetPerNode, profile.points(), taskMillis);
-      TaskSpec spec = TaskSpec.builder("sleep")
-          .payload(Integer.toString(taskMillis).getBytes(StandardCharsets.US_ASCII))
-          .timeout(Duration.ofSeconds(30)).build();
+      TaskSpec spec =
+          TaskSpec.builder("sleep")
+              .payload(Integer.toString(taskMillis).getBytes(StandardCharsets.US_ASCII))
+              .timeout(Duration.ofSeconds(30))
+              .build();
       LoadGenerator load = new LoadGenerator(client, spec, profile);
       AutoscaleTimeline timeline = new AutoscaleTimeline();
       load.start();
@@ -117,31 +130,58 @@ final class AutoscaleDemo {
 
   /** The demo's pool: in-process nodes, target tracking, quicker than the HPA's defaults. */
   private PoolSpec spec(AtomicReference<InProcessNodeProvider> started) {
-    NodeTemplate template = new NodeTemplate(POOL, Resources.of(1000, 1L << 30),
-        Map.of(PoolConfig.POOL_LABEL, POOL), Duration.ofSeconds(2));
+    NodeTemplate template =
+        new NodeTemplate(
+            POOL,
+            Resources.of(1000, 1L << 30),
+            Map.of(PoolConfig.POOL_LABEL, POOL),
+            Duration.ofSeconds(2));
     // A 10 s scale-down window instead of 5 minutes, so a one-minute demo shows both directions.
-    HpaBehavior behavior = HpaBehavior.defaults().withScaleDown(new HpaBehavior.Rules(
-        Duration.ofSeconds(10),
-        List.of(new HpaBehavior.Limit(HpaBehavior.LimitType.PERCENT, 50, Duration.ofSeconds(5))),
-        HpaBehavior.Select.MAX));
-    ProviderFactory inProcess = (store, uri, metrics) -> {
-      InProcessNodeProvider p = new InProcessNodeProvider(store, TaskHandlers.discover(), metrics);
-      started.set(p); // the demo kills one of its nodes
-      return p;
-    };
-    return new PoolSpec(POOL, template, List.of(inProcess),
-        List.of(new PolicySpec.TargetTracking(PoolAutoscaler.CONCURRENCY, targetPerNode, 0.1,
-            behavior)),
+    HpaBehavior behavior =
+        HpaBehavior.defaults()
+            .withScaleDown(
+                new HpaBehavior.Rules(
+                    Duration.ofSeconds(10),
+                    List.of(
+                        new HpaBehavior.Limit(
+                            HpaBehavior.LimitType.PERCENT, 50, Duration.ofSeconds(5))),
+                    HpaBehavior.Select.MAX));
+    ProviderFactory inProcess =
+        (store, uri, metrics) -> {
+          InProcessNodeProvider p =
+              new InProcessNodeProvider(store, TaskHandlers.discover(), metrics);
+          started.set(p); // the demo kills one of its nodes
+          return p;
+        };
+    return new PoolSpec(
+        POOL,
+        template,
+        List.of(inProcess),
+        List.of(
+            new PolicySpec.TargetTracking(
+                PoolAutoscaler.CONCURRENCY, targetPerNode, 0.1, behavior)),
         new PoolLimits(1, maxNodes, Duration.ofSeconds(2), Duration.ofSeconds(5), 2.0),
-        Duration.ofSeconds(1), Duration.ofMinutes(5), Duration.ofSeconds(10), 1_000, 0,
+        Duration.ofSeconds(1),
+        Duration.ofMinutes(5),
+        Duration.ofSeconds(10),
+        1_000,
+        0,
         Duration.ZERO);
   }
 
   static String describe(String pool, List<DecisionRecord> decisions) {
     StringBuilder sb = new StringBuilder("pool " + pool + ": decisions, newest last\n");
     for (DecisionRecord d : decisions) {
-      sb.append(d.at()).append("  ").append(d.current()).append(" -> ").append(d.desired())
-          .append("  [").append(d.policy()).append("] ").append(d.reason()).append('\n');
+      sb.append(d.at())
+          .append("  ")
+          .append(d.current())
+          .append(" -> ")
+          .append(d.desired())
+          .append("  [")
+          .append(d.policy())
+          .append("] ")
+          .append(d.reason())
+          .append('\n');
     }
     return sb.toString();
   }
@@ -160,8 +200,8 @@ final class AutoscaleDemo {
     return all.isEmpty() ? null : all.getLast();
   }
 
-  private static String killOne(ClusterWatcher watcher, MemoryClusterStore store,
-      InProcessNodeProvider provider) {
+  private static String killOne(
+      ClusterWatcher watcher, MemoryClusterStore store, InProcessNodeProvider provider) {
     List<NodeInfo> ready = new ArrayList<>();
     for (NodeInfo n : watcher.view().nodes()) {
       if (n.state() == NodeState.READY) {

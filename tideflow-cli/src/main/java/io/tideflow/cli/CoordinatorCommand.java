@@ -9,14 +9,14 @@ import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Stands for coordinator and, when elected, watches the cluster's health and, with {@code
- * --pool}, autoscales a pool of nodes.
+ * Stands for coordinator and, when elected, watches the cluster's health and, with {@code --pool},
+ * autoscales a pool of nodes.
  */
 @Command(
     name = "coordinator",
@@ -34,10 +34,16 @@ final class CoordinatorCommand implements Callable<Integer> {
   @Option(names = "--id", description = "Candidate id (default: coordinator-<random>)")
   String id = "coordinator-" + UUID.randomUUID().toString().substring(0, 8);
 
-  @Option(names = "--lease-ttl", paramLabel = "DURATION", description = "Leadership lease TTL (default: ${DEFAULT-VALUE})", converter = Durations.class)
+  @Option(
+      names = "--lease-ttl",
+      paramLabel = "DURATION",
+      description = "Leadership lease TTL (default: ${DEFAULT-VALUE})",
+      converter = Durations.class)
   Duration leaseTtl = Duration.ofSeconds(3);
 
-  @Option(names = "--metrics-port", description = "HTTP port of /metrics, 0 for any, -1 for none (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--metrics-port",
+      description = "HTTP port of /metrics, 0 for any, -1 for none (default: ${DEFAULT-VALUE})")
   int metricsPort = 0;
 
   @picocli.CommandLine.ArgGroup(exclusive = false, heading = "Autoscaling%n")
@@ -50,42 +56,61 @@ final class CoordinatorCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrometheusMeterRegistry registry = MetricsServer.newRegistry();
     try (ClusterStore clusterStore = store.open();
-        MetricsServer metrics = metricsPort < 0 ? null : MetricsServer.start(registry, metricsPort);
+        MetricsServer metrics =
+            metricsPort < 0 ? null : MetricsServer.start(registry, metricsPort);
         Coordinator coordinator =
             Coordinator.start(id, clusterStore, leaseTtl, Duration.ofSeconds(5), registry)) {
       // The hook waits (bounded) for the cleanup below: the pool's nodes stopped, the lease
       // given back, so a successor need not wait out a TTL.
       CountDownLatch cleaned = new CountDownLatch(1);
-      Thread hook = new Thread(() -> {
-        stop.countDown();
-        try {
-          cleaned.await(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }, "tideflow-coordinator-shutdown");
+      Thread hook =
+          new Thread(
+              () -> {
+                stop.countDown();
+                try {
+                  cleaned.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              },
+              "tideflow-coordinator-shutdown");
       Runtime.getRuntime().addShutdownHook(hook);
-      coordinator.onMembershipChange(e -> System.out.println(
-          "node " + e.nodeId() + ": " + (e.from() == null ? "joined" : e.from()) + " -> " + e.to()));
+      coordinator.onMembershipChange(
+          e ->
+              System.out.println(
+                  "node "
+                      + e.nodeId()
+                      + ": "
+                      + (e.from() == null ? "joined" : e.from())
+                      + " -> "
+                      + e.to()));
       PoolSupervisor running = null;
       try {
         if (pool != null && pool.enabled()) {
           try {
-            running = PoolSupervisor.attach(pool.spec(), coordinator, clusterStore, store.uri,
-                registry);
+            running =
+                PoolSupervisor.attach(pool.spec(), coordinator, clusterStore, store.uri, registry);
           } catch (IllegalArgumentException e) {
             System.err.println("tideflow coordinator: " + e.getMessage());
             return ExitCodes.USAGE;
           }
           if (metrics != null) {
             PoolSupervisor p = running;
-            metrics.route("/autoscaler", () -> "providers: " + p.providerHealth() + "\n"
-                + AutoscaleDemo.describe(pool.pool, p.decisions()));
+            metrics.route(
+                "/autoscaler",
+                () ->
+                    "providers: "
+                        + p.providerHealth()
+                        + "\n"
+                        + AutoscaleDemo.describe(pool.pool, p.decisions()));
           }
         }
-        System.out.println("coordinator " + id + " standing"
-            + (metrics == null ? "" : " metrics " + metrics.url())
-            + (running == null ? "" : " autoscaling pool " + pool.pool + " while it leads"));
+        System.out.println(
+            "coordinator "
+                + id
+                + " standing"
+                + (metrics == null ? "" : " metrics " + metrics.url())
+                + (running == null ? "" : " autoscaling pool " + pool.pool + " while it leads"));
         System.out.flush();
         stop.await();
         return ExitCodes.OK;

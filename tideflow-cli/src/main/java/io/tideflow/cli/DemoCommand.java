@@ -12,6 +12,7 @@ import io.tideflow.server.http.MetricsServer;
 import io.tideflow.store.memory.MemoryClusterStore;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +22,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import java.nio.file.Path;
 
 /** A whole cluster in this JVM doing real work, with one worker killed midway. */
 @Command(
@@ -40,37 +40,67 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--tasks", description = "Tasks to run (default: ${DEFAULT-VALUE})")
   int tasks = 20_000;
 
-  @Option(names = "--work", paramLabel = "N", description = "Each task counts the primes below N (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--work",
+      paramLabel = "N",
+      description = "Each task counts the primes below N (default: ${DEFAULT-VALUE})")
   int work = 20_000;
 
-  @Option(names = "--concurrency", description = "Tasks in flight at once (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--concurrency",
+      description = "Tasks in flight at once (default: ${DEFAULT-VALUE})")
   int concurrency = 64;
 
-  @Option(names = "--kill-at", paramLabel = "FRACTION", description = "Kill a worker when this share of tasks is done; 0 kills none (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--kill-at",
+      paramLabel = "FRACTION",
+      description =
+          "Kill a worker when this share of tasks is done; 0 kills none (default: ${DEFAULT-VALUE})")
   double killAt = 0.4;
 
-  @Option(names = "--lease-ttl", paramLabel = "DURATION", description = "Node lease TTL (default: ${DEFAULT-VALUE})", converter = Durations.class)
+  @Option(
+      names = "--lease-ttl",
+      paramLabel = "DURATION",
+      description = "Node lease TTL (default: ${DEFAULT-VALUE})",
+      converter = Durations.class)
   Duration leaseTtl = Duration.ofSeconds(2);
 
-  @Option(names = "--metrics-port", description = "HTTP port of /metrics, 0 for any, -1 for none (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--metrics-port",
+      description = "HTTP port of /metrics, 0 for any, -1 for none (default: ${DEFAULT-VALUE})")
   int metricsPort = 0;
 
-  @Option(names = "--autoscale", description = "Run the autoscaling scenario instead: load ramps up and down, the pool follows, one node is killed at the peak; writes an HTML report with a chart")
+  @Option(
+      names = "--autoscale",
+      description =
+          "Run the autoscaling scenario instead: load ramps up and down, the pool follows, one node is killed at the peak; writes an HTML report with a chart")
   boolean autoscale;
 
-  @Option(names = "--profile", paramLabel = "S:RATE,...", description = "Autoscaling load profile, seconds:tasks-per-second points (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--profile",
+      paramLabel = "S:RATE,...",
+      description =
+          "Autoscaling load profile, seconds:tasks-per-second points (default: ${DEFAULT-VALUE})")
   String profile = "0:50,15:1500,30:1500,45:50,60:50";
 
-  @Option(names = "--task-millis", description = "Autoscaling: each task sleeps this long (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--task-millis",
+      description = "Autoscaling: each task sleeps this long (default: ${DEFAULT-VALUE})")
   int taskMillis = 20;
 
-  @Option(names = "--target-per-node", description = "Autoscaling: tasks in flight per node to aim for (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--target-per-node",
+      description = "Autoscaling: tasks in flight per node to aim for (default: ${DEFAULT-VALUE})")
   double targetPerNode = 4;
 
-  @Option(names = "--max-nodes", description = "Autoscaling: most nodes in the pool (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--max-nodes",
+      description = "Autoscaling: most nodes in the pool (default: ${DEFAULT-VALUE})")
   int maxNodes = 12;
 
-  @Option(names = "--report-dir", description = "Autoscaling: where the report goes (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--report-dir",
+      description = "Autoscaling: where the report goes (default: ${DEFAULT-VALUE})")
   Path reportDir = Path.of("reports", "demo-autoscale");
 
   @Override
@@ -78,21 +108,36 @@ final class DemoCommand implements Callable<Integer> {
     if (autoscale) {
       Logging.quiet();
       if (taskMillis <= 0 || targetPerNode <= 0 || maxNodes < 2) {
-        throw new IllegalArgumentException("--task-millis and --target-per-node must be > 0 and"
-            + " --max-nodes >= 2, were " + taskMillis + ", " + targetPerNode + ", " + maxNodes);
+        throw new IllegalArgumentException(
+            "--task-millis and --target-per-node must be > 0 and"
+                + " --max-nodes >= 2, were "
+                + taskMillis
+                + ", "
+                + targetPerNode
+                + ", "
+                + maxNodes);
       }
       PrometheusMeterRegistry registry = MetricsServer.newRegistry();
-      return new AutoscaleDemo(LoadProfile.parse(profile), taskMillis, targetPerNode, maxNodes,
-          reportDir, System.out).run(registry);
+      return new AutoscaleDemo(
+              LoadProfile.parse(profile),
+              taskMillis,
+              targetPerNode,
+              maxNodes,
+              reportDir,
+              System.out)
+          .run(registry);
     }
     validate();
     PrintStream out = System.out;
     PrometheusMeterRegistry registry = MetricsServer.newRegistry();
     Logging.quiet();
     try (MemoryClusterStore store = new MemoryClusterStore();
-        MetricsServer metrics = metricsPort < 0 ? null : MetricsServer.start(registry, metricsPort);
-        Coordinator c1 = Coordinator.start("coordinator-1", store, leaseTtl, Duration.ofSeconds(5), registry);
-        Coordinator c2 = Coordinator.start("coordinator-2", store, leaseTtl, Duration.ofSeconds(5), registry)) {
+        MetricsServer metrics =
+            metricsPort < 0 ? null : MetricsServer.start(registry, metricsPort);
+        Coordinator c1 =
+            Coordinator.start("coordinator-1", store, leaseTtl, Duration.ofSeconds(5), registry);
+        Coordinator c2 =
+            Coordinator.start("coordinator-2", store, leaseTtl, Duration.ofSeconds(5), registry)) {
       List<WorkerNode> nodes = new ArrayList<>();
       try {
         for (int i = 1; i <= workers; i++) {
@@ -108,32 +153,46 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  private int run(MemoryClusterStore store, PrometheusMeterRegistry registry, MetricsServer metrics,
-      List<WorkerNode> nodes, Coordinator c1, Coordinator c2, PrintStream out) throws Exception {
+  private int run(
+      MemoryClusterStore store,
+      PrometheusMeterRegistry registry,
+      MetricsServer metrics,
+      List<WorkerNode> nodes,
+      Coordinator c1,
+      Coordinator c2,
+      PrintStream out)
+      throws Exception {
     {
-      out.printf("tideflow demo: %d workers on loopback %s; coordinator and standby elected from 2"
-          + " candidates%n", workers, addresses(nodes));
+      out.printf(
+          "tideflow demo: %d workers on loopback %s; coordinator and standby elected from 2"
+              + " candidates%n",
+          workers, addresses(nodes));
       if (metrics != null) {
         out.println("metrics: " + metrics.url());
       }
       String expected = Long.toString(TaskHandlers.countPrimesBelow(work));
-      out.printf("workload: %,d tasks, each counting the primes below %,d (answer %s)%n",
+      out.printf(
+          "workload: %,d tasks, each counting the primes below %,d (answer %s)%n",
           tasks, work, expected);
-      try (TideflowClient client = TideflowClient.connect(store, ClientConfig.defaults(), registry)) {
+      try (TideflowClient client =
+          TideflowClient.connect(store, ClientConfig.defaults(), registry)) {
         DemoRun run = new DemoRun(client, tasks, concurrency, expected);
         byte[] payload = Integer.toString(work).getBytes(StandardCharsets.US_ASCII);
-        TaskSpec spec = TaskSpec.builder("primes").payload(payload).timeout(Duration.ofSeconds(60)).build();
+        TaskSpec spec =
+            TaskSpec.builder("primes").payload(payload).timeout(Duration.ofSeconds(60)).build();
         int killAfter = killAt <= 0 ? -1 : (int) Math.round(tasks * killAt);
         AtomicInteger killed = new AtomicInteger();
-        run.onProgress(done -> {
-          if (killAfter >= 0 && done >= killAfter && killed.compareAndSet(0, 1)) {
-            WorkerNode victim = nodes.get(nodes.size() - 1);
-            out.printf("%n>>> killing %s (its connections drop, its lease is left to expire)%n",
-                victim.id());
-            store.suspendKeepAlive(victim.registration().lease().id());
-            victim.kill();
-          }
-        });
+        run.onProgress(
+            done -> {
+              if (killAfter >= 0 && done >= killAfter && killed.compareAndSet(0, 1)) {
+                WorkerNode victim = nodes.get(nodes.size() - 1);
+                out.printf(
+                    "%n>>> killing %s (its connections drop, its lease is left to expire)%n",
+                    victim.id());
+                store.suspendKeepAlive(victim.registration().lease().id());
+                victim.kill();
+              }
+            });
         DemoRun.Summary summary = run.execute(spec, out);
         summary.print(out);
         out.println(leaderLine(c1, c2));
@@ -170,8 +229,13 @@ final class DemoCommand implements Callable<Integer> {
 
   private static String leaderLine(Coordinator c1, Coordinator c2) {
     Coordinator leader = c1.isLeader() ? c1 : c2.isLeader() ? c2 : null;
-    return leader == null ? "coordinator: none leads at the end"
-        : "coordinator: " + leader.candidate() + " leads (fencing token " + leader.fencingToken() + ")";
+    return leader == null
+        ? "coordinator: none leads at the end"
+        : "coordinator: "
+            + leader.candidate()
+            + " leads (fencing token "
+            + leader.fencingToken()
+            + ")";
   }
 
   /** Bounds what is in flight, so latency is service time and not a queue of all tasks. */

@@ -43,12 +43,21 @@ final class DemoRun {
   }
 
   /** What a run achieved. */
-  record Summary(int submitted, int completed, long retried, int lost, double seconds,
-      long p50Micros, long p99Micros, String firstFailure) {
+  record Summary(
+      int submitted,
+      int completed,
+      long retried,
+      int lost,
+      double seconds,
+      long p50Micros,
+      long p99Micros,
+      String firstFailure) {
     void print(PrintStream out) {
-      out.printf("%nsubmitted %,d  completed %,d  retried %,d  lost %,d%n", submitted, completed,
-          retried, lost);
-      out.printf("throughput %,.0f tasks/s over %.1f s   latency p50 %.2f ms  p99 %.2f ms%n",
+      out.printf(
+          "%nsubmitted %,d  completed %,d  retried %,d  lost %,d%n",
+          submitted, completed, retried, lost);
+      out.printf(
+          "throughput %,.0f tasks/s over %.1f s   latency p50 %.2f ms  p99 %.2f ms%n",
           completed / seconds, seconds, p50Micros / 1000.0, p99Micros / 1000.0);
       if (firstFailure != null) {
         out.println("first failure: " + firstFailure);
@@ -84,8 +93,15 @@ final class DemoRun {
     if (!all && firstFailure == null) {
       firstFailure = (tasks - done.get()) + " task(s) never finished";
     }
-    return new Summary(tasks, completed, client.stats().retried(), lost, seconds,
-        TaskLatencies.micros(latency, 50), TaskLatencies.micros(latency, 99), firstFailure);
+    return new Summary(
+        tasks,
+        completed,
+        client.stats().retried(),
+        lost,
+        seconds,
+        TaskLatencies.micros(latency, 50),
+        TaskLatencies.micros(latency, 99),
+        firstFailure);
   }
 
   private void finish(int index, long sent, TaskResult result, Throwable error) {
@@ -111,8 +127,16 @@ final class DemoRun {
     TideflowClient.Stats s = client.stats();
     double seconds = Math.max(1e-3, (System.nanoTime() - start) / 1e9);
     long ready = client.view().countByState().get(NodeState.READY);
-    out.printf("\r%5.1fs  done %,7d/%,d  in flight %4d  retried %,5d  failed %,d  nodes READY %d  %,8.0f tasks/s   ",
-        seconds, done.get(), tasks, s.inFlight(), s.retried(), failed.get(), ready, done.get() / seconds);
+    out.printf(
+        "\r%5.1fs  done %,7d/%,d  in flight %4d  retried %,5d  failed %,d  nodes READY %d  %,8.0f tasks/s   ",
+        seconds,
+        done.get(),
+        tasks,
+        s.inFlight(),
+        s.retried(),
+        failed.get(),
+        ready,
+        done.get() / seconds);
     out.flush();
   }
 }

@@ -1,8 +1,8 @@
 package io.tideflow.cli;
 
 import java.time.Duration;
-import picocli.CommandLine;
 import java.util.Locale;
+import picocli.CommandLine;
 
 /** Reads durations written as {@code 500ms}, {@code 3s}, {@code 2m} or ISO-8601 ({@code PT3S}). */
 final class Durations implements CommandLine.ITypeConverter<Duration> {
@@ -21,14 +21,17 @@ final class Durations implements CommandLine.ITypeConverter<Duration> {
         return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
       }
       if (v.endsWith("s")) {
-        return Duration.ofMillis(Math.round(Double.parseDouble(v.substring(0, v.length() - 1)) * 1000));
+        return Duration.ofMillis(
+            Math.round(Double.parseDouble(v.substring(0, v.length() - 1)) * 1000));
       }
       if (v.endsWith("m")) {
         return Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1)) * 60);
       }
     } catch (RuntimeException e) {
-      throw new CommandLine.TypeConversionException("'" + value + "' is not a duration (e.g. 500ms, 3s, 2m)");
+      throw new CommandLine.TypeConversionException(
+          "'" + value + "' is not a duration (e.g. 500ms, 3s, 2m)");
     }
-    throw new CommandLine.TypeConversionException("'" + value + "' is not a duration (e.g. 500ms, 3s, 2m)");
+    throw new CommandLine.TypeConversionException(
+        "'" + value + "' is not a duration (e.g. 500ms, 3s, 2m)");
   }
 }

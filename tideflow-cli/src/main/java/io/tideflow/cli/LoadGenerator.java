@@ -10,8 +10,8 @@ import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 
 /**
- * Sends tasks on a schedule (open loop) following a {@link LoadProfile}, whatever the cluster
- * does, and counts what comes back. Latencies go to a histogram the timeline takes each second.
+ * Sends tasks on a schedule (open loop) following a {@link LoadProfile}, whatever the cluster does,
+ * and counts what comes back. Latencies go to a histogram the timeline takes each second.
  */
 final class LoadGenerator {
   private final TideflowClient client;
@@ -61,17 +61,20 @@ final class LoadGenerator {
   private void send() {
     long t0 = System.nanoTime();
     sent.incrementAndGet();
-    client.submit(spec).whenComplete((r, e) -> {
-      if (e == null) {
-        succeeded.incrementAndGet();
-        latencies.record(System.nanoTime() - t0);
-      } else {
-        failed.incrementAndGet();
-        if (firstFailure == null) {
-          firstFailure = TideflowCommand.describe(e);
-        }
-      }
-    });
+    client
+        .submit(spec)
+        .whenComplete(
+            (r, e) -> {
+              if (e == null) {
+                succeeded.incrementAndGet();
+                latencies.record(System.nanoTime() - t0);
+              } else {
+                failed.incrementAndGet();
+                if (firstFailure == null) {
+                  firstFailure = TideflowCommand.describe(e);
+                }
+              }
+            });
   }
 
   /** Waits up to {@code bound} for the schedule to end; true when it has. */

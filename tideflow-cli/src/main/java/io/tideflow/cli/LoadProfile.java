@@ -4,9 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Offered load over time, piecewise linear between points written {@code SECONDS:RATE}, e.g.
- * {@code 0:50,20:1500,30:1500,50:50,60:50}: from 50 tasks/s up to 1,500 over 20 s, held for 10 s,
- * back down by 50 s, held until 60 s.
+ * Offered load over time, piecewise linear between points written {@code SECONDS:RATE}, e.g. {@code
+ * 0:50,20:1500,30:1500,50:50,60:50}: from 50 tasks/s up to 1,500 over 20 s, held for 10 s, back
+ * down by 50 s, held until 60 s.
  */
 record LoadProfile(List<Point> points) {
 
@@ -15,12 +15,15 @@ record LoadProfile(List<Point> points) {
 
   LoadProfile {
     if (points.size() < 2) {
-      throw new IllegalArgumentException("a load profile needs at least 2 points, had " + points.size());
+      throw new IllegalArgumentException(
+          "a load profile needs at least 2 points, had " + points.size());
     }
     for (int i = 1; i < points.size(); i++) {
       if (points.get(i).seconds() <= points.get(i - 1).seconds()) {
         throw new IllegalArgumentException(
-            "load profile times must increase, " + points.get(i).seconds() + " follows "
+            "load profile times must increase, "
+                + points.get(i).seconds()
+                + " follows "
                 + points.get(i - 1).seconds());
       }
     }

@@ -9,8 +9,7 @@ final class Logging {
 
   static void configure() {
     if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
-      System.setProperty(
-          "java.util.logging.SimpleFormatter.format", "%1$tT %4$s %3$s: %5$s%6$s%n");
+      System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tT %4$s %3$s: %5$s%6$s%n");
     }
     // gRPC's and Netty's own chatter stays below WARNING unless asked for.
     Logger.getLogger("io.grpc").setLevel(Level.WARNING);

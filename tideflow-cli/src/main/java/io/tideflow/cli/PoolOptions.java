@@ -18,19 +18,27 @@ import picocli.CommandLine.Option;
 
 /**
  * The coordinator's autoscaled pool, as options: which provider starts its nodes, what a node is,
- * its bounds, and what it follows (tasks in flight per node, and work that waits for room). It
- * only parses and checks them into a {@link PoolSpec}; {@link io.tideflow.runtime.pool.PoolSupervisor}
+ * its bounds, and what it follows (tasks in flight per node, and work that waits for room). It only
+ * parses and checks them into a {@link PoolSpec}; {@link io.tideflow.runtime.pool.PoolSupervisor}
  * runs the pool.
  */
 final class PoolOptions {
-  @Option(names = "--pool", paramLabel = "NAME",
-      description = "Autoscale a pool of this name while leading (nodes carry tideflow.io/pool=NAME)")
+  @Option(
+      names = "--pool",
+      paramLabel = "NAME",
+      description =
+          "Autoscale a pool of this name while leading (nodes carry tideflow.io/pool=NAME)")
   String pool;
 
-  @Option(names = "--provider", paramLabel = "KIND", split = ",", defaultValue = "LOCAL_PROCESS",
-      description = "Who starts the pool's nodes: LOCAL_PROCESS (worker JVMs on this machine) or"
-          + " IN_PROCESS (workers inside this JVM); several, comma-separated, in priority order:"
-          + " when one fails to launch or turns unhealthy the next is used (default: LOCAL_PROCESS)")
+  @Option(
+      names = "--provider",
+      paramLabel = "KIND",
+      split = ",",
+      defaultValue = "LOCAL_PROCESS",
+      description =
+          "Who starts the pool's nodes: LOCAL_PROCESS (worker JVMs on this machine) or"
+              + " IN_PROCESS (workers inside this JVM); several, comma-separated, in priority order:"
+              + " when one fails to launch or turns unhealthy the next is used (default: LOCAL_PROCESS)")
   List<ProviderKind> providers;
 
   @Option(names = "--min", description = "Fewest nodes (default: ${DEFAULT-VALUE})")
@@ -39,37 +47,60 @@ final class PoolOptions {
   @Option(names = "--max", description = "Most nodes (default: ${DEFAULT-VALUE})")
   int max = 8;
 
-  @Option(names = "--node-cpu", paramLabel = "MILLICORES",
+  @Option(
+      names = "--node-cpu",
+      paramLabel = "MILLICORES",
       description = "Cpu of one node in millicores (default: ${DEFAULT-VALUE})")
   long nodeCpu = 2000;
 
-  @Option(names = "--node-memory-mib", paramLabel = "MIB",
+  @Option(
+      names = "--node-memory-mib",
+      paramLabel = "MIB",
       description = "Memory of one node in MiB (default: ${DEFAULT-VALUE})")
   long nodeMemoryMib = 2048;
 
-  @Option(names = "--target-concurrency", paramLabel = "N",
-      description = "Tasks in flight per node to aim for (HPA target tracking); 0 to follow only"
-          + " waiting work, and then the pool only grows (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--target-concurrency",
+      paramLabel = "N",
+      description =
+          "Tasks in flight per node to aim for (HPA target tracking); 0 to follow only"
+              + " waiting work, and then the pool only grows (default: ${DEFAULT-VALUE})")
   double targetConcurrency = 8;
 
-  @Option(names = "--scale-down-window", paramLabel = "DURATION", converter = Durations.class,
-      description = "How long the highest recent recommendation holds before the pool shrinks"
-          + " (HPA stabilization; default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--scale-down-window",
+      paramLabel = "DURATION",
+      converter = Durations.class,
+      description =
+          "How long the highest recent recommendation holds before the pool shrinks"
+              + " (HPA stabilization; default: ${DEFAULT-VALUE})")
   Duration scaleDownWindow = Duration.ofMinutes(5);
 
-  @Option(names = "--interval", paramLabel = "DURATION", converter = Durations.class,
+  @Option(
+      names = "--interval",
+      paramLabel = "DURATION",
+      converter = Durations.class,
       description = "How often the autoscaler decides (default: ${DEFAULT-VALUE})")
   Duration interval = Duration.ofSeconds(1);
 
-  @Option(names = "--drain-timeout", paramLabel = "DURATION", converter = Durations.class,
-      description = "How long a node being removed may finish its tasks (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--drain-timeout",
+      paramLabel = "DURATION",
+      converter = Durations.class,
+      description =
+          "How long a node being removed may finish its tasks (default: ${DEFAULT-VALUE})")
   Duration drainTimeout = Duration.ofSeconds(30);
 
-  @Option(names = "--warm", paramLabel = "N",
+  @Option(
+      names = "--warm",
+      paramLabel = "N",
       description = "Started idle nodes kept ready to hand out (default: ${DEFAULT-VALUE})")
   int warm = 0;
 
-  @Option(names = "--node-lease-ttl", paramLabel = "DURATION", converter = Durations.class,
+  @Option(
+      names = "--node-lease-ttl",
+      paramLabel = "DURATION",
+      converter = Durations.class,
       description = "Lease TTL of the pool's nodes (default: ${DEFAULT-VALUE})")
   Duration nodeLeaseTtl = Duration.ofSeconds(5);
 
@@ -88,12 +119,18 @@ final class PoolOptions {
           "--min must be >= 0 and --max >= max(1, --min), were " + min + " and " + max);
     }
     if (nodeCpu <= 0 || nodeMemoryMib <= 0) {
-      throw new IllegalArgumentException("--node-cpu and --node-memory-mib must be > 0, were "
-          + nodeCpu + " and " + nodeMemoryMib);
+      throw new IllegalArgumentException(
+          "--node-cpu and --node-memory-mib must be > 0, were "
+              + nodeCpu
+              + " and "
+              + nodeMemoryMib);
     }
     if (targetConcurrency < 0 || warm < 0) {
-      throw new IllegalArgumentException("--target-concurrency and --warm must be >= 0, were "
-          + targetConcurrency + " and " + warm);
+      throw new IllegalArgumentException(
+          "--target-concurrency and --warm must be >= 0, were "
+              + targetConcurrency
+              + " and "
+              + warm);
     }
   }
 
@@ -104,22 +141,42 @@ final class PoolOptions {
    */
   PoolSpec spec() {
     validate();
-    NodeTemplate template = new NodeTemplate(pool, Resources.of(nodeCpu, nodeMemoryMib << 20),
-        Map.of(PoolConfig.POOL_LABEL, pool), nodeLeaseTtl);
+    NodeTemplate template =
+        new NodeTemplate(
+            pool,
+            Resources.of(nodeCpu, nodeMemoryMib << 20),
+            Map.of(PoolConfig.POOL_LABEL, pool),
+            nodeLeaseTtl);
     List<PolicySpec> policies = new ArrayList<>();
     policies.add(new PolicySpec.PendingDemand());
     if (targetConcurrency > 0) {
-      HpaBehavior behavior = HpaBehavior.defaults().withScaleDown(new HpaBehavior.Rules(
-          scaleDownWindow, HpaBehavior.defaults().scaleDown().limits(),
-          HpaBehavior.defaults().scaleDown().select()));
-      policies.add(new PolicySpec.TargetTracking(PoolAutoscaler.CONCURRENCY, targetConcurrency,
-          0.1, behavior));
+      HpaBehavior behavior =
+          HpaBehavior.defaults()
+              .withScaleDown(
+                  new HpaBehavior.Rules(
+                      scaleDownWindow,
+                      HpaBehavior.defaults().scaleDown().limits(),
+                      HpaBehavior.defaults().scaleDown().select()));
+      policies.add(
+          new PolicySpec.TargetTracking(
+              PoolAutoscaler.CONCURRENCY, targetConcurrency, 0.1, behavior));
     }
-    List<ProviderFactory> kinds = providers == null || providers.isEmpty()
-        ? List.of(ProviderKind.LOCAL_PROCESS) : List.copyOf(providers);
+    List<ProviderFactory> kinds =
+        providers == null || providers.isEmpty()
+            ? List.of(ProviderKind.LOCAL_PROCESS)
+            : List.copyOf(providers);
     // Clients report their waiting work within a second (ClientConfig's default) of seeing a node.
-    return new PoolSpec(pool, template, kinds, policies,
-        new PoolLimits(min, max, Duration.ZERO, Duration.ZERO, 2.0), interval,
-        Duration.ofMinutes(10), drainTimeout, 1_000, warm, Duration.ofSeconds(2));
+    return new PoolSpec(
+        pool,
+        template,
+        kinds,
+        policies,
+        new PoolLimits(min, max, Duration.ZERO, Duration.ZERO, 2.0),
+        interval,
+        Duration.ofMinutes(10),
+        drainTimeout,
+        1_000,
+        warm,
+        Duration.ofSeconds(2));
   }
 }

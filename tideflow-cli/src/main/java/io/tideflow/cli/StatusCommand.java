@@ -1,8 +1,13 @@
 package io.tideflow.cli;
 
+import io.tideflow.core.autoscale.DecisionRecord;
 import io.tideflow.core.model.LoadReport;
 import io.tideflow.core.model.NodeInfo;
+import io.tideflow.core.model.PendingWork;
+import io.tideflow.runtime.autoscale.DecisionLogs;
+import io.tideflow.runtime.autoscale.ProviderHealths;
 import io.tideflow.runtime.membership.ClusterKeys;
+import io.tideflow.runtime.membership.DemandRecords;
 import io.tideflow.runtime.membership.NodeRecords;
 import io.tideflow.runtime.membership.StoreCalls;
 import io.tideflow.store.ClusterStore;
@@ -15,11 +20,6 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import io.tideflow.core.autoscale.DecisionRecord;
-import io.tideflow.core.model.PendingWork;
-import io.tideflow.runtime.autoscale.DecisionLogs;
-import io.tideflow.runtime.autoscale.ProviderHealths;
-import io.tideflow.runtime.membership.DemandRecords;
 
 /** Prints the cluster's nodes, their state and load, and who coordinates. */
 @Command(
@@ -40,7 +40,8 @@ final class StatusCommand implements Callable<Integer> {
       List<NodeInfo> live = read(clusterStore, ClusterKeys.NODES);
       List<NodeInfo> gone = read(clusterStore, ClusterKeys.GONE);
       Optional<ClusterStore.LeaderInfo> leader =
-          StoreCalls.await(clusterStore.leader(ClusterKeys.COORDINATOR_ELECTION), TIMEOUT, "leader");
+          StoreCalls.await(
+              clusterStore.leader(ClusterKeys.COORDINATOR_ELECTION), TIMEOUT, "leader");
       print(System.out, live, gone, leader, System.currentTimeMillis());
       printDecisions(System.out, clusterStore);
       printPendingWork(System.out, clusterStore, System.currentTimeMillis());
@@ -58,25 +59,26 @@ final class StatusCommand implements Callable<Integer> {
 
   /** Each pool's last decisions: what it did, and why it did not do more. */
   private static void printDecisions(PrintStream out, ClusterStore store) {
-    for (KeyValue kv : StoreCalls.await(store.list(ClusterKeys.AUTOSCALER), TIMEOUT,
-        "list autoscaler logs").kvs()) {
-      List<DecisionRecord> log =
-          DecisionLogs.decode(kv.value());
+    for (KeyValue kv :
+        StoreCalls.await(store.list(ClusterKeys.AUTOSCALER), TIMEOUT, "list autoscaler logs")
+            .kvs()) {
+      List<DecisionRecord> log = DecisionLogs.decode(kv.value());
       String pool = kv.key().substring(ClusterKeys.AUTOSCALER.length());
       out.println("pool " + pool + ": last decisions (newest last)");
       StoreCalls.await(store.get(ClusterKeys.providers(pool)), TIMEOUT, "provider health")
-          .ifPresent(h -> {
-            try {
-              out.println("  providers: " + ProviderHealths.describe(
-                  ProviderHealths.decode(h.value())));
-            } catch (IllegalArgumentException e) {
-              out.println("  providers: unreadable (" + e.getMessage() + ")");
-            }
-          });
-      for (DecisionRecord d :
-          log.subList(Math.max(0, log.size() - 5), log.size())) {
-        out.printf("  %s  %d -> %d  [%s] %s%n", d.at(), d.current(), d.desired(), d.policy(),
-            d.reason());
+          .ifPresent(
+              h -> {
+                try {
+                  out.println(
+                      "  providers: "
+                          + ProviderHealths.describe(ProviderHealths.decode(h.value())));
+                } catch (IllegalArgumentException e) {
+                  out.println("  providers: unreadable (" + e.getMessage() + ")");
+                }
+              });
+      for (DecisionRecord d : log.subList(Math.max(0, log.size() - 5), log.size())) {
+        out.printf(
+            "  %s  %d -> %d  [%s] %s%n", d.at(), d.current(), d.desired(), d.policy(), d.reason());
       }
     }
   }
@@ -84,8 +86,8 @@ final class StatusCommand implements Callable<Integer> {
   /** What each client waits to place because no node can take it, and why. */
   private static void printPendingWork(PrintStream out, ClusterStore store, long nowMillis) {
     List<DemandRecords.Report> reports = new ArrayList<>();
-    for (KeyValue kv : StoreCalls.await(store.list(ClusterKeys.DEMAND), TIMEOUT,
-        "list pending demand").kvs()) {
+    for (KeyValue kv :
+        StoreCalls.await(store.list(ClusterKeys.DEMAND), TIMEOUT, "list pending demand").kvs()) {
       try {
         reports.add(DemandRecords.decode(kv.key(), kv.value()));
       } catch (IllegalArgumentException e) {
@@ -95,16 +97,17 @@ final class StatusCommand implements Callable<Integer> {
     printPendingWork(out, reports, nowMillis);
   }
 
-  static void printPendingWork(PrintStream out,
-      List<DemandRecords.Report> reports, long nowMillis) {
+  static void printPendingWork(
+      PrintStream out, List<DemandRecords.Report> reports, long nowMillis) {
     if (reports.isEmpty()) {
       out.println("no work waits for a node");
       return;
     }
     out.println("work waiting for a node (pending demand):");
     for (DemandRecords.Report r : reports) {
-      out.printf("  %s: %d task(s), reported %ds ago%n", r.clientId(), r.waiting(),
-          Math.max(0, (nowMillis - r.reportedAtMillis()) / 1000));
+      out.printf(
+          "  %s: %d task(s), reported %ds ago%n",
+          r.clientId(), r.waiting(), Math.max(0, (nowMillis - r.reportedAtMillis()) / 1000));
       for (PendingWork w : r.work()) {
         out.println("    " + w);
       }
@@ -117,15 +120,35 @@ final class StatusCommand implements Callable<Integer> {
       List<NodeInfo> gone,
       Optional<ClusterStore.LeaderInfo> leader,
       long nowMillis) {
-    out.println("coordinator: " + leader.map(l -> l.candidate() + " (fencing token "
-        + l.fencingToken() + ")").orElse("none elected"));
+    out.println(
+        "coordinator: "
+            + leader
+                .map(l -> l.candidate() + " (fencing token " + l.fencingToken() + ")")
+                .orElse("none elected"));
     String format = "%-22s %-9s %-22s %8s %7s %10s %5s %9s %8s%n";
-    out.printf(format, "NODE", "STATE", "ADDRESS", "RUNNING", "QUEUED", "COMPLETED", "CPU", "HEAP", "REPORT");
+    out.printf(
+        format,
+        "NODE",
+        "STATE",
+        "ADDRESS",
+        "RUNNING",
+        "QUEUED",
+        "COMPLETED",
+        "CPU",
+        "HEAP",
+        "REPORT");
     List<NodeInfo> all = new ArrayList<>(live);
     all.addAll(gone);
     for (NodeInfo n : all) {
       LoadReport l = n.load();
-      out.printf(format, n.id(), n.state(), n.address(), l.inFlight(), l.queued(), l.completed(),
+      out.printf(
+          format,
+          n.id(),
+          n.state(),
+          n.address(),
+          l.inFlight(),
+          l.queued(),
+          l.completed(),
           l.cpu() < 0 ? "-" : Math.round(l.cpu() * 100) + "%",
           (l.heapUsedBytes() >> 20) + "MiB",
           l.reportedAtMillis() == 0 ? "-" : ((nowMillis - l.reportedAtMillis()) / 1000) + "s ago");

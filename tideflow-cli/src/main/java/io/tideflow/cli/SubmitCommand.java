@@ -15,11 +15,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import java.util.concurrent.ExecutionException;
 
 /** Submits tasks to a running cluster and prints their results. */
 @Command(
@@ -41,13 +41,23 @@ final class SubmitCommand implements Callable<Integer> {
   @Option(names = "--count", description = "How many copies to submit (default: ${DEFAULT-VALUE})")
   int count = 1;
 
-  @Option(names = "--cpu", paramLabel = "MILLICORES", description = "Cpu demand per task (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--cpu",
+      paramLabel = "MILLICORES",
+      description = "Cpu demand per task (default: ${DEFAULT-VALUE})")
   long cpuMillis = 0;
 
-  @Option(names = "--selector", paramLabel = "KEY=VALUE", description = "Required node label; repeatable")
+  @Option(
+      names = "--selector",
+      paramLabel = "KEY=VALUE",
+      description = "Required node label; repeatable")
   Map<String, String> selector = new LinkedHashMap<>();
 
-  @Option(names = "--timeout", paramLabel = "DURATION", description = "Per-attempt timeout (default: ${DEFAULT-VALUE})", converter = Durations.class)
+  @Option(
+      names = "--timeout",
+      paramLabel = "DURATION",
+      description = "Per-attempt timeout (default: ${DEFAULT-VALUE})",
+      converter = Durations.class)
   Duration timeout = Duration.ofSeconds(30);
 
   @Override
@@ -64,7 +74,8 @@ final class SubmitCommand implements Callable<Integer> {
             .build();
     try (ClusterStore clusterStore = store.open();
         TideflowClient client =
-            TideflowClient.connect(clusterStore, ClientConfig.defaults(), new SimpleMeterRegistry())) {
+            TideflowClient.connect(
+                clusterStore, ClientConfig.defaults(), new SimpleMeterRegistry())) {
       List<CompletableFuture<TaskResult>> futures = new ArrayList<>(count);
       for (int i = 0; i < count; i++) {
         futures.add(client.submit(spec));
@@ -72,7 +83,8 @@ final class SubmitCommand implements Callable<Integer> {
       int failed = 0;
       for (CompletableFuture<TaskResult> f : futures) {
         try {
-          TaskResult r = f.get(timeout.toMillis() * spec.maxAttempts() + 5_000, TimeUnit.MILLISECONDS);
+          TaskResult r =
+              f.get(timeout.toMillis() * spec.maxAttempts() + 5_000, TimeUnit.MILLISECONDS);
           if (count == 1) {
             System.out.println(new String(r.output(), StandardCharsets.UTF_8));
             System.err.println("ran on " + r.nodeId() + " in " + r.attempts() + " attempt(s)");

@@ -2,10 +2,10 @@ package io.tideflow.cli;
 
 import io.tideflow.runtime.task.TaskException;
 import io.tideflow.store.StoreUnavailableException;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
 /** The {@code tideflow} command. */
 @Command(
@@ -50,7 +50,8 @@ public final class TideflowCommand implements Runnable {
           if (System.getenv("TIDEFLOW_DEBUG") != null) {
             ex.printStackTrace(commandLine.getErr());
           }
-          return ex instanceof StoreUnavailableException ? ExitCodes.STORE_UNAVAILABLE
+          return ex instanceof StoreUnavailableException
+              ? ExitCodes.STORE_UNAVAILABLE
               : ExitCodes.FAILED;
         });
     return cl;
@@ -58,8 +59,7 @@ public final class TideflowCommand implements Runnable {
 
   static String describe(Throwable ex) {
     Throwable t = ex;
-    while ((t instanceof CompletionException
-            || t instanceof ExecutionException)
+    while ((t instanceof CompletionException || t instanceof ExecutionException)
         && t.getCause() != null) {
       t = t.getCause();
     }

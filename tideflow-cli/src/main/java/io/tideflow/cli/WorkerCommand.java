@@ -30,19 +30,30 @@ final class WorkerCommand implements Callable<Integer> {
   @Option(names = "--id", description = "Node id (default: worker-<random>)")
   String id = "worker-" + UUID.randomUUID().toString().substring(0, 8);
 
-  @Option(names = "--port", description = "gRPC port on loopback, 0 for any (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--port",
+      description = "gRPC port on loopback, 0 for any (default: ${DEFAULT-VALUE})")
   int port = 0;
 
-  @Option(names = "--metrics-port", description = "HTTP port of /metrics, 0 for any, -1 for none (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--metrics-port",
+      description = "HTTP port of /metrics, 0 for any, -1 for none (default: ${DEFAULT-VALUE})")
   int metricsPort = 0;
 
   @Option(names = "--label", paramLabel = "KEY=VALUE", description = "A node label; repeatable")
   Map<String, String> labels = new LinkedHashMap<>();
 
-  @Option(names = "--cpu", paramLabel = "MILLICORES", description = "Cpu capacity (default: all cores)")
+  @Option(
+      names = "--cpu",
+      paramLabel = "MILLICORES",
+      description = "Cpu capacity (default: all cores)")
   Long cpuMillis;
 
-  @Option(names = "--lease-ttl", paramLabel = "DURATION", description = "Lease TTL, e.g. 3s (default: ${DEFAULT-VALUE})", converter = Durations.class)
+  @Option(
+      names = "--lease-ttl",
+      paramLabel = "DURATION",
+      description = "Lease TTL, e.g. 3s (default: ${DEFAULT-VALUE})",
+      converter = Durations.class)
   Duration leaseTtl = WorkerConfig.DEFAULT_LEASE_TTL;
 
   @Option(names = "--max-concurrent", description = "Tasks run at once (default: 64 per core)")
@@ -52,9 +63,13 @@ final class WorkerCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrometheusMeterRegistry registry = MetricsServer.newRegistry();
     try (ClusterStore clusterStore = store.open();
-        MetricsServer metrics = metricsPort < 0 ? null : MetricsServer.start(registry, metricsPort)) {
+        MetricsServer metrics =
+            metricsPort < 0 ? null : MetricsServer.start(registry, metricsPort)) {
       WorkerConfig config =
-          WorkerConfig.defaults(id).withProvider("local-process").withPort(port).withLabels(labels)
+          WorkerConfig.defaults(id)
+              .withProvider("local-process")
+              .withPort(port)
+              .withLabels(labels)
               .withLeaseTtl(leaseTtl);
       if (cpuMillis != null) {
         config = config.withCapacity(Resources.of(cpuMillis, config.capacity().memoryBytes()));
@@ -65,8 +80,12 @@ final class WorkerCommand implements Callable<Integer> {
       WorkerNode worker = WorkerNode.start(config, clusterStore, TaskHandlers.discover(), registry);
       Thread hook = new Thread(worker::close, "tideflow-worker-shutdown");
       Runtime.getRuntime().addShutdownHook(hook);
-      System.out.println("worker " + id + " READY at " + worker.address()
-          + (metrics == null ? "" : " metrics " + metrics.url()));
+      System.out.println(
+          "worker "
+              + id
+              + " READY at "
+              + worker.address()
+              + (metrics == null ? "" : " metrics " + metrics.url()));
       System.out.flush();
       worker.terminated().get();
       boolean leaseLost = worker.registration().lost().isDone();

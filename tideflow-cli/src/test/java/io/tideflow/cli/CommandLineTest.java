@@ -6,13 +6,13 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
-import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 class CommandLineTest {
 
@@ -51,10 +51,16 @@ class CommandLineTest {
   }
 
   @Test
-  void theAutoscalingDemoGrowsAndShrinksThePoolAndWritesItsReport(@org.junit.jupiter.api.io.TempDir Path dir)
-      throws Exception {
-    Run r = run("demo", "--autoscale", "--profile", "0:50,4:800,8:800,12:50,18:50",
-        "--report-dir", dir.toString());
+  void theAutoscalingDemoGrowsAndShrinksThePoolAndWritesItsReport(
+      @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Run r =
+        run(
+            "demo",
+            "--autoscale",
+            "--profile",
+            "0:50,4:800,8:800,12:50,18:50",
+            "--report-dir",
+            dir.toString());
     assertThat(r.exit()).as(r.out() + r.err()).isZero();
     assertThat(r.out())
         .contains(">>> killed web-")
@@ -62,7 +68,8 @@ class CommandLineTest {
         .contains("OK: no task was lost and no request failed while scaling")
         .containsPattern("-> [2-9]"); // it grew
     assertThat(dir.resolve("report.html")).exists();
-    assertThat(javax.imageio.ImageIO.read(dir.resolve("chart.png").toFile()).getWidth()).isEqualTo(1200);
+    assertThat(javax.imageio.ImageIO.read(dir.resolve("chart.png").toFile()).getWidth())
+        .isEqualTo(1200);
     assertThat(Files.readString(dir.resolve("report.html"))).contains("scale-up", "node killed");
   }
 
@@ -84,7 +91,8 @@ class CommandLineTest {
   void anUnknownStoreUriIsRejectedWithWhatIsExpected() {
     Run r = run("status", "--store", "zookeeper://x:1");
     assertThat(r.exit()).isEqualTo(ExitCodes.FAILED);
-    assertThat(r.err()).contains("unknown store URI 'zookeeper://x:1': expected memory: or etcd://HOST:PORT");
+    assertThat(r.err())
+        .contains("unknown store URI 'zookeeper://x:1': expected memory: or etcd://HOST:PORT");
   }
 
   @Test

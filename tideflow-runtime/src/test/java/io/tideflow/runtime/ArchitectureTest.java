@@ -14,39 +14,54 @@ class ArchitectureTest {
 
   @BeforeAll
   static void importRuntime() {
-    runtime = new ClassFileImporter()
-        .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-        .importPackages("io.tideflow.runtime");
+    runtime =
+        new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("io.tideflow.runtime");
   }
 
   @Test
   void theRuntimeDependsOnNothingAboveIt() {
-    noClasses().should().dependOnClassesThat().resideInAnyPackage(
+    noClasses()
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
             "io.tideflow.server..", "io.tideflow.cli..", "io.tideflow.bench..", "picocli..")
         .check(runtime);
   }
 
   @Test
   void theRuntimeUsesStoresOnlyThroughTheSpi() {
-    noClasses().should().dependOnClassesThat().resideInAnyPackage(
-            "io.tideflow.store.etcd..", "io.tideflow.store.memory..", "io.etcd..")
-        .because("the same code runs embedded and distributed (DESIGN.md); the CLI and the"
-            + " provider's worker main choose the store by URI")
+    noClasses()
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("io.tideflow.store.etcd..", "io.tideflow.store.memory..", "io.etcd..")
+        .because(
+            "the same code runs embedded and distributed (DESIGN.md); the CLI and the"
+                + " provider's worker main choose the store by URI")
         .check(runtime);
   }
 
   @Test
   void workersDoNotDependOnClients() {
-    noClasses().that().resideInAPackage("io.tideflow.runtime.worker..")
-        .should().dependOnClassesThat().resideInAPackage("io.tideflow.runtime.client..")
+    noClasses()
+        .that()
+        .resideInAPackage("io.tideflow.runtime.worker..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("io.tideflow.runtime.client..")
         .because("a worker answers whoever calls; it never places or submits work")
         .check(runtime);
   }
 
   @Test
   void theHandlerApiStandsAlone() {
-    noClasses().that().resideInAPackage("io.tideflow.runtime.task..")
-        .should().dependOnClassesThat().resideInAnyPackage(
+    noClasses()
+        .that()
+        .resideInAPackage("io.tideflow.runtime.task..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
             "io.tideflow.runtime.worker..", "io.tideflow.runtime.client..",
             "io.tideflow.runtime.coordinator..", "io.tideflow.runtime.autoscale..",
             "io.tideflow.runtime.provider..", "io.grpc..")
@@ -56,9 +71,12 @@ class ArchitectureTest {
 
   @Test
   void theCoordinatorIsNotOnTheTaskDataPath() {
-    noClasses().that().resideInAnyPackage(
-            "io.tideflow.runtime.coordinator..", "io.tideflow.runtime.autoscale..")
-        .should().dependOnClassesThat().resideInAPackage("io.tideflow.runtime.client..")
+    noClasses()
+        .that()
+        .resideInAnyPackage("io.tideflow.runtime.coordinator..", "io.tideflow.runtime.autoscale..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("io.tideflow.runtime.client..")
         .check(runtime);
   }
 }

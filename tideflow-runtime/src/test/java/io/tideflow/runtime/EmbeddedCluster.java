@@ -29,7 +29,8 @@ public final class EmbeddedCluster implements AutoCloseable {
   }
 
   public WorkerNode startWorker(String id, UnaryOperator<WorkerConfig> tweak) {
-    WorkerConfig config = tweak.apply(WorkerConfig.defaults(id).withLeaseTtl(Duration.ofSeconds(2)));
+    WorkerConfig config =
+        tweak.apply(WorkerConfig.defaults(id).withLeaseTtl(Duration.ofSeconds(2)));
     WorkerNode node = WorkerNode.start(config, store, handlers, metrics);
     workers.add(node);
     return node;

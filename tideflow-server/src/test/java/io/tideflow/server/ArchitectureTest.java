@@ -11,10 +11,13 @@ class ArchitectureTest {
 
   @Test
   void theServerDoesNotDependOnTheCliOrTheBench() {
-    noClasses().should().dependOnClassesThat().resideInAnyPackage(
-            "io.tideflow.cli..", "io.tideflow.bench..", "picocli..")
-        .check(new ClassFileImporter()
-            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-            .importPackages("io.tideflow.server"));
+    noClasses()
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("io.tideflow.cli..", "io.tideflow.bench..", "picocli..")
+        .check(
+            new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("io.tideflow.server"));
   }
 }

@@ -12,10 +12,10 @@ import java.util.concurrent.CompletableFuture;
  * <h2>Contract</h2>
  *
  * <ul>
- *   <li>Every write moves the store's single revision counter forward; {@link KeyValue} carries
- *       the revision that created and last modified it.
- *   <li>Futures complete on a thread of the store's own, never on the caller's thread while it
- *       is inside the call; callers must not block that thread (hand long work to another).
+ *   <li>Every write moves the store's single revision counter forward; {@link KeyValue} carries the
+ *       revision that created and last modified it.
+ *   <li>Futures complete on a thread of the store's own, never on the caller's thread while it is
+ *       inside the call; callers must not block that thread (hand long work to another).
  *   <li>A future fails with {@link StoreUnavailableException} when the store cannot be reached
  *       within its request timeout, and with {@link LeaseNotFoundException} when a write names a
  *       lease that is gone. Other failures are bugs.
@@ -41,8 +41,8 @@ public interface ClusterStore extends AutoCloseable {
   CompletableFuture<Lease> grantLease(Duration ttl);
 
   /**
-   * Writes {@code key}. With a lease ({@code leaseId != 0}) the key is deleted when the lease
-   * ends. Completes with the revision of the write.
+   * Writes {@code key}. With a lease ({@code leaseId != 0}) the key is deleted when the lease ends.
+   * Completes with the revision of the write.
    */
   CompletableFuture<Long> put(String key, byte[] value, long leaseId);
 
@@ -66,18 +66,18 @@ public interface ClusterStore extends AutoCloseable {
    * (inclusive) on. Pass {@code snapshot.revision() + 1} to follow a {@link #list} without gaps.
    * {@code 0} means "from when the store has set the watch up", which for a remote store is a
    * little after this call returns: changes made meanwhile may be missed, so pass a revision when
-   * that matters. If {@code fromRevision} is older than the history the store keeps, the
-   * listener's {@code onError} receives a {@link RevisionCompactedException}.
+   * that matters. If {@code fromRevision} is older than the history the store keeps, the listener's
+   * {@code onError} receives a {@link RevisionCompactedException}.
    */
   Watch watch(String prefix, long fromRevision, WatchListener listener);
 
   /**
    * Stands {@code candidate} in the election {@code election}, bound to {@code lease}: the store
-   * writes the key {@code election/<election>/<leaseId in hex>} under the lease, and the
-   * candidate whose key was created first leads. Completes when the candidate leads, or fails
-   * with {@link LeaseNotFoundException} if the lease ends first. The returned {@link Leadership}
-   * carries a fencing token that grows with each new leader. Leadership ends when the lease ends
-   * or on {@link Leadership#resign()}.
+   * writes the key {@code election/<election>/<leaseId in hex>} under the lease, and the candidate
+   * whose key was created first leads. Completes when the candidate leads, or fails with {@link
+   * LeaseNotFoundException} if the lease ends first. The returned {@link Leadership} carries a
+   * fencing token that grows with each new leader. Leadership ends when the lease ends or on {@link
+   * Leadership#resign()}.
    */
   CompletableFuture<Leadership> campaign(String election, String candidate, Lease lease);
 

@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A lease kept alive by the store in the background. Keys written with it, and leadership bound
- * to it, end when it ends.
+ * A lease kept alive by the store in the background. Keys written with it, and leadership bound to
+ * it, end when it ends.
  */
 public interface Lease {
   long id();

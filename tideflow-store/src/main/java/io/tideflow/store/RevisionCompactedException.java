@@ -1,8 +1,8 @@
 package io.tideflow.store;
 
 /**
- * A watch asked for a revision the store no longer keeps. List the keys again and watch from
- * the snapshot's revision + 1.
+ * A watch asked for a revision the store no longer keeps. List the keys again and watch from the
+ * snapshot's revision + 1.
  */
 public class RevisionCompactedException extends RuntimeException {
   private final long compactedRevision;

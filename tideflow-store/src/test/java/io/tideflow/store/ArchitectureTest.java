@@ -14,37 +14,62 @@ class ArchitectureTest {
 
   @BeforeAll
   static void importStore() {
-    store = new ClassFileImporter()
-        .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-        .importPackages("io.tideflow.store");
+    store =
+        new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("io.tideflow.store");
   }
 
   @Test
   void theSpiPackageDependsOnNoneOfItsImplementationsOrHelpers() {
-    noClasses().that().resideInAPackage("io.tideflow.store")
-        .should().dependOnClassesThat().resideInAnyPackage(
-            "io.tideflow.store.etcd..", "io.tideflow.store.memory..",
-            "io.tideflow.store.delivery..", "io.tideflow.store.limits..",
-            "io.tideflow.store.connect..", "io.tideflow.store.clock..", "io.etcd..", "io.grpc..", "io.vertx..")
+    noClasses()
+        .that()
+        .resideInAPackage("io.tideflow.store")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "io.tideflow.store.etcd..",
+            "io.tideflow.store.memory..",
+            "io.tideflow.store.delivery..",
+            "io.tideflow.store.limits..",
+            "io.tideflow.store.connect..",
+            "io.tideflow.store.clock..",
+            "io.etcd..",
+            "io.grpc..",
+            "io.vertx..")
         .because("a ClusterStore user reads the SPI alone; implementations stand behind it")
         .check(store);
   }
 
   @Test
   void implementationsDoNotReachIntoEachOther() {
-    noClasses().that().resideInAPackage("io.tideflow.store.memory..")
-        .should().dependOnClassesThat().resideInAnyPackage("io.tideflow.store.etcd..", "io.etcd..")
+    noClasses()
+        .that()
+        .resideInAPackage("io.tideflow.store.memory..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("io.tideflow.store.etcd..", "io.etcd..")
         .check(store);
-    noClasses().that().resideInAPackage("io.tideflow.store.etcd..")
-        .should().dependOnClassesThat().resideInAPackage("io.tideflow.store.memory..")
+    noClasses()
+        .that()
+        .resideInAPackage("io.tideflow.store.etcd..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("io.tideflow.store.memory..")
         .check(store);
   }
 
   @Test
   void theStoreKnowsNothingOfTheRuntimeOrTheCore() {
-    noClasses().should().dependOnClassesThat().resideInAnyPackage(
-            "io.tideflow.core..", "io.tideflow.runtime..", "io.tideflow.server..",
-            "io.tideflow.cli..", "io.tideflow.cache..")
+    noClasses()
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "io.tideflow.core..",
+            "io.tideflow.runtime..",
+            "io.tideflow.server..",
+            "io.tideflow.cli..",
+            "io.tideflow.cache..")
         .check(store);
   }
 }

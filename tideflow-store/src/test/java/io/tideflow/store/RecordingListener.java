@@ -9,8 +9,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A watch listener for tests: keeps every event and error, and counts calls that overlapped,
- * which must never happen.
+ * A watch listener for tests: keeps every event and error, and counts calls that overlapped, which
+ * must never happen.
  */
 public final class RecordingListener implements WatchListener {
   private final List<WatchEvent> events = new CopyOnWriteArrayList<>();

@@ -47,9 +47,16 @@ public class AutoscalerBenchmark {
     SplittableRandom random = new SplittableRandom(7);
     List<MetricsWindow.Sample> samples = new ArrayList<>();
     for (int s = 300; s >= 0; s--) {
-      samples.add(new MetricsWindow.Sample(now.minusSeconds(s), Map.of(
-          MetricsWindow.CPU, 0.2 + random.nextDouble(0.1),
-          MetricsWindow.MEMORY, 0.3, MetricsWindow.QUEUE, 0.05)));
+      samples.add(
+          new MetricsWindow.Sample(
+              now.minusSeconds(s),
+              Map.of(
+                  MetricsWindow.CPU,
+                  0.2 + random.nextDouble(0.1),
+                  MetricsWindow.MEMORY,
+                  0.3,
+                  MetricsWindow.QUEUE,
+                  0.05)));
     }
     window = new MetricsWindow(samples);
     List<PoolState.PoolNode> poolNodes = new ArrayList<>();
@@ -60,12 +67,20 @@ public class AutoscalerBenchmark {
     for (int s = 600; s > 0; s -= 15) {
       recs.add(new PoolState.Recommendation(now.minusSeconds(s), nodes / 3));
     }
-    pool = new PoolState("bench", nodes, poolNodes,
-        List.of(new PoolState.ScaleEvent(now.minusSeconds(900), nodes / 2, nodes)), recs, 0);
-    autoscaler = new Autoscaler(
-        List.of(ThresholdPolicy.uniform(0.8, Duration.ofMinutes(1)),
-            new TargetTrackingPolicy(MetricsWindow.CPU, 0.6, 0.1, HpaBehavior.defaults())),
-        new PoolLimits(1, 10 * nodes, Duration.ofSeconds(30), Duration.ofSeconds(120), 2.0));
+    pool =
+        new PoolState(
+            "bench",
+            nodes,
+            poolNodes,
+            List.of(new PoolState.ScaleEvent(now.minusSeconds(900), nodes / 2, nodes)),
+            recs,
+            0);
+    autoscaler =
+        new Autoscaler(
+            List.of(
+                ThresholdPolicy.uniform(0.8, Duration.ofMinutes(1)),
+                new TargetTrackingPolicy(MetricsWindow.CPU, 0.6, 0.1, HpaBehavior.defaults())),
+            new PoolLimits(1, 10 * nodes, Duration.ofSeconds(30), Duration.ofSeconds(120), 2.0));
   }
 
   @Benchmark

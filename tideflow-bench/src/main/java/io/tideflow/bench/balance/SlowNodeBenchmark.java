@@ -32,9 +32,9 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 /**
- * Task latency with one slow worker: 4 in-process workers on loopback gRPC, each task sleeps
- * 1 ms on three of them and 10 ms on the fourth; a closed loop keeps {@code window} tasks in flight. The same
- * run is made with each balancer in turn, in one JVM, and p50/p99 are printed as a Markdown
+ * Task latency with one slow worker: 4 in-process workers on loopback gRPC, each task sleeps 1 ms
+ * on three of them and 10 ms on the fourth; a closed loop keeps {@code window} tasks in flight. The
+ * same run is made with each balancer in turn, in one JVM, and p50/p99 are printed as a Markdown
  * table with each p99 over round-robin's. Every balancer gets the same load: the same window, the
  * same task count, a fresh cluster, client and balancer for its warm-up and again for its measured
  * run (so latency ejection starts each run knowing nothing). Arguments: [tasks per balancer,
@@ -42,9 +42,9 @@ import org.HdrHistogram.Recorder;
  */
 public final class SlowNodeBenchmark {
   /**
-   * The peak-EWMA time constant: 100 ms, so the estimate follows the last few hundred
-   * milliseconds of a node's latency; a longer one (Finagle's 10 s) keeps every node near its
-   * worst jitter peak, and on 2 cores sleep-based tasks jitter by milliseconds.
+   * The peak-EWMA time constant: 100 ms, so the estimate follows the last few hundred milliseconds
+   * of a node's latency; a longer one (Finagle's 10 s) keeps every node near its worst jitter peak,
+   * and on 2 cores sleep-based tasks jitter by milliseconds.
    */
   private static final long TAU_NANOS = Long.getLong("tau.nanos", 100_000_000L);
 
@@ -61,14 +61,20 @@ public final class SlowNodeBenchmark {
     Map<String, Supplier<Balancer>> balancers = new LinkedHashMap<>();
     balancers.put("round-robin", () -> new RoundRobinBalancer(OutlierEjection.DEFAULT));
     balancers.put("least-loaded", () -> new LeastLoadedBalancer(OutlierEjection.DEFAULT));
-    balancers.put("p2c-peak-ewma",
+    balancers.put(
+        "p2c-peak-ewma",
         () -> new PeakEwmaBalancer(OutlierEjection.DEFAULT, TAU_NANOS, 1_000_000L));
-    balancers.put("p2c-peak-ewma + latency ejection",
-        () -> new PeakEwmaBalancer(OutlierEjection.DEFAULT, LatencyOutlierEjection.DEFAULT, TAU_NANOS, 1_000_000L));
-    balancers.put("round-robin + latency ejection",
+    balancers.put(
+        "p2c-peak-ewma + latency ejection",
+        () ->
+            new PeakEwmaBalancer(
+                OutlierEjection.DEFAULT, LatencyOutlierEjection.DEFAULT, TAU_NANOS, 1_000_000L));
+    balancers.put(
+        "round-robin + latency ejection",
         () -> new RoundRobinBalancer(OutlierEjection.DEFAULT, LatencyOutlierEjection.DEFAULT));
-    System.out.println("| balancer | in flight | tasks | p50 | p99 | p99 of tasks on fast nodes "
-        + "| share on the slow node (by tenth of the run) | p99 / round-robin's |");
+    System.out.println(
+        "| balancer | in flight | tasks | p50 | p99 | p99 of tasks on fast nodes "
+            + "| share on the slow node (by tenth of the run) | p99 / round-robin's |");
     System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     double roundRobinP99 = Double.NaN;
     for (Map.Entry<String, Supplier<Balancer>> e : balancers.entrySet()) {
@@ -78,9 +84,17 @@ public final class SlowNodeBenchmark {
       if (e.getKey().equals("round-robin")) {
         roundRobinP99 = p99;
       }
-      System.out.printf(Locale.ROOT, "| %s | %d | %,d | %.2f ms | %.2f ms | %.2f ms | %.1f %% (%s) | %.2f |%n",
-          e.getKey(), WINDOW, tasks, pct(result.all, 50) / 1e6, p99, pct(result.onFast, 99) / 1e6,
-          100.0 * result.onSlow / tasks, Arrays.toString(result.slowByTenth).replaceAll("[\\[\\]]", ""),
+      System.out.printf(
+          Locale.ROOT,
+          "| %s | %d | %,d | %.2f ms | %.2f ms | %.2f ms | %.1f %% (%s) | %.2f |%n",
+          e.getKey(),
+          WINDOW,
+          tasks,
+          pct(result.all, 50) / 1e6,
+          p99,
+          pct(result.onFast, 99) / 1e6,
+          100.0 * result.onSlow / tasks,
+          Arrays.toString(result.slowByTenth).replaceAll("[\\[\\]]", ""),
           p99 / roundRobinP99);
     }
   }
@@ -117,17 +131,20 @@ public final class SlowNodeBenchmark {
           window.acquire();
           int index = i;
           long start = System.nanoTime();
-          client.submit(spec).whenComplete((r, err) -> {
-            long latency = System.nanoTime() - start;
-            boolean onSlow = err == null && r.nodeId().equals("slow");
-            all.recordValue(latency);
-            if (!onSlow) {
-              onFast.recordValue(latency);
-            }
-            slowTask[index] = onSlow; // read after done.await
-            window.release();
-            done.countDown();
-          });
+          client
+              .submit(spec)
+              .whenComplete(
+                  (r, err) -> {
+                    long latency = System.nanoTime() - start;
+                    boolean onSlow = err == null && r.nodeId().equals("slow");
+                    all.recordValue(latency);
+                    if (!onSlow) {
+                      onFast.recordValue(latency);
+                    }
+                    slowTask[index] = onSlow; // read after done.await
+                    window.release();
+                    done.countDown();
+                  });
         }
         if (!done.await(5, TimeUnit.MINUTES)) {
           throw new IllegalStateException("tasks did not finish within 5 minutes");
@@ -140,7 +157,8 @@ public final class SlowNodeBenchmark {
             slowCount++;
           }
         }
-        return new Run(all.getIntervalHistogram(), onFast.getIntervalHistogram(), slowCount, byTenth);
+        return new Run(
+            all.getIntervalHistogram(), onFast.getIntervalHistogram(), slowCount, byTenth);
       } finally {
         workers.forEach(WorkerNode::close);
       }

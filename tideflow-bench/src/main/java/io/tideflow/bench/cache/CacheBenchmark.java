@@ -47,12 +47,18 @@ import org.openjdk.jmh.annotations.TearDown;
     jvmArgsAppend = {
       "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2",
       "--enable-native-access=ALL-UNNAMED",
-      "--add-modules", "java.se",
-      "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED",
-      "--add-opens", "java.base/java.lang=ALL-UNNAMED",
-      "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
-      "--add-opens", "java.management/sun.management=ALL-UNNAMED",
-      "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED"
+      "--add-modules",
+      "java.se",
+      "--add-exports",
+      "java.base/jdk.internal.ref=ALL-UNNAMED",
+      "--add-opens",
+      "java.base/java.lang=ALL-UNNAMED",
+      "--add-opens",
+      "java.base/sun.nio.ch=ALL-UNNAMED",
+      "--add-opens",
+      "java.management/sun.management=ALL-UNNAMED",
+      "--add-opens",
+      "jdk.management/com.sun.management.internal=ALL-UNNAMED"
     })
 public class CacheBenchmark {
   static final int KEYS = 1_000;
@@ -79,7 +85,8 @@ public class CacheBenchmark {
     @Setup(org.openjdk.jmh.annotations.Level.Trial)
     public void start() {
       if (redisUri.isEmpty()) {
-        throw new IllegalStateException("pass -p redisUri=redis://127.0.0.1:PORT (run-cache-bench.sh does)");
+        throw new IllegalStateException(
+            "pass -p redisUri=redis://127.0.0.1:PORT (run-cache-bench.sh does)");
       }
       remote = RedisRemote.connect(redisUri);
       twoTier = TwoTierCache.builder("bench", Codec.utf8()).remote(remote).build();
@@ -120,14 +127,18 @@ public class CacheBenchmark {
       Logger.getLogger("com.hazelcast").setLevel(java.util.logging.Level.WARNING);
       int port = HazelcastBackend.freeLoopbackPort();
       String cluster = "tideflow-cache-bench-" + UUID.randomUUID();
-      member = Hazelcast.newHazelcastInstance(HazelcastBackend.memberConfig(cluster, port, List.of(port)));
+      member =
+          Hazelcast.newHazelcastInstance(
+              HazelcastBackend.memberConfig(cluster, port, List.of(port)));
       ClientConfig config = new ClientConfig();
       config.setClusterName(cluster);
       config.setProperty("hazelcast.logging.type", "jdk");
       config.getNetworkConfig().addAddress("127.0.0.1:" + port);
       // Objects in the near cache, as ours keeps them: a hit deserializes nothing.
       config.addNearCacheConfig(
-          new NearCacheConfig("near").setInMemoryFormat(InMemoryFormat.OBJECT).setInvalidateOnChange(true));
+          new NearCacheConfig("near")
+              .setInMemoryFormat(InMemoryFormat.OBJECT)
+              .setInvalidateOnChange(true));
       client = HazelcastClient.newHazelcastClient(config);
       nearMap = client.getMap("near");
       plainMap = client.getMap("plain");

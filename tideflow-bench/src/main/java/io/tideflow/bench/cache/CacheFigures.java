@@ -21,8 +21,8 @@ import org.HdrHistogram.Histogram;
  * reports/cache-hit-rates.html}, or where {@code -Dchart=} says), and the zstd ratio on JSON
  * payloads.
  *
- * <p>Run: {@code java -cp ... io.tideflow.bench.cache.CacheFigures [keys] [requests]}
- * (defaults 100,000 keys, 2,000,000 requests); {@code run-cache-bench.sh} does.
+ * <p>Run: {@code java -cp ... io.tideflow.bench.cache.CacheFigures [keys] [requests]} (defaults
+ * 100,000 keys, 2,000,000 requests); {@code run-cache-bench.sh} does.
  */
 public final class CacheFigures {
   private static final long[] SIZES = {250, 1_000, 5_000, 20_000};
@@ -36,14 +36,20 @@ public final class CacheFigures {
     List<HitRateChart.Row> rows = new ArrayList<>();
     System.out.println(hitRates(keys, requests, rows));
     System.out.println(compression());
-    Path chart = Path.of(
-        System.getProperty("chart", "reports/cache-hit-rates.html"));
+    Path chart = Path.of(System.getProperty("chart", "reports/cache-hit-rates.html"));
     try {
       if (chart.getParent() != null) {
         Files.createDirectories(chart.getParent());
       }
-      Files.writeString(chart, HitRateChart.html(String.format(Locale.ROOT,
-          "Near-tier hit rate, Zipf(0.9) over %,d keys, %,d requests", keys, requests), rows));
+      Files.writeString(
+          chart,
+          HitRateChart.html(
+              String.format(
+                  Locale.ROOT,
+                  "Near-tier hit rate, Zipf(0.9) over %,d keys, %,d requests",
+                  keys,
+                  requests),
+              rows));
       System.out.println("chart: " + chart.toAbsolutePath());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + chart, e);
@@ -57,16 +63,27 @@ public final class CacheFigures {
       trace[i] = zipf.next();
     }
     StringBuilder md = new StringBuilder();
-    md.append(String.format(Locale.ROOT,
-        "Near-tier hit rate, Zipf(0.9) over %,d keys, %,d requests (read-through: a miss puts)%n%n",
-        keys, requests));
-    md.append("| near size | % of keys | W-TinyLFU | LRU | difference |\n| ---: | ---: | ---: | ---: | ---: |\n");
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "Near-tier hit rate, Zipf(0.9) over %,d keys, %,d requests (read-through: a miss puts)%n%n",
+            keys,
+            requests));
+    md.append(
+        "| near size | % of keys | W-TinyLFU | LRU | difference |\n| ---: | ---: | ---: | ---: | ---: |\n");
     for (long size : SIZES) {
       double tinyLfu = replay(NearPolicy.W_TINY_LFU, size, trace);
       double lru = replay(NearPolicy.LRU, size, trace);
       rows.add(new HitRateChart.Row(size, tinyLfu, lru));
-      md.append(String.format(Locale.ROOT, "| %,d | %.2f %% | %.2f %% | %.2f %% | %+.2f points |%n",
-          size, 100.0 * size / keys, 100 * tinyLfu, 100 * lru, 100 * (tinyLfu - lru)));
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| %,d | %.2f %% | %.2f %% | %.2f %% | %+.2f points |%n",
+              size,
+              100.0 * size / keys,
+              100 * tinyLfu,
+              100 * lru,
+              100 * (tinyLfu - lru)));
     }
     return md.toString();
   }
@@ -106,9 +123,17 @@ public final class CacheFigures {
       byte[] frame = frames.encode(json, 0);
       long encodeNanos = timeNanos(() -> frames.encode(json, 0));
       long decodeNanos = timeNanos(() -> frames.decode(frame));
-      md.append(String.format(Locale.ROOT, "| %d orders | %,d B | %,d B | %.2f | %.0f %% | %.1f µs | %.1f µs |%n",
-          orders, json.length, frame.length, (double) json.length / frame.length,
-          100.0 * (json.length - frame.length) / json.length, encodeNanos / 1e3, decodeNanos / 1e3));
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| %d orders | %,d B | %,d B | %.2f | %.0f %% | %.1f µs | %.1f µs |%n",
+              orders,
+              json.length,
+              frame.length,
+              (double) json.length / frame.length,
+              100.0 * (json.length - frame.length) / json.length,
+              encodeNanos / 1e3,
+              decodeNanos / 1e3));
     }
     return md.toString();
   }

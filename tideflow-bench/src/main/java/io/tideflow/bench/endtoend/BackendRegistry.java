@@ -7,9 +7,9 @@ import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
- * The backends the end-to-end benchmark knows, by the name given on its command line. Each entry
- * is a factory (a backend is started only when its turn comes) and a one-line description of its
- * setup for the report.
+ * The backends the end-to-end benchmark knows, by the name given on its command line. Each entry is
+ * a factory (a backend is started only when its turn comes) and a one-line description of its setup
+ * for the report.
  *
  * <p>Registration happens once, before {@code main} parses its arguments; lookups may come from any
  * thread afterwards.
@@ -100,7 +100,12 @@ public final class BackendRegistry {
               ? " (the Tideflow backend is not registered yet: see BackendRegistry's static block)"
               : "";
       throw new IllegalArgumentException(
-          "unknown backend '" + name + "'" + hint + "; known backends: " + String.join(", ", names()));
+          "unknown backend '"
+              + name
+              + "'"
+              + hint
+              + "; known backends: "
+              + String.join(", ", names()));
     }
     return entry;
   }

@@ -91,7 +91,8 @@ public record BackendSummary(
 
   /** A row for a backend that could not be measured. */
   public static BackendSummary failed(String backend, String description, String problem) {
-    return new BackendSummary(backend, description, List.of(), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, Double.NaN, problem);
+    return new BackendSummary(
+        backend, description, List.of(), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, Double.NaN, problem);
   }
 
   /**
@@ -172,7 +173,8 @@ public record BackendSummary(
           Double.parseDouble(required(p, "otherCores")),
           required(p, "problem"));
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("malformed number in backend result: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "malformed number in backend result: " + e.getMessage(), e);
     }
   }
 

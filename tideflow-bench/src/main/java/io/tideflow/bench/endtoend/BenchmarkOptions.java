@@ -181,8 +181,18 @@ public record BenchmarkOptions(
         }
       }
       return new BenchmarkOptions(
-          names, seconds, rounds, window, warmup, openFraction, p99TargetMillis, maxTasks, out,
-          !noFork, resultFile, help);
+          names,
+          seconds,
+          rounds,
+          window,
+          warmup,
+          openFraction,
+          p99TargetMillis,
+          maxTasks,
+          out,
+          !noFork,
+          resultFile,
+          help);
     }
   }
 
@@ -197,16 +207,25 @@ public record BenchmarkOptions(
   /** The arguments for a forked JVM that measures one backend and writes its row to a file. */
   public List<String> childArgs(String backend, Path file) {
     return List.of(
-        "--backends", backend,
-        "--seconds", Integer.toString(seconds),
-        "--rounds", Integer.toString(rounds),
-        "--window", Integer.toString(window),
-        "--warmup", Integer.toString(warmupSeconds),
-        "--open-fraction", Double.toString(openFraction),
-        "--p99-target-ms", Double.toString(p99TargetMillis),
-        "--max-tasks", Long.toString(maxTasks),
+        "--backends",
+        backend,
+        "--seconds",
+        Integer.toString(seconds),
+        "--rounds",
+        Integer.toString(rounds),
+        "--window",
+        Integer.toString(window),
+        "--warmup",
+        Integer.toString(warmupSeconds),
+        "--open-fraction",
+        Double.toString(openFraction),
+        "--p99-target-ms",
+        Double.toString(p99TargetMillis),
+        "--max-tasks",
+        Long.toString(maxTasks),
         "--no-fork",
-        "--result-file", file.toString());
+        "--result-file",
+        file.toString());
   }
 
   /** Measured time per round and for the open loop. */

@@ -3,9 +3,9 @@ package io.tideflow.bench.endtoend;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The harness's own floor: every task "runs" and completes on the caller's thread before
- * {@link #submitNoop()} returns. Whatever latency and rate it shows is the cost of the harness
- * (permits, clocks, the histogram, one {@link CompletableFuture}), not of any runtime.
+ * The harness's own floor: every task "runs" and completes on the caller's thread before {@link
+ * #submitNoop()} returns. Whatever latency and rate it shows is the cost of the harness (permits,
+ * clocks, the histogram, one {@link CompletableFuture}), not of any runtime.
  */
 public final class DirectBackend implements TaskBackend {
 

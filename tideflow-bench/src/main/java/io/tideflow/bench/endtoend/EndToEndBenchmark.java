@@ -97,18 +97,21 @@ public final class EndToEndBenchmark {
       throws InterruptedException {
     long startedAt = System.nanoTime();
     try (TaskBackend backend = entry.factory().get()) {
-      out.printf(Locale.ROOT, "%s: started in %d ms; %s%n", entry.name(),
-          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt), entry.description());
+      out.printf(
+          Locale.ROOT,
+          "%s: started in %d ms; %s%n",
+          entry.name(),
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt),
+          entry.description());
       MachineLoad load = MachineLoad.start();
-      LoadRunner runner = new LoadRunner(
-          backend, out, LoadRunner.DEFAULT_DRAIN_TIMEOUT, options.maxTasks());
+      LoadRunner runner =
+          new LoadRunner(backend, out, LoadRunner.DEFAULT_DRAIN_TIMEOUT, options.maxTasks());
       List<LoadResult> rounds = new ArrayList<>();
       for (int round = 1; round <= options.rounds(); round++) {
         String label = entry.name() + " closed " + round + "/" + options.rounds();
         // The JIT warms up once, before the first round; later phases only refill the pipeline.
         Duration warmup = round == 1 ? options.warmup() : options.settle();
-        LoadResult result =
-            runner.closedLoop(label, options.window(), warmup, options.measure());
+        LoadResult result = runner.closedLoop(label, options.window(), warmup, options.measure());
         out.println(result.summary());
         rounds.add(result);
       }
@@ -119,8 +122,11 @@ public final class EndToEndBenchmark {
           runner.openLoop(label, rate, options.window(), options.settle(), options.measure());
       out.println(open.summary());
       double otherCores = load.otherCores();
-      out.printf(Locale.ROOT, "%s: other processes used %.2f cores on average meanwhile%n",
-          entry.name(), otherCores);
+      out.printf(
+          Locale.ROOT,
+          "%s: other processes used %.2f cores on average meanwhile%n",
+          entry.name(),
+          otherCores);
       return BackendSummary.of(entry.name(), entry.description(), rounds, open, otherCores);
     } catch (RuntimeException e) {
       // Reported in the table and printed in full here; the other backends still run.
@@ -132,7 +138,8 @@ public final class EndToEndBenchmark {
   /** Runs one backend in a child JVM with this JVM's flags and class path. */
   private static BackendSummary measureForked(BackendRegistry.Entry entry, BenchmarkOptions options)
       throws IOException, InterruptedException {
-    Path resultFile = Files.createTempFile("tideflow-endtoend-" + entry.name() + "-", ".properties");
+    Path resultFile =
+        Files.createTempFile("tideflow-endtoend-" + entry.name() + "-", ".properties");
     try {
       List<String> command = new ArrayList<>();
       command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -150,11 +157,15 @@ public final class EndToEndBenchmark {
       if (!child.waitFor(timeout, TimeUnit.SECONDS)) {
         child.destroyForcibly();
         child.waitFor(30, TimeUnit.SECONDS);
-        return BackendSummary.failed(entry.name(), entry.description(),
+        return BackendSummary.failed(
+            entry.name(),
+            entry.description(),
             "its JVM did not finish within " + timeout + " s and was stopped");
       }
       if (Files.size(resultFile) == 0) {
-        return BackendSummary.failed(entry.name(), entry.description(),
+        return BackendSummary.failed(
+            entry.name(),
+            entry.description(),
             "its JVM exited with status " + child.exitValue() + " and no result");
       }
       Properties row = new Properties();
@@ -182,9 +193,12 @@ public final class EndToEndBenchmark {
 
   private static void warnAboutCommonPool() {
     if (System.getProperty(COMMON_POOL_PROPERTY) == null) {
-      System.err.println("warning: " + COMMON_POOL_FLAG + " is not set."
-          + " Hazelcast's figures on a 2-core machine depend on it; use run-endtoend.sh"
-          + " or pass the flag to java.");
+      System.err.println(
+          "warning: "
+              + COMMON_POOL_FLAG
+              + " is not set."
+              + " Hazelcast's figures on a 2-core machine depend on it; use run-endtoend.sh"
+              + " or pass the flag to java.");
     }
     String warning = HazelcastBackend.commonPoolWarning();
     if (warning != null) {
@@ -200,9 +214,15 @@ public final class EndToEndBenchmark {
     return new EndToEndReport.Environment(
         Runtime.getRuntime().availableProcessors(),
         cpuModel(),
-        System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+        System.getProperty("os.name")
+            + " "
+            + System.getProperty("os.version")
+            + " "
             + System.getProperty("os.arch"),
-        System.getProperty("java.vm.vendor") + " " + System.getProperty("java.vm.name") + " "
+        System.getProperty("java.vm.vendor")
+            + " "
+            + System.getProperty("java.vm.name")
+            + " "
             + System.getProperty("java.runtime.version"),
         jvmFlags().stream().filter(flag -> !flag.startsWith("-Dtideflow.bench.command=")).toList(),
         java.util.concurrent.ForkJoinPool.getCommonPoolParallelism(),

@@ -57,13 +57,17 @@ public final class HazelcastBackend implements TaskBackend {
   /** Held so the level set on it is not lost when the logger is collected. */
   private static final Logger HAZELCAST_LOG = Logger.getLogger("com.hazelcast");
 
-  /** Which member sends each task to which. Every route but {@link #ROUND_ROBIN} crosses members. */
+  /**
+   * Which member sends each task to which. Every route but {@link #ROUND_ROBIN} crosses members.
+   */
   public enum Route {
     /** Member A submits every task to member B: one client, one worker. */
     A_TO_B,
     /** Alternately A to B and B to A: every task crosses, both members send and run. */
     CROSS,
-    /** A submits to A and B in turn: half the tasks stay in A (not like-for-like; for reference). */
+    /**
+     * A submits to A and B in turn: half the tasks stay in A (not like-for-like; for reference).
+     */
     ROUND_ROBIN
   }
 
@@ -162,7 +166,10 @@ public final class HazelcastBackend implements TaskBackend {
         + " Start the JVM with -Djava.util.concurrent.ForkJoinPool.common.parallelism=2.";
   }
 
-  /** A member bound to loopback only, joining the members on {@code joinPorts}; reused by the cache benchmark. */
+  /**
+   * A member bound to loopback only, joining the members on {@code joinPorts}; reused by the cache
+   * benchmark.
+   */
   public static Config memberConfig(String cluster, int port, List<Integer> joinPorts) {
     Config config = new Config();
     config.setClusterName(cluster);

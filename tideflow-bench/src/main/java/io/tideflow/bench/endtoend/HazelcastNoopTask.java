@@ -52,7 +52,13 @@ public final class HazelcastNoopTask implements Callable<Object>, IdentifiedData
     public IdentifiedDataSerializable create(int typeId) {
       if (typeId != CLASS_ID) {
         throw new IllegalArgumentException(
-            "unknown class id for factory " + FACTORY_ID + ": " + typeId + " (known: " + CLASS_ID + ")");
+            "unknown class id for factory "
+                + FACTORY_ID
+                + ": "
+                + typeId
+                + " (known: "
+                + CLASS_ID
+                + ")");
       }
       return INSTANCE;
     }

@@ -2,7 +2,9 @@ package io.tideflow.bench.endtoend;
 
 import java.util.Locale;
 
-/** Formats latencies in nanoseconds for people: {@code 850 ns}, {@code 41.2 µs}, {@code 3.07 ms}. */
+/**
+ * Formats latencies in nanoseconds for people: {@code 850 ns}, {@code 41.2 µs}, {@code 3.07 ms}.
+ */
 final class LatencyFormat {
 
   private LatencyFormat() {}

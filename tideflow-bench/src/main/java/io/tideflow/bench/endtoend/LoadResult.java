@@ -60,7 +60,11 @@ public record LoadResult(
     if (completed + failed > submitted) {
       throw new IllegalArgumentException(
           "completed + failed must be <= submitted, was "
-              + completed + " + " + failed + " > " + submitted);
+              + completed
+              + " + "
+              + failed
+              + " > "
+              + submitted);
     }
     if (elapsedNanos <= 0) {
       throw new IllegalArgumentException("elapsedNanos must be > 0, was " + elapsedNanos);
@@ -85,16 +89,27 @@ public record LoadResult(
   /** One line for logs: rate, percentiles and any trouble. */
   public String summary() {
     StringBuilder line = new StringBuilder();
-    line.append(String.format("%s: %,.0f tasks/s, p50 %s, p99 %s, p99.9 %s, max %s",
-        label, throughput(), LatencyFormat.format(latencyNanos(50)), LatencyFormat.format(latencyNanos(99)),
-        LatencyFormat.format(latencyNanos(99.9)), LatencyFormat.format(latencies.getMaxValue())));
+    line.append(
+        String.format(
+            "%s: %,.0f tasks/s, p50 %s, p99 %s, p99.9 %s, max %s",
+            label,
+            throughput(),
+            LatencyFormat.format(latencyNanos(50)),
+            LatencyFormat.format(latencyNanos(99)),
+            LatencyFormat.format(latencyNanos(99.9)),
+            LatencyFormat.format(latencies.getMaxValue())));
     line.append(String.format(" (%,d sent", submitted));
     if (mode == Mode.OPEN) {
-      line.append(String.format(" at %,.0f/s, send lag p99 %s", targetRate,
-          LatencyFormat.format(sendLag.getTotalCount() == 0 ? 0 : sendLag.getValueAtPercentile(99))));
+      line.append(
+          String.format(
+              " at %,.0f/s, send lag p99 %s",
+              targetRate,
+              LatencyFormat.format(
+                  sendLag.getTotalCount() == 0 ? 0 : sendLag.getValueAtPercentile(99))));
     }
     if (failed > 0 || unfinished() > 0 || missed > 0) {
-      line.append(String.format(", %,d failed, %,d unfinished, %,d missed", failed, unfinished(), missed));
+      line.append(
+          String.format(", %,d failed, %,d unfinished, %,d missed", failed, unfinished(), missed));
     }
     line.append(')');
     if (!firstError.isEmpty()) {

@@ -21,8 +21,8 @@ import org.HdrHistogram.Recorder;
  *       lets the next task go. This finds the peak rate, and the latency at that rate.
  *   <li>{@linkplain #openLoop open loop}: tasks sent on a fixed schedule whatever happens to
  *       earlier ones, latency measured from each task's <em>intended</em> send time, so a stall
- *       shows up in every task that should have been sent during it (no coordinated omission).
- *       This answers "what latency does a user see at this rate".
+ *       shows up in every task that should have been sent during it (no coordinated omission). This
+ *       answers "what latency does a user see at this rate".
  * </ul>
  *
  * <p>Each run has a warm-up (sent and completed like the rest, not counted) followed by the
@@ -37,7 +37,6 @@ import org.HdrHistogram.Recorder;
 public final class LoadRunner {
   /** Shortest park of the open loop between sends: 100 µs. */
   static final long MIN_PARK_NANOS = 100_000;
-
 
   /** Latencies above a minute are recorded as a minute; no sane no-op task takes that long. */
   static final long HIGHEST_TRACKABLE_NANOS = TimeUnit.MINUTES.toNanos(1);
@@ -70,7 +69,8 @@ public final class LoadRunner {
    * @param drainTimeout how long to wait for tasks in flight at the end of a run
    * @param maxTasks the most tasks sent in one phase (warm-up or measured)
    */
-  public LoadRunner(TaskBackend backend, PrintStream progress, Duration drainTimeout, long maxTasks) {
+  public LoadRunner(
+      TaskBackend backend, PrintStream progress, Duration drainTimeout, long maxTasks) {
     this.backend = Objects.requireNonNull(backend, "backend");
     this.progress = Objects.requireNonNull(progress, "progress");
     this.drainTimeout = requirePositive(drainTimeout, "drainTimeout");
@@ -100,10 +100,10 @@ public final class LoadRunner {
 
   /**
    * Sends tasks at {@code ratePerSecond} on a fixed schedule for the warm-up and the measured
-   * duration, then waits for the stragglers. Latency is from each task's intended send time. If
-   * the backend cannot keep up, sends fall behind the schedule (and latency grows accordingly)
-   * until the drain timeout past the schedule's end; tasks never sent by then are reported as
-   * {@link LoadResult#missed()}.
+   * duration, then waits for the stragglers. Latency is from each task's intended send time. If the
+   * backend cannot keep up, sends fall behind the schedule (and latency grows accordingly) until
+   * the drain timeout past the schedule's end; tasks never sent by then are reported as {@link
+   * LoadResult#missed()}.
    *
    * @param window the most tasks in flight at once; a full window delays sends
    */
@@ -264,9 +264,9 @@ public final class LoadRunner {
   }
 
   /**
-   * The tasks of one phase and what became of them. The sending thread owns {@code submitted},
-   * the report fields, {@code total} and {@code sendLag}; completions touch only the recorder, the adders and
-   * {@code firstError}, all safe from any thread.
+   * The tasks of one phase and what became of them. The sending thread owns {@code submitted}, the
+   * report fields, {@code total} and {@code sendLag}; completions touch only the recorder, the
+   * adders and {@code firstError}, all safe from any thread.
    */
   private static final class Phase {
     final String label;

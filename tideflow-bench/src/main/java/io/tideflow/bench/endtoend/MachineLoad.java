@@ -7,10 +7,10 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * How busy the rest of the machine was while a backend ran: CPU time the whole machine spent
- * (from {@code /proc/stat}) minus what this JVM spent, over the wall time. On a shared 2-core
- * machine another process's build can halve a backend's figures; the report says so instead of
- * leaving the reader to guess. Linux only; elsewhere {@link #otherCores()} is NaN.
+ * How busy the rest of the machine was while a backend ran: CPU time the whole machine spent (from
+ * {@code /proc/stat}) minus what this JVM spent, over the wall time. On a shared 2-core machine
+ * another process's build can halve a backend's figures; the report says so instead of leaving the
+ * reader to guess. Linux only; elsewhere {@link #otherCores()} is NaN.
  */
 final class MachineLoad {
 

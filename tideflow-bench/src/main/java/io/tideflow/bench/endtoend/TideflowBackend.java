@@ -17,9 +17,8 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Tideflow embedded, as {@code demo} runs it: an in-memory store, two worker nodes each with its
- * own gRPC server on loopback, and a client that places every task (least-loaded) and sends it
- * over its bidi stream to that worker. Every task crosses gRPC, like the peer's cross-member
- * tasks.
+ * own gRPC server on loopback, and a client that places every task (least-loaded) and sends it over
+ * its bidi stream to that worker. Every task crosses gRPC, like the peer's cross-member tasks.
  */
 public final class TideflowBackend implements TaskBackend {
   private static final TaskSpec NOOP = TaskSpec.builder("noop").build();
@@ -35,8 +34,9 @@ public final class TideflowBackend implements TaskBackend {
   public TideflowBackend(int workerCount) {
     SimpleMeterRegistry metrics = new SimpleMeterRegistry();
     for (int i = 1; i <= workerCount; i++) {
-      workers.add(WorkerNode.start(WorkerConfig.defaults("worker-" + i), store,
-          TaskHandlers.builtins(), metrics));
+      workers.add(
+          WorkerNode.start(
+              WorkerConfig.defaults("worker-" + i), store, TaskHandlers.builtins(), metrics));
     }
     client = TideflowClient.connect(store, ClientConfig.defaults(), metrics);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);

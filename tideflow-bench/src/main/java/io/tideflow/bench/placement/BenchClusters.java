@@ -2,6 +2,7 @@ package io.tideflow.bench.placement;
 
 import io.tideflow.core.model.Allocations;
 import io.tideflow.core.model.ClusterView;
+import io.tideflow.core.model.LabelSelector;
 import io.tideflow.core.model.LoadReport;
 import io.tideflow.core.model.NodeInfo;
 import io.tideflow.core.model.NodeState;
@@ -11,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import io.tideflow.core.model.LabelSelector;
 
 /** Seeded clusters, allocations and requests shared by the placement benchmarks. */
 final class BenchClusters {
@@ -24,15 +24,24 @@ final class BenchClusters {
   static ClusterView cluster(int n) {
     List<NodeInfo> nodes = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      Map<String, String> labels = Map.of("zone", ZONES[i % ZONES.length], "tier", i % 10 == 0 ? "edge" : "core");
+      Map<String, String> labels =
+          Map.of("zone", ZONES[i % ZONES.length], "tier", i % 10 == 0 ? "edge" : "core");
       nodes.add(
           new NodeInfo(
-              String.format("node-%05d", i), "bench", "10.0.0.1:7000", labels, Resources.of(NODE_CPU, NODE_MEM), NodeState.READY, LoadReport.NONE));
+              String.format("node-%05d", i),
+              "bench",
+              "10.0.0.1:7000",
+              labels,
+              Resources.of(NODE_CPU, NODE_MEM),
+              NodeState.READY,
+              LoadReport.NONE));
     }
     return ClusterView.of(1, nodes);
   }
 
-  /** Every node filled to a random 0–70% of cpu and memory, so nodes differ and some are full-ish. */
+  /**
+   * Every node filled to a random 0–70% of cpu and memory, so nodes differ and some are full-ish.
+   */
   static Allocations halfFull(ClusterView view, long seed) {
     SplittableRandom r = new SplittableRandom(seed);
     Allocations a = Allocations.empty();
@@ -48,7 +57,9 @@ final class BenchClusters {
     SplittableRandom r = new SplittableRandom(seed);
     PlacementRequest[] out = new PlacementRequest[count];
     for (int i = 0; i < count; i++) {
-      PlacementRequest.Builder b = PlacementRequest.builder(Resources.of(r.nextLong(100, 2001), r.nextLong(256, 4097) << 20));
+      PlacementRequest.Builder b =
+          PlacementRequest.builder(
+              Resources.of(r.nextLong(100, 2001), r.nextLong(256, 4097) << 20));
       if (i % 4 == 0) {
         b.selector(LabelSelector.of(LabelSelector.notIn("zone", "us-1a")));
       }

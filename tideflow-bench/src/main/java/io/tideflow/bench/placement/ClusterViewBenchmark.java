@@ -28,7 +28,10 @@ public class ClusterViewBenchmark {
   @Setup
   public void setUp() {
     view = BenchClusters.cluster(nodes);
-    updated = view.nodes().stream().map(n -> n.withLoad(new LoadReport(1, 0, 1, 0.5, 1, 2, 3))).toArray(NodeInfo[]::new);
+    updated =
+        view.nodes().stream()
+            .map(n -> n.withLoad(new LoadReport(1, 0, 1, 0.5, 1, 2, 3)))
+            .toArray(NodeInfo[]::new);
   }
 
   @Benchmark

@@ -23,8 +23,8 @@ import org.openjdk.jmh.annotations.State;
  * p0.99) on clusters of 100, 1,000 and 10,000 nodes filled to 0–70%, bin-packing, single-threaded.
  * {@code exhaustive} filters and scores every node; {@code sampled} stops once 0.5% of the nodes
  * (at least 50: so 50 at every size here) are found feasible, starting where the last decision
- * stopped, as kube-scheduler does. Each decision is made against the same allocations (the caller would record it with
- * {@link Allocations#place}; {@link #recordDecision} measures that step).
+ * stopped, as kube-scheduler does. Each decision is made against the same allocations (the caller
+ * would record it with {@link Allocations#place}; {@link #recordDecision} measures that step).
  */
 @State(Scope.Thread)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -46,11 +46,13 @@ public class PlacementBenchmark {
   public void setUp() {
     view = BenchClusters.cluster(nodes);
     Sampling sampling = scan.equals("sampled") ? new Sampling(0.5, 50) : Sampling.EXHAUSTIVE;
-    placement = new PolicyPlacement(PlacementPolicy.binPack().toBuilder().sampling(sampling).build());
+    placement =
+        new PolicyPlacement(PlacementPolicy.binPack().toBuilder().sampling(sampling).build());
     context = PlacementContext.of(BenchClusters.halfFull(view, 1));
     requests = BenchClusters.requests(1024, 2);
     aligned = BenchClusters.halfFull(view, 1);
-    placement.decide(requests[0], view, context.withAllocations(aligned)); // lines it up with the view
+    placement.decide(
+        requests[0], view, context.withAllocations(aligned)); // lines it up with the view
   }
 
   private PlacementResult decideOnce() {
@@ -76,7 +78,9 @@ public class PlacementBenchmark {
   @BenchmarkMode(Mode.Throughput)
   public Allocations recordDecision() {
     PlacementRequest req = requests[next++ & 1023];
-    return context.allocations().place(view.nodes().get(next % nodes).id(), req.demand(), req.workLabels());
+    return context
+        .allocations()
+        .place(view.nodes().get(next % nodes).id(), req.demand(), req.workLabels());
   }
 
   /**

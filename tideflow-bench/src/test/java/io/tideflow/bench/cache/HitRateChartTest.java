@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Test;
 import java.util.Locale;
+import org.junit.jupiter.api.Test;
 
 class HitRateChartTest {
 
@@ -16,7 +16,8 @@ class HitRateChartTest {
     String md = CacheFigures.hitRates(2_000, 50_000, rows);
     assertThat(rows).hasSize(4);
     // Zipf(0.9) with a frequency-aware admission: W-TinyLFU is not worse than LRU at any size.
-    assertThat(rows).allSatisfy(r -> assertThat(r.tinyLfu()).isGreaterThanOrEqualTo(r.lru() - 0.01));
+    assertThat(rows)
+        .allSatisfy(r -> assertThat(r.tinyLfu()).isGreaterThanOrEqualTo(r.lru() - 0.01));
     String html = HitRateChart.html("Hit <rates>", rows);
     assertThat(html).startsWith("<!DOCTYPE html>").contains("<title>Hit &lt;rates&gt;</title>");
     assertThat(html.split("fill=\"#2b6cb0\"><title>", -1)).hasSize(rows.size() + 1);

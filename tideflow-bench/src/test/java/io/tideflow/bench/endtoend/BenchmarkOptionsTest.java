@@ -16,8 +16,15 @@ class BenchmarkOptionsTest {
   void parsesTheDocumentedCommandLine() {
     BenchmarkOptions options =
         BenchmarkOptions.parse(
-            "--backends", "hazelcast,direct", "--seconds", "10", "--rounds=3", "--window", "4096",
-            "--out", "docs/benchmarks-endtoend.md");
+            "--backends",
+            "hazelcast,direct",
+            "--seconds",
+            "10",
+            "--rounds=3",
+            "--window",
+            "4096",
+            "--out",
+            "docs/benchmarks-endtoend.md");
 
     assertThat(options.backends()).containsExactly("hazelcast", "direct");
     assertThat(options.seconds()).isEqualTo(10);
@@ -75,17 +82,44 @@ class BenchmarkOptionsTest {
   void aForkedJvmParsesBackTheOptionsItWasGiven() {
     BenchmarkOptions parent =
         BenchmarkOptions.parse(
-            "--backends", "direct, hazelcast", "--seconds", "4", "--rounds", "2", "--window", "64",
-            "--warmup", "0", "--open-fraction", "0.25", "--p99-target-ms", "2.5",
-            "--max-tasks", "1000", "--out", "table.md");
+            "--backends",
+            "direct, hazelcast",
+            "--seconds",
+            "4",
+            "--rounds",
+            "2",
+            "--window",
+            "64",
+            "--warmup",
+            "0",
+            "--open-fraction",
+            "0.25",
+            "--p99-target-ms",
+            "2.5",
+            "--max-tasks",
+            "1000",
+            "--out",
+            "table.md");
 
     BenchmarkOptions child =
         BenchmarkOptions.parse(
             parent.childArgs("direct", Path.of("row.properties")).toArray(String[]::new));
 
     assertThat(child)
-        .isEqualTo(new BenchmarkOptions(List.of("direct"), 4, 2, 64, 0, 0.25, 2.5, 1000, null,
-            false, Path.of("row.properties"), false));
+        .isEqualTo(
+            new BenchmarkOptions(
+                List.of("direct"),
+                4,
+                2,
+                64,
+                0,
+                0.25,
+                2.5,
+                1000,
+                null,
+                false,
+                Path.of("row.properties"),
+                false));
   }
 
   @Test
@@ -96,8 +130,18 @@ class BenchmarkOptionsTest {
     String usage = BenchmarkOptions.usage().replaceAll("\\s+", " "); // as if not wrapped
 
     assertThat(usage)
-        .contains("--backends", "--seconds", "--rounds", "--window", "--warmup", "--open-fraction",
-            "--p99-target-ms", "--max-tasks", "--out", "--no-fork", "--help")
+        .contains(
+            "--backends",
+            "--seconds",
+            "--rounds",
+            "--window",
+            "--warmup",
+            "--open-fraction",
+            "--p99-target-ms",
+            "--max-tasks",
+            "--out",
+            "--no-fork",
+            "--help")
         .contains("default: " + String.join(",", BackendRegistry.defaultNames()) + ";")
         .contains("known: " + String.join(", ", BackendRegistry.names()))
         .contains("(default: 4096)")
@@ -129,7 +173,17 @@ class BenchmarkOptionsTest {
     Histogram latencies = new Histogram(LoadRunner.HIGHEST_TRACKABLE_NANOS, 3);
     latencies.recordValueWithCount(1_000, completed);
     return new LoadResult(
-        "x", mode, 16, mode == LoadResult.Mode.OPEN ? 250_000 : 0, completed, completed, 0, 0,
-        elapsedNanos, latencies, new Histogram(LoadRunner.HIGHEST_TRACKABLE_NANOS, 3), "");
+        "x",
+        mode,
+        16,
+        mode == LoadResult.Mode.OPEN ? 250_000 : 0,
+        completed,
+        completed,
+        0,
+        0,
+        elapsedNanos,
+        latencies,
+        new Histogram(LoadRunner.HIGHEST_TRACKABLE_NANOS, 3),
+        "");
   }
 }

@@ -96,8 +96,7 @@ class LoadRunnerTest {
 
           @Override
           public CompletableFuture<?> submitNoop() {
-            return CompletableFuture.failedFuture(
-                new IllegalStateException("refused"));
+            return CompletableFuture.failedFuture(new IllegalStateException("refused"));
           }
 
           @Override

@@ -4,8 +4,8 @@ package io.tideflow.cache.codec;
  * Turns cache values into bytes for the remote tier and back.
  *
  * <p>Called on the caller's thread for every remote write and every remote hit, so it must be
- * thread-safe and should not block. The near tier keeps decoded values and never calls it.
- * Neither method receives or returns {@code null}.
+ * thread-safe and should not block. The near tier keeps decoded values and never calls it. Neither
+ * method receives or returns {@code null}.
  *
  * @param <V> the value type
  */

@@ -61,7 +61,11 @@ public final class ValueFrames {
   public Frame decode(byte[] frame) {
     if (frame.length < HEADER_BYTES) {
       throw new IllegalArgumentException(
-          "frame of " + frame.length + " bytes is shorter than its " + HEADER_BYTES + "-byte header");
+          "frame of "
+              + frame.length
+              + " bytes is shorter than its "
+              + HEADER_BYTES
+              + "-byte header");
     }
     ByteBuffer buffer = ByteBuffer.wrap(frame);
     byte flags = buffer.get();

@@ -69,7 +69,9 @@ final class CaffeineNearTier<V> implements NearTier<V> {
   /** A value and the time to live it was written with. */
   private record Timed<V>(V value, long ttlNanos) {}
 
-  /** Each entry lives for its own time to live, at most {@code capNanos}; reads do not extend it. */
+  /**
+   * Each entry lives for its own time to live, at most {@code capNanos}; reads do not extend it.
+   */
   private record PerEntryExpiry<V>(long capNanos) implements Expiry<String, Timed<V>> {
     @Override
     public long expireAfterCreate(String key, Timed<V> value, long currentTime) {

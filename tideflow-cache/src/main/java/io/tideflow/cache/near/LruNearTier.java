@@ -10,8 +10,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * Plain least-recently-used: an access-ordered {@link LinkedHashMap} under one lock.
  *
  * <p>Here because users ask for LRU by name and to compare it with W-TinyLFU. One lock serializes
- * every read (a read moves the entry to the tail), which is fine for a near tier on a few cores
- * and keeps the policy exact; expired entries are removed when read or when they reach the head.
+ * every read (a read moves the entry to the tail), which is fine for a near tier on a few cores and
+ * keeps the policy exact; expired entries are removed when read or when they reach the head.
  */
 final class LruNearTier<V> implements NearTier<V> {
   private final long maximumSize;

@@ -5,9 +5,9 @@ import java.time.Duration;
 /**
  * The in-process tier: a bounded map of decoded values, each with its own time to live.
  *
- * <p>Called from any thread, concurrently, including Lettuce's event loop (invalidations from
- * other nodes): implementations are thread-safe and never block on I/O. Keys and values are never
- * {@code null}.
+ * <p>Called from any thread, concurrently, including Lettuce's event loop (invalidations from other
+ * nodes): implementations are thread-safe and never block on I/O. Keys and values are never {@code
+ * null}.
  *
  * @param <V> the value type
  */

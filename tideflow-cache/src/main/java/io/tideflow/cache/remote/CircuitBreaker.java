@@ -9,9 +9,9 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>Closed: every call goes through; {@code failureThreshold} consecutive failures (errors or
  * timeouts) open it. Open: no call goes through until {@code openDuration} has passed, then one
- * caller is let through as a probe (half-open). The probe's success closes the breaker, its
- * failure opens it again for another {@code openDuration}; a probe that never reports is replaced
- * by another after {@code openDuration}.
+ * caller is let through as a probe (half-open). The probe's success closes the breaker, its failure
+ * opens it again for another {@code openDuration}; a probe that never reports is replaced by
+ * another after {@code openDuration}.
  *
  * <p>Lock-free and safe for any thread; time comes from the injected {@link Ticker}.
  */

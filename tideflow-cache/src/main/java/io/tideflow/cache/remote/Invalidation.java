@@ -53,7 +53,8 @@ public record Invalidation(String origin, List<String> keys) {
       String origin = in.readUTF();
       int count = in.readInt();
       if (count < 1 || count > MAX_KEYS) {
-        throw new IllegalArgumentException("invalidation key count " + count + " not in 1.." + MAX_KEYS);
+        throw new IllegalArgumentException(
+            "invalidation key count " + count + " not in 1.." + MAX_KEYS);
       }
       List<String> keys = new ArrayList<>(count);
       for (int i = 0; i < count; i++) {
@@ -61,7 +62,8 @@ public record Invalidation(String origin, List<String> keys) {
       }
       return new Invalidation(origin, keys);
     } catch (IOException truncated) {
-      throw new IllegalArgumentException("malformed invalidation message of " + message.length + " bytes", truncated);
+      throw new IllegalArgumentException(
+          "malformed invalidation message of " + message.length + " bytes", truncated);
     }
   }
 }

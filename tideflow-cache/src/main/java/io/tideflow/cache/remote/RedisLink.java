@@ -23,8 +23,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * One command connection and one pub/sub connection to Redis, standalone or cluster, as the
- * common Lettuce types. Once made, Lettuce reconnects both by itself (and re-subscribes).
+ * One command connection and one pub/sub connection to Redis, standalone or cluster, as the common
+ * Lettuce types. Once made, Lettuce reconnects both by itself (and re-subscribes).
  */
 final class RedisLink implements AutoCloseable {
   static final RedisCodec<String, byte[]> CODEC =

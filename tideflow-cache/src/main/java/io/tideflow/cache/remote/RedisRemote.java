@@ -64,8 +64,8 @@ public final class RedisRemote implements AutoCloseable {
     void onMessage(byte[] message);
 
     /**
-     * The channel was subscribed again after the connection was lost: messages may have been
-     * missed in between.
+     * The channel was subscribed again after the connection was lost: messages may have been missed
+     * in between.
      */
     void onResubscribed();
   }
@@ -171,7 +171,8 @@ public final class RedisRemote implements AutoCloseable {
   /** Takes the lock {@code lockKey} for {@code ttl} if nobody holds it (SET NX PX). */
   public boolean tryLock(String lockKey, String token, Duration ttl)
       throws RemoteUnavailableException {
-    return "OK".equals(call("SET NX", c -> c.set(lockKey, bytes(token), SetArgs.Builder.nx().px(ttl))));
+    return "OK"
+        .equals(call("SET NX", c -> c.set(lockKey, bytes(token), SetArgs.Builder.nx().px(ttl))));
   }
 
   /** Releases {@code lockKey} if {@code token} still holds it (compare-and-delete in Lua). */
@@ -180,7 +181,10 @@ public final class RedisRemote implements AutoCloseable {
         "EVAL unlock",
         c ->
             c.<Long>eval(
-                COMPARE_AND_DELETE, ScriptOutputType.INTEGER, new String[] {lockKey}, bytes(token)));
+                COMPARE_AND_DELETE,
+                ScriptOutputType.INTEGER,
+                new String[] {lockKey},
+                bytes(token)));
   }
 
   /** Publishes {@code message} on {@code channel}. */

@@ -5,10 +5,10 @@ import java.time.Duration;
 /**
  * How the cache talks to Redis.
  *
- * @param uri {@code redis://host:port[/db]} (or {@code rediss://}) for one server;
- *     {@code redis-cluster://host1:port1,host2:port2} for a cluster, seeded from those nodes
- * @param commandTimeout the longest a caller waits for one command (or one batch); past it the
- *     call counts as a failure and the caller carries on without Redis
+ * @param uri {@code redis://host:port[/db]} (or {@code rediss://}) for one server; {@code
+ *     redis-cluster://host1:port1,host2:port2} for a cluster, seeded from those nodes
+ * @param commandTimeout the longest a caller waits for one command (or one batch); past it the call
+ *     counts as a failure and the caller carries on without Redis
  * @param connectTimeout the longest one connection attempt may take
  * @param failureThreshold consecutive failures that open the circuit breaker
  * @param openDuration how long the breaker stays open before one probe is let through
@@ -26,7 +26,8 @@ public record RemoteOptions(
 
   public RemoteOptions {
     if (uri == null || uri.isBlank()) {
-      throw new IllegalArgumentException("uri must be a redis:// or redis-cluster:// URI, was " + uri);
+      throw new IllegalArgumentException(
+          "uri must be a redis:// or redis-cluster:// URI, was " + uri);
     }
     requirePositive("commandTimeout", commandTimeout);
     requirePositive("connectTimeout", connectTimeout);
@@ -58,14 +59,24 @@ public record RemoteOptions(
   /** These options with another command timeout. */
   public RemoteOptions withCommandTimeout(Duration timeout) {
     return new RemoteOptions(
-        uri, timeout, connectTimeout, failureThreshold, openDuration, maxReconnectDelay,
+        uri,
+        timeout,
+        connectTimeout,
+        failureThreshold,
+        openDuration,
+        maxReconnectDelay,
         requestQueueSize);
   }
 
   /** These options with another breaker open duration. */
   public RemoteOptions withOpenDuration(Duration duration) {
     return new RemoteOptions(
-        uri, commandTimeout, connectTimeout, failureThreshold, duration, maxReconnectDelay,
+        uri,
+        commandTimeout,
+        connectTimeout,
+        failureThreshold,
+        duration,
+        maxReconnectDelay,
         requestQueueSize);
   }
 

@@ -105,10 +105,15 @@ public final class CacheMetrics {
   public void bindTo(MeterRegistry registry, String namespace, RedisRemote remote) {
     Tags tags = Tags.of("cache", namespace);
     counter(registry, "tideflow.cache.gets", tags.and("tier", "near", "result", "hit"), nearHits);
-    counter(registry, "tideflow.cache.gets", tags.and("tier", "near", "result", "miss"), nearMisses);
-    counter(registry, "tideflow.cache.gets", tags.and("tier", "remote", "result", "hit"), remoteHits);
     counter(
-        registry, "tideflow.cache.gets", tags.and("tier", "remote", "result", "miss"), remoteMisses);
+        registry, "tideflow.cache.gets", tags.and("tier", "near", "result", "miss"), nearMisses);
+    counter(
+        registry, "tideflow.cache.gets", tags.and("tier", "remote", "result", "hit"), remoteHits);
+    counter(
+        registry,
+        "tideflow.cache.gets",
+        tags.and("tier", "remote", "result", "miss"),
+        remoteMisses);
     counter(registry, "tideflow.cache.writes", tags, writes);
     counter(registry, "tideflow.cache.remote.errors", tags, remoteErrors);
     counter(registry, "tideflow.cache.evictions", tags, near, NearTier::evictionCount);
@@ -122,7 +127,11 @@ public final class CacheMetrics {
         this,
         m -> m.snapshot().compressionRatio());
     FunctionTimer.builder(
-            "tideflow.cache.loads", loads, LongAdder::sum, l -> loadNanos.sum(), TimeUnit.NANOSECONDS)
+            "tideflow.cache.loads",
+            loads,
+            LongAdder::sum,
+            l -> loadNanos.sum(),
+            TimeUnit.NANOSECONDS)
         .tags(tags.and("result", "success"))
         .description("loads and the time they took (failures included in the time)")
         .register(registry);
@@ -142,13 +151,29 @@ public final class CacheMetrics {
             TimeUnit.NANOSECONDS)
         .description("Redis calls answered and their time")
         .register(registry);
-    counter(registry, "tideflow.cache.remote.failures", Tags.of("cause", "timeout"), remote,
+    counter(
+        registry,
+        "tideflow.cache.remote.failures",
+        Tags.of("cause", "timeout"),
+        remote,
         r -> r.stats().timeouts());
-    counter(registry, "tideflow.cache.remote.failures", Tags.of("cause", "error"), remote,
+    counter(
+        registry,
+        "tideflow.cache.remote.failures",
+        Tags.of("cause", "error"),
+        remote,
         r -> r.stats().errors());
-    counter(registry, "tideflow.cache.remote.failures", Tags.of("cause", "breaker-open"), remote,
+    counter(
+        registry,
+        "tideflow.cache.remote.failures",
+        Tags.of("cause", "breaker-open"),
+        remote,
         r -> r.stats().rejected());
-    gauge(registry, "tideflow.cache.remote.breaker.open", Tags.empty(), remote,
+    gauge(
+        registry,
+        "tideflow.cache.remote.breaker.open",
+        Tags.empty(),
+        remote,
         r -> r.breakerState() == CircuitBreaker.State.CLOSED ? 0 : 1);
   }
 

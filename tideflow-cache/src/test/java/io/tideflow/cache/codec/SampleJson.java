@@ -14,24 +14,37 @@ public final class SampleJson {
       if (i > 0) {
         json.append(',');
       }
-      json.append("{\"orderId\":\"ord-").append(100_000 + random.nextInt(900_000))
-          .append("\",\"customer\":{\"id\":").append(random.nextInt(50_000))
-          .append(",\"name\":\"Customer ").append(random.nextInt(1000))
-          .append("\",\"tier\":\"").append(random.nextBoolean() ? "gold" : "standard")
-          .append("\"},\"status\":\"").append(random.nextInt(3) == 0 ? "SHIPPED" : "PENDING")
-          .append("\",\"total\":").append(random.nextInt(100_000) / 100.0)
+      json.append("{\"orderId\":\"ord-")
+          .append(100_000 + random.nextInt(900_000))
+          .append("\",\"customer\":{\"id\":")
+          .append(random.nextInt(50_000))
+          .append(",\"name\":\"Customer ")
+          .append(random.nextInt(1000))
+          .append("\",\"tier\":\"")
+          .append(random.nextBoolean() ? "gold" : "standard")
+          .append("\"},\"status\":\"")
+          .append(random.nextInt(3) == 0 ? "SHIPPED" : "PENDING")
+          .append("\",\"total\":")
+          .append(random.nextInt(100_000) / 100.0)
           .append(",\"currency\":\"EUR\",\"items\":[");
       int items = 1 + random.nextInt(3);
       for (int j = 0; j < items; j++) {
         if (j > 0) {
           json.append(',');
         }
-        json.append("{\"sku\":\"SKU-").append(random.nextInt(5000))
-            .append("\",\"quantity\":").append(1 + random.nextInt(5))
-            .append(",\"price\":").append(random.nextInt(10_000) / 100.0).append('}');
+        json.append("{\"sku\":\"SKU-")
+            .append(random.nextInt(5000))
+            .append("\",\"quantity\":")
+            .append(1 + random.nextInt(5))
+            .append(",\"price\":")
+            .append(random.nextInt(10_000) / 100.0)
+            .append('}');
       }
-      json.append("],\"createdAt\":\"2026-11-").append(10 + random.nextInt(18))
-          .append("T").append(10 + random.nextInt(13)).append(":00:00Z\"}");
+      json.append("],\"createdAt\":\"2026-11-")
+          .append(10 + random.nextInt(18))
+          .append("T")
+          .append(10 + random.nextInt(13))
+          .append(":00:00Z\"}");
     }
     return json.append(']').toString();
   }

@@ -11,6 +11,8 @@ import io.tideflow.core.model.TaskSpec;
 import io.tideflow.runtime.autoscale.PoolConfig;
 import io.tideflow.runtime.client.ClientConfig;
 import io.tideflow.runtime.client.TideflowClient;
+import io.tideflow.runtime.membership.ClusterKeys;
+import io.tideflow.runtime.membership.DemandRecords;
 import io.tideflow.runtime.task.TaskResult;
 import io.tideflow.store.ClusterStore;
 import io.tideflow.store.connect.ClusterStores;
@@ -29,13 +31,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import io.tideflow.runtime.membership.ClusterKeys;
-import io.tideflow.runtime.membership.DemandRecords;
 
 /**
  * {@code tideflow coordinator --pool}: a coordinator JVM that autoscales worker JVMs it starts
- * itself (local processes first, in-process workers as the fallback provider), on real etcd. Work whose demand fits no node now grows the pool; the nodes die with
- * their coordinator.
+ * itself (local processes first, in-process workers as the fallback provider), on real etcd. Work
+ * whose demand fits no node now grows the pool; the nodes die with their coordinator.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class AutoscalingCoordinatorTest {
@@ -75,16 +75,46 @@ class AutoscalingCoordinatorTest {
   @Test
   void waitingWorkGrowsThePoolOfWorkerProcessesWhichEndWithTheirCoordinator() throws Exception {
     Path logs = Files.createTempDirectory("tideflow-autoscaling-coordinator");
-    coordinator = NodeProcess.start("c1", logs, "coordinator", "--store", etcd.uri(), "--id", "c1",
-        "--lease-ttl", "2s", "--metrics-port", "-1",
-        "--pool", "web", "--provider", "LOCAL_PROCESS,IN_PROCESS", "--min", "1", "--max", "3",
-        "--node-cpu", "1000", "--node-memory-mib", "512", "--target-concurrency", "0",
-        "--interval", "500ms", "--node-lease-ttl", "2s");
-    try (TideflowClient client = TideflowClient.connect(store,
-        ClientConfig.defaults().withDemandReportInterval(Duration.ofMillis(200)),
-        new SimpleMeterRegistry())) {
+    coordinator =
+        NodeProcess.start(
+            "c1",
+            logs,
+            "coordinator",
+            "--store",
+            etcd.uri(),
+            "--id",
+            "c1",
+            "--lease-ttl",
+            "2s",
+            "--metrics-port",
+            "-1",
+            "--pool",
+            "web",
+            "--provider",
+            "LOCAL_PROCESS,IN_PROCESS",
+            "--min",
+            "1",
+            "--max",
+            "3",
+            "--node-cpu",
+            "1000",
+            "--node-memory-mib",
+            "512",
+            "--target-concurrency",
+            "0",
+            "--interval",
+            "500ms",
+            "--node-lease-ttl",
+            "2s");
+    try (TideflowClient client =
+        TideflowClient.connect(
+            store,
+            ClientConfig.defaults().withDemandReportInterval(Duration.ofMillis(200)),
+            new SimpleMeterRegistry())) {
       // The pool's floor: one worker JVM, started by the coordinator.
-      await().atMost(Duration.ofSeconds(90)).failFast(() -> !coordinator.alive())
+      await()
+          .atMost(Duration.ofSeconds(90))
+          .failFast(() -> !coordinator.alive())
           .until(() -> readyPoolNodes(client).size() == 1);
 
       // Each task holds a whole node for a while: one runs, two wait for room, and the
@@ -92,23 +122,39 @@ class AutoscalingCoordinatorTest {
       byte[] millis = "15000".getBytes(StandardCharsets.US_ASCII);
       List<CompletableFuture<TaskResult>> tasks = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
-        tasks.add(client.submit(TaskSpec.builder("sleep").payload(millis)
-            .demand(Resources.of(1000, 64L << 20)).timeout(Duration.ofSeconds(120)).build()));
+        tasks.add(
+            client.submit(
+                TaskSpec.builder("sleep")
+                    .payload(millis)
+                    .demand(Resources.of(1000, 64L << 20))
+                    .timeout(Duration.ofSeconds(120))
+                    .build()));
       }
-      await().atMost(Duration.ofSeconds(10)).until(() -> client.pendingWork().stream()
-          .mapToInt(w -> w.count()).sum() == 2);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> client.pendingWork().stream().mapToInt(w -> w.count()).sum() == 2);
       // Published under the client's lease within its report interval.
       String key = ClusterKeys.demand(client.id());
-      await().atMost(Duration.ofSeconds(10)).until(() -> store.get(key).get(5, TimeUnit.SECONDS)
-          .map(kv -> DemandRecords.decode(key, kv.value()).waiting())
-          .orElse(0L) == 2L);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  store
+                          .get(key)
+                          .get(5, TimeUnit.SECONDS)
+                          .map(kv -> DemandRecords.decode(key, kv.value()).waiting())
+                          .orElse(0L)
+                      == 2L);
       Captured waiting = Captured.run("status", "--store", etcd.uri());
       assertThat(waiting.exit()).as(waiting.err()).isZero();
-      assertThat(waiting.out()).contains("work waiting for a node (pending demand):")
+      assertThat(waiting.out())
+          .contains("work waiting for a node (pending demand):")
           .contains(client.id() + ": 2 task(s)")
           .contains("rejected by cpu");
 
-      await().atMost(Duration.ofSeconds(120)).failFast(() -> !coordinator.alive())
+      await()
+          .atMost(Duration.ofSeconds(120))
+          .failFast(() -> !coordinator.alive())
           .until(() -> readyPoolNodes(client).size() == 3);
       Set<String> ranOn = new HashSet<>();
       for (CompletableFuture<TaskResult> f : tasks) {
@@ -117,10 +163,13 @@ class AutoscalingCoordinatorTest {
       assertThat(ranOn).as("each task had a node of its own").hasSize(3);
       assertThat(client.stats().failed()).isZero();
 
-      await().atMost(Duration.ofSeconds(10))
+      await()
+          .atMost(Duration.ofSeconds(10))
           .until(() -> store.get(key).get(5, TimeUnit.SECONDS).isEmpty());
       Captured status = Captured.run("status", "--store", etcd.uri());
-      assertThat(status.out()).contains("pool web: last decisions").contains("[pending-demand]")
+      assertThat(status.out())
+          .contains("pool web: last decisions")
+          .contains("[pending-demand]")
           .contains("providers: local-process: healthy; in-process: healthy")
           .contains("no work waits for a node");
 

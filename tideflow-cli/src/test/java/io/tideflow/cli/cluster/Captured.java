@@ -24,7 +24,9 @@ record Captured(int exit, String out, String err) {
     try {
       int exit = cl.execute(args);
       cl.getErr().flush();
-      return new Captured(exit, out.toString(StandardCharsets.UTF_8),
+      return new Captured(
+          exit,
+          out.toString(StandardCharsets.UTF_8),
           err.toString(StandardCharsets.UTF_8) + picocliErr);
     } finally {
       System.setOut(originalOut);

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tideflow.core.autoscale.DecisionRecord;
 import io.tideflow.core.model.NodeState;
 import io.tideflow.core.model.TaskSpec;
+import io.tideflow.runtime.autoscale.DecisionLogs;
 import io.tideflow.runtime.client.ClientConfig;
 import io.tideflow.runtime.client.TideflowClient;
 import io.tideflow.runtime.membership.ClusterKeys;
@@ -18,9 +20,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,20 +33,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import io.tideflow.core.autoscale.DecisionRecord;
-import io.tideflow.runtime.autoscale.DecisionLogs;
-import java.time.Instant;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
- * Real etcd, worker and coordinator JVMs as child processes, SIGKILL: the cluster as it runs
- * across machines, on loopback.
+ * Real etcd, worker and coordinator JVMs as child processes, SIGKILL: the cluster as it runs across
+ * machines, on loopback.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class MultiProcessClusterTest {
   /** The coordinators' lease: failover must take at most twice this. */
   private static final String LEASE_TTL = "2s";
+
   /**
    * The workers' lease: a crash is noticed through the broken connection, not the lease, so the
    * workers keep a roomier TTL that CPU-bound work on 2 cores cannot starve.
@@ -75,15 +76,37 @@ class MultiProcessClusterTest {
   }
 
   private NodeProcess worker(String id) {
-    NodeProcess p = NodeProcess.start(id, logs, "worker", "--store", etcd.uri(), "--id", id,
-        "--lease-ttl", WORKER_LEASE_TTL, "--metrics-port", "-1");
+    NodeProcess p =
+        NodeProcess.start(
+            id,
+            logs,
+            "worker",
+            "--store",
+            etcd.uri(),
+            "--id",
+            id,
+            "--lease-ttl",
+            WORKER_LEASE_TTL,
+            "--metrics-port",
+            "-1");
     children.add(p);
     return p;
   }
 
   private NodeProcess coordinator(String id) {
-    NodeProcess p = NodeProcess.start(id, logs, "coordinator", "--store", etcd.uri(), "--id", id,
-        "--lease-ttl", LEASE_TTL, "--metrics-port", "-1");
+    NodeProcess p =
+        NodeProcess.start(
+            id,
+            logs,
+            "coordinator",
+            "--store",
+            etcd.uri(),
+            "--id",
+            id,
+            "--lease-ttl",
+            LEASE_TTL,
+            "--metrics-port",
+            "-1");
     children.add(p);
     return p;
   }
@@ -95,7 +118,8 @@ class MultiProcessClusterTest {
     worker("w3");
     try (TideflowClient client =
         TideflowClient.connect(store, ClientConfig.defaults(), new SimpleMeterRegistry())) {
-      await().atMost(Duration.ofSeconds(60))
+      await()
+          .atMost(Duration.ofSeconds(60))
           .failFast(() -> !w1.alive())
           .until(() -> client.view().countByState().get(NodeState.READY) == 3);
 
@@ -125,7 +149,8 @@ class MultiProcessClusterTest {
       // Counters move just after the future completes, on the transport thread.
       await().until(() -> client.stats().completed() == n);
       TideflowClient.Stats stats = client.stats();
-      System.out.println("results by node " + byNode + ", done at kill " + doneAtKill + ", " + stats);
+      System.out.println(
+          "results by node " + byNode + ", done at kill " + doneAtKill + ", " + stats);
       assertThat(stats.failed()).isZero();
       assertThat(stats.retried()).as("tasks in flight on the killed worker").isPositive();
       // The lease of the killed worker expires; the registry forgets it.
@@ -138,8 +163,10 @@ class MultiProcessClusterTest {
     NodeProcess c1 = coordinator("c1");
     NodeProcess c2 = coordinator("c2");
     Optional<ClusterStore.LeaderInfo> first =
-        await().atMost(Duration.ofSeconds(60))
-            .until(() -> store.leader(ClusterKeys.COORDINATOR_ELECTION).get(15, TimeUnit.SECONDS),
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(
+                () -> store.leader(ClusterKeys.COORDINATOR_ELECTION).get(15, TimeUnit.SECONDS),
                 Optional::isPresent);
     NodeProcess leader = first.get().candidate().equals("c1") ? c1 : c2;
     NodeProcess standby = leader == c1 ? c2 : c1;
@@ -149,9 +176,11 @@ class MultiProcessClusterTest {
     long killedAt = System.nanoTime();
     leader.kill();
     Optional<ClusterStore.LeaderInfo> next =
-        await().atMost(Duration.ofSeconds(4))
+        await()
+            .atMost(Duration.ofSeconds(4))
             .pollInterval(Duration.ofMillis(50))
-            .until(() -> store.leader(ClusterKeys.COORDINATOR_ELECTION).get(15, TimeUnit.SECONDS),
+            .until(
+                () -> store.leader(ClusterKeys.COORDINATOR_ELECTION).get(15, TimeUnit.SECONDS),
                 l -> l.isPresent() && l.get().candidate().equals(standby.name()));
     long tookMillis = (System.nanoTime() - killedAt) / 1_000_000;
     assertThat(tookMillis).as("failover time").isLessThanOrEqualTo(4_000);
@@ -162,13 +191,18 @@ class MultiProcessClusterTest {
   void submitAndStatusTalkToARunningCluster() throws Exception {
     NodeProcess w = worker("w1");
     coordinator("c1");
-    await().atMost(Duration.ofSeconds(60)).failFast(() -> !w.alive())
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .failFast(() -> !w.alive())
         .until(() -> w.output().contains("READY"));
-    await().atMost(Duration.ofSeconds(60))
-        .until(() -> store.leader(ClusterKeys.COORDINATOR_ELECTION).get(15, TimeUnit.SECONDS),
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () -> store.leader(ClusterKeys.COORDINATOR_ELECTION).get(15, TimeUnit.SECONDS),
             Optional::isPresent);
 
-    Captured submit = Captured.run("submit", "--store", etcd.uri(), "--handler", "primes", "--payload", "100");
+    Captured submit =
+        Captured.run("submit", "--store", etcd.uri(), "--handler", "primes", "--payload", "100");
     assertThat(submit.exit()).as(submit.err()).isZero();
     assertThat(submit.out().trim()).isEqualTo("25");
     assertThat(submit.err()).contains("ran on w1 in 1 attempt(s)");
@@ -177,10 +211,19 @@ class MultiProcessClusterTest {
     assertThat(unknown.exit()).isEqualTo(1);
     assertThat(unknown.err()).contains("UNKNOWN_HANDLER: unknown handler 'nope'");
 
-    DecisionLogs.publish(store, "web", List.of(
-        new DecisionRecord(Instant.parse("2026-11-24T10:00:00Z"),
-            "web", 3, 3, "target-tracking", "concurrency=2.000",
-            "wants 2, held at 3 by the stabilization window"))).get(15, TimeUnit.SECONDS);
+    DecisionLogs.publish(
+            store,
+            "web",
+            List.of(
+                new DecisionRecord(
+                    Instant.parse("2026-11-24T10:00:00Z"),
+                    "web",
+                    3,
+                    3,
+                    "target-tracking",
+                    "concurrency=2.000",
+                    "wants 2, held at 3 by the stabilization window")))
+        .get(15, TimeUnit.SECONDS);
     Captured status = Captured.run("status", "--store", etcd.uri());
     assertThat(status.exit()).as(status.err()).isZero();
     assertThat(status.out())

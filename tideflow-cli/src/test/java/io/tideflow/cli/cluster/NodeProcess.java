@@ -12,8 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A {@code tideflow} command running in a child JVM on this test's class path, its output in a
- * log file. Every child is killed when the test JVM exits, also when a test fails.
+ * A {@code tideflow} command running in a child JVM on this test's class path, its output in a log
+ * file. Every child is killed when the test JVM exits, also when a test fails.
  */
 final class NodeProcess implements AutoCloseable {
   private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();

@@ -11,11 +11,12 @@ import java.util.OptionalInt;
 import java.util.TreeMap;
 
 /**
- * One pool's autoscaler: asks every policy, takes the largest size any of them wants (so no
- * metric is starved, as the HPA does across metrics; a policy that abstains has no say, and when
- * all abstain the size is kept), then applies the pool's limits — min and
- * max (raised or lowered by scheduled windows), growth cap, cooldowns — and writes down why. Pure: {@link #step} returns the decision and
- * what the caller must remember (the log line, raw recommendations) instead of keeping it.
+ * One pool's autoscaler: asks every policy, takes the largest size any of them wants (so no metric
+ * is starved, as the HPA does across metrics; a policy that abstains has no say, and when all
+ * abstain the size is kept), then applies the pool's limits — min and max (raised or lowered by
+ * scheduled windows), growth cap, cooldowns — and writes down why. Pure: {@link #step} returns the
+ * decision and what the caller must remember (the log line, raw recommendations) instead of keeping
+ * it.
  */
 public final class Autoscaler {
   private final List<ScalingPolicy> policies;
@@ -41,10 +42,11 @@ public final class Autoscaler {
    *
    * @param decision the size the pool should have now
    * @param record the decision log line
-   * @param recommendation the raw recommendation to add to {@link PoolState#recommendations()}
-   *     (for the stabilization windows of target tracking), or null when no policy made one
+   * @param recommendation the raw recommendation to add to {@link PoolState#recommendations()} (for
+   *     the stabilization windows of target tracking), or null when no policy made one
    */
-  public record Step(ScalingDecision decision, DecisionRecord record, Recommendation recommendation) {}
+  public record Step(
+      ScalingDecision decision, DecisionRecord record, Recommendation recommendation) {}
 
   public Step step(MetricsWindow window, PoolState pool, Instant now) {
     ScalingPolicy chosen = null;
@@ -66,13 +68,20 @@ public final class Autoscaler {
     }
     if (wanted == null) {
       chosen = policies.getFirst();
-      wanted = ScalingDecision.keep(pool.current(), "every policy abstains ("
-          + String.join("; ", abstained) + ")");
+      wanted =
+          ScalingDecision.keep(
+              pool.current(), "every policy abstains (" + String.join("; ", abstained) + ")");
     }
     ScalingDecision bounded = bound(wanted, pool, now);
     DecisionRecord record =
-        new DecisionRecord(now, pool.name(), pool.current(), bounded.desired(), chosen.name(),
-            inputs(window), bounded.reason());
+        new DecisionRecord(
+            now,
+            pool.name(),
+            pool.current(),
+            bounded.desired(),
+            chosen.name(),
+            inputs(window),
+            bounded.reason());
     return new Step(bounded, record, raw < 0 ? null : new Recommendation(now, raw));
   }
 
@@ -97,14 +106,19 @@ public final class Autoscaler {
       }
       ScaleEvent lastUp = pool.lastEvent(true);
       if (lastUp != null && lastUp.at().plus(limits.upCooldown()).isAfter(now)) {
-        return ScalingDecision.keep(current, reason + "; held at " + current
-            + ": scale-up cooldown until " + lastUp.at().plus(limits.upCooldown()));
+        return ScalingDecision.keep(
+            current,
+            reason
+                + "; held at "
+                + current
+                + ": scale-up cooldown until "
+                + lastUp.at().plus(limits.upCooldown()));
       }
     } else if (desired < current && current <= limits.max()) {
       Instant until = lastEventTime(pool).plus(limits.downCooldown());
       if (until.isAfter(now)) {
-        return ScalingDecision.keep(current, reason + "; held at " + current
-            + ": scale-down cooldown until " + until);
+        return ScalingDecision.keep(
+            current, reason + "; held at " + current + ": scale-down cooldown until " + until);
       }
       ScaleDownSelector.Selection removable = ScaleDownSelector.select(pool, current - desired);
       if (!pool.nodes().isEmpty() && !removable.shortfall().isEmpty()) {
@@ -126,8 +140,9 @@ public final class Autoscaler {
     }
     Map<String, Double> latest = new TreeMap<>(window.samples().getLast().values());
     StringBuilder sb = new StringBuilder();
-    latest.forEach((k, v) -> sb.append(sb.isEmpty() ? "" : " ")
-        .append(String.format(Locale.ROOT, "%s=%.3f", k, v)));
+    latest.forEach(
+        (k, v) ->
+            sb.append(sb.isEmpty() ? "" : " ").append(String.format(Locale.ROOT, "%s=%.3f", k, v)));
     return sb.toString();
   }
 }

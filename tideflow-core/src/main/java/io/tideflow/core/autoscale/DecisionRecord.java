@@ -8,7 +8,12 @@ import java.time.Instant;
  * @param inputs the metric values the decision saw, as text (e.g. "cpu=0.91 queue=0.10")
  */
 public record DecisionRecord(
-    Instant at, String pool, int current, int desired, String policy, String inputs,
+    Instant at,
+    String pool,
+    int current,
+    int desired,
+    String policy,
+    String inputs,
     String reason) {
 
   /** True when the decision changes the pool's size. */

@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * The Kubernetes HPA's {@code behavior}: per direction a stabilization window and rate limits.
- * Defaults are the HPA's: scale up at once, by at most 100 % or 4 nodes (whichever is more) per
- * 15 s; scale down after a 300 s window, by at most 100 % per 15 s.
+ * Defaults are the HPA's: scale up at once, by at most 100 % or 4 nodes (whichever is more) per 15
+ * s; scale down after a 300 s window, by at most 100 % per 15 s.
  */
 public record HpaBehavior(Rules scaleUp, Rules scaleDown) {
 
@@ -66,10 +66,14 @@ public record HpaBehavior(Rules scaleUp, Rules scaleDown) {
   public static HpaBehavior defaults() {
     Duration fifteen = Duration.ofSeconds(15);
     return new HpaBehavior(
-        new Rules(Duration.ZERO,
-            List.of(new Limit(LimitType.PERCENT, 100, fifteen), new Limit(LimitType.NODES, 4, fifteen)),
+        new Rules(
+            Duration.ZERO,
+            List.of(
+                new Limit(LimitType.PERCENT, 100, fifteen), new Limit(LimitType.NODES, 4, fifteen)),
             Select.MAX),
-        new Rules(Duration.ofSeconds(300), List.of(new Limit(LimitType.PERCENT, 100, fifteen)),
+        new Rules(
+            Duration.ofSeconds(300),
+            List.of(new Limit(LimitType.PERCENT, 100, fifteen)),
             Select.MAX));
   }
 

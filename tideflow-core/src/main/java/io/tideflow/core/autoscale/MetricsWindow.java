@@ -10,13 +10,14 @@ import java.util.OptionalDouble;
 
 /**
  * Recent samples of a pool's metrics, oldest first: the input of every scaling policy. Values are
- * per-pool averages; utilizations ({@link #CPU}, {@link #MEMORY}, {@link #NETWORK}, {@link
- * #QUEUE}) are fractions of capacity, {@code 0..1} and above when overloaded.
+ * per-pool averages; utilizations ({@link #CPU}, {@link #MEMORY}, {@link #NETWORK}, {@link #QUEUE})
+ * are fractions of capacity, {@code 0..1} and above when overloaded.
  */
 public record MetricsWindow(List<Sample> samples) {
   public static final String CPU = "cpu";
   public static final String MEMORY = "memory";
   public static final String NETWORK = "network";
+
   /** Queued work as a fraction of what the pool can hold in its queues. */
   public static final String QUEUE = "queue";
 

@@ -11,8 +11,8 @@ import java.util.List;
  * bin-packs the waiting tasks' demands, largest first, into new nodes of the pool's template
  * (first-fit decreasing) and asks for that many more nodes. A task larger than the template can
  * never fit; it is named in the reason instead of growing the pool for nothing. Nodes already
- * starting ({@link PoolState#starting()}) count as new nodes, so demand that waits while its
- * nodes come up is not asked for twice. The waiting demands come in with the pool ({@link
+ * starting ({@link PoolState#starting()}) count as new nodes, so demand that waits while its nodes
+ * come up is not asked for twice. The waiting demands come in with the pool ({@link
  * PoolState#waiting()}), so the policy is as pure as the others.
  */
 public final class PendingDemandPolicy implements ScalingPolicy {
@@ -38,8 +38,8 @@ public final class PendingDemandPolicy implements ScalingPolicy {
 
   /**
    * For use beside a utilization policy (target tracking, thresholds): when nothing waits it
-   * {@linkplain ScalingDecision#abstain abstains}, so the {@link Autoscaler} leaves shrinking
-   * to the other policy — as the Cluster Autoscaler scales up for pending pods and down by
+   * {@linkplain ScalingDecision#abstain abstains}, so the {@link Autoscaler} leaves shrinking to
+   * the other policy — as the Cluster Autoscaler scales up for pending pods and down by
    * utilization.
    */
   public static PendingDemandPolicy besideUtilization(Resources template) {
@@ -71,8 +71,14 @@ public final class PendingDemandPolicy implements ScalingPolicy {
     }
     int needed = nodesFor(fitting, template);
     int nodes = Math.max(0, needed - pool.starting());
-    String reason = waiting.size() + " task(s) wait: " + needed + " new node(s) of " + template
-        + " would place " + fitting.size();
+    String reason =
+        waiting.size()
+            + " task(s) wait: "
+            + needed
+            + " new node(s) of "
+            + template
+            + " would place "
+            + fitting.size();
     if (pool.starting() > 0) {
       reason += ", " + Math.min(needed, pool.starting()) + " of them already starting";
     }

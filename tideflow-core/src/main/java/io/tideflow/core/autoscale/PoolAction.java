@@ -38,8 +38,8 @@ public sealed interface PoolAction {
   record Terminate(String nodeId, Why why, int failures) implements PoolAction {}
 
   /**
-   * A termination failed {@code failures} times and is tried again at {@code at} (by the first
-   * step at or after it); nothing to do but say so, or wake up then.
+   * A termination failed {@code failures} times and is tried again at {@code at} (by the first step
+   * at or after it); nothing to do but say so, or wake up then.
    */
   record RetryAt(String nodeId, Instant at, int failures, String error) implements PoolAction {}
 }

@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What a pool's {@link PoolReconciler} remembers between steps; immutable, so the runtime keeps
- * one reference to the newest and may hand it to readers on any thread.
+ * What a pool's {@link PoolReconciler} remembers between steps; immutable, so the runtime keeps one
+ * reference to the newest and may hand it to readers on any thread.
  *
  * @param samples the metrics window, oldest first
  * @param history the pool's scale events, oldest first (the newest {@value #HISTORY_KEPT})
@@ -30,8 +30,11 @@ public record PoolBook(
 
   public PoolBook {
     samples = List.copyOf(samples);
-    history = List.copyOf(history.size() > HISTORY_KEPT
-        ? history.subList(history.size() - HISTORY_KEPT, history.size()) : history);
+    history =
+        List.copyOf(
+            history.size() > HISTORY_KEPT
+                ? history.subList(history.size() - HISTORY_KEPT, history.size())
+                : history);
     recommendations = List.copyOf(recommendations);
     missingSince = Map.copyOf(missingSince);
     leaving = Map.copyOf(leaving);

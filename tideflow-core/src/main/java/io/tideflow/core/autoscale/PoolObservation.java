@@ -64,8 +64,8 @@ public record PoolObservation(
    * @param cpu its reported cpu use in [0, 1], or negative when it reports none
    * @param readySince when it was first seen READY, or null when unknown (then it counts as up)
    */
-  public record Registered(String id, NodeState state, int inFlight, double cpu,
-      Instant readySince) {
+  public record Registered(
+      String id, NodeState state, int inFlight, double cpu, Instant readySince) {
     public Registered {
       if (id == null || id.isBlank()) {
         throw new IllegalArgumentException("id must not be blank, was '" + id + "'");

@@ -49,25 +49,31 @@ public final class PoolReconciler {
 
   /**
    * @param pool the pool's name
-   * @param lostAfter how long a provided node may be missing from the registry (twice its lease
-   *     TTL in the runtime) before it is terminated as lost
+   * @param lostAfter how long a provided node may be missing from the registry (twice its lease TTL
+   *     in the runtime) before it is terminated as lost
    * @param window how far back the metrics window and the raw recommendations reach
    * @param backoff the wait before terminating again after failures
    * @param demandSettle how long after a node is READY the reported demand may not reflect it
    * @param maxUnseen a node READY longer than this counts as up whatever the demand says
    */
-  public PoolReconciler(String pool, Autoscaler autoscaler, Duration lostAfter, Duration window,
-      Backoff backoff, Duration demandSettle, Duration maxUnseen) {
+  public PoolReconciler(
+      String pool,
+      Autoscaler autoscaler,
+      Duration lostAfter,
+      Duration window,
+      Backoff backoff,
+      Duration demandSettle,
+      Duration maxUnseen) {
     if (pool == null || pool.isBlank()) {
       throw new IllegalArgumentException("pool must not be blank, was '" + pool + "'");
     }
     if (lostAfter.isNegative() || window.isNegative() || window.isZero()) {
-      throw new IllegalArgumentException("lostAfter must be >= 0 and window > 0, were "
-          + lostAfter + " and " + window);
+      throw new IllegalArgumentException(
+          "lostAfter must be >= 0 and window > 0, were " + lostAfter + " and " + window);
     }
     if (demandSettle.isNegative() || maxUnseen.isNegative()) {
-      throw new IllegalArgumentException("demandSettle and maxUnseen must be >= 0, were "
-          + demandSettle + " and " + maxUnseen);
+      throw new IllegalArgumentException(
+          "demandSettle and maxUnseen must be >= 0, were " + demandSettle + " and " + maxUnseen);
     }
     this.pool = pool;
     this.autoscaler = autoscaler;
@@ -78,7 +84,9 @@ public final class PoolReconciler {
     this.maxUnseen = maxUnseen;
   }
 
-  /** One decision: retries that are due, lost nodes reaped, the autoscaler asked, its wish acted on. */
+  /**
+   * One decision: retries that are due, lost nodes reaped, the autoscaler asked, its wish acted on.
+   */
   public PoolResult tick(PoolBook book, PoolObservation seen) {
     Instant now = seen.now();
     List<PoolAction> actions = new ArrayList<>();
@@ -163,11 +171,15 @@ public final class PoolReconciler {
         }
       }
     }
-    return new PoolResult(new PoolBook(book.samples(), book.history(), book.recommendations(),
-        missing, leaving, launching), actions, Optional.empty());
+    return new PoolResult(
+        new PoolBook(
+            book.samples(), book.history(), book.recommendations(), missing, leaving, launching),
+        actions,
+        Optional.empty());
   }
 
-  private static void retryDue(Map<String, Leaving> leaving, Instant now, List<PoolAction> actions) {
+  private static void retryDue(
+      Map<String, Leaving> leaving, Instant now, List<PoolAction> actions) {
     for (Map.Entry<String, Leaving> e : new ArrayList<>(leaving.entrySet())) {
       Leaving l = e.getValue();
       if (l.stage() == Stage.WAITING_TO_RETRY && !l.retryAt().isAfter(now)) {
@@ -178,19 +190,23 @@ public final class PoolReconciler {
   }
 
   /**
-   * Terminates provided nodes missing from the registry for longer than {@code lostAfter}, so
-   * the pool counts them no more and the policies replace them. A launching node is left to its
+   * Terminates provided nodes missing from the registry for longer than {@code lostAfter}, so the
+   * pool counts them no more and the policies replace them. A launching node is left to its
    * provider, which times launches out. Returns the new missing-since map.
    */
-  private Map<String, Instant> reapLost(Map<String, Instant> before, Map<String, Leaving> leaving,
-      PoolObservation seen, List<PoolAction> actions) {
+  private Map<String, Instant> reapLost(
+      Map<String, Instant> before,
+      Map<String, Leaving> leaving,
+      PoolObservation seen,
+      List<PoolAction> actions) {
     Set<String> registered = new HashSet<>();
     for (Registered r : seen.registered()) {
       registered.add(r.id());
     }
     Map<String, Instant> missing = new HashMap<>();
     for (Provided p : seen.provided()) {
-      if (p.phase() == Phase.LAUNCHING || leaving.containsKey(p.id())
+      if (p.phase() == Phase.LAUNCHING
+          || leaving.containsKey(p.id())
           || registered.contains(p.id())) {
         continue;
       }
@@ -205,18 +221,18 @@ public final class PoolReconciler {
     return missing;
   }
 
-  private PoolState state(PoolBook book, PoolObservation seen, List<Registered> ready,
-      int current) {
+  private PoolState state(
+      PoolBook book, PoolObservation seen, List<Registered> ready, int current) {
     List<PoolState.PoolNode> nodes = new ArrayList<>();
     List<Instant> since = new ArrayList<>();
     for (Registered r : ready) {
       nodes.add(new PoolState.PoolNode(r.id(), r.inFlight(), false));
       since.add(r.readySince());
     }
-    int starting = StartingNodes.count(current, since, seen.demandAsOf(), demandSettle, maxUnseen,
-        seen.now());
-    return new PoolState(pool, current, nodes, book.history(), book.recommendations(), starting,
-        seen.waiting());
+    int starting =
+        StartingNodes.count(current, since, seen.demandAsOf(), demandSettle, maxUnseen, seen.now());
+    return new PoolState(
+        pool, current, nodes, book.history(), book.recommendations(), starting, seen.waiting());
   }
 
   private static MetricsWindow.Sample sample(List<Registered> ready, PoolObservation seen) {

@@ -12,8 +12,8 @@ import java.util.List;
  * @param nodes the pool's nodes, for choosing which to remove and explaining why not
  * @param history past scale events of this pool, oldest first (for cooldowns and rate limits)
  * @param recommendations past raw recommendations, oldest first (for stabilization windows)
- * @param starting nodes counted in {@code current} that do not take work yet (launching, or up
- *     but not registered READY): capacity on its way, which pending demand must not ask for again
+ * @param starting nodes counted in {@code current} that do not take work yet (launching, or up but
+ *     not registered READY): capacity on its way, which pending demand must not ask for again
  * @param waiting the demands of the work now waiting because no node has room for it, that a new
  *     node of this pool would be allowed to run (empty when the pool does not follow demand)
  */
@@ -43,8 +43,13 @@ public record PoolState(
   }
 
   /** A pool no work waits for. */
-  public PoolState(String name, int current, List<PoolNode> nodes, List<ScaleEvent> history,
-      List<Recommendation> recommendations, int starting) {
+  public PoolState(
+      String name,
+      int current,
+      List<PoolNode> nodes,
+      List<ScaleEvent> history,
+      List<Recommendation> recommendations,
+      int starting) {
     this(name, current, nodes, history, recommendations, starting, List.of());
   }
 
@@ -54,8 +59,8 @@ public record PoolState(
   }
 
   public PoolState withCurrent(int size) {
-    return new PoolState(name, size, nodes, history, recommendations, Math.min(starting, size),
-        waiting);
+    return new PoolState(
+        name, size, nodes, history, recommendations, Math.min(starting, size), waiting);
   }
 
   public PoolState withNodes(List<PoolNode> value) {

@@ -41,8 +41,12 @@ public final class ScaleDownSelector {
     }
     String shortfall = "";
     if (chosen.size() < count) {
-      shortfall = "asked to remove " + count + " node(s), found " + chosen.size()
-          + (pinned.isEmpty() ? "" : "; pinned (hold work that cannot move): " + pinned);
+      shortfall =
+          "asked to remove "
+              + count
+              + " node(s), found "
+              + chosen.size()
+              + (pinned.isEmpty() ? "" : "; pinned (hold work that cannot move): " + pinned);
     }
     return new Selection(chosen, shortfall);
   }

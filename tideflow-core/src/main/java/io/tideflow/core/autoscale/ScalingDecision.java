@@ -1,9 +1,9 @@
 package io.tideflow.core.autoscale;
 
 /**
- * How many nodes a pool should have, and a sentence saying why, for the decision log and for
- * users who ask "why did it (not) scale?". A policy that has no opinion this time {@linkplain
- * #abstain abstains}: the {@link Autoscaler} then sizes the pool from the other policies.
+ * How many nodes a pool should have, and a sentence saying why, for the decision log and for users
+ * who ask "why did it (not) scale?". A policy that has no opinion this time {@linkplain #abstain
+ * abstains}: the {@link Autoscaler} then sizes the pool from the other policies.
  *
  * @param desired the size wanted; 0 and meaningless when {@code abstains}
  * @param abstains true when the policy leaves the size to the other policies

@@ -18,8 +18,8 @@ public interface ScalingPolicy {
 
   /**
    * The raw recommendation the caller should remember in {@link PoolState#recommendations()} for
-   * this policy's stabilization windows, before they and the rate limits apply; empty (the
-   * default) for a policy that keeps none.
+   * this policy's stabilization windows, before they and the rate limits apply; empty (the default)
+   * for a policy that keeps none.
    */
   default OptionalInt recommendation(MetricsWindow window, PoolState pool) {
     return OptionalInt.empty();

@@ -85,7 +85,7 @@ public record ScheduledBounds(List<Window> windows) {
     if (max < min) {
       max = min; // a floor above the ceiling: the floor wins, capacity over savings
     }
-    return new PoolLimits(min, max, limits.upCooldown(), limits.downCooldown(),
-        limits.maxGrowthFactor());
+    return new PoolLimits(
+        min, max, limits.upCooldown(), limits.downCooldown(), limits.maxGrowthFactor());
   }
 }

@@ -6,9 +6,9 @@ import java.util.Collection;
 
 /**
  * How many of a pool's nodes count as still starting for {@link PoolState#starting()}: those not
- * taking work yet, and those that became READY too recently for the pending demand to reflect
- * them. Demand is reported by clients some time after a node comes up (they must see it, place
- * on it, report); counting such a node as up would ask for its capacity a second time.
+ * taking work yet, and those that became READY too recently for the pending demand to reflect them.
+ * Demand is reported by clients some time after a node comes up (they must see it, place on it,
+ * report); counting such a node as up would ask for its capacity a second time.
  */
 public final class StartingNodes {
   private StartingNodes() {}
@@ -23,12 +23,18 @@ public final class StartingNodes {
    *     client that stops reporting cannot hold the pool back for ever
    * @param now the decision's time
    */
-  public static int count(int current, Collection<Instant> readySince, Instant demandAsOf,
-      Duration settle, Duration maxUnseen, Instant now) {
+  public static int count(
+      int current,
+      Collection<Instant> readySince,
+      Instant demandAsOf,
+      Duration settle,
+      Duration maxUnseen,
+      Instant now) {
     int starting = Math.max(0, current - readySince.size());
     if (demandAsOf != null) {
       for (Instant since : readySince) {
-        if (since != null && since.plus(settle).isAfter(demandAsOf)
+        if (since != null
+            && since.plus(settle).isAfter(demandAsOf)
             && since.plus(maxUnseen).isAfter(now)) {
           starting++;
         }

@@ -24,7 +24,8 @@ public final class TargetTrackingPolicy implements ScalingPolicy {
   private final double tolerance;
   private final HpaBehavior behavior;
 
-  public TargetTrackingPolicy(String metric, double target, double tolerance, HpaBehavior behavior) {
+  public TargetTrackingPolicy(
+      String metric, double target, double tolerance, HpaBehavior behavior) {
     if (metric == null || metric.isBlank()) {
       throw new IllegalArgumentException("metric must not be blank, was '" + metric + "'");
     }
@@ -81,15 +82,23 @@ public final class TargetTrackingPolicy implements ScalingPolicy {
       return ScalingDecision.keep(current, "no " + metric + " value: keeping " + current);
     }
     double value = window.latest(metric).getAsDouble();
-    String why = String.format(Locale.ROOT, "%s %.3f vs target %.3f (ratio %.2f, tolerance %.2f)",
-        metric, value, target, value / target, tolerance);
+    String why =
+        String.format(
+            Locale.ROOT,
+            "%s %.3f vs target %.3f (ratio %.2f, tolerance %.2f)",
+            metric,
+            value,
+            target,
+            value / target,
+            tolerance);
     if (raw == current) {
       return ScalingDecision.keep(current, why + ": keeping " + current);
     }
     int stabilized = stabilize(raw, pool, now);
     if (stabilized == current) {
-      return ScalingDecision.keep(current, why + ": wants " + raw
-          + ", held at " + current + " by the stabilization window");
+      return ScalingDecision.keep(
+          current,
+          why + ": wants " + raw + ", held at " + current + " by the stabilization window");
     }
     int limited = rateLimit(stabilized, pool, now);
     String limitNote = limited == stabilized ? "" : " (rate limit allows " + limited + ")";

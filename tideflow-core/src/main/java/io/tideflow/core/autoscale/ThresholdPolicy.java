@@ -12,8 +12,8 @@ import java.util.TreeMap;
 /**
  * Scales on utilization thresholds: adds {@code step} nodes when ANY metric's average over {@code
  * span} is above its high threshold (e.g. cpu > 0.8); removes {@code step} nodes when ALL metrics
- * are below their low threshold (by default half the high one, e.g. cpu < 0.4), and keeps the
- * size in between. The gap between the two thresholds is what keeps it from flapping.
+ * are below their low threshold (by default half the high one, e.g. cpu < 0.4), and keeps the size
+ * in between. The gap between the two thresholds is what keeps it from flapping.
  */
 public final class ThresholdPolicy implements ScalingPolicy {
   private final Map<String, Double> high;
@@ -57,7 +57,9 @@ public final class ThresholdPolicy implements ScalingPolicy {
     this.step = step;
   }
 
-  /** Adds when any of cpu, memory, network or queue is over {@code threshold}; removes under half. */
+  /**
+   * Adds when any of cpu, memory, network or queue is over {@code threshold}; removes under half.
+   */
   public static ThresholdPolicy uniform(double threshold, Duration span) {
     return new ThresholdPolicy(
         Map.of(
@@ -65,7 +67,9 @@ public final class ThresholdPolicy implements ScalingPolicy {
             MetricsWindow.MEMORY, threshold,
             MetricsWindow.NETWORK, threshold,
             MetricsWindow.QUEUE, threshold),
-        Map.of(), span, 1);
+        Map.of(),
+        span,
+        1);
   }
 
   @Override
@@ -94,18 +98,22 @@ public final class ThresholdPolicy implements ScalingPolicy {
     }
     int current = pool.current();
     if (measured == 0) {
-      return ScalingDecision.keep(current, "no metrics in the last " + span + ": keeping "
-          + current);
+      return ScalingDecision.keep(
+          current, "no metrics in the last " + span + ": keeping " + current);
     }
     if (!over.isEmpty()) {
       return new ScalingDecision(current + step, String.join(", ", over) + ": adding " + step);
     }
     if (notLow.isEmpty() && current > 0) {
-      return new ScalingDecision(Math.max(0, current - step),
-          "every metric under its low threshold: removing " + step);
+      return new ScalingDecision(
+          Math.max(0, current - step), "every metric under its low threshold: removing " + step);
     }
-    return ScalingDecision.keep(current, "within thresholds ("
-        + (notLow.isEmpty() ? "pool empty" : String.join(", ", notLow)) + "): keeping " + current);
+    return ScalingDecision.keep(
+        current,
+        "within thresholds ("
+            + (notLow.isEmpty() ? "pool empty" : String.join(", ", notLow))
+            + "): keeping "
+            + current);
   }
 
   private static String describe(String metric, double v, String op, double threshold) {

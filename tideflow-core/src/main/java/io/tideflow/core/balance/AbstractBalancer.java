@@ -14,10 +14,13 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 abstract class AbstractBalancer implements Balancer {
   private final OutlierEjection ejection;
+
   /** Null when latency ejection is off, so answers cost nothing extra. */
   private final LatencyOutlierDetector latencyDetector;
+
   private final double tauNanos;
   private final long initialCostNanos;
+
   /** Requests in flight over all endpoints, for balancers that compare with the average. */
   protected final AtomicLong totalInFlight = new AtomicLong();
 
@@ -30,12 +33,16 @@ abstract class AbstractBalancer implements Balancer {
   }
 
   AbstractBalancer(
-      OutlierEjection ejection, LatencyOutlierEjection latencyEjection, long decayNanos, long initialCostNanos) {
+      OutlierEjection ejection,
+      LatencyOutlierEjection latencyEjection,
+      long decayNanos,
+      long initialCostNanos) {
     if (ejection == null) {
       throw new IllegalArgumentException("ejection must not be null");
     }
     if (latencyEjection == null) {
-      throw new IllegalArgumentException("latencyEjection must not be null (LatencyOutlierEjection.NONE turns it off)");
+      throw new IllegalArgumentException(
+          "latencyEjection must not be null (LatencyOutlierEjection.NONE turns it off)");
     }
     if (decayNanos <= 0) {
       throw new IllegalArgumentException("decayNanos must be > 0, was " + decayNanos);
@@ -44,7 +51,8 @@ abstract class AbstractBalancer implements Balancer {
       throw new IllegalArgumentException("initialCostNanos must be >= 0, was " + initialCostNanos);
     }
     this.ejection = ejection;
-    this.latencyDetector = latencyEjection.enabled() ? new LatencyOutlierDetector(latencyEjection) : null;
+    this.latencyDetector =
+        latencyEjection.enabled() ? new LatencyOutlierDetector(latencyEjection) : null;
     this.tauNanos = decayNanos;
     this.initialCostNanos = initialCostNanos;
   }
@@ -58,7 +66,8 @@ abstract class AbstractBalancer implements Balancer {
       EndpointStats s = old.get(e.id());
       s = s != null && s.endpoint.equals(e) ? s : carryOver(s, e);
       if (next.put(e.id(), s) != null) {
-        throw new IllegalArgumentException("endpoints must have unique ids, '" + e.id() + "' repeats");
+        throw new IllegalArgumentException(
+            "endpoints must have unique ids, '" + e.id() + "' repeats");
       }
       if (e.healthy()) {
         usable.add(s);
@@ -73,9 +82,11 @@ abstract class AbstractBalancer implements Balancer {
     stats = Map.copyOf(next);
     EndpointStats[] sorted = usable.toArray(EndpointStats[]::new);
     this.usable = sorted; // read-only from here on: pickers and the latency detector share it
-    picker = usable.isEmpty()
-        ? (key, now) -> new PickResult.NoEndpoint("no healthy endpoint among " + endpoints.size())
-        : newPicker(sorted);
+    picker =
+        usable.isEmpty()
+            ? (key, now) ->
+                new PickResult.NoEndpoint("no healthy endpoint among " + endpoints.size())
+            : newPicker(sorted);
   }
 
   /** The address or health changed: keep what was learned by moving it to a new stats object. */
@@ -129,6 +140,7 @@ abstract class AbstractBalancer implements Balancer {
   }
 
   static PickResult allEjected(int n) {
-    return new PickResult.NoEndpoint("all " + n + " healthy endpoint(s) are ejected after consecutive failures");
+    return new PickResult.NoEndpoint(
+        "all " + n + " healthy endpoint(s) are ejected after consecutive failures");
   }
 }

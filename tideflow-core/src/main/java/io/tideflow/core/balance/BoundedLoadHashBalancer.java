@@ -5,10 +5,10 @@ import java.util.Arrays;
 /**
  * Consistent hashing with bounded loads (Mirrokni, Thorup and Zadimoghaddam; as Google Cloud and
  * Vimeo run it): each endpoint has {@code pointsPerEndpoint} points on a hash ring; a key goes to
- * the owner of the first point at or after the key's position whose in-flight load is under
- * {@code ⌈(1 + ε) · (in flight + 1) ÷ usable endpoints⌉}, walking clockwise past full ones. So no
- * endpoint ever holds more than {@code ⌈(1+ε)·average⌉}, and while loads allow the same key keeps
- * going to the same endpoint; adding one endpoint to n moves about 1/(n+1) of the keys.
+ * the owner of the first point at or after the key's position whose in-flight load is under {@code
+ * ⌈(1 + ε) · (in flight + 1) ÷ usable endpoints⌉}, walking clockwise past full ones. So no endpoint
+ * ever holds more than {@code ⌈(1+ε)·average⌉}, and while loads allow the same key keeps going to
+ * the same endpoint; adding one endpoint to n moves about 1/(n+1) of the keys.
  *
  * <p>Under concurrent picks two threads may both see room on the same endpoint, so the bound can be
  * exceeded by the number of racing threads; it is exact for a single picking thread.

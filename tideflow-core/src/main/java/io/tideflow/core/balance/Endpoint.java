@@ -10,10 +10,12 @@ package io.tideflow.core.balance;
 public record Endpoint(String id, String address, boolean healthy) {
   public Endpoint {
     if (id == null || id.isBlank()) {
-      throw new IllegalArgumentException("id must not be blank, was " + (id == null ? "null" : "'" + id + "'"));
+      throw new IllegalArgumentException(
+          "id must not be blank, was " + (id == null ? "null" : "'" + id + "'"));
     }
     if (address == null || address.isBlank()) {
-      throw new IllegalArgumentException("address must not be blank, was " + (address == null ? "null" : "'" + address + "'"));
+      throw new IllegalArgumentException(
+          "address must not be blank, was " + (address == null ? "null" : "'" + address + "'"));
     }
   }
 

@@ -5,9 +5,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * What a balancer has learned of one endpoint, kept across picker rebuilds. Updated with atomics
- * by pickers (in flight +1) and by {@link Balancer#onResult} (in flight −1, latency, failures),
- * from any thread; read without locks by pickers.
+ * What a balancer has learned of one endpoint, kept across picker rebuilds. Updated with atomics by
+ * pickers (in flight +1) and by {@link Balancer#onResult} (in flight −1, latency, failures), from
+ * any thread; read without locks by pickers.
  */
 final class EndpointStats {
   final Endpoint endpoint;
@@ -17,11 +17,14 @@ final class EndpointStats {
   private volatile boolean ejected;
   private volatile long ejectedUntilNanos;
   private final AtomicReference<Ewma> latency;
+
   /** Latency answered in the current outlier-detection interval: total nanos and answers. */
   private final AtomicLong windowNanos = new AtomicLong();
+
   private final AtomicInteger windowAnswers = new AtomicInteger();
   private volatile boolean latencyEjected;
   private volatile long latencyEjectedUntilNanos;
+
   /** Ejections for latency not yet worked off by healthy intervals; the detector's only. */
   private int latencyEjections;
 
@@ -46,7 +49,10 @@ final class EndpointStats {
     return inFlight.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0;
   }
 
-  /** True unless ejected (for failures or latency) and the ejection has not run out at {@code nowNanos}. */
+  /**
+   * True unless ejected (for failures or latency) and the ejection has not run out at {@code
+   * nowNanos}.
+   */
   boolean available(long nowNanos) {
     return (!ejected || nowNanos - ejectedUntilNanos >= 0)
         && (!latencyEjected || nowNanos - latencyEjectedUntilNanos >= 0);
@@ -60,10 +66,10 @@ final class EndpointStats {
 
   /**
    * Ends the detection window if it holds at least {@code minimum} answers: returns their mean
-   * latency and starts the next window empty. With fewer, returns -1 and keeps them, so an
-   * endpoint that gets few requests (a slow one that a load-aware picker seldom chooses, or one
-   * just back from an ejection) is judged once it has answered enough, over as many intervals as
-   * that takes. An answer racing with this may land in either window.
+   * latency and starts the next window empty. With fewer, returns -1 and keeps them, so an endpoint
+   * that gets few requests (a slow one that a load-aware picker seldom chooses, or one just back
+   * from an ejection) is judged once it has answered enough, over as many intervals as that takes.
+   * An answer racing with this may land in either window.
    */
   double takeWindowMean(int minimum) {
     if (windowAnswers.get() < Math.max(1, minimum)) {
@@ -89,7 +95,8 @@ final class EndpointStats {
     latencyEjections++;
     latencyEjectedUntilNanos = untilNanos;
     latencyEjected = true;
-    latency.updateAndGet(e -> e.observed ? new Ewma(e.cost, Math.max(e.stampNanos, untilNanos), true) : e);
+    latency.updateAndGet(
+        e -> e.observed ? new Ewma(e.cost, Math.max(e.stampNanos, untilNanos), true) : e);
   }
 
   /** Ejections in a row for latency, this one included; 0 when none is being worked off. */

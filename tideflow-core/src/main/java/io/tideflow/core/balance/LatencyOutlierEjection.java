@@ -2,12 +2,12 @@ package io.tideflow.core.balance;
 
 /**
  * When to stop sending to an endpoint that answers, but much more slowly than its peers: Envoy's
- * outlier detection applied to latency instead of success rate. Every {@code intervalNanos} (by
- * the caller's clock, on the thread whose result ends the interval) each usable endpoint that
- * has answered at least {@code minimumRequests} times since it was last judged is judged by its
- * mean latency over those answers; one whose mean is over {@code factor} times the median of its peers' means is ejected
- * for {@code baseEjectionNanos}, doubled for each ejection in a row and capped at {@code
- * maxEjectionNanos}. Nothing is judged unless at least {@code minimumHosts} endpoints have
+ * outlier detection applied to latency instead of success rate. Every {@code intervalNanos} (by the
+ * caller's clock, on the thread whose result ends the interval) each usable endpoint that has
+ * answered at least {@code minimumRequests} times since it was last judged is judged by its mean
+ * latency over those answers; one whose mean is over {@code factor} times the median of its peers'
+ * means is ejected for {@code baseEjectionNanos}, doubled for each ejection in a row and capped at
+ * {@code maxEjectionNanos}. Nothing is judged unless at least {@code minimumHosts} endpoints have
  * enough requests, so a lone or idle endpoint is never compared with noise.
  *
  * <p>An endpoint short of {@code minimumRequests} in an interval keeps its answers for the next
@@ -18,11 +18,11 @@ package io.tideflow.core.balance;
  * its speed earns once the fast ones queue up (a 10× slower one gets a few percent), and when that
  * share is above 1 % the slow endpoint's latency becomes everyone's p99.
  *
- * <p>Never starves: an ejection runs out and the endpoint takes traffic again — those requests
- * are the probes that judge it at the next full interval; each interval it is judged healthy
- * takes one doubling off its next ejection. Never empties the set: at most {@code
- * maxEjectionPercent} of the usable endpoints (counting those ejected for failures) and never all
- * of them are out at once; when more are slow, the slowest go first.
+ * <p>Never starves: an ejection runs out and the endpoint takes traffic again — those requests are
+ * the probes that judge it at the next full interval; each interval it is judged healthy takes one
+ * doubling off its next ejection. Never empties the set: at most {@code maxEjectionPercent} of the
+ * usable endpoints (counting those ejected for failures) and never all of them are out at once;
+ * when more are slow, the slowest go first.
  *
  * @param factor how many times the peers' median latency makes an outlier, > 1; {@link
  *     Double#POSITIVE_INFINITY} never ejects ({@link #NONE})
@@ -50,11 +50,10 @@ public record LatencyOutlierEjection(
 
   /**
    * 3× the peers' median, judged every 50 ms on the last 20 or more answers of each endpoint, with
-   * at least 3 endpoints judged; out for 1 s at first, at most 30 s, at most half of the
-   * endpoints at once. The interval is short next to Envoy's 10 s because tasks take milliseconds
-   * and every interval a slow endpoint stays in costs a few percent of the requests; the
-   * 20-answer floor keeps the judgement off noise, and a lightly loaded client simply judges less
-   * often.
+   * at least 3 endpoints judged; out for 1 s at first, at most 30 s, at most half of the endpoints
+   * at once. The interval is short next to Envoy's 10 s because tasks take milliseconds and every
+   * interval a slow endpoint stays in costs a few percent of the requests; the 20-answer floor
+   * keeps the judgement off noise, and a lightly loaded client simply judges less often.
    */
   public static final LatencyOutlierEjection DEFAULT =
       new LatencyOutlierEjection(3, 3, 20, 50_000_000L, 1_000_000_000L, 30_000_000_000L, 50);
@@ -77,10 +76,14 @@ public record LatencyOutlierEjection(
     }
     if (maxEjectionNanos < baseEjectionNanos) {
       throw new IllegalArgumentException(
-          "maxEjectionNanos must be >= baseEjectionNanos (" + baseEjectionNanos + "), was " + maxEjectionNanos);
+          "maxEjectionNanos must be >= baseEjectionNanos ("
+              + baseEjectionNanos
+              + "), was "
+              + maxEjectionNanos);
     }
     if (maxEjectionPercent < 0 || maxEjectionPercent > 100) {
-      throw new IllegalArgumentException("maxEjectionPercent must be in [0, 100], was " + maxEjectionPercent);
+      throw new IllegalArgumentException(
+          "maxEjectionPercent must be in [0, 100], was " + maxEjectionPercent);
     }
   }
 

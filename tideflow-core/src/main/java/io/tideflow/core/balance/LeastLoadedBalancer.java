@@ -11,7 +11,10 @@ public final class LeastLoadedBalancer extends AbstractBalancer {
     this(ejection, LatencyOutlierEjection.NONE);
   }
 
-  /** With endpoints much slower than their peers also ejected for a while ({@link LatencyOutlierEjection}). */
+  /**
+   * With endpoints much slower than their peers also ejected for a while ({@link
+   * LatencyOutlierEjection}).
+   */
   public LeastLoadedBalancer(OutlierEjection ejection, LatencyOutlierEjection latencyEjection) {
     super(ejection, latencyEjection, 1, 0);
   }

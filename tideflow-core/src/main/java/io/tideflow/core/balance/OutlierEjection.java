@@ -10,21 +10,27 @@ package io.tideflow.core.balance;
  * @param baseEjectionNanos first ejection's length, > 0
  * @param maxEjectionNanos the longest ejection, >= base
  */
-public record OutlierEjection(int consecutiveFailures, long baseEjectionNanos, long maxEjectionNanos) {
+public record OutlierEjection(
+    int consecutiveFailures, long baseEjectionNanos, long maxEjectionNanos) {
 
   /** Envoy's defaults: 5 failures in a row, 30 s, at most 300 s. */
-  public static final OutlierEjection DEFAULT = new OutlierEjection(5, 30_000_000_000L, 300_000_000_000L);
+  public static final OutlierEjection DEFAULT =
+      new OutlierEjection(5, 30_000_000_000L, 300_000_000_000L);
 
   public OutlierEjection {
     if (consecutiveFailures <= 0) {
-      throw new IllegalArgumentException("consecutiveFailures must be > 0, was " + consecutiveFailures);
+      throw new IllegalArgumentException(
+          "consecutiveFailures must be > 0, was " + consecutiveFailures);
     }
     if (baseEjectionNanos <= 0) {
       throw new IllegalArgumentException("baseEjectionNanos must be > 0, was " + baseEjectionNanos);
     }
     if (maxEjectionNanos < baseEjectionNanos) {
       throw new IllegalArgumentException(
-          "maxEjectionNanos must be >= baseEjectionNanos (" + baseEjectionNanos + "), was " + maxEjectionNanos);
+          "maxEjectionNanos must be >= baseEjectionNanos ("
+              + baseEjectionNanos
+              + "), was "
+              + maxEjectionNanos);
     }
   }
 

@@ -2,9 +2,9 @@ package io.tideflow.core.balance;
 
 /**
  * Power of two choices over peak-EWMA latency, as Finagle and Linkerd balance: draw two distinct
- * usable endpoints from the pick key's bits and send to the one with the lower {@code latency ×
- * (in flight + 1)}. The latency estimate jumps up at once on a slow response and decays toward
- * faster ones with time constant {@code decayNanos} (Finagle's default is 10 s); an endpoint never
+ * usable endpoints from the pick key's bits and send to the one with the lower {@code latency × (in
+ * flight + 1)}. The latency estimate jumps up at once on a slow response and decays toward faster
+ * ones with time constant {@code decayNanos} (Finagle's default is 10 s); an endpoint never
  * observed costs {@code initialCostNanos} (Linkerd's {@code default_rtt}).
  */
 public final class PeakEwmaBalancer extends AbstractBalancer {
@@ -26,7 +26,10 @@ public final class PeakEwmaBalancer extends AbstractBalancer {
    *     LatencyOutlierEjection#NONE} for plain P2C
    */
   public PeakEwmaBalancer(
-      OutlierEjection ejection, LatencyOutlierEjection latencyEjection, long decayNanos, long initialCostNanos) {
+      OutlierEjection ejection,
+      LatencyOutlierEjection latencyEjection,
+      long decayNanos,
+      long initialCostNanos) {
     super(ejection, latencyEjection, decayNanos, initialCostNanos);
   }
 

@@ -14,8 +14,8 @@ public interface Picker {
    * @param key the request's hash for hashing balancers (the same key goes to the same endpoint
    *     while loads allow); for the others, 64 random bits the caller draws from its own {@link
    *     java.util.random.RandomGenerator} (power-of-two-choices takes its two candidates from them)
-   * @param nowNanos the caller's monotonic time, to see which ejected endpoints are due back and
-   *     to decay latency estimates; no clock is read here
+   * @param nowNanos the caller's monotonic time, to see which ejected endpoints are due back and to
+   *     decay latency estimates; no clock is read here
    */
   PickResult pick(long key, long nowNanos);
 }

@@ -9,7 +9,10 @@ public final class RoundRobinBalancer extends AbstractBalancer {
     this(ejection, LatencyOutlierEjection.NONE);
   }
 
-  /** With endpoints much slower than their peers also ejected for a while ({@link LatencyOutlierEjection}). */
+  /**
+   * With endpoints much slower than their peers also ejected for a while ({@link
+   * LatencyOutlierEjection}).
+   */
   public RoundRobinBalancer(OutlierEjection ejection, LatencyOutlierEjection latencyEjection) {
     super(ejection, latencyEjection, 1, 0);
   }

@@ -5,14 +5,13 @@ package io.tideflow.core.model;
  * the same topology domain as work labelled {@code workLabelKey=workLabelValue}.
  *
  * <p>Affinity is strict: while no such work is placed anywhere, no node satisfies it (unlike
- * Kubernetes, which lets the first pod of a self-affine group through). A node without the
- * topology label is outside every domain: it never satisfies affinity and never violates
- * anti-affinity.
+ * Kubernetes, which lets the first pod of a self-affine group through). A node without the topology
+ * label is outside every domain: it never satisfies affinity and never violates anti-affinity.
  *
  * @param workLabelKey label key of the other work (for example {@code app})
  * @param workLabelValue its value (for example {@code checkout})
- * @param topologyKey the node label that names a domain ({@code zone}, {@code region}), or
- *     {@link #NODE} for the node itself
+ * @param topologyKey the node label that names a domain ({@code zone}, {@code region}), or {@link
+ *     #NODE} for the node itself
  */
 public record AffinityTerm(String workLabelKey, String workLabelValue, String topologyKey) {
 

@@ -8,16 +8,20 @@ package io.tideflow.core.model;
  * profile showed as the largest single cost per candidate node.
  *
  * <p>Persistent like the chunks it mirrors: {@link #with} copies one chunk, one block of 32 chunk
- * references and the block index (about n/1,000 references), and shares the rest. It stays valid for every view of the same layout (heartbeats and state changes
- * replace nodes in place); a view that adds or removes nodes has a new layout and needs a rebuild.
+ * references and the block index (about n/1,000 references), and shares the rest. It stays valid
+ * for every view of the same layout (heartbeats and state changes replace nodes in place); a view
+ * that adds or removes nodes has a new layout and needs a rebuild.
  */
 final class AlignedAllocations {
-  /** Chunks per block of the two-level index: a change copies one block, not every chunk reference. */
+  /**
+   * Chunks per block of the two-level index: a change copies one block, not every chunk reference.
+   */
   private static final int BLOCK_BITS = 5;
 
   private static final int BLOCK = 1 << BLOCK_BITS;
 
   private final NodeChunks layout;
+
   /** blocks[b][j] is the allocations of chunk {@code b * BLOCK + j}. */
   private final NodeAllocation[][][] blocks;
 

@@ -6,22 +6,25 @@ import java.util.function.Consumer;
 
 /**
  * What is already placed on each node, as a persistent value: {@link #place} and {@link #release}
- * return a new state that shares all but O(log n) of its structure with this one, so a caller
- * keeps one current state, swaps it after each decision, and readers of older states are not
- * disturbed. Nodes with nothing placed need not appear. An index from work label to the nodes
- * running such work keeps affinity checks proportional to the replicas, not to the cluster.
+ * return a new state that shares all but O(log n) of its structure with this one, so a caller keeps
+ * one current state, swaps it after each decision, and readers of older states are not disturbed.
+ * Nodes with nothing placed need not appear. An index from work label to the nodes running such
+ * work keeps affinity checks proportional to the replicas, not to the cluster.
  *
- * <p>A scan over a view ({@link ClusterView#scan}) reads allocations by position rather than by
- * id: the first scan of a view layout lines them up with the view's nodes (O(n), once), and every
- * state derived from this one by {@link #place}, {@link #release} or {@link #forget} carries the
- * alignment forward by copying one chunk of it and one block of its index, so a caller that decides, records and
- * decides again never pays the O(n) step twice while the cluster's membership stands.
+ * <p>A scan over a view ({@link ClusterView#scan}) reads allocations by position rather than by id:
+ * the first scan of a view layout lines them up with the view's nodes (O(n), once), and every state
+ * derived from this one by {@link #place}, {@link #release} or {@link #forget} carries the
+ * alignment forward by copying one chunk of it and one block of its index, so a caller that
+ * decides, records and decides again never pays the O(n) step twice while the cluster's membership
+ * stands.
  */
 public final class Allocations {
-  private static final Allocations EMPTY = new Allocations(HashTrie.empty(), HashTrie.empty(), null);
+  private static final Allocations EMPTY =
+      new Allocations(HashTrie.empty(), HashTrie.empty(), null);
 
   private final HashTrie<String, NodeAllocation> byNode;
   private final HashTrie<String, HashTrie<String, Integer>> nodesByWorkLabel;
+
   /**
    * The allocations lined up with the layout last scanned, or null. A cache of a pure function of
    * {@link #byNode} and a layout, so a race between two scanning threads only computes it twice.
@@ -72,15 +75,19 @@ public final class Allocations {
   public Allocations place(String nodeId, Resources demand, Map<String, String> workLabels) {
     Checks.notBlank("nodeId", nodeId);
     NodeAllocation next = of(nodeId).plus(demand, workLabels);
-    return new Allocations(byNode.put(nodeId, next), index(nodeId, workLabels, 1), alignedAfter(nodeId, next));
+    return new Allocations(
+        byNode.put(nodeId, next), index(nodeId, workLabels, 1), alignedAfter(nodeId, next));
   }
 
   /** Returns the state with such work (placed before) taken off {@code nodeId}. */
   public Allocations release(String nodeId, Resources demand, Map<String, String> workLabels) {
     NodeAllocation next = of(nodeId).minus(demand, workLabels);
-    HashTrie<String, NodeAllocation> nodes = next.tasks() == 0 ? byNode.remove(nodeId) : byNode.put(nodeId, next);
+    HashTrie<String, NodeAllocation> nodes =
+        next.tasks() == 0 ? byNode.remove(nodeId) : byNode.put(nodeId, next);
     return new Allocations(
-        nodes, index(nodeId, workLabels, -1), alignedAfter(nodeId, next.tasks() == 0 ? NodeAllocation.EMPTY : next));
+        nodes,
+        index(nodeId, workLabels, -1),
+        alignedAfter(nodeId, next.tasks() == 0 ? NodeAllocation.EMPTY : next));
   }
 
   /** Returns the state with everything on {@code nodeId} forgotten (the node went away). */
@@ -94,10 +101,12 @@ public final class Allocations {
       HashTrie<String, Integer> nodes = index.get(label).remove(nodeId);
       index = nodes.size() == 0 ? index.remove(label) : index.put(label, nodes);
     }
-    return new Allocations(byNode.remove(nodeId), index, alignedAfter(nodeId, NodeAllocation.EMPTY));
+    return new Allocations(
+        byNode.remove(nodeId), index, alignedAfter(nodeId, NodeAllocation.EMPTY));
   }
 
-  private HashTrie<String, HashTrie<String, Integer>> index(String nodeId, Map<String, String> labels, int delta) {
+  private HashTrie<String, HashTrie<String, Integer>> index(
+      String nodeId, Map<String, String> labels, int delta) {
     HashTrie<String, HashTrie<String, Integer>> index = nodesByWorkLabel;
     for (Map.Entry<String, String> e : labels.entrySet()) {
       String label = NodeAllocation.labelKey(e.getKey(), e.getValue());

@@ -3,22 +3,22 @@ package io.tideflow.core.model;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.EnumMap;
 
 /**
  * An immutable snapshot of the cluster's nodes, the input of every decision in the core.
  *
- * <p>Changes make a new view ({@link #with}, {@link #without}); the old one stays valid for
- * whoever still reads it. {@code revision} is the store revision the view reflects.
+ * <p>Changes make a new view ({@link #with}, {@link #without}); the old one stays valid for whoever
+ * still reads it. {@code revision} is the store revision the view reflects.
  *
  * <p>Nodes are kept sorted by id in small chunks that successive views share: a change copies one
- * chunk and the chunk index (O(√n)-ish references, about 400 at 10,000 nodes) rather than the
- * whole node set, so a caller may apply every heartbeat to the view it places with.
- * {@link #node} is a binary search, {@code nodes().get(i)} a binary search over the chunk index.
+ * chunk and the chunk index (O(√n)-ish references, about 400 at 10,000 nodes) rather than the whole
+ * node set, so a caller may apply every heartbeat to the view it places with. {@link #node} is a
+ * binary search, {@code nodes().get(i)} a binary search over the chunk index.
  */
 public final class ClusterView {
   private static final ClusterView EMPTY = new ClusterView(NodeChunks.EMPTY, 0);
@@ -82,8 +82,8 @@ public final class ClusterView {
   }
 
   /**
-   * How many nodes carry {@link PlacementRequest#TAINTS_LABEL}; kept up to date by every change
-   * in O(1), so a decision on a cluster without taints can leave the taint filter out.
+   * How many nodes carry {@link PlacementRequest#TAINTS_LABEL}; kept up to date by every change in
+   * O(1), so a decision on a cluster without taints can leave the taint filter out.
    */
   public int taintedNodes() {
     return nodes.tainted();
@@ -111,6 +111,10 @@ public final class ClusterView {
 
   @Override
   public String toString() {
-    return "ClusterView[revision=" + revision + ", nodes=" + nodes.stream().map(NodeInfo::id).toList() + "]";
+    return "ClusterView[revision="
+        + revision
+        + ", nodes="
+        + nodes.stream().map(NodeInfo::id).toList()
+        + "]";
   }
 }

@@ -1,7 +1,7 @@
 package io.tideflow.core.model;
 
-import java.util.function.BiConsumer;
 import java.util.Arrays;
+import java.util.function.BiConsumer;
 
 /**
  * A persistent hash map (a hash array mapped trie, 32-way): {@link #put} and {@link #remove} return
@@ -118,7 +118,9 @@ final class HashTrie<K, V> {
           return leaf;
         }
         added[0] = true;
-        return l.hash == leaf.hash ? new Collision(l.hash, new Leaf[] {l, leaf}) : merge(l, leaf, shift);
+        return l.hash == leaf.hash
+            ? new Collision(l.hash, new Leaf[] {l, leaf})
+            : merge(l, leaf, shift);
       }
       case Collision c -> {
         if (c.hash != leaf.hash) {

@@ -49,7 +49,12 @@ public record LabelSelector(List<Requirement> requirements) {
       boolean needsValues = operator == Operator.IN || operator == Operator.NOT_IN;
       if (needsValues == values.isEmpty()) {
         throw new IllegalArgumentException(
-            "values must be " + (needsValues ? "non-empty" : "empty") + " for " + operator + ", was " + values);
+            "values must be "
+                + (needsValues ? "non-empty" : "empty")
+                + " for "
+                + operator
+                + ", was "
+                + values);
       }
     }
 
@@ -94,7 +99,9 @@ public record LabelSelector(List<Requirement> requirements) {
     return new LabelSelector(List.of(requirements));
   }
 
-  /** The equality selector of {@link TaskSpec#labelSelector()}: each key {@code in} its one value. */
+  /**
+   * The equality selector of {@link TaskSpec#labelSelector()}: each key {@code in} its one value.
+   */
   public static LabelSelector equality(Map<String, String> labels) {
     List<Requirement> reqs = new ArrayList<>();
     new TreeMap<>(labels).forEach((k, v) -> reqs.add(in(k, v)));

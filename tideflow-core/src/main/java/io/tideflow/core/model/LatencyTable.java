@@ -4,9 +4,9 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Measured latencies from where nodes are to regions, supplied as data by the caller (from a
- * config file or probes): a node is located by the value of its {@code locationLabel} (for example
- * its {@code zone}), and the table gives that location's latency to each region.
+ * Measured latencies from where nodes are to regions, supplied as data by the caller (from a config
+ * file or probes): a node is located by the value of its {@code locationLabel} (for example its
+ * {@code zone}), and the table gives that location's latency to each region.
  *
  * @param locationLabel the node label that locates a node
  * @param millis location → region → round-trip milliseconds
@@ -23,7 +23,8 @@ public record LatencyTable(String locationLabel, Map<String, Map<String, Integer
     millis.forEach(
         (location, row) -> {
           Checks.notNull("millis[" + location + "]", row);
-          row.forEach((region, ms) -> Checks.nonNegative("millis[" + location + "][" + region + "]", ms));
+          row.forEach(
+              (region, ms) -> Checks.nonNegative("millis[" + location + "][" + region + "]", ms));
           copy.put(location, Map.copyOf(row));
         });
     millis = Map.copyOf(copy);

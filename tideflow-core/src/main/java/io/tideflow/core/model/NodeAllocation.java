@@ -52,7 +52,8 @@ public record NodeAllocation(Resources allocated, int tasks, Map<String, Integer
         (k, v) -> {
           int left = copy.getOrDefault(labelKey(k, v), 0) + delta;
           if (left < 0) {
-            throw new IllegalArgumentException("workLabels[" + labelKey(k, v) + "] must be >= 0, was " + left);
+            throw new IllegalArgumentException(
+                "workLabels[" + labelKey(k, v) + "] must be >= 0, was " + left);
           }
           if (left == 0) {
             copy.remove(labelKey(k, v));

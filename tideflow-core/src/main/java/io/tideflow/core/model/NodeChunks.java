@@ -17,8 +17,10 @@ final class NodeChunks extends AbstractList<NodeInfo> implements RandomAccess {
   static final NodeChunks EMPTY = new NodeChunks(new NodeInfo[0][], new int[] {0}, 0);
 
   private final NodeInfo[][] chunks;
+
   /** starts[c] is the index of chunk c's first node; starts[chunks.length] is the size. */
   private final int[] starts;
+
   /** Nodes carrying {@link PlacementRequest#TAINTS_LABEL}, kept by delta on every change. */
   private final int tainted;
 
@@ -42,7 +44,10 @@ final class NodeChunks extends AbstractList<NodeInfo> implements RandomAccess {
     int count = (sorted.size() + half - 1) / half;
     NodeInfo[][] chunks = new NodeInfo[count][];
     for (int c = 0; c < count; c++) {
-      chunks[c] = sorted.subList(c * half, Math.min(sorted.size(), (c + 1) * half)).toArray(NodeInfo[]::new);
+      chunks[c] =
+          sorted
+              .subList(c * half, Math.min(sorted.size(), (c + 1) * half))
+              .toArray(NodeInfo[]::new);
     }
     int tainted = 0;
     for (NodeInfo n : sorted) {
@@ -162,9 +167,9 @@ final class NodeChunks extends AbstractList<NodeInfo> implements RandomAccess {
   }
 
   /**
-   * Identifies the layout: which ids sit in which chunk at which offset. Replacing a node keeps
-   * it (the array is shared); adding or removing one makes a new one. So two versions with the
-   * same layout token hold the same ids at the same positions.
+   * Identifies the layout: which ids sit in which chunk at which offset. Replacing a node keeps it
+   * (the array is shared); adding or removing one makes a new one. So two versions with the same
+   * layout token hold the same ids at the same positions.
    */
   Object layout() {
     return starts;

@@ -11,10 +11,13 @@ import java.util.NoSuchElementException;
  */
 public final class NodeScan {
   private final NodeInfo[][] nodes;
+
   /** Lined up with {@link #nodes}; null when nothing is placed anywhere. */
   private final AlignedAllocations allocations;
+
   /** The allocations of the chunk the scan is in; null when nothing is placed anywhere. */
   private NodeAllocation[] chunkAllocations;
+
   private int remaining;
   private int chunk;
   private int offset;

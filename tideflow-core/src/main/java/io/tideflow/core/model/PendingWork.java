@@ -10,8 +10,8 @@ import java.util.Set;
  * @param selector the node labels it requires; a new node helps only if it carries them
  * @param tolerations the taints it tolerates; a new tainted node helps only if it tolerates them
  * @param count how many pieces of this shape wait
- * @param reason why the last one could not be placed, e.g. "no node fits: 3 node(s), 3 rejected
- *     by cpu"
+ * @param reason why the last one could not be placed, e.g. "no node fits: 3 node(s), 3 rejected by
+ *     cpu"
  */
 public record PendingWork(
     Resources demand, LabelSelector selector, Set<String> tolerations, int count, String reason) {
@@ -36,7 +36,11 @@ public record PendingWork(
 
   @Override
   public String toString() {
-    return count + " × " + demand + (selector.requirements().isEmpty() ? "" : " on " + selector)
-        + ": " + reason;
+    return count
+        + " × "
+        + demand
+        + (selector.requirements().isEmpty() ? "" : " on " + selector)
+        + ": "
+        + reason;
   }
 }

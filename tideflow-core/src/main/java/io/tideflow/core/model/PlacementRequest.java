@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Everything placement needs to know of a piece of work: its demand and its constraints. Built
- * from a {@link TaskSpec} by {@link #of(TaskSpec)} (its equality selector becomes {@code in}
+ * Everything placement needs to know of a piece of work: its demand and its constraints. Built from
+ * a {@link TaskSpec} by {@link #of(TaskSpec)} (its equality selector becomes {@code in}
  * requirements), or with {@link #builder} for the richer constraints.
  *
  * @param demand resources the work holds while it runs
@@ -19,8 +19,8 @@ import java.util.Set;
  * @param latencyBounds the most latency allowed from the node to each region
  * @param dataKey the data the work reads; nodes holding it carry label {@link #DATA_PREFIX}{@code
  *     dataKey}; empty for none
- * @param workLabels labels of this work itself, recorded in {@link Allocations} once placed so
- *     that later work can be (anti-)affine to it
+ * @param workLabels labels of this work itself, recorded in {@link Allocations} once placed so that
+ *     later work can be (anti-)affine to it
  */
 public record PlacementRequest(
     Resources demand,
@@ -33,8 +33,8 @@ public record PlacementRequest(
     Map<String, String> workLabels) {
 
   /**
-   * The node label listing its taints, comma-separated. One label rather than one per taint, so
-   * the common untainted node costs one map lookup per decision.
+   * The node label listing its taints, comma-separated. One label rather than one per taint, so the
+   * common untainted node costs one map lookup per decision.
    */
   public static final String TAINTS_LABEL = "tideflow.io/taints";
 
@@ -54,7 +54,15 @@ public record PlacementRequest(
 
   /** No demand, no constraint: any READY node will do. */
   public static final PlacementRequest NONE =
-      new PlacementRequest(Resources.ZERO, LabelSelector.ALL, Set.of(), List.of(), List.of(), List.of(), "", Map.of());
+      new PlacementRequest(
+          Resources.ZERO,
+          LabelSelector.ALL,
+          Set.of(),
+          List.of(),
+          List.of(),
+          List.of(),
+          "",
+          Map.of());
 
   /** The request of a task: {@link TaskSpec#placement()}. */
   public static PlacementRequest of(TaskSpec task) {
@@ -143,7 +151,14 @@ public record PlacementRequest(
 
     public PlacementRequest build() {
       return new PlacementRequest(
-          demand, selector, tolerations, affinity, antiAffinity, latencyBounds, dataKey, workLabels);
+          demand,
+          selector,
+          tolerations,
+          affinity,
+          antiAffinity,
+          latencyBounds,
+          dataKey,
+          workLabels);
     }
   }
 }

@@ -97,8 +97,8 @@ public record Resources(
   }
 
   /**
-   * Names the first resource of this that does not fit in {@code capacity} ({@code "cpu"},
-   * {@code "memory"}, {@code "network"} or a custom name), or null when all fit.
+   * Names the first resource of this that does not fit in {@code capacity} ({@code "cpu"}, {@code
+   * "memory"}, {@code "network"} or a custom name), or null when all fit.
    */
   public String firstShortfall(Resources capacity) {
     if (cpuMillis > capacity.cpuMillis) {

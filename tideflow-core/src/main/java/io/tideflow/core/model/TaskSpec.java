@@ -12,8 +12,8 @@ import java.util.Map;
  * @param payload the input bytes handed to the handler
  * @param demand resources the task holds while it runs
  * @param labelSelector labels a node must carry, each with exactly this value
- * @param idempotencyKey identifies retries of the same logical task so a worker runs it once;
- *     empty when the task has none
+ * @param idempotencyKey identifies retries of the same logical task so a worker runs it once; empty
+ *     when the task has none
  * @param maxAttempts how many nodes may be tried in all before the task fails
  * @param timeout how long one attempt may take before the task fails
  * @param placement where the task may run and what it holds there: built from {@code demand} and
@@ -52,8 +52,10 @@ public record TaskSpec(
             "demand " + demand + " must equal the placement request's " + placement.demand());
       }
       if (!labelSelector.isEmpty()) {
-        throw new IllegalArgumentException("labelSelector must be empty when a placement request is"
-            + " given (put it in the request's selector), was " + labelSelector);
+        throw new IllegalArgumentException(
+            "labelSelector must be empty when a placement request is"
+                + " given (put it in the request's selector), was "
+                + labelSelector);
       }
     }
   }
@@ -83,9 +85,13 @@ public record TaskSpec(
         + maxAttempts
         + ", timeout="
         + timeout
-        + (placement.hasAffinity() || !placement.latencyBounds().isEmpty()
-            || !placement.tolerations().isEmpty() || !placement.dataKey().isEmpty()
-            || !placement.workLabels().isEmpty() ? ", placement=" + placement : "")
+        + (placement.hasAffinity()
+                || !placement.latencyBounds().isEmpty()
+                || !placement.tolerations().isEmpty()
+                || !placement.dataKey().isEmpty()
+                || !placement.workLabels().isEmpty()
+            ? ", placement=" + placement
+            : "")
         + "]";
   }
 

@@ -11,9 +11,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * One placement decision as filters and scorers see it: the request, the caller's context, and
- * what is worth computing once per decision rather than once per node (the topology domains that
- * already run the work named by each affinity term, the data label to look for).
+ * One placement decision as filters and scorers see it: the request, the caller's context, and what
+ * is worth computing once per decision rather than once per node (the topology domains that already
+ * run the work named by each affinity term, the data label to look for).
  */
 public final class DecisionScope {
   private final PlacementRequest request;
@@ -28,11 +28,13 @@ public final class DecisionScope {
     this.context = context;
     this.affinityDomains = domains(request.affinity(), view, context.allocations());
     this.antiAffinityDomains = domains(request.antiAffinity(), view, context.allocations());
-    this.dataLabel = request.dataKey().isEmpty() ? null : PlacementRequest.DATA_PREFIX + request.dataKey();
+    this.dataLabel =
+        request.dataKey().isEmpty() ? null : PlacementRequest.DATA_PREFIX + request.dataKey();
     this.anyTainted = view.taintedNodes() > 0;
   }
 
-  private static List<Set<String>> domains(List<AffinityTerm> terms, ClusterView view, Allocations allocations) {
+  private static List<Set<String>> domains(
+      List<AffinityTerm> terms, ClusterView view, Allocations allocations) {
     if (terms.isEmpty()) {
       return List.of();
     }

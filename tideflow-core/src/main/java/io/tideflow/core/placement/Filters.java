@@ -17,7 +17,8 @@ public final class Filters {
   private Filters() {}
 
   /** {@code state}: only READY nodes take work. */
-  public static final NodeFilter READY = (node, alloc, scope) -> node.state() == NodeState.READY ? null : "state";
+  public static final NodeFilter READY =
+      (node, alloc, scope) -> node.state() == NodeState.READY ? null : "state";
 
   /** {@code excluded}: nodes the caller's {@link LiveLoad} excludes. */
   public static final NodeFilter NOT_EXCLUDED =
@@ -29,12 +30,14 @@ public final class Filters {
    * {@code taints}: a node with a taint label the request does not tolerate. Left out of decisions
    * on views where no node is tainted, so untainted clusters do not pay a label lookup per node.
    */
-  public static final NodeFilter TAINTS = applying(Filters::rejectTaints, DecisionScope::anyTainted);
+  public static final NodeFilter TAINTS =
+      applying(Filters::rejectTaints, DecisionScope::anyTainted);
 
   /** {@code labels}: the request's label selector. */
   public static final NodeFilter LABELS =
       applying(
-          (node, alloc, scope) -> scope.request().selector().matches(node.labels()) ? null : "labels",
+          (node, alloc, scope) ->
+              scope.request().selector().matches(node.labels()) ? null : "labels",
           scope -> !scope.request().selector().requirements().isEmpty());
 
   /** {@code latency}: each latency bound against the context's latency table. */
@@ -42,11 +45,13 @@ public final class Filters {
       applying(Filters::rejectLatency, scope -> !scope.request().latencyBounds().isEmpty());
 
   /** {@code affinity} and {@code anti-affinity}: terms against the work already placed. */
-  public static final NodeFilter AFFINITY = applying(Filters::rejectAffinity, scope -> scope.request().hasAffinity());
+  public static final NodeFilter AFFINITY =
+      applying(Filters::rejectAffinity, scope -> scope.request().hasAffinity());
 
   /** Capacity minus allocation must hold the demand, for every resource kind. */
   public static final NodeFilter RESOURCES =
-      (node, alloc, scope) -> ResourceFit.shortfall(scope.request().demand(), alloc.allocated(), node.capacity());
+      (node, alloc, scope) ->
+          ResourceFit.shortfall(scope.request().demand(), alloc.allocated(), node.capacity());
 
   /** All of the above, cheapest first. */
   public static final List<NodeFilter> STANDARD =

@@ -24,7 +24,8 @@ import java.util.Map;
 public final class LeastLoadedPlacement implements PlacementStrategy {
 
   @Override
-  public PlacementResult decide(PlacementRequest request, ClusterView view, PlacementContext context) {
+  public PlacementResult decide(
+      PlacementRequest request, ClusterView view, PlacementContext context) {
     List<NodeInfo> nodes = view.nodes();
     int n = nodes.size();
     LiveLoad load = context.load();

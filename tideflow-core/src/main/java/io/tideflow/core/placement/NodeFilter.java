@@ -12,8 +12,8 @@ public interface NodeFilter {
 
   /**
    * Returns null when {@code node} may take the request, otherwise the name under which the
-   * rejection is counted in {@link Placement.NoFit#rejectedBy()} (for example {@code cpu} or
-   * {@code labels}).
+   * rejection is counted in {@link Placement.NoFit#rejectedBy()} (for example {@code cpu} or {@code
+   * labels}).
    *
    * @param allocation what is already placed on the node, never null
    * @param scope the decision being made: request, context and per-decision precomputations

@@ -74,10 +74,14 @@ public record PackingReport(int nodesUsed, int lowerBound, Map<String, Kind> byR
   }
 
   private static Kind kind(
-      ClusterView view, List<NodeInfo> used, List<Resources> demands, ToLongFunction<Resources> amount) {
+      ClusterView view,
+      List<NodeInfo> used,
+      List<Resources> demands,
+      ToLongFunction<Resources> amount) {
     long demand = demands.stream().mapToLong(amount).sum();
     long inUse = used.stream().mapToLong(n -> amount.applyAsLong(n.capacity())).sum();
-    long[] capacities = view.nodes().stream().mapToLong(n -> amount.applyAsLong(n.capacity())).sorted().toArray();
+    long[] capacities =
+        view.nodes().stream().mapToLong(n -> amount.applyAsLong(n.capacity())).sorted().toArray();
     int bound = 0;
     long covered = 0;
     for (int i = capacities.length - 1; i >= 0 && covered < demand; i--) {

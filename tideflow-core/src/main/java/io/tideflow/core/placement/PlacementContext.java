@@ -6,9 +6,9 @@ import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 
 /**
- * The caller's side of one placement decision, everything besides the request and the view: what
- * is already allocated, live load and exclusions, latency data, where a sampled scan starts, and
- * the source of randomness for a random top-k choice.
+ * The caller's side of one placement decision, everything besides the request and the view: what is
+ * already allocated, live load and exclusions, latency data, where a sampled scan starts, and the
+ * source of randomness for a random top-k choice.
  *
  * <p>The random generator is used by the calling thread only, for the duration of the call; give
  * each thread its own (a {@link SplittableRandom#split()} of a seeded one keeps runs repeatable).
@@ -21,13 +21,23 @@ import java.util.random.RandomGenerator;
  * @param random drawn from only when the policy chooses among its top k > 1
  */
 public record PlacementContext(
-    Allocations allocations, LiveLoad load, LatencyTable latencies, int startIndex, RandomGenerator random) {
+    Allocations allocations,
+    LiveLoad load,
+    LatencyTable latencies,
+    int startIndex,
+    RandomGenerator random) {
 
   public PlacementContext {
     if (allocations == null || load == null || latencies == null || random == null) {
       throw new IllegalArgumentException(
           "allocations, load, latencies and random must not be null, were "
-              + allocations + ", " + load + ", " + latencies + ", " + random);
+              + allocations
+              + ", "
+              + load
+              + ", "
+              + latencies
+              + ", "
+              + random);
     }
     if (startIndex < 0) {
       throw new IllegalArgumentException("startIndex must be >= 0, was " + startIndex);
@@ -36,7 +46,8 @@ public record PlacementContext(
 
   /** Only allocations: no live load, no latency data, scan from 0, a generator seeded with 0. */
   public static PlacementContext of(Allocations allocations) {
-    return new PlacementContext(allocations, LiveLoad.NONE, LatencyTable.NONE, 0, new SplittableRandom(0));
+    return new PlacementContext(
+        allocations, LiveLoad.NONE, LatencyTable.NONE, 0, new SplittableRandom(0));
   }
 
   public PlacementContext withAllocations(Allocations next) {

@@ -4,9 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * How {@link PolicyPlacement} decides: filters that must all admit a node, scorers weighed into
- * one score, how much of the cluster to look at, and how many of the best to choose among at
- * random. Immutable; build one with {@link #builder()} or take a preset.
+ * How {@link PolicyPlacement} decides: filters that must all admit a node, scorers weighed into one
+ * score, how much of the cluster to look at, and how many of the best to choose among at random.
+ * Immutable; build one with {@link #builder()} or take a preset.
  *
  * @param filters applied in order; the first to reject a node names the rejection
  * @param scorers weighed into the node's score
@@ -14,7 +14,8 @@ import java.util.List;
  * @param topK 1 takes the best node (the first scanned on a tie); k > 1 picks uniformly among the
  *     best k with the context's random generator
  */
-public record PlacementPolicy(List<NodeFilter> filters, List<Weighted> scorers, Sampling sampling, int topK) {
+public record PlacementPolicy(
+    List<NodeFilter> filters, List<Weighted> scorers, Sampling sampling, int topK) {
 
   /**
    * A scorer and its weight.
@@ -60,7 +61,10 @@ public record PlacementPolicy(List<NodeFilter> filters, List<Weighted> scorers, 
 
   /** Standard filters, least-allocated with balanced-allocation, kube's default pair. */
   public static PlacementPolicy balanced() {
-    return builder().score(Scorers.LEAST_ALLOCATED, 1).score(Scorers.BALANCED_ALLOCATION, 1).build();
+    return builder()
+        .score(Scorers.LEAST_ALLOCATED, 1)
+        .score(Scorers.BALANCED_ALLOCATION, 1)
+        .build();
   }
 
   /** Ray's hybrid policy: pack to 50% then spread, random among the best {@code k}. */
@@ -78,7 +82,9 @@ public record PlacementPolicy(List<NodeFilter> filters, List<Weighted> scorers, 
     return b;
   }
 
-  /** Builds a {@link PlacementPolicy}; starts with {@link Filters#STANDARD}, no scorer, exhaustive. */
+  /**
+   * Builds a {@link PlacementPolicy}; starts with {@link Filters#STANDARD}, no scorer, exhaustive.
+   */
   public static final class Builder {
     private final List<NodeFilter> filters = new ArrayList<>(Filters.STANDARD);
     private final List<Weighted> scorers = new ArrayList<>();

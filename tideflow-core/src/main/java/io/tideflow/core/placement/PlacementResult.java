@@ -8,4 +8,5 @@ package io.tideflow.core.placement;
  * @param nodesExamined nodes the scan looked at (fewer than the cluster when sampling)
  * @param nextStartIndex where the next sampled scan should start
  */
-public record PlacementResult(Placement placement, double score, int nodesExamined, int nextStartIndex) {}
+public record PlacementResult(
+    Placement placement, double score, int nodesExamined, int nextStartIndex) {}

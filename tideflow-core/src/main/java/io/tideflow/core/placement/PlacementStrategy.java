@@ -8,8 +8,8 @@ import io.tideflow.core.model.TaskSpec;
 /**
  * Chooses the node a task runs on: filters out nodes that cannot take it, then scores the rest.
  *
- * <p>A pure function of its arguments: no I/O, no clock, no shared mutable state, so one
- * instance may be called from many threads at once (each with its own {@link PlacementContext}).
+ * <p>A pure function of its arguments: no I/O, no clock, no shared mutable state, so one instance
+ * may be called from many threads at once (each with its own {@link PlacementContext}).
  */
 public interface PlacementStrategy {
 

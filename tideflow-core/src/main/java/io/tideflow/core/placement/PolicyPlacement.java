@@ -7,9 +7,9 @@ import io.tideflow.core.model.NodeInfo;
 import io.tideflow.core.model.NodeScan;
 import io.tideflow.core.model.PlacementRequest;
 import io.tideflow.core.model.TaskSpec;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Arrays;
 import java.util.random.RandomGenerator;
 
 /**
@@ -31,8 +31,10 @@ public final class PolicyPlacement implements PlacementStrategy {
   public PolicyPlacement(PlacementPolicy policy) {
     this.policy = policy;
     this.filters = policy.filters().toArray(NodeFilter[]::new);
-    this.scorers = policy.scorers().stream().map(PlacementPolicy.Weighted::scorer).toArray(NodeScorer[]::new);
-    this.weights = policy.scorers().stream().mapToDouble(PlacementPolicy.Weighted::weight).toArray();
+    this.scorers =
+        policy.scorers().stream().map(PlacementPolicy.Weighted::scorer).toArray(NodeScorer[]::new);
+    this.weights =
+        policy.scorers().stream().mapToDouble(PlacementPolicy.Weighted::weight).toArray();
     double sum = 0;
     for (double w : weights) {
       sum += w;
@@ -44,10 +46,13 @@ public final class PolicyPlacement implements PlacementStrategy {
     return policy;
   }
 
-  /** The SPI form: the task's demand and equality selector, nothing allocated, the caller's load. */
+  /**
+   * The SPI form: the task's demand and equality selector, nothing allocated, the caller's load.
+   */
   @Override
   public Placement place(TaskSpec task, ClusterView view, LiveLoad load) {
-    return place(PlacementRequest.of(task), view, PlacementContext.of(Allocations.empty()).withLoad(load));
+    return place(
+        PlacementRequest.of(task), view, PlacementContext.of(Allocations.empty()).withLoad(load));
   }
 
   public Placement place(PlacementRequest request, ClusterView view, PlacementContext context) {
@@ -55,7 +60,8 @@ public final class PolicyPlacement implements PlacementStrategy {
   }
 
   /** Places {@code request} and says what the decision examined and where the next scan starts. */
-  public PlacementResult decide(PlacementRequest request, ClusterView view, PlacementContext context) {
+  public PlacementResult decide(
+      PlacementRequest request, ClusterView view, PlacementContext context) {
     int n = view.size();
     if (n == 0) {
       return new PlacementResult(new Placement.NoFit(0, Map.of()), Double.NaN, 0, 0);
@@ -84,10 +90,12 @@ public final class PolicyPlacement implements PlacementStrategy {
     }
     int next = (start + examined) % n;
     if (found == 0) {
-      return new PlacementResult(new Placement.NoFit(examined, rejected.asMap()), Double.NaN, examined, next);
+      return new PlacementResult(
+          new Placement.NoFit(examined, rejected.asMap()), Double.NaN, examined, next);
     }
     int chosen = best.choose(context.random());
-    return new PlacementResult(new Placement.Placed(best.node(chosen).id()), best.score(chosen), examined, next);
+    return new PlacementResult(
+        new Placement.Placed(best.node(chosen).id()), best.score(chosen), examined, next);
   }
 
   private NodeFilter[] applicable(DecisionScope scope) {
@@ -101,7 +109,8 @@ public final class PolicyPlacement implements PlacementStrategy {
     return n == active.length ? active : Arrays.copyOf(active, n);
   }
 
-  private static String reject(NodeFilter[] filters, NodeInfo node, NodeAllocation alloc, DecisionScope scope) {
+  private static String reject(
+      NodeFilter[] filters, NodeInfo node, NodeAllocation alloc, DecisionScope scope) {
     for (NodeFilter f : filters) {
       String r = f.reject(node, alloc, scope);
       if (r != null) {

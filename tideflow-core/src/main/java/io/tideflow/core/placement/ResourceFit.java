@@ -19,7 +19,8 @@ final class ResourceFit {
     if (demand.memoryBytes() > capacity.memoryBytes() - allocated.memoryBytes()) {
       return "memory";
     }
-    if (demand.networkBytesPerSec() > capacity.networkBytesPerSec() - allocated.networkBytesPerSec()) {
+    if (demand.networkBytesPerSec()
+        > capacity.networkBytesPerSec() - allocated.networkBytesPerSec()) {
       return "network";
     }
     if (!demand.custom().isEmpty()) {
@@ -56,14 +57,18 @@ final class ResourceFit {
     out[n++] = memory(demand, allocated, capacity);
     if (demand.networkBytesPerSec() > 0 && n < out.length) {
       out[n++] =
-          fraction(demand.networkBytesPerSec(), allocated.networkBytesPerSec(), capacity.networkBytesPerSec());
+          fraction(
+              demand.networkBytesPerSec(),
+              allocated.networkBytesPerSec(),
+              capacity.networkBytesPerSec());
     }
     if (!demand.custom().isEmpty()) {
       for (Map.Entry<String, Long> e : demand.custom().entrySet()) {
         if (n == out.length) {
           break;
         }
-        out[n++] = fraction(e.getValue(), allocated.custom(e.getKey()), capacity.custom(e.getKey()));
+        out[n++] =
+            fraction(e.getValue(), allocated.custom(e.getKey()), capacity.custom(e.getKey()));
       }
     }
     return n;

@@ -5,8 +5,8 @@ package io.tideflow.core.placement;
  * {@code percentageOfNodesToScore}: at least {@code minFeasibleNodes}, else {@code percentage} of
  * the cluster, and every node when the cluster is smaller than the minimum.
  *
- * @param percentage (0, 100] percent of the nodes, fractions allowed; 0 for kube's adaptive default, {@code 50 - n/125}
- *     percent and never under 5
+ * @param percentage (0, 100] percent of the nodes, fractions allowed; 0 for kube's adaptive
+ *     default, {@code 50 - n/125} percent and never under 5
  * @param minFeasibleNodes the fewest feasible nodes to find before stopping (kube uses 100)
  */
 public record Sampling(double percentage, int minFeasibleNodes) {

@@ -6,8 +6,8 @@ import io.tideflow.core.model.Resources;
 
 /**
  * The standard scorers, each in [0, 1] with higher better. Resource scorers look at the fractions
- * of capacity in use once the request is placed, over cpu and memory, plus network and custom
- * kinds when the request asks for them (as kube-scheduler scores its configured resources).
+ * of capacity in use once the request is placed, over cpu and memory, plus network and custom kinds
+ * when the request asks for them (as kube-scheduler scores its configured resources).
  */
 public final class Scorers {
   private Scorers() {}
@@ -15,7 +15,8 @@ public final class Scorers {
   private static final int MAX_KINDS = 8;
 
   /** Spread: kube's LeastAllocated, the mean free fraction after placing. */
-  public static final NodeScorer LEAST_ALLOCATED = named("least-allocated", (n, a, s) -> 1 - mean(n, a, s));
+  public static final NodeScorer LEAST_ALLOCATED =
+      named("least-allocated", (n, a, s) -> 1 - mean(n, a, s));
 
   /** Bin-pack: kube's MostAllocated, the mean used fraction after placing. */
   public static final NodeScorer MOST_ALLOCATED = named("most-allocated", Scorers::mean);
@@ -24,7 +25,8 @@ public final class Scorers {
    * kube's BalancedAllocation: one minus the standard deviation of the used fractions, so a node
    * whose cpu and memory fill evenly scores higher than one left with stranded memory.
    */
-  public static final NodeScorer BALANCED_ALLOCATION = named("balanced-allocation", Scorers::balanced);
+  public static final NodeScorer BALANCED_ALLOCATION =
+      named("balanced-allocation", Scorers::balanced);
 
   /**
    * Prefers nodes where the caller has fewer requests in flight per cpu core ({@link
@@ -52,11 +54,11 @@ public final class Scorers {
 
   /**
    * Ray's hybrid policy: pack until the critical (most used) resource of a node reaches {@code
-   * threshold}, then spread. Nodes that stay at or under the threshold after placing score in
-   * [0.5, 1], higher when fuller (packing); nodes over it score in [0, 0.5), higher when emptier
+   * threshold}, then spread. Nodes that stay at or under the threshold after placing score in [0.5,
+   * 1], higher when fuller (packing); nodes over it score in [0, 0.5), higher when emptier
    * (spreading). Ray breaks the tie among under-threshold nodes by traversal order; this one
-   * best-fits among them. Combine with {@link PlacementPolicy.Builder#topK} for Ray's random
-   * choice among the best k.
+   * best-fits among them. Combine with {@link PlacementPolicy.Builder#topK} for Ray's random choice
+   * among the best k.
    */
   public static NodeScorer hybrid(double threshold) {
     if (!(threshold > 0 && threshold < 1)) {

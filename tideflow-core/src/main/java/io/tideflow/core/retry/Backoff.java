@@ -6,11 +6,11 @@ import java.time.Duration;
  * How long to wait before trying again after a run of failures: {@code initial} after the first,
  * multiplied by {@code multiplier} after each further one, never more than {@code max}. One value
  * for every retry loop of the runtime — a client reconnecting to a worker, a pool terminating a
- * node, a multi-provider going back to a provider that failed — so they are configured and
- * reasoned about alike. Pure: the caller counts failures and keeps the time.
+ * node, a multi-provider going back to a provider that failed — so they are configured and reasoned
+ * about alike. Pure: the caller counts failures and keeps the time.
  *
- * <p>A {@code multiplier} of 1 gives a fixed delay. No jitter is added here; a caller whose
- * retries may synchronise across many processes adds it with its own random source.
+ * <p>A {@code multiplier} of 1 gives a fixed delay. No jitter is added here; a caller whose retries
+ * may synchronise across many processes adds it with its own random source.
  *
  * @param initial the delay after the first failure, {@code > 0}
  * @param max the longest delay, {@code >= initial}
@@ -25,7 +25,8 @@ public record Backoff(Duration initial, Duration max, double multiplier) {
       throw new IllegalArgumentException("max must be >= initial (" + initial + "), was " + max);
     }
     if (!(multiplier >= 1) || Double.isInfinite(multiplier)) {
-      throw new IllegalArgumentException("multiplier must be a finite number >= 1, was " + multiplier);
+      throw new IllegalArgumentException(
+          "multiplier must be a finite number >= 1, was " + multiplier);
     }
   }
 

@@ -6,15 +6,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tideflow.core.autoscale.PoolState.PoolNode;
 import io.tideflow.core.autoscale.PoolState.ScaleEvent;
+import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import org.junit.jupiter.api.Test;
-import java.time.DayOfWeek;
 import java.time.LocalTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 class AutoscalerTest {
   private final PoolLimits limits =
@@ -22,9 +22,12 @@ class AutoscalerTest {
 
   @Test
   void takesTheLargestSizeAnyPolicyWantsAndLogsWhichOne() {
-    Autoscaler a = new Autoscaler(List.of(
-        ThresholdPolicy.uniform(0.8, Duration.ofSeconds(60)),
-        new TargetTrackingPolicy(MetricsWindow.CPU, 0.5, 0.1, HpaBehavior.defaults())), limits);
+    Autoscaler a =
+        new Autoscaler(
+            List.of(
+                ThresholdPolicy.uniform(0.8, Duration.ofSeconds(60)),
+                new TargetTrackingPolicy(MetricsWindow.CPU, 0.5, 0.1, HpaBehavior.defaults())),
+            limits);
     Autoscaler.Step step = a.step(cpu(T0, 0.9), PoolState.of("web", 3), T0);
     // threshold wants 4, target tracking ceil(3 * 0.9 / 0.5) = 6
     assertThat(step.decision().desired()).isEqualTo(6);
@@ -36,8 +39,10 @@ class AutoscalerTest {
 
   @Test
   void keepsWithinMinAndMaxAndCapsGrowthAtDouble() {
-    Autoscaler a = new Autoscaler(List.of(TargetTrackingPolicy.of(MetricsWindow.CPU, 0.1)),
-        new PoolLimits(2, 100, Duration.ZERO, Duration.ZERO, 2.0));
+    Autoscaler a =
+        new Autoscaler(
+            List.of(TargetTrackingPolicy.of(MetricsWindow.CPU, 0.1)),
+            new PoolLimits(2, 100, Duration.ZERO, Duration.ZERO, 2.0));
     ScalingDecision grow = a.step(cpu(T0, 1.0), PoolState.of("p", 3), T0).decision();
     assertThat(grow.desired()).isEqualTo(6);
     assertThat(grow.reason()).contains("growth capped at 6");
@@ -48,38 +53,57 @@ class AutoscalerTest {
 
   @Test
   void cooldownsHoldAndSayUntilWhen() {
-    Autoscaler a = new Autoscaler(List.of(ThresholdPolicy.uniform(0.8, Duration.ofSeconds(60))), limits);
+    Autoscaler a =
+        new Autoscaler(List.of(ThresholdPolicy.uniform(0.8, Duration.ofSeconds(60))), limits);
     PoolState justGrew = PoolState.of("p", 4).withHistory(List.of(new ScaleEvent(T0, 3, 4)));
-    ScalingDecision up = a.step(cpu(T0.plusSeconds(10), 0.95), justGrew, T0.plusSeconds(10)).decision();
+    ScalingDecision up =
+        a.step(cpu(T0.plusSeconds(10), 0.95), justGrew, T0.plusSeconds(10)).decision();
     assertThat(up.desired()).isEqualTo(4);
     assertThat(up.reason()).contains("scale-up cooldown until 2026-11-24T00:00:30Z");
-    ScalingDecision down = a.step(cpu(T0.plusSeconds(60), 0.05), justGrew, T0.plusSeconds(60)).decision();
+    ScalingDecision down =
+        a.step(cpu(T0.plusSeconds(60), 0.05), justGrew, T0.plusSeconds(60)).decision();
     assertThat(down.desired()).isEqualTo(4);
     assertThat(down.reason()).contains("scale-down cooldown until 2026-11-24T00:02:00Z");
-    assertThat(a.step(cpu(T0.plusSeconds(121), 0.05), justGrew, T0.plusSeconds(121)).decision().desired())
+    assertThat(
+            a.step(cpu(T0.plusSeconds(121), 0.05), justGrew, T0.plusSeconds(121))
+                .decision()
+                .desired())
         .isEqualTo(3);
   }
 
   @Test
   void aScheduledFloorRaisesThePoolWhenItsWindowOpens() {
-    ScheduledBounds weekdays = new ScheduledBounds(List.of(new ScheduledBounds.Window(
-        EnumSet.allOf(DayOfWeek.class), LocalTime.of(8, 0),
-        LocalTime.of(18, 0), ZoneOffset.UTC, 8, 20)));
-    Autoscaler a = new Autoscaler(List.of(ThresholdPolicy.uniform(0.8, Duration.ofSeconds(60))),
-        PoolLimits.of(2, 10).withCooldowns(Duration.ZERO, Duration.ZERO), weekdays);
+    ScheduledBounds weekdays =
+        new ScheduledBounds(
+            List.of(
+                new ScheduledBounds.Window(
+                    EnumSet.allOf(DayOfWeek.class),
+                    LocalTime.of(8, 0),
+                    LocalTime.of(18, 0),
+                    ZoneOffset.UTC,
+                    8,
+                    20)));
+    Autoscaler a =
+        new Autoscaler(
+            List.of(ThresholdPolicy.uniform(0.8, Duration.ofSeconds(60))),
+            PoolLimits.of(2, 10).withCooldowns(Duration.ZERO, Duration.ZERO),
+            weekdays);
     Instant nine = Instant.parse("2026-11-24T09:00:00Z");
     ScalingDecision d = a.step(cpu(nine, 0.5), PoolState.of("p", 3), nine).decision();
     // A floor holds at once, as the HPA's minReplicas does: the growth cap is for policies.
     assertThat(d.desired()).isEqualTo(8);
     assertThat(d.reason()).contains("raised to min 8").doesNotContain("growth capped");
     Instant night = Instant.parse("2026-11-24T22:00:00Z");
-    assertThat(a.step(cpu(night, 0.5), PoolState.of("p", 3), night).decision().desired()).isEqualTo(3);
+    assertThat(a.step(cpu(night, 0.5), PoolState.of("p", 3), night).decision().desired())
+        .isEqualTo(3);
   }
 
   @Test
   void pinnedNodesAreNotRemovedAndTheReasonNamesThem() {
-    Autoscaler a = new Autoscaler(List.of(ThresholdPolicy.uniform(0.8, Duration.ofSeconds(60))),
-        PoolLimits.of(0, 10).withCooldowns(Duration.ZERO, Duration.ZERO));
+    Autoscaler a =
+        new Autoscaler(
+            List.of(ThresholdPolicy.uniform(0.8, Duration.ofSeconds(60))),
+            PoolLimits.of(0, 10).withCooldowns(Duration.ZERO, Duration.ZERO));
     PoolState pool = PoolState.of("p", 1).withNodes(List.of(new PoolNode("n1", 0, true)));
     ScalingDecision d = a.step(cpu(T0, 0.0), pool, T0).decision();
     assertThat(d.desired()).isEqualTo(1);
@@ -90,8 +114,10 @@ class AutoscalerTest {
   void doesNotThrashUnderOscillatingLoad() {
     // cpu swings between 0.30 and 0.90 every 30 s for two hours around a 0.6 target: the HPA's
     // 5-minute scale-down window keeps the pool at the size the peaks need.
-    Autoscaler a = new Autoscaler(List.of(TargetTrackingPolicy.of(MetricsWindow.CPU, 0.6)),
-        PoolLimits.of(1, 50).withCooldowns(Duration.ZERO, Duration.ZERO));
+    Autoscaler a =
+        new Autoscaler(
+            List.of(TargetTrackingPolicy.of(MetricsWindow.CPU, 0.6)),
+            PoolLimits.of(1, 50).withCooldowns(Duration.ZERO, Duration.ZERO));
     PoolState pool = PoolState.of("p", 4);
     int changes = 0;
     List<Integer> sizes = new ArrayList<>();

@@ -2,7 +2,6 @@ package io.tideflow.core.autoscale;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tideflow.core.autoscale.PoolAction.Why;
 import io.tideflow.core.autoscale.PoolEvent.DrainOutcome;
 import io.tideflow.core.autoscale.PoolObservation.Phase;
 import io.tideflow.core.autoscale.PoolObservation.Provided;
@@ -16,6 +15,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -24,26 +24,37 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
-import java.util.Optional;
 
 /**
  * The pool's step driven through random histories — policies changing their minds, launches
  * completing or failing, nodes registering and dying, drains and terminations succeeding or
- * failing, time passing — against a simulated provider and registry, with the invariants a
- * cluster operator relies on checked after every event.
+ * failing, time passing — against a simulated provider and registry, with the invariants a cluster
+ * operator relies on checked after every event.
  */
 class PoolReconcilerPropertiesTest {
 
-  enum Kind { WISH, TICK, ADVANCE, LAUNCH_DONE, REGISTER, DIE, DRAIN_DONE, TERMINATION_DONE }
+  enum Kind {
+    WISH,
+    TICK,
+    ADVANCE,
+    LAUNCH_DONE,
+    REGISTER,
+    DIE,
+    DRAIN_DONE,
+    TERMINATION_DONE
+  }
 
   /** One thing that happens; {@code a} and {@code b} pick what it happens to and how. */
   record Op(Kind kind, int a, int b) {}
 
   @Provide
   Arbitrary<List<Op>> histories() {
-    Arbitrary<Op> op = Combinators.combine(
-        Arbitraries.of(Kind.class), Arbitraries.integers().between(0, 20),
-        Arbitraries.integers().between(0, 9)).as(Op::new);
+    Arbitrary<Op> op =
+        Combinators.combine(
+                Arbitraries.of(Kind.class),
+                Arbitraries.integers().between(0, 20),
+                Arbitraries.integers().between(0, 9))
+            .as(Op::new);
     return op.list().ofMinSize(10).ofMaxSize(200);
   }
 
@@ -70,12 +81,13 @@ class PoolReconcilerPropertiesTest {
     PoolObservation observe() {
       List<Provided> p = new ArrayList<>();
       List<Registered> r = new ArrayList<>();
-      provided.forEach((id, n) -> {
-        p.add(new Provided(id, n.phase));
-        if (n.registered) {
-          r.add(new Registered(id, NodeState.READY, 0, -1, null));
-        }
-      });
+      provided.forEach(
+          (id, n) -> {
+            p.add(new Provided(id, n.phase));
+            if (n.registered) {
+              r.add(new Registered(id, NodeState.READY, 0, -1, null));
+            }
+          });
       return new PoolObservation(now, p, r, Map.of(), List.of(), null);
     }
 
@@ -108,13 +120,18 @@ class PoolReconcilerPropertiesTest {
           }
           case PoolAction.Terminate t -> {
             assertThat(terminated).as("terminated twice: " + t.nodeId()).doesNotContain(t.nodeId());
-            assertThat(terminating).as("terminated while its termination runs: " + t.nodeId())
+            assertThat(terminating)
+                .as("terminated while its termination runs: " + t.nodeId())
                 .doesNotContain(t.nodeId());
             switch (t.why()) {
-              case DOWN -> assertThat(drained).as("terminated undrained: " + t.nodeId())
-                  .contains(t.nodeId());
-              case LOST -> assertThat(provided.get(t.nodeId()).registered)
-                  .as("lost while registered: " + t.nodeId()).isFalse();
+              case DOWN ->
+                  assertThat(drained)
+                      .as("terminated undrained: " + t.nodeId())
+                      .contains(t.nodeId());
+              case LOST ->
+                  assertThat(provided.get(t.nodeId()).registered)
+                      .as("lost while registered: " + t.nodeId())
+                      .isFalse();
               case RETRY -> assertThat(failedTermination).contains(t.nodeId());
             }
             terminating.add(t.nodeId());
@@ -133,12 +150,22 @@ class PoolReconcilerPropertiesTest {
       @ForAll @IntRange(min = 0, max = 20) int cooldownSeconds) {
     int max = Math.max(1, min + extra);
     PoolReconcilerTest.Wish wish = new PoolReconcilerTest.Wish();
-    PoolLimits limits = new PoolLimits(min, max, Duration.ofSeconds(cooldownSeconds),
-        Duration.ofSeconds(cooldownSeconds), 2.0);
-    PoolReconciler reconciler = new PoolReconciler("web", new Autoscaler(List.of(wish), limits),
-        Duration.ofSeconds(4), Duration.ofMinutes(1),
-        Backoff.exponential(Duration.ofSeconds(1), Duration.ofSeconds(30)), Duration.ZERO,
-        Duration.ofSeconds(10));
+    PoolLimits limits =
+        new PoolLimits(
+            min,
+            max,
+            Duration.ofSeconds(cooldownSeconds),
+            Duration.ofSeconds(cooldownSeconds),
+            2.0);
+    PoolReconciler reconciler =
+        new PoolReconciler(
+            "web",
+            new Autoscaler(List.of(wish), limits),
+            Duration.ofSeconds(4),
+            Duration.ofMinutes(1),
+            Backoff.exponential(Duration.ofSeconds(1), Duration.ofSeconds(30)),
+            Duration.ZERO,
+            Duration.ofSeconds(10));
     World world = new World();
     PoolBook book = PoolBook.empty();
     for (Op op : history) {
@@ -152,7 +179,9 @@ class PoolReconcilerPropertiesTest {
           world.carryOut(result.actions());
           book = result.book();
           if (!launchBefore) {
-            assertThat(world.counted(book)).as("at least min after a step").isGreaterThanOrEqualTo(min);
+            assertThat(world.counted(book))
+                .as("at least min after a step")
+                .isGreaterThanOrEqualTo(min);
           }
         }
         case LAUNCH_DONE -> {
@@ -170,16 +199,30 @@ class PoolReconcilerPropertiesTest {
             result = reconciler.on(book, new PoolEvent.Launched(ok), world.now);
           }
         }
-        case REGISTER -> pick(world.provided.entrySet().stream()
-            .filter(e -> e.getValue().phase == Phase.RUNNING && !e.getValue().registered
-                && !world.died.contains(e.getKey())).map(Map.Entry::getKey).toList(), op.a())
-            .ifPresent(id -> world.provided.get(id).registered = true);
-        case DIE -> pick(world.provided.entrySet().stream()
-            .filter(e -> e.getValue().registered).map(Map.Entry::getKey).toList(), op.a())
-            .ifPresent(id -> {
-              world.provided.get(id).registered = false;
-              world.died.add(id);
-            });
+        case REGISTER ->
+            pick(
+                    world.provided.entrySet().stream()
+                        .filter(
+                            e ->
+                                e.getValue().phase == Phase.RUNNING
+                                    && !e.getValue().registered
+                                    && !world.died.contains(e.getKey()))
+                        .map(Map.Entry::getKey)
+                        .toList(),
+                    op.a())
+                .ifPresent(id -> world.provided.get(id).registered = true);
+        case DIE ->
+            pick(
+                    world.provided.entrySet().stream()
+                        .filter(e -> e.getValue().registered)
+                        .map(Map.Entry::getKey)
+                        .toList(),
+                    op.a())
+                .ifPresent(
+                    id -> {
+                      world.provided.get(id).registered = false;
+                      world.died.add(id);
+                    });
         case DRAIN_DONE -> {
           var id = pick(List.copyOf(world.draining), op.a());
           if (id.isPresent()) {
@@ -199,8 +242,11 @@ class PoolReconcilerPropertiesTest {
               result = reconciler.on(book, new PoolEvent.Terminated(id.get()), world.now);
             } else {
               world.failedTermination.add(id.get());
-              result = reconciler.on(book,
-                  new PoolEvent.TerminationFailed(id.get(), "provider failed"), world.now);
+              result =
+                  reconciler.on(
+                      book,
+                      new PoolEvent.TerminationFailed(id.get(), "provider failed"),
+                      world.now);
             }
           }
         }
@@ -210,13 +256,15 @@ class PoolReconcilerPropertiesTest {
         book = result.book();
       }
       assertThat(world.counted(book)).as("at most max").isLessThanOrEqualTo(max);
-      assertThat(book.leaving().keySet()).as("a leaving node is one the provider still lists")
+      assertThat(book.leaving().keySet())
+          .as("a leaving node is one the provider still lists")
           .allMatch(world.provided::containsKey);
       assertThat(book.launching()).isEqualTo(world.launchOutstanding);
       Set<String> unconfirmed = new HashSet<>(world.terminating);
       unconfirmed.addAll(world.failedTermination);
       unconfirmed.removeAll(world.terminated);
-      assertThat(book.leaving().keySet()).as("a node is not forgotten before it is confirmed gone")
+      assertThat(book.leaving().keySet())
+          .as("a node is not forgotten before it is confirmed gone")
           .containsAll(unconfirmed);
     }
   }

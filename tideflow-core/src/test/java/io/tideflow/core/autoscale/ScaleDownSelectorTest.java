@@ -10,9 +10,12 @@ class ScaleDownSelectorTest {
 
   @Test
   void removesTheLeastBusyFirstAndNeverAPinnedNode() {
-    PoolState pool = PoolState.of("p", 4).withNodes(List.of(
-        new PoolNode("a", 9, false), new PoolNode("b", 0, true),
-        new PoolNode("c", 2, false), new PoolNode("d", 2, false)));
+    PoolState pool =
+        PoolState.of("p", 4)
+            .withNodes(
+                List.of(
+                    new PoolNode("a", 9, false), new PoolNode("b", 0, true),
+                    new PoolNode("c", 2, false), new PoolNode("d", 2, false)));
     ScaleDownSelector.Selection s = ScaleDownSelector.select(pool, 2);
     assertThat(s.nodes()).containsExactly("c", "d");
     assertThat(s.shortfall()).isEmpty();
@@ -20,11 +23,12 @@ class ScaleDownSelectorTest {
 
   @Test
   void explainsWhyItFoundFewerThanAsked() {
-    PoolState pool = PoolState.of("p", 2).withNodes(List.of(
-        new PoolNode("a", 0, true), new PoolNode("b", 0, false)));
+    PoolState pool =
+        PoolState.of("p", 2)
+            .withNodes(List.of(new PoolNode("a", 0, true), new PoolNode("b", 0, false)));
     ScaleDownSelector.Selection s = ScaleDownSelector.select(pool, 2);
     assertThat(s.nodes()).containsExactly("b");
-    assertThat(s.shortfall()).isEqualTo(
-        "asked to remove 2 node(s), found 1; pinned (hold work that cannot move): [a]");
+    assertThat(s.shortfall())
+        .isEqualTo("asked to remove 2 node(s), found 1; pinned (hold work that cannot move): [a]");
   }
 }

@@ -14,11 +14,16 @@ import org.junit.jupiter.api.Test;
 class ScheduledBoundsTest {
   private static final ZoneId BERLIN = ZoneId.of("Europe/Berlin");
   private final ScheduledBounds.Window businessHours =
-      new ScheduledBounds.Window(EnumSet.range(DayOfWeek.MONDAY, DayOfWeek.FRIDAY),
-          LocalTime.of(8, 0), LocalTime.of(18, 0), BERLIN, 10, 40);
+      new ScheduledBounds.Window(
+          EnumSet.range(DayOfWeek.MONDAY, DayOfWeek.FRIDAY),
+          LocalTime.of(8, 0),
+          LocalTime.of(18, 0),
+          BERLIN,
+          10,
+          40);
   private final ScheduledBounds.Window nightlyBatch =
-      new ScheduledBounds.Window(EnumSet.of(DayOfWeek.SUNDAY),
-          LocalTime.of(22, 0), LocalTime.of(2, 0), BERLIN, 0, 5);
+      new ScheduledBounds.Window(
+          EnumSet.of(DayOfWeek.SUNDAY), LocalTime.of(22, 0), LocalTime.of(2, 0), BERLIN, 0, 5);
 
   @Test
   void raisesTheFloorDuringBusinessHoursInTheirTimeZone() {
@@ -51,8 +56,10 @@ class ScheduledBoundsTest {
 
   @Test
   void rejectsAnEmptyWindow() {
-    assertThatThrownBy(() -> new ScheduledBounds.Window(EnumSet.of(DayOfWeek.MONDAY),
-        LocalTime.NOON, LocalTime.NOON, BERLIN, 0, 1))
+    assertThatThrownBy(
+            () ->
+                new ScheduledBounds.Window(
+                    EnumSet.of(DayOfWeek.MONDAY), LocalTime.NOON, LocalTime.NOON, BERLIN, 0, 1))
         .hasMessage("from and to must differ, both were 12:00");
   }
 }

@@ -24,12 +24,15 @@ class StartingNodesTest {
     Instant ready = T.plusSeconds(10);
     List<Instant> since = List.of(T, ready);
     // Demand from before the node was up, or too soon after: the node is still starting.
-    assertThat(StartingNodes.count(2, since, ready.minusSeconds(1), SETTLE, MAX, ready.plusSeconds(1)))
+    assertThat(
+            StartingNodes.count(2, since, ready.minusSeconds(1), SETTLE, MAX, ready.plusSeconds(1)))
         .isEqualTo(1);
-    assertThat(StartingNodes.count(2, since, ready.plusSeconds(1), SETTLE, MAX, ready.plusSeconds(1)))
+    assertThat(
+            StartingNodes.count(2, since, ready.plusSeconds(1), SETTLE, MAX, ready.plusSeconds(1)))
         .isEqualTo(1);
     // Demand reported after the settle time: it has seen the node.
-    assertThat(StartingNodes.count(2, since, ready.plusSeconds(3), SETTLE, MAX, ready.plusSeconds(3)))
+    assertThat(
+            StartingNodes.count(2, since, ready.plusSeconds(3), SETTLE, MAX, ready.plusSeconds(3)))
         .isZero();
   }
 
@@ -40,6 +43,7 @@ class StartingNodesTest {
     assertThat(StartingNodes.count(1, since, T, SETTLE, MAX, ready.plusSeconds(9))).isEqualTo(1);
     assertThat(StartingNodes.count(1, since, T, SETTLE, MAX, ready.plusSeconds(11))).isZero();
     assertThat(StartingNodes.count(1, Arrays.asList((Instant) null), T, SETTLE, MAX, ready))
-        .as("a node whose READY time is unknown is up").isZero();
+        .as("a node whose READY time is unknown is up")
+        .isZero();
   }
 }

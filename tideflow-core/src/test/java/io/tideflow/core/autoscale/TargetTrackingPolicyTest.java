@@ -20,8 +20,14 @@ import org.junit.jupiter.api.Test;
 class TargetTrackingPolicyTest {
   private static final HpaBehavior NO_LIMITS =
       new HpaBehavior(
-          new Rules(Duration.ZERO, List.of(new Limit(LimitType.PERCENT, 10_000, Duration.ofSeconds(15))), Select.MAX),
-          new Rules(Duration.ZERO, List.of(new Limit(LimitType.PERCENT, 100, Duration.ofSeconds(15))), Select.MAX));
+          new Rules(
+              Duration.ZERO,
+              List.of(new Limit(LimitType.PERCENT, 10_000, Duration.ofSeconds(15))),
+              Select.MAX),
+          new Rules(
+              Duration.ZERO,
+              List.of(new Limit(LimitType.PERCENT, 100, Duration.ofSeconds(15))),
+              Select.MAX));
 
   private static TargetTrackingPolicy policy(double target) {
     return new TargetTrackingPolicy(MetricsWindow.CPU, target, 0.1, NO_LIMITS);
@@ -45,9 +51,12 @@ class TargetTrackingPolicyTest {
   @Test
   void staysPutWithinTheTolerance() {
     // ratio 1.09 and 0.91 are within 0.1 of 1.0: "the control plane skips any scaling action"
-    assertThat(policy(0.5).decide(cpu(T0, 0.545), PoolState.of("p", 10), T0).desired()).isEqualTo(10);
-    assertThat(policy(0.5).decide(cpu(T0, 0.455), PoolState.of("p", 10), T0).desired()).isEqualTo(10);
-    assertThat(policy(0.5).decide(cpu(T0, 0.560), PoolState.of("p", 10), T0).desired()).isEqualTo(12);
+    assertThat(policy(0.5).decide(cpu(T0, 0.545), PoolState.of("p", 10), T0).desired())
+        .isEqualTo(10);
+    assertThat(policy(0.5).decide(cpu(T0, 0.455), PoolState.of("p", 10), T0).desired())
+        .isEqualTo(10);
+    assertThat(policy(0.5).decide(cpu(T0, 0.560), PoolState.of("p", 10), T0).desired())
+        .isEqualTo(12);
   }
 
   @Test
@@ -62,10 +71,13 @@ class TargetTrackingPolicyTest {
     HpaBehavior behavior = HpaBehavior.defaults();
     TargetTrackingPolicy p = new TargetTrackingPolicy(MetricsWindow.CPU, 0.5, 0.1, behavior);
     Instant now = T0.plusSeconds(600);
-    PoolState pool = PoolState.of("p", 10).withRecommendations(List.of(
-        new Recommendation(now.minusSeconds(400), 20), // outside the window: ignored
-        new Recommendation(now.minusSeconds(200), 8),
-        new Recommendation(now.minusSeconds(100), 6)));
+    PoolState pool =
+        PoolState.of("p", 10)
+            .withRecommendations(
+                List.of(
+                    new Recommendation(now.minusSeconds(400), 20), // outside the window: ignored
+                    new Recommendation(now.minusSeconds(200), 8),
+                    new Recommendation(now.minusSeconds(100), 6)));
     // Raw: ceil(10 * 0.2 / 0.5) = 4; the window's highest is 8.
     assertThat(p.decide(cpu(now, 0.2), pool, now).desired()).isEqualTo(8);
   }
@@ -83,9 +95,15 @@ class TargetTrackingPolicyTest {
     // "policies: Pods 4 per 60s and Percent 10 per 60s ... when the number of replicas is 80 ...
     // 8 replicas will be reduced. In the next iteration when the number of replicas is 72, 10% of
     // the pods is 7.2 but the number is rounded up to 8."
-    HpaBehavior behavior = HpaBehavior.defaults().withScaleDown(new Rules(Duration.ZERO, List.of(
-        new Limit(LimitType.NODES, 4, Duration.ofSeconds(60)),
-        new Limit(LimitType.PERCENT, 10, Duration.ofSeconds(60))), Select.MAX));
+    HpaBehavior behavior =
+        HpaBehavior.defaults()
+            .withScaleDown(
+                new Rules(
+                    Duration.ZERO,
+                    List.of(
+                        new Limit(LimitType.NODES, 4, Duration.ofSeconds(60)),
+                        new Limit(LimitType.PERCENT, 10, Duration.ofSeconds(60))),
+                    Select.MAX));
     TargetTrackingPolicy p = new TargetTrackingPolicy(MetricsWindow.CPU, 0.5, 0.1, behavior);
     assertThat(p.decide(cpu(T0, 0.0625), PoolState.of("p", 80), T0).desired()).isEqualTo(72);
     Instant later = T0.plusSeconds(61);
@@ -98,16 +116,23 @@ class TargetTrackingPolicyTest {
 
   @Test
   void selectMinAllowsTheLeastChange() {
-    HpaBehavior behavior = HpaBehavior.defaults().withScaleUp(new Rules(Duration.ZERO, List.of(
-        new Limit(LimitType.PERCENT, 100, Duration.ofSeconds(15)),
-        new Limit(LimitType.NODES, 4, Duration.ofSeconds(15))), Select.MIN));
+    HpaBehavior behavior =
+        HpaBehavior.defaults()
+            .withScaleUp(
+                new Rules(
+                    Duration.ZERO,
+                    List.of(
+                        new Limit(LimitType.PERCENT, 100, Duration.ofSeconds(15)),
+                        new Limit(LimitType.NODES, 4, Duration.ofSeconds(15))),
+                    Select.MIN));
     TargetTrackingPolicy p = new TargetTrackingPolicy(MetricsWindow.CPU, 0.1, 0.1, behavior);
     assertThat(p.decide(cpu(T0, 1.0), PoolState.of("p", 10), T0).desired()).isEqualTo(14);
   }
 
   @Test
   void aDisabledDirectionNeverScales() {
-    HpaBehavior behavior = HpaBehavior.defaults().withScaleDown(new Rules(Duration.ZERO, List.of(), Select.DISABLED));
+    HpaBehavior behavior =
+        HpaBehavior.defaults().withScaleDown(new Rules(Duration.ZERO, List.of(), Select.DISABLED));
     TargetTrackingPolicy p = new TargetTrackingPolicy(MetricsWindow.CPU, 0.5, 0.1, behavior);
     assertThat(p.decide(cpu(T0, 0.1), PoolState.of("p", 10), T0).desired()).isEqualTo(10);
   }
@@ -117,5 +142,4 @@ class TargetTrackingPolicyTest {
     assertThatThrownBy(() -> TargetTrackingPolicy.of("cpu", 0))
         .hasMessage("target must be > 0, was 0.0");
   }
-
 }

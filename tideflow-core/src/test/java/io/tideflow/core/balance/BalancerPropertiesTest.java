@@ -2,6 +2,7 @@ package io.tideflow.core.balance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,16 +11,15 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.DoubleRange;
 import net.jqwik.api.constraints.IntRange;
-import java.util.ArrayList;
 
 class BalancerPropertiesTest {
   private static final OutlierEjection EJECTION = OutlierEjection.DEFAULT;
 
   /**
    * With {@code m} requests held in flight on {@code n} endpoints, bounded-load hashing never puts
-   * more than {@code ⌈(1+ε)·m/n⌉} on one endpoint, whatever the keys (here: many repeats of few
-   * hot keys as well as spread keys). Exact, no slack: the bound is what the algorithm enforces
-   * for a single picking thread.
+   * more than {@code ⌈(1+ε)·m/n⌉} on one endpoint, whatever the keys (here: many repeats of few hot
+   * keys as well as spread keys). Exact, no slack: the bound is what the algorithm enforces for a
+   * single picking thread.
    */
   @Property(tries = 100)
   void boundedLoadHashingKeepsEveryLoadWithinOnePlusEpsilonOfTheAverage(
@@ -48,7 +48,8 @@ class BalancerPropertiesTest {
    * chance. Loads are released after each pick so the bound never redirects a key.
    */
   @Property(tries = 40)
-  void addingOneEndpointMovesAboutOneInNPlusOneOfTheKeys(@ForAll @IntRange(min = 2, max = 30) int n, @ForAll long seed) {
+  void addingOneEndpointMovesAboutOneInNPlusOneOfTheKeys(
+      @ForAll @IntRange(min = 2, max = 30) int n, @ForAll long seed) {
     Balancer b = new BoundedLoadHashBalancer(EJECTION, 0.25, 200);
     List<Endpoint> before = BalancerTest.endpoints(n);
     List<Endpoint> after = BalancerTest.endpoints(n + 1);
@@ -81,7 +82,8 @@ class BalancerPropertiesTest {
 
   /** Whatever the failures, a balancer never returns an unhealthy or currently ejected endpoint. */
   @Property(tries = 50)
-  void noBalancerChoosesAnUnhealthyOrEjectedEndpoint(@ForAll @IntRange(min = 0, max = 3) int kind, @ForAll long seed) {
+  void noBalancerChoosesAnUnhealthyOrEjectedEndpoint(
+      @ForAll @IntRange(min = 0, max = 3) int kind, @ForAll long seed) {
     OutlierEjection ejection = new OutlierEjection(2, 100, 1000);
     Balancer b =
         switch (kind) {
@@ -104,7 +106,9 @@ class BalancerPropertiesTest {
       }
       String id = chosen.endpoint().id();
       assertThat(chosen.endpoint().healthy()).isTrue();
-      assertThat(now).as("%s ejected until %s", id, ejectedUntil.get(id)).isGreaterThanOrEqualTo(ejectedUntil.getOrDefault(id, 0L));
+      assertThat(now)
+          .as("%s ejected until %s", id, ejectedUntil.get(id))
+          .isGreaterThanOrEqualTo(ejectedUntil.getOrDefault(id, 0L));
       boolean success = !id.equals("e1") && r.nextInt(4) != 0;
       b.onResult(id, 5, success, now);
       if (success) {

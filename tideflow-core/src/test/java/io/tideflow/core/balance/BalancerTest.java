@@ -33,7 +33,8 @@ class BalancerTest {
     List<Endpoint> eps = new ArrayList<>(endpoints(3));
     eps.set(1, new Endpoint("e1", "127.0.0.1:9001", false));
     b.updateEndpoints(eps);
-    assertThat(List.of(pick(b, 0, 0), pick(b, 0, 0), pick(b, 0, 0), pick(b, 0, 0))).containsExactly("e0", "e2", "e0", "e2");
+    assertThat(List.of(pick(b, 0, 0), pick(b, 0, 0), pick(b, 0, 0), pick(b, 0, 0)))
+        .containsExactly("e0", "e2", "e0", "e2");
   }
 
   @Test
@@ -100,10 +101,12 @@ class BalancerTest {
     double tau = 1000 * MS;
     s.observeLatency(10 * MS, 0, tau);
     s.observeLatency(100 * MS, 1, tau);
-    assertThat(s.costNanos(1, tau)).isCloseTo(100 * MS, org.assertj.core.data.Percentage.withPercentage(0.1));
+    assertThat(s.costNanos(1, tau))
+        .isCloseTo(100 * MS, org.assertj.core.data.Percentage.withPercentage(0.1));
     s.observeLatency(10 * MS, 1000 * MS, tau);
     // weight e^-1 ≈ 0.368 on the old 100 ms: 0.368·100 + 0.632·10 ≈ 43 ms
-    assertThat(s.costNanos(1000 * MS, tau) / MS).isCloseTo(43.1, org.assertj.core.data.Offset.offset(0.5));
+    assertThat(s.costNanos(1000 * MS, tau) / MS)
+        .isCloseTo(43.1, org.assertj.core.data.Offset.offset(0.5));
   }
 
   @Test
@@ -122,7 +125,8 @@ class BalancerTest {
   void withNoHealthyEndpointAPickSaysWhy() {
     Balancer b = new PeakEwmaBalancer(EJECT_AFTER_3, MS, MS);
     b.updateEndpoints(List.of(new Endpoint("e0", "h:1", false)));
-    assertThat(b.picker().pick(0, 0)).isEqualTo(new PickResult.NoEndpoint("no healthy endpoint among 1"));
+    assertThat(b.picker().pick(0, 0))
+        .isEqualTo(new PickResult.NoEndpoint("no healthy endpoint among 1"));
   }
 
   @Test

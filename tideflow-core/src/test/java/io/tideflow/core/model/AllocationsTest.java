@@ -24,7 +24,8 @@ class AllocationsTest {
   @Test
   void releasingMoreThanWasPlacedIsRejectedWithTheResourceNamed() {
     Allocations a = Allocations.empty().place("a", Resources.of(100, 10), Map.of());
-    assertThatThrownBy(() -> a.release("a", Resources.of(200, 10), Map.of())).hasMessageContaining("cpuMillis");
+    assertThatThrownBy(() -> a.release("a", Resources.of(200, 10), Map.of()))
+        .hasMessageContaining("cpuMillis");
   }
 
   @Test

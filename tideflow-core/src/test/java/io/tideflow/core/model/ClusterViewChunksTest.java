@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 
 class ClusterViewChunksTest {
   private static NodeInfo node(String id, long cpu) {
-    return new NodeInfo(id, "p", "h:1", Map.of(), Resources.of(cpu, 1), NodeState.READY, LoadReport.NONE);
+    return new NodeInfo(
+        id, "p", "h:1", Map.of(), Resources.of(cpu, 1), NodeState.READY, LoadReport.NONE);
   }
 
   @Test
@@ -42,7 +43,9 @@ class ClusterViewChunksTest {
     }
     assertThat(view.node("absent")).isNull();
     for (int i = 0; i < old.size(); i++) {
-      assertThat(old.get(i).nodes()).extracting(NodeInfo::id).containsExactlyElementsOf(oldIds.get(i));
+      assertThat(old.get(i).nodes())
+          .extracting(NodeInfo::id)
+          .containsExactlyElementsOf(oldIds.get(i));
     }
   }
 }

@@ -11,7 +11,12 @@ class ClusterViewTest {
 
   static NodeInfo node(String id, NodeState state) {
     return new NodeInfo(
-        id, "in-process", "127.0.0.1:1", Map.of(), Resources.of(1000, 1 << 20), state,
+        id,
+        "in-process",
+        "127.0.0.1:1",
+        Map.of(),
+        Resources.of(1000, 1 << 20),
+        state,
         LoadReport.NONE);
   }
 
@@ -33,7 +38,8 @@ class ClusterViewTest {
         ClusterView.of(
             1,
             List.of(
-                node("a", NodeState.READY), node("b", NodeState.READY),
+                node("a", NodeState.READY),
+                node("b", NodeState.READY),
                 node("c", NodeState.DRAINING)));
     assertThat(v.countByState())
         .containsEntry(NodeState.READY, 2)

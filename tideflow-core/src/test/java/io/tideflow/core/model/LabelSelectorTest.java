@@ -34,7 +34,8 @@ class LabelSelectorTest {
 
   @Test
   void inWithoutValuesIsRejectedNamingTheField() {
-    assertThatThrownBy(() -> new LabelSelector.Requirement("tier", LabelSelector.Operator.IN, Set.of()))
+    assertThatThrownBy(
+            () -> new LabelSelector.Requirement("tier", LabelSelector.Operator.IN, Set.of()))
         .hasMessage("values must be non-empty for IN, was []");
   }
 }

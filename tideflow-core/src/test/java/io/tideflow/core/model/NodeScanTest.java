@@ -11,16 +11,23 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 
 /**
- * A scan reads allocations by position, carried forward from state to state and from view to
- * view; whatever the interleaving of node joins, heartbeats, departures, placements, releases and
- * scans, it must visit exactly the nodes {@code nodes()} lists from the start index, each with
- * what {@link Allocations#of} says is placed on it; and the view's count of tainted nodes must hold.
+ * A scan reads allocations by position, carried forward from state to state and from view to view;
+ * whatever the interleaving of node joins, heartbeats, departures, placements, releases and scans,
+ * it must visit exactly the nodes {@code nodes()} lists from the start index, each with what {@link
+ * Allocations#of} says is placed on it; and the view's count of tainted nodes must hold.
  */
 class NodeScanTest {
 
   private static NodeInfo node(String id, int load, boolean tainted) {
     Map<String, String> labels = tainted ? Map.of(PlacementRequest.TAINTS_LABEL, "gpu") : Map.of();
-    return new NodeInfo(id, "p", "h:1", labels, Resources.of(1000, 1), NodeState.READY, new LoadReport(load, 0, 0, -1, 0, 0, 0));
+    return new NodeInfo(
+        id,
+        "p",
+        "h:1",
+        labels,
+        Resources.of(1000, 1),
+        NodeState.READY,
+        new LoadReport(load, 0, 0, -1, 0, 0, 0));
   }
 
   @Property(tries = 40)
@@ -34,7 +41,8 @@ class NodeScanTest {
       String id = "n" + r.nextInt(ids);
       switch (r.nextInt(10)) {
         case 0 -> view = view.without(id, step);
-        case 1, 2 -> view = view.with(node(id, step, r.nextInt(3) == 0), step); // a join or a heartbeat
+        case 1, 2 ->
+            view = view.with(node(id, step, r.nextInt(3) == 0), step); // a join or a heartbeat
         case 3 -> allocs = allocs.forget(id);
         case 4 -> {
           if (!placed.isEmpty()) {
@@ -66,6 +74,10 @@ class NodeScanTest {
     }
     assertThat(scan.hasNext()).isFalse();
     assertThat(view.taintedNodes())
-        .isEqualTo((int) nodes.stream().filter(n -> n.labels().containsKey(PlacementRequest.TAINTS_LABEL)).count());
+        .isEqualTo(
+            (int)
+                nodes.stream()
+                    .filter(n -> n.labels().containsKey(PlacementRequest.TAINTS_LABEL))
+                    .count());
   }
 }

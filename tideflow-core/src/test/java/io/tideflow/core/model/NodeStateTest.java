@@ -34,7 +34,12 @@ class NodeStateTest {
   void nodeInfoNamesTheNodeInAnIllegalTransition() {
     NodeInfo node =
         new NodeInfo(
-            "n1", "in-process", "127.0.0.1:1", Map.of(), Resources.of(1000, 1), DRAINING,
+            "n1",
+            "in-process",
+            "127.0.0.1:1",
+            Map.of(),
+            Resources.of(1000, 1),
+            DRAINING,
             LoadReport.NONE);
     assertThat(node.withState(GONE).state()).isEqualTo(GONE);
     assertThatThrownBy(() -> node.withState(READY))
@@ -44,9 +49,7 @@ class NodeStateTest {
   @Test
   void nodeInfoRejectsBlankIds() {
     assertThatThrownBy(
-            () ->
-                new NodeInfo(
-                    " ", "p", "a:1", Map.of(), Resources.ZERO, READY, LoadReport.NONE))
+            () -> new NodeInfo(" ", "p", "a:1", Map.of(), Resources.ZERO, READY, LoadReport.NONE))
         .hasMessage("id must not be blank, was ' '");
   }
 }

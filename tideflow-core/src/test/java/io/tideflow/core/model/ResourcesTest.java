@@ -13,8 +13,7 @@ class ResourcesTest {
     assertThatThrownBy(() -> Resources.of(-5, 0))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("cpuMillis must be >= 0, was -5");
-    assertThatThrownBy(() -> Resources.of(0, -1))
-        .hasMessage("memoryBytes must be >= 0, was -1");
+    assertThatThrownBy(() -> Resources.of(0, -1)).hasMessage("memoryBytes must be >= 0, was -1");
     assertThatThrownBy(() -> Resources.of(0, 0, -7))
         .hasMessage("networkBytesPerSec must be >= 0, was -7");
     assertThatThrownBy(() -> Resources.ZERO.withCustom("gpu", -2))

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import java.util.List;
 
 class TaskSpecTest {
 
@@ -33,7 +33,8 @@ class TaskSpecTest {
 
   @Test
   void selectsNodesCarryingEveryLabel() {
-    TaskSpec spec = TaskSpec.builder("x").labelSelector(Map.of("zone", "a", "tier", "edge")).build();
+    TaskSpec spec =
+        TaskSpec.builder("x").labelSelector(Map.of("zone", "a", "tier", "edge")).build();
     NodeInfo both = node(Map.of("zone", "a", "tier", "edge", "extra", "1"));
     NodeInfo one = node(Map.of("zone", "a"));
     assertThat(spec.selects(both)).isTrue();
@@ -43,15 +44,19 @@ class TaskSpecTest {
   @Test
   void carriesAPlacementRequestBuiltFromDemandAndSelectorOrGiven() {
     assertThat(TaskSpec.builder("x").build().placement()).isSameAs(PlacementRequest.NONE);
-    TaskSpec eq = TaskSpec.builder("x").demand(Resources.of(500, 0))
-        .labelSelector(Map.of("tier", "edge")).build();
+    TaskSpec eq =
+        TaskSpec.builder("x")
+            .demand(Resources.of(500, 0))
+            .labelSelector(Map.of("tier", "edge"))
+            .build();
     assertThat(eq.placement().demand()).isEqualTo(Resources.of(500, 0));
     assertThat(eq.placement().selector()).isEqualTo(LabelSelector.equality(Map.of("tier", "edge")));
 
-    PlacementRequest rich = PlacementRequest.builder(Resources.of(100, 0))
-        .selector(new LabelSelector(List.of(LabelSelector.notIn("zone", "z9"))))
-        .antiAffinity(new AffinityTerm("app", "web", "zone"))
-        .build();
+    PlacementRequest rich =
+        PlacementRequest.builder(Resources.of(100, 0))
+            .selector(new LabelSelector(List.of(LabelSelector.notIn("zone", "z9"))))
+            .antiAffinity(new AffinityTerm("app", "web", "zone"))
+            .build();
     TaskSpec spec = TaskSpec.builder("x").placement(rich).build();
     assertThat(spec.placement()).isSameAs(rich);
     assertThat(spec.demand()).isEqualTo(Resources.of(100, 0));
@@ -62,9 +67,11 @@ class TaskSpecTest {
   @Test
   void aPlacementRequestAndAnotherDemandOrSelectorAreRejected() {
     PlacementRequest rich = PlacementRequest.builder(Resources.of(100, 0)).build();
-    assertThatThrownBy(() -> TaskSpec.builder("x").placement(rich).demand(Resources.of(200, 0)).build())
+    assertThatThrownBy(
+            () -> TaskSpec.builder("x").placement(rich).demand(Resources.of(200, 0)).build())
         .hasMessageContaining("must equal the placement request's");
-    assertThatThrownBy(() -> TaskSpec.builder("x").placement(rich).labelSelector(Map.of("a", "b")).build())
+    assertThatThrownBy(
+            () -> TaskSpec.builder("x").placement(rich).labelSelector(Map.of("a", "b")).build())
         .hasMessageStartingWith("labelSelector must be empty when a placement request is given");
   }
 

@@ -13,11 +13,19 @@ final class Fixtures {
   static final long GIB = 1L << 30;
 
   static NodeInfo node(String id, long cpuMillis, long memoryBytes, Map<String, String> labels) {
-    return new NodeInfo(id, "in-process", "127.0.0.1:1", labels, Resources.of(cpuMillis, memoryBytes), NodeState.READY, LoadReport.NONE);
+    return new NodeInfo(
+        id,
+        "in-process",
+        "127.0.0.1:1",
+        labels,
+        Resources.of(cpuMillis, memoryBytes),
+        NodeState.READY,
+        LoadReport.NONE);
   }
 
   static NodeInfo node(String id, Resources capacity, Map<String, String> labels) {
-    return new NodeInfo(id, "in-process", "127.0.0.1:1", labels, capacity, NodeState.READY, LoadReport.NONE);
+    return new NodeInfo(
+        id, "in-process", "127.0.0.1:1", labels, capacity, NodeState.READY, LoadReport.NONE);
   }
 
   static NodeInfo node(String id) {

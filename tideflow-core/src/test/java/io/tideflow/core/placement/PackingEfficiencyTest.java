@@ -26,19 +26,24 @@ class PackingEfficiencyTest {
   static ClusterView cluster(int n) {
     List<NodeInfo> nodes = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      nodes.add(Fixtures.node(String.format("n%05d", i), Workloads.NODE_CPU, Workloads.NODE_MEM, Map.of()));
+      nodes.add(
+          Fixtures.node(
+              String.format("n%05d", i), Workloads.NODE_CPU, Workloads.NODE_MEM, Map.of()));
     }
     return ClusterView.of(1, nodes);
   }
 
   /** Places every demand in order and returns the final allocations; fails if any does not fit. */
-  static Allocations placeAll(PolicyPlacement placement, ClusterView view, List<Resources> demands) {
+  static Allocations placeAll(
+      PolicyPlacement placement, ClusterView view, List<Resources> demands) {
     PlacementContext ctx = PlacementContext.of(Allocations.empty());
     for (Resources d : demands) {
       PlacementResult r = placement.decide(PlacementRequest.builder(d).build(), view, ctx);
       assertThat(r.placement()).isInstanceOf(Placement.Placed.class);
       String node = ((Placement.Placed) r.placement()).nodeId();
-      ctx = ctx.withAllocations(ctx.allocations().place(node, d, Map.of())).withStartIndex(r.nextStartIndex());
+      ctx =
+          ctx.withAllocations(ctx.allocations().place(node, d, Map.of()))
+              .withStartIndex(r.nextStartIndex());
     }
     return ctx.allocations();
   }
@@ -48,12 +53,19 @@ class PackingEfficiencyTest {
   void binPackingUsesAtMostFivePercentMoreNodesThanTheLowerBound(Workloads.Mix mix) {
     ClusterView view = cluster(NODES);
     List<Resources> demands = Workloads.decreasing(Workloads.generate(mix, TASKS, 7));
-    PackingReport report = PackingReport.of(view, placeAll(new PolicyPlacement(PlacementPolicy.binPack()), view, demands));
+    PackingReport report =
+        PackingReport.of(
+            view, placeAll(new PolicyPlacement(PlacementPolicy.binPack()), view, demands));
     System.out.printf(
         "%s: nodes used %d, lower bound %d, ratio %.3f, cpu efficiency %.3f, memory efficiency %.3f%n",
-        mix, report.nodesUsed(), report.lowerBound(), report.ratioToLowerBound(),
-        report.byResource().get("cpu").efficiency(), report.byResource().get("memory").efficiency());
+        mix,
+        report.nodesUsed(),
+        report.lowerBound(),
+        report.ratioToLowerBound(),
+        report.byResource().get("cpu").efficiency(),
+        report.byResource().get("memory").efficiency());
     assertThat(report.ratioToLowerBound()).isLessThanOrEqualTo(1.05);
-    assertThat(report.byResource().values()).anySatisfy(kind -> assertThat(kind.efficiency()).isGreaterThanOrEqualTo(0.95));
+    assertThat(report.byResource().values())
+        .anySatisfy(kind -> assertThat(kind.efficiency()).isGreaterThanOrEqualTo(0.95));
   }
 }

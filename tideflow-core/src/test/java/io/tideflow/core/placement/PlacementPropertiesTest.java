@@ -33,36 +33,47 @@ import net.jqwik.api.constraints.IntRange;
 class PlacementPropertiesTest {
   private static final String[] ZONES = {"a", "b", "c"};
   static final LatencyTable LATENCIES =
-      new LatencyTable("zone", Map.of("a", Map.of("eu", 5), "b", Map.of("eu", 20), "c", Map.of("eu", 80)));
+      new LatencyTable(
+          "zone", Map.of("a", Map.of("eu", 5), "b", Map.of("eu", 20), "c", Map.of("eu", 80)));
 
   @Property(tries = 60)
   void placementNeverOvercommitsAndAlwaysHonoursConstraints(
-      @ForAll long seed, @ForAll @IntRange(min = 1, max = 60) int nodes, @ForAll @IntRange(min = 0, max = 4) int policyIndex) {
+      @ForAll long seed,
+      @ForAll @IntRange(min = 1, max = 60) int nodes,
+      @ForAll @IntRange(min = 0, max = 4) int policyIndex) {
     SplittableRandom r = new SplittableRandom(seed);
     ClusterView view = cluster(r, nodes);
     PolicyPlacement placement = new PolicyPlacement(policy(policyIndex));
-    PlacementContext ctx = PlacementContext.of(Allocations.empty()).withLatencies(LATENCIES).withRandom(r.split());
+    PlacementContext ctx =
+        PlacementContext.of(Allocations.empty()).withLatencies(LATENCIES).withRandom(r.split());
     for (int i = 0; i < 150; i++) {
       PlacementRequest req = request(r);
       PlacementResult result = placement.decide(req, view, ctx);
       if (result.placement() instanceof Placement.Placed placed) {
         NodeInfo node = view.node(placed.nodeId());
-        assertThat(violation(req, node, ctx.allocations(), view)).as("request %s on %s", req, node).isNull();
-        ctx = ctx.withAllocations(ctx.allocations().place(node.id(), req.demand(), req.workLabels()));
+        assertThat(violation(req, node, ctx.allocations(), view))
+            .as("request %s on %s", req, node)
+            .isNull();
+        ctx =
+            ctx.withAllocations(ctx.allocations().place(node.id(), req.demand(), req.workLabels()));
       } else {
         Allocations allocs = ctx.allocations();
-        assertThat(view.nodes()).allSatisfy(n -> assertThat(violation(req, n, allocs, view)).isNotNull());
+        assertThat(view.nodes())
+            .allSatisfy(n -> assertThat(violation(req, n, allocs, view)).isNotNull());
       }
       ctx = ctx.withStartIndex(result.nextStartIndex());
       for (NodeInfo n : view.nodes()) {
         Resources held = ctx.allocations().of(n.id()).allocated();
-        assertThat(held.fitsIn(n.capacity())).as("%s holds %s of %s", n.id(), held, n.capacity()).isTrue();
+        assertThat(held.fitsIn(n.capacity()))
+            .as("%s holds %s of %s", n.id(), held, n.capacity())
+            .isTrue();
       }
     }
   }
 
   /** Brute-force statement of every constraint, written apart from the filters: null when met. */
-  static String violation(PlacementRequest req, NodeInfo node, Allocations allocs, ClusterView view) {
+  static String violation(
+      PlacementRequest req, NodeInfo node, Allocations allocs, ClusterView view) {
     if (node.state() != NodeState.READY) {
       return "state";
     }
@@ -86,7 +97,10 @@ class PlacementPropertiesTest {
       String domain = t.domainOf(node);
       boolean near = false;
       for (NodeInfo other : view.nodes()) {
-        near |= domain != null && allocs.of(other.id()).runs(t.workLabelKey(), t.workLabelValue()) && domain.equals(t.domainOf(other));
+        near |=
+            domain != null
+                && allocs.of(other.id()).runs(t.workLabelKey(), t.workLabelValue())
+                && domain.equals(t.domainOf(other));
       }
       if (!near) {
         return "affinity";
@@ -96,7 +110,9 @@ class PlacementPropertiesTest {
       for (NodeInfo other : view.nodes()) {
         NodeAllocation a = allocs.of(other.id());
         String domain = t.domainOf(node);
-        if (domain != null && a.runs(t.workLabelKey(), t.workLabelValue()) && domain.equals(t.domainOf(other))) {
+        if (domain != null
+            && a.runs(t.workLabelKey(), t.workLabelValue())
+            && domain.equals(t.domainOf(other))) {
           return "anti-affinity";
         }
       }
@@ -145,11 +161,13 @@ class PlacementPropertiesTest {
     if (r.nextInt(5) == 0) {
       demand = demand.withCustom("gpu", r.nextLong(1, 3));
     }
-    PlacementRequest.Builder b = PlacementRequest.builder(demand).dataKey(r.nextBoolean() ? "k" + r.nextInt(3) : "");
+    PlacementRequest.Builder b =
+        PlacementRequest.builder(demand).dataKey(r.nextBoolean() ? "k" + r.nextInt(3) : "");
     switch (r.nextInt(5)) {
       case 0 -> b.selector(LabelSelector.of(LabelSelector.in("tier", "edge")));
       case 1 -> b.selector(LabelSelector.of(LabelSelector.notIn("zone", "c")));
-      case 2 -> b.selector(LabelSelector.of(LabelSelector.doesNotExist(PlacementRequest.TAINTS_LABEL)));
+      case 2 ->
+          b.selector(LabelSelector.of(LabelSelector.doesNotExist(PlacementRequest.TAINTS_LABEL)));
       default -> {}
     }
     switch (r.nextInt(6)) {
@@ -162,10 +180,14 @@ class PlacementPropertiesTest {
     }
     if (r.nextInt(3) == 0) {
       String app = "app" + r.nextInt(4);
-      b.workLabels(Map.of("app", app)).antiAffinity(AffinityTerm.sameDomainAs("app", app, r.nextBoolean() ? "zone" : AffinityTerm.NODE));
+      b.workLabels(Map.of("app", app))
+          .antiAffinity(
+              AffinityTerm.sameDomainAs("app", app, r.nextBoolean() ? "zone" : AffinityTerm.NODE));
     }
     if (r.nextInt(6) == 0) {
-      b.affinity(AffinityTerm.sameDomainAs("app", "app" + r.nextInt(4), r.nextBoolean() ? "zone" : AffinityTerm.NODE));
+      b.affinity(
+          AffinityTerm.sameDomainAs(
+              "app", "app" + r.nextInt(4), r.nextBoolean() ? "zone" : AffinityTerm.NODE));
     }
     return b.build();
   }

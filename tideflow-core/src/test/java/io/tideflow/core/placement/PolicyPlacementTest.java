@@ -9,18 +9,18 @@ import io.tideflow.core.model.Allocations;
 import io.tideflow.core.model.ClusterView;
 import io.tideflow.core.model.LabelSelector;
 import io.tideflow.core.model.LatencyTable;
+import io.tideflow.core.model.NodeInfo;
 import io.tideflow.core.model.NodeState;
 import io.tideflow.core.model.PlacementRequest;
 import io.tideflow.core.model.Resources;
 import io.tideflow.core.model.TaskSpec;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
-import io.tideflow.core.model.NodeInfo;
-import java.util.ArrayList;
 
 class PolicyPlacementTest {
   private final PolicyPlacement binPack = new PolicyPlacement(PlacementPolicy.binPack());
@@ -50,14 +50,22 @@ class PolicyPlacementTest {
   @Test
   void customResourcesAreFilteredAndCountedByName() {
     ClusterView view =
-        ClusterView.of(1, List.of(node("gpu", Resources.of(4000, 8 * GIB).withCustom("gpu", 1), Map.of()), node("cpu")));
-    PlacementRequest req = PlacementRequest.builder(Resources.of(100, GIB).withCustom("gpu", 1)).build();
+        ClusterView.of(
+            1,
+            List.of(
+                node("gpu", Resources.of(4000, 8 * GIB).withCustom("gpu", 1), Map.of()),
+                node("cpu")));
+    PlacementRequest req =
+        PlacementRequest.builder(Resources.of(100, GIB).withCustom("gpu", 1)).build();
     Allocations allocs = Allocations.empty().place("gpu", req.demand(), Map.of());
     Placement p = binPack.place(req, view, PlacementContext.of(allocs));
-    assertThat(p).isInstanceOfSatisfying(Placement.NoFit.class, nf -> {
-      assertThat(nf.rejectedBy()).containsExactlyEntriesOf(Map.of("gpu", 2));
-      assertThat(nf.reason()).isEqualTo("no node fits: 2 node(s), 2 rejected by gpu");
-    });
+    assertThat(p)
+        .isInstanceOfSatisfying(
+            Placement.NoFit.class,
+            nf -> {
+              assertThat(nf.rejectedBy()).containsExactlyEntriesOf(Map.of("gpu", 2));
+              assertThat(nf.reason()).isEqualTo("no node fits: 2 node(s), 2 rejected by gpu");
+            });
   }
 
   @Test
@@ -69,22 +77,36 @@ class PolicyPlacementTest {
                 node("draining").withState(NodeState.DRAINING),
                 node("small", 100, GIB, Map.of("tier", "edge")),
                 node("core", 4000, 8 * GIB, Map.of("tier", "core")),
-                node("tainted", 4000, 8 * GIB, Map.of("tier", "edge", PlacementRequest.TAINTS_LABEL, "gpu-only"))));
+                node(
+                    "tainted",
+                    4000,
+                    8 * GIB,
+                    Map.of("tier", "edge", PlacementRequest.TAINTS_LABEL, "gpu-only"))));
     PlacementRequest req =
-        PlacementRequest.builder(Resources.of(1000, GIB)).selector(LabelSelector.of(LabelSelector.in("tier", "edge"))).build();
+        PlacementRequest.builder(Resources.of(1000, GIB))
+            .selector(LabelSelector.of(LabelSelector.in("tier", "edge")))
+            .build();
     Placement p = spread.place(req, view, PlacementContext.of(Allocations.empty()));
     assertThat(p)
         .isInstanceOfSatisfying(
             Placement.NoFit.class,
-            nf -> assertThat(nf.rejectedBy()).containsExactlyInAnyOrderEntriesOf(Map.of("state", 1, "cpu", 1, "labels", 1, "taints", 1)));
+            nf ->
+                assertThat(nf.rejectedBy())
+                    .containsExactlyInAnyOrderEntriesOf(
+                        Map.of("state", 1, "cpu", 1, "labels", 1, "taints", 1)));
   }
 
   @Test
   void taintedNodesTakeOnlyWorkThatToleratesTheTaint() {
-    ClusterView view = ClusterView.of(1, List.of(node("t", 4000, 8 * GIB, Map.of(PlacementRequest.TAINTS_LABEL, "batch"))));
-    PlacementRequest tolerant = PlacementRequest.builder(Resources.of(1, 1)).tolerations(Set.of("batch")).build();
-    assertThat(spread.place(tolerant, view, PlacementContext.of(Allocations.empty()))).isEqualTo(new Placement.Placed("t"));
-    assertThat(spread.place(demand(1, 1), view, PlacementContext.of(Allocations.empty()))).isInstanceOf(Placement.NoFit.class);
+    ClusterView view =
+        ClusterView.of(
+            1, List.of(node("t", 4000, 8 * GIB, Map.of(PlacementRequest.TAINTS_LABEL, "batch"))));
+    PlacementRequest tolerant =
+        PlacementRequest.builder(Resources.of(1, 1)).tolerations(Set.of("batch")).build();
+    assertThat(spread.place(tolerant, view, PlacementContext.of(Allocations.empty())))
+        .isEqualTo(new Placement.Placed("t"));
+    assertThat(spread.place(demand(1, 1), view, PlacementContext.of(Allocations.empty())))
+        .isInstanceOf(Placement.NoFit.class);
   }
 
   @Test
@@ -112,16 +134,22 @@ class PolicyPlacementTest {
     }
     assertThat(zones).containsExactlyInAnyOrder("a", "b", "c");
     assertThat(binPack.place(replica, view, PlacementContext.of(allocs)))
-        .isInstanceOfSatisfying(Placement.NoFit.class, nf -> assertThat(nf.rejectedBy()).containsEntry("anti-affinity", 4));
+        .isInstanceOfSatisfying(
+            Placement.NoFit.class,
+            nf -> assertThat(nf.rejectedBy()).containsEntry("anti-affinity", 4));
   }
 
   @Test
   void affinityPutsWorkNextToTheWorkItNames() {
     ClusterView view = ClusterView.of(1, List.of(node("a"), node("b"), node("c")));
-    Allocations allocs = Allocations.empty().place("b", Resources.of(100, GIB), Map.of("app", "db"));
+    Allocations allocs =
+        Allocations.empty().place("b", Resources.of(100, GIB), Map.of("app", "db"));
     PlacementRequest req =
-        PlacementRequest.builder(Resources.of(100, GIB)).affinity(AffinityTerm.sameNodeAs("app", "db")).build();
-    assertThat(spread.place(req, view, PlacementContext.of(allocs))).isEqualTo(new Placement.Placed("b"));
+        PlacementRequest.builder(Resources.of(100, GIB))
+            .affinity(AffinityTerm.sameNodeAs("app", "db"))
+            .build();
+    assertThat(spread.place(req, view, PlacementContext.of(allocs)))
+        .isEqualTo(new Placement.Placed("b"));
   }
 
   @Test
@@ -134,7 +162,15 @@ class PolicyPlacementTest {
                 node("near", 4000, 8 * GIB, Map.of("zone", "eu-west-1a", "tier", "edge")),
                 node("core", 4000, 8 * GIB, Map.of("zone", "eu-west-1b", "tier", "core"))));
     LatencyTable table =
-        new LatencyTable("zone", Map.of("us-east-1a", Map.of("eu", 80), "eu-west-1a", Map.of("eu", 4), "eu-west-1b", Map.of("eu", 6)));
+        new LatencyTable(
+            "zone",
+            Map.of(
+                "us-east-1a",
+                Map.of("eu", 80),
+                "eu-west-1a",
+                Map.of("eu", 4),
+                "eu-west-1b",
+                Map.of("eu", 6)));
     PlacementRequest req =
         PlacementRequest.builder(Resources.of(100, GIB))
             .selector(LabelSelector.of(LabelSelector.in("tier", "edge")))
@@ -147,21 +183,37 @@ class PolicyPlacementTest {
   @Test
   void dataLocalityPrefersNodesHoldingTheTasksData() {
     ClusterView view =
-        ClusterView.of(1, List.of(node("a"), node("b", 4000, 8 * GIB, Map.of(PlacementRequest.DATA_PREFIX + "orders-7", "")), node("c")));
+        ClusterView.of(
+            1,
+            List.of(
+                node("a"),
+                node("b", 4000, 8 * GIB, Map.of(PlacementRequest.DATA_PREFIX + "orders-7", "")),
+                node("c")));
     PolicyPlacement local =
-        new PolicyPlacement(PlacementPolicy.builder().score(Scorers.LEAST_ALLOCATED, 1).score(Scorers.DATA_LOCALITY, 2).build());
-    PlacementRequest req = PlacementRequest.builder(Resources.of(100, GIB)).dataKey("orders-7").build();
-    assertThat(local.place(req, view, PlacementContext.of(Allocations.empty()))).isEqualTo(new Placement.Placed("b"));
+        new PolicyPlacement(
+            PlacementPolicy.builder()
+                .score(Scorers.LEAST_ALLOCATED, 1)
+                .score(Scorers.DATA_LOCALITY, 2)
+                .build());
+    PlacementRequest req =
+        PlacementRequest.builder(Resources.of(100, GIB)).dataKey("orders-7").build();
+    assertThat(local.place(req, view, PlacementContext.of(Allocations.empty())))
+        .isEqualTo(new Placement.Placed("b"));
   }
 
   @Test
   void balancedAllocationPrefersTheNodeLeftEvenlyUsed() {
     ClusterView view = ClusterView.of(1, List.of(node("cpuHeavy"), node("memHeavy")));
     Allocations allocs =
-        Allocations.empty().place("cpuHeavy", Resources.of(3000, GIB), Map.of()).place("memHeavy", Resources.of(500, 6 * GIB), Map.of());
-    PolicyPlacement balanced = new PolicyPlacement(PlacementPolicy.builder().score(Scorers.BALANCED_ALLOCATION, 1).build());
+        Allocations.empty()
+            .place("cpuHeavy", Resources.of(3000, GIB), Map.of())
+            .place("memHeavy", Resources.of(500, 6 * GIB), Map.of());
+    PolicyPlacement balanced =
+        new PolicyPlacement(
+            PlacementPolicy.builder().score(Scorers.BALANCED_ALLOCATION, 1).build());
     // A memory-hungry task evens out cpuHeavy (cpu 0.875 → mem 0.625) and skews memHeavy further.
-    assertThat(balanced.place(demand(500, 4 * GIB), view, PlacementContext.of(allocs))).isEqualTo(new Placement.Placed("cpuHeavy"));
+    assertThat(balanced.place(demand(500, 4 * GIB), view, PlacementContext.of(allocs)))
+        .isEqualTo(new Placement.Placed("cpuHeavy"));
   }
 
   @Test
@@ -170,22 +222,28 @@ class PolicyPlacementTest {
     PolicyPlacement hybrid = new PolicyPlacement(PlacementPolicy.hybrid(1));
     Allocations allocs = Allocations.empty().place("a", Resources.of(1000, GIB), Map.of());
     // a at 25% + 25% = 50%: still at the threshold, so pack onto a.
-    assertThat(hybrid.place(demand(1000, GIB), view, PlacementContext.of(allocs))).isEqualTo(new Placement.Placed("a"));
+    assertThat(hybrid.place(demand(1000, GIB), view, PlacementContext.of(allocs)))
+        .isEqualTo(new Placement.Placed("a"));
     allocs = allocs.place("a", Resources.of(1000, GIB), Map.of());
     // a would go to 75%: over the threshold, so the emptier b wins.
-    assertThat(hybrid.place(demand(1000, GIB), view, PlacementContext.of(allocs))).isEqualTo(new Placement.Placed("b"));
+    assertThat(hybrid.place(demand(1000, GIB), view, PlacementContext.of(allocs)))
+        .isEqualTo(new Placement.Placed("b"));
   }
 
   @Test
   void topKChoosesAmongTheBestWithTheCallersRandomness() {
     ClusterView view = ClusterView.of(1, List.of(node("a"), node("b"), node("c"), node("d")));
-    PolicyPlacement top2 = new PolicyPlacement(PlacementPolicy.spread().toBuilder().topK(2).build());
+    PolicyPlacement top2 =
+        new PolicyPlacement(PlacementPolicy.spread().toBuilder().topK(2).build());
     Allocations allocs =
-        Allocations.empty().place("c", Resources.of(2000, GIB), Map.of()).place("d", Resources.of(2000, GIB), Map.of());
+        Allocations.empty()
+            .place("c", Resources.of(2000, GIB), Map.of())
+            .place("d", Resources.of(2000, GIB), Map.of());
     Set<String> chosen = new HashSet<>();
     SplittableRandom random = new SplittableRandom(42);
     for (int i = 0; i < 50; i++) {
-      Placement p = top2.place(demand(100, GIB), view, PlacementContext.of(allocs).withRandom(random));
+      Placement p =
+          top2.place(demand(100, GIB), view, PlacementContext.of(allocs).withRandom(random));
       chosen.add(((Placement.Placed) p).nodeId());
     }
     assertThat(chosen).containsExactlyInAnyOrder("a", "b");
@@ -194,7 +252,12 @@ class PolicyPlacementTest {
   @Test
   void theTaskSpecFormKeepsTheEqualitySelectorAndExclusions() {
     ClusterView view =
-        ClusterView.of(1, List.of(node("a", 4000, 8 * GIB, Map.of("tier", "edge")), node("b", 4000, 8 * GIB, Map.of("tier", "edge")), node("c")));
+        ClusterView.of(
+            1,
+            List.of(
+                node("a", 4000, 8 * GIB, Map.of("tier", "edge")),
+                node("b", 4000, 8 * GIB, Map.of("tier", "edge")),
+                node("c")));
     TaskSpec task = TaskSpec.builder("h").labelSelector(Map.of("tier", "edge")).build();
     LiveLoad excludeA =
         new LiveLoad() {
@@ -213,7 +276,9 @@ class PolicyPlacementTest {
 
   @Test
   void leastInFlightScoringPrefersTheNodeWithFewerRequestsPerCore() {
-    ClusterView view = ClusterView.of(1, List.of(node("a", 1000, 8 * GIB, Map.of()), node("b", 4000, 8 * GIB, Map.of())));
+    ClusterView view =
+        ClusterView.of(
+            1, List.of(node("a", 1000, 8 * GIB, Map.of()), node("b", 4000, 8 * GIB, Map.of())));
     LiveLoad load =
         new LiveLoad() {
           @Override
@@ -226,9 +291,11 @@ class PolicyPlacementTest {
             return false;
           }
         };
-    PolicyPlacement p = new PolicyPlacement(PlacementPolicy.builder().score(Scorers.LEAST_IN_FLIGHT, 1).build());
+    PolicyPlacement p =
+        new PolicyPlacement(PlacementPolicy.builder().score(Scorers.LEAST_IN_FLIGHT, 1).build());
     // a: 3 per core, b: 2 per core.
-    assertThat(p.place(TaskSpec.builder("x").build(), view, load)).isEqualTo(new Placement.Placed("b"));
+    assertThat(p.place(TaskSpec.builder("x").build(), view, load))
+        .isEqualTo(new Placement.Placed("b"));
   }
 
   @Test
@@ -238,8 +305,12 @@ class PolicyPlacementTest {
       nodes.add(node(String.format("n%04d", i)));
     }
     ClusterView view = ClusterView.of(1, nodes);
-    PolicyPlacement sampled = new PolicyPlacement(PlacementPolicy.binPack().toBuilder().sampling(new Sampling(5, 20)).build());
-    PlacementResult r = sampled.decide(demand(100, GIB), view, PlacementContext.of(Allocations.empty()).withStartIndex(990));
+    PolicyPlacement sampled =
+        new PolicyPlacement(
+            PlacementPolicy.binPack().toBuilder().sampling(new Sampling(5, 20)).build());
+    PlacementResult r =
+        sampled.decide(
+            demand(100, GIB), view, PlacementContext.of(Allocations.empty()).withStartIndex(990));
     assertThat(r.nodesExamined()).isEqualTo(50);
     assertThat(r.nextStartIndex()).isEqualTo(40);
   }

@@ -23,6 +23,7 @@ class SamplingTest {
 
   @Test
   void aPercentageOverOneHundredIsRejectedNamingTheField() {
-    assertThatThrownBy(() -> new Sampling(101, 1)).hasMessage("percentage must be in [0, 100], was 101.0");
+    assertThatThrownBy(() -> new Sampling(101, 1))
+        .hasMessage("percentage must be in [0, 100], was 101.0");
   }
 }

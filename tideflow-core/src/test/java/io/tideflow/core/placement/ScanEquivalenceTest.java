@@ -23,30 +23,39 @@ import net.jqwik.api.constraints.IntRange;
  * {@link PolicyPlacement} walks the view with {@link ClusterView#scan}, reading allocations by
  * position. This states the decision the plain way — {@code nodes()} by index, {@link
  * Allocations#of} by id, every filter and scorer of the policy — and requires the same node, score,
- * nodes examined, next start and rejection counts, on random clusters that change between
- * decisions (heartbeats, drains, joins, departures) while the decisions are recorded.
+ * nodes examined, next start and rejection counts, on random clusters that change between decisions
+ * (heartbeats, drains, joins, departures) while the decisions are recorded.
  */
 class ScanEquivalenceTest {
 
   @Property(tries = 60)
   void scanningByPositionDecidesAsLookingUpById(
-      @ForAll long seed, @ForAll @IntRange(min = 1, max = 300) int nodes, @ForAll @IntRange(min = 0, max = 4) int policyIndex) {
+      @ForAll long seed,
+      @ForAll @IntRange(min = 1, max = 300) int nodes,
+      @ForAll @IntRange(min = 0, max = 4) int policyIndex) {
     SplittableRandom r = new SplittableRandom(seed);
     ClusterView view = PlacementPropertiesTest.cluster(r, nodes);
     PlacementPolicy policy = PlacementPropertiesTest.policy(policyIndex);
     PolicyPlacement placement = new PolicyPlacement(policy);
-    PlacementContext ctx = PlacementContext.of(Allocations.empty()).withLatencies(PlacementPropertiesTest.LATENCIES);
+    PlacementContext ctx =
+        PlacementContext.of(Allocations.empty()).withLatencies(PlacementPropertiesTest.LATENCIES);
     long randomSeed = r.nextLong();
     for (int i = 0; i < 120; i++) {
       PlacementRequest req = PlacementPropertiesTest.request(r);
-      PlacementResult fast = placement.decide(req, view, ctx.withRandom(new SplittableRandom(randomSeed + i)));
-      PlacementResult plain = reference(policy, req, view, ctx.withRandom(new SplittableRandom(randomSeed + i)));
+      PlacementResult fast =
+          placement.decide(req, view, ctx.withRandom(new SplittableRandom(randomSeed + i)));
+      PlacementResult plain =
+          reference(policy, req, view, ctx.withRandom(new SplittableRandom(randomSeed + i)));
       assertThat(fast.placement()).as("decision %d", i).isEqualTo(plain.placement());
-      assertThat(Double.compare(fast.score(), plain.score())).as("score %s vs %s", fast.score(), plain.score()).isZero();
+      assertThat(Double.compare(fast.score(), plain.score()))
+          .as("score %s vs %s", fast.score(), plain.score())
+          .isZero();
       assertThat(fast.nodesExamined()).isEqualTo(plain.nodesExamined());
       assertThat(fast.nextStartIndex()).isEqualTo(plain.nextStartIndex());
       if (fast.placement() instanceof Placement.Placed placed) {
-        ctx = ctx.withAllocations(ctx.allocations().place(placed.nodeId(), req.demand(), req.workLabels()));
+        ctx =
+            ctx.withAllocations(
+                ctx.allocations().place(placed.nodeId(), req.demand(), req.workLabels()));
       }
       ctx = ctx.withStartIndex(fast.nextStartIndex());
       view = changed(view, r, i);
@@ -61,23 +70,40 @@ class ScanEquivalenceTest {
     NodeInfo n = view.nodes().get(r.nextInt(view.size()));
     return switch (r.nextInt(10)) {
       case 0 -> view.without(n.id(), revision);
-      case 1 -> view.with(new NodeInfo(n.id() + "-joined", "p", "h:1", n.labels(), n.capacity(), NodeState.READY, LoadReport.NONE), revision);
-      case 2 -> n.state() == NodeState.READY ? view.with(n.withState(NodeState.DRAINING), revision) : view;
-      default -> view.with(n.withLoad(new LoadReport(r.nextInt(10), 0, revision, -1, 0, 0, revision)), revision);
+      case 1 ->
+          view.with(
+              new NodeInfo(
+                  n.id() + "-joined",
+                  "p",
+                  "h:1",
+                  n.labels(),
+                  n.capacity(),
+                  NodeState.READY,
+                  LoadReport.NONE),
+              revision);
+      case 2 ->
+          n.state() == NodeState.READY
+              ? view.with(n.withState(NodeState.DRAINING), revision)
+              : view;
+      default ->
+          view.with(
+              n.withLoad(new LoadReport(r.nextInt(10), 0, revision, -1, 0, 0, revision)), revision);
     };
   }
 
   private record Offer(NodeInfo node, double score) {}
 
   /** The decision as its javadoc states it, without any of the scan's shortcuts. */
-  static PlacementResult reference(PlacementPolicy policy, PlacementRequest req, ClusterView view, PlacementContext ctx) {
+  static PlacementResult reference(
+      PlacementPolicy policy, PlacementRequest req, ClusterView view, PlacementContext ctx) {
     int n = view.size();
     if (n == 0) {
       return new PlacementResult(new Placement.NoFit(0, Map.of()), Double.NaN, 0, 0);
     }
     DecisionScope scope = new DecisionScope(req, view, ctx);
     List<NodeFilter> active = policy.filters().stream().filter(f -> f.appliesTo(scope)).toList();
-    double totalWeight = policy.scorers().stream().mapToDouble(PlacementPolicy.Weighted::weight).sum();
+    double totalWeight =
+        policy.scorers().stream().mapToDouble(PlacementPolicy.Weighted::weight).sum();
     int toFind = policy.sampling().feasibleToFind(n);
     int start = ctx.startIndex() % n;
     List<Offer> feasible = new ArrayList<>();
@@ -106,11 +132,17 @@ class ScanEquivalenceTest {
     }
     int next = (start + examined) % n;
     if (feasible.isEmpty()) {
-      return new PlacementResult(new Placement.NoFit(examined, rejected), Double.NaN, examined, next);
+      return new PlacementResult(
+          new Placement.NoFit(examined, rejected), Double.NaN, examined, next);
     }
     // Stable: among equal scores the earlier scanned stays first, as the policy promises.
-    List<Offer> best = feasible.stream().sorted(Comparator.comparingDouble(Offer::score).reversed()).limit(policy.topK()).toList();
+    List<Offer> best =
+        feasible.stream()
+            .sorted(Comparator.comparingDouble(Offer::score).reversed())
+            .limit(policy.topK())
+            .toList();
     Offer chosen = best.size() == 1 ? best.get(0) : best.get(ctx.random().nextInt(best.size()));
-    return new PlacementResult(new Placement.Placed(chosen.node().id()), chosen.score(), examined, next);
+    return new PlacementResult(
+        new Placement.Placed(chosen.node().id()), chosen.score(), examined, next);
   }
 }

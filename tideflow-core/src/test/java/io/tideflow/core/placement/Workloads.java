@@ -37,14 +37,17 @@ final class Workloads {
             case HEAVY_TAILED -> {
               double size = Math.min(0.75, 0.025 / Math.pow(1 - r.nextDouble(), 1 / 1.5));
               double memShare = Math.min(0.75, size * r.nextDouble(0.6, 1.4));
-              yield Resources.of(Math.max(1, (long) (size * NODE_CPU)), Math.max(1, (long) (memShare * NODE_MEM)));
+              yield Resources.of(
+                  Math.max(1, (long) (size * NODE_CPU)), Math.max(1, (long) (memShare * NODE_MEM)));
             }
           });
     }
     return out;
   }
 
-  /** Largest first by the larger of a demand's cpu and memory shares of a node, as FFD orders items. */
+  /**
+   * Largest first by the larger of a demand's cpu and memory shares of a node, as FFD orders items.
+   */
   static List<Resources> decreasing(List<Resources> demands) {
     List<Resources> sorted = new ArrayList<>(demands);
     sorted.sort(Comparator.comparingDouble(Workloads::size).reversed());

@@ -45,8 +45,11 @@ class BackoffTest {
       @ForAll @IntRange(min = 1, max = 10_000) int initialMillis,
       @ForAll @IntRange(min = 0, max = 100_000) int extraMillis,
       @ForAll @IntRange(min = 100, max = 400) int multiplierPercent) {
-    Backoff b = new Backoff(Duration.ofMillis(initialMillis),
-        Duration.ofMillis(initialMillis + (long) extraMillis), multiplierPercent / 100.0);
+    Backoff b =
+        new Backoff(
+            Duration.ofMillis(initialMillis),
+            Duration.ofMillis(initialMillis + (long) extraMillis),
+            multiplierPercent / 100.0);
     assertThat(b.delay(failures)).isBetween(b.initial(), b.max());
     assertThat(b.delay(failures + 1)).isGreaterThanOrEqualTo(b.delay(failures));
   }

@@ -26,10 +26,20 @@ public final class DecisionLogs {
     StringBuilder sb = new StringBuilder();
     int from = Math.max(0, records.size() - KEPT);
     for (DecisionRecord r : records.subList(from, records.size())) {
-      sb.append(r.at().toEpochMilli()).append('\t').append(clean(r.pool())).append('\t')
-          .append(r.current()).append('\t').append(r.desired()).append('\t')
-          .append(clean(r.policy())).append('\t').append(clean(r.inputs())).append('\t')
-          .append(clean(r.reason())).append('\n');
+      sb.append(r.at().toEpochMilli())
+          .append('\t')
+          .append(clean(r.pool()))
+          .append('\t')
+          .append(r.current())
+          .append('\t')
+          .append(r.desired())
+          .append('\t')
+          .append(clean(r.policy()))
+          .append('\t')
+          .append(clean(r.inputs()))
+          .append('\t')
+          .append(clean(r.reason()))
+          .append('\n');
     }
     return sb.toString().getBytes(StandardCharsets.UTF_8);
   }
@@ -52,8 +62,15 @@ public final class DecisionLogs {
             "decision log line " + (i + 1) + " has " + f.length + " fields, expected 7");
       }
       try {
-        records.add(new DecisionRecord(Instant.ofEpochMilli(Long.parseLong(f[0])), f[1],
-            Integer.parseInt(f[2]), Integer.parseInt(f[3]), f[4], f[5], f[6]));
+        records.add(
+            new DecisionRecord(
+                Instant.ofEpochMilli(Long.parseLong(f[0])),
+                f[1],
+                Integer.parseInt(f[2]),
+                Integer.parseInt(f[3]),
+                f[4],
+                f[5],
+                f[6]));
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException("decision log line " + (i + 1) + " is malformed", e);
       }

@@ -11,9 +11,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Asks a worker to drain over its control service: it stops taking tasks, lets running ones
- * finish within the timeout, and answers. The request carries the leader's fencing token, so a
- * deposed coordinator's drain is refused.
+ * Asks a worker to drain over its control service: it stops taking tasks, lets running ones finish
+ * within the timeout, and answers. The request carries the leader's fencing token, so a deposed
+ * coordinator's drain is refused.
  */
 public final class NodeDrainer {
   private NodeDrainer() {}

@@ -6,13 +6,13 @@ import io.tideflow.core.model.LoadReport;
 import io.tideflow.core.model.NodeInfo;
 import io.tideflow.core.model.NodeState;
 import io.tideflow.core.model.PendingWork;
+import io.tideflow.core.model.Resources;
 import io.tideflow.core.placement.Filters;
 import io.tideflow.core.placement.Placement;
 import io.tideflow.core.placement.PlacementContext;
 import io.tideflow.core.placement.PlacementPolicy;
 import io.tideflow.core.placement.PolicyPlacement;
 import io.tideflow.core.placement.Scorers;
-import io.tideflow.core.model.Resources;
 import io.tideflow.runtime.membership.ClusterKeys;
 import io.tideflow.runtime.membership.DemandRecords;
 import io.tideflow.runtime.membership.StoreCalls;
@@ -32,11 +32,11 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Follows what the clients wait to place ({@link ClusterKeys#DEMAND}, one record per client under
  * its lease) and answers, for a node template, which of it a new node of that template could run:
- * the input of the pending-demand policy. Whether a new node of the template would admit the
- * work is decided by the core's placement filters on a view of that one node — its label
- * selector and the template's taints — as the Cluster Autoscaler simulates a node group's new
- * node with the scheduler's predicates. Resources are left to the policy, which names work too
- * large for the template instead of scaling for it.
+ * the input of the pending-demand policy. Whether a new node of the template would admit the work
+ * is decided by the core's placement filters on a view of that one node — its label selector and
+ * the template's taints — as the Cluster Autoscaler simulates a node group's new node with the
+ * scheduler's predicates. Resources are left to the policy, which names work too large for the
+ * template instead of scaling for it.
  */
 public final class PendingDemand implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(PendingDemand.class.getName());
@@ -45,15 +45,20 @@ public final class PendingDemand implements AutoCloseable {
   public static final int MAX_DEMANDS = 10_000;
 
   /** The filters that do not depend on resources: labels and taints. */
-  private static final PolicyPlacement ADMISSION = new PolicyPlacement(PlacementPolicy.builder()
-      .filters(List.of(Filters.LABELS, Filters.TAINTS))
-      .score(Scorers.LEAST_ALLOCATED, 1)
-      .build());
+  private static final PolicyPlacement ADMISSION =
+      new PolicyPlacement(
+          PlacementPolicy.builder()
+              .filters(List.of(Filters.LABELS, Filters.TAINTS))
+              .score(Scorers.LEAST_ALLOCATED, 1)
+              .build());
+
   private static final PlacementContext EMPTY = PlacementContext.of(Allocations.empty());
 
   private final Map<String, DemandRecords.Report> byClient = new ConcurrentHashMap<>();
+
   /** When each client's record last arrived, on this side's clock. */
   private final Map<String, Instant> receivedAt = new ConcurrentHashMap<>();
+
   private final InstantSource clock;
   private volatile Instant followingSince;
   private volatile ClusterStore.Watch watch;
@@ -80,25 +85,28 @@ public final class PendingDemand implements AutoCloseable {
     for (KeyValue kv : snapshot.kvs()) {
       demand.put(kv);
     }
-    demand.watch = store.watch(ClusterKeys.DEMAND, snapshot.revision() + 1,
-        new ClusterStore.WatchListener() {
-          @Override
-          public void onEvents(List<WatchEvent> events) {
-            for (WatchEvent e : events) {
-              if (e.type() == WatchEvent.Type.DELETE) {
-                demand.byClient.remove(e.kv().key());
-                demand.receivedAt.remove(e.kv().key());
-              } else {
-                demand.put(e.kv());
+    demand.watch =
+        store.watch(
+            ClusterKeys.DEMAND,
+            snapshot.revision() + 1,
+            new ClusterStore.WatchListener() {
+              @Override
+              public void onEvents(List<WatchEvent> events) {
+                for (WatchEvent e : events) {
+                  if (e.type() == WatchEvent.Type.DELETE) {
+                    demand.byClient.remove(e.kv().key());
+                    demand.receivedAt.remove(e.kv().key());
+                  } else {
+                    demand.put(e.kv());
+                  }
+                }
               }
-            }
-          }
 
-          @Override
-          public void onError(Throwable error) {
-            LOG.log(Level.ERROR, "pending demand watch ended: " + error.getMessage(), error);
-          }
-        });
+              @Override
+              public void onError(Throwable error) {
+                LOG.log(Level.ERROR, "pending demand watch ended: " + error.getMessage(), error);
+              }
+            });
     return demand;
   }
 
@@ -115,8 +123,8 @@ public final class PendingDemand implements AutoCloseable {
 
   /**
    * When the demand was last known complete: the oldest arrival among the clients that report
-   * waiting work (each rewrites its record at least every report interval while work waits), or
-   * now when none does. Work that waits at a client which has not reported since is not known.
+   * waiting work (each rewrites its record at least every report interval while work waits), or now
+   * when none does. Work that waits at a client which has not reported since is not known.
    */
   public Instant asOf() {
     Instant oldest = null;
@@ -139,12 +147,23 @@ public final class PendingDemand implements AutoCloseable {
    */
   public List<Resources> demandFor(NodeTemplate template) {
     List<Resources> demands = new ArrayList<>();
-    ClusterView oneNewNode = ClusterView.of(0, List.of(new NodeInfo("new-" + template.name(),
-        "template", "0.0.0.0:0", template.labels(), template.capacity(), NodeState.READY,
-        LoadReport.NONE)));
+    ClusterView oneNewNode =
+        ClusterView.of(
+            0,
+            List.of(
+                new NodeInfo(
+                    "new-" + template.name(),
+                    "template",
+                    "0.0.0.0:0",
+                    template.labels(),
+                    template.capacity(),
+                    NodeState.READY,
+                    LoadReport.NONE)));
     for (DemandRecords.Report r : byClient.values()) {
       for (PendingWork w : r.work()) {
-        if (!ADMISSION.decide(w.request(), oneNewNode, EMPTY).placement()
+        if (!ADMISSION
+            .decide(w.request(), oneNewNode, EMPTY)
+            .placement()
             .equals(new Placement.Placed("new-" + template.name()))) {
           continue;
         }

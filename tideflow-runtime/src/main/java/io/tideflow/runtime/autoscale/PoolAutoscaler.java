@@ -49,10 +49,10 @@ import java.util.function.Supplier;
  *
  * <p>Threads: one owner thread (its timer) holds all mutable state — the book, when nodes became
  * READY, the decision log — and runs every step and every event; {@link #tick()} from another
- * thread runs on it too and waits. Other threads read only two volatile immutable snapshots:
- * the book (for {@link #leaving()} and {@link #terminationRetries()}) and the decision log (for
- * {@link #decisions()}). Configuration ({@link #onlyWhile}, {@link #demandSeenAt}, {@link
- * #pendingDemand}, {@link #onDecisionLog}) is set before {@link #start()}.
+ * thread runs on it too and waits. Other threads read only two volatile immutable snapshots: the
+ * book (for {@link #leaving()} and {@link #terminationRetries()}) and the decision log (for {@link
+ * #decisions()}). Configuration ({@link #onlyWhile}, {@link #demandSeenAt}, {@link #pendingDemand},
+ * {@link #onDecisionLog}) is set before {@link #start()}.
  */
 public final class PoolAutoscaler implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(PoolAutoscaler.class.getName());
@@ -63,8 +63,10 @@ public final class PoolAutoscaler implements AutoCloseable {
   /** The wait before terminating a node again: 1 s after the first failure, doubling to 30 s. */
   static final Backoff TERMINATION_BACKOFF =
       Backoff.exponential(Duration.ofSeconds(1), Duration.ofSeconds(30));
+
   /** A node READY longer than this counts as up whatever the demand says. */
   static final Duration MAX_UNSEEN = Duration.ofSeconds(10);
+
   /** How long {@link #tick()} from another thread waits for the owner thread. */
   private static final Duration TICK_TIMEOUT = Duration.ofSeconds(60);
 
@@ -93,18 +95,28 @@ public final class PoolAutoscaler implements AutoCloseable {
   private volatile Supplier<List<Resources>> waiting = List::of;
   private volatile List<Consumer<List<DecisionRecord>>> logListeners = List.of();
 
-  public PoolAutoscaler(PoolConfig config, Autoscaler autoscaler, NodeProvider provider,
-      ClusterWatcher watcher, InstantSource clock, LongSupplier fencingToken) {
+  public PoolAutoscaler(
+      PoolConfig config,
+      Autoscaler autoscaler,
+      NodeProvider provider,
+      ClusterWatcher watcher,
+      InstantSource clock,
+      LongSupplier fencingToken) {
     this(config, autoscaler, provider, watcher, clock, fencingToken, nodes -> Map.of());
   }
 
   /**
-   * With application metrics: {@code extraMetrics} gets the pool's READY nodes at each decision
-   * and returns more values for the sample (e.g. a queue length the application knows); it runs
-   * on the autoscaler's thread and must not block.
+   * With application metrics: {@code extraMetrics} gets the pool's READY nodes at each decision and
+   * returns more values for the sample (e.g. a queue length the application knows); it runs on the
+   * autoscaler's thread and must not block.
    */
-  public PoolAutoscaler(PoolConfig config, Autoscaler autoscaler, NodeProvider provider,
-      ClusterWatcher watcher, InstantSource clock, LongSupplier fencingToken,
+  public PoolAutoscaler(
+      PoolConfig config,
+      Autoscaler autoscaler,
+      NodeProvider provider,
+      ClusterWatcher watcher,
+      InstantSource clock,
+      LongSupplier fencingToken,
       Function<List<NodeInfo>, Map<String, Double>> extraMetrics) {
     this.config = config;
     this.autoscaler = autoscaler;
@@ -112,16 +124,22 @@ public final class PoolAutoscaler implements AutoCloseable {
     this.watcher = watcher;
     this.clock = clock;
     this.extraMetrics = extraMetrics;
-    this.owner = Executors.newSingleThreadScheduledExecutor(
-        Thread.ofPlatform().daemon().name("tideflow-autoscaler-" + config.name()).factory());
+    this.owner =
+        Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("tideflow-autoscaler-" + config.name()).factory());
     this.realizer = new PoolRealizer(config, provider, watcher, fencingToken, clock, this::post);
     this.reconciler = reconciler();
   }
 
   private PoolReconciler reconciler() {
-    return new PoolReconciler(config.name(), autoscaler,
-        config.template().leaseTtl().multipliedBy(2), config.window(), TERMINATION_BACKOFF,
-        demandSettle, MAX_UNSEEN);
+    return new PoolReconciler(
+        config.name(),
+        autoscaler,
+        config.template().leaseTtl().multipliedBy(2),
+        config.window(),
+        TERMINATION_BACKOFF,
+        demandSettle,
+        MAX_UNSEEN);
   }
 
   /**
@@ -136,17 +154,18 @@ public final class PoolAutoscaler implements AutoCloseable {
   /**
    * Tells the autoscaler how current the pending demand is: {@code asOf} says when it was last
    * known complete (e.g. {@link PendingDemand#asOf()}). A node that became READY less than {@code
-   * settle} before that (time for clients to see it and place on it) still counts as starting,
-   * so demand that its own arrival will place is not asked for again.
+   * settle} before that (time for clients to see it and place on it) still counts as starting, so
+   * demand that its own arrival will place is not asked for again.
    */
   public PoolAutoscaler demandSeenAt(Supplier<Instant> asOf, Duration settle) {
     this.demandSettle = settle;
     this.demandAsOf = asOf;
     onOwner(() -> reconciler = reconciler());
-    watcher.onChange(view -> {
-      Instant at = clock.instant(); // when it was seen, not when the owner gets to it
-      onOwner(() -> noteReady(view, at));
-    });
+    watcher.onChange(
+        view -> {
+          Instant at = clock.instant(); // when it was seen, not when the owner gets to it
+          onOwner(() -> noteReady(view, at));
+        });
     ClusterView now = watcher.view();
     Instant at = clock.instant();
     onOwner(() -> noteReady(now, at));
@@ -190,8 +209,8 @@ public final class PoolAutoscaler implements AutoCloseable {
   }
 
   /**
-   * One decision, carried out; null when not leading. The timer calls it; tests call it
-   * directly, from any thread (it runs on the autoscaler's thread and waits for it).
+   * One decision, carried out; null when not leading. The timer calls it; tests call it directly,
+   * from any thread (it runs on the autoscaler's thread and waits for it).
    */
   public DecisionRecord tick() {
     try {
@@ -225,11 +244,12 @@ public final class PoolAutoscaler implements AutoCloseable {
 
   /** From any thread: what became of an action, handed to the owner thread. */
   private void post(PoolEvent event) {
-    onOwner(() -> {
-      PoolResult result = reconciler.on(book, event, clock.instant());
-      book = result.book();
-      realizer.carryOut(result.actions());
-    });
+    onOwner(
+        () -> {
+          PoolResult result = reconciler.on(book, event, clock.instant());
+          book = result.book();
+          realizer.carryOut(result.actions());
+        });
   }
 
   private void onOwner(Runnable task) {
@@ -246,11 +266,14 @@ public final class PoolAutoscaler implements AutoCloseable {
     List<PoolObservation.Provided> provided = new ArrayList<>();
     for (ProvidedNode p : provider.nodes()) {
       if (p.template().equals(config.template().name())) {
-        provided.add(new PoolObservation.Provided(p.nodeId(), switch (p.status()) {
-          case LAUNCHING -> Phase.LAUNCHING;
-          case RUNNING -> Phase.RUNNING;
-          case FAILED, TERMINATING -> Phase.ENDING;
-        }));
+        provided.add(
+            new PoolObservation.Provided(
+                p.nodeId(),
+                switch (p.status()) {
+                  case LAUNCHING -> Phase.LAUNCHING;
+                  case RUNNING -> Phase.RUNNING;
+                  case FAILED, TERMINATING -> Phase.ENDING;
+                }));
       }
     }
     Set<String> leaving = book.leaving().keySet();
@@ -258,16 +281,26 @@ public final class PoolAutoscaler implements AutoCloseable {
     List<NodeInfo> ready = new ArrayList<>();
     for (NodeInfo n : view.nodes()) {
       if (config.name().equals(n.labels().get(PoolConfig.POOL_LABEL))) {
-        registered.add(new PoolObservation.Registered(n.id(), n.state(),
-            n.load().inFlight() + n.load().queued(), n.load().cpu(), readySince.get(n.id())));
+        registered.add(
+            new PoolObservation.Registered(
+                n.id(),
+                n.state(),
+                n.load().inFlight() + n.load().queued(),
+                n.load().cpu(),
+                readySince.get(n.id())));
         if (n.state() == NodeState.READY && !leaving.contains(n.id())) {
           ready.add(n);
         }
       }
     }
     Supplier<Instant> asOf = demandAsOf;
-    return new PoolObservation(now, provided, registered, extraMetrics.apply(ready),
-        waiting.get(), asOf == null ? null : asOf.get());
+    return new PoolObservation(
+        now,
+        provided,
+        registered,
+        extraMetrics.apply(ready),
+        waiting.get(),
+        asOf == null ? null : asOf.get());
   }
 
   /** Owner thread: remembers when each pool node was first seen READY. */
@@ -278,10 +311,13 @@ public final class PoolAutoscaler implements AutoCloseable {
         readySince.putIfAbsent(n.id(), at);
       }
     }
-    readySince.keySet().removeIf(id -> {
-      NodeInfo n = view.node(id);
-      return n == null || n.state() != NodeState.READY;
-    });
+    readySince
+        .keySet()
+        .removeIf(
+            id -> {
+              NodeInfo n = view.node(id);
+              return n == null || n.state() != NodeState.READY;
+            });
   }
 
   private void remember(DecisionRecord record) {
@@ -295,11 +331,13 @@ public final class PoolAutoscaler implements AutoCloseable {
   /** Nodes whose termination failed and is tried again, with how many times it failed. */
   public Map<String, Integer> terminationRetries() {
     Map<String, Integer> result = new HashMap<>();
-    book.leaving().forEach((id, l) -> {
-      if (l.stage() == PoolBook.Stage.WAITING_TO_RETRY) {
-        result.put(id, l.failures());
-      }
-    });
+    book.leaving()
+        .forEach(
+            (id, l) -> {
+              if (l.stage() == PoolBook.Stage.WAITING_TO_RETRY) {
+                result.put(id, l.failures());
+              }
+            });
     return result;
   }
 

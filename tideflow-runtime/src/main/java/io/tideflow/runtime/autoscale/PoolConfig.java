@@ -10,8 +10,8 @@ import java.time.Duration;
  * @param template what its nodes are
  * @param interval how often the autoscaler decides
  * @param window how far back the metrics window reaches
- * @param drainTimeout how long a node being removed may finish its tasks; what still runs after
- *     it is placed again by the clients (the node's connections drop)
+ * @param drainTimeout how long a node being removed may finish its tasks; what still runs after it
+ *     is placed again by the clients (the node's connections drop)
  * @param logSize decisions kept for {@code status} and the HTTP API
  */
 public record PoolConfig(

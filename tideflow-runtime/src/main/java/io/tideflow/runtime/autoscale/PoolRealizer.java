@@ -16,9 +16,9 @@ import java.util.function.LongSupplier;
 
 /**
  * Carries out a pool's {@link PoolAction}s: launches and terminations through the {@link
- * NodeProvider}, drains over the node's control service under the leadership's fencing token.
- * Never waits: what became of each action is reported as a {@link PoolEvent} to {@code events},
- * on whatever thread completed it; the receiver hands it to the pool's owner thread.
+ * NodeProvider}, drains over the node's control service under the leadership's fencing token. Never
+ * waits: what became of each action is reported as a {@link PoolEvent} to {@code events}, on
+ * whatever thread completed it; the receiver hands it to the pool's owner thread.
  *
  * <p>{@link #carryOut} is called by the pool's owner thread only (its request counter is that
  * thread's).
@@ -34,8 +34,13 @@ final class PoolRealizer {
   private final Consumer<PoolEvent> events;
   private long requests;
 
-  PoolRealizer(PoolConfig config, NodeProvider provider, ClusterWatcher watcher,
-      LongSupplier fencingToken, InstantSource clock, Consumer<PoolEvent> events) {
+  PoolRealizer(
+      PoolConfig config,
+      NodeProvider provider,
+      ClusterWatcher watcher,
+      LongSupplier fencingToken,
+      InstantSource clock,
+      Consumer<PoolEvent> events) {
     this.config = config;
     this.provider = provider;
     this.watcher = watcher;
@@ -50,22 +55,37 @@ final class PoolRealizer {
         case PoolAction.Launch l -> launch(l.count());
         case PoolAction.Drain d -> drain(d.nodeId());
         case PoolAction.Terminate t -> terminate(t);
-        case PoolAction.RetryAt r -> LOG.log(Level.WARNING, "pool " + config.name()
-            + ": terminating " + r.nodeId() + " failed (" + r.failures() + " time(s)), trying"
-            + " again at " + r.at() + ": " + r.error());
+        case PoolAction.RetryAt r ->
+            LOG.log(
+                Level.WARNING,
+                "pool "
+                    + config.name()
+                    + ": terminating "
+                    + r.nodeId()
+                    + " failed ("
+                    + r.failures()
+                    + " time(s)), trying"
+                    + " again at "
+                    + r.at()
+                    + ": "
+                    + r.error());
       }
     }
   }
 
   private void launch(int count) {
-    provider.launch(config.template(), count, requestId("up")).whenComplete((r, e) -> {
-      boolean ok = e == null && r.ok();
-      if (!ok) {
-        LOG.log(Level.WARNING, "pool " + config.name() + " launch failed: "
-            + (e != null ? e : r.errors()));
-      }
-      events.accept(new PoolEvent.Launched(ok));
-    });
+    provider
+        .launch(config.template(), count, requestId("up"))
+        .whenComplete(
+            (r, e) -> {
+              boolean ok = e == null && r.ok();
+              if (!ok) {
+                LOG.log(
+                    Level.WARNING,
+                    "pool " + config.name() + " launch failed: " + (e != null ? e : r.errors()));
+              }
+              events.accept(new PoolEvent.Launched(ok));
+            });
   }
 
   /** Its tasks finish first (or move on at the timeout); the step then terminates it. */
@@ -76,31 +96,42 @@ final class PoolRealizer {
       return;
     }
     NodeDrainer.drain(node.address(), config.drainTimeout(), fencingToken.getAsLong())
-        .whenComplete((reply, error) -> {
-          DrainOutcome outcome = DrainOutcome.DRAINED;
-          if (error != null
-              && Status.fromThrowable(error).getCode() == Status.Code.FAILED_PRECONDITION) {
-            // Our fencing token is stale: a newer coordinator leads and owns this node now.
-            LOG.log(Level.WARNING, "drain of " + nodeId + " refused: " + error.getMessage());
-            outcome = DrainOutcome.STALE_TOKEN;
-          } else if (error != null) {
-            LOG.log(Level.WARNING, "drain of " + nodeId + " failed, terminating anyway: " + error);
-            outcome = DrainOutcome.UNREACHABLE;
-          }
-          events.accept(new PoolEvent.Drained(nodeId, outcome));
-        });
+        .whenComplete(
+            (reply, error) -> {
+              DrainOutcome outcome = DrainOutcome.DRAINED;
+              if (error != null
+                  && Status.fromThrowable(error).getCode() == Status.Code.FAILED_PRECONDITION) {
+                // Our fencing token is stale: a newer coordinator leads and owns this node now.
+                LOG.log(Level.WARNING, "drain of " + nodeId + " refused: " + error.getMessage());
+                outcome = DrainOutcome.STALE_TOKEN;
+              } else if (error != null) {
+                LOG.log(
+                    Level.WARNING, "drain of " + nodeId + " failed, terminating anyway: " + error);
+                outcome = DrainOutcome.UNREACHABLE;
+              }
+              events.accept(new PoolEvent.Drained(nodeId, outcome));
+            });
   }
 
   private void terminate(PoolAction.Terminate t) {
     if (t.why() == PoolAction.Why.LOST) {
-      LOG.log(Level.WARNING, "pool " + config.name() + ": node " + t.nodeId()
-          + " missing from the registry for more than twice its lease TTL: terminating it");
+      LOG.log(
+          Level.WARNING,
+          "pool "
+              + config.name()
+              + ": node "
+              + t.nodeId()
+              + " missing from the registry for more than twice its lease TTL: terminating it");
     }
     String kind = t.why().name().toLowerCase(Locale.ROOT);
-    provider.terminate(List.of(t.nodeId()), requestId(kind + "-" + t.nodeId()))
-        .whenComplete((v, e) -> events.accept(e == null
-            ? new PoolEvent.Terminated(t.nodeId())
-            : new PoolEvent.TerminationFailed(t.nodeId(), e.toString())));
+    provider
+        .terminate(List.of(t.nodeId()), requestId(kind + "-" + t.nodeId()))
+        .whenComplete(
+            (v, e) ->
+                events.accept(
+                    e == null
+                        ? new PoolEvent.Terminated(t.nodeId())
+                        : new PoolEvent.TerminationFailed(t.nodeId(), e.toString())));
   }
 
   private String requestId(String kind) {

@@ -33,13 +33,21 @@ public final class ProviderHealths {
 
   public static byte[] encode(Map<String, ProviderHealth> healths) {
     StringBuilder sb = new StringBuilder();
-    healths.forEach((name, h) -> {
-      String detail = DecisionLogs.clean(h.detail());
-      sb.append(DecisionLogs.clean(name)).append('\t').append(h.healthy()).append('\t')
-          .append(h.consecutiveFailures()).append('\t')
-          .append(detail.length() > MAX_DETAIL_CHARS ? detail.substring(0, MAX_DETAIL_CHARS) : detail)
-          .append('\n');
-    });
+    healths.forEach(
+        (name, h) -> {
+          String detail = DecisionLogs.clean(h.detail());
+          sb.append(DecisionLogs.clean(name))
+              .append('\t')
+              .append(h.healthy())
+              .append('\t')
+              .append(h.consecutiveFailures())
+              .append('\t')
+              .append(
+                  detail.length() > MAX_DETAIL_CHARS
+                      ? detail.substring(0, MAX_DETAIL_CHARS)
+                      : detail)
+              .append('\n');
+        });
     return sb.toString().getBytes(StandardCharsets.UTF_8);
   }
 
@@ -57,11 +65,12 @@ public final class ProviderHealths {
       }
       String[] f = lines[i].split("\t", -1);
       if (f.length != 4 || !(f[1].equals("true") || f[1].equals("false"))) {
-        throw new IllegalArgumentException("provider health line " + (i + 1)
-            + " is not 'name, healthy, failures, detail'");
+        throw new IllegalArgumentException(
+            "provider health line " + (i + 1) + " is not 'name, healthy, failures, detail'");
       }
       try {
-        healths.put(f[0], new ProviderHealth(Boolean.parseBoolean(f[1]), Integer.parseInt(f[2]), f[3]));
+        healths.put(
+            f[0], new ProviderHealth(Boolean.parseBoolean(f[1]), Integer.parseInt(f[2]), f[3]));
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException("provider health line " + (i + 1) + " is malformed", e);
       }
@@ -70,22 +79,30 @@ public final class ProviderHealths {
   }
 
   /** Writes {@code pool}'s provider healths; failures are the caller's to log. */
-  public static CompletableFuture<Long> publish(ClusterStore store, String pool,
-      Map<String, ProviderHealth> healths) {
+  public static CompletableFuture<Long> publish(
+      ClusterStore store, String pool, Map<String, ProviderHealth> healths) {
     return store.put(ClusterKeys.providers(pool), encode(healths), 0);
   }
 
-  /** One line per provider for people: "local-process: healthy", "k8s: UNHEALTHY (3 failures: …)". */
+  /**
+   * One line per provider for people: "local-process: healthy", "k8s: UNHEALTHY (3 failures: …)".
+   */
   public static String describe(Map<String, ProviderHealth> healths) {
     StringBuilder sb = new StringBuilder();
-    healths.forEach((name, h) -> {
-      sb.append(sb.isEmpty() ? "" : "; ").append(name).append(": ")
-          .append(h.healthy() ? "healthy" : "UNHEALTHY");
-      if (h.consecutiveFailures() > 0 || !h.healthy()) {
-        sb.append(" (").append(h.consecutiveFailures()).append(" failure(s) in a row")
-            .append(h.detail().isEmpty() ? "" : ": " + h.detail()).append(')');
-      }
-    });
+    healths.forEach(
+        (name, h) -> {
+          sb.append(sb.isEmpty() ? "" : "; ")
+              .append(name)
+              .append(": ")
+              .append(h.healthy() ? "healthy" : "UNHEALTHY");
+          if (h.consecutiveFailures() > 0 || !h.healthy()) {
+            sb.append(" (")
+                .append(h.consecutiveFailures())
+                .append(" failure(s) in a row")
+                .append(h.detail().isEmpty() ? "" : ": " + h.detail())
+                .append(')');
+          }
+        });
     return sb.toString();
   }
 }

@@ -30,8 +30,10 @@ final class AttemptDeadlines {
         TaskAttempt t = e.getValue();
         if (nowNanos - t.deadlineNanos > 0 && c.abandon(e.getKey()) != null) {
           dispatcher.answerPick(t, false);
-          dispatcher.fail(t, Kind.TIMED_OUT, "task timed out after "
-              + t.spec.timeout() + " on node " + c.nodeId());
+          dispatcher.fail(
+              t,
+              Kind.TIMED_OUT,
+              "task timed out after " + t.spec.timeout() + " on node " + c.nodeId());
         }
       }
     }
@@ -41,8 +43,10 @@ final class AttemptDeadlines {
     if (t.lastNoFit != null) {
       dispatcher.fail(t, Kind.NO_NODE_FITS, t.lastNoFit + " (waited " + t.spec.timeout() + ")");
     } else {
-      dispatcher.fail(t, Kind.TIMED_OUT, "task timed out after " + t.spec.timeout()
-          + " waiting for a worker with free capacity");
+      dispatcher.fail(
+          t,
+          Kind.TIMED_OUT,
+          "task timed out after " + t.spec.timeout() + " waiting for a worker with free capacity");
     }
   }
 }

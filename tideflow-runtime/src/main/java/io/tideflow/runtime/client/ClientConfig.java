@@ -1,18 +1,18 @@
 package io.tideflow.runtime.client;
 
-import io.tideflow.store.clock.MonotonicClock;
+import io.tideflow.core.balance.Balancer;
 import io.tideflow.core.placement.LeastLoadedPlacement;
 import io.tideflow.core.placement.PlacementStrategy;
 import io.tideflow.core.retry.Backoff;
 import io.tideflow.runtime.transport.WireLimits;
+import io.tideflow.store.clock.MonotonicClock;
 import java.time.Duration;
 import java.time.InstantSource;
-import io.tideflow.core.balance.Balancer;
 import java.util.function.Supplier;
 
 /**
- * How a client submits tasks. Time comes from {@code clock}: it drives task deadlines and
- * reconnect back-offs.
+ * How a client submits tasks. Time comes from {@code clock}: it drives task deadlines and reconnect
+ * back-offs.
  *
  * @param maxPending tasks accepted but not yet sent to a worker; submits beyond it are rejected
  * @param maxPayloadBytes largest payload accepted, at most {@link WireLimits#MAX_PAYLOAD_BYTES}
@@ -21,19 +21,19 @@ import java.util.function.Supplier;
  *     left alone before the client dials it again (while the registry still lists it as READY):
  *     {@code delay(n)} after its n-th such failure in a row, counted per node and started afresh
  *     once a stream to it is answered or it leaves the registry
- * @param placement chooses the worker of each task that has constraints (labels, resources), and
- *     of every task when there is no balancer
+ * @param placement chooses the worker of each task that has constraints (labels, resources), and of
+ *     every task when there is no balancer
  * @param balancer when set, picks the worker of each unconstrained task among the ready ones and
  *     learns from each result (latency, failures); null to place every task with {@code placement}
  * @param demandReportInterval how often, at most, the client publishes the work that waits for a
  *     fitting node (for the autoscaler and {@code status})
  * @param demandLeaseTtl the lease of that record: it goes this long after the client dies
- * @param clock the time the client decides by: whether a task's deadline has passed (waiting or
- *     in flight), whether a node's reconnect back-off is over, the latencies the balancer learns
- *     from and the time stamped on the demand record. {@link MonotonicClock#system()} by default; a
- *     test moves a manual clock to drive deadlines and back-offs exactly. The client's timer still
- *     wakes on real time to look; what it then decides comes from this clock. The default never
- *     jumps, so a step of the system clock moves no deadline or back-off
+ * @param clock the time the client decides by: whether a task's deadline has passed (waiting or in
+ *     flight), whether a node's reconnect back-off is over, the latencies the balancer learns from
+ *     and the time stamped on the demand record. {@link MonotonicClock#system()} by default; a test
+ *     moves a manual clock to drive deadlines and back-offs exactly. The client's timer still wakes
+ *     on real time to look; what it then decides comes from this clock. The default never jumps, so
+ *     a step of the system clock moves no deadline or back-off
  */
 public record ClientConfig(
     int maxPending,
@@ -52,7 +52,9 @@ public record ClientConfig(
     }
     if (maxPayloadBytes <= 0 || maxPayloadBytes > WireLimits.MAX_PAYLOAD_BYTES) {
       throw new IllegalArgumentException(
-          "maxPayloadBytes must be in 1.." + WireLimits.MAX_PAYLOAD_BYTES + ", was "
+          "maxPayloadBytes must be in 1.."
+              + WireLimits.MAX_PAYLOAD_BYTES
+              + ", was "
               + maxPayloadBytes);
     }
     if (placement == null) {
@@ -73,8 +75,8 @@ public record ClientConfig(
   }
 
   /**
-   * The defaults. A node is first retried after 1 s, as it always was; a node that keeps failing
-   * is dialled half as often each time, down to twice a minute, so an unreachable entry in the
+   * The defaults. A node is first retried after 1 s, as it always was; a node that keeps failing is
+   * dialled half as often each time, down to twice a minute, so an unreachable entry in the
    * registry costs little while a node that comes back soon is used again soon.
    */
   public static ClientConfig defaults() {
@@ -96,42 +98,99 @@ public record ClientConfig(
     }
   }
 
-  /** Places tasks with {@code strategy} (e.g. a {@link io.tideflow.core.placement.PolicyPlacement}). */
+  /**
+   * Places tasks with {@code strategy} (e.g. a {@link io.tideflow.core.placement.PolicyPlacement}).
+   */
   public ClientConfig withPlacement(PlacementStrategy strategy) {
-    return new ClientConfig(maxPending, maxPayloadBytes, storeTimeout, reconnectBackoff, strategy,
-        balancer, demandReportInterval, demandLeaseTtl, clock);
+    return new ClientConfig(
+        maxPending,
+        maxPayloadBytes,
+        storeTimeout,
+        reconnectBackoff,
+        strategy,
+        balancer,
+        demandReportInterval,
+        demandLeaseTtl,
+        clock);
   }
 
   public ClientConfig withDemandReportInterval(Duration value) {
-    return new ClientConfig(maxPending, maxPayloadBytes, storeTimeout, reconnectBackoff, placement,
-        balancer, value, demandLeaseTtl, clock);
+    return new ClientConfig(
+        maxPending,
+        maxPayloadBytes,
+        storeTimeout,
+        reconnectBackoff,
+        placement,
+        balancer,
+        value,
+        demandLeaseTtl,
+        clock);
   }
 
   /** Picks workers of unconstrained tasks with a new balancer from {@code factory}. */
-  public ClientConfig withBalancer(
-      Supplier<Balancer> factory) {
-    return new ClientConfig(maxPending, maxPayloadBytes, storeTimeout, reconnectBackoff, placement,
-        factory, demandReportInterval, demandLeaseTtl, clock);
+  public ClientConfig withBalancer(Supplier<Balancer> factory) {
+    return new ClientConfig(
+        maxPending,
+        maxPayloadBytes,
+        storeTimeout,
+        reconnectBackoff,
+        placement,
+        factory,
+        demandReportInterval,
+        demandLeaseTtl,
+        clock);
   }
 
   public ClientConfig withMaxPending(int value) {
-    return new ClientConfig(value, maxPayloadBytes, storeTimeout, reconnectBackoff, placement,
-        balancer, demandReportInterval, demandLeaseTtl, clock);
+    return new ClientConfig(
+        value,
+        maxPayloadBytes,
+        storeTimeout,
+        reconnectBackoff,
+        placement,
+        balancer,
+        demandReportInterval,
+        demandLeaseTtl,
+        clock);
   }
 
   public ClientConfig withStoreTimeout(Duration value) {
-    return new ClientConfig(maxPending, maxPayloadBytes, value, reconnectBackoff, placement,
-        balancer, demandReportInterval, demandLeaseTtl, clock);
+    return new ClientConfig(
+        maxPending,
+        maxPayloadBytes,
+        value,
+        reconnectBackoff,
+        placement,
+        balancer,
+        demandReportInterval,
+        demandLeaseTtl,
+        clock);
   }
 
   public ClientConfig withReconnectBackoff(Backoff value) {
-    return new ClientConfig(maxPending, maxPayloadBytes, storeTimeout, value, placement,
-        balancer, demandReportInterval, demandLeaseTtl, clock);
+    return new ClientConfig(
+        maxPending,
+        maxPayloadBytes,
+        storeTimeout,
+        value,
+        placement,
+        balancer,
+        demandReportInterval,
+        demandLeaseTtl,
+        clock);
   }
 
   /** Decides deadlines and back-offs by {@code value} (see {@link #clock()}). */
   public ClientConfig withClock(InstantSource value) {
-    return new ClientConfig(maxPending, maxPayloadBytes, storeTimeout, reconnectBackoff, placement,
-        balancer, demandReportInterval, demandLeaseTtl, value);
+    return new ClientConfig(
+        maxPending,
+        maxPayloadBytes,
+        storeTimeout,
+        reconnectBackoff,
+        placement,
+        balancer,
+        demandReportInterval,
+        demandLeaseTtl,
+        value);
   }
 }

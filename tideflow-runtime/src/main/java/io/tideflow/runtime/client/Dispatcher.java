@@ -36,13 +36,13 @@ import java.util.function.Supplier;
  * Where each task waits and where it goes. A task waits in {@code pending} until a worker has a
  * free credit, or in {@code parked} while no node could take it at all (retried when the cluster
  * changes or something placed is released). It is placed with the core's placement code — or, when
- * it has no constraints and a balancer is configured, picked by the balancer — against the
- * client's {@link Allocations}, which hold each placed demand until its answer.
+ * it has no constraints and a balancer is configured, picked by the balancer — against the client's
+ * {@link Allocations}, which hold each placed demand until its answer.
  *
  * <p>Ownership: the dispatch loop ({@link #dispatch}) runs on one thread at a time, whichever
  * caller wins {@code dispatchWip} (a submitting thread, gRPC's event loop, the registry watcher or
- * the timer); it alone takes from the front of the queues and touches the placement contexts.
- * Any thread adds to the queues, and the deadline sweep removes expired attempts from them, both
+ * the timer); it alone takes from the front of the queues and touches the placement contexts. Any
+ * thread adds to the queues, and the deadline sweep removes expired attempts from them, both
  * through the concurrent deques. {@code allocations} is an atomic reference, updated by
  * compare-and-set from whichever thread places or releases.
  */
@@ -53,26 +53,41 @@ final class Dispatcher {
   private final ClientClock clock;
   private final Supplier<ClusterView> view;
   private final WorkerConnections connections;
+
   /** Picks the worker of unconstrained tasks when configured; null otherwise. */
   private final Balancer balancer;
+
   private final Outcomes outcomes;
   private final BooleanSupplier closed;
   private final ConcurrentLinkedDeque<TaskAttempt> pending = new ConcurrentLinkedDeque<>();
   private final ConcurrentLinkedDeque<TaskAttempt> parked = new ConcurrentLinkedDeque<>();
+
   /** Tasks accepted and not yet sent, bounded by {@link ClientConfig#maxPending()}. */
   private final AtomicInteger waiting = new AtomicInteger();
+
   private final AtomicInteger dispatchWip = new AtomicInteger();
   private final AtomicLong ids = new AtomicLong();
+
   /** What this client placed and has not had answered: tasks with a demand or work labels. */
-  private final AtomicReference<Allocations> allocations = new AtomicReference<>(Allocations.empty());
+  private final AtomicReference<Allocations> allocations =
+      new AtomicReference<>(Allocations.empty());
+
   /** Set when something placed was released while tasks were parked; see {@link #roomFreed()}. */
   private final AtomicBoolean roomFreed = new AtomicBoolean();
+
   /** The dispatch loop's placement contexts, rebuilt as allocations change. */
   private PlacementContext usableContext;
+
   private PlacementContext reachableContext;
 
-  Dispatcher(ClientConfig config, ClientClock clock, Supplier<ClusterView> view,
-      WorkerConnections connections, Balancer balancer, Outcomes outcomes, BooleanSupplier closed) {
+  Dispatcher(
+      ClientConfig config,
+      ClientClock clock,
+      Supplier<ClusterView> view,
+      WorkerConnections connections,
+      Balancer balancer,
+      Outcomes outcomes,
+      BooleanSupplier closed) {
     this.config = config;
     this.clock = clock;
     this.view = view;
@@ -80,8 +95,8 @@ final class Dispatcher {
     this.balancer = balancer;
     this.outcomes = outcomes;
     this.closed = closed;
-    PlacementContext base = PlacementContext.of(Allocations.empty())
-        .withRandom(new SplittableRandom());
+    PlacementContext base =
+        PlacementContext.of(Allocations.empty()).withRandom(new SplittableRandom());
     this.usableContext = base.withLoad(connections.usable());
     this.reachableContext = base.withLoad(connections.reachable());
   }
@@ -148,8 +163,10 @@ final class Dispatcher {
       return true;
     }
     Allocations placed = allocations.get();
-    PlacementResult result = config.placement().decide(attempt.request, view,
-        usableContext = current(usableContext, placed));
+    PlacementResult result =
+        config
+            .placement()
+            .decide(attempt.request, view, usableContext = current(usableContext, placed));
     if (result.nextStartIndex() != usableContext.startIndex()) {
       usableContext = usableContext.withStartIndex(result.nextStartIndex());
     }
@@ -159,8 +176,10 @@ final class Dispatcher {
       }
       return true;
     }
-    if (config.placement().decide(attempt.request, view,
-            reachableContext = current(reachableContext, placed)).placement()
+    if (config
+            .placement()
+            .decide(attempt.request, view, reachableContext = current(reachableContext, placed))
+            .placement()
         instanceof Placement.NoFit noFit) {
       attempt.lastNoFit = noFit.reason();
       parked.addLast(attempt); // nothing could take it now: retried when the cluster changes
@@ -271,9 +290,9 @@ final class Dispatcher {
   }
 
   /**
-   * Something placed was released: the parked tasks are tried again on the dispatcher's next
-   * round. Releases that come faster than rounds are coalesced, so the parked queue is walked
-   * once per round, not once per release.
+   * Something placed was released: the parked tasks are tried again on the dispatcher's next round.
+   * Releases that come faster than rounds are coalesced, so the parked queue is walked once per
+   * round, not once per release.
    */
   private void roomFreed() {
     roomFreed.set(true);
@@ -297,8 +316,7 @@ final class Dispatcher {
       return;
     }
     if (t.attempts >= t.spec.maxAttempts()) {
-      fail(t, Kind.ATTEMPTS_EXHAUSTED,
-          "task failed on " + t.attempts + " node(s); last: " + why);
+      fail(t, Kind.ATTEMPTS_EXHAUSTED, "task failed on " + t.attempts + " node(s); last: " + why);
       return;
     }
     outcomes.retried();
@@ -308,8 +326,8 @@ final class Dispatcher {
   }
 
   /**
-   * Takes each waiting attempt that {@code expired} accepts out of its queue and hands it to
-   * {@code onExpired}; an attempt the dispatch loop took meanwhile is left to it.
+   * Takes each waiting attempt that {@code expired} accepts out of its queue and hands it to {@code
+   * onExpired}; an attempt the dispatch loop took meanwhile is left to it.
    */
   void expireWaiting(Predicate<TaskAttempt> expired, Consumer<TaskAttempt> onExpired) {
     for (ConcurrentLinkedDeque<TaskAttempt> queue : List.of(pending, parked)) {
@@ -324,8 +342,8 @@ final class Dispatcher {
   }
 
   /**
-   * Called after every enqueue: the client sets its closed flag before it empties the queues, so
-   * an attempt added while it ran is either emptied by it or failed here.
+   * Called after every enqueue: the client sets its closed flag before it empties the queues, so an
+   * attempt added while it ran is either emptied by it or failed here.
    */
   private void failQueuedIfClosed() {
     if (closed.getAsBoolean()) {
@@ -360,9 +378,15 @@ final class Dispatcher {
       reasons.put(shape, t.lastNoFit);
     }
     List<PendingWork> work = new ArrayList<>();
-    counts.forEach((shape, n) ->
-        work.add(new PendingWork(shape.demand(), shape.selector(), shape.tolerations(), n[0],
-            reasons.get(shape))));
+    counts.forEach(
+        (shape, n) ->
+            work.add(
+                new PendingWork(
+                    shape.demand(),
+                    shape.selector(),
+                    shape.tolerations(),
+                    n[0],
+                    reasons.get(shape))));
     work.sort((a, b) -> Integer.compare(b.count(), a.count()));
     return work;
   }

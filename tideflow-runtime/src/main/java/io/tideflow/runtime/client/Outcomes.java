@@ -59,7 +59,12 @@ final class Outcomes {
   }
 
   TideflowClient.Stats stats(int waiting, int inFlight) {
-    return new TideflowClient.Stats((long) submitted.count(), (long) completed.count(),
-        (long) failed.count(), (long) retried.count(), waiting, inFlight);
+    return new TideflowClient.Stats(
+        (long) submitted.count(),
+        (long) completed.count(),
+        (long) failed.count(),
+        (long) retried.count(),
+        waiting,
+        inFlight);
   }
 }

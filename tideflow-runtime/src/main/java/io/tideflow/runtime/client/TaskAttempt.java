@@ -14,27 +14,34 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class TaskAttempt {
   final TaskSpec spec;
+
   /** Where it may go and what it holds there ({@link TaskSpec#placement()}). */
   final PlacementRequest request;
+
   final CompletableFuture<TaskResult> future = new CompletableFuture<>();
+
   /** Times are nanos on the client's clock ({@link ClientClock#nanos()}). */
   final long submittedNanos;
+
   /** Attempts started so far; a rejection by a draining node does not count. */
   int attempts;
+
   /** When the current wait (for a node, or for the node's answer) gives up. */
   volatile long deadlineNanos;
+
   /** Why the task could not be placed the last time it was tried, for the timeout message. */
   volatile String lastNoFit;
+
   /** The node the balancer picked for the attempt in flight (null when placed otherwise). */
   volatile String pickedNode;
+
   /** When the attempt in flight was sent. */
   volatile long sentNanos;
 
-  private final AtomicBoolean settled =
-      new AtomicBoolean();
+  private final AtomicBoolean settled = new AtomicBoolean();
+
   /** The node whose allocation holds this attempt's demand, until released; null when none. */
-  private final AtomicReference<String> heldOn =
-      new AtomicReference<>();
+  private final AtomicReference<String> heldOn = new AtomicReference<>();
 
   /** Records that {@code nodeId}'s allocation now holds this attempt's demand. */
   void hold(String nodeId) {
@@ -47,8 +54,8 @@ final class TaskAttempt {
   }
 
   /**
-   * Claims the right to finish this task: true for exactly one caller, who then counts the
-   * outcome and completes the future, in that order, so counters never lag the futures.
+   * Claims the right to finish this task: true for exactly one caller, who then counts the outcome
+   * and completes the future, in that order, so counters never lag the futures.
    */
   boolean settle() {
     return settled.compareAndSet(false, true);

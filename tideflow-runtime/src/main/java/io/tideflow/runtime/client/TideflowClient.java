@@ -26,17 +26,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Submits tasks to the cluster. Follows the node registry, places each task itself with the
- * core's placement code, sends it over the worker's task stream, and owns its retries: when a
- * worker dies or its connection breaks, the tasks it held are placed again elsewhere
- * (at-least-once; an idempotency key makes a retry that reaches the same worker run once).
+ * Submits tasks to the cluster. Follows the node registry, places each task itself with the core's
+ * placement code, sends it over the worker's task stream, and owns its retries: when a worker dies
+ * or its connection breaks, the tasks it held are placed again elsewhere (at-least-once; an
+ * idempotency key makes a retry that reaches the same worker run once).
  *
- * <p>A task with a resource demand holds it on its node from when it is sent until its answer
- * (as a Ray resource request does): the client records it in its {@link Allocations}, so the
- * placement strategy sees capacity less what is placed, and a task that fits nowhere now waits
- * until something is released or a node joins. What waits that way is published under the
- * client's lease ({@link io.tideflow.runtime.membership.ClusterKeys#DEMAND}) for the autoscaler's
- * pending-demand policy and for {@code status}.
+ * <p>A task with a resource demand holds it on its node from when it is sent until its answer (as a
+ * Ray resource request does): the client records it in its {@link Allocations}, so the placement
+ * strategy sees capacity less what is placed, and a task that fits nowhere now waits until
+ * something is released or a node joins. What waits that way is published under the client's lease
+ * ({@link io.tideflow.runtime.membership.ClusterKeys#DEMAND}) for the autoscaler's pending-demand
+ * policy and for {@code status}.
  *
  * <p>{@link #submit} never blocks: a task waits in a bounded queue until a worker has a free
  * credit, and beyond the bound is rejected. Futures complete on gRPC's event loop or the client's
@@ -60,13 +60,15 @@ public final class TideflowClient implements AutoCloseable {
   private final Dispatcher dispatcher;
   private final AttemptDeadlines deadlines;
   private final DemandReporter demand;
+
   /** Timer thread only. */
   private long lastDemandReportNanos;
+
   /** Written once, by {@link #close()}; every part reads it. */
   private volatile boolean closed;
 
-  private TideflowClient(ClientConfig config, ClusterWatcher watcher, ClusterStore store,
-      MeterRegistry metrics) {
+  private TideflowClient(
+      ClientConfig config, ClusterWatcher watcher, ClusterStore store, MeterRegistry metrics) {
     this.config = config;
     this.clock = new ClientClock(config.clock());
     this.watcher = watcher;
@@ -74,11 +76,15 @@ public final class TideflowClient implements AutoCloseable {
     this.outcomes = new Outcomes(metrics);
     this.connections =
         new WorkerConnections(config, clock, new Events(), balancer, () -> closed, metrics);
-    this.dispatcher = new Dispatcher(
-        config, clock, watcher::view, connections, balancer, outcomes, () -> closed);
+    this.dispatcher =
+        new Dispatcher(config, clock, watcher::view, connections, balancer, outcomes, () -> closed);
     this.deadlines = new AttemptDeadlines(dispatcher, connections);
-    this.demand = new DemandReporter(store, "client-" + UUID.randomUUID(),
-        config.demandLeaseTtl(), config.demandReportInterval());
+    this.demand =
+        new DemandReporter(
+            store,
+            "client-" + UUID.randomUUID(),
+            config.demandLeaseTtl(),
+            config.demandReportInterval());
     this.lastDemandReportNanos = clock.nanos() - config.demandReportInterval().toNanos();
     Gauge.builder("tideflow.tasks.waiting", dispatcher, Dispatcher::waiting).register(metrics);
     Gauge.builder("tideflow.tasks.in_flight", connections, WorkerConnections::inFlight)
@@ -97,8 +103,8 @@ public final class TideflowClient implements AutoCloseable {
   /**
    * Connects to the cluster behind {@code store}.
    *
-   * @throws io.tideflow.store.StoreUnavailableException when the store cannot be read within
-   *     {@link ClientConfig#storeTimeout()}
+   * @throws io.tideflow.store.StoreUnavailableException when the store cannot be read within {@link
+   *     ClientConfig#storeTimeout()}
    */
   public static TideflowClient connect(
       ClusterStore store, ClientConfig config, MeterRegistry metrics) {
@@ -125,14 +131,22 @@ public final class TideflowClient implements AutoCloseable {
     }
     if (spec.payload().length > config.maxPayloadBytes()) {
       attempt.future.completeExceptionally(
-          new TaskException(Kind.TOO_LARGE, "payload of " + spec.payload().length
-              + " bytes exceeds the limit of " + config.maxPayloadBytes() + " bytes"));
+          new TaskException(
+              Kind.TOO_LARGE,
+              "payload of "
+                  + spec.payload().length
+                  + " bytes exceeds the limit of "
+                  + config.maxPayloadBytes()
+                  + " bytes"));
       return attempt.future;
     }
     if (!dispatcher.admit(attempt)) {
       attempt.future.completeExceptionally(
-          new TaskException(Kind.QUEUE_FULL, "submit queue full: " + config.maxPending()
-              + " tasks already wait to be sent (ClientConfig.maxPending)"));
+          new TaskException(
+              Kind.QUEUE_FULL,
+              "submit queue full: "
+                  + config.maxPending()
+                  + " tasks already wait to be sent (ClientConfig.maxPending)"));
     }
     return attempt.future;
   }
@@ -167,8 +181,8 @@ public final class TideflowClient implements AutoCloseable {
   }
 
   /**
-   * Work that waits because no node can take it now (not for want of credits: for want of a
-   * fitting node), grouped by shape, the most numerous first. What the autoscaler sees.
+   * Work that waits because no node can take it now (not for want of credits: for want of a fitting
+   * node), grouped by shape, the most numerous first. What the autoscaler sees.
    */
   public List<PendingWork> pendingWork() {
     return dispatcher.pendingWork();
@@ -185,8 +199,8 @@ public final class TideflowClient implements AutoCloseable {
   }
 
   /** Counts since the client started. */
-  public record Stats(long submitted, long completed, long failed, long retried, int waiting,
-      int inFlight) {}
+  public record Stats(
+      long submitted, long completed, long failed, long retried, int waiting, int inFlight) {}
 
   public Stats stats() {
     return outcomes.stats(dispatcher.waiting(), connections.inFlight());
@@ -225,9 +239,16 @@ public final class TideflowClient implements AutoCloseable {
         case UNKNOWN_HANDLER -> dispatcher.fail(t, Kind.UNKNOWN_HANDLER, r.getErrorMessage());
         case TOO_LARGE -> dispatcher.fail(t, Kind.TOO_LARGE, r.getErrorMessage());
         case TIMED_OUT -> dispatcher.fail(t, Kind.TIMED_OUT, r.getErrorMessage());
-        default -> dispatcher.fail(t, Kind.HANDLER_FAILED,
-            "handler '" + t.spec.handler() + "' failed on " + c.nodeId() + ": "
-                + r.getErrorMessage());
+        default ->
+            dispatcher.fail(
+                t,
+                Kind.HANDLER_FAILED,
+                "handler '"
+                    + t.spec.handler()
+                    + "' failed on "
+                    + c.nodeId()
+                    + ": "
+                    + r.getErrorMessage());
       }
     }
 

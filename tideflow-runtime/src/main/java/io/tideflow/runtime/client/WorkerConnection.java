@@ -12,21 +12,21 @@ import io.tideflow.runtime.transport.proto.ResultMessage;
 import io.tideflow.runtime.transport.proto.TaskBatch;
 import io.tideflow.runtime.transport.proto.TaskMessage;
 import io.tideflow.runtime.transport.proto.TaskServiceGrpc;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.ArrayList;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The client's one stream to one worker. Tasks go out batched; results come back on gRPC's event
- * loop (direct executor) and are handed to the {@link Listener} there, so it must not block.
- * The worker's credits bound what is outstanding: {@link #trySend} refuses beyond them.
+ * loop (direct executor) and are handed to the {@link Listener} there, so it must not block. The
+ * worker's credits bound what is outstanding: {@link #trySend} refuses beyond them.
  */
 final class WorkerConnection {
 
@@ -54,10 +54,11 @@ final class WorkerConnection {
   private volatile ClientCallStreamObserver<TaskBatch> stream;
   private volatile boolean broken;
   private volatile boolean retiring;
+
   /** Event loop only: gRPC delivers one call's messages one at a time. */
   private boolean answered;
-  private final AtomicBoolean closed =
-      new AtomicBoolean();
+
+  private final AtomicBoolean closed = new AtomicBoolean();
   private final Executor sender;
 
   WorkerConnection(String nodeId, String address, Listener listener, Executor sender) {

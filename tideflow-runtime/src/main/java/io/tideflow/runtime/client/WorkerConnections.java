@@ -20,56 +20,70 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
- * The client's streams to the workers, kept in step with the registry: one {@link
- * WorkerConnection} per READY node, opened when the node appears, retired (no new tasks, closed
- * once what is in flight has come back) when it stops being READY or leaves. A node whose
- * connection broke or that turned a task back is left alone for {@link
- * ClientConfig#reconnectBackoff()}, longer after each such failure in a row, before it is dialled
- * again; the count starts afresh once a stream to the node is answered.
+ * The client's streams to the workers, kept in step with the registry: one {@link WorkerConnection}
+ * per READY node, opened when the node appears, retired (no new tasks, closed once what is in
+ * flight has come back) when it stops being READY or leaves. A node whose connection broke or that
+ * turned a task back is left alone for {@link ClientConfig#reconnectBackoff()}, longer after each
+ * such failure in a row, before it is dialled again; the count starts afresh once a stream to the
+ * node is answered.
  *
  * <p>Ownership: every change to which connection serves which node, to the back-offs, to the
  * failure counts and to the balancer's endpoints happens under {@code lock}, which guards nothing
  * else and is never held across I/O (opening a stream only starts it). Callers are the registry
  * watcher's thread and the client's timer ({@link #reconcile}), and gRPC's event loops ({@link
- * #stopUsing}, {@link #broke}, {@link #answered}). The connection and back-off maps are
- * concurrent, so the dispatcher reads them ({@link #get}, {@link #usable}, {@link #reachable})
- * and the timer prunes them without the lock. Holding the lock also serializes {@link
- * Balancer#updateEndpoints}, as its contract asks.
+ * #stopUsing}, {@link #broke}, {@link #answered}). The connection and back-off maps are concurrent,
+ * so the dispatcher reads them ({@link #get}, {@link #usable}, {@link #reachable}) and the timer
+ * prunes them without the lock. Holding the lock also serializes {@link Balancer#updateEndpoints},
+ * as its contract asks.
  */
 final class WorkerConnections {
   private final Object lock = new Object();
   private final Map<String, WorkerConnection> connections = new ConcurrentHashMap<>();
+
   /** Nodes left alone until the given time; removed by {@link #prune} once it passed. */
   private final Map<String, Long> backoffUntil = new ConcurrentHashMap<>();
+
   /** Failures in a row per node, since a stream to it was last answered. Guarded by lock. */
   private final Map<String, Integer> failures = new HashMap<>();
+
   /** Connections that take no new tasks but still have some in flight (timeouts apply). */
   private final Set<WorkerConnection> retired = ConcurrentHashMap.newKeySet();
+
   /** Sends task batches on a platform thread, whatever the application's threads are doing. */
   private final ExecutorService sender =
       Executors.newSingleThreadExecutor(
           Thread.ofPlatform().daemon().name("tideflow-client-send").factory());
+
   private final ClientConfig config;
   private final ClientClock clock;
   private final WorkerConnection.Listener listener;
+
   /** Null when the client places every task; otherwise told which nodes it may pick. */
   private final Balancer balancer;
+
   private final BooleanSupplier closed;
   private final Counter backoffs;
   private final LiveLoad usable = new Usable();
   private final LiveLoad reachable = new Reachable();
 
-  WorkerConnections(ClientConfig config, ClientClock clock, WorkerConnection.Listener listener,
-      Balancer balancer, BooleanSupplier closed, MeterRegistry metrics) {
+  WorkerConnections(
+      ClientConfig config,
+      ClientClock clock,
+      WorkerConnection.Listener listener,
+      Balancer balancer,
+      BooleanSupplier closed,
+      MeterRegistry metrics) {
     this.config = config;
     this.clock = clock;
     this.listener = listener;
     this.balancer = balancer;
     this.closed = closed;
     // A broken stream is expected (a node dies, restarts, is cut off): counted, not thrown.
-    this.backoffs = Counter.builder("tideflow.client.backoffs")
-        .description("Times a node was left alone because its stream broke or it turned a task back")
-        .register(metrics);
+    this.backoffs =
+        Counter.builder("tideflow.client.backoffs")
+            .description(
+                "Times a node was left alone because its stream broke or it turned a task back")
+            .register(metrics);
   }
 
   /** The current connection to {@code nodeId}, or null. */
@@ -202,8 +216,8 @@ final class WorkerConnections {
   }
 
   /**
-   * Hands what is in flight to {@code abandon} (the client fails it), then closes every stream.
-   * The send thread stops first, so each half-close is written by the closing thread.
+   * Hands what is in flight to {@code abandon} (the client fails it), then closes every stream. The
+   * send thread stops first, so each half-close is written by the closing thread.
    */
   void close(Consumer<TaskAttempt> abandon) {
     sender.shutdown();

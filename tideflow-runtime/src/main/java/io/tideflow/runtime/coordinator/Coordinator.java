@@ -11,25 +11,25 @@ import io.tideflow.runtime.membership.NodeRecords;
 import io.tideflow.runtime.membership.StoreCalls;
 import io.tideflow.store.ClusterStore;
 import io.tideflow.store.KeyValue;
-import io.tideflow.store.Lease;
 import io.tideflow.store.Leadership;
+import io.tideflow.store.Lease;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * A candidate for coordinator. Any node may stand; the store's election picks one. The leader
- * watches membership: it logs joins, state changes and departures, and records a node whose
- * lease ended as GONE under {@link ClusterKeys#GONE} (the newest {@value #GONE_KEPT} are kept).
- * When the leader dies its lease expires and another candidate takes over. The coordinator is not
- * on the task path: tasks flow while no one leads.
+ * watches membership: it logs joins, state changes and departures, and records a node whose lease
+ * ended as GONE under {@link ClusterKeys#GONE} (the newest {@value #GONE_KEPT} are kept). When the
+ * leader dies its lease expires and another candidate takes over. The coordinator is not on the
+ * task path: tasks flow while no one leads.
  */
 public final class Coordinator implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(Coordinator.class.getName());
@@ -44,8 +44,10 @@ public final class Coordinator implements AutoCloseable {
   private volatile Leadership leadership;
   private volatile ClusterWatcher watcher;
   private volatile ClusterView lastView = ClusterView.empty();
+
   /** The current leadership's {@code lost()}, taken once: each call of it makes a new future. */
   private volatile CompletableFuture<Void> leadershipLost;
+
   private final List<Consumer<Boolean>> leadershipListeners = new CopyOnWriteArrayList<>();
   private volatile boolean closed;
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -59,8 +61,8 @@ public final class Coordinator implements AutoCloseable {
     this.store = store;
     this.leaseTtl = leaseTtl;
     this.storeTimeout = storeTimeout;
-    this.campaigner = Thread.ofPlatform().daemon().name("tideflow-coordinator-" + candidate)
-            .unstarted(this::run);
+    this.campaigner =
+        Thread.ofPlatform().daemon().name("tideflow-coordinator-" + candidate).unstarted(this::run);
   }
 
   /** Stands {@code candidate} for coordinator; returns at once, leading happens in background. */
@@ -126,7 +128,8 @@ public final class Coordinator implements AutoCloseable {
   private void lead(Leadership won, CompletableFuture<Void> lost) {
     leadershipLost = lost;
     leadership = won;
-    LOG.log(Level.INFO,
+    LOG.log(
+        Level.INFO,
         "coordinator " + candidate + " leads (fencing token " + won.fencingToken() + ")");
     ClusterWatcher w = ClusterWatcher.start(store, storeTimeout);
     lastView = ClusterView.empty();
@@ -177,8 +180,9 @@ public final class Coordinator implements AutoCloseable {
   }
 
   private void announce(MembershipEvent e) {
-    LOG.log(Level.INFO, "node " + e.nodeId() + ": " + (e.from() == null ? "joined" : e.from())
-        + " -> " + e.to());
+    LOG.log(
+        Level.INFO,
+        "node " + e.nodeId() + ": " + (e.from() == null ? "joined" : e.from()) + " -> " + e.to());
     for (Consumer<MembershipEvent> l : listeners) {
       l.accept(e);
     }

@@ -43,7 +43,8 @@ public final class ClusterWatcher implements AutoCloseable {
   }
 
   private void begin(Duration timeout) {
-    ClusterStore.Snapshot snapshot = StoreCalls.await(store.list(ClusterKeys.NODES), timeout, "list nodes");
+    ClusterStore.Snapshot snapshot =
+        StoreCalls.await(store.list(ClusterKeys.NODES), timeout, "list nodes");
     ClusterView initial = ClusterView.empty();
     for (KeyValue kv : snapshot.kvs()) {
       NodeInfo node = decodeOrNull(kv);

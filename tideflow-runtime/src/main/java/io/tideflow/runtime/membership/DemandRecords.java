@@ -41,21 +41,28 @@ public final class DemandRecords {
   }
 
   public static byte[] encode(Report report) {
-    DemandRecord.Builder b = DemandRecord.newBuilder()
-        .setClientId(report.clientId())
-        .setReportedAtMillis(report.reportedAtMillis());
+    DemandRecord.Builder b =
+        DemandRecord.newBuilder()
+            .setClientId(report.clientId())
+            .setReportedAtMillis(report.reportedAtMillis());
     List<PendingWork> work = new ArrayList<>(report.work());
     work.sort((x, y) -> Integer.compare(y.count(), x.count()));
     for (PendingWork w : work.subList(0, Math.min(MAX_SHAPES, work.size()))) {
-      PendingWorkRecord.Builder r = PendingWorkRecord.newBuilder()
-          .setDemand(NodeRecords.toRecord(w.demand()))
-          .setCount(w.count())
-          .addAllTolerations(w.tolerations())
-          .setReason(w.reason().length() > MAX_REASON_CHARS
-              ? w.reason().substring(0, MAX_REASON_CHARS) : w.reason());
+      PendingWorkRecord.Builder r =
+          PendingWorkRecord.newBuilder()
+              .setDemand(NodeRecords.toRecord(w.demand()))
+              .setCount(w.count())
+              .addAllTolerations(w.tolerations())
+              .setReason(
+                  w.reason().length() > MAX_REASON_CHARS
+                      ? w.reason().substring(0, MAX_REASON_CHARS)
+                      : w.reason());
       for (LabelSelector.Requirement q : w.selector().requirements()) {
-        r.addSelector(SelectorRequirementRecord.newBuilder()
-            .setKey(q.key()).setOperator(q.operator().name()).addAllValues(q.values()));
+        r.addSelector(
+            SelectorRequirementRecord.newBuilder()
+                .setKey(q.key())
+                .setOperator(q.operator().name())
+                .addAllValues(q.values()));
       }
       b.addWork(r);
     }
@@ -65,8 +72,8 @@ public final class DemandRecords {
   /**
    * Reads a stored report.
    *
-   * @throws IllegalArgumentException naming the key when the bytes are not a demand record or
-   *     hold more than {@value #MAX_SHAPES} shapes
+   * @throws IllegalArgumentException naming the key when the bytes are not a demand record or hold
+   *     more than {@value #MAX_SHAPES} shapes
    */
   public static Report decode(String key, byte[] bytes) {
     try {
@@ -83,16 +90,23 @@ public final class DemandRecords {
           try {
             op = LabelSelector.Operator.valueOf(q.getOperator());
           } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown selector operator '" + q.getOperator() + "'", e);
+            throw new IllegalArgumentException(
+                "unknown selector operator '" + q.getOperator() + "'", e);
           }
           reqs.add(new LabelSelector.Requirement(q.getKey(), op, new HashSet<>(q.getValuesList())));
         }
-        work.add(new PendingWork(NodeRecords.fromRecord(r.getDemand()), new LabelSelector(reqs),
-            new HashSet<>(r.getTolerationsList()), r.getCount(), r.getReason()));
+        work.add(
+            new PendingWork(
+                NodeRecords.fromRecord(r.getDemand()),
+                new LabelSelector(reqs),
+                new HashSet<>(r.getTolerationsList()),
+                r.getCount(),
+                r.getReason()));
       }
       return new Report(d.getClientId(), d.getReportedAtMillis(), work);
     } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
-      throw new IllegalArgumentException("invalid demand record at " + key + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "invalid demand record at " + key + ": " + e.getMessage(), e);
     }
   }
 }

@@ -26,7 +26,8 @@ public final class NodeRecords {
     try {
       return fromRecord(NodeRecord.parseFrom(bytes));
     } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
-      throw new IllegalArgumentException("invalid node record at " + key + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "invalid node record at " + key + ": " + e.getMessage(), e);
     }
   }
 

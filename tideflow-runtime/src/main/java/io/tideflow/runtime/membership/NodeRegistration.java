@@ -5,21 +5,21 @@ import io.tideflow.core.model.NodeInfo;
 import io.tideflow.core.model.NodeState;
 import io.tideflow.store.ClusterStore;
 import io.tideflow.store.Lease;
+import io.tideflow.store.LeaseNotFoundException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import io.tideflow.store.LeaseNotFoundException;
-import java.util.concurrent.CompletionException;
 
 /**
  * A node's entry in the registry: written under the node's lease, refreshed with a load report
  * about once a second, gone when the lease ends. When the lease is lost (keep-alives failed past
- * the TTL) {@link #lost()} completes and the node must stop its work: the cluster already counts
- * it gone.
+ * the TTL) {@link #lost()} completes and the node must stop its work: the cluster already counts it
+ * gone.
  */
 public final class NodeRegistration implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(NodeRegistration.class.getName());

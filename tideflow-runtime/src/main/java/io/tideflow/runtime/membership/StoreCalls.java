@@ -10,6 +10,7 @@ import java.util.concurrent.TimeoutException;
 /** Waits for a store future with a bound, for the control path (never the task path). */
 public final class StoreCalls {
   private static final long GRACE_MILLIS = 1_000;
+
   private StoreCalls() {}
 
   /**

@@ -39,8 +39,8 @@ public record PoolSpec(
 
   public PoolSpec {
     if (template == null || limits == null) {
-      throw new IllegalArgumentException("template and limits must not be null, were "
-          + template + " and " + limits);
+      throw new IllegalArgumentException(
+          "template and limits must not be null, were " + template + " and " + limits);
     }
     if (providers == null || providers.isEmpty()) {
       throw new IllegalArgumentException("providers must name at least one, was " + providers);
@@ -70,8 +70,13 @@ public record PoolSpec(
     return config(name, template, interval, window, drainTimeout, logSize);
   }
 
-  private static PoolConfig config(String name, NodeTemplate template, Duration interval,
-      Duration window, Duration drainTimeout, int logSize) {
+  private static PoolConfig config(
+      String name,
+      NodeTemplate template,
+      Duration interval,
+      Duration window,
+      Duration drainTimeout,
+      int logSize) {
     if (name == null || name.isBlank()) {
       throw new IllegalArgumentException("name must not be blank, was '" + name + "'");
     }

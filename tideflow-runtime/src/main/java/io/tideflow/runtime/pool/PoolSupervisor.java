@@ -33,18 +33,19 @@ import java.util.concurrent.TimeUnit;
  * pool starts (providers, warm nodes, registry watcher, pending-demand follower, autoscaler); when
  * it loses it or closes, the pool stops and its providers terminate all its nodes — so standbys
  * hold no nodes and a deposed leader leaves none behind. Drains carry the leadership's fencing
- * token, so a node refuses a deposed leader's drain. Decisions and provider health are published
- * to the store for {@code tideflow status}.
+ * token, so a node refuses a deposed leader's drain. Decisions and provider health are published to
+ * the store for {@code tideflow status}.
  *
  * <p>Threads: starting and stopping run in order on one lifecycle thread of its own (the
- * coordinator's callback only hands them over); the running parts are held by that thread.
- * {@link #decisions()} and {@link #providerHealth()} may be called from any thread.
+ * coordinator's callback only hands them over); the running parts are held by that thread. {@link
+ * #decisions()} and {@link #providerHealth()} may be called from any thread.
  */
 public final class PoolSupervisor implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(PoolSupervisor.class.getName());
 
   /** Failed launches in a row after which a provider of several counts as unhealthy. */
   static final int UNHEALTHY_AFTER_FAILURES = 3;
+
   /** How long the pool waits for the store when it starts. */
   static final Duration STORE_TIMEOUT = Duration.ofSeconds(5);
 
@@ -55,23 +56,34 @@ public final class PoolSupervisor implements AutoCloseable {
   private final MeterRegistry metrics;
   private final InstantSource clock;
   private final ExecutorService lifecycle;
+
   /** The parts of the running pool, newest last; empty while not leading. Lifecycle thread. */
   private final List<AutoCloseable> parts = new ArrayList<>();
+
   private volatile PoolAutoscaler autoscaler;
   private volatile NodeProvider provider;
-  /** What was last written for the providers' health (autoscaler thread; a failed write clears it). */
+
+  /**
+   * What was last written for the providers' health (autoscaler thread; a failed write clears it).
+   */
   private volatile Map<String, ProviderHealth> publishedHealth;
 
-  private PoolSupervisor(PoolSpec spec, ClusterStore store, String storeUri,
-      Coordinator coordinator, MeterRegistry metrics, InstantSource clock) {
+  private PoolSupervisor(
+      PoolSpec spec,
+      ClusterStore store,
+      String storeUri,
+      Coordinator coordinator,
+      MeterRegistry metrics,
+      InstantSource clock) {
     this.spec = spec;
     this.store = store;
     this.storeUri = storeUri;
     this.coordinator = coordinator;
     this.metrics = metrics;
     this.clock = clock;
-    this.lifecycle = Executors.newSingleThreadExecutor(
-        Thread.ofPlatform().daemon().name("tideflow-pool-" + spec.name()).factory());
+    this.lifecycle =
+        Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().daemon().name("tideflow-pool-" + spec.name()).factory());
   }
 
   /**
@@ -80,14 +92,26 @@ public final class PoolSupervisor implements AutoCloseable {
    *
    * @param storeUri how worker processes reach {@code store}; null for an in-memory store
    */
-  public static PoolSupervisor attach(PoolSpec spec, Coordinator coordinator, ClusterStore store,
-      String storeUri, MeterRegistry metrics) {
+  public static PoolSupervisor attach(
+      PoolSpec spec,
+      Coordinator coordinator,
+      ClusterStore store,
+      String storeUri,
+      MeterRegistry metrics) {
     return attach(spec, coordinator, store, storeUri, metrics, InstantSource.system());
   }
 
-  /** As {@link #attach(PoolSpec, Coordinator, ClusterStore, String, MeterRegistry)}, on {@code clock}. */
-  public static PoolSupervisor attach(PoolSpec spec, Coordinator coordinator, ClusterStore store,
-      String storeUri, MeterRegistry metrics, InstantSource clock) {
+  /**
+   * As {@link #attach(PoolSpec, Coordinator, ClusterStore, String, MeterRegistry)}, on {@code
+   * clock}.
+   */
+  public static PoolSupervisor attach(
+      PoolSpec spec,
+      Coordinator coordinator,
+      ClusterStore store,
+      String storeUri,
+      MeterRegistry metrics,
+      InstantSource clock) {
     PoolSupervisor pool = new PoolSupervisor(spec, store, storeUri, coordinator, metrics, clock);
     coordinator.onLeadershipChange(pool::leading);
     if (coordinator.isLeader()) {
@@ -138,23 +162,31 @@ public final class PoolSupervisor implements AutoCloseable {
         demand = PendingDemand.follow(store, STORE_TIMEOUT, clock);
         parts.add(demand);
       }
-      PoolAutoscaler a = new PoolAutoscaler(spec.config(), autoscaler(), nodes, watcher,
-          clock, coordinator::fencingToken).onlyWhile(coordinator::isLeader);
+      PoolAutoscaler a =
+          new PoolAutoscaler(
+                  spec.config(), autoscaler(), nodes, watcher, clock, coordinator::fencingToken)
+              .onlyWhile(coordinator::isLeader);
       if (demand != null) {
         PendingDemand waiting = demand;
         a.pendingDemand(() -> waiting.demandFor(spec.template()))
             .demandSeenAt(waiting::asOf, spec.demandSettle());
       }
-      a.onDecisionLog(log -> {
-        DecisionLogs.publish(store, spec.name(), log);
-        publishHealth(nodes);
-      });
+      a.onDecisionLog(
+          log -> {
+            DecisionLogs.publish(store, spec.name(), log);
+            publishHealth(nodes);
+          });
       provider = nodes;
       a.start();
       parts.add(a);
       autoscaler = a;
-      LOG.log(Level.INFO, "pool " + spec.name() + " started: this coordinator leads (fencing token "
-          + coordinator.fencingToken() + ")");
+      LOG.log(
+          Level.INFO,
+          "pool "
+              + spec.name()
+              + " started: this coordinator leads (fencing token "
+              + coordinator.fencingToken()
+              + ")");
     } catch (RuntimeException e) {
       LOG.log(Level.ERROR, "pool " + spec.name() + " could not start: " + e.getMessage(), e);
       stop();
@@ -169,8 +201,8 @@ public final class PoolSupervisor implements AutoCloseable {
       each.add(p);
       parts.add(p);
     }
-    NodeProvider nodes = each.size() == 1 ? each.getFirst()
-        : new MultiProvider(each, UNHEALTHY_AFTER_FAILURES);
+    NodeProvider nodes =
+        each.size() == 1 ? each.getFirst() : new MultiProvider(each, UNHEALTHY_AFTER_FAILURES);
     if (spec.warm() > 0) {
       nodes = new WarmPool(nodes, spec.template(), spec.warm());
       parts.add(nodes);
@@ -182,13 +214,15 @@ public final class PoolSupervisor implements AutoCloseable {
     List<ScalingPolicy> policies = new ArrayList<>();
     boolean alone = spec.policies().size() == 1;
     for (PolicySpec p : spec.policies()) {
-      policies.add(switch (p) {
-        case PolicySpec.TargetTracking t ->
-            new TargetTrackingPolicy(t.metric(), t.target(), t.tolerance(), t.behavior());
-        case PolicySpec.PendingDemand d -> alone
-            ? new PendingDemandPolicy(spec.template().capacity())
-            : PendingDemandPolicy.besideUtilization(spec.template().capacity());
-      });
+      policies.add(
+          switch (p) {
+            case PolicySpec.TargetTracking t ->
+                new TargetTrackingPolicy(t.metric(), t.target(), t.tolerance(), t.behavior());
+            case PolicySpec.PendingDemand d ->
+                alone
+                    ? new PendingDemandPolicy(spec.template().capacity())
+                    : PendingDemandPolicy.besideUtilization(spec.template().capacity());
+          });
     }
     return new Autoscaler(policies, spec.limits());
   }
@@ -198,10 +232,12 @@ public final class PoolSupervisor implements AutoCloseable {
     Map<String, ProviderHealth> now = ProviderHealths.of(nodes);
     if (!now.equals(publishedHealth)) {
       publishedHealth = now;
-      ProviderHealths.publish(store, spec.name(), now).exceptionally(e -> {
-        publishedHealth = null; // write again next time
-        return null;
-      });
+      ProviderHealths.publish(store, spec.name(), now)
+          .exceptionally(
+              e -> {
+                publishedHealth = null; // write again next time
+                return null;
+              });
     }
   }
 

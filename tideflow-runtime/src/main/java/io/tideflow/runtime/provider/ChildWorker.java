@@ -49,10 +49,15 @@ final class ChildWorker {
   }
 
   private void copyOutput() {
-    try (BufferedReader out = new BufferedReader(
-            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        Writer file = Files.newBufferedWriter(log, StandardCharsets.UTF_8,
-            StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+    try (BufferedReader out =
+            new BufferedReader(
+                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        Writer file =
+            Files.newBufferedWriter(
+                log,
+                StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND)) {
       String line;
       while ((line = out.readLine()) != null) {
         file.write(line);
@@ -68,12 +73,22 @@ final class ChildWorker {
       // The pipe broke with the process: the exit below reports it.
       LOG.log(Level.DEBUG, nodeId + ": output ended: " + e.getMessage());
     }
-    process.onExit().thenRun(() -> {
-      IllegalStateException exited = new IllegalStateException(nodeId + " exited with code "
-          + process.exitValue() + " before it was ready; log " + log + ":\n" + logTail());
-      standby.completeExceptionally(exited);
-      ready.completeExceptionally(exited);
-    });
+    process
+        .onExit()
+        .thenRun(
+            () -> {
+              IllegalStateException exited =
+                  new IllegalStateException(
+                      nodeId
+                          + " exited with code "
+                          + process.exitValue()
+                          + " before it was ready; log "
+                          + log
+                          + ":\n"
+                          + logTail());
+              standby.completeExceptionally(exited);
+              ready.completeExceptionally(exited);
+            });
   }
 
   String nodeId() {
@@ -105,8 +120,9 @@ final class ChildWorker {
       in.write("ACTIVATE\n".getBytes(StandardCharsets.UTF_8));
       in.flush();
     } catch (IOException e) {
-      ready.completeExceptionally(new IllegalStateException(
-          nodeId + ": cannot tell it to activate: " + e.getMessage() + "\n" + logTail(), e));
+      ready.completeExceptionally(
+          new IllegalStateException(
+              nodeId + ": cannot tell it to activate: " + e.getMessage() + "\n" + logTail(), e));
     }
   }
 
@@ -121,15 +137,17 @@ final class ChildWorker {
     process.destroy();
     CompletableFuture<Process> exited = process.onExit();
     CompletableFuture<Void> graceOver = deadlines.after(grace);
-    return CompletableFuture.anyOf(exited, graceOver).thenCompose(first -> {
-      if (exited.isDone()) {
-        graceOver.cancel(false);
-        return exited;
-      }
-      LOG.log(Level.WARNING, nodeId + " ignored SIGTERM for " + grace + ": killing it");
-      process.destroyForcibly();
-      return process.onExit();
-    });
+    return CompletableFuture.anyOf(exited, graceOver)
+        .thenCompose(
+            first -> {
+              if (exited.isDone()) {
+                graceOver.cancel(false);
+                return exited;
+              }
+              LOG.log(Level.WARNING, nodeId + " ignored SIGTERM for " + grace + ": killing it");
+              process.destroyForcibly();
+              return process.onExit();
+            });
   }
 
   /** The last lines of the child's log. */

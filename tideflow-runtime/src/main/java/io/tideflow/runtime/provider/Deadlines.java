@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 final class Deadlines implements AutoCloseable {
   private final InstantSource clock;
   private final ScheduledExecutorService checker;
+
   /** Deadlines not reached yet, by the future each completes; the checker removes done ones. */
   private final Map<CompletableFuture<Void>, Instant> pending = new ConcurrentHashMap<>();
 
@@ -30,8 +31,9 @@ final class Deadlines implements AutoCloseable {
       throw new IllegalArgumentException("period must be > 0, was " + period);
     }
     this.clock = clock;
-    this.checker = Executors.newSingleThreadScheduledExecutor(
-        Thread.ofPlatform().daemon().name(threadName).factory());
+    this.checker =
+        Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name(threadName).factory());
     long nanos = period.toNanos();
     checker.scheduleWithFixedDelay(this::check, nanos, nanos, TimeUnit.NANOSECONDS);
   }
@@ -58,14 +60,15 @@ final class Deadlines implements AutoCloseable {
   /** One round: completes what the clock has passed. Also called by tests after moving theirs. */
   void check() {
     Instant now = clock.instant();
-    pending.forEach((due, at) -> {
-      if (due.isDone()) {
-        pending.remove(due); // cancelled: what it bounded ended in time
-      } else if (now.isAfter(at)) {
-        pending.remove(due);
-        due.complete(null);
-      }
-    });
+    pending.forEach(
+        (due, at) -> {
+          if (due.isDone()) {
+            pending.remove(due); // cancelled: what it bounded ended in time
+          } else if (now.isAfter(at)) {
+            pending.remove(due);
+            due.complete(null);
+          }
+        });
   }
 
   /** Deadlines still waiting for the clock. */
@@ -78,7 +81,9 @@ final class Deadlines implements AutoCloseable {
     checker.shutdownNow();
     // What still waits keeps its bound, on real time from here: a stop grace must end in a kill.
     Instant now = clock.instant();
-    pending.forEach((due, at) -> due.completeOnTimeout(
-        null, Math.max(0, Duration.between(now, at).toNanos()), TimeUnit.NANOSECONDS));
+    pending.forEach(
+        (due, at) ->
+            due.completeOnTimeout(
+                null, Math.max(0, Duration.between(now, at).toNanos()), TimeUnit.NANOSECONDS));
   }
 }

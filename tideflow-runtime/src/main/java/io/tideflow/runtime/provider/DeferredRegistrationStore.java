@@ -1,28 +1,28 @@
 package io.tideflow.runtime.provider;
 
 import io.tideflow.store.ClusterStore;
+import io.tideflow.store.KeyValue;
+import io.tideflow.store.Leadership;
 import io.tideflow.store.Lease;
+import io.tideflow.store.LeaseNotFoundException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import io.tideflow.store.KeyValue;
-import io.tideflow.store.Leadership;
-import io.tideflow.store.LeaseNotFoundException;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The store a standby worker registers in: its first lease, and every write under that lease, are
  * held here instead of reaching the cluster, until {@link #activate()} grants a real lease and
- * writes the latest value of each held key under it. From then on writes under the held lease go
- * to the real one, in the order they were made. Everything else passes through.
+ * writes the latest value of each held key under it. From then on writes under the held lease go to
+ * the real one, in the order they were made. Everything else passes through.
  *
- * <p>So a worker can be built, bound and "registered" ahead of need without any client seeing it
- * — its own code ({@code WorkerNode}, {@code NodeRegistration}) is unchanged — and joins the
- * cluster with one lease grant and one write. Closing this store does not close the cluster's.
+ * <p>So a worker can be built, bound and "registered" ahead of need without any client seeing it —
+ * its own code ({@code WorkerNode}, {@code NodeRegistration}) is unchanged — and joins the cluster
+ * with one lease grant and one write. Closing this store does not close the cluster's.
  */
 final class DeferredRegistrationStore implements ClusterStore {
   /** The id of the held lease; never sent to the real store. */
@@ -34,8 +34,10 @@ final class DeferredRegistrationStore implements ClusterStore {
   private Duration ttl;
   private boolean leaseHeld;
   private boolean revoked;
+
   /** Null until activation; then the real lease, complete once the held writes are replayed. */
   private CompletableFuture<Lease> real;
+
   /** The last write forwarded under the real lease: the next one waits for it, keeping order. */
   private CompletableFuture<?> tail = CompletableFuture.completedFuture(null);
 
@@ -47,11 +49,11 @@ final class DeferredRegistrationStore implements ClusterStore {
   private CompletableFuture<Lease> early;
 
   /**
-   * Makes activation one warm write: grants the real lease now (kept alive from here on, though
-   * no key is under it yet) and runs one write and delete through the cluster store, so the
-   * store client's code and connections are warm when the node is handed out. Optional; call
-   * once the worker holds its lease. Completes when done; failures only cost activation the
-   * grant it would have made anyway.
+   * Makes activation one warm write: grants the real lease now (kept alive from here on, though no
+   * key is under it yet) and runs one write and delete through the cluster store, so the store
+   * client's code and connections are warm when the node is handed out. Optional; call once the
+   * worker holds its lease. Completes when done; failures only cost activation the grant it would
+   * have made anyway.
    */
   CompletableFuture<Void> prepare() {
     CompletableFuture<Lease> lease;
@@ -81,9 +83,12 @@ final class DeferredRegistrationStore implements ClusterStore {
         return e;
       }
     } else if (e != null && !e.isDone()) {
-      return e.handle((l, error) -> error == null && !l.lost().isDone()
-          ? CompletableFuture.completedFuture(l)
-          : cluster.grantLease(ttl)).thenCompose(f -> f);
+      return e.handle(
+              (l, error) ->
+                  error == null && !l.lost().isDone()
+                      ? CompletableFuture.completedFuture(l)
+                      : cluster.grantLease(ttl))
+          .thenCompose(f -> f);
     }
     return cluster.grantLease(ttl);
   }
@@ -94,8 +99,8 @@ final class DeferredRegistrationStore implements ClusterStore {
   }
 
   /**
-   * Grants the real lease and writes the held keys under it. Completes when they are in the
-   * cluster store; the same future for every call. Fails if no lease was held yet.
+   * Grants the real lease and writes the held keys under it. Completes when they are in the cluster
+   * store; the same future for every call. Fails if no lease was held yet.
    */
   CompletableFuture<Void> activate() {
     Map<String, byte[]> replay;
@@ -105,8 +110,11 @@ final class DeferredRegistrationStore implements ClusterStore {
         return real.thenApply(lease -> null);
       }
       if (!leaseHeld || revoked) {
-        return CompletableFuture.failedFuture(new IllegalStateException(
-            "nothing to activate: the standby worker holds no lease (revoked=" + revoked + ")"));
+        return CompletableFuture.failedFuture(
+            new IllegalStateException(
+                "nothing to activate: the standby worker holds no lease (revoked="
+                    + revoked
+                    + ")"));
       }
       replay = new LinkedHashMap<>(held);
       held.clear();
@@ -115,15 +123,16 @@ final class DeferredRegistrationStore implements ClusterStore {
     }
     lease()
         .thenCompose(lease -> writeAll(replay, lease).thenApply(done -> lease))
-        .whenComplete((lease, error) -> {
-          if (error != null) {
-            granted.completeExceptionally(error);
-            lost.complete(null); // it never joined: the worker must stop, as on a lost lease
-          } else {
-            lease.lost().whenComplete((v, e) -> lost.complete(null));
-            granted.complete(lease);
-          }
-        });
+        .whenComplete(
+            (lease, error) -> {
+              if (error != null) {
+                granted.completeExceptionally(error);
+                lost.complete(null); // it never joined: the worker must stop, as on a lost lease
+              } else {
+                lease.lost().whenComplete((v, e) -> lost.complete(null));
+                granted.complete(lease);
+              }
+            });
     return granted.thenApply(lease -> null);
   }
 
@@ -131,11 +140,12 @@ final class DeferredRegistrationStore implements ClusterStore {
     List<CompletableFuture<Long>> writes = new ArrayList<>();
     values.forEach((key, value) -> writes.add(cluster.put(key, value, lease.id())));
     return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new))
-        .whenComplete((v, error) -> {
-          if (error != null) {
-            lease.revoke(); // best effort: the lease expires within its TTL anyway
-          }
-        });
+        .whenComplete(
+            (v, error) -> {
+              if (error != null) {
+                lease.revoke(); // best effort: the lease expires within its TTL anyway
+              }
+            });
   }
 
   @Override
@@ -155,8 +165,7 @@ final class DeferredRegistrationStore implements ClusterStore {
     }
     synchronized (this) {
       if (revoked) {
-        return CompletableFuture.failedFuture(
-            new LeaseNotFoundException(HELD_LEASE_ID));
+        return CompletableFuture.failedFuture(new LeaseNotFoundException(HELD_LEASE_ID));
       }
       if (real == null) {
         held.put(key, value.clone());
@@ -180,7 +189,8 @@ final class DeferredRegistrationStore implements ClusterStore {
     held.clear();
     if (real == null) {
       CompletableFuture<Lease> e = early;
-      return e == null ? CompletableFuture.completedFuture(null)
+      return e == null
+          ? CompletableFuture.completedFuture(null)
           : e.thenCompose(Lease::revoke).handle((v, error) -> null);
     }
     return real.thenCompose(Lease::revoke);
@@ -213,8 +223,7 @@ final class DeferredRegistrationStore implements ClusterStore {
   }
 
   @Override
-  public CompletableFuture<Leadership> campaign(
-      String election, String candidate, Lease lease) {
+  public CompletableFuture<Leadership> campaign(String election, String candidate, Lease lease) {
     return cluster.campaign(election, candidate, lease);
   }
 

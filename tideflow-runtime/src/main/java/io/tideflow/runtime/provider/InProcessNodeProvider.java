@@ -1,12 +1,12 @@
 package io.tideflow.runtime.provider;
 
-import io.tideflow.store.clock.MonotonicClock;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tideflow.runtime.provider.ProvidedNode.Status;
 import io.tideflow.runtime.task.TaskHandlers;
 import io.tideflow.runtime.worker.WorkerConfig;
 import io.tideflow.runtime.worker.WorkerNode;
 import io.tideflow.store.ClusterStore;
+import io.tideflow.store.clock.MonotonicClock;
 import java.lang.System.Logger.Level;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -73,18 +73,21 @@ public final class InProcessNodeProvider implements NodeProvider, StandbyLaunche
   }
 
   @Override
-  public CompletableFuture<LaunchResult> launch(NodeTemplate template, int count, String requestId) {
+  public CompletableFuture<LaunchResult> launch(
+      NodeTemplate template, int count, String requestId) {
     if (count < 0) {
       throw new IllegalArgumentException("count must be >= 0, was " + count);
     }
-    return launches.answer(requestId, () -> {
-      List<CompletableFuture<String>> starts = new ArrayList<>();
-      for (int i = 0; i < count; i++) {
-        starts.add(CompletableFuture.supplyAsync(() -> startOne(template), executor));
-      }
-      return CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new))
-          .handle((v, e) -> result(requestId, starts));
-    });
+    return launches.answer(
+        requestId,
+        () -> {
+          List<CompletableFuture<String>> starts = new ArrayList<>();
+          for (int i = 0; i < count; i++) {
+            starts.add(CompletableFuture.supplyAsync(() -> startOne(template), executor));
+          }
+          return CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new))
+              .handle((v, e) -> result(requestId, starts));
+        });
   }
 
   /** Starts one node; returns its id, or throws with the reason it could not. */
@@ -117,10 +120,22 @@ public final class InProcessNodeProvider implements NodeProvider, StandbyLaunche
   private void track(WorkerNode worker, NodeTemplate template) {
     String id = worker.id();
     running.put(id, new Running(worker, node(id, template.name(), Status.RUNNING, "")));
-    worker.terminated().thenRun(() -> running.computeIfPresent(id, (k, r) ->
-        r.node().status() == Status.TERMINATING ? r
-            : new Running(r.worker(), node(id, r.node().template(), Status.FAILED,
-                "the worker stopped by itself (its lease was lost)"))));
+    worker
+        .terminated()
+        .thenRun(
+            () ->
+                running.computeIfPresent(
+                    id,
+                    (k, r) ->
+                        r.node().status() == Status.TERMINATING
+                            ? r
+                            : new Running(
+                                r.worker(),
+                                node(
+                                    id,
+                                    r.node().template(),
+                                    Status.FAILED,
+                                    "the worker stopped by itself (its lease was lost)"))));
     if (closed) {
       worker.close(); // closed while it started: it must not outlive the provider
       running.remove(id);
@@ -135,15 +150,18 @@ public final class InProcessNodeProvider implements NodeProvider, StandbyLaunche
     List<String> started = new ArrayList<>();
     List<String> errors = new ArrayList<>();
     for (CompletableFuture<String> start : starts) {
-      start.handle((id, error) -> {
-        if (error == null) {
-          started.add(id);
-        } else {
-          Throwable cause = error.getCause() != null ? error.getCause() : error;
-          errors.add(cause.getMessage());
-        }
-        return null;
-      }).join(); // already complete: allOf finished
+      start
+          .handle(
+              (id, error) -> {
+                if (error == null) {
+                  started.add(id);
+                } else {
+                  Throwable cause = error.getCause() != null ? error.getCause() : error;
+                  errors.add(cause.getMessage());
+                }
+                return null;
+              })
+          .join(); // already complete: allOf finished
     }
     return new LaunchResult(requestId, started, errors);
   }
@@ -189,18 +207,21 @@ public final class InProcessNodeProvider implements NodeProvider, StandbyLaunche
 
     @Override
     public CompletableFuture<Void> activate() {
-      return held.activate().whenCompleteAsync((v, error) -> {
-        if (standby.remove(worker.id()) == null) {
-          return; // already adopted or discarded
-        }
-        if (error != null) {
-          health.failure(worker.id() + ": could not register: " + error.getMessage());
-          worker.close();
-        } else {
-          health.success();
-          track(worker, template);
-        }
-      }, executor);
+      return held.activate()
+          .whenCompleteAsync(
+              (v, error) -> {
+                if (standby.remove(worker.id()) == null) {
+                  return; // already adopted or discarded
+                }
+                if (error != null) {
+                  health.failure(worker.id() + ": could not register: " + error.getMessage());
+                  worker.close();
+                } else {
+                  health.success();
+                  track(worker, template);
+                }
+              },
+              executor);
     }
 
     @Override
@@ -214,21 +235,31 @@ public final class InProcessNodeProvider implements NodeProvider, StandbyLaunche
   @Override
   public CompletableFuture<Void> terminate(Collection<String> nodeIds, String requestId) {
     List<String> targets = List.copyOf(nodeIds);
-    return terminations.answer(requestId, () -> CompletableFuture.runAsync(() -> {
-      for (String id : targets) {
-        Running r = running.computeIfPresent(id, (k, v) ->
-            new Running(v.worker(), node(id, v.node().template(), Status.TERMINATING, "")));
-        if (r != null) {
-          r.worker().close();
-          running.remove(id);
-        }
-      }
-    }, executor));
+    return terminations.answer(
+        requestId,
+        () ->
+            CompletableFuture.runAsync(
+                () -> {
+                  for (String id : targets) {
+                    Running r =
+                        running.computeIfPresent(
+                            id,
+                            (k, v) ->
+                                new Running(
+                                    v.worker(),
+                                    node(id, v.node().template(), Status.TERMINATING, "")));
+                    if (r != null) {
+                      r.worker().close();
+                      running.remove(id);
+                    }
+                  }
+                },
+                executor));
   }
 
   /**
-   * The worker of a running node, or null: for tests and the demo, which kill nodes in-process
-   * to show what a crash does.
+   * The worker of a running node, or null: for tests and the demo, which kill nodes in-process to
+   * show what a crash does.
    */
   public WorkerNode worker(String nodeId) {
     Running r = running.get(nodeId);

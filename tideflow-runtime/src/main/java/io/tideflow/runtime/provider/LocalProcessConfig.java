@@ -15,17 +15,25 @@ import java.util.Locale;
  * @param readyTimeout how long a worker may take to print READY before its launch fails
  * @param stopGrace how long a worker may take to exit after SIGTERM before it gets SIGKILL
  */
-public record LocalProcessConfig(String storeUri, String javaCommand, String classPath,
-    List<String> jvmFlags, Duration readyTimeout, Duration stopGrace) {
+public record LocalProcessConfig(
+    String storeUri,
+    String javaCommand,
+    String classPath,
+    List<String> jvmFlags,
+    Duration readyTimeout,
+    Duration stopGrace) {
 
   public LocalProcessConfig {
     if (storeUri == null || !storeUri.trim().toLowerCase(Locale.ROOT).startsWith("etcd://")) {
-      throw new IllegalArgumentException("storeUri must be etcd://HOST:PORT: worker processes"
-          + " share the cluster store, and a memory: store lives inside one JVM; was '"
-          + storeUri + "'");
+      throw new IllegalArgumentException(
+          "storeUri must be etcd://HOST:PORT: worker processes"
+              + " share the cluster store, and a memory: store lives inside one JVM; was '"
+              + storeUri
+              + "'");
     }
     if (javaCommand == null || javaCommand.isBlank()) {
-      throw new IllegalArgumentException("javaCommand must not be blank, was '" + javaCommand + "'");
+      throw new IllegalArgumentException(
+          "javaCommand must not be blank, was '" + javaCommand + "'");
     }
     if (classPath == null || classPath.isBlank()) {
       throw new IllegalArgumentException("classPath must not be blank, was '" + classPath + "'");
@@ -44,17 +52,24 @@ public record LocalProcessConfig(String storeUri, String javaCommand, String cla
    * stop.
    */
   public static LocalProcessConfig defaults(String storeUri) {
-    String java = ProcessHandle.current().info().command()
-        .orElse(System.getProperty("java.home") + "/bin/java");
-    return new LocalProcessConfig(storeUri, java, System.getProperty("java.class.path"),
-        defaultJvmFlags(Runtime.version().feature()), Duration.ofSeconds(60),
+    String java =
+        ProcessHandle.current()
+            .info()
+            .command()
+            .orElse(System.getProperty("java.home") + "/bin/java");
+    return new LocalProcessConfig(
+        storeUri,
+        java,
+        System.getProperty("java.class.path"),
+        defaultJvmFlags(Runtime.version().feature()),
+        Duration.ofSeconds(60),
         Duration.ofSeconds(5));
   }
 
   /** A small heap and fast start (workers are short-lived here); quiet about Unsafe on 24+. */
   static List<String> defaultJvmFlags(int jdkFeature) {
-    List<String> flags = new ArrayList<>(
-        List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+    List<String> flags =
+        new ArrayList<>(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
     if (jdkFeature >= 24) {
       flags.add("--sun-misc-unsafe-memory-access=allow");
       flags.add("--enable-native-access=ALL-UNNAMED");

@@ -1,7 +1,7 @@
 package io.tideflow.runtime.provider;
 
-import io.tideflow.store.clock.MonotonicClock;
 import io.tideflow.runtime.provider.ProvidedNode.Status;
+import io.tideflow.store.clock.MonotonicClock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
@@ -14,6 +14,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,23 +22,26 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import java.util.TreeMap;
 
 /**
  * Starts workers as child JVMs on this machine, on this JVM's class path, running {@link
- * LocalWorkerMain} against a shared etcd store. A launch completes when the child printed READY,
- * or fails (in the result, with the tail of the child's log) if it exits first or takes longer
- * than {@link LocalProcessConfig#readyTimeout()}. Terminate sends SIGTERM, then SIGKILL after
- * {@link LocalProcessConfig#stopGrace()}.
+ * LocalWorkerMain} against a shared etcd store. A launch completes when the child printed READY, or
+ * fails (in the result, with the tail of the child's log) if it exits first or takes longer than
+ * {@link LocalProcessConfig#readyTimeout()}. Terminate sends SIGTERM, then SIGKILL after {@link
+ * LocalProcessConfig#stopGrace()}.
  *
  * <p>No child outlives the provider: {@link #close()} stops them all, a shutdown hook does the same
  * when this JVM exits, and each child polls its parent's pid and exits when the parent is gone (a
  * crash of this JVM runs no hook). Each child's output goes to {@code <node-id>.log} in a temporary
  * directory removed on close. Unhealthy after 3 failed starts in a row.
  *
- * <p>The ready timeout and the stop grace are measured on the provider's clock (the system clock
- * unless given one), looked at every 50 ms of real time; so are the
- * times its nodes entered their status.
+ * <p>The ready timeout and the stop grace are measured on the provider's clock (the process clock
+ * unless given one), looked at every 50 ms of real time; so are the times its nodes entered their
+ * status.
+ *
+ * <p>Longer than most classes here because one child's whole life — spawn, READY, stand-by
+ * activation, terminate, reap, the orphan guard — shares the same table of children and must be
+ * read in one place; the per-child process handling is already in {@link ChildWorker}.
  */
 public final class LocalProcessNodeProvider implements NodeProvider, StandbyLauncher {
   public static final String NAME = LocalWorkerMain.PROVIDER;
@@ -50,8 +54,9 @@ public final class LocalProcessNodeProvider implements NodeProvider, StandbyLaun
   private final InstantSource clock;
   private final Deadlines deadlines;
   private final Path logDir;
-  private final ExecutorService executor = Executors.newFixedThreadPool(
-      2, Thread.ofPlatform().daemon().name("tideflow-local-process-provider-", 0).factory());
+  private final ExecutorService executor =
+      Executors.newFixedThreadPool(
+          2, Thread.ofPlatform().daemon().name("tideflow-local-process-provider-", 0).factory());
   private final NodeIds ids = new NodeIds();
   private final HealthTracker health = new HealthTracker(UNHEALTHY_AFTER);
   private final RequestLog<LaunchResult> launches = new RequestLog<>(RequestLog.DEFAULT_CAPACITY);
@@ -63,8 +68,9 @@ public final class LocalProcessNodeProvider implements NodeProvider, StandbyLaun
 
   private record Tracked(ChildWorker child, ProvidedNode node) {
     Tracked with(Status status, String error, InstantSource clock) {
-      return new Tracked(child, new ProvidedNode(node.nodeId(), node.template(), NAME, status,
-          clock.instant(), error));
+      return new Tracked(
+          child,
+          new ProvidedNode(node.nodeId(), node.template(), NAME, status, clock.instant(), error));
     }
   }
 
@@ -89,8 +95,9 @@ public final class LocalProcessNodeProvider implements NodeProvider, StandbyLaun
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a directory for worker logs", e);
     }
-    this.deadlines = new Deadlines(clock, Duration.ofMillis(DEADLINE_CHECK_MILLIS),
-        "tideflow-local-process-deadlines");
+    this.deadlines =
+        new Deadlines(
+            clock, Duration.ofMillis(DEADLINE_CHECK_MILLIS), "tideflow-local-process-deadlines");
     Runtime.getRuntime().addShutdownHook(reaper);
   }
 
@@ -113,41 +120,49 @@ public final class LocalProcessNodeProvider implements NodeProvider, StandbyLaun
   }
 
   @Override
-  public CompletableFuture<LaunchResult> launch(NodeTemplate template, int count, String requestId) {
+  public CompletableFuture<LaunchResult> launch(
+      NodeTemplate template, int count, String requestId) {
     if (count < 0) {
       throw new IllegalArgumentException("count must be >= 0, was " + count);
     }
-    return launches.answer(requestId, () -> {
-      List<CompletableFuture<String>> starts = new ArrayList<>();
-      for (int i = 0; i < count; i++) {
-        starts.add(startOne(template));
-      }
-      return CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new))
-          .handleAsync((v, e) -> InProcessNodeProvider.result(requestId, starts), executor);
-    });
+    return launches.answer(
+        requestId,
+        () -> {
+          List<CompletableFuture<String>> starts = new ArrayList<>();
+          for (int i = 0; i < count; i++) {
+            starts.add(startOne(template));
+          }
+          return CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new))
+              .handleAsync((v, e) -> InProcessNodeProvider.result(requestId, starts), executor);
+        });
   }
 
   private CompletableFuture<String> startOne(NodeTemplate template) {
     String id = ids.next(template);
     return CompletableFuture.supplyAsync(() -> spawn(template, id, false), executor)
         .thenCompose(child -> within(child, child.ready(), config.readyTimeout()))
-        .handle((address, error) -> {
-          Tracked t = children.get(id);
-          if (error == null && t != null) {
-            health.success();
-            children.computeIfPresent(id, (k, v) -> v.node().status() == Status.LAUNCHING
-                ? v.with(Status.RUNNING, "", clock) : v);
-            return id;
-          }
-          String why = error == null ? id + ": terminated while it started" : message(error);
-          // A node terminated on purpose while it started (TERMINATING, or already removed by
-          // that termination) is no failure of the provider.
-          if (t != null && t.node().status() != Status.TERMINATING) {
-            health.failure(why);
-          }
-          children.remove(id);
-          throw new CompletionException(new IllegalStateException(why));
-        });
+        .handle(
+            (address, error) -> {
+              Tracked t = children.get(id);
+              if (error == null && t != null) {
+                health.success();
+                children.computeIfPresent(
+                    id,
+                    (k, v) ->
+                        v.node().status() == Status.LAUNCHING
+                            ? v.with(Status.RUNNING, "", clock)
+                            : v);
+                return id;
+              }
+              String why = error == null ? id + ": terminated while it started" : message(error);
+              // A node terminated on purpose while it started (TERMINATING, or already removed by
+              // that termination) is no failure of the provider.
+              if (t != null && t.node().status() != Status.TERMINATING) {
+                health.failure(why);
+              }
+              children.remove(id);
+              throw new CompletionException(new IllegalStateException(why));
+            });
   }
 
   /**
@@ -158,29 +173,37 @@ public final class LocalProcessNodeProvider implements NodeProvider, StandbyLaun
       ChildWorker child, CompletableFuture<String> signal, Duration bound) {
     CompletableFuture<String> result = new CompletableFuture<>();
     CompletableFuture<Void> timeout = deadlines.after(bound);
-    signal.whenComplete((address, error) -> {
-      timeout.cancel(false);
-      if (error == null) {
-        result.complete(address);
-      } else {
-        result.completeExceptionally(
-            error instanceof CompletionException && error.getCause() != null
-                ? error.getCause() : error);
-      }
-    });
-    timeout.thenRun(() -> {
-      IllegalStateException late = new IllegalStateException(child.nodeId()
-          + " did not print READY within " + bound + "; log tail:\n" + child.logTail());
-      if (result.completeExceptionally(late)) {
-        child.stop(Duration.ZERO, deadlines);
-      }
-    });
+    signal.whenComplete(
+        (address, error) -> {
+          timeout.cancel(false);
+          if (error == null) {
+            result.complete(address);
+          } else {
+            result.completeExceptionally(
+                error instanceof CompletionException && error.getCause() != null
+                    ? error.getCause()
+                    : error);
+          }
+        });
+    timeout.thenRun(
+        () -> {
+          IllegalStateException late =
+              new IllegalStateException(
+                  child.nodeId()
+                      + " did not print READY within "
+                      + bound
+                      + "; log tail:\n"
+                      + child.logTail());
+          if (result.completeExceptionally(late)) {
+            child.stop(Duration.ZERO, deadlines);
+          }
+        });
     return result;
   }
 
   private static String message(Throwable error) {
-    Throwable cause = error instanceof CompletionException && error.getCause() != null
-        ? error.getCause() : error;
+    Throwable cause =
+        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     return cause.getMessage();
   }
 
@@ -188,13 +211,16 @@ public final class LocalProcessNodeProvider implements NodeProvider, StandbyLaun
     if (closed) {
       throw new IllegalStateException(id + ": provider closed");
     }
-    ChildWorker child = ChildWorker.start(id, command(template, id, asStandby),
-        logDir.resolve(id + ".log"));
+    ChildWorker child =
+        ChildWorker.start(id, command(template, id, asStandby), logDir.resolve(id + ".log"));
     if (asStandby) {
       standby.put(id, child);
     } else {
-      children.put(id, new Tracked(child, new ProvidedNode(id, template.name(), NAME,
-          Status.LAUNCHING, clock.instant(), "")));
+      children.put(
+          id,
+          new Tracked(
+              child,
+              new ProvidedNode(id, template.name(), NAME, Status.LAUNCHING, clock.instant(), "")));
     }
     child.process().onExit().thenRun(() -> exited(id, child));
     if (closed) {
@@ -206,21 +232,37 @@ public final class LocalProcessNodeProvider implements NodeProvider, StandbyLaun
   /** A child that exits without being told to is a failed node until it is terminated. */
   private void exited(String id, ChildWorker child) {
     standby.remove(id, child);
-    children.computeIfPresent(id, (k, t) -> t.child() != child
-        || t.node().status() == Status.TERMINATING || t.node().status() == Status.LAUNCHING ? t
-        : t.with(Status.FAILED, "exited with code " + child.process().exitValue(), clock));
+    children.computeIfPresent(
+        id,
+        (k, t) ->
+            t.child() != child
+                    || t.node().status() == Status.TERMINATING
+                    || t.node().status() == Status.LAUNCHING
+                ? t
+                : t.with(Status.FAILED, "exited with code " + child.process().exitValue(), clock));
   }
 
   List<String> command(NodeTemplate template, String id, boolean asStandby) {
     List<String> command = new ArrayList<>();
     command.add(config.javaCommand());
     command.addAll(config.jvmFlags());
-    command.addAll(List.of("-cp", config.classPath(), LocalWorkerMain.class.getName(),
-        "--store", config.storeUri(), "--id", id,
-        "--lease-ttl-millis", Long.toString(template.leaseTtl().toMillis()),
-        "--cpu-millis", Long.toString(template.capacity().cpuMillis()),
-        "--memory-bytes", Long.toString(template.capacity().memoryBytes()),
-        "--parent-pid", Long.toString(ProcessHandle.current().pid())));
+    command.addAll(
+        List.of(
+            "-cp",
+            config.classPath(),
+            LocalWorkerMain.class.getName(),
+            "--store",
+            config.storeUri(),
+            "--id",
+            id,
+            "--lease-ttl-millis",
+            Long.toString(template.leaseTtl().toMillis()),
+            "--cpu-millis",
+            Long.toString(template.capacity().cpuMillis()),
+            "--memory-bytes",
+            Long.toString(template.capacity().memoryBytes()),
+            "--parent-pid",
+            Long.toString(ProcessHandle.current().pid())));
     template.labels().forEach((k, v) -> command.addAll(List.of("--label", k + "=" + v)));
     if (asStandby) {
       command.add("--standby");
@@ -232,8 +274,10 @@ public final class LocalProcessNodeProvider implements NodeProvider, StandbyLaun
   public CompletableFuture<StandbyNode> prepare(NodeTemplate template) {
     String id = ids.next(template);
     return CompletableFuture.supplyAsync(() -> spawn(template, id, true), executor)
-        .thenCompose(child -> within(child, child.standby(), config.readyTimeout())
-            .thenApply(address -> (StandbyNode) new LocalStandby(child, template)));
+        .thenCompose(
+            child ->
+                within(child, child.standby(), config.readyTimeout())
+                    .thenApply(address -> (StandbyNode) new LocalStandby(child, template)));
   }
 
   /** A child JVM started with --standby. */
@@ -255,25 +299,33 @@ public final class LocalProcessNodeProvider implements NodeProvider, StandbyLaun
     @Override
     public synchronized CompletableFuture<Void> activate() {
       if (standby.remove(child.nodeId(), child)) {
-        children.put(child.nodeId(), new Tracked(child, new ProvidedNode(child.nodeId(),
-            template.name(), NAME, Status.LAUNCHING, clock.instant(), "")));
+        children.put(
+            child.nodeId(),
+            new Tracked(
+                child,
+                new ProvidedNode(
+                    child.nodeId(), template.name(), NAME, Status.LAUNCHING, clock.instant(), "")));
         child.activate();
-        within(child, child.ready(), config.readyTimeout()).whenCompleteAsync((a, e) -> {
-          if (e == null) {
-            children.computeIfPresent(child.nodeId(),
-                (k, t) -> t.with(Status.RUNNING, "", clock));
-            health.success();
-            activation.complete(null);
-          } else {
-            health.failure(message(e));
-            children.remove(child.nodeId());
-            child.stop(Duration.ZERO, deadlines);
-            activation.completeExceptionally(e);
-          }
-        }, executor);
+        within(child, child.ready(), config.readyTimeout())
+            .whenCompleteAsync(
+                (a, e) -> {
+                  if (e == null) {
+                    children.computeIfPresent(
+                        child.nodeId(), (k, t) -> t.with(Status.RUNNING, "", clock));
+                    health.success();
+                    activation.complete(null);
+                  } else {
+                    health.failure(message(e));
+                    children.remove(child.nodeId());
+                    child.stop(Duration.ZERO, deadlines);
+                    activation.completeExceptionally(e);
+                  }
+                },
+                executor);
       } else if (!activation.isDone() && children.get(child.nodeId()) == null) {
-        activation.completeExceptionally(new IllegalStateException(
-            child.nodeId() + " was discarded or exited before activation"));
+        activation.completeExceptionally(
+            new IllegalStateException(
+                child.nodeId() + " was discarded or exited before activation"));
       }
       return activation.copy();
     }
@@ -289,19 +341,23 @@ public final class LocalProcessNodeProvider implements NodeProvider, StandbyLaun
   @Override
   public CompletableFuture<Void> terminate(Collection<String> nodeIds, String requestId) {
     List<String> targets = List.copyOf(nodeIds);
-    return terminations.answer(requestId, () -> {
-      List<CompletableFuture<?>> stops = new ArrayList<>();
-      for (String id : targets) {
-        Tracked t = children.computeIfPresent(id,
-            (k, v) -> v.with(Status.TERMINATING, "", clock));
-        if (t != null) {
-          stops.add(t.child().stop(config.stopGrace(), deadlines)
-              .thenRun(() -> children.remove(id, children.get(id))));
-        }
-      }
-      return CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new))
-          .thenRunAsync(() -> {}, executor);
-    });
+    return terminations.answer(
+        requestId,
+        () -> {
+          List<CompletableFuture<?>> stops = new ArrayList<>();
+          for (String id : targets) {
+            Tracked t =
+                children.computeIfPresent(id, (k, v) -> v.with(Status.TERMINATING, "", clock));
+            if (t != null) {
+              stops.add(
+                  t.child()
+                      .stop(config.stopGrace(), deadlines)
+                      .thenRun(() -> children.remove(id, children.get(id))));
+            }
+          }
+          return CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new))
+              .thenRunAsync(() -> {}, executor);
+        });
   }
 
   /** One round of the deadline checks, for tests that have just moved the clock. */

@@ -2,12 +2,17 @@ package io.tideflow.runtime.provider;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tideflow.core.model.Resources;
+import io.tideflow.core.model.TaskSpec;
+import io.tideflow.runtime.client.ClientConfig;
+import io.tideflow.runtime.client.TideflowClient;
 import io.tideflow.runtime.task.TaskHandlers;
 import io.tideflow.runtime.worker.WorkerConfig;
 import io.tideflow.runtime.worker.WorkerNode;
 import io.tideflow.store.ClusterStore;
+import io.tideflow.store.Lease;
 import io.tideflow.store.connect.ClusterStores;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
@@ -16,16 +21,11 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import io.tideflow.core.model.TaskSpec;
-import io.tideflow.runtime.client.ClientConfig;
-import io.tideflow.runtime.client.TideflowClient;
-import io.tideflow.store.Lease;
-import java.io.IOException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -57,8 +57,15 @@ public final class LocalWorkerMain {
   private LocalWorkerMain() {}
 
   /** What the command line asks for. */
-  record Args(String store, String id, long leaseTtlMillis, long cpuMillis, long memoryBytes,
-      Map<String, String> labels, long parentPid, boolean standby) {
+  record Args(
+      String store,
+      String id,
+      long leaseTtlMillis,
+      long cpuMillis,
+      long memoryBytes,
+      Map<String, String> labels,
+      long parentPid,
+      boolean standby) {
     Args {
       if (store == null || !store.startsWith("etcd://")) {
         throw new IllegalArgumentException("--store must be etcd://HOST:PORT, was '" + store + "'");
@@ -67,7 +74,8 @@ public final class LocalWorkerMain {
         throw new IllegalArgumentException("--id must not be blank, was '" + id + "'");
       }
       if (leaseTtlMillis < 1000) {
-        throw new IllegalArgumentException("--lease-ttl-millis must be >= 1000, was " + leaseTtlMillis);
+        throw new IllegalArgumentException(
+            "--lease-ttl-millis must be >= 1000, was " + leaseTtlMillis);
       }
       if (cpuMillis <= 0) {
         throw new IllegalArgumentException("--cpu-millis must be > 0, was " + cpuMillis);
@@ -99,10 +107,15 @@ public final class LocalWorkerMain {
           values.put(flag, value);
         }
       }
-      return new Args(values.get("--store"), values.get("--id"),
-          number(values, "--lease-ttl-millis", "3000"), number(values, "--cpu-millis", "1000"),
+      return new Args(
+          values.get("--store"),
+          values.get("--id"),
+          number(values, "--lease-ttl-millis", "3000"),
+          number(values, "--cpu-millis", "1000"),
           number(values, "--memory-bytes", Long.toString(Runtime.getRuntime().maxMemory())),
-          labels, number(values, "--parent-pid", "0"), standby);
+          labels,
+          number(values, "--parent-pid", "0"),
+          standby);
     }
 
     private static long number(Map<String, String> values, String flag, String fallback) {
@@ -141,18 +154,27 @@ public final class LocalWorkerMain {
     if (held != null) {
       warmUp(cluster, args.id());
     }
-    WorkerConfig config = WorkerConfig.defaults(args.id())
-        .withProvider(PROVIDER)
-        .withLabels(args.labels())
-        .withCapacity(Resources.of(args.cpuMillis(), args.memoryBytes()))
-        .withLeaseTtl(Duration.ofMillis(args.leaseTtlMillis()));
-    WorkerNode worker = WorkerNode.start(
-        config, held != null ? held : cluster, TaskHandlers.discover(), new SimpleMeterRegistry());
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      stopping = true;
-      worker.close();
-      cluster.close();
-    }, "tideflow-worker-shutdown"));
+    WorkerConfig config =
+        WorkerConfig.defaults(args.id())
+            .withProvider(PROVIDER)
+            .withLabels(args.labels())
+            .withCapacity(Resources.of(args.cpuMillis(), args.memoryBytes()))
+            .withLeaseTtl(Duration.ofMillis(args.leaseTtlMillis()));
+    WorkerNode worker =
+        WorkerNode.start(
+            config,
+            held != null ? held : cluster,
+            TaskHandlers.discover(),
+            new SimpleMeterRegistry());
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  stopping = true;
+                  worker.close();
+                  cluster.close();
+                },
+                "tideflow-worker-shutdown"));
     if (held != null) {
       awaitQuietly(held.prepare(), "granting the lease ahead of activation");
       System.out.println("STANDBY " + worker.address());
@@ -177,10 +199,10 @@ public final class LocalWorkerMain {
   }
 
   /**
-   * Runs, once, what activation and the first tasks will run, so a standby worker joins and
-   * serves in milliseconds: a lease grant, a write and a revoke on the real store (under a key
-   * outside Tideflow's prefix), and a few tasks through a scratch worker and client on a private
-   * memory store (the gRPC server and task stream paths, loaded and compiled).
+   * Runs, once, what activation and the first tasks will run, so a standby worker joins and serves
+   * in milliseconds: a lease grant, a write and a revoke on the real store (under a key outside
+   * Tideflow's prefix), and a few tasks through a scratch worker and client on a private memory
+   * store (the gRPC server and task stream paths, loaded and compiled).
    */
   static void warmUp(ClusterStore cluster, String id) {
     try {
@@ -188,14 +210,16 @@ public final class LocalWorkerMain {
       cluster.put("/tideflow-warmup/" + id, new byte[0], lease.id()).get(10, TimeUnit.SECONDS);
       lease.revoke().get(10, TimeUnit.SECONDS);
       try (ClusterStore scratch = ClusterStores.open("memory:")) {
-        WorkerNode worker = WorkerNode.start(WorkerConfig.defaults(id + "-warm-up"), scratch,
-            TaskHandlers.discover(), new SimpleMeterRegistry());
+        WorkerNode worker =
+            WorkerNode.start(
+                WorkerConfig.defaults(id + "-warm-up"),
+                scratch,
+                TaskHandlers.discover(),
+                new SimpleMeterRegistry());
         try (TideflowClient client =
-            TideflowClient.connect(scratch,
-                ClientConfig.defaults(), new SimpleMeterRegistry())) {
+            TideflowClient.connect(scratch, ClientConfig.defaults(), new SimpleMeterRegistry())) {
           for (int i = 0; i < 20; i++) {
-            client.submit(TaskSpec.builder("noop").build())
-                .get(10, TimeUnit.SECONDS);
+            client.submit(TaskSpec.builder("noop").build()).get(10, TimeUnit.SECONDS);
           }
         } finally {
           worker.close();
@@ -211,7 +235,8 @@ public final class LocalWorkerMain {
 
   /** Waits for ACTIVATE on stdin; the end of stdin means the provider is gone. */
   private static void awaitActivation(DeferredRegistrationStore held) {
-    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    BufferedReader in =
+        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     try {
       String line;
       while ((line = in.readLine()) != null) {
@@ -220,8 +245,7 @@ public final class LocalWorkerMain {
           return;
         }
       }
-    } catch (IOException | ExecutionException
-        | TimeoutException e) {
+    } catch (IOException | ExecutionException | TimeoutException e) {
       LOG.log(Level.ERROR, "activation failed: " + e.getMessage(), e);
       System.exit(EXIT_START_FAILED);
     } catch (InterruptedException e) {
@@ -235,15 +259,20 @@ public final class LocalWorkerMain {
   /** Exits (gracefully, through the shutdown hook) once the parent process is gone. */
   private static void watchParent(long parentPid) {
     Optional<Instant> born = ProcessHandle.of(parentPid).flatMap(p -> p.info().startInstant());
-    ScheduledExecutorService poll = Executors.newSingleThreadScheduledExecutor(
-        Thread.ofPlatform().daemon().name("tideflow-parent-watch").factory());
-    poll.scheduleWithFixedDelay(() -> {
-      if (!alive(parentPid, born)) {
-        LOG.log(Level.WARNING, "parent process " + parentPid + " is gone: exiting");
-        poll.shutdown();
-        System.exit(EXIT_PARENT_GONE);
-      }
-    }, 0, PARENT_POLL.toMillis(), TimeUnit.MILLISECONDS);
+    ScheduledExecutorService poll =
+        Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("tideflow-parent-watch").factory());
+    poll.scheduleWithFixedDelay(
+        () -> {
+          if (!alive(parentPid, born)) {
+            LOG.log(Level.WARNING, "parent process " + parentPid + " is gone: exiting");
+            poll.shutdown();
+            System.exit(EXIT_PARENT_GONE);
+          }
+        },
+        0,
+        PARENT_POLL.toMillis(),
+        TimeUnit.MILLISECONDS);
   }
 
   /** Alive, and the same process (a reused pid has another start time). */

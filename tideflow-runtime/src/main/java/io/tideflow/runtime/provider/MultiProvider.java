@@ -1,7 +1,7 @@
 package io.tideflow.runtime.provider;
 
-import io.tideflow.store.clock.MonotonicClock;
 import io.tideflow.core.retry.Backoff;
+import io.tideflow.store.clock.MonotonicClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -32,8 +32,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class MultiProvider implements NodeProvider {
   /**
    * 30 s after a provider turns unhealthy, then 1, 2 and 4 minutes, and every 5 minutes from then
-   * on: a provider that is out for long is not probed on every scaling round, and one back within
-   * a minute or two is found again about as soon as with a fixed 30 s.
+   * on: a provider that is out for long is not probed on every scaling round, and one back within a
+   * minute or two is found again about as soon as with a fixed 30 s.
    */
   public static final Backoff DEFAULT_RETRY =
       Backoff.exponential(Duration.ofSeconds(30), Duration.ofMinutes(5));
@@ -43,8 +43,10 @@ public final class MultiProvider implements NodeProvider {
   private final Map<NodeProvider, HealthTracker> launchHealth = new LinkedHashMap<>();
   private final Map<NodeProvider, Retry> retries = new LinkedHashMap<>();
   private final Map<String, NodeProvider> owners = new ConcurrentHashMap<>();
+
   /** Null when an unhealthy provider is retried at once (a zero {@code retryAfter}). */
   private final Backoff backoff;
+
   private final InstantSource clock;
   private final RequestLog<LaunchResult> launches = new RequestLog<>(RequestLog.DEFAULT_CAPACITY);
   private final RequestLog<Void> terminations = new RequestLog<>(RequestLog.DEFAULT_CAPACITY);
@@ -58,20 +60,29 @@ public final class MultiProvider implements NodeProvider {
    * Retries an unhealthy provider {@code retryAfter} after its last failure, however many there
    * were: {@link Backoff#fixed}, or at once when {@code retryAfter} is zero.
    */
-  public MultiProvider(List<NodeProvider> inPriorityOrder, int unhealthyAfterFailures,
-      Duration retryAfter, InstantSource clock) {
+  public MultiProvider(
+      List<NodeProvider> inPriorityOrder,
+      int unhealthyAfterFailures,
+      Duration retryAfter,
+      InstantSource clock) {
     this(inPriorityOrder, unhealthyAfterFailures, clock, fixed(retryAfter));
   }
 
   /** Retries an unhealthy provider after the delays of {@code retry}, on {@code clock}. */
-  public MultiProvider(List<NodeProvider> inPriorityOrder, int unhealthyAfterFailures,
-      Backoff retry, InstantSource clock) {
+  public MultiProvider(
+      List<NodeProvider> inPriorityOrder,
+      int unhealthyAfterFailures,
+      Backoff retry,
+      InstantSource clock) {
     this(inPriorityOrder, unhealthyAfterFailures, clock, requireRetry(retry));
   }
 
   /** {@code retryOrNull} null: retried at once. */
-  private MultiProvider(List<NodeProvider> inPriorityOrder, int unhealthyAfterFailures,
-      InstantSource clock, Backoff retryOrNull) {
+  private MultiProvider(
+      List<NodeProvider> inPriorityOrder,
+      int unhealthyAfterFailures,
+      InstantSource clock,
+      Backoff retryOrNull) {
     if (clock == null) {
       throw new IllegalArgumentException("clock must not be null");
     }
@@ -112,19 +123,22 @@ public final class MultiProvider implements NodeProvider {
   }
 
   @Override
-  public CompletableFuture<LaunchResult> launch(NodeTemplate template, int count, String requestId) {
-    return launches.answer(requestId, () -> {
-      List<NodeProvider> order = candidates();
-      return launchFrom(order, 0, template, count, requestId, new ArrayList<>(), new ArrayList<>());
-    });
+  public CompletableFuture<LaunchResult> launch(
+      NodeTemplate template, int count, String requestId) {
+    return launches.answer(
+        requestId,
+        () -> {
+          List<NodeProvider> order = candidates();
+          return launchFrom(
+              order, 0, template, count, requestId, new ArrayList<>(), new ArrayList<>());
+        });
   }
 
   /** Healthy providers, and unhealthy ones due a retry, in priority order; else all. */
   private List<NodeProvider> candidates() {
     Instant now = clock.instant();
-    List<NodeProvider> usable = providers.stream()
-        .filter(p -> health(p).healthy() || dueRetry(p, now))
-        .toList();
+    List<NodeProvider> usable =
+        providers.stream().filter(p -> health(p).healthy() || dueRetry(p, now)).toList();
     return usable.isEmpty() ? providers : usable;
   }
 
@@ -133,8 +147,8 @@ public final class MultiProvider implements NodeProvider {
   }
 
   /**
-   * A provider's failures in a row through this one and when the last was, which together say
-   * when it may be tried again. Its own lock; written when a launch through it ends.
+   * A provider's failures in a row through this one and when the last was, which together say when
+   * it may be tried again. Its own lock; written when a launch through it ends.
    */
   private static final class Retry {
     private int failures;
@@ -163,58 +177,69 @@ public final class MultiProvider implements NodeProvider {
     }
   }
 
-  private CompletableFuture<LaunchResult> launchFrom(List<NodeProvider> order, int index,
-      NodeTemplate template, int remaining, String requestId, List<String> started,
+  private CompletableFuture<LaunchResult> launchFrom(
+      List<NodeProvider> order,
+      int index,
+      NodeTemplate template,
+      int remaining,
+      String requestId,
+      List<String> started,
       List<String> errors) {
     if (remaining == 0 || index == order.size()) {
-      return CompletableFuture.completedFuture(new LaunchResult(
-          requestId, started, remaining == 0 ? List.of() : errors));
+      return CompletableFuture.completedFuture(
+          new LaunchResult(requestId, started, remaining == 0 ? List.of() : errors));
     }
     NodeProvider provider = order.get(index);
     return provider
         .launch(template, remaining, requestId + "@" + provider.name())
-        .handle((result, error) -> {
-          HealthTracker tracker = launchHealth.get(provider);
-          if (error != null || !result.ok()) {
-            retries.get(provider).failed(clock.instant());
-          } else {
-            retries.get(provider).succeeded();
-          }
-          if (error != null) {
-            tracker.failure("launch failed: " + error.getMessage());
-            errors.add(provider.name() + ": " + error.getMessage());
-            return 0;
-          }
-          result.started().forEach(id -> owners.put(id, provider));
-          started.addAll(result.started());
-          if (result.ok()) {
-            tracker.success();
-          } else {
-            tracker.failure(result.errors().get(0));
-            result.errors().forEach(e -> errors.add(provider.name() + ": " + e));
-          }
-          return result.started().size();
-        })
-        .thenCompose(n -> launchFrom(order, index + 1, template, remaining - n, requestId,
-            started, errors));
+        .handle(
+            (result, error) -> {
+              HealthTracker tracker = launchHealth.get(provider);
+              if (error != null || !result.ok()) {
+                retries.get(provider).failed(clock.instant());
+              } else {
+                retries.get(provider).succeeded();
+              }
+              if (error != null) {
+                tracker.failure("launch failed: " + error.getMessage());
+                errors.add(provider.name() + ": " + error.getMessage());
+                return 0;
+              }
+              result.started().forEach(id -> owners.put(id, provider));
+              started.addAll(result.started());
+              if (result.ok()) {
+                tracker.success();
+              } else {
+                tracker.failure(result.errors().get(0));
+                result.errors().forEach(e -> errors.add(provider.name() + ": " + e));
+              }
+              return result.started().size();
+            })
+        .thenCompose(
+            n -> launchFrom(order, index + 1, template, remaining - n, requestId, started, errors));
   }
 
   @Override
   public CompletableFuture<Void> terminate(Collection<String> nodeIds, String requestId) {
     List<String> ids = List.copyOf(nodeIds);
-    return terminations.answer(requestId, () -> {
-      Map<NodeProvider, List<String>> byOwner = new LinkedHashMap<>();
-      for (String id : ids) {
-        NodeProvider owner = owners.computeIfAbsent(id, this::findOwner);
-        if (owner != null) {
-          byOwner.computeIfAbsent(owner, p -> new ArrayList<>()).add(id);
-        }
-      }
-      List<CompletableFuture<Void>> done = new ArrayList<>();
-      byOwner.forEach((p, own) -> done.add(
-          p.terminate(own, requestId + "@" + p.name()).thenRun(() -> own.forEach(owners::remove))));
-      return CompletableFuture.allOf(done.toArray(CompletableFuture[]::new));
-    });
+    return terminations.answer(
+        requestId,
+        () -> {
+          Map<NodeProvider, List<String>> byOwner = new LinkedHashMap<>();
+          for (String id : ids) {
+            NodeProvider owner = owners.computeIfAbsent(id, this::findOwner);
+            if (owner != null) {
+              byOwner.computeIfAbsent(owner, p -> new ArrayList<>()).add(id);
+            }
+          }
+          List<CompletableFuture<Void>> done = new ArrayList<>();
+          byOwner.forEach(
+              (p, own) ->
+                  done.add(
+                      p.terminate(own, requestId + "@" + p.name())
+                          .thenRun(() -> own.forEach(owners::remove))));
+          return CompletableFuture.allOf(done.toArray(CompletableFuture[]::new));
+        });
   }
 
   /** The provider listing {@code id}, for nodes started before this one knew of them. */
@@ -240,8 +265,8 @@ public final class MultiProvider implements NodeProvider {
     Map<String, ProviderHealth> each = healths();
     long healthy = each.values().stream().filter(ProviderHealth::healthy).count();
     int failures = each.values().stream().mapToInt(ProviderHealth::consecutiveFailures).sum();
-    return new ProviderHealth(healthy > 0, failures,
-        healthy + " of " + each.size() + " providers healthy: " + each);
+    return new ProviderHealth(
+        healthy > 0, failures, healthy + " of " + each.size() + " providers healthy: " + each);
   }
 
   /** Each provider's health by name, in priority order. */

@@ -9,7 +9,8 @@ final class NodeIds {
   private final ConcurrentMap<String, AtomicLong> next = new ConcurrentHashMap<>();
 
   String next(NodeTemplate template) {
-    return template.name() + "-" + next.computeIfAbsent(template.name(), t -> new AtomicLong())
-        .incrementAndGet();
+    return template.name()
+        + "-"
+        + next.computeIfAbsent(template.name(), t -> new AtomicLong()).incrementAndGet();
   }
 }

@@ -5,19 +5,19 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Starts and stops worker nodes, shaped like a cloud's instance API: asynchronous and idempotent.
- * A launched node registers itself in the cluster store under the id the provider gave it; the
+ * Starts and stops worker nodes, shaped like a cloud's instance API: asynchronous and idempotent. A
+ * launched node registers itself in the cluster store under the id the provider gave it; the
  * coordinator reconciles what it wants against {@link #nodes()}.
  *
  * <h2>Contract</h2>
  *
  * <ul>
  *   <li>{@link #launch} and {@link #terminate} return at once; their futures complete when the
- *       provider has done what it can (nodes started, or failed with a reason in the result),
- *       on a thread of the provider's own. Callers must not block that thread.
- *   <li>Both are idempotent by request id: repeating a request id returns the first call's
- *       result and starts or stops nothing more, so a coordinator that lost its answer (or its
- *       leadership) may simply ask again.
+ *       provider has done what it can (nodes started, or failed with a reason in the result), on a
+ *       thread of the provider's own. Callers must not block that thread.
+ *   <li>Both are idempotent by request id: repeating a request id returns the first call's result
+ *       and starts or stops nothing more, so a coordinator that lost its answer (or its leadership)
+ *       may simply ask again.
  *   <li>{@link #nodes()} lists every node the provider started and has not yet seen terminated,
  *       with its status; it never blocks on I/O.
  *   <li>Launch failures are results, not exceptions: {@link LaunchResult#errors()} says what

@@ -7,8 +7,8 @@ import java.util.function.Supplier;
 
 /**
  * The answers a provider gave, by request id, so a repeated request returns the first answer and
- * does nothing more. Bounded: the oldest answers are forgotten past {@code capacity} (a
- * coordinator repeats a request within seconds, not after a thousand others).
+ * does nothing more. Bounded: the oldest answers are forgotten past {@code capacity} (a coordinator
+ * repeats a request within seconds, not after a thousand others).
  */
 final class RequestLog<T> {
   /** How many request ids each provider remembers. */
@@ -48,13 +48,16 @@ final class RequestLog<T> {
     }
     CompletableFuture<T> result = answer;
     try {
-      action.get().whenComplete((value, error) -> {
-        if (error != null) {
-          result.completeExceptionally(error);
-        } else {
-          result.complete(value);
-        }
-      });
+      action
+          .get()
+          .whenComplete(
+              (value, error) -> {
+                if (error != null) {
+                  result.completeExceptionally(error);
+                } else {
+                  result.complete(value);
+                }
+              });
     } catch (RuntimeException e) {
       result.completeExceptionally(e);
     }

@@ -3,9 +3,9 @@ package io.tideflow.runtime.provider;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A node started up to the point where it would join the cluster — process up, classes loaded,
- * gRPC server listening — but not registered: no client or coordinator can see it, so it gets no
- * work. {@link #activate()} registers it; from then on its provider lists it in {@link
+ * A node started up to the point where it would join the cluster — process up, classes loaded, gRPC
+ * server listening — but not registered: no client or coordinator can see it, so it gets no work.
+ * {@link #activate()} registers it; from then on its provider lists it in {@link
  * NodeProvider#nodes()} and terminates it like any node it launched.
  */
 public interface StandbyNode {

@@ -20,16 +20,16 @@ import java.util.concurrent.CompletableFuture;
  * <h2>Why standby, not idle members</h2>
  *
  * A warm node must get no work while it waits, and clients place tasks on every READY node they
- * see. So warm nodes are not in the registry at all: the delegate ({@link StandbyLauncher})
- * starts them up to the point of joining — process and gRPC server up, registration built but
- * held back — and a hand-out only grants the node's lease and writes its READY record. Nothing
- * outside the provider package changes, and no label or state needs rewriting on hand-out.
+ * see. So warm nodes are not in the registry at all: the delegate ({@link StandbyLauncher}) starts
+ * them up to the point of joining — process and gRPC server up, registration built but held back —
+ * and a hand-out only grants the node's lease and writes its READY record. Nothing outside the
+ * provider package changes, and no label or state needs rewriting on hand-out.
  *
  * <p>{@link #launch} of the pool's template takes warm nodes first, launches any remainder cold
- * through the delegate, and refills the pool in the background. Other templates go straight to
- * the delegate. Activated nodes belong to the delegate: {@link #nodes()}, {@link #terminate} and
- * {@link #health()} are the delegate's. {@link #close()} stops the warm nodes and closes the
- * delegate. How long hand-outs took ({@link #handOutTimes()}) is measured on its clock.
+ * through the delegate, and refills the pool in the background. Other templates go straight to the
+ * delegate. Activated nodes belong to the delegate: {@link #nodes()}, {@link #terminate} and {@link
+ * #health()} are the delegate's. {@link #close()} stops the warm nodes and closes the delegate. How
+ * long hand-outs took ({@link #handOutTimes()}) is measured on its clock.
  */
 public final class WarmPool implements NodeProvider {
   private static final System.Logger LOG = System.getLogger(WarmPool.class.getName());
@@ -41,8 +41,10 @@ public final class WarmPool implements NodeProvider {
   private final int size;
   private final InstantSource clock;
   private final RequestLog<LaunchResult> launches = new RequestLog<>(RequestLog.DEFAULT_CAPACITY);
+
   /** Guarded by itself: warm nodes, and how many are being prepared. */
   private final Deque<StandbyNode> warm = new ArrayDeque<>();
+
   private final Deque<Duration> handOuts = new ArrayDeque<>();
   private int preparing;
   private int failedRefills;
@@ -62,9 +64,12 @@ public final class WarmPool implements NodeProvider {
       throw new IllegalArgumentException("clock must not be null");
     }
     if (!(delegate instanceof StandbyLauncher standbyLauncher)) {
-      throw new IllegalArgumentException("delegate " + delegate.name() + " cannot keep nodes in"
-          + " standby (it does not implement StandbyLauncher); a warm pool needs that so warm"
-          + " nodes get no work");
+      throw new IllegalArgumentException(
+          "delegate "
+              + delegate.name()
+              + " cannot keep nodes in"
+              + " standby (it does not implement StandbyLauncher); a warm pool needs that so warm"
+              + " nodes get no work");
     }
     if (size < 0) {
       throw new IllegalArgumentException("size must be >= 0, was " + size);
@@ -95,23 +100,28 @@ public final class WarmPool implements NodeProvider {
     List<StandbyNode> taken = take(count);
     List<CompletableFuture<String>> activations = new ArrayList<>();
     for (StandbyNode node : taken) {
-      activations.add(node.activate().thenApply(v -> {
-        recordHandOut(Duration.between(begin, clock.instant()));
-        return node.nodeId();
-      }));
+      activations.add(
+          node.activate()
+              .thenApply(
+                  v -> {
+                    recordHandOut(Duration.between(begin, clock.instant()));
+                    return node.nodeId();
+                  }));
     }
     refill();
     return CompletableFuture.allOf(activations.toArray(CompletableFuture[]::new))
         .handle((v, e) -> InProcessNodeProvider.result(requestId, activations))
-        .thenCompose(warmResult -> {
-          int missing = count - warmResult.started().size();
-          if (missing == 0) {
-            return CompletableFuture.completedFuture(warmResult);
-          }
-          // Warm nodes ran out (or failed to join): launch the rest cold.
-          return delegate.launch(template, missing, requestId + "/cold")
-              .thenApply(cold -> merge(requestId, warmResult, cold));
-        });
+        .thenCompose(
+            warmResult -> {
+              int missing = count - warmResult.started().size();
+              if (missing == 0) {
+                return CompletableFuture.completedFuture(warmResult);
+              }
+              // Warm nodes ran out (or failed to join): launch the rest cold.
+              return delegate
+                  .launch(template, missing, requestId + "/cold")
+                  .thenApply(cold -> merge(requestId, warmResult, cold));
+            });
   }
 
   private static LaunchResult merge(String requestId, LaunchResult warm, LaunchResult cold) {

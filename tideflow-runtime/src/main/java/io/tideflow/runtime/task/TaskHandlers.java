@@ -39,7 +39,8 @@ public final class TaskHandlers {
     Map<String, TaskHandler> map = new TreeMap<>();
     map.put("noop", payload -> EMPTY);
     map.put("echo", payload -> payload);
-    map.put("primes", payload -> ascii(Long.toString(countPrimesBelow(parseLong(payload, "primes")))));
+    map.put(
+        "primes", payload -> ascii(Long.toString(countPrimesBelow(parseLong(payload, "primes")))));
     map.put(
         "sleep",
         payload -> {

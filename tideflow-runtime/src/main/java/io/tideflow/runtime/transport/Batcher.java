@@ -6,26 +6,25 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.ToIntFunction;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Gathers items from many threads into batches for one serial sink, without a timer: the first
- * add while no drain is under way hands a drain to the executor, and the drain sends what has
- * gathered by the time it runs, looping until nothing is left. A lone item goes out as soon as
- * the executor runs the drain (no linger); under load, batches grow by themselves, and the adding
- * thread never does the sending, so a single fast producer still fills batches.
+ * Gathers items from many threads into batches for one serial sink, without a timer: the first add
+ * while no drain is under way hands a drain to the executor, and the drain sends what has gathered
+ * by the time it runs, looping until nothing is left. A lone item goes out as soon as the executor
+ * runs the drain (no linger); under load, batches grow by themselves, and the adding thread never
+ * does the sending, so a single fast producer still fills batches.
  *
- * <p>The sink is called by one thread at a time (the drain under way), so it may write to a
- * gRPC stream, which is not thread-safe. A batch holds at most {@code maxItems} items and at most
- * {@code maxBytes} bytes as {@code sizeOf} counts them (one item is sent alone even if larger).
+ * <p>The sink is called by one thread at a time (the drain under way), so it may write to a gRPC
+ * stream, which is not thread-safe. A batch holds at most {@code maxItems} items and at most {@code
+ * maxBytes} bytes as {@code sizeOf} counts them (one item is sent alone even if larger).
  */
 public final class Batcher<T> {
   private final ConcurrentLinkedQueue<T> queue = new ConcurrentLinkedQueue<>();
   private final AtomicInteger pending = new AtomicInteger();
-  private final AtomicLong dropped =
-      new AtomicLong();
+  private final AtomicLong dropped = new AtomicLong();
   private final Consumer<List<T>> sink;
   private final ToIntFunction<T> sizeOf;
   private final int maxItems;

@@ -15,10 +15,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Runs tasks on virtual threads, at most {@code maxConcurrent} at once; the rest wait in a queue
@@ -48,8 +48,10 @@ final class TaskRunner {
   private final AtomicLong completed = new AtomicLong();
   private final AtomicLong deduplicated = new AtomicLong();
   private final Set<Thread> running = ConcurrentHashMap.newKeySet();
+
   /** Jobs whose handler runs now, for {@link #expire}. */
   private final Set<Job> executing = ConcurrentHashMap.newKeySet();
+
   private final AtomicLong timedOut = new AtomicLong();
   private final Dedup dedup;
   private volatile boolean stopped;
@@ -67,7 +69,9 @@ final class TaskRunner {
     TaskHandler handler = handlers.get(task.getHandler());
     if (handler == null) {
       reply.accept(
-          error(task.getId(), ErrorCode.UNKNOWN_HANDLER,
+          error(
+              task.getId(),
+              ErrorCode.UNKNOWN_HANDLER,
               "unknown handler '" + task.getHandler() + "'; this worker has " + handlers.names()));
       return;
     }
@@ -82,7 +86,8 @@ final class TaskRunner {
       }
       reply =
           r -> {
-            if (r.getError() == ErrorCode.REJECTED_DRAINING || r.getError() == ErrorCode.TIMED_OUT) {
+            if (r.getError() == ErrorCode.REJECTED_DRAINING
+                || r.getError() == ErrorCode.TIMED_OUT) {
               // Not run here (or cut short): a later attempt may run it.
               dedup.remove(key, mine);
             }
@@ -114,10 +119,14 @@ final class TaskRunner {
     final TaskMessage task;
     final TaskHandler handler;
     final Consumer<ResultMessage> reply;
-    /** The clock's millis after which the task is past its timeout; {@link #NO_DEADLINE} for none. */
+
+    /**
+     * The clock's millis after which the task is past its timeout; {@link #NO_DEADLINE} for none.
+     */
     final long deadlineMillis;
-    private final AtomicBoolean answered =
-        new AtomicBoolean();
+
+    private final AtomicBoolean answered = new AtomicBoolean();
+
     /** The thread running the handler; guarded by this job's monitor. */
     private Thread thread;
 
@@ -174,9 +183,14 @@ final class TaskRunner {
   int expire(long nowMillis) {
     int n = 0;
     for (Job job : executing) {
-      if (job.overdue(nowMillis) && job.answer(error(job.task.getId(), ErrorCode.TIMED_OUT,
-          "task exceeded its timeout of " + job.task.getTimeoutMillis()
-              + " ms on the worker and was interrupted"))) {
+      if (job.overdue(nowMillis)
+          && job.answer(
+              error(
+                  job.task.getId(),
+                  ErrorCode.TIMED_OUT,
+                  "task exceeded its timeout of "
+                      + job.task.getTimeoutMillis()
+                      + " ms on the worker and was interrupted"))) {
         job.interrupt();
         timedOut.incrementAndGet();
         n++;
@@ -198,8 +212,13 @@ final class TaskRunner {
   private void expireQueued(Job job) {
     timedOut.incrementAndGet();
     inFlight.decrementAndGet();
-    job.answer(error(job.task.getId(), ErrorCode.TIMED_OUT, "task waited past its timeout of "
-        + job.task.getTimeoutMillis() + " ms in the worker's queue and did not run"));
+    job.answer(
+        error(
+            job.task.getId(),
+            ErrorCode.TIMED_OUT,
+            "task waited past its timeout of "
+                + job.task.getTimeoutMillis()
+                + " ms in the worker's queue and did not run"));
   }
 
   /** Tasks answered TIMED_OUT whose handler has not returned yet. */
@@ -307,9 +326,14 @@ final class TaskRunner {
         output = new byte[0];
       }
       if (output.length > WireLimits.MAX_PAYLOAD_BYTES) {
-        return error(task.getId(), ErrorCode.TOO_LARGE,
-            "result of " + output.length + " bytes exceeds the limit of "
-                + WireLimits.MAX_PAYLOAD_BYTES + " bytes");
+        return error(
+            task.getId(),
+            ErrorCode.TOO_LARGE,
+            "result of "
+                + output.length
+                + " bytes exceeds the limit of "
+                + WireLimits.MAX_PAYLOAD_BYTES
+                + " bytes");
       }
       return ResultMessage.newBuilder()
           .setId(task.getId())

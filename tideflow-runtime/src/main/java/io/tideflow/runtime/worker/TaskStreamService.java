@@ -14,15 +14,15 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 
 /**
- * The worker's end of the task streams. Each stream opens with a grant of credits; tasks arrive
- * in batches on gRPC's event loop (direct executor) and go straight to the {@link TaskRunner};
- * results go back batched by a {@link Batcher}, from whichever task thread finishes.
+ * The worker's end of the task streams. Each stream opens with a grant of credits; tasks arrive in
+ * batches on gRPC's event loop (direct executor) and go straight to the {@link TaskRunner}; results
+ * go back batched by a {@link Batcher}, from whichever task thread finishes.
  */
 final class TaskStreamService extends TaskServiceGrpc.TaskServiceImplBase {
   private final TaskRunner runner;
@@ -57,8 +57,7 @@ final class TaskStreamService extends TaskServiceGrpc.TaskServiceImplBase {
     private final AtomicInteger outstanding = new AtomicInteger();
     private volatile boolean closed;
     private volatile boolean halfClosed;
-    private final AtomicBoolean completing =
-        new AtomicBoolean();
+    private final AtomicBoolean completing = new AtomicBoolean();
 
     Session(ServerCallStreamObserver<ResultBatch> out) {
       this.out = out;
@@ -78,8 +77,11 @@ final class TaskStreamService extends TaskServiceGrpc.TaskServiceImplBase {
       for (TaskMessage task : batch.getTasksList()) {
         outstanding.incrementAndGet();
         if (!accepting.getAsBoolean()) {
-          reply(TaskRunner.error(task.getId(), ErrorCode.REJECTED_DRAINING,
-              "worker is draining: it takes no new tasks"));
+          reply(
+              TaskRunner.error(
+                  task.getId(),
+                  ErrorCode.REJECTED_DRAINING,
+                  "worker is draining: it takes no new tasks"));
         } else {
           runner.submit(task, this::reply);
         }

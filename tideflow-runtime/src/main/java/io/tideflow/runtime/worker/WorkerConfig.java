@@ -1,7 +1,7 @@
 package io.tideflow.runtime.worker;
 
-import io.tideflow.store.clock.MonotonicClock;
 import io.tideflow.core.model.Resources;
+import io.tideflow.store.clock.MonotonicClock;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Map;
@@ -21,9 +21,9 @@ import java.util.Map;
  * @param reportInterval how often it writes its load to the registry
  * @param storeTimeout bound on each control call to the store
  * @param dedupEntries results remembered by idempotency key
- * @param clock where the worker reads the time for every decision it makes about it (task
- *     timeouts, queued tasks past their deadline, drain deadlines, load-report timestamps), so
- *     tests drive those exactly; its executors still wait in real time for when to look
+ * @param clock where the worker reads the time for every decision it makes about it (task timeouts,
+ *     queued tasks past their deadline, drain deadlines, load-report timestamps), so tests drive
+ *     those exactly; its executors still wait in real time for when to look
  */
 public record WorkerConfig(
     String nodeId,
@@ -50,7 +50,8 @@ public record WorkerConfig(
       throw new IllegalArgumentException("port must be in 0..65535, was " + port);
     }
     if (maxConcurrentTasks <= 0) {
-      throw new IllegalArgumentException("maxConcurrentTasks must be > 0, was " + maxConcurrentTasks);
+      throw new IllegalArgumentException(
+          "maxConcurrentTasks must be > 0, was " + maxConcurrentTasks);
     }
     if (streamCredits <= 0) {
       throw new IllegalArgumentException("streamCredits must be > 0, was " + streamCredits);
@@ -68,11 +69,33 @@ public record WorkerConfig(
   }
 
   /** On the process clock ({@link MonotonicClock#system()}). */
-  public WorkerConfig(String nodeId, String provider, String bindHost, int port,
-      Map<String, String> labels, Resources capacity, int maxConcurrentTasks, int streamCredits,
-      Duration leaseTtl, Duration reportInterval, Duration storeTimeout, int dedupEntries) {
-    this(nodeId, provider, bindHost, port, labels, capacity, maxConcurrentTasks, streamCredits,
-        leaseTtl, reportInterval, storeTimeout, dedupEntries, MonotonicClock.system());
+  public WorkerConfig(
+      String nodeId,
+      String provider,
+      String bindHost,
+      int port,
+      Map<String, String> labels,
+      Resources capacity,
+      int maxConcurrentTasks,
+      int streamCredits,
+      Duration leaseTtl,
+      Duration reportInterval,
+      Duration storeTimeout,
+      int dedupEntries) {
+    this(
+        nodeId,
+        provider,
+        bindHost,
+        port,
+        labels,
+        capacity,
+        maxConcurrentTasks,
+        streamCredits,
+        leaseTtl,
+        reportInterval,
+        storeTimeout,
+        dedupEntries,
+        MonotonicClock.system());
   }
 
   /** A loopback worker sized to this machine, with the default lease TTL, on the process clock. */
@@ -95,47 +118,155 @@ public record WorkerConfig(
   }
 
   public WorkerConfig withProvider(String value) {
-    return new WorkerConfig(nodeId, value, bindHost, port, labels, capacity, maxConcurrentTasks,
-        streamCredits, leaseTtl, reportInterval, storeTimeout, dedupEntries, clock);
+    return new WorkerConfig(
+        nodeId,
+        value,
+        bindHost,
+        port,
+        labels,
+        capacity,
+        maxConcurrentTasks,
+        streamCredits,
+        leaseTtl,
+        reportInterval,
+        storeTimeout,
+        dedupEntries,
+        clock);
   }
 
   public WorkerConfig withPort(int value) {
-    return new WorkerConfig(nodeId, provider, bindHost, value, labels, capacity, maxConcurrentTasks,
-        streamCredits, leaseTtl, reportInterval, storeTimeout, dedupEntries, clock);
+    return new WorkerConfig(
+        nodeId,
+        provider,
+        bindHost,
+        value,
+        labels,
+        capacity,
+        maxConcurrentTasks,
+        streamCredits,
+        leaseTtl,
+        reportInterval,
+        storeTimeout,
+        dedupEntries,
+        clock);
   }
 
   public WorkerConfig withLabels(Map<String, String> value) {
-    return new WorkerConfig(nodeId, provider, bindHost, port, value, capacity, maxConcurrentTasks,
-        streamCredits, leaseTtl, reportInterval, storeTimeout, dedupEntries, clock);
+    return new WorkerConfig(
+        nodeId,
+        provider,
+        bindHost,
+        port,
+        value,
+        capacity,
+        maxConcurrentTasks,
+        streamCredits,
+        leaseTtl,
+        reportInterval,
+        storeTimeout,
+        dedupEntries,
+        clock);
   }
 
   public WorkerConfig withCapacity(Resources value) {
-    return new WorkerConfig(nodeId, provider, bindHost, port, labels, value, maxConcurrentTasks,
-        streamCredits, leaseTtl, reportInterval, storeTimeout, dedupEntries, clock);
+    return new WorkerConfig(
+        nodeId,
+        provider,
+        bindHost,
+        port,
+        labels,
+        value,
+        maxConcurrentTasks,
+        streamCredits,
+        leaseTtl,
+        reportInterval,
+        storeTimeout,
+        dedupEntries,
+        clock);
   }
 
   public WorkerConfig withLeaseTtl(Duration value) {
-    return new WorkerConfig(nodeId, provider, bindHost, port, labels, capacity, maxConcurrentTasks,
-        streamCredits, value, reportInterval, storeTimeout, dedupEntries, clock);
+    return new WorkerConfig(
+        nodeId,
+        provider,
+        bindHost,
+        port,
+        labels,
+        capacity,
+        maxConcurrentTasks,
+        streamCredits,
+        value,
+        reportInterval,
+        storeTimeout,
+        dedupEntries,
+        clock);
   }
 
   public WorkerConfig withMaxConcurrentTasks(int value) {
-    return new WorkerConfig(nodeId, provider, bindHost, port, labels, capacity, value,
-        streamCredits, leaseTtl, reportInterval, storeTimeout, dedupEntries, clock);
+    return new WorkerConfig(
+        nodeId,
+        provider,
+        bindHost,
+        port,
+        labels,
+        capacity,
+        value,
+        streamCredits,
+        leaseTtl,
+        reportInterval,
+        storeTimeout,
+        dedupEntries,
+        clock);
   }
 
   public WorkerConfig withBindHost(String value) {
-    return new WorkerConfig(nodeId, provider, value, port, labels, capacity, maxConcurrentTasks,
-        streamCredits, leaseTtl, reportInterval, storeTimeout, dedupEntries, clock);
+    return new WorkerConfig(
+        nodeId,
+        provider,
+        value,
+        port,
+        labels,
+        capacity,
+        maxConcurrentTasks,
+        streamCredits,
+        leaseTtl,
+        reportInterval,
+        storeTimeout,
+        dedupEntries,
+        clock);
   }
 
   public WorkerConfig withStreamCredits(int value) {
-    return new WorkerConfig(nodeId, provider, bindHost, port, labels, capacity, maxConcurrentTasks,
-        value, leaseTtl, reportInterval, storeTimeout, dedupEntries, clock);
+    return new WorkerConfig(
+        nodeId,
+        provider,
+        bindHost,
+        port,
+        labels,
+        capacity,
+        maxConcurrentTasks,
+        value,
+        leaseTtl,
+        reportInterval,
+        storeTimeout,
+        dedupEntries,
+        clock);
   }
 
   public WorkerConfig withClock(InstantSource value) {
-    return new WorkerConfig(nodeId, provider, bindHost, port, labels, capacity, maxConcurrentTasks,
-        streamCredits, leaseTtl, reportInterval, storeTimeout, dedupEntries, value);
+    return new WorkerConfig(
+        nodeId,
+        provider,
+        bindHost,
+        port,
+        labels,
+        capacity,
+        maxConcurrentTasks,
+        streamCredits,
+        leaseTtl,
+        reportInterval,
+        storeTimeout,
+        dedupEntries,
+        value);
   }
 }

@@ -21,12 +21,11 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -35,8 +34,8 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Life cycle: {@link #start} binds the server, registers the node JOINING and then READY, and
  * reports load every second. {@link #drain} stops it taking tasks and waits for what runs. {@link
  * #close} leaves the cluster gracefully; {@link #kill} stops at once, as a crash would. When the
- * node loses its lease it stops its work by itself (the cluster already counts it gone) and
- * {@link #terminated()} completes.
+ * node loses its lease it stops its work by itself (the cluster already counts it gone) and {@link
+ * #terminated()} completes.
  */
 public final class WorkerNode implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(WorkerNode.class.getName());
@@ -48,11 +47,13 @@ public final class WorkerNode implements AutoCloseable {
   private final TaskRunner runner;
   private final TaskStreamService streams;
   private final Server server;
+
   /**
    * Sends result batches and times tasks out: a platform thread, so CPU-bound tasks cannot hold
    * results back.
    */
   private final ScheduledExecutorService sender;
+
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
   private volatile NodeRegistration registration;
   private volatile boolean accepting = true;
@@ -62,16 +63,19 @@ public final class WorkerNode implements AutoCloseable {
 
   private WorkerNode(WorkerConfig config, TaskHandlers handlers) {
     this.config = config;
-    this.runner = new TaskRunner(
-        handlers, config.maxConcurrentTasks(), config.dedupEntries(), config.clock());
+    this.runner =
+        new TaskRunner(
+            handlers, config.maxConcurrentTasks(), config.dedupEntries(), config.clock());
     this.sender =
         Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("tideflow-results-" + config.nodeId()).factory());
     // Real time decides only when to look; the clock decides what is past its deadline.
-    this.sender.scheduleWithFixedDelay(() -> runner.expire(config.clock().millis()),
-        DEADLINE_SWEEP_MILLIS, DEADLINE_SWEEP_MILLIS, TimeUnit.MILLISECONDS);
-    this.streams =
-        new TaskStreamService(runner, config.streamCredits(), () -> accepting, sender);
+    this.sender.scheduleWithFixedDelay(
+        () -> runner.expire(config.clock().millis()),
+        DEADLINE_SWEEP_MILLIS,
+        DEADLINE_SWEEP_MILLIS,
+        TimeUnit.MILLISECONDS);
+    this.streams = new TaskStreamService(runner, config.streamCredits(), () -> accepting, sender);
     this.server =
         NettyServerBuilder.forAddress(new InetSocketAddress(bindAddress(config), config.port()))
             .directExecutor()
@@ -99,8 +103,15 @@ public final class WorkerNode implements AutoCloseable {
     } catch (IOException e) {
       node.sender.shutdownNow();
       throw new UncheckedIOException(
-          "worker " + config.nodeId() + " cannot listen on " + config.bindHost() + ":"
-              + config.port() + ": " + e.getMessage(), e);
+          "worker "
+              + config.nodeId()
+              + " cannot listen on "
+              + config.bindHost()
+              + ":"
+              + config.port()
+              + ": "
+              + e.getMessage(),
+          e);
     }
     try {
       node.register(store);
@@ -119,7 +130,9 @@ public final class WorkerNode implements AutoCloseable {
       InetAddress address = InetAddress.getByName(config.bindHost());
       if (!address.isLoopbackAddress()) {
         throw new IllegalArgumentException(
-            "bindHost " + config.bindHost() + " is not a loopback address: binding beyond"
+            "bindHost "
+                + config.bindHost()
+                + " is not a loopback address: binding beyond"
                 + " loopback needs cluster authentication, which this build does not offer");
       }
       return address;
@@ -131,11 +144,20 @@ public final class WorkerNode implements AutoCloseable {
   private void register(ClusterStore store) {
     NodeInfo joining =
         new NodeInfo(
-            config.nodeId(), config.provider(), address(), config.labels(), config.capacity(),
-            NodeState.JOINING, load());
+            config.nodeId(),
+            config.provider(),
+            address(),
+            config.labels(),
+            config.capacity(),
+            NodeState.JOINING,
+            load());
     registration =
         NodeRegistration.register(
-            store, joining, config.leaseTtl(), config.reportInterval(), this::load,
+            store,
+            joining,
+            config.leaseTtl(),
+            config.reportInterval(),
+            this::load,
             config.storeTimeout());
     registration.moveTo(NodeState.READY);
     registration.lost().thenRun(this::onLeaseLost);
@@ -144,11 +166,17 @@ public final class WorkerNode implements AutoCloseable {
   private void bindMetrics(MeterRegistry metrics) {
     String id = config.nodeId();
     Gauge.builder("tideflow.worker.tasks.in_flight", runner, TaskRunner::inFlight)
-        .tag("node", id).description("Tasks running or queued on this worker").register(metrics);
+        .tag("node", id)
+        .description("Tasks running or queued on this worker")
+        .register(metrics);
     Gauge.builder("tideflow.worker.tasks.queued", runner, TaskRunner::queued)
-        .tag("node", id).description("Tasks waiting for a slot").register(metrics);
+        .tag("node", id)
+        .description("Tasks waiting for a slot")
+        .register(metrics);
     FunctionCounter.builder("tideflow.worker.tasks.completed", runner, TaskRunner::completed)
-        .tag("node", id).description("Tasks this worker finished").register(metrics);
+        .tag("node", id)
+        .description("Tasks this worker finished")
+        .register(metrics);
     FunctionCounter.builder("tideflow.worker.tasks.timed_out", runner, TaskRunner::timedOut)
         .description("Tasks answered TIMED_OUT: past their timeout in the queue or running")
         .tag("node", id)
@@ -158,7 +186,9 @@ public final class WorkerNode implements AutoCloseable {
         .tag("node", id)
         .register(metrics);
     FunctionCounter.builder("tideflow.worker.tasks.deduplicated", runner, TaskRunner::deduplicated)
-        .tag("node", id).description("Retries answered from an earlier run").register(metrics);
+        .tag("node", id)
+        .description("Retries answered from an earlier run")
+        .register(metrics);
   }
 
   /** Where clients reach this worker, {@code host:port}. */
@@ -198,8 +228,8 @@ public final class WorkerNode implements AutoCloseable {
   }
 
   /**
-   * Stops taking tasks (new ones are turned back, and clients place them elsewhere), marks the
-   * node DRAINING and waits up to {@code timeout} by the worker's clock for running tasks to finish.
+   * Stops taking tasks (new ones are turned back, and clients place them elsewhere), marks the node
+   * DRAINING and waits up to {@code timeout} by the worker's clock for running tasks to finish.
    */
   public DrainResult drain(Duration timeout) {
     // Counted from the request, not from when the store took the DRAINING record.
@@ -229,8 +259,8 @@ public final class WorkerNode implements AutoCloseable {
   }
 
   /**
-   * Stops as a crash would: the server drops its connections, running tasks are interrupted and
-   * the lease is left to expire. For tests and the demo.
+   * Stops as a crash would: the server drops its connections, running tasks are interrupted and the
+   * lease is left to expire. For tests and the demo.
    */
   public void kill() {
     accepting = false;

@@ -16,8 +16,15 @@ class DecisionLogsTest {
   void aLogSurvivesTheStoreKeepingTheNewestFiftyAndFlatteningTabsAndNewlines() {
     List<DecisionRecord> records = new ArrayList<>();
     for (int i = 0; i < 60; i++) {
-      records.add(new DecisionRecord(Instant.ofEpochMilli(1_000L * i), "web", i, i + 1,
-          "target-tracking", "cpu=0.9", "reason\twith\ttabs\nand a newline " + i));
+      records.add(
+          new DecisionRecord(
+              Instant.ofEpochMilli(1_000L * i),
+              "web",
+              i,
+              i + 1,
+              "target-tracking",
+              "cpu=0.9",
+              "reason\twith\ttabs\nand a newline " + i));
     }
     List<DecisionRecord> back = DecisionLogs.decode(DecisionLogs.encode(records));
     assertThat(back).hasSize(DecisionLogs.KEPT);

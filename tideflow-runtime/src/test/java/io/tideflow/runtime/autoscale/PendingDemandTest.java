@@ -30,19 +30,29 @@ class PendingDemandTest {
     try (MemoryClusterStore store = new MemoryClusterStore();
         PendingDemand demand = PendingDemand.follow(store, Duration.ofSeconds(5))) {
       PendingWork anywhere = new PendingWork(CORE, LabelSelector.ALL, 3, "no node fits");
-      PendingWork onGpu = new PendingWork(CORE,
-          new LabelSelector(List.of(LabelSelector.in("accelerator", "gpu"))), 2, "no node fits");
-      PendingWork toleratesGpuOnly = new PendingWork(CORE, LabelSelector.ALL, Set.of("gpu-only"), 1,
-          "no node fits");
-      PendingWork tooLarge = new PendingWork(Resources.of(64_000, 0), LabelSelector.ALL, 1,
-          "no node fits");
-      store.put(ClusterKeys.demand("c1"), DemandRecords.encode(new DemandRecords.Report("c1", 0,
-          List.of(anywhere, onGpu, toleratesGpuOnly, tooLarge))), 0).get();
+      PendingWork onGpu =
+          new PendingWork(
+              CORE,
+              new LabelSelector(List.of(LabelSelector.in("accelerator", "gpu"))),
+              2,
+              "no node fits");
+      PendingWork toleratesGpuOnly =
+          new PendingWork(CORE, LabelSelector.ALL, Set.of("gpu-only"), 1, "no node fits");
+      PendingWork tooLarge =
+          new PendingWork(Resources.of(64_000, 0), LabelSelector.ALL, 1, "no node fits");
+      store
+          .put(
+              ClusterKeys.demand("c1"),
+              DemandRecords.encode(
+                  new DemandRecords.Report(
+                      "c1", 0, List.of(anywhere, onGpu, toleratesGpuOnly, tooLarge))),
+              0)
+          .get();
       await().until(() -> demand.reports().size() == 1);
 
       NodeTemplate plain = template("plain", Map.of());
-      NodeTemplate gpu = template("gpu", Map.of("accelerator", "gpu",
-          PlacementRequest.TAINTS_LABEL, "gpu-only"));
+      NodeTemplate gpu =
+          template("gpu", Map.of("accelerator", "gpu", PlacementRequest.TAINTS_LABEL, "gpu-only"));
       // A plain node takes the untainted work without a selector, the too-large one included
       // (the policy names it as too large rather than scaling for it); not the gpu selector's.
       assertThat(demand.demandFor(plain)).hasSize(3 + 1 + 1);

@@ -6,53 +6,61 @@ import static org.awaitility.Awaitility.await;
 import io.tideflow.core.autoscale.Autoscaler;
 import io.tideflow.core.autoscale.DecisionRecord;
 import io.tideflow.core.autoscale.HpaBehavior;
+import io.tideflow.core.autoscale.PendingDemandPolicy;
 import io.tideflow.core.autoscale.PoolLimits;
 import io.tideflow.core.autoscale.TargetTrackingPolicy;
+import io.tideflow.core.model.LabelSelector;
 import io.tideflow.core.model.NodeState;
+import io.tideflow.core.model.PendingWork;
 import io.tideflow.core.model.Resources;
 import io.tideflow.core.model.TaskSpec;
 import io.tideflow.runtime.EmbeddedCluster;
+import io.tideflow.runtime.client.ClientConfig;
 import io.tideflow.runtime.client.TideflowClient;
+import io.tideflow.runtime.membership.ClusterKeys;
 import io.tideflow.runtime.membership.ClusterWatcher;
+import io.tideflow.runtime.membership.DemandRecords;
 import io.tideflow.runtime.provider.InProcessNodeProvider;
+import io.tideflow.runtime.provider.LaunchResult;
+import io.tideflow.runtime.provider.NodeProvider;
 import io.tideflow.runtime.provider.NodeTemplate;
+import io.tideflow.runtime.provider.ProvidedNode;
+import io.tideflow.runtime.provider.ProviderHealth;
 import io.tideflow.runtime.task.TaskHandlers;
 import io.tideflow.runtime.task.TaskResult;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import io.tideflow.core.autoscale.PendingDemandPolicy;
-import io.tideflow.core.model.LabelSelector;
-import io.tideflow.core.model.PendingWork;
-import io.tideflow.runtime.client.ClientConfig;
-import io.tideflow.runtime.membership.ClusterKeys;
-import io.tideflow.runtime.membership.DemandRecords;
-import io.tideflow.runtime.provider.LaunchResult;
-import io.tideflow.runtime.provider.NodeProvider;
-import io.tideflow.runtime.provider.ProvidedNode;
-import io.tideflow.runtime.provider.ProviderHealth;
-import java.time.Instant;
-import java.util.Collection;
-import java.util.concurrent.atomic.AtomicInteger;
 
 class PoolAutoscalerTest {
   private final CountDownLatch release = new CountDownLatch(1);
-  private final TaskHandlers handlers = TaskHandlers.builtins().with("held", p -> {
-    release.await();
-    return p;
-  });
+  private final TaskHandlers handlers =
+      TaskHandlers.builtins()
+          .with(
+              "held",
+              p -> {
+                release.await();
+                return p;
+              });
   private final EmbeddedCluster cluster = new EmbeddedCluster(handlers);
   private final InProcessNodeProvider provider =
       new InProcessNodeProvider(cluster.store, handlers, cluster.metrics);
-  private final NodeTemplate template = new NodeTemplate("web", Resources.of(1000, 1 << 30),
-      Map.of(PoolConfig.POOL_LABEL, "web"), Duration.ofSeconds(2));
+  private final NodeTemplate template =
+      new NodeTemplate(
+          "web",
+          Resources.of(1000, 1 << 30),
+          Map.of(PoolConfig.POOL_LABEL, "web"),
+          Duration.ofSeconds(2));
   private ClusterWatcher watcher;
   private PoolAutoscaler autoscaler;
 
@@ -70,15 +78,28 @@ class PoolAutoscalerTest {
   }
 
   private PoolAutoscaler autoscaler() {
-    HpaBehavior quick = HpaBehavior.defaults().withScaleDown(new HpaBehavior.Rules(Duration.ZERO,
-        List.of(new HpaBehavior.Limit(HpaBehavior.LimitType.PERCENT, 100, Duration.ofSeconds(15))),
-        HpaBehavior.Select.MAX));
-    Autoscaler core = new Autoscaler(
-        List.of(new TargetTrackingPolicy(PoolAutoscaler.CONCURRENCY, 4, 0.1, quick)),
-        new PoolLimits(1, 8, Duration.ZERO, Duration.ZERO, 2.0));
+    HpaBehavior quick =
+        HpaBehavior.defaults()
+            .withScaleDown(
+                new HpaBehavior.Rules(
+                    Duration.ZERO,
+                    List.of(
+                        new HpaBehavior.Limit(
+                            HpaBehavior.LimitType.PERCENT, 100, Duration.ofSeconds(15))),
+                    HpaBehavior.Select.MAX));
+    Autoscaler core =
+        new Autoscaler(
+            List.of(new TargetTrackingPolicy(PoolAutoscaler.CONCURRENCY, 4, 0.1, quick)),
+            new PoolLimits(1, 8, Duration.ZERO, Duration.ZERO, 2.0));
     watcher = ClusterWatcher.start(cluster.store, Duration.ofSeconds(5));
-    PoolConfig config = new PoolConfig("web", template, Duration.ofSeconds(1), Duration.ofMinutes(5),
-        Duration.ofSeconds(10), 100);
+    PoolConfig config =
+        new PoolConfig(
+            "web",
+            template,
+            Duration.ofSeconds(1),
+            Duration.ofMinutes(5),
+            Duration.ofSeconds(10),
+            100);
     return new PoolAutoscaler(config, core, provider, watcher, InstantSource.system(), () -> 1);
   }
 
@@ -111,16 +132,23 @@ class PoolAutoscalerTest {
     }
     // Idle now: scale down to the floor, draining while new tasks keep arriving.
     List<CompletableFuture<TaskResult>> during = new ArrayList<>();
-    await().atMost(Duration.ofSeconds(15)).until(() -> {
-      during.add(client.submit(TaskSpec.builder("echo").build()));
-      DecisionRecord r = autoscaler.tick();
-      return r.desired() == 1 && autoscaler.leaving().isEmpty() && provider.nodes().size() == 1;
-    });
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(
+            () -> {
+              during.add(client.submit(TaskSpec.builder("echo").build()));
+              DecisionRecord r = autoscaler.tick();
+              return r.desired() == 1
+                  && autoscaler.leaving().isEmpty()
+                  && provider.nodes().size() == 1;
+            });
     for (CompletableFuture<TaskResult> f : during) {
       assertThat(f.get(20, TimeUnit.SECONDS)).isNotNull();
     }
     assertThat(client.stats().failed()).isZero();
-    assertThat(autoscaler.decisions()).extracting(DecisionRecord::policy).contains("target-tracking");
+    assertThat(autoscaler.decisions())
+        .extracting(DecisionRecord::policy)
+        .contains("target-tracking");
     assertThat(autoscaler.decisions().getFirst().reason()).contains("concurrency");
   }
 
@@ -133,16 +161,19 @@ class PoolAutoscalerTest {
     cluster.crash(provider.worker("web-1"));
     // Gone from the registry once its 2 s lease expires; terminated 4 s (2 TTLs) after that, so
     // the pool stops counting it and sizes itself from the nodes it really has.
-    await().atMost(Duration.ofSeconds(20)).until(() -> {
-      autoscaler.tick();
-      return provider.worker("web-1") == null;
-    });
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () -> {
+              autoscaler.tick();
+              return provider.worker("web-1") == null;
+            });
     assertThat(provider.nodes()).extracting(n -> n.nodeId()).doesNotContain("web-1");
     assertThat(provider.nodes()).isNotEmpty();
     // The decision log is in the store for `tideflow status` on any machine.
-    byte[] stored = cluster.store.get(ClusterKeys.autoscaler("web"))
-        .join().orElseThrow().value();
-    assertThat(DecisionLogs.decode(stored)).isNotEmpty()
+    byte[] stored = cluster.store.get(ClusterKeys.autoscaler("web")).join().orElseThrow().value();
+    assertThat(DecisionLogs.decode(stored))
+        .isNotEmpty()
         .allMatch(d -> d.pool().equals("web") && !d.reason().isBlank());
   }
 
@@ -164,52 +195,78 @@ class PoolAutoscalerTest {
   void aNodeWhoseTerminationFailsIsTerminatedAgainUntilItGoes() throws Exception {
     AtomicInteger failuresLeft = new AtomicInteger(2);
     AtomicInteger terminateCalls = new AtomicInteger();
-    NodeProvider flaky = new NodeProvider() {
-      @Override
-      public String name() {
-        return "flaky";
-      }
+    NodeProvider flaky =
+        new NodeProvider() {
+          @Override
+          public String name() {
+            return "flaky";
+          }
 
-      @Override
-      public CompletableFuture<LaunchResult> launch(
-          NodeTemplate t, int count, String requestId) {
-        return provider.launch(t, count, requestId);
-      }
+          @Override
+          public CompletableFuture<LaunchResult> launch(
+              NodeTemplate t, int count, String requestId) {
+            return provider.launch(t, count, requestId);
+          }
 
-      @Override
-      public CompletableFuture<Void> terminate(Collection<String> ids, String requestId) {
-        terminateCalls.incrementAndGet();
-        if (failuresLeft.getAndDecrement() > 0) {
-          return CompletableFuture.failedFuture(new IllegalStateException("cloud API timed out"));
-        }
-        return provider.terminate(ids, requestId);
-      }
+          @Override
+          public CompletableFuture<Void> terminate(Collection<String> ids, String requestId) {
+            terminateCalls.incrementAndGet();
+            if (failuresLeft.getAndDecrement() > 0) {
+              return CompletableFuture.failedFuture(
+                  new IllegalStateException("cloud API timed out"));
+            }
+            return provider.terminate(ids, requestId);
+          }
 
-      @Override
-      public List<ProvidedNode> nodes() {
-        return provider.nodes();
-      }
+          @Override
+          public List<ProvidedNode> nodes() {
+            return provider.nodes();
+          }
 
-      @Override
-      public ProviderHealth health() {
-        return provider.health();
-      }
+          @Override
+          public ProviderHealth health() {
+            return provider.health();
+          }
 
-      @Override
-      public void close() {
-        provider.close();
-      }
-    };
+          @Override
+          public void close() {
+            provider.close();
+          }
+        };
     ManualClock clock = new ManualClock();
     watcher = ClusterWatcher.start(cluster.store, Duration.ofSeconds(5));
-    Autoscaler core = new Autoscaler(
-        List.of(new TargetTrackingPolicy(PoolAutoscaler.CONCURRENCY, 4, 0.1,
-            HpaBehavior.defaults().withScaleDown(new HpaBehavior.Rules(Duration.ZERO,
-                List.of(new HpaBehavior.Limit(HpaBehavior.LimitType.PERCENT, 100,
-                    Duration.ofSeconds(15))), HpaBehavior.Select.MAX)))),
-        new PoolLimits(1, 8, Duration.ZERO, Duration.ZERO, 2.0));
-    autoscaler = new PoolAutoscaler(new PoolConfig("web", template, Duration.ofSeconds(1),
-        Duration.ofMinutes(5), Duration.ofSeconds(5), 100), core, flaky, watcher, clock, () -> 1);
+    Autoscaler core =
+        new Autoscaler(
+            List.of(
+                new TargetTrackingPolicy(
+                    PoolAutoscaler.CONCURRENCY,
+                    4,
+                    0.1,
+                    HpaBehavior.defaults()
+                        .withScaleDown(
+                            new HpaBehavior.Rules(
+                                Duration.ZERO,
+                                List.of(
+                                    new HpaBehavior.Limit(
+                                        HpaBehavior.LimitType.PERCENT,
+                                        100,
+                                        Duration.ofSeconds(15))),
+                                HpaBehavior.Select.MAX)))),
+            new PoolLimits(1, 8, Duration.ZERO, Duration.ZERO, 2.0));
+    autoscaler =
+        new PoolAutoscaler(
+            new PoolConfig(
+                "web",
+                template,
+                Duration.ofSeconds(1),
+                Duration.ofMinutes(5),
+                Duration.ofSeconds(5),
+                100),
+            core,
+            flaky,
+            watcher,
+            clock,
+            () -> 1);
     provider.launch(template, 2, "seed").join();
     await().until(() -> readyNodes() == 2);
 
@@ -249,24 +306,39 @@ class PoolAutoscalerTest {
   void workThatWaitsForRoomGrowsThePoolByWhatItNeeds() throws Exception {
     watcher = ClusterWatcher.start(cluster.store, Duration.ofSeconds(5));
     try (PendingDemand demand = PendingDemand.follow(cluster.store, Duration.ofSeconds(5))) {
-      Autoscaler core = new Autoscaler(
-          List.of(new PendingDemandPolicy(template.capacity())),
-          new PoolLimits(1, 8, Duration.ZERO, Duration.ZERO, 2.0));
-      autoscaler = new PoolAutoscaler(new PoolConfig("web", template, Duration.ofSeconds(1),
-          Duration.ofMinutes(5), Duration.ofSeconds(10), 100), core, provider, watcher,
-          InstantSource.system(), () -> 1).pendingDemand(() -> demand.demandFor(template));
+      Autoscaler core =
+          new Autoscaler(
+              List.of(new PendingDemandPolicy(template.capacity())),
+              new PoolLimits(1, 8, Duration.ZERO, Duration.ZERO, 2.0));
+      autoscaler =
+          new PoolAutoscaler(
+                  new PoolConfig(
+                      "web",
+                      template,
+                      Duration.ofSeconds(1),
+                      Duration.ofMinutes(5),
+                      Duration.ofSeconds(10),
+                      100),
+                  core,
+                  provider,
+                  watcher,
+                  InstantSource.system(),
+                  () -> 1)
+              .pendingDemand(() -> demand.demandFor(template));
       provider.launch(template, 1, "seed").join();
-      TideflowClient client = cluster.client(ClientConfig.defaults()
-          .withDemandReportInterval(Duration.ofMillis(100)));
+      TideflowClient client =
+          cluster.client(ClientConfig.defaults().withDemandReportInterval(Duration.ofMillis(100)));
       await().until(() -> readyNodes() == 1 && client.view().size() == 1);
 
       // Each task holds a whole node (1000m): one runs, three wait for room.
       List<CompletableFuture<TaskResult>> held = new ArrayList<>();
       for (int i = 0; i < 4; i++) {
-        held.add(client.submit(TaskSpec.builder("held").demand(Resources.of(1000, 1 << 20)).build()));
+        held.add(
+            client.submit(TaskSpec.builder("held").demand(Resources.of(1000, 1 << 20)).build()));
       }
       await().until(() -> demand.demandFor(template).size() == 3);
-      assertThat(demand.reports()).singleElement()
+      assertThat(demand.reports())
+          .singleElement()
           .satisfies(r -> assertThat(r.clientId()).isEqualTo(client.id()));
       // Three more nodes are needed; growth is capped at double per step.
       DecisionRecord first = autoscaler.tick();
@@ -292,22 +364,38 @@ class PoolAutoscalerTest {
     ManualClock clock = new ManualClock();
     watcher = ClusterWatcher.start(cluster.store, Duration.ofSeconds(5));
     try (PendingDemand demand = PendingDemand.follow(cluster.store, Duration.ofSeconds(5), clock)) {
-      Autoscaler core = new Autoscaler(
-          List.of(new PendingDemandPolicy(template.capacity())),
-          new PoolLimits(1, 8, Duration.ZERO, Duration.ZERO, 2.0));
-      autoscaler = new PoolAutoscaler(new PoolConfig("web", template, Duration.ofSeconds(1),
-          Duration.ofMinutes(5), Duration.ofSeconds(10), 100), core, provider, watcher, clock,
-          () -> 1).pendingDemand(() -> demand.demandFor(template))
-          .demandSeenAt(demand::asOf, Duration.ofSeconds(2));
+      Autoscaler core =
+          new Autoscaler(
+              List.of(new PendingDemandPolicy(template.capacity())),
+              new PoolLimits(1, 8, Duration.ZERO, Duration.ZERO, 2.0));
+      autoscaler =
+          new PoolAutoscaler(
+                  new PoolConfig(
+                      "web",
+                      template,
+                      Duration.ofSeconds(1),
+                      Duration.ofMinutes(5),
+                      Duration.ofSeconds(10),
+                      100),
+                  core,
+                  provider,
+                  watcher,
+                  clock,
+                  () -> 1)
+              .pendingDemand(() -> demand.demandFor(template))
+              .demandSeenAt(demand::asOf, Duration.ofSeconds(2));
       provider.launch(template, 1, "seed").join();
       await().until(() -> readyNodes() == 1);
       clock.advance(Duration.ofSeconds(3)); // the seed has long been up when demand arrives
 
       // One client reports one task of a whole node waiting.
-      byte[] oneWaits = DemandRecords.encode(
-          new DemandRecords.Report("c1", 0, List.of(
-              new PendingWork(template.capacity(),
-                  LabelSelector.ALL, 1, "no node fits"))));
+      byte[] oneWaits =
+          DemandRecords.encode(
+              new DemandRecords.Report(
+                  "c1",
+                  0,
+                  List.of(
+                      new PendingWork(template.capacity(), LabelSelector.ALL, 1, "no node fits"))));
       String key = ClusterKeys.demand("c1");
       cluster.store.put(key, oneWaits, 0).get();
       await().until(() -> demand.demandFor(template).size() == 1);

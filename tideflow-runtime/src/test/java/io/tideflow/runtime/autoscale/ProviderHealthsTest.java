@@ -18,19 +18,24 @@ class ProviderHealthsTest {
     healths.put("local-process", new ProviderHealth(true, 0, ""));
     Map<String, ProviderHealth> back = ProviderHealths.decode(ProviderHealths.encode(healths));
     assertThat(back.keySet()).containsExactly("cloud", "local-process");
-    assertThat(back.get("cloud")).isEqualTo(new ProviderHealth(false, 3, "quota exceeded in us-east"));
-    assertThat(ProviderHealths.describe(back)).isEqualTo(
-        "cloud: UNHEALTHY (3 failure(s) in a row: quota exceeded in us-east); local-process: healthy");
+    assertThat(back.get("cloud"))
+        .isEqualTo(new ProviderHealth(false, 3, "quota exceeded in us-east"));
+    assertThat(ProviderHealths.describe(back))
+        .isEqualTo(
+            "cloud: UNHEALTHY (3 failure(s) in a row: quota exceeded in us-east); local-process: healthy");
   }
 
   @Test
   void cutsLongDetailsAndRejectsWhatIsNotAHealthLine() {
-    Map<String, ProviderHealth> healths = Map.of("p", new ProviderHealth(true, 1, "x".repeat(5_000)));
+    Map<String, ProviderHealth> healths =
+        Map.of("p", new ProviderHealth(true, 1, "x".repeat(5_000)));
     assertThat(ProviderHealths.decode(ProviderHealths.encode(healths)).get("p").detail())
         .hasSize(ProviderHealths.MAX_DETAIL_CHARS);
-    assertThatThrownBy(() -> ProviderHealths.decode("p\tmaybe\t1\t\n".getBytes(StandardCharsets.UTF_8)))
+    assertThatThrownBy(
+            () -> ProviderHealths.decode("p\tmaybe\t1\t\n".getBytes(StandardCharsets.UTF_8)))
         .hasMessage("provider health line 1 is not 'name, healthy, failures, detail'");
-    assertThatThrownBy(() -> ProviderHealths.decode("p\ttrue\tmany\t\n".getBytes(StandardCharsets.UTF_8)))
+    assertThatThrownBy(
+            () -> ProviderHealths.decode("p\ttrue\tmany\t\n".getBytes(StandardCharsets.UTF_8)))
         .hasMessage("provider health line 1 is malformed");
   }
 }

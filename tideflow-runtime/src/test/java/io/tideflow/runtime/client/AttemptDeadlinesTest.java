@@ -23,15 +23,20 @@ import org.junit.jupiter.api.Test;
  */
 class AttemptDeadlinesTest {
   private static final Duration TIMEOUT = Duration.ofMinutes(1);
+
   /** Long enough for several sweeps of the client's timer to look at a deadline not yet due. */
   private static final Duration SEVERAL_SWEEPS = Duration.ofMillis(300);
 
   private final CountDownLatch release = new CountDownLatch(1);
   private final EmbeddedCluster cluster =
-      new EmbeddedCluster(TaskHandlers.builtins().with("held", p -> {
-        release.await(); // runs until the test ends
-        return p;
-      }));
+      new EmbeddedCluster(
+          TaskHandlers.builtins()
+              .with(
+                  "held",
+                  p -> {
+                    release.await(); // runs until the test ends
+                    return p;
+                  }));
   private final ManualClock clock = new ManualClock();
 
   @AfterEach
@@ -54,7 +59,8 @@ class AttemptDeadlinesTest {
   void aTaskInFlightIsAnsweredTimedOutOnceItsDeadlinePassesOnTheClock() {
     cluster.startWorker("w1");
     TideflowClient client = client();
-    CompletableFuture<TaskResult> f = client.submit(TaskSpec.builder("held").timeout(TIMEOUT).build());
+    CompletableFuture<TaskResult> f =
+        client.submit(TaskSpec.builder("held").timeout(TIMEOUT).build());
     await().until(() -> client.stats().inFlight() == 1);
 
     clock.advance(TIMEOUT); // at the deadline, not past it

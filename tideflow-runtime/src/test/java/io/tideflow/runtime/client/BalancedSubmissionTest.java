@@ -9,9 +9,12 @@ import io.tideflow.core.balance.RoundRobinBalancer;
 import io.tideflow.core.model.NodeState;
 import io.tideflow.core.model.TaskSpec;
 import io.tideflow.runtime.EmbeddedCluster;
+import io.tideflow.runtime.task.TaskHandler;
 import io.tideflow.runtime.task.TaskHandlers;
 import io.tideflow.runtime.task.TaskResult;
+import io.tideflow.runtime.worker.WorkerConfig;
 import io.tideflow.runtime.worker.WorkerNode;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
@@ -19,9 +22,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import io.tideflow.runtime.task.TaskHandler;
-import io.tideflow.runtime.worker.WorkerConfig;
-import java.nio.charset.StandardCharsets;
 
 /** The client's balancer: picks among ready workers and learns from their latency. */
 class BalancedSubmissionTest {
@@ -34,8 +34,12 @@ class BalancedSubmissionTest {
     try (EmbeddedCluster cluster = new EmbeddedCluster(fast)) {
       cluster.startWorker("fast-1");
       cluster.startWorker("fast-2");
-      cluster.workers.add(WorkerNode.start(WorkerConfig.defaults("slow")
-          .withLeaseTtl(Duration.ofSeconds(2)), cluster.store, slow, cluster.metrics));
+      cluster.workers.add(
+          WorkerNode.start(
+              WorkerConfig.defaults("slow").withLeaseTtl(Duration.ofSeconds(2)),
+              cluster.store,
+              slow,
+              cluster.metrics));
       TideflowClient client = cluster.client(config);
       await().until(() -> client.view().countByState().get(NodeState.READY) == 3);
       Semaphore window = new Semaphore(16);
@@ -58,14 +62,22 @@ class BalancedSubmissionTest {
   @Test
   void roundRobinSpreadsEvenlyWhateverTheLatency() throws Exception {
     Map<String, Integer> byNode =
-        run(ClientConfig.defaults().withBalancer(() -> new RoundRobinBalancer(OutlierEjection.DEFAULT)), 900);
+        run(
+            ClientConfig.defaults()
+                .withBalancer(() -> new RoundRobinBalancer(OutlierEjection.DEFAULT)),
+            900);
     assertThat(byNode.get("slow")).isBetween(250, 350);
   }
 
   @Test
   void peakEwmaSendsLittleToTheSlowWorker() throws Exception {
-    Map<String, Integer> byNode = run(ClientConfig.defaults().withBalancer(
-        () -> new PeakEwmaBalancer(OutlierEjection.DEFAULT, 1_000_000_000L, 1_000_000L)), 900);
+    Map<String, Integer> byNode =
+        run(
+            ClientConfig.defaults()
+                .withBalancer(
+                    () ->
+                        new PeakEwmaBalancer(OutlierEjection.DEFAULT, 1_000_000_000L, 1_000_000L)),
+            900);
     assertThat(byNode.get("slow")).as(byNode.toString()).isLessThan(150);
     assertThat(byNode.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(900);
   }

@@ -1,10 +1,10 @@
 package io.tideflow.runtime.client;
 
-import io.tideflow.store.clock.MonotonicClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tideflow.core.retry.Backoff;
+import io.tideflow.store.clock.MonotonicClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -25,8 +25,12 @@ class ClientConfigTest {
   void withersKeepEveryOtherSetting() {
     Backoff fixed = Backoff.fixed(Duration.ofMillis(250));
     InstantSource clock = InstantSource.fixed(Instant.EPOCH);
-    ClientConfig config = ClientConfig.defaults().withMaxPending(7)
-        .withReconnectBackoff(fixed).withClock(clock).withStoreTimeout(Duration.ofSeconds(9));
+    ClientConfig config =
+        ClientConfig.defaults()
+            .withMaxPending(7)
+            .withReconnectBackoff(fixed)
+            .withClock(clock)
+            .withStoreTimeout(Duration.ofSeconds(9));
     assertThat(config.maxPending()).isEqualTo(7);
     assertThat(config.reconnectBackoff()).isEqualTo(fixed);
     assertThat(config.clock()).isSameAs(clock);
@@ -36,7 +40,8 @@ class ClientConfigTest {
   @Test
   void rejectsAMissingClockOrBackoffNamingTheField() {
     assertThatThrownBy(() -> ClientConfig.defaults().withClock(null))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("clock must not be null");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("clock must not be null");
     assertThatThrownBy(() -> ClientConfig.defaults().withReconnectBackoff(null))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("reconnectBackoff must not be null");

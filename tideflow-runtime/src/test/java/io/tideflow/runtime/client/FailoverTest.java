@@ -24,11 +24,13 @@ class FailoverTest {
   private final EmbeddedCluster cluster =
       new EmbeddedCluster(
           TaskHandlers.builtins()
-              .with("held", p -> {
-                // Runs until the test lets it go (or the worker interrupts it).
-                release.await();
-                return p;
-              }));
+              .with(
+                  "held",
+                  p -> {
+                    // Runs until the test lets it go (or the worker interrupts it).
+                    release.await();
+                    return p;
+                  }));
 
   @AfterEach
   void close() {
@@ -37,7 +39,9 @@ class FailoverTest {
   }
 
   private static TaskSpec held(int i) {
-    return TaskSpec.builder("held").payload(Integer.toString(i).getBytes(StandardCharsets.UTF_8)).build();
+    return TaskSpec.builder("held")
+        .payload(Integer.toString(i).getBytes(StandardCharsets.UTF_8))
+        .build();
   }
 
   @Test

@@ -20,7 +20,6 @@ import io.tideflow.runtime.transport.proto.ResultBatch;
 import io.tideflow.runtime.transport.proto.TaskBatch;
 import io.tideflow.runtime.transport.proto.TaskServiceGrpc;
 import io.tideflow.store.ManualClock;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -39,6 +38,7 @@ import org.junit.jupiter.api.Test;
  */
 class ReconnectBackoffTest {
   private static final Duration FIRST = Duration.ofMinutes(1);
+
   /** Long enough for several ticks of the client's timer to look at a back-off not yet over. */
   private static final Duration SEVERAL_TICKS = Duration.ofMillis(300);
 
@@ -49,14 +49,23 @@ class ReconnectBackoffTest {
 
   @BeforeEach
   void listNodeInTheRegistry() throws Exception {
-    server = NettyServerBuilder
-        .forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
-        .addService(worker)
-        .build()
-        .start();
-    NodeInfo node = new NodeInfo("flaky", "test", "127.0.0.1:" + server.getPort(), Map.of(),
-        Resources.of(1000, 1L << 30), NodeState.READY, LoadReport.NONE);
-    cluster.store.put(ClusterKeys.node(node.id()), NodeRecords.encode(node), 0)
+    server =
+        NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+            .addService(worker)
+            .build()
+            .start();
+    NodeInfo node =
+        new NodeInfo(
+            "flaky",
+            "test",
+            "127.0.0.1:" + server.getPort(),
+            Map.of(),
+            Resources.of(1000, 1L << 30),
+            NodeState.READY,
+            LoadReport.NONE);
+    cluster
+        .store
+        .put(ClusterKeys.node(node.id()), NodeRecords.encode(node), 0)
         .get(5, TimeUnit.SECONDS);
   }
 
@@ -67,9 +76,10 @@ class ReconnectBackoffTest {
   }
 
   private void connect() {
-    cluster.client(ClientConfig.defaults()
-        .withClock(clock)
-        .withReconnectBackoff(Backoff.exponential(FIRST, FIRST.multipliedBy(4))));
+    cluster.client(
+        ClientConfig.defaults()
+            .withClock(clock)
+            .withReconnectBackoff(Backoff.exponential(FIRST, FIRST.multipliedBy(4))));
   }
 
   /** Times the client has backed a node off, so far. */
@@ -78,7 +88,9 @@ class ReconnectBackoffTest {
   }
 
   private void noNewDialForSeveralTicks(int dials) {
-    await().during(SEVERAL_TICKS).atMost(SEVERAL_TICKS.multipliedBy(3))
+    await()
+        .during(SEVERAL_TICKS)
+        .atMost(SEVERAL_TICKS.multipliedBy(3))
         .until(() -> worker.dials.get() == dials);
   }
 
@@ -124,8 +136,10 @@ class ReconnectBackoffTest {
   /** A worker's task service that counts streams and refuses them, or answers when told to. */
   private static final class FlakyWorker extends TaskServiceGrpc.TaskServiceImplBase {
     final AtomicInteger dials = new AtomicInteger();
+
     /** Grant credits and keep the stream open, instead of ending it at once. */
     volatile boolean answer;
+
     final AtomicReference<StreamObserver<ResultBatch>> open = new AtomicReference<>();
 
     @Override

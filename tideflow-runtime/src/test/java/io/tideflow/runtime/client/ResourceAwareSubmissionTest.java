@@ -67,14 +67,15 @@ class ResourceAwareSubmissionTest {
     try (EmbeddedCluster cluster = new EmbeddedCluster(handlers)) {
       cluster.startWorker("a", c -> c.withCapacity(NODE));
       cluster.startWorker("b", c -> c.withCapacity(NODE));
-      TideflowClient client = cluster.client(ClientConfig.defaults()
-          .withDemandReportInterval(Duration.ofMillis(100)));
+      TideflowClient client =
+          cluster.client(ClientConfig.defaults().withDemandReportInterval(Duration.ofMillis(100)));
       await().until(() -> client.view().countByState().get(NodeState.READY) == 2);
 
       List<CompletableFuture<TaskResult>> futures = new ArrayList<>();
       for (int i = 0; i < 6; i++) {
-        futures.add(client.submit(TaskSpec.builder("hold").demand(ONE_CORE)
-            .timeout(Duration.ofSeconds(30)).build()));
+        futures.add(
+            client.submit(
+                TaskSpec.builder("hold").demand(ONE_CORE).timeout(Duration.ofSeconds(30)).build()));
       }
       // Two cores on each of two nodes: four run, two wait for room.
       await().until(() -> running.get() == 4);
@@ -114,18 +115,25 @@ class ResourceAwareSubmissionTest {
       ManualClock clock = new ManualClock();
       TideflowClient client = cluster.client(ClientConfig.defaults().withClock(clock));
       await().until(() -> client.view().countByState().get(NodeState.READY) == 1);
-      CompletableFuture<TaskResult> f = client.submit(TaskSpec.builder("echo")
-          .demand(Resources.of(8000, 1L << 30)).timeout(Duration.ofMinutes(1)).build());
+      CompletableFuture<TaskResult> f =
+          client.submit(
+              TaskSpec.builder("echo")
+                  .demand(Resources.of(8000, 1L << 30))
+                  .timeout(Duration.ofMinutes(1))
+                  .build());
       await().until(() -> client.pendingWork().size() == 1); // tried, and found no node
       assertThat(f).isNotDone();
       clock.advance(Duration.ofMinutes(1).plusMillis(1));
-      assertThat(f).failsWithin(Duration.ofSeconds(10))
+      assertThat(f)
+          .failsWithin(Duration.ofSeconds(10))
           .withThrowableOfType(ExecutionException.class)
           .havingCause()
-          .isInstanceOfSatisfying(TaskException.class, e -> {
-            assertThat(e.kind()).isEqualTo(TaskException.Kind.NO_NODE_FITS);
-            assertThat(e.getMessage()).contains("1 rejected by cpu");
-          });
+          .isInstanceOfSatisfying(
+              TaskException.class,
+              e -> {
+                assertThat(e.kind()).isEqualTo(TaskException.Kind.NO_NODE_FITS);
+                assertThat(e.getMessage()).contains("1 rejected by cpu");
+              });
       assertThat(client.allocations().nodesInUse()).isZero();
     }
   }
@@ -143,18 +151,24 @@ class ResourceAwareSubmissionTest {
           cluster.startWorker(id, c -> c.withCapacity(NODE).withLabels(Map.of("zone", zone)));
         }
       }
-      TideflowClient client = cluster.client(ClientConfig.defaults()
-          .withPlacement(new PolicyPlacement(PlacementPolicy.spread())));
+      TideflowClient client =
+          cluster.client(
+              ClientConfig.defaults().withPlacement(new PolicyPlacement(PlacementPolicy.spread())));
       await().until(() -> client.view().countByState().get(NodeState.READY) == 6);
 
-      PlacementRequest replica = PlacementRequest.builder(Resources.of(100, 1L << 20))
-          .workLabels(Map.of("app", "web"))
-          .antiAffinity(new AffinityTerm("app", "web", "zone"))
-          .build();
+      PlacementRequest replica =
+          PlacementRequest.builder(Resources.of(100, 1L << 20))
+              .workLabels(Map.of("app", "web"))
+              .antiAffinity(new AffinityTerm("app", "web", "zone"))
+              .build();
       List<CompletableFuture<TaskResult>> futures = new ArrayList<>();
       for (int i = 0; i < 4; i++) {
-        futures.add(client.submit(TaskSpec.builder("replica").placement(replica)
-            .timeout(Duration.ofSeconds(30)).build()));
+        futures.add(
+            client.submit(
+                TaskSpec.builder("replica")
+                    .placement(replica)
+                    .timeout(Duration.ofSeconds(30))
+                    .build()));
       }
       // Three zones: three replicas run, one per zone; the fourth has no zone left and waits.
       await().until(() -> running.get() == 3);

@@ -16,31 +16,37 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 class TaskSubmissionTest {
   private final AtomicInteger runs = new AtomicInteger();
   private final EmbeddedCluster cluster =
       new EmbeddedCluster(
           TaskHandlers.builtins()
-              .with("count", p -> {
-                runs.incrementAndGet();
-                return p;
-              })
-              .with("boom", p -> {
-                throw new IllegalStateException("boom on purpose");
-              })
+              .with(
+                  "count",
+                  p -> {
+                    runs.incrementAndGet();
+                    return p;
+                  })
+              .with(
+                  "boom",
+                  p -> {
+                    throw new IllegalStateException("boom on purpose");
+                  })
               .with("huge", p -> new byte[WireLimits.MAX_PAYLOAD_BYTES + 1])
-              .with("error", p -> {
-                throw new AssertionError("an Error, not an Exception");
-              }));
+              .with(
+                  "error",
+                  p -> {
+                    throw new AssertionError("an Error, not an Exception");
+                  }));
 
   @AfterEach
   void close() {
@@ -65,14 +71,19 @@ class TaskSubmissionTest {
     TideflowClient client = cluster.client();
     // Both streams open first (on a loaded machine one may take longer than the whole burst).
     Set<String> answered = ConcurrentHashMap.newKeySet();
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
-      List<CompletableFuture<TaskResult>> pair = List.of(
-          client.submit(TaskSpec.builder("echo").build()), client.submit(TaskSpec.builder("echo").build()));
-      for (CompletableFuture<TaskResult> f : pair) {
-        answered.add(f.get(10, TimeUnit.SECONDS).nodeId());
-      }
-      return answered.size() == 2;
-    });
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> {
+              List<CompletableFuture<TaskResult>> pair =
+                  List.of(
+                      client.submit(TaskSpec.builder("echo").build()),
+                      client.submit(TaskSpec.builder("echo").build()));
+              for (CompletableFuture<TaskResult> f : pair) {
+                answered.add(f.get(10, TimeUnit.SECONDS).nodeId());
+              }
+              return answered.size() == 2;
+            });
     long warmUp = client.stats().completed();
     List<CompletableFuture<TaskResult>> futures = new ArrayList<>();
     for (int i = 0; i < 5_000; i++) {
@@ -116,8 +127,12 @@ class TaskSubmissionTest {
       assertThat(e.kind()).isEqualTo(TaskException.Kind.HANDLER_FAILED);
       assertThat(e.getMessage()).contains("an Error, not an Exception");
     }
-    assertThat(client.submit(TaskSpec.builder("echo").payload(bytes("ok")).build())
-        .get(20, TimeUnit.SECONDS).output()).isEqualTo(bytes("ok"));
+    assertThat(
+            client
+                .submit(TaskSpec.builder("echo").payload(bytes("ok")).build())
+                .get(20, TimeUnit.SECONDS)
+                .output())
+        .isEqualTo(bytes("ok"));
   }
 
   @Test
@@ -140,9 +155,14 @@ class TaskSubmissionTest {
     cluster.startWorker("w1");
     TideflowClient client = cluster.client();
     TaskException tooBig =
-        failure(client.submit(TaskSpec.builder("echo").payload(new byte[WireLimits.MAX_PAYLOAD_BYTES + 1]).build()));
+        failure(
+            client.submit(
+                TaskSpec.builder("echo")
+                    .payload(new byte[WireLimits.MAX_PAYLOAD_BYTES + 1])
+                    .build()));
     assertThat(tooBig.kind()).isEqualTo(TaskException.Kind.TOO_LARGE);
-    assertThat(tooBig.getMessage()).contains("payload of 1048577 bytes exceeds the limit of 1048576 bytes");
+    assertThat(tooBig.getMessage())
+        .contains("payload of 1048577 bytes exceeds the limit of 1048576 bytes");
     TaskException hugeResult = failure(client.submit(TaskSpec.builder("huge").build()));
     assertThat(hugeResult.kind()).isEqualTo(TaskException.Kind.TOO_LARGE);
     assertThat(hugeResult.getMessage()).contains("result of 1048577 bytes");
@@ -170,8 +190,12 @@ class TaskSubmissionTest {
     ManualClock clock = new ManualClock();
     TideflowClient client = cluster.client(ClientConfig.defaults().withClock(clock));
     await().until(() -> client.view().size() == 1);
-    CompletableFuture<TaskResult> f = client.submit(TaskSpec.builder("echo")
-        .labelSelector(Map.of("zone", "b")).timeout(Duration.ofMinutes(1)).build());
+    CompletableFuture<TaskResult> f =
+        client.submit(
+            TaskSpec.builder("echo")
+                .labelSelector(Map.of("zone", "b"))
+                .timeout(Duration.ofMinutes(1))
+                .build());
     await().until(() -> client.pendingWork().size() == 1); // tried, and found no node
     clock.advance(Duration.ofMinutes(1).plusMillis(1));
     TaskException e = failure(f);
@@ -183,7 +207,8 @@ class TaskSubmissionTest {
   void aRetryWithTheSameIdempotencyKeyRunsOnce() throws Exception {
     cluster.startWorker("w1");
     TideflowClient client = cluster.client();
-    TaskSpec spec = TaskSpec.builder("count").payload(bytes("x")).idempotencyKey("order-17").build();
+    TaskSpec spec =
+        TaskSpec.builder("count").payload(bytes("x")).idempotencyKey("order-17").build();
     assertThat(client.submit(spec).get(20, TimeUnit.SECONDS).output()).isEqualTo(bytes("x"));
     assertThat(client.submit(spec).get(20, TimeUnit.SECONDS).output()).isEqualTo(bytes("x"));
     assertThat(runs.get()).isEqualTo(1);

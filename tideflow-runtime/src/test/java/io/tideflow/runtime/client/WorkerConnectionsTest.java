@@ -48,8 +48,14 @@ class WorkerConnectionsTest {
       ClusterView.of(
           1,
           List.of(
-              new NodeInfo("n", "test", "127.0.0.1:1", Map.of(), Resources.of(1000, 1L << 30),
-                  NodeState.READY, LoadReport.NONE)));
+              new NodeInfo(
+                  "n",
+                  "test",
+                  "127.0.0.1:1",
+                  Map.of(),
+                  Resources.of(1000, 1L << 30),
+                  NodeState.READY,
+                  LoadReport.NONE)));
 
   @AfterEach
   void close() {

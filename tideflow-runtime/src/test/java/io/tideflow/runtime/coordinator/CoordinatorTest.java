@@ -48,14 +48,22 @@ class CoordinatorTest {
     try (Coordinator c = Coordinator.start("c", store, ttl, Duration.ofSeconds(5), metrics)) {
       c.onMembershipChange(events::add);
       await().until(c::isLeader);
-      WorkerNode w = WorkerNode.start(WorkerConfig.defaults("w1").withLeaseTtl(ttl), store,
-          TaskHandlers.builtins(), metrics);
+      WorkerNode w =
+          WorkerNode.start(
+              WorkerConfig.defaults("w1").withLeaseTtl(ttl),
+              store,
+              TaskHandlers.builtins(),
+              metrics);
       await().until(() -> events.stream().anyMatch(e -> e.to() == NodeState.READY));
 
       store.suspendKeepAlive(w.registration().lease().id());
       w.kill();
-      await().atMost(Duration.ofSeconds(3))
-          .until(() -> events.stream().anyMatch(e -> e.nodeId().equals("w1") && e.to() == NodeState.GONE));
+      await()
+          .atMost(Duration.ofSeconds(3))
+          .until(
+              () ->
+                  events.stream()
+                      .anyMatch(e -> e.nodeId().equals("w1") && e.to() == NodeState.GONE));
       await().until(() -> store.get(ClusterKeys.gone("w1")).join().isPresent());
       assertThat(events).allMatch(e -> e.fencingToken() == c.fencingToken());
     }

@@ -38,6 +38,7 @@ class PoolSupervisorTest {
   private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
   private final ClusterWatcher watcher = ClusterWatcher.start(store, Duration.ofSeconds(5));
   private final List<AutoCloseable> closing = new ArrayList<>();
+
   /** Every in-process provider the pools built, oldest first. */
   private final List<InProcessNodeProvider> built = new CopyOnWriteArrayList<>();
 
@@ -51,16 +52,27 @@ class PoolSupervisorTest {
   }
 
   private PoolSpec spec(int min) {
-    NodeTemplate template = new NodeTemplate("web", Resources.of(1000, 1L << 30),
-        Map.of(PoolConfig.POOL_LABEL, "web"), TTL);
-    ProviderFactory inProcess = (s, uri, m) -> {
-      InProcessNodeProvider p = new InProcessNodeProvider(s, TaskHandlers.builtins(), m);
-      built.add(p);
-      return p;
-    };
-    return new PoolSpec("web", template, List.of(inProcess), List.of(new PolicySpec.PendingDemand()),
-        new PoolLimits(min, 4, Duration.ZERO, Duration.ZERO, 2.0), Duration.ofMillis(100),
-        Duration.ofMinutes(1), Duration.ofSeconds(5), 100, 0, Duration.ofSeconds(2));
+    NodeTemplate template =
+        new NodeTemplate(
+            "web", Resources.of(1000, 1L << 30), Map.of(PoolConfig.POOL_LABEL, "web"), TTL);
+    ProviderFactory inProcess =
+        (s, uri, m) -> {
+          InProcessNodeProvider p = new InProcessNodeProvider(s, TaskHandlers.builtins(), m);
+          built.add(p);
+          return p;
+        };
+    return new PoolSpec(
+        "web",
+        template,
+        List.of(inProcess),
+        List.of(new PolicySpec.PendingDemand()),
+        new PoolLimits(min, 4, Duration.ZERO, Duration.ZERO, 2.0),
+        Duration.ofMillis(100),
+        Duration.ofMinutes(1),
+        Duration.ofSeconds(5),
+        100,
+        0,
+        Duration.ofSeconds(2));
   }
 
   private Coordinator coordinator(String id) {
@@ -77,7 +89,9 @@ class PoolSupervisorTest {
 
   private List<NodeInfo> readyPoolNodes() {
     return watcher.view().nodes().stream()
-        .filter(n -> n.state() == NodeState.READY && "web".equals(n.labels().get(PoolConfig.POOL_LABEL)))
+        .filter(
+            n ->
+                n.state() == NodeState.READY && "web".equals(n.labels().get(PoolConfig.POOL_LABEL)))
         .toList();
   }
 
@@ -100,13 +114,16 @@ class PoolSupervisorTest {
 
     await().until(() -> readyPoolNodes().size() == 2);
     assertThat(pool.running()).isTrue();
-    assertThat(pool.decisions()).isNotEmpty()
+    assertThat(pool.decisions())
+        .isNotEmpty()
         .allMatch(d -> d.pool().equals("web"))
         .anyMatch(d -> d.reason().contains("raised to min 2"));
     assertThat(pool.providerHealth()).contains("in-process: healthy");
     await().until(() -> store.get(ClusterKeys.autoscaler("web")).get().isPresent());
     byte[] log = store.get(ClusterKeys.autoscaler("web")).get().orElseThrow().value();
-    assertThat(DecisionLogs.decode(log)).extracting(DecisionRecord::policy).contains("pending-demand");
+    assertThat(DecisionLogs.decode(log))
+        .extracting(DecisionRecord::policy)
+        .contains("pending-demand");
   }
 
   @Test
@@ -165,17 +182,53 @@ class PoolSupervisorTest {
   @Test
   void aSpecNamesTheFieldThatIsWrong() {
     PoolSpec good = spec(1);
-    assertThatThrownBy(() -> new PoolSpec("web", good.template(), List.of(), good.policies(),
-        good.limits(), good.interval(), good.window(), good.drainTimeout(), 10, 0,
-        good.demandSettle()))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("providers");
-    assertThatThrownBy(() -> new PoolSpec("web", good.template(), good.providers(),
-        good.policies(), good.limits(), good.interval(), good.window(), good.drainTimeout(), 10,
-        -1, good.demandSettle()))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("warm must be >= 0, was -1");
-    assertThatThrownBy(() -> new PoolSpec("api", good.template(), good.providers(),
-        good.policies(), good.limits(), good.interval(), good.window(), good.drainTimeout(), 10,
-        0, good.demandSettle()))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(PoolConfig.POOL_LABEL);
+    assertThatThrownBy(
+            () ->
+                new PoolSpec(
+                    "web",
+                    good.template(),
+                    List.of(),
+                    good.policies(),
+                    good.limits(),
+                    good.interval(),
+                    good.window(),
+                    good.drainTimeout(),
+                    10,
+                    0,
+                    good.demandSettle()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("providers");
+    assertThatThrownBy(
+            () ->
+                new PoolSpec(
+                    "web",
+                    good.template(),
+                    good.providers(),
+                    good.policies(),
+                    good.limits(),
+                    good.interval(),
+                    good.window(),
+                    good.drainTimeout(),
+                    10,
+                    -1,
+                    good.demandSettle()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("warm must be >= 0, was -1");
+    assertThatThrownBy(
+            () ->
+                new PoolSpec(
+                    "api",
+                    good.template(),
+                    good.providers(),
+                    good.policies(),
+                    good.limits(),
+                    good.interval(),
+                    good.window(),
+                    good.drainTimeout(),
+                    10,
+                    0,
+                    good.demandSettle()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(PoolConfig.POOL_LABEL);
   }
 }

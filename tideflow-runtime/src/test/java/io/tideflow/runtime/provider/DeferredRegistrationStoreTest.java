@@ -3,22 +3,22 @@ package io.tideflow.runtime.provider;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tideflow.store.ClusterStore;
 import io.tideflow.store.KeyValue;
 import io.tideflow.store.Lease;
-import io.tideflow.store.memory.MemoryClusterStore;
-import java.time.Duration;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import io.tideflow.store.ClusterStore;
 import io.tideflow.store.LeaseNotFoundException;
+import io.tideflow.store.memory.MemoryClusterStore;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 class DeferredRegistrationStoreTest {
   private final MemoryClusterStore cluster = new MemoryClusterStore();
@@ -94,31 +94,30 @@ class DeferredRegistrationStoreTest {
   }
 
   /** The cluster store, recording the leases granted through it. */
-  private ClusterStore recordingGrants(
-      List<CompletableFuture<Lease>> grants) {
-    return (ClusterStore) Proxy.newProxyInstance(
-        getClass().getClassLoader(), new Class<?>[] {ClusterStore.class},
-        (proxy, method, args) -> {
-          Object result;
-          try {
-            result = method.invoke(cluster, args);
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
-          if (method.getName().equals("grantLease")) {
-            @SuppressWarnings("unchecked")
-            CompletableFuture<Lease> grant =
-                (CompletableFuture<Lease>) result;
-            grants.add(grant);
-          }
-          return result;
-        });
+  private ClusterStore recordingGrants(List<CompletableFuture<Lease>> grants) {
+    return (ClusterStore)
+        Proxy.newProxyInstance(
+            getClass().getClassLoader(),
+            new Class<?>[] {ClusterStore.class},
+            (proxy, method, args) -> {
+              Object result;
+              try {
+                result = method.invoke(cluster, args);
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              }
+              if (method.getName().equals("grantLease")) {
+                @SuppressWarnings("unchecked")
+                CompletableFuture<Lease> grant = (CompletableFuture<Lease>) result;
+                grants.add(grant);
+              }
+              return result;
+            });
   }
 
   @Test
   void preparedActivationIsOneWriteUnderTheLeaseGrantedAhead() throws Exception {
-    List<CompletableFuture<Lease>> grants =
-        new CopyOnWriteArrayList<>();
+    List<CompletableFuture<Lease>> grants = new CopyOnWriteArrayList<>();
     DeferredRegistrationStore prepared = new DeferredRegistrationStore(recordingGrants(grants));
     Lease lease = prepared.grantLease(Duration.ofSeconds(2)).get(5, TimeUnit.SECONDS);
     prepared.put("/n/a", "ready".getBytes(UTF_8), lease.id()).get(5, TimeUnit.SECONDS);
@@ -127,8 +126,10 @@ class DeferredRegistrationStoreTest {
     assertThat(grants).hasSize(1);
     long early = grants.getFirst().get().id();
     assertThat(read("/n/a")).isEmpty();
-    assertThat(cluster.list(DeferredRegistrationStore.WARM_UP_PREFIX).get(5, TimeUnit.SECONDS).kvs())
-        .as("the scratch write is gone").isEmpty();
+    assertThat(
+            cluster.list(DeferredRegistrationStore.WARM_UP_PREFIX).get(5, TimeUnit.SECONDS).kvs())
+        .as("the scratch write is gone")
+        .isEmpty();
 
     prepared.activate().get(5, TimeUnit.SECONDS);
     assertThat(grants).as("no second grant").hasSize(1);
@@ -138,8 +139,7 @@ class DeferredRegistrationStoreTest {
 
   @Test
   void aPreparedStandbyRevokedBeforeActivationEndsTheLeaseGrantedAhead() throws Exception {
-    List<CompletableFuture<Lease>> grants =
-        new CopyOnWriteArrayList<>();
+    List<CompletableFuture<Lease>> grants = new CopyOnWriteArrayList<>();
     DeferredRegistrationStore prepared = new DeferredRegistrationStore(recordingGrants(grants));
     Lease lease = prepared.grantLease(Duration.ofSeconds(2)).get(5, TimeUnit.SECONDS);
     prepared.prepare().get(5, TimeUnit.SECONDS);

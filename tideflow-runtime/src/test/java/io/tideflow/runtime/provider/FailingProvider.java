@@ -31,7 +31,8 @@ final class FailingProvider implements NodeProvider {
   }
 
   @Override
-  public CompletableFuture<LaunchResult> launch(NodeTemplate template, int count, String requestId) {
+  public CompletableFuture<LaunchResult> launch(
+      NodeTemplate template, int count, String requestId) {
     int n = launches.incrementAndGet();
     if (!failing) {
       List<String> started = new ArrayList<>();

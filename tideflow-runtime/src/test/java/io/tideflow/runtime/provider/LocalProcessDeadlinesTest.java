@@ -43,12 +43,15 @@ class LocalProcessDeadlinesTest {
   @Test
   void aWorkerNotReadyWhenTheClockPassesItsReadyTimeoutIsKilledAndReportedWithItsLog()
       throws Exception {
-    provider = new LocalProcessNodeProvider(config(script("never-ready",
-        "echo 'starting, and never ready'", "exec sleep 600")), clock);
+    provider =
+        new LocalProcessNodeProvider(
+            config(script("never-ready", "echo 'starting, and never ready'", "exec sleep 600")),
+            clock);
 
     CompletableFuture<LaunchResult> launch = provider.launch(CHILD, 1, "r1");
-    await().atMost(WAIT).until(() -> provider.pendingDeadlines() == 1
-        && logOf("child-1").contains("never ready"));
+    await()
+        .atMost(WAIT)
+        .until(() -> provider.pendingDeadlines() == 1 && logOf("child-1").contains("never ready"));
     long pid = provider.pids().get("child-1");
 
     clock.advance(READY_TIMEOUT);
@@ -60,17 +63,22 @@ class LocalProcessDeadlinesTest {
 
     LaunchResult result = launch.get(WAIT.toSeconds(), TimeUnit.SECONDS);
     assertThat(result.started()).isEmpty();
-    assertThat(result.errors()).singleElement().asString()
+    assertThat(result.errors())
+        .singleElement()
+        .asString()
         .contains("child-1 did not print READY within PT1M")
-        .contains("log tail").contains("starting, and never ready");
+        .contains("log tail")
+        .contains("starting, and never ready");
     assertThat(provider.pids()).isEmpty();
     await().atMost(WAIT).until(() -> !alive(pid));
   }
 
   @Test
   void aWorkerThatIgnoresSigtermIsKilledOnceTheClockPassesTheStopGrace() throws Exception {
-    provider = new LocalProcessNodeProvider(config(script("deaf",
-        "trap '' TERM", "echo 'READY 127.0.0.1:1'", "exec sleep 600")), clock);
+    provider =
+        new LocalProcessNodeProvider(
+            config(script("deaf", "trap '' TERM", "echo 'READY 127.0.0.1:1'", "exec sleep 600")),
+            clock);
     LaunchResult launched = provider.launch(CHILD, 1, "r1").get(WAIT.toSeconds(), TimeUnit.SECONDS);
     assertThat(launched.ok()).as("errors %s", launched.errors()).isTrue();
     long pid = provider.pids().get("child-1");
@@ -91,14 +99,19 @@ class LocalProcessDeadlinesTest {
 
   private LocalProcessConfig config(Path javaCommand) {
     // The store is never dialled: the scripts ignore their arguments.
-    return new LocalProcessConfig("etcd://127.0.0.1:1", javaCommand.toString(), "unused",
-        List.of(), READY_TIMEOUT, STOP_GRACE);
+    return new LocalProcessConfig(
+        "etcd://127.0.0.1:1",
+        javaCommand.toString(),
+        "unused",
+        List.of(),
+        READY_TIMEOUT,
+        STOP_GRACE);
   }
 
   private Path script(String name, String... lines) throws IOException {
     Path script = dir.resolve(name);
-    Files.writeString(script, "#!/bin/sh\n" + String.join("\n", lines) + "\n",
-        StandardCharsets.UTF_8);
+    Files.writeString(
+        script, "#!/bin/sh\n" + String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
     Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
     return script;
   }

@@ -11,7 +11,10 @@ import io.tideflow.runtime.membership.ClusterWatcher;
 import io.tideflow.store.ClusterStore;
 import io.tideflow.store.connect.ClusterStores;
 import io.tideflow.store.etcd.EtcdProcess;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,13 +24,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 
 class LocalProcessNodeProviderTest {
-  static final NodeTemplate CHILD = new NodeTemplate(
-      "child", Resources.of(1_000, 256L << 20), Map.of("tier", "jvm"), Duration.ofSeconds(2));
+  static final NodeTemplate CHILD =
+      new NodeTemplate(
+          "child", Resources.of(1_000, 256L << 20), Map.of("tier", "jvm"), Duration.ofSeconds(2));
 
   private static EtcdProcess etcd;
   private static ClusterStore store;
@@ -63,7 +64,8 @@ class LocalProcessNodeProviderTest {
   void aMemoryStoreIsRejectedBecauseChildProcessesCannotShareIt() {
     assertThatThrownBy(() -> new LocalProcessNodeProvider("memory:"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("etcd://").hasMessageContaining("'memory:'");
+        .hasMessageContaining("etcd://")
+        .hasMessageContaining("'memory:'");
   }
 
   @Test
@@ -76,13 +78,16 @@ class LocalProcessNodeProviderTest {
     Map<String, Long> pids = provider.pids();
     assertThat(pids).containsOnlyKeys("child-1", "child-2");
     assertThat(pids.values()).allMatch(LocalProcessNodeProviderTest::alive);
-    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
-      NodeInfo node = registry.view().node("child-1");
-      assertThat(node).isNotNull();
-      assertThat(node.state()).isEqualTo(NodeState.READY);
-      assertThat(node.provider()).isEqualTo("local-process");
-      assertThat(node.labels()).containsEntry("tier", "jvm");
-    });
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(
+            () -> {
+              NodeInfo node = registry.view().node("child-1");
+              assertThat(node).isNotNull();
+              assertThat(node.state()).isEqualTo(NodeState.READY);
+              assertThat(node.provider()).isEqualTo("local-process");
+              assertThat(node.labels()).containsEntry("tier", "jvm");
+            });
 
     provider.terminate(List.of("child-1"), "t1").get(30, TimeUnit.SECONDS);
 
@@ -114,9 +119,19 @@ class LocalProcessNodeProviderTest {
     List<String> command = new ArrayList<>();
     command.add(config.javaCommand());
     command.addAll(config.jvmFlags());
-    command.addAll(List.of("-cp", config.classPath(), LocalWorkerMain.class.getName(),
-        "--store", etcd.uri(), "--id", "orphan-1", "--cpu-millis", "1000",
-        "--parent-pid", Long.toString(parent.pid())));
+    command.addAll(
+        List.of(
+            "-cp",
+            config.classPath(),
+            LocalWorkerMain.class.getName(),
+            "--store",
+            etcd.uri(),
+            "--id",
+            "orphan-1",
+            "--cpu-millis",
+            "1000",
+            "--parent-pid",
+            Long.toString(parent.pid())));
     Path log = Files.createTempFile("tideflow-orphan-", ".log");
     ChildWorker child = ChildWorker.start("orphan-1", command, log);
     try {
@@ -138,14 +153,19 @@ class LocalProcessNodeProviderTest {
   @Test
   void aWorkerThatCannotStartIsAnErrorCarryingTheTailOfItsLogAndThreeMakeTheProviderUnhealthy()
       throws Exception {
-    provider = new LocalProcessNodeProvider(LocalProcessConfig.defaults(etcd.uri())
-        .withJvmFlags(List.of("-XX:+NoSuchTideflowFlag")));
+    provider =
+        new LocalProcessNodeProvider(
+            LocalProcessConfig.defaults(etcd.uri())
+                .withJvmFlags(List.of("-XX:+NoSuchTideflowFlag")));
 
     LaunchResult result = provider.launch(CHILD, 3, "r1").get(60, TimeUnit.SECONDS);
 
     assertThat(result.started()).isEmpty();
-    assertThat(result.errors()).hasSize(3).allSatisfy(error -> assertThat(error)
-        .contains("exited with code 1").contains("NoSuchTideflowFlag"));
+    assertThat(result.errors())
+        .hasSize(3)
+        .allSatisfy(
+            error ->
+                assertThat(error).contains("exited with code 1").contains("NoSuchTideflowFlag"));
     assertThat(provider.health().healthy()).isFalse();
     assertThat(provider.health().consecutiveFailures()).isEqualTo(3);
     assertThat(provider.nodes()).isEmpty();
@@ -166,7 +186,8 @@ class LocalProcessNodeProviderTest {
     assertThat(provider.pids()).containsEntry("child-1", standbyPid);
     await().atMost(Duration.ofSeconds(5)).until(() -> registry.view().node("child-1") != null);
     assertThat(registry.view().node("child-1").state()).isEqualTo(NodeState.READY);
-    assertThat(pool.nodes()).extracting(ProvidedNode::status)
+    assertThat(pool.nodes())
+        .extracting(ProvidedNode::status)
         .containsExactly(ProvidedNode.Status.RUNNING);
     await().atMost(Duration.ofSeconds(60)).until(() -> pool.warmNodes() == 1);
 
@@ -190,19 +211,32 @@ class LocalProcessNodeProviderTest {
         own.resume();
       }
 
-      await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-          assertThat(local.nodes()).singleElement().satisfies(n -> {
-            assertThat(n.status()).isEqualTo(ProvidedNode.Status.FAILED);
-            assertThat(n.error()).isEqualTo("exited with code 4");
-          }));
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .untilAsserted(
+              () ->
+                  assertThat(local.nodes())
+                      .singleElement()
+                      .satisfies(
+                          n -> {
+                            assertThat(n.status()).isEqualTo(ProvidedNode.Status.FAILED);
+                            assertThat(n.error()).isEqualTo("exited with code 4");
+                          }));
     }
   }
 
   static List<ProcessHandle> workerProcesses() {
-    await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.current().descendants()
-        .noneMatch(LocalProcessNodeProviderTest::isWorker));
-    return ProcessHandle.current().descendants()
-        .filter(LocalProcessNodeProviderTest::isWorker).toList();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                ProcessHandle.current()
+                    .descendants()
+                    .noneMatch(LocalProcessNodeProviderTest::isWorker));
+    return ProcessHandle.current()
+        .descendants()
+        .filter(LocalProcessNodeProviderTest::isWorker)
+        .toList();
   }
 
   private static boolean isWorker(ProcessHandle p) {

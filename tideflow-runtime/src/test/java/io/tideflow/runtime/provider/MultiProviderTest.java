@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tideflow.core.retry.Backoff;
 import io.tideflow.runtime.membership.ClusterWatcher;
 import io.tideflow.runtime.task.TaskHandlers;
-import io.tideflow.store.memory.MemoryClusterStore;
-import io.tideflow.core.retry.Backoff;
 import io.tideflow.store.ManualClock;
+import io.tideflow.store.memory.MemoryClusterStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -81,7 +81,8 @@ class MultiProviderTest {
     multi.terminate(List.of(result.started().get(0)), "t1").get(10, TimeUnit.SECONDS);
 
     await().atMost(Duration.ofSeconds(5)).until(() -> registry.view().nodes().size() == 1);
-    assertThat(multi.nodes()).extracting(ProvidedNode::nodeId)
+    assertThat(multi.nodes())
+        .extracting(ProvidedNode::nodeId)
         .containsExactly(result.started().get(1));
   }
 
@@ -111,15 +112,23 @@ class MultiProviderTest {
 
   @Test
   void eachFailedRetryDoublesTheWaitBeforeTheNextUpToTheCap() throws Exception {
-    try (MultiProvider backingOff = new MultiProvider(List.of(cloud, local), 2,
-        Backoff.exponential(Duration.ofSeconds(30), Duration.ofMinutes(2)), clock)) {
+    try (MultiProvider backingOff =
+        new MultiProvider(
+            List.of(cloud, local),
+            2,
+            Backoff.exponential(Duration.ofSeconds(30), Duration.ofMinutes(2)),
+            clock)) {
       launch(backingOff, "r1");
       launch(backingOff, "r2");
       assertThat(backingOff.healths().get("cloud").healthy()).isFalse();
 
       int round = 0;
-      for (Duration wait : List.of(Duration.ofSeconds(30), Duration.ofSeconds(60),
-          Duration.ofMinutes(2), Duration.ofMinutes(2))) {
+      for (Duration wait :
+          List.of(
+              Duration.ofSeconds(30),
+              Duration.ofSeconds(60),
+              Duration.ofMinutes(2),
+              Duration.ofMinutes(2))) {
         int before = cloud.launches.get();
         clock.advance(wait.minusMillis(1));
         launch(backingOff, "early-" + round);
@@ -136,8 +145,12 @@ class MultiProviderTest {
 
   @Test
   void aSuccessfulLaunchResetsTheBackOffToItsFirstDelay() throws Exception {
-    try (MultiProvider backingOff = new MultiProvider(List.of(cloud, local), 2,
-        Backoff.exponential(Duration.ofSeconds(30), Duration.ofMinutes(5)), clock)) {
+    try (MultiProvider backingOff =
+        new MultiProvider(
+            List.of(cloud, local),
+            2,
+            Backoff.exponential(Duration.ofSeconds(30), Duration.ofMinutes(5)),
+            clock)) {
       launch(backingOff, "r1");
       launch(backingOff, "r2");
       clock.advance(Duration.ofSeconds(30));

@@ -23,15 +23,16 @@ import java.util.function.Function;
 
 /**
  * Decision-to-first-task time: from the {@code launch} call to the completion of a no-op task
- * submitted at that same moment (so it waits for the node to appear, and then includes the
- * client's connection to it). Cold in-process, cold local-process and warm-pool nodes; one node
- * at a time, the previous one terminated and gone from the registry before the next sample.
+ * submitted at that same moment (so it waits for the node to appear, and then includes the client's
+ * connection to it). Cold in-process, cold local-process and warm-pool nodes; one node at a time,
+ * the previous one terminated and gone from the registry before the next sample.
  *
- * <p>Run: {@code java -cp <runtime test class path> io.tideflow.runtime.provider.ProviderStartupBenchmark [samples]}
+ * <p>Run: {@code java -cp <runtime test class path>
+ * io.tideflow.runtime.provider.ProviderStartupBenchmark [samples]}
  */
 public final class ProviderStartupBenchmark {
-  private static final NodeTemplate TEMPLATE = new NodeTemplate(
-      "bench", Resources.of(1_000, 256L << 20), Map.of(), Duration.ofSeconds(2));
+  private static final NodeTemplate TEMPLATE =
+      new NodeTemplate("bench", Resources.of(1_000, 256L << 20), Map.of(), Duration.ofSeconds(2));
 
   private ProviderStartupBenchmark() {}
 
@@ -42,8 +43,13 @@ public final class ProviderStartupBenchmark {
       Collections.sort(sorted);
       List<Double> up = new ArrayList<>(launched);
       Collections.sort(up);
-      return String.format("| %-40s | %3d | %9.1f | %9.1f | %9.1f | %9.1f |", what, sorted.size(),
-          sorted.get(sorted.size() / 2), sorted.get(0), sorted.get(sorted.size() - 1),
+      return String.format(
+          "| %-40s | %3d | %9.1f | %9.1f | %9.1f | %9.1f |",
+          what,
+          sorted.size(),
+          sorted.get(sorted.size() / 2),
+          sorted.get(0),
+          sorted.get(sorted.size() - 1),
           up.get(up.size() / 2));
     }
   }
@@ -52,23 +58,40 @@ public final class ProviderStartupBenchmark {
     int samples = args.length > 0 ? Integer.parseInt(args[0]) : 5;
     List<Row> rows = new ArrayList<>();
     try (MemoryClusterStore memory = new MemoryClusterStore()) {
-      rows.add(measure("in-process, cold, memory store", memory, samples,
-          s -> inProcess(s)));
-      rows.add(measure("warm pool(in-process), memory store", memory, samples,
-          s -> new WarmPool(inProcess(s), TEMPLATE, 1)));
+      rows.add(measure("in-process, cold, memory store", memory, samples, s -> inProcess(s)));
+      rows.add(
+          measure(
+              "warm pool(in-process), memory store",
+              memory,
+              samples,
+              s -> new WarmPool(inProcess(s), TEMPLATE, 1)));
     }
     try (EtcdProcess etcd = EtcdProcess.start();
         ClusterStore store = ClusterStores.open(etcd.uri())) {
       rows.add(measure("in-process, cold, etcd", store, samples, s -> inProcess(s)));
-      rows.add(measure("warm pool(in-process), etcd", store, samples,
-          s -> new WarmPool(inProcess(s), TEMPLATE, 1)));
-      rows.add(measure("local-process, cold, etcd", store, samples,
-          s -> new LocalProcessNodeProvider(etcd.uri())));
-      rows.add(measure("warm pool(local-process), etcd", store, samples,
-          s -> new WarmPool(new LocalProcessNodeProvider(etcd.uri()), TEMPLATE, 1)));
+      rows.add(
+          measure(
+              "warm pool(in-process), etcd",
+              store,
+              samples,
+              s -> new WarmPool(inProcess(s), TEMPLATE, 1)));
+      rows.add(
+          measure(
+              "local-process, cold, etcd",
+              store,
+              samples,
+              s -> new LocalProcessNodeProvider(etcd.uri())));
+      rows.add(
+          measure(
+              "warm pool(local-process), etcd",
+              store,
+              samples,
+              s -> new WarmPool(new LocalProcessNodeProvider(etcd.uri()), TEMPLATE, 1)));
     }
-    System.out.println("| decision to first task                   |   n | median ms |    min ms |    max ms | launch ms |");
-    System.out.println("| ---------------------------------------- | --- | --------- | --------- | --------- | --------- |");
+    System.out.println(
+        "| decision to first task                   |   n | median ms |    min ms |    max ms | launch ms |");
+    System.out.println(
+        "| ---------------------------------------- | --- | --------- | --------- | --------- | --------- |");
     rows.forEach(r -> System.out.println(r.format()));
   }
 
@@ -76,8 +99,9 @@ public final class ProviderStartupBenchmark {
     return new InProcessNodeProvider(store, TaskHandlers.builtins(), new SimpleMeterRegistry());
   }
 
-  private static Row measure(String what, ClusterStore store, int samples,
-      Function<ClusterStore, NodeProvider> factory) throws Exception {
+  private static Row measure(
+      String what, ClusterStore store, int samples, Function<ClusterStore, NodeProvider> factory)
+      throws Exception {
     List<Double> millis = new ArrayList<>();
     List<Double> launched = new ArrayList<>();
     try (NodeProvider provider = factory.apply(store);
@@ -90,7 +114,8 @@ public final class ProviderStartupBenchmark {
         CompletableFuture<LaunchResult> launch = provider.launch(TEMPLATE, 1, what + "-" + i);
         CompletableFuture<Double> launchedAt =
             launch.thenApply(r -> (System.nanoTime() - begin) / 1e6);
-        client.submit(TaskSpec.builder("noop").timeout(Duration.ofSeconds(90)).build())
+        client
+            .submit(TaskSpec.builder("noop").timeout(Duration.ofSeconds(90)).build())
             .get(90, TimeUnit.SECONDS);
         double took = (System.nanoTime() - begin) / 1e6;
         if (i > 0) {

@@ -54,10 +54,13 @@ class WarmPoolTest {
     assertThat(result.ok()).as("errors %s", result.errors()).isTrue();
     String id = result.started().get(0);
     assertThat(id).as("a pre-started node, not a new one").isIn("small-1", "small-2");
-    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
-      assertThat(registry.view().node(id)).isNotNull();
-      assertThat(registry.view().node(id).state()).isEqualTo(NodeState.READY);
-    });
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(
+            () -> {
+              assertThat(registry.view().node(id)).isNotNull();
+              assertThat(registry.view().node(id).state()).isEqualTo(NodeState.READY);
+            });
     assertThat(pool.lastHandOut()).isPresent();
     assertThat(pool.nodes()).extracting(ProvidedNode::nodeId).containsExactly(id);
     await().atMost(Duration.ofSeconds(10)).until(() -> pool.warmNodes() == 2);
@@ -102,8 +105,8 @@ class WarmPoolTest {
 
   @Test
   void otherTemplatesGoStraightToTheDelegate() throws Exception {
-    NodeTemplate big = new NodeTemplate(
-        "big", Resources.of(8_000, 1L << 30), Map.of(), Duration.ofSeconds(2));
+    NodeTemplate big =
+        new NodeTemplate("big", Resources.of(8_000, 1L << 30), Map.of(), Duration.ofSeconds(2));
 
     LaunchResult result = pool.launch(big, 1, "r1").get(10, TimeUnit.SECONDS);
 
@@ -117,8 +120,10 @@ class WarmPoolTest {
 
     assertThatThrownBy(() -> new WarmPool(plain, SMALL, 1))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("plain").hasMessageContaining("StandbyLauncher");
+        .hasMessageContaining("plain")
+        .hasMessageContaining("StandbyLauncher");
   }
+
   @Test
   void aHandOutIsTimedOnThePoolsClockFromTheLaunchUntilTheNodeIsActive() throws Exception {
     HeldStandbys held = new HeldStandbys();
@@ -145,22 +150,23 @@ class WarmPoolTest {
       String id = "held-" + prepared.incrementAndGet();
       CompletableFuture<Void> activation = new CompletableFuture<>();
       activations.add(activation);
-      return CompletableFuture.completedFuture(new StandbyNode() {
-        @Override
-        public String nodeId() {
-          return id;
-        }
+      return CompletableFuture.completedFuture(
+          new StandbyNode() {
+            @Override
+            public String nodeId() {
+              return id;
+            }
 
-        @Override
-        public CompletableFuture<Void> activate() {
-          return activation;
-        }
+            @Override
+            public CompletableFuture<Void> activate() {
+              return activation;
+            }
 
-        @Override
-        public void discard() {
-          activation.cancel(false);
-        }
-      });
+            @Override
+            public void discard() {
+              activation.cancel(false);
+            }
+          });
     }
 
     @Override

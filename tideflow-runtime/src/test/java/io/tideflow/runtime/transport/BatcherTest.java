@@ -55,17 +55,21 @@ class BatcherTest {
               received.addAndGet(batch.size());
               concurrentSinks.decrementAndGet();
             },
-            i -> 1, 64, 1 << 20, drains);
+            i -> 1,
+            64,
+            1 << 20,
+            drains);
     int threads = 8;
     int each = 20_000;
     CountDownLatch done = new CountDownLatch(threads);
     for (int t = 0; t < threads; t++) {
-      Thread.startVirtualThread(() -> {
-        for (int i = 0; i < each; i++) {
-          b.add(i);
-        }
-        done.countDown();
-      });
+      Thread.startVirtualThread(
+          () -> {
+            for (int i = 0; i < each; i++) {
+              b.add(i);
+            }
+            done.countDown();
+          });
     }
     assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
     org.awaitility.Awaitility.await().until(() -> received.get() == threads * each);

@@ -9,13 +9,13 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.tideflow.core.model.NodeState;
+import io.tideflow.core.model.TaskSpec;
 import io.tideflow.runtime.EmbeddedCluster;
 import io.tideflow.runtime.task.TaskHandlers;
 import io.tideflow.runtime.transport.proto.DrainReply;
 import io.tideflow.runtime.transport.proto.DrainRequest;
 import io.tideflow.runtime.transport.proto.NodeControlGrpc;
 import io.tideflow.runtime.transport.proto.StatusRequest;
-import io.tideflow.core.model.TaskSpec;
 import io.tideflow.store.ManualClock;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -45,7 +45,8 @@ class NodeControlTest {
   void drainOverGrpcMarksTheNodeDrainingAndAnswersWhenIdle() {
     WorkerNode node = cluster.startWorker("w1");
     NodeControlGrpc.NodeControlBlockingStub stub = control(node);
-    assertThat(stub.status(StatusRequest.getDefaultInstance()).getNode().getState()).isEqualTo("READY");
+    assertThat(stub.status(StatusRequest.getDefaultInstance()).getNode().getState())
+        .isEqualTo("READY");
 
     DrainReply reply =
         stub.drain(DrainRequest.newBuilder().setTimeoutMillis(5_000).setFencingToken(7).build());
@@ -60,8 +61,11 @@ class NodeControlTest {
     NodeControlGrpc.NodeControlBlockingStub stub = control(node);
     stub.drain(DrainRequest.newBuilder().setTimeoutMillis(1_000).setFencingToken(9).build());
     StatusRuntimeException e =
-        catchThrowableOfType(StatusRuntimeException.class,
-            () -> stub.drain(DrainRequest.newBuilder().setTimeoutMillis(1_000).setFencingToken(3).build()));
+        catchThrowableOfType(
+            StatusRuntimeException.class,
+            () ->
+                stub.drain(
+                    DrainRequest.newBuilder().setTimeoutMillis(1_000).setFencingToken(3).build()));
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
     assertThat(e.getStatus().getDescription()).isEqualTo("stale fencing token 3; newest seen is 9");
   }
@@ -70,7 +74,8 @@ class NodeControlTest {
   void aDrainWithoutATimeoutIsRejectedByName() {
     WorkerNode node = cluster.startWorker("w1");
     StatusRuntimeException e =
-        catchThrowableOfType(StatusRuntimeException.class,
+        catchThrowableOfType(
+            StatusRuntimeException.class,
             () -> control(node).drain(DrainRequest.newBuilder().setFencingToken(1).build()));
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
     assertThat(e.getStatus().getDescription()).contains("timeout_millis must be > 0, was 0");
@@ -81,21 +86,35 @@ class NodeControlTest {
     ManualClock clock = new ManualClock();
     WorkerNode node = cluster.startWorker("w1", c -> c.withClock(clock));
     // Its own timeout is longer than the drain's, which the worker's clock would also apply.
-    cluster.client().submit(TaskSpec.builder("sleep").timeout(Duration.ofHours(1))
-        .payload("600000".getBytes(StandardCharsets.US_ASCII)).build());
-    await().atMost(Duration.ofSeconds(10)).until(() -> cluster.metrics
-        .get("tideflow.worker.tasks.in_flight").tag("node", "w1").gauge().value() == 1.0);
+    cluster
+        .client()
+        .submit(
+            TaskSpec.builder("sleep")
+                .timeout(Duration.ofHours(1))
+                .payload("600000".getBytes(StandardCharsets.US_ASCII))
+                .build());
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                cluster
+                        .metrics
+                        .get("tideflow.worker.tasks.in_flight")
+                        .tag("node", "w1")
+                        .gauge()
+                        .value()
+                    == 1.0);
     // Ten minutes: only the moved clock, not the real wait below, can end it.
     Duration timeout = Duration.ofMinutes(10);
     CompletableFuture<WorkerNode.DrainResult> drain =
         CompletableFuture.supplyAsync(() -> node.drain(timeout));
     // DRAINING is written after the drain took its deadline from the clock.
-    await().atMost(Duration.ofSeconds(10))
-        .until(() -> node.info().state() == NodeState.DRAINING);
+    await().atMost(Duration.ofSeconds(10)).until(() -> node.info().state() == NodeState.DRAINING);
 
     clock.advance(timeout);
 
-    assertThat(drain).succeedsWithin(Duration.ofSeconds(10))
+    assertThat(drain)
+        .succeedsWithin(Duration.ofSeconds(10))
         .isEqualTo(new WorkerNode.DrainResult(false, 1));
   }
 }

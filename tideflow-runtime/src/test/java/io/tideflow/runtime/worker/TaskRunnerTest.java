@@ -26,31 +26,40 @@ class TaskRunnerTest {
   private final CountDownLatch blockerStarted = new CountDownLatch(1);
   private final CountDownLatch interrupted = new CountDownLatch(1);
   private final AtomicInteger echoes = new AtomicInteger();
-  private final TaskRunner runner = new TaskRunner(TaskHandlers.builtins()
-      // Holds its slot until the test releases it; ignores interrupts.
-      .with("blocker", payload -> {
-        blockerStarted.countDown();
-        while (true) {
-          try {
-            release.await();
-            return payload;
-          } catch (InterruptedException e) {
-            interrupted.countDown();
-          }
-        }
-      })
-      // Waits for an interrupt and counts it: a handler that honours its timeout.
-      .with("interruptible", payload -> {
-        blockerStarted.countDown();
-        try {
-          new CountDownLatch(1).await();
-          return payload;
-        } catch (InterruptedException e) {
-          interrupted.countDown();
-          throw e;
-        }
-      })
-      .with("echo", countingEcho()), 1, 100, clock);
+  private final TaskRunner runner =
+      new TaskRunner(
+          TaskHandlers.builtins()
+              // Holds its slot until the test releases it; ignores interrupts.
+              .with(
+                  "blocker",
+                  payload -> {
+                    blockerStarted.countDown();
+                    while (true) {
+                      try {
+                        release.await();
+                        return payload;
+                      } catch (InterruptedException e) {
+                        interrupted.countDown();
+                      }
+                    }
+                  })
+              // Waits for an interrupt and counts it: a handler that honours its timeout.
+              .with(
+                  "interruptible",
+                  payload -> {
+                    blockerStarted.countDown();
+                    try {
+                      new CountDownLatch(1).await();
+                      return payload;
+                    } catch (InterruptedException e) {
+                      interrupted.countDown();
+                      throw e;
+                    }
+                  })
+              .with("echo", countingEcho()),
+          1,
+          100,
+          clock);
 
   @AfterEach
   void releaseHandlers() {
@@ -67,16 +76,20 @@ class TaskRunnerTest {
     assertThat(runner.queued()).isEqualTo(1);
 
     clock.advance(TIMEOUT);
-    assertThat(runner.expire(clock.millis())).as("exactly at its deadline it still has time")
+    assertThat(runner.expire(clock.millis()))
+        .as("exactly at its deadline it still has time")
         .isZero();
     assertThat(queued).isNotDone();
 
     clock.advance(Duration.ofMillis(1));
     assertThat(runner.expire(clock.millis())).isEqualTo(1);
 
-    assertThat(queued).isCompletedWithValueMatching(
-        r -> r.getError() == ErrorCode.TIMED_OUT
-            && r.getErrorMessage().contains("waited past its timeout of 300000 ms"), "TIMED_OUT");
+    assertThat(queued)
+        .isCompletedWithValueMatching(
+            r ->
+                r.getError() == ErrorCode.TIMED_OUT
+                    && r.getErrorMessage().contains("waited past its timeout of 300000 ms"),
+            "TIMED_OUT");
     assertThat(runner.queued()).isZero();
     assertThat(runner.timedOut()).isEqualTo(1);
     release.countDown();
@@ -85,8 +98,7 @@ class TaskRunnerTest {
   }
 
   @Test
-  void aQueuedTaskWhoseDeadlinePassedBeforeASlotFreedDoesNotRunWhenItIsDequeued()
-      throws Exception {
+  void aQueuedTaskWhoseDeadlinePassedBeforeASlotFreedDoesNotRunWhenItIsDequeued() throws Exception {
     submit(1, "blocker", 0);
     await().atMost(WAIT).until(() -> blockerStarted.getCount() == 0);
     CompletableFuture<ResultMessage> late = submit(2, "echo", TIMEOUT.toMillis());
@@ -95,9 +107,11 @@ class TaskRunnerTest {
 
     release.countDown(); // no sweep: the slot's thread meets the queued tasks itself
 
-    assertThat(late).succeedsWithin(WAIT)
+    assertThat(late)
+        .succeedsWithin(WAIT)
         .satisfies(r -> assertThat(r.getError()).isEqualTo(ErrorCode.TIMED_OUT));
-    assertThat(onTime).succeedsWithin(WAIT)
+    assertThat(onTime)
+        .succeedsWithin(WAIT)
         .satisfies(r -> assertThat(r.getError()).isEqualTo(ErrorCode.ERROR_CODE_NONE));
     assertThat(echoes).as("only the one still within its timeout ran").hasValue(1);
   }
@@ -116,9 +130,12 @@ class TaskRunnerTest {
     clock.advance(Duration.ofMillis(1));
     assertThat(runner.expire(clock.millis())).isEqualTo(1);
 
-    assertThat(running).isCompletedWithValueMatching(
-        r -> r.getError() == ErrorCode.TIMED_OUT
-            && r.getErrorMessage().contains("exceeded its timeout of 300000 ms"), "TIMED_OUT");
+    assertThat(running)
+        .isCompletedWithValueMatching(
+            r ->
+                r.getError() == ErrorCode.TIMED_OUT
+                    && r.getErrorMessage().contains("exceeded its timeout of 300000 ms"),
+            "TIMED_OUT");
     await().atMost(WAIT).until(() -> interrupted.getCount() == 0);
     await().atMost(WAIT).until(() -> runner.inFlight() == 0);
     assertThat(runner.overdue()).as("it honoured the interrupt and gave its slot back").isZero();
@@ -132,8 +149,8 @@ class TaskRunnerTest {
     clock.advance(TIMEOUT.plusMillis(1));
     assertThat(runner.expire(clock.millis())).isEqualTo(1);
 
-    assertThat(stuck).isCompletedWithValueMatching(r -> r.getError() == ErrorCode.TIMED_OUT,
-        "TIMED_OUT");
+    assertThat(stuck)
+        .isCompletedWithValueMatching(r -> r.getError() == ErrorCode.TIMED_OUT, "TIMED_OUT");
     await().atMost(WAIT).until(() -> interrupted.getCount() == 0);
     assertThat(runner.overdue()).isEqualTo(1);
     release.countDown();
@@ -153,7 +170,8 @@ class TaskRunnerTest {
     assertThat(running).isNotDone();
     assertThat(queued).isNotDone();
     release.countDown();
-    assertThat(queued).succeedsWithin(WAIT)
+    assertThat(queued)
+        .succeedsWithin(WAIT)
         .satisfies(r -> assertThat(r.getError()).isEqualTo(ErrorCode.ERROR_CODE_NONE));
     assertThat(echoes).hasValue(1);
   }
@@ -171,8 +189,13 @@ class TaskRunnerTest {
 
   private CompletableFuture<ResultMessage> submit(long id, String handler, long timeoutMillis) {
     CompletableFuture<ResultMessage> result = new CompletableFuture<>();
-    runner.submit(TaskMessage.newBuilder().setId(id).setHandler(handler)
-        .setTimeoutMillis(timeoutMillis).build(), result::complete);
+    runner.submit(
+        TaskMessage.newBuilder()
+            .setId(id)
+            .setHandler(handler)
+            .setTimeoutMillis(timeoutMillis)
+            .build(),
+        result::complete);
     return result;
   }
 

@@ -14,8 +14,8 @@ import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
 /**
- * Serves a node's metrics over HTTP: {@code GET /metrics} in the Prometheus text format and
- * {@code GET /healthz}. Binds to loopback only. Requests are handled on virtual threads.
+ * Serves a node's metrics over HTTP: {@code GET /metrics} in the Prometheus text format and {@code
+ * GET /healthz}. Binds to loopback only. Requests are handled on virtual threads.
  */
 public final class MetricsServer implements AutoCloseable {
   private final HttpServer server;
@@ -74,13 +74,15 @@ public final class MetricsServer implements AutoCloseable {
    * /autoscaler}); {@code body} runs on a request thread and must not block for long.
    */
   public MetricsServer route(String path, Supplier<String> body) {
-    server.createContext(path, exchange -> {
-      if (!"GET".equals(exchange.getRequestMethod())) {
-        respond(exchange, 405, "text/plain", "only GET is supported on " + path + "\n");
-        return;
-      }
-      respond(exchange, 200, "text/plain; charset=utf-8", body.get());
-    });
+    server.createContext(
+        path,
+        exchange -> {
+          if (!"GET".equals(exchange.getRequestMethod())) {
+            respond(exchange, 405, "text/plain", "only GET is supported on " + path + "\n");
+            return;
+          }
+          respond(exchange, 200, "text/plain; charset=utf-8", body.get());
+        });
     return this;
   }
 

@@ -45,8 +45,8 @@ final class Axis {
 
   /**
    * A logarithmic axis from the largest 1-2-5 value at or below {@code lowestPositive} to the
-   * smallest at or above {@code high}. When it spans more than three decades only the powers of
-   * ten are ticked, so labels do not collide.
+   * smallest at or above {@code high}. When it spans more than three decades only the powers of ten
+   * are ticked, so labels do not collide.
    */
   static Axis logarithmic(double lowestPositive, double high) {
     double min = niceAtOrBelow(lowestPositive);
@@ -54,7 +54,8 @@ final class Axis {
     boolean decadesOnly = Math.log10(max / min) > 3;
     List<Double> ticks = new ArrayList<>();
     for (int exponent = (int) Math.floor(Math.log10(min)) - 1;
-        Math.pow(10, exponent) <= max; exponent++) {
+        Math.pow(10, exponent) <= max;
+        exponent++) {
       for (double mantissa : decadesOnly ? new double[] {1} : NICE) {
         double tick = mantissa * Math.pow(10, exponent);
         if (tick >= min * (1 - 1e-9) && tick <= max * (1 + 1e-9)) {

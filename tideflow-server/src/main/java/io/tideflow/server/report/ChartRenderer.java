@@ -35,18 +35,21 @@ import javax.imageio.ImageIO;
 public final class ChartRenderer {
   /** Default image width in pixels. */
   public static final int DEFAULT_WIDTH = 1200;
+
   /** Default image height in pixels. */
   public static final int DEFAULT_HEIGHT = 800;
+
   private static final int MIN_WIDTH = 480;
   private static final int MIN_HEIGHT = 360;
 
   private static final Font TITLE_FONT = new Font(Font.SANS_SERIF, Font.BOLD, 19);
-  private static final Stroke SERIES = new BasicStroke(2f, BasicStroke.CAP_ROUND,
-      BasicStroke.JOIN_ROUND);
-  private static final Stroke STEP = new BasicStroke(2.5f, BasicStroke.CAP_BUTT,
-      BasicStroke.JOIN_MITER);
-  private static final Stroke MARKER_SWATCH = new BasicStroke(2f, BasicStroke.CAP_BUTT,
-      BasicStroke.JOIN_MITER, 10f, new float[] {5f, 3f}, 0f);
+  private static final Stroke SERIES =
+      new BasicStroke(2f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND);
+  private static final Stroke STEP =
+      new BasicStroke(2.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER);
+  private static final Stroke MARKER_SWATCH =
+      new BasicStroke(
+          2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {5f, 3f}, 0f);
 
   static {
     if (System.getProperty("java.awt.headless") == null) {
@@ -115,8 +118,8 @@ public final class ChartRenderer {
 
   private static void configure(Graphics2D g) {
     g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-    g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING,
-        RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+    g.setRenderingHint(
+        RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
     g.setRenderingHint(RenderingHints.KEY_STROKE_CONTROL, RenderingHints.VALUE_STROKE_PURE);
     g.setRenderingHint(RenderingHints.KEY_RENDERING, RenderingHints.VALUE_RENDER_QUALITY);
   }
@@ -160,10 +163,11 @@ public final class ChartRenderer {
     panel.frame();
     panel.leftTicks("tasks / s");
     panel.rightTicks(nodes, "nodes");
-    panel.legend(List.of(
-        new Panel.LegendEntry("offered load (tasks/s)", Palette.OFFERED, SERIES),
-        new Panel.LegendEntry("throughput (tasks/s)", Palette.THROUGHPUT, SERIES),
-        new Panel.LegendEntry("nodes (right axis)", Palette.NODES, STEP)));
+    panel.legend(
+        List.of(
+            new Panel.LegendEntry("offered load (tasks/s)", Palette.OFFERED, SERIES),
+            new Panel.LegendEntry("throughput (tasks/s)", Palette.THROUGHPUT, SERIES),
+            new Panel.LegendEntry("nodes (right axis)", Palette.NODES, STEP)));
   }
 
   private static void drawLatencyPanel(Panel panel, RunTimeline timeline) {
@@ -176,9 +180,10 @@ public final class ChartRenderer {
     panel.frame();
     panel.leftTicks("latency (ms, log)");
     panel.timeTicks("time since start (s)");
-    panel.legend(List.of(
-        new Panel.LegendEntry("p99 latency", Palette.P99, SERIES),
-        new Panel.LegendEntry("p50 latency", Palette.P50, SERIES)));
+    panel.legend(
+        List.of(
+            new Panel.LegendEntry("p99 latency", Palette.P99, SERIES),
+            new Panel.LegendEntry("p50 latency", Palette.P50, SERIES)));
   }
 
   private static void drawMarkers(Panel panel, List<RunTimeline.Event> events, boolean badges) {
@@ -197,8 +202,8 @@ public final class ChartRenderer {
     }
   }
 
-  private static void drawEventLegend(Graphics2D g, ChartLayout layout,
-      List<RunTimeline.Event> events) {
+  private static void drawEventLegend(
+      Graphics2D g, ChartLayout layout, List<RunTimeline.Event> events) {
     Set<String> kinds = new LinkedHashSet<>();
     events.forEach(e -> kinds.add(e.kind()));
     if (kinds.isEmpty()) {
@@ -251,8 +256,8 @@ public final class ChartRenderer {
       values.add(p.p50Millis());
       values.add(p.p99Millis());
     }
-    double lowest = values.stream().mapToDouble(Double::doubleValue).filter(v -> v > 0).min()
-        .orElse(0.1);
+    double lowest =
+        values.stream().mapToDouble(Double::doubleValue).filter(v -> v > 0).min().orElse(0.1);
     double highest = values.stream().mapToDouble(Double::doubleValue).max().orElse(1);
     // Some room below the lowest and above the highest value, so neither runs along the frame.
     return Axis.logarithmic(lowest / 1.25, Math.max(highest * 1.25, lowest * 10));

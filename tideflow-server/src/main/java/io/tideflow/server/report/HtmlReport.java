@@ -8,13 +8,14 @@ import java.util.Objects;
 
 /**
  * Renders a {@link RunTimeline} as one self-contained HTML page: the title, the summary, the chart
- * (embedded as a PNG data URI and linked as a file next to the page), the events in time order,
- * and every sample in a collapsed table. No scripts, external styles or fonts, so it opens offline.
+ * (embedded as a PNG data URI and linked as a file next to the page), the events in time order, and
+ * every sample in a collapsed table. No scripts, external styles or fonts, so it opens offline.
  *
  * <p>All text from the timeline is HTML-escaped. Stateless and thread-safe.
  */
 public final class HtmlReport {
-  private static final String STYLE = """
+  private static final String STYLE =
+      """
       body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;\
       margin:24px auto;max-width:1240px;color:#222;padding:0 16px}
       h1{font-size:1.5em;margin:0 0 16px}
@@ -45,9 +46,15 @@ public final class HtmlReport {
     StringBuilder html = new StringBuilder(16_384 + chartPng.length * 4 / 3);
     html.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
         .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
-        .append("<title>").append(escape(timeline.title())).append("</title>\n")
-        .append("<style>\n").append(STYLE).append("</style>\n</head>\n<body>\n")
-        .append("<h1>").append(escape(timeline.title())).append("</h1>\n");
+        .append("<title>")
+        .append(escape(timeline.title()))
+        .append("</title>\n")
+        .append("<style>\n")
+        .append(STYLE)
+        .append("</style>\n</head>\n<body>\n")
+        .append("<h1>")
+        .append(escape(timeline.title()))
+        .append("</h1>\n");
     appendSummary(html, timeline.summary());
     appendChart(html, chartPng, chartFileName);
     appendEvents(html, timeline.events());
@@ -77,8 +84,13 @@ public final class HtmlReport {
       return;
     }
     html.append("<h2>Summary</h2>\n<table class=\"summary\">\n");
-    summary.forEach((key, value) -> html.append("<tr><th>").append(escape(key))
-        .append("</th><td>").append(escape(value)).append("</td></tr>\n"));
+    summary.forEach(
+        (key, value) ->
+            html.append("<tr><th>")
+                .append(escape(key))
+                .append("</th><td>")
+                .append(escape(value))
+                .append("</td></tr>\n"));
     html.append("</table>\n");
   }
 
@@ -87,9 +99,13 @@ public final class HtmlReport {
     html.append("<h2>Load, nodes and latency over time</h2>\n<figure>\n")
         .append("<img alt=\"offered load, throughput and node count (top); p50 and p99 latency")
         .append(" (bottom); events marked as numbered dashed lines\" src=\"data:image/png;base64,")
-        .append(Base64.getEncoder().encodeToString(png)).append("\">\n")
+        .append(Base64.getEncoder().encodeToString(png))
+        .append("\">\n")
         .append("<figcaption>Numbers above the dashed lines match the events below. ")
-        .append("Full size: <a href=\"").append(href).append("\">").append(href)
+        .append("Full size: <a href=\"")
+        .append(href)
+        .append("\">")
+        .append(href)
         .append("</a></figcaption>\n</figure>\n");
   }
 
@@ -103,21 +119,35 @@ public final class HtmlReport {
         .append("<th class=\"num\">time (s)</th><th>kind</th><th>label</th></tr>\n");
     for (int i = 0; i < events.size(); i++) {
       RunTimeline.Event event = events.get(i);
-      html.append("<tr><td class=\"num\">").append(i + 1).append("</td><td class=\"num\">")
-          .append(number(event.timeSeconds())).append("</td><td><span class=\"kind\" style=\"")
-          .append("background:").append(Palette.hex(Palette.event(event.kind())))
-          .append("\"></span>").append(escape(event.kind())).append("</td><td>")
-          .append(escape(event.label())).append("</td></tr>\n");
+      html.append("<tr><td class=\"num\">")
+          .append(i + 1)
+          .append("</td><td class=\"num\">")
+          .append(number(event.timeSeconds()))
+          .append("</td><td><span class=\"kind\" style=\"")
+          .append("background:")
+          .append(Palette.hex(Palette.event(event.kind())))
+          .append("\"></span>")
+          .append(escape(event.kind()))
+          .append("</td><td>")
+          .append(escape(event.label()))
+          .append("</td></tr>\n");
     }
     html.append("</table>\n");
   }
 
   private static void appendSamples(StringBuilder html, RunTimeline timeline) {
     boolean counts = timeline.hasRetriesOrFailures();
-    html.append("<details>\n<summary>Per-second samples (").append(timeline.points().size())
+    html.append("<details>\n<summary>Per-second samples (")
+        .append(timeline.points().size())
         .append(")</summary>\n<table class=\"samples\">\n<tr>");
-    List<String> headers = List.of("time (s)", "offered (tasks/s)", "throughput (tasks/s)",
-        "nodes", "p50 (ms)", "p99 (ms)");
+    List<String> headers =
+        List.of(
+            "time (s)",
+            "offered (tasks/s)",
+            "throughput (tasks/s)",
+            "nodes",
+            "p50 (ms)",
+            "p99 (ms)");
     headers.forEach(h -> html.append("<th class=\"num\">").append(h).append("</th>"));
     if (counts) {
       html.append("<th class=\"num\">retried</th><th class=\"num\">failed</th>");

@@ -12,8 +12,8 @@ import java.awt.geom.AffineTransform;
 import java.awt.geom.Ellipse2D;
 import java.awt.geom.Line2D;
 import java.awt.geom.Path2D;
-import java.awt.geom.RoundRectangle2D;
 import java.awt.geom.Point2D;
+import java.awt.geom.RoundRectangle2D;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -27,12 +27,14 @@ final class Panel {
   static final Font TICK_FONT = new Font(Font.SANS_SERIF, Font.PLAIN, 13);
   static final Font AXIS_FONT = new Font(Font.SANS_SERIF, Font.BOLD, 14);
   static final Font LEGEND_FONT = new Font(Font.SANS_SERIF, Font.PLAIN, 13);
+
   /** Room one event's number badge needs, up to three digits. */
   static final int BADGE_WIDTH = 26;
+
   private static final Stroke GRID_STROKE = new BasicStroke(1f);
   private static final Stroke MARKER_STROKE =
-      new BasicStroke(1.6f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
-          new float[] {7f, 5f}, 0f);
+      new BasicStroke(
+          1.6f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {7f, 5f}, 0f);
 
   /** A coloured line in a legend. */
   record LegendEntry(String text, Color colour, Stroke stroke) {}
@@ -41,6 +43,7 @@ final class Panel {
   private final Rectangle area;
   private final Axis time;
   private final Axis left;
+
   /** Points along every series drawn so far, so the legend can avoid covering data. */
   private final List<Point2D> drawn = new ArrayList<>();
 
@@ -116,8 +119,12 @@ final class Panel {
     g.drawString(title, (int) area.getCenterX() - width / 2, baseline + 24);
   }
 
-  void line(List<RunTimeline.Point> points, ToDoubleFunction<RunTimeline.Point> value,
-      Axis axis, Color colour, Stroke stroke) {
+  void line(
+      List<RunTimeline.Point> points,
+      ToDoubleFunction<RunTimeline.Point> value,
+      Axis axis,
+      Color colour,
+      Stroke stroke) {
     Path2D.Double path = new Path2D.Double();
     for (RunTimeline.Point p : points) {
       double px = x(p.timeSeconds());
@@ -139,8 +146,12 @@ final class Panel {
   }
 
   /** A value that holds until the next sample, as a node count does. */
-  void step(List<RunTimeline.Point> points, ToDoubleFunction<RunTimeline.Point> value,
-      Axis axis, Color colour, Stroke stroke) {
+  void step(
+      List<RunTimeline.Point> points,
+      ToDoubleFunction<RunTimeline.Point> value,
+      Axis axis,
+      Color colour,
+      Stroke stroke) {
     Path2D.Double path = new Path2D.Double();
     for (RunTimeline.Point p : points) {
       double px = x(p.timeSeconds());
@@ -182,7 +193,9 @@ final class Panel {
     g.setColor(colour);
     g.fill(new RoundRectangle2D.Double(bx, by, w, h, 8, 8));
     g.setColor(Color.WHITE);
-    g.drawString(text, (float) (x(seconds) - fm.stringWidth(text) / 2.0),
+    g.drawString(
+        text,
+        (float) (x(seconds) - fm.stringWidth(text) / 2.0),
         (float) (by + h / 2 + fm.getAscent() / 2.0 - 1.5));
   }
 
@@ -215,9 +228,12 @@ final class Panel {
     int topY = area.y + inset;
     int bottomY = (int) area.getMaxY() - inset - height;
     // In order of preference when they cover equally many points.
-    List<Rectangle> corners = List.of(new Rectangle(leftX, topY, width, height),
-        new Rectangle(rightX, topY, width, height), new Rectangle(rightX, bottomY, width, height),
-        new Rectangle(leftX, bottomY, width, height));
+    List<Rectangle> corners =
+        List.of(
+            new Rectangle(leftX, topY, width, height),
+            new Rectangle(rightX, topY, width, height),
+            new Rectangle(rightX, bottomY, width, height),
+            new Rectangle(leftX, bottomY, width, height));
     return corners.stream().min(Comparator.comparingLong(this::covered)).orElseThrow();
   }
 
@@ -232,8 +248,9 @@ final class Panel {
     int steps = Math.max(1, (int) Math.ceil(length / 4));
     for (int i = 0; i <= steps; i++) {
       double f = (double) i / steps;
-      drawn.add(new Point2D.Double(from.getX() + f * (toX - from.getX()),
-          from.getY() + f * (toY - from.getY())));
+      drawn.add(
+          new Point2D.Double(
+              from.getX() + f * (toX - from.getX()), from.getY() + f * (toY - from.getY())));
     }
   }
 

@@ -14,6 +14,7 @@ import java.util.List;
 public final class ReportWriter {
   /** The page's file name. */
   public static final String HTML_FILE = "report.html";
+
   /** The chart's file name. */
   public static final String CHART_FILE = "chart.png";
 

@@ -47,8 +47,14 @@ public record RunTimeline(
       double current = points.get(i).timeSeconds();
       if (current <= previous) {
         throw new IllegalArgumentException(
-            "points[" + i + "].timeSeconds must be greater than points[" + (i - 1)
-                + "].timeSeconds (" + previous + "), was " + current);
+            "points["
+                + i
+                + "].timeSeconds must be greater than points["
+                + (i - 1)
+                + "].timeSeconds ("
+                + previous
+                + "), was "
+                + current);
       }
     }
     List<Event> sorted = new ArrayList<>(Objects.requireNonNull(events, "events"));
@@ -161,8 +167,10 @@ public record RunTimeline(
   public record Event(double timeSeconds, String kind, String label) {
     /** The autoscaler added nodes. */
     public static final String SCALE_UP = "scale-up";
+
     /** The autoscaler removed nodes. */
     public static final String SCALE_DOWN = "scale-down";
+
     /** A node was killed on purpose (chaos) or died. */
     public static final String NODE_KILLED = "node killed";
 
@@ -195,8 +203,10 @@ public record RunTimeline(
         int nodes,
         double p50Millis,
         double p99Millis) {
-      return point(() -> new Point(timeSeconds, offeredPerSecond, throughputPerSecond, nodes,
-          p50Millis, p99Millis));
+      return point(
+          () ->
+              new Point(
+                  timeSeconds, offeredPerSecond, throughputPerSecond, nodes, p50Millis, p99Millis));
     }
 
     /** Adds a sample with retried and failed counts. */
@@ -209,8 +219,17 @@ public record RunTimeline(
         double p99Millis,
         long retried,
         long failed) {
-      return point(() -> new Point(timeSeconds, offeredPerSecond, throughputPerSecond, nodes,
-          p50Millis, p99Millis, retried, failed));
+      return point(
+          () ->
+              new Point(
+                  timeSeconds,
+                  offeredPerSecond,
+                  throughputPerSecond,
+                  nodes,
+                  p50Millis,
+                  p99Millis,
+                  retried,
+                  failed));
     }
 
     /** Adds a sample built elsewhere. */

@@ -44,8 +44,7 @@ class AxisTest {
 
     assertThat(axis.min()).isEqualTo(1);
     assertThat(axis.max()).isEqualTo(500);
-    assertThat(axis.ticks()).containsExactly(1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0,
-        500.0);
+    assertThat(axis.ticks()).containsExactly(1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0);
     assertThat(axis.fraction(10)).isCloseTo(Math.log(10) / Math.log(500), within(1e-9));
   }
 

@@ -27,8 +27,10 @@ class ChartRendererTest {
     for (int y = area.y + 1; y < area.getMaxY() - 1; y++) {
       for (int x = area.x + 1; x < area.getMaxX() - 1; x++) {
         Color c = new Color(image.getRGB(x, y));
-        int distance = Math.abs(c.getRed() - colour.getRed())
-            + Math.abs(c.getGreen() - colour.getGreen()) + Math.abs(c.getBlue() - colour.getBlue());
+        int distance =
+            Math.abs(c.getRed() - colour.getRed())
+                + Math.abs(c.getGreen() - colour.getGreen())
+                + Math.abs(c.getBlue() - colour.getBlue());
         if (distance <= 24) {
           count++;
         }
@@ -62,13 +64,13 @@ class ChartRendererTest {
     BufferedImage image = png(SampleTimelines.flat(60));
 
     for (Color series : new Color[] {Palette.OFFERED, Palette.THROUGHPUT, Palette.NODES}) {
-      assertThat(pixelsOf(image, LAYOUT.top(), series)).as("top panel, %s", series)
+      assertThat(pixelsOf(image, LAYOUT.top(), series))
+          .as("top panel, %s", series)
           .isGreaterThan(500);
     }
     // The node line's dark grey is close to the text colour, so only the others are checked.
     for (Color series : new Color[] {Palette.OFFERED, Palette.THROUGHPUT}) {
-      assertThat(pixelsOf(image, LAYOUT.bottom(), series)).as("bottom panel, %s", series)
-          .isZero();
+      assertThat(pixelsOf(image, LAYOUT.bottom(), series)).as("bottom panel, %s", series).isZero();
     }
   }
 
@@ -77,7 +79,8 @@ class ChartRendererTest {
     BufferedImage image = png(SampleTimelines.flat(60));
 
     for (Color series : new Color[] {Palette.P50, Palette.P99}) {
-      assertThat(pixelsOf(image, LAYOUT.bottom(), series)).as("bottom panel, %s", series)
+      assertThat(pixelsOf(image, LAYOUT.bottom(), series))
+          .as("bottom panel, %s", series)
           .isGreaterThan(500);
       assertThat(pixelsOf(image, LAYOUT.top(), series)).as("top panel, %s", series).isZero();
     }
@@ -100,18 +103,19 @@ class ChartRendererTest {
 
   @Test
   void marksEventsWithDashedLinesInTheirKindsColourAcrossBothPanels() throws IOException {
-    RunTimeline timeline = RunTimeline.builder("events")
-        .point(0, 100, 100, 1, 1, 2).point(100, 100, 100, 1, 1, 2)
-        .event(30, RunTimeline.Event.SCALE_UP, "up")
-        .event(70, RunTimeline.Event.NODE_KILLED, "killed")
-        .build();
+    RunTimeline timeline =
+        RunTimeline.builder("events")
+            .point(0, 100, 100, 1, 1, 2)
+            .point(100, 100, 100, 1, 1, 2)
+            .event(30, RunTimeline.Event.SCALE_UP, "up")
+            .event(70, RunTimeline.Event.NODE_KILLED, "killed")
+            .build();
 
     BufferedImage image = png(timeline);
 
     for (Color kind : new Color[] {Palette.SCALE_UP, Palette.NODE_KILLED}) {
       assertThat(pixelsOf(image, LAYOUT.top(), kind)).as("top, %s", kind).isGreaterThan(100);
-      assertThat(pixelsOf(image, LAYOUT.bottom(), kind)).as("bottom, %s", kind)
-          .isGreaterThan(60);
+      assertThat(pixelsOf(image, LAYOUT.bottom(), kind)).as("bottom, %s", kind).isGreaterThan(60);
     }
     assertThat(pixelsOf(image, LAYOUT.top(), Palette.SCALE_DOWN)).isZero();
   }
@@ -130,8 +134,11 @@ class ChartRendererTest {
 
   @Test
   void drawsASinglePointAsADotAndEventsBeyondTheLastPoint() throws IOException {
-    RunTimeline timeline = RunTimeline.builder("one").point(0, 50, 50, 1, 1, 1)
-        .event(13, "custom kind", "after the last sample").build();
+    RunTimeline timeline =
+        RunTimeline.builder("one")
+            .point(0, 50, 50, 1, 1, 1)
+            .event(13, "custom kind", "after the last sample")
+            .build();
 
     BufferedImage image = png(timeline);
 

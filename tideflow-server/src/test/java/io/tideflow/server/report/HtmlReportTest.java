@@ -16,17 +16,22 @@ class HtmlReportTest {
   void showsTheSummaryValuesInOrder() {
     String html = render(SampleTimelines.rampUpAndDown());
 
-    assertThat(html).containsSubsequence("<th>duration</th><td>120 s</td>",
-        "<th>submitted</th><td>", "<th>failed</th><td>0</td>", "<th>peak nodes</th><td>6</td>");
+    assertThat(html)
+        .containsSubsequence(
+            "<th>duration</th><td>120 s</td>",
+            "<th>submitted</th><td>",
+            "<th>failed</th><td>0</td>",
+            "<th>peak nodes</th><td>6</td>");
   }
 
   @Test
   void escapesEventLabelsKindsAndTheTitle() {
-    RunTimeline timeline = RunTimeline.builder("<b>run</b> & co")
-        .point(0, 1, 1, 1, 1, 1)
-        .event(0, "odd <kind>", "<script>alert('x')</script> & \"more\"")
-        .summary("k<", "v&")
-        .build();
+    RunTimeline timeline =
+        RunTimeline.builder("<b>run</b> & co")
+            .point(0, 1, 1, 1, 1, 1)
+            .event(0, "odd <kind>", "<script>alert('x')</script> & \"more\"")
+            .summary("k<", "v&")
+            .build();
 
     String html = render(timeline);
 
@@ -52,19 +57,28 @@ class HtmlReportTest {
   void listsEventsNumberedInTimeOrderWithTheirKindsColour() {
     String html = render(SampleTimelines.rampUpAndDown());
 
-    assertThat(html).containsSubsequence(
-        "<td class=\"num\">1</td><td class=\"num\">12</td>", "scale-up",
-        "cpu 88% &gt; 75% for 10s: 1 -&gt; 3 nodes",
-        "<td class=\"num\">3</td><td class=\"num\">60</td>", "background:#d62728", "node killed",
-        "<td class=\"num\">4</td><td class=\"num\">101</td>", "scale-down");
+    assertThat(html)
+        .containsSubsequence(
+            "<td class=\"num\">1</td><td class=\"num\">12</td>",
+            "scale-up",
+            "cpu 88% &gt; 75% for 10s: 1 -&gt; 3 nodes",
+            "<td class=\"num\">3</td><td class=\"num\">60</td>",
+            "background:#d62728",
+            "node killed",
+            "<td class=\"num\">4</td><td class=\"num\">101</td>",
+            "scale-down");
   }
 
   @Test
   void collapsesThePerSecondSamplesAndShowsRetriesWhenAnyWereRecorded() {
     String html = render(SampleTimelines.rampUpAndDown());
 
-    assertThat(html).containsSubsequence("<details>", "<summary>Per-second samples (121)</summary>",
-        "<th class=\"num\">retried</th>", "</details>");
+    assertThat(html)
+        .containsSubsequence(
+            "<details>",
+            "<summary>Per-second samples (121)</summary>",
+            "<th class=\"num\">retried</th>",
+            "</details>");
     assertThat(render(SampleTimelines.flat(3))).doesNotContain(">retried<");
   }
 
@@ -72,8 +86,9 @@ class HtmlReportTest {
   void isSelfContainedWithoutScriptsOrExternalResources() {
     String html = render(SampleTimelines.rampUpAndDown());
 
-    assertThat(html).startsWith("<!DOCTYPE html>").doesNotContain("<script", "<link", "http://",
-        "https://", "@import");
+    assertThat(html)
+        .startsWith("<!DOCTYPE html>")
+        .doesNotContain("<script", "<link", "http://", "https://", "@import");
   }
 
   @Test

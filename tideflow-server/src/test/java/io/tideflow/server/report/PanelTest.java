@@ -23,7 +23,11 @@ class PanelTest {
       for (int t = 0; t < values.length; t++) {
         builder.point(t, values[t], 0, 0, 0, 0);
       }
-      panel.line(builder.build().points(), RunTimeline.Point::offeredPerSecond, axis, Color.BLUE,
+      panel.line(
+          builder.build().points(),
+          RunTimeline.Point::offeredPerSecond,
+          axis,
+          Color.BLUE,
           new BasicStroke(2f));
       return panel.leastCoveringCorner(200, 60);
     } finally {

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
-import org.junit.jupiter.api.Test;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 class RunTimelineTest {
 
@@ -51,10 +51,11 @@ class RunTimelineTest {
   @Test
   void rejectsTimesThatRepeatOrGoBackwards() {
     assertThatThrownBy(() -> twoPoints().point(1, 1, 1, 1, 1, 1).build())
-        .hasMessage("points[2].timeSeconds must be greater than points[1].timeSeconds (1.0),"
-            + " was 1.0");
+        .hasMessage(
+            "points[2].timeSeconds must be greater than points[1].timeSeconds (1.0)," + " was 1.0");
     assertThatThrownBy(() -> twoPoints().point(0.5, 1, 1, 1, 1, 1).build())
-        .hasMessageContaining("points[2].timeSeconds").hasMessageEndingWith("was 0.5");
+        .hasMessageContaining("points[2].timeSeconds")
+        .hasMessageEndingWith("was 0.5");
   }
 
   @Test
@@ -75,20 +76,25 @@ class RunTimelineTest {
 
   @Test
   void keepsEventsInTimeOrderAndSameSecondEventsInInsertionOrder() {
-    RunTimeline timeline = twoPoints()
-        .event(1, "scale-down", "b")
-        .event(0, "scale-up", "a")
-        .event(1, "node killed", "c")
-        .build();
+    RunTimeline timeline =
+        twoPoints()
+            .event(1, "scale-down", "b")
+            .event(0, "scale-up", "a")
+            .event(1, "node killed", "c")
+            .build();
 
-    assertThat(timeline.events()).extracting(RunTimeline.Event::label).containsExactly("a", "b",
-        "c");
+    assertThat(timeline.events())
+        .extracting(RunTimeline.Event::label)
+        .containsExactly("a", "b", "c");
   }
 
   @Test
   void keepsSummaryLinesInInsertionOrder() {
     RunTimeline timeline =
-        twoPoints().summary("submitted", "20,000").summary("failed", "0").summary("duration", "2s")
+        twoPoints()
+            .summary("submitted", "20,000")
+            .summary("failed", "0")
+            .summary("duration", "2s")
             .build();
 
     assertThat(timeline.summary().keySet()).containsExactly("submitted", "failed", "duration");

@@ -1,7 +1,7 @@
 package io.tideflow.server.report;
 
-import java.util.Random;
 import java.util.Locale;
+import java.util.Random;
 
 /** Deterministic timelines for tests and for looking at the output. */
 final class SampleTimelines {

@@ -8,11 +8,11 @@ import java.time.InstantSource;
  * {@link System#nanoTime()} from then on. It never jumps, so a step of the system clock (an NTP
  * correction, an operator setting the date) cannot expire a lease, time out a task or end a
  * back-off early; its instants stay close enough to wall time for the timestamps people read
- * ("reported 3 s ago"). Decisions that compare times taken in different processes must not rely
- * on it more than on wall clocks, which is to say, only within a tolerance.
+ * ("reported 3 s ago"). Decisions that compare times taken in different processes must not rely on
+ * it more than on wall clocks, which is to say, only within a tolerance.
  *
- * <p>It lives in the store module because that is the lowest module that may read a clock (the
- * core may not) and both the etcd store and the runtime need it. Thread-safe.
+ * <p>It lives in the store module because that is the lowest module that may read a clock (the core
+ * may not) and both the etcd store and the runtime need it. Thread-safe.
  */
 public final class MonotonicClock implements InstantSource {
   private static final MonotonicClock SYSTEM = new MonotonicClock();
@@ -34,8 +34,8 @@ public final class MonotonicClock implements InstantSource {
   @Override
   public Instant instant() {
     long epochNanos = baseEpochNanos + (System.nanoTime() - baseNanoTime);
-    return Instant.ofEpochSecond(Math.floorDiv(epochNanos, 1_000_000_000L),
-        Math.floorMod(epochNanos, 1_000_000_000L));
+    return Instant.ofEpochSecond(
+        Math.floorDiv(epochNanos, 1_000_000_000L), Math.floorMod(epochNanos, 1_000_000_000L));
   }
 
   @Override

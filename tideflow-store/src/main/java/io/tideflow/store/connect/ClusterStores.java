@@ -1,7 +1,6 @@
 package io.tideflow.store.connect;
 
 import io.tideflow.store.ClusterStore;
-
 import io.tideflow.store.etcd.EtcdClusterStore;
 import io.tideflow.store.memory.MemoryClusterStore;
 import java.util.ArrayList;
@@ -9,8 +8,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Opens a {@link ClusterStore} named by a URI: {@code memory:} (or {@code mem:}) for a new
- * embedded store, {@code etcd://HOST:PORT[,HOST:PORT...]} for an etcd cluster.
+ * Opens a {@link ClusterStore} named by a URI: {@code memory:} (or {@code mem:}) for a new embedded
+ * store, {@code etcd://HOST:PORT[,HOST:PORT...]} for an etcd cluster.
  */
 public final class ClusterStores {
   private ClusterStores() {}

@@ -1,6 +1,5 @@
 package io.tideflow.store.etcd;
 
-import io.tideflow.store.clock.MonotonicClock;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import io.etcd.jetcd.ByteSequence;
@@ -13,9 +12,10 @@ import io.etcd.jetcd.options.PutOption;
 import io.etcd.jetcd.options.WatchOption;
 import io.tideflow.store.ClusterStore;
 import io.tideflow.store.KeyValue;
+import io.tideflow.store.Leadership;
 import io.tideflow.store.Lease;
 import io.tideflow.store.LeaseNotFoundException;
-import io.tideflow.store.Leadership;
+import io.tideflow.store.clock.MonotonicClock;
 import io.tideflow.store.delivery.SerialExecutor;
 import io.tideflow.store.limits.StoreLimits;
 import java.lang.System.Logger.Level;
@@ -38,23 +38,24 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * A {@link ClusterStore} on an etcd v3 cluster, through jetcd.
  *
- * <p>Threads: jetcd completes its futures on its own cached pool ({@code jetcd-*}) and calls
- * watch and keep-alive observers on vert.x event loop threads. This store never lets callers run
- * there: every future it returns is completed, and every watch listener called, on a platform
- * thread of the store ({@code tideflow-etcd-store-*}), listeners one batch at a time per watch.
- * One daemon thread ({@code tideflow-etcd-lease-clock}) checks lease deadlines every 200 ms of
- * real time; whether one has passed is decided on the store's clock ({@link
- * io.tideflow.store.clock.MonotonicClock#system()} unless given one), so tests can drive lease loss exactly.
+ * <p>Threads: jetcd completes its futures on its own cached pool ({@code jetcd-*}) and calls watch
+ * and keep-alive observers on vert.x event loop threads. This store never lets callers run there:
+ * every future it returns is completed, and every watch listener called, on a platform thread of
+ * the store ({@code tideflow-etcd-store-*}), listeners one batch at a time per watch. One daemon
+ * thread ({@code tideflow-etcd-lease-clock}) checks lease deadlines every 200 ms of real time;
+ * whether one has passed is decided on the store's clock ({@link
+ * io.tideflow.store.clock.MonotonicClock#system()} unless given one), so tests can drive lease loss
+ * exactly.
  *
  * <p>Failures: a request that gets no answer within the request timeout (default {@value
  * #DEFAULT_REQUEST_TIMEOUT_SECONDS} s) fails with a {@link
- * io.tideflow.store.StoreUnavailableException} such as "cannot reach etcd at 127.0.0.1:2379
- * within 5s"; a write naming a lease etcd no longer has fails with {@link LeaseNotFoundException}.
- * {@link #campaign} has no timeout: it waits for leadership for as long as its lease lives.
+ * io.tideflow.store.StoreUnavailableException} such as "cannot reach etcd at 127.0.0.1:2379 within
+ * 5s"; a write naming a lease etcd no longer has fails with {@link LeaseNotFoundException}. {@link
+ * #campaign} has no timeout: it waits for leadership for as long as its lease lives.
  *
  * <p>Leases are kept alive by jetcd; {@link Lease#lost()} completes when etcd reports the lease
- * gone or no keep-alive has succeeded for a whole TTL. TTLs are whole seconds, rounded up, and
- * etcd raises very short ones to its minimum (about 2 s with default settings).
+ * gone or no keep-alive has succeeded for a whole TTL. TTLs are whole seconds, rounded up, and etcd
+ * raises very short ones to its minimum (about 2 s with default settings).
  */
 public final class EtcdClusterStore implements ClusterStore {
   public static final long DEFAULT_REQUEST_TIMEOUT_SECONDS = 5;
@@ -90,7 +91,8 @@ public final class EtcdClusterStore implements ClusterStore {
     // Platform threads, not virtual ones: the control plane must not queue behind CPU-bound tasks
     // that occupy the virtual-thread carriers. Idle threads end after a minute.
     this.completions =
-        Executors.newCachedThreadPool(Thread.ofPlatform().name("tideflow-etcd-store-", 0).daemon().factory());
+        Executors.newCachedThreadPool(
+            Thread.ofPlatform().name("tideflow-etcd-store-", 0).daemon().factory());
     this.requests = new EtcdRequests(errors, completions, requestTimeout, closed::get);
     this.elections = new EtcdElections(client, requests, leases::get);
     this.leaseClock =
@@ -116,8 +118,8 @@ public final class EtcdClusterStore implements ClusterStore {
   }
 
   /**
-   * As {@link #connect(List, Duration)}, measuring lease renewals and TTLs on {@code clock}. Request
-   * timeouts stay in real time: they bound waiting for a remote answer.
+   * As {@link #connect(List, Duration)}, measuring lease renewals and TTLs on {@code clock}.
+   * Request timeouts stay in real time: they bound waiting for a remote answer.
    */
   public static EtcdClusterStore connect(
       List<String> endpoints, Duration requestTimeout, InstantSource clock) {
@@ -130,8 +132,7 @@ public final class EtcdClusterStore implements ClusterStore {
     if (requestTimeout.isNegative() || requestTimeout.isZero()) {
       throw new IllegalArgumentException("requestTimeout must be > 0, was " + requestTimeout);
     }
-    List<String> urls =
-        endpoints.stream().map(e -> e.contains("://") ? e : "http://" + e).toList();
+    List<String> urls = endpoints.stream().map(e -> e.contains("://") ? e : "http://" + e).toList();
     return new EtcdClusterStore(urls, requestTimeout, clock);
   }
 
@@ -301,7 +302,8 @@ public final class EtcdClusterStore implements ClusterStore {
 
   CompletableFuture<Void> revokeLease(long leaseId) {
     CompletableFuture<Void> result = new CompletableFuture<>();
-    requests.timed(() -> client.getLeaseClient().revoke(leaseId), response -> (Void) null, leaseId)
+    requests
+        .timed(() -> client.getLeaseClient().revoke(leaseId), response -> (Void) null, leaseId)
         .whenCompleteAsync(
             (ignored, error) -> {
               if (error == null || EtcdErrors.unwrap(error) instanceof LeaseNotFoundException) {

@@ -10,8 +10,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Leadership won through etcd's election service. It ends when its lease ends, when it resigns,
- * or when a watch on its leader key sees the key deleted.
+ * Leadership won through etcd's election service. It ends when its lease ends, when it resigns, or
+ * when a watch on its leader key sees the key deleted.
  */
 final class EtcdLeadership implements Leadership {
   private final String election;

@@ -16,9 +16,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>The lease counts as lost when etcd says it is gone, when jetcd's own deadline passes, or when
  * the store's lease clock sees no successful keep-alive for a whole TTL (which also covers a
- * keep-alive stopped by {@link #suspendKeepAlive()}). jetcd's {@code onError} alone is not an
- * end: it restarts the stream by itself and reports every failed attempt. Renewals and that TTL
- * are measured on the store's clock, so a test's clock decides when silence becomes a loss.
+ * keep-alive stopped by {@link #suspendKeepAlive()}). jetcd's {@code onError} alone is not an end:
+ * it restarts the stream by itself and reports every failed attempt. Renewals and that TTL are
+ * measured on the store's clock, so a test's clock decides when silence becomes a loss.
  */
 final class EtcdLease implements Lease, StreamObserver<LeaseKeepAliveResponse> {
   private static final System.Logger LOG = System.getLogger(EtcdLease.class.getName());
@@ -29,8 +29,10 @@ final class EtcdLease implements Lease, StreamObserver<LeaseKeepAliveResponse> {
   private final CompletableFuture<Void> lost = new CompletableFuture<>();
   private final CompletableFuture<Void> ended = new CompletableFuture<>();
   private final AtomicBoolean finished = new AtomicBoolean();
+
   /** When etcd last confirmed the lease, on the store's clock. */
   private volatile Instant renewedAt;
+
   private volatile CloseableClient keepAlive;
 
   EtcdLease(long id, Duration ttl, EtcdClusterStore store) {
@@ -131,11 +133,13 @@ final class EtcdLease implements Lease, StreamObserver<LeaseKeepAliveResponse> {
   }
 
   private void signalLost() {
-    store.completions().execute(
-        () -> {
-          ended.complete(null);
-          lost.complete(null);
-        });
+    store
+        .completions()
+        .execute(
+            () -> {
+              ended.complete(null);
+              lost.complete(null);
+            });
   }
 
   private boolean finish() {

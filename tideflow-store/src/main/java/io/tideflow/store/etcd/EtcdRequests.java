@@ -9,9 +9,9 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * Starts jetcd calls and hands their outcome to the store's executor, with jetcd's failures
- * mapped to the store's. jetcd completes its futures on its own pool; nothing returned from here
- * ever completes there, nor on the caller's thread inside the call.
+ * Starts jetcd calls and hands their outcome to the store's executor, with jetcd's failures mapped
+ * to the store's. jetcd completes its futures on its own pool; nothing returned from here ever
+ * completes there, nor on the caller's thread inside the call.
  */
 final class EtcdRequests {
   private final EtcdErrors errors;

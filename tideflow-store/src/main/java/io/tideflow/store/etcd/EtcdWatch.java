@@ -9,18 +9,18 @@ import io.tideflow.store.ClusterStore.WatchEvent;
 import io.tideflow.store.ClusterStore.WatchListener;
 import io.tideflow.store.KeyValue;
 import io.tideflow.store.RevisionCompactedException;
-import io.tideflow.store.delivery.SerialExecutor;
 import io.tideflow.store.StoreUnavailableException;
+import io.tideflow.store.delivery.SerialExecutor;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Bridges a jetcd watch to a {@link WatchListener}. jetcd calls this on a vert.x event loop
- * thread, in order; batches go through a {@link SerialExecutor} so the listener runs on the
- * store's threads, one batch at a time.
+ * Bridges a jetcd watch to a {@link WatchListener}. jetcd calls this on a vert.x event loop thread,
+ * in order; batches go through a {@link SerialExecutor} so the listener runs on the store's
+ * threads, one batch at a time.
  *
- * <p>jetcd calls {@code onError} for every broken stream and then resumes from the next revision
- * by itself, so an error is only final when {@code onCompleted} follows it without our {@link
+ * <p>jetcd calls {@code onError} for every broken stream and then resumes from the next revision by
+ * itself, so an error is only final when {@code onCompleted} follows it without our {@link
  * #close()}.
  */
 final class EtcdWatch implements ClusterStore.Watch, io.etcd.jetcd.Watch.Listener {

@@ -9,10 +9,10 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Gives every unary etcd call a deadline. jetcd waits for a connection forever by default
- * ("wait for ready"), so without this a put to an unreachable etcd would stay queued and might be
- * applied long after we reported it failed. Streams (watch, keep-alive) and election campaigns,
- * which legitimately wait, are left alone.
+ * Gives every unary etcd call a deadline. jetcd waits for a connection forever by default ("wait
+ * for ready"), so without this a put to an unreachable etcd would stay queued and might be applied
+ * long after we reported it failed. Streams (watch, keep-alive) and election campaigns, which
+ * legitimately wait, are left alone.
  */
 final class RequestDeadlineInterceptor implements ClientInterceptor {
   private final Duration timeout;

@@ -1,12 +1,11 @@
 package io.tideflow.store.limits;
 
 import io.tideflow.store.ClusterStore;
-
 import java.util.Objects;
 
 /**
- * The argument checks every {@link ClusterStore} applies at its boundary, so both stores reject
- * the same input with the same message. A rejected call throws; it never returns a future.
+ * The argument checks every {@link ClusterStore} applies at its boundary, so both stores reject the
+ * same input with the same message. A rejected call throws; it never returns a future.
  */
 public final class StoreLimits {
   private StoreLimits() {}

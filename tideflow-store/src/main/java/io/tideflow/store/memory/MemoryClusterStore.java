@@ -1,12 +1,12 @@
 package io.tideflow.store.memory;
 
-import io.tideflow.store.clock.MonotonicClock;
 import io.tideflow.store.ClusterStore;
 import io.tideflow.store.KeyValue;
-import io.tideflow.store.Lease;
 import io.tideflow.store.Leadership;
-import io.tideflow.store.limits.StoreLimits;
+import io.tideflow.store.Lease;
 import io.tideflow.store.StoreUnavailableException;
+import io.tideflow.store.clock.MonotonicClock;
+import io.tideflow.store.limits.StoreLimits;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Objects;
@@ -23,9 +23,9 @@ import java.util.function.Supplier;
  * The embedded {@link ClusterStore}: all state in this JVM, guarded by one lock that is never held
  * while user code runs.
  *
- * <p>Threads: every future completes, and every watch listener runs, on a daemon platform thread of the
- * store (one at a time and in revision order per watch). One daemon platform thread checks lease
- * expiry every {@code expiryCheckInterval}.
+ * <p>Threads: every future completes, and every watch listener runs, on a daemon platform thread of
+ * the store (one at a time and in revision order per watch). One daemon platform thread checks
+ * lease expiry every {@code expiryCheckInterval}.
  *
  * <p>Leases are kept alive implicitly: a lease ends only on {@link Lease#revoke()}, on {@link
  * #close()}, or after the test hooks {@link #suspendKeepAlive(long)} (expires one TTL later on the
@@ -67,7 +67,8 @@ public final class MemoryClusterStore implements ClusterStore {
     // Platform threads, not virtual ones: the control plane must not queue behind CPU-bound tasks
     // that occupy the virtual-thread carriers. Idle threads end after a minute.
     this.completions =
-        Executors.newCachedThreadPool(Thread.ofPlatform().name("tideflow-memory-store-", 0).daemon().factory());
+        Executors.newCachedThreadPool(
+            Thread.ofPlatform().name("tideflow-memory-store-", 0).daemon().factory());
     this.state = new MemoryState(this, completions, historyLimit);
     this.expiry =
         Executors.newSingleThreadScheduledExecutor(

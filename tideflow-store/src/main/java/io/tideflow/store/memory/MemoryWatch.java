@@ -10,8 +10,8 @@ import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 /**
- * A watch of the memory store. The store offers it every batch of events while holding its lock,
- * so batches reach {@link #delivery} in revision order; the listener runs later, on the delivery
+ * A watch of the memory store. The store offers it every batch of events while holding its lock, so
+ * batches reach {@link #delivery} in revision order; the listener runs later, on the delivery
  * executor, one batch at a time.
  */
 final class MemoryWatch implements Watch {

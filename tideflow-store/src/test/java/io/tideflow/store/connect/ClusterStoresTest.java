@@ -1,10 +1,9 @@
 package io.tideflow.store.connect;
 
-import io.tideflow.store.ClusterStore;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tideflow.store.ClusterStore;
 import io.tideflow.store.memory.MemoryClusterStore;
 import org.junit.jupiter.api.Test;
 

@@ -5,26 +5,25 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.etcd.jetcd.Client;
-
 import io.tideflow.store.ClusterStore;
 import io.tideflow.store.ClusterStoreContractTest;
-import io.tideflow.store.connect.ClusterStores;
 import io.tideflow.store.Lease;
 import io.tideflow.store.ManualClock;
 import io.tideflow.store.RecordingListener;
 import io.tideflow.store.RevisionCompactedException;
 import io.tideflow.store.StoreUnavailableException;
+import io.tideflow.store.connect.ClusterStores;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import java.time.Instant;
 
 /** The contract against a real etcd process, plus what only a remote store can do: be away. */
 class EtcdClusterStoreTest extends ClusterStoreContractTest {
@@ -207,7 +206,8 @@ class EtcdClusterStoreTest extends ClusterStoreContractTest {
       clock.advance(ttl);
       timed.checkLeaseDeadlines();
       assertThat(lease.lost())
-          .as("more than a TTL since the grant, but only a TTL since the renewal").isNotDone();
+          .as("more than a TTL since the grant, but only a TTL since the renewal")
+          .isNotDone();
 
       clock.advance(Duration.ofMillis(1));
       timed.checkLeaseDeadlines();

@@ -102,13 +102,20 @@ public final class EtcdProcess implements AutoCloseable {
       List<String> command =
           List.of(
               binary.toString(),
-              "--name", NAME,
-              "--data-dir", root.resolve("data").toString(),
-              "--listen-client-urls", client,
-              "--advertise-client-urls", client,
-              "--listen-peer-urls", peer,
-              "--initial-advertise-peer-urls", peer,
-              "--initial-cluster", NAME + "=" + peer);
+              "--name",
+              NAME,
+              "--data-dir",
+              root.resolve("data").toString(),
+              "--listen-client-urls",
+              client,
+              "--advertise-client-urls",
+              client,
+              "--listen-peer-urls",
+              peer,
+              "--initial-advertise-peer-urls",
+              peer,
+              "--initial-cluster",
+              NAME + "=" + peer);
       Process process =
           new ProcessBuilder(command)
               .redirectErrorStream(true)
@@ -149,7 +156,11 @@ public final class EtcdProcess implements AutoCloseable {
           .until(() -> accepts(http, put) && accepts(http, delete));
     } catch (ConditionTimeoutException e) {
       throw new IllegalStateException(
-          "etcd on port " + clientPort + " not ready within " + START_TIMEOUT + "; log:\n"
+          "etcd on port "
+              + clientPort
+              + " not ready within "
+              + START_TIMEOUT
+              + "; log:\n"
               + logTail(),
           e);
     }
@@ -177,7 +188,10 @@ public final class EtcdProcess implements AutoCloseable {
     return "http://127.0.0.1:" + clientPort;
   }
 
-  /** The URI for {@link io.tideflow.store.connect.ClusterStores#open}: {@code etcd://127.0.0.1:PORT}. */
+  /**
+   * The URI for {@link io.tideflow.store.connect.ClusterStores#open}: {@code
+   * etcd://127.0.0.1:PORT}.
+   */
   public String uri() {
     return "etcd://127.0.0.1:" + clientPort;
   }
