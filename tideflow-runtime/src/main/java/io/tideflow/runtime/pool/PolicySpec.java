@@ -1,6 +1,7 @@
 package io.tideflow.runtime.pool;
 
 import io.tideflow.core.autoscale.HpaBehavior;
+import io.tideflow.core.autoscale.TargetTrackingPolicy;
 
 /** One scaling policy of a pool, as a value; the pool builds the core policy from it. */
 public sealed interface PolicySpec {
@@ -13,18 +14,11 @@ public sealed interface PolicySpec {
   record TargetTracking(String metric, double target, double tolerance, HpaBehavior behavior)
       implements PolicySpec {
     public TargetTracking {
-      if (metric == null || metric.isBlank()) {
-        throw new IllegalArgumentException("metric must not be blank, was '" + metric + "'");
-      }
-      if (!(target > 0)) {
-        throw new IllegalArgumentException("target must be > 0, was " + target);
-      }
-      if (!(tolerance >= 0 && tolerance < 1)) {
-        throw new IllegalArgumentException("tolerance must be in [0, 1), was " + tolerance);
-      }
       if (behavior == null) {
         throw new IllegalArgumentException("behavior must not be null");
       }
+      // The policy's own checks, so a spec is refused with the policy's messages, at once.
+      new TargetTrackingPolicy(metric, target, tolerance, behavior);
     }
   }
 

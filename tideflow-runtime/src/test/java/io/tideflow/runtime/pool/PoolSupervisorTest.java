@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tideflow.core.autoscale.DecisionRecord;
+import io.tideflow.core.autoscale.HpaBehavior;
 import io.tideflow.core.autoscale.PoolLimits;
 import io.tideflow.core.model.NodeInfo;
 import io.tideflow.core.model.NodeState;
@@ -230,5 +231,12 @@ class PoolSupervisorTest {
                     good.demandSettle()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining(PoolConfig.POOL_LABEL);
+    assertThatThrownBy(
+            () -> new PolicySpec.TargetTracking("concurrency", 0, 0.1, HpaBehavior.defaults()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("target must be > 0, was 0.0");
+    assertThatThrownBy(() -> new PolicySpec.TargetTracking("concurrency", 8, 0.1, null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("behavior must not be null");
   }
 }
