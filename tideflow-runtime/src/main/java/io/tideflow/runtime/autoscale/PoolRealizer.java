@@ -51,25 +51,48 @@ final class PoolRealizer {
 
   void carryOut(List<PoolAction> actions) {
     for (PoolAction action : actions) {
-      switch (action) {
-        case PoolAction.Launch l -> launch(l.count());
-        case PoolAction.Drain d -> drain(d.nodeId());
-        case PoolAction.Terminate t -> terminate(t);
-        case PoolAction.RetryAt r ->
-            LOG.log(
-                Level.WARNING,
-                "pool "
-                    + config.name()
-                    + ": terminating "
-                    + r.nodeId()
-                    + " failed ("
-                    + r.failures()
-                    + " time(s)), trying"
-                    + " again at "
-                    + r.at()
-                    + ": "
-                    + r.error());
+      try {
+        carryOut(action);
+      } catch (RuntimeException e) {
+        // A provider or drain that throws instead of failing its future: the step must still
+        // hear how the action ended, or a launch stays outstanding (the pool never grows again)
+        // and a node stays half-retired; the actions after it still run.
+        LOG.log(Level.WARNING, "pool " + config.name() + ": " + action + " threw", e);
+        events.accept(failed(action, e));
       }
+    }
+  }
+
+  /** The event that says {@code action} failed at once with {@code e}. */
+  private static PoolEvent failed(PoolAction action, RuntimeException e) {
+    return switch (action) {
+      case PoolAction.Launch l -> new PoolEvent.Launched(false);
+      case PoolAction.Drain d ->
+          new PoolEvent.Drained(d.nodeId(), PoolEvent.DrainOutcome.UNREACHABLE);
+      case PoolAction.Terminate t -> new PoolEvent.TerminationFailed(t.nodeId(), e.toString());
+      case PoolAction.RetryAt r -> throw e; // only logs; cannot throw
+    };
+  }
+
+  private void carryOut(PoolAction action) {
+    switch (action) {
+      case PoolAction.Launch l -> launch(l.count());
+      case PoolAction.Drain d -> drain(d.nodeId());
+      case PoolAction.Terminate t -> terminate(t);
+      case PoolAction.RetryAt r ->
+          LOG.log(
+              Level.WARNING,
+              "pool "
+                  + config.name()
+                  + ": terminating "
+                  + r.nodeId()
+                  + " failed ("
+                  + r.failures()
+                  + " time(s)), trying"
+                  + " again at "
+                  + r.at()
+                  + ": "
+                  + r.error());
     }
   }
 
