@@ -30,6 +30,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
@@ -77,6 +78,10 @@ public final class PoolAutoscaler implements AutoCloseable {
   private final InstantSource clock;
   private final Function<List<NodeInfo>, Map<String, Double>> extraMetrics;
   private final ScheduledExecutorService owner;
+
+  /** The owner's one thread, once started (a single-thread executor starts one and keeps it). */
+  private volatile Thread ownerThread;
+
   private final PoolRealizer realizer;
 
   // Owner thread only.
@@ -124,9 +129,15 @@ public final class PoolAutoscaler implements AutoCloseable {
     this.watcher = watcher;
     this.clock = clock;
     this.extraMetrics = extraMetrics;
+    ThreadFactory named =
+        Thread.ofPlatform().daemon().name("tideflow-autoscaler-" + config.name()).factory();
     this.owner =
         Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().daemon().name("tideflow-autoscaler-" + config.name()).factory());
+            task -> {
+              Thread t = named.newThread(task);
+              ownerThread = t;
+              return t;
+            });
     this.realizer = new PoolRealizer(config, provider, watcher, fencingToken, clock, this::post);
     this.reconciler = reconciler();
   }
@@ -213,6 +224,12 @@ public final class PoolAutoscaler implements AutoCloseable {
    * from any thread (it runs on the autoscaler's thread and waits for it).
    */
   public DecisionRecord tick() {
+    if (ownerThread == Thread.currentThread()) {
+      return step(); // from a listener or supplier the step itself calls: waiting would deadlock
+    }
+    if (owner.isShutdown()) {
+      throw new IllegalStateException("autoscaler of pool " + config.name() + " is closed");
+    }
     try {
       return owner.submit(this::step).get(TICK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
@@ -294,13 +311,12 @@ public final class PoolAutoscaler implements AutoCloseable {
       }
     }
     Supplier<Instant> asOf = demandAsOf;
+    // "As of" first: a report landing between the two reads then only makes the demand newer
+    // than its time says (a node counts as starting a little longer), never older (which would
+    // ask again for capacity a node already took).
+    Instant demandAsOfNow = asOf == null ? null : asOf.get();
     return new PoolObservation(
-        now,
-        provided,
-        registered,
-        extraMetrics.apply(ready),
-        waiting.get(),
-        asOf == null ? null : asOf.get());
+        now, provided, registered, extraMetrics.apply(ready), waiting.get(), demandAsOfNow);
   }
 
   /** Owner thread: remembers when each pool node was first seen READY. */
@@ -354,5 +370,16 @@ public final class PoolAutoscaler implements AutoCloseable {
   @Override
   public void close() {
     owner.shutdownNow();
+    // Bounded: a step in flight (a decision-log publish, say) finishes before the pool is
+    // reported stopped, so a stopped pool publishes nothing after a newer leader's log.
+    if (ownerThread != Thread.currentThread()) {
+      try {
+        if (!owner.awaitTermination(10, TimeUnit.SECONDS)) {
+          LOG.log(Level.WARNING, "autoscaler of pool " + config.name() + " did not stop in 10 s");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 }
