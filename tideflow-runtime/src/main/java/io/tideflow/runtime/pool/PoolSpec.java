@@ -53,8 +53,10 @@ public record PoolSpec(
     if (window == null || window.isNegative() || window.isZero()) {
       throw new IllegalArgumentException("window must be > 0, was " + window);
     }
-    if (drainTimeout == null || drainTimeout.isNegative()) {
-      throw new IllegalArgumentException("drainTimeout must be >= 0, was " + drainTimeout);
+    // A worker refuses a drain of 0 ms, and a refused drain is taken for an unreachable node:
+    // every removal would then skip the drain.
+    if (drainTimeout == null || drainTimeout.compareTo(Duration.ofMillis(1)) < 0) {
+      throw new IllegalArgumentException("drainTimeout must be >= 1 ms, was " + drainTimeout);
     }
     if (warm < 0) {
       throw new IllegalArgumentException("warm must be >= 0, was " + warm);

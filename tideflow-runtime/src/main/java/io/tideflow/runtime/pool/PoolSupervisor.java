@@ -57,6 +57,9 @@ public final class PoolSupervisor implements AutoCloseable {
   private final InstantSource clock;
   private final ExecutorService lifecycle;
 
+  /** Set by {@link #close()} before its stop is queued; read by the lifecycle thread. */
+  private volatile boolean closed;
+
   /** The parts of the running pool, newest last; empty while not leading. Lifecycle thread. */
   private final List<AutoCloseable> parts = new ArrayList<>();
 
@@ -150,7 +153,8 @@ public final class PoolSupervisor implements AutoCloseable {
   }
 
   private void start() {
-    if (!parts.isEmpty() || !coordinator.isLeader()) {
+    // closed: a leadership event that slipped in behind close()'s stop must not start it again.
+    if (closed || !parts.isEmpty() || !coordinator.isLeader()) {
       return;
     }
     try {
@@ -166,6 +170,7 @@ public final class PoolSupervisor implements AutoCloseable {
           new PoolAutoscaler(
                   spec.config(), autoscaler(), nodes, watcher, clock, coordinator::fencingToken)
               .onlyWhile(coordinator::isLeader);
+      parts.add(a); // closed with the rest even if what follows fails
       if (demand != null) {
         PendingDemand waiting = demand;
         a.pendingDemand(() -> waiting.demandFor(spec.template()))
@@ -178,7 +183,6 @@ public final class PoolSupervisor implements AutoCloseable {
           });
       provider = nodes;
       a.start();
-      parts.add(a);
       autoscaler = a;
       LOG.log(
           Level.INFO,
@@ -261,6 +265,7 @@ public final class PoolSupervisor implements AutoCloseable {
   /** Stops the pool with its nodes, waiting up to a minute for that. */
   @Override
   public void close() {
+    closed = true;
     try {
       lifecycle.execute(this::stop);
     } catch (RejectedExecutionException e) {

@@ -232,6 +232,22 @@ class PoolSupervisorTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining(PoolConfig.POOL_LABEL);
     assertThatThrownBy(
+            () ->
+                new PoolSpec(
+                    "web",
+                    good.template(),
+                    good.providers(),
+                    good.policies(),
+                    good.limits(),
+                    good.interval(),
+                    good.window(),
+                    Duration.ZERO,
+                    10,
+                    0,
+                    good.demandSettle()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("drainTimeout must be >= 1 ms, was PT0S");
+    assertThatThrownBy(
             () -> new PolicySpec.TargetTracking("concurrency", 0, 0.1, HpaBehavior.defaults()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("target must be > 0, was 0.0");
