@@ -223,10 +223,21 @@ public final class PoolReconciler {
 
   private PoolState state(
       PoolBook book, PoolObservation seen, List<Registered> ready, int current) {
+    // Only a node its provider lists as running may be chosen for removal: one that registered
+    // before its provider listed it (or that another provider started) would be "terminated" by
+    // a provider that does not know it, then forgotten while it runs on.
+    Set<String> running = new HashSet<>();
+    for (Provided p : seen.provided()) {
+      if (p.phase() == Phase.RUNNING) {
+        running.add(p.id());
+      }
+    }
     List<PoolState.PoolNode> nodes = new ArrayList<>();
     List<Instant> since = new ArrayList<>();
     for (Registered r : ready) {
-      nodes.add(new PoolState.PoolNode(r.id(), r.inFlight(), false));
+      if (running.contains(r.id())) {
+        nodes.add(new PoolState.PoolNode(r.id(), r.inFlight(), false));
+      }
       since.add(r.readySince());
     }
     int starting =

@@ -103,6 +103,29 @@ class PoolReconcilerTest {
   }
 
   @Test
+  void aRegisteredNodeItsProviderDoesNotListAsRunningIsNeverChosenForRemoval() {
+    wish.desired = 1;
+    List<Provided> provided =
+        List.of(
+            new Provided("web-1", Phase.RUNNING),
+            new Provided("web-2", Phase.RUNNING),
+            new Provided("web-3", Phase.LAUNCHING)); // registered before its launch completed
+    PoolResult down =
+        reconciler.tick(
+            PoolBook.empty(),
+            new PoolObservation(
+                T0,
+                provided,
+                List.of(ready("web-1", 5), ready("web-2", 4), ready("web-3", 0)),
+                Map.of(),
+                List.of(),
+                null));
+
+    assertThat(down.actions())
+        .containsExactly(new PoolAction.Drain("web-2"), new PoolAction.Drain("web-1"));
+  }
+
+  @Test
   void aDrainRefusedForAStaleTokenLeavesTheNodeToTheNewerLeader() {
     wish.desired = 1;
     PoolResult down =
