@@ -12,6 +12,7 @@ import io.tideflow.runtime.pool.ProviderKind;
 import io.tideflow.runtime.provider.NodeTemplate;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Option;
@@ -173,7 +174,8 @@ final class PoolOptions {
         policies,
         new PoolLimits(min, max, Duration.ZERO, Duration.ZERO, 2.0),
         interval,
-        Duration.ofMinutes(10),
+        // Long enough for the scale-down stabilization window's recommendations.
+        Collections.max(List.of(Duration.ofMinutes(10), scaleDownWindow)),
         drainTimeout,
         1_000,
         warm,

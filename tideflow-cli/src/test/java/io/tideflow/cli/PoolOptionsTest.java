@@ -75,6 +75,14 @@ class PoolOptionsTest {
   }
 
   @Test
+  void aScaleDownWindowLongerThanTenMinutesWidensWhatThePoolRemembers() {
+    PoolSpec spec = parse("--pool", "web", "--scale-down-window", "30m").spec();
+    assertThat(spec.window()).isEqualTo(Duration.ofMinutes(30));
+    assertThat(parse("--pool", "web", "--scale-down-window", "1m").spec().window())
+        .isEqualTo(Duration.ofMinutes(10));
+  }
+
+  @Test
   void aZeroTargetFollowsOnlyWaitingWorkOnLocalProcessesByDefault() {
     PoolSpec spec = parse("--pool", "batch", "--target-concurrency", "0").spec();
     assertThat(spec.policies()).containsExactly(new PolicySpec.PendingDemand());

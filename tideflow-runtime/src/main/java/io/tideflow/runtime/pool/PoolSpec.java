@@ -4,6 +4,7 @@ import io.tideflow.core.autoscale.PoolLimits;
 import io.tideflow.runtime.autoscale.PoolConfig;
 import io.tideflow.runtime.provider.NodeTemplate;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -52,6 +53,24 @@ public record PoolSpec(
     policies = List.copyOf(policies);
     if (window == null || window.isNegative() || window.isZero()) {
       throw new IllegalArgumentException("window must be > 0, was " + window);
+    }
+    // Recommendations older than the window are dropped, so a longer stabilization window
+    // would silently be cut to it.
+    for (PolicySpec p : policies) {
+      if (p instanceof PolicySpec.TargetTracking t) {
+        Duration longest =
+            Collections.max(
+                List.of(
+                    t.behavior().scaleUp().stabilizationWindow(),
+                    t.behavior().scaleDown().stabilizationWindow()));
+        if (longest.compareTo(window) > 0) {
+          throw new IllegalArgumentException(
+              "window must be at least the longest stabilization window ("
+                  + longest
+                  + "), was "
+                  + window);
+        }
+      }
     }
     // A worker refuses a drain of 0 ms, and a refused drain is taken for an unreachable node:
     // every removal would then skip the drain.

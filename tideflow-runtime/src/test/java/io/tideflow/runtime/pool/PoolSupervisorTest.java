@@ -251,6 +251,29 @@ class PoolSupervisorTest {
             () -> new PolicySpec.TargetTracking("concurrency", 0, 0.1, HpaBehavior.defaults()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("target must be > 0, was 0.0");
+    HpaBehavior slowDown =
+        HpaBehavior.defaults()
+            .withScaleDown(
+                new HpaBehavior.Rules(
+                    Duration.ofMinutes(20),
+                    HpaBehavior.defaults().scaleDown().limits(),
+                    HpaBehavior.defaults().scaleDown().select()));
+    assertThatThrownBy(
+            () ->
+                new PoolSpec(
+                    "web",
+                    good.template(),
+                    good.providers(),
+                    List.of(new PolicySpec.TargetTracking("concurrency", 8, 0.1, slowDown)),
+                    good.limits(),
+                    good.interval(),
+                    Duration.ofMinutes(10),
+                    good.drainTimeout(),
+                    10,
+                    0,
+                    good.demandSettle()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("window must be at least the longest stabilization window (PT20M), was PT10M");
     assertThatThrownBy(() -> new PolicySpec.TargetTracking("concurrency", 8, 0.1, null))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("behavior must not be null");
