@@ -367,6 +367,11 @@ public final class PoolAutoscaler implements AutoCloseable {
     return Set.copyOf(book.leaving().keySet());
   }
 
+  /**
+   * Stops deciding. What was under way is not followed up: a node being drained is not terminated
+   * afterwards, so close the provider with the autoscaler (as {@code PoolSupervisor} does), whose
+   * close ends every node it started.
+   */
   @Override
   public void close() {
     owner.shutdownNow();
