@@ -8,6 +8,8 @@ import io.tideflow.runtime.transport.proto.ErrorCode;
 import io.tideflow.runtime.transport.proto.ResultMessage;
 import io.tideflow.runtime.transport.proto.TaskMessage;
 import java.time.InstantSource;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -22,8 +24,11 @@ import java.util.function.Consumer;
 
 /**
  * Runs tasks on virtual threads, at most {@code maxConcurrent} at once; the rest wait in a queue
- * that the running threads work off before they end. Remembers results by idempotency key, so a
- * retried task that reaches this worker again gets the first run's result without running twice.
+ * that the running threads work off before they end. Remembers results by handler and idempotency
+ * key, so a retried task that reaches this worker again gets the first run's result without running
+ * twice. That is best effort and per worker: a retry placed on another worker runs again, a
+ * finished entry is forgotten once {@code dedupEntries} newer ones crowd it out, and while running
+ * tasks alone hold every entry a new keyed task runs without dedup (see {@link Dedup}).
  *
  * <p>Each task's timeout holds here too, counted from its arrival: a task still queued at its
  * deadline is answered {@code TIMED_OUT} without running; one still running is answered {@code
@@ -47,6 +52,7 @@ final class TaskRunner {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicLong completed = new AtomicLong();
   private final AtomicLong deduplicated = new AtomicLong();
+  private final AtomicLong undeduplicated = new AtomicLong();
   private final Set<Thread> running = ConcurrentHashMap.newKeySet();
 
   /** Jobs whose handler runs now, for {@link #expire}. */
@@ -77,23 +83,31 @@ final class TaskRunner {
     }
     String key = task.getIdempotencyKey();
     if (!key.isEmpty()) {
+      DedupKey scope = new DedupKey(task.getHandler(), key);
       CompletableFuture<ResultMessage> mine = new CompletableFuture<>();
-      CompletableFuture<ResultMessage> first = dedup.putIfAbsent(key, mine);
-      if (first != null) {
+      Dedup.Claim claim = dedup.claim(scope, mine);
+      if (claim.earlier() != null) {
         deduplicated.incrementAndGet();
-        first.thenAccept(r -> replyTo.accept(r.toBuilder().setId(task.getId()).build()));
+        claim.earlier().thenAccept(r -> replyTo.accept(r.toBuilder().setId(task.getId()).build()));
         return;
       }
-      reply =
-          r -> {
-            if (r.getError() == ErrorCode.REJECTED_DRAINING
-                || r.getError() == ErrorCode.TIMED_OUT) {
-              // Not run here (or cut short): a later attempt may run it.
-              dedup.remove(key, mine);
-            }
-            mine.complete(r);
-            replyTo.accept(r);
-          };
+      if (claim.claimed()) {
+        reply =
+            r -> {
+              if (r.getError() == ErrorCode.REJECTED_DRAINING
+                  || r.getError() == ErrorCode.TIMED_OUT) {
+                // Not run here (or cut short): a later attempt may run it.
+                dedup.remove(scope, mine);
+              } else {
+                dedup.finish(scope, mine);
+              }
+              mine.complete(r);
+              replyTo.accept(r);
+            };
+      } else {
+        // Every entry belongs to a task that still runs: this one runs without dedup.
+        undeduplicated.incrementAndGet();
+      }
     }
     Job job = new Job(task, handler, reply, deadline(task.getTimeoutMillis()));
     inFlight.incrementAndGet();
@@ -375,28 +389,79 @@ final class TaskRunner {
     return deduplicated.get();
   }
 
-  /** Results by idempotency key, least recently added evicted beyond a bound. One lock. */
+  /** Entries dedup holds now, running and finished; never more than {@code dedupEntries}. */
+  int dedupEntries() {
+    return dedup.size();
+  }
+
+  /** Tasks with an idempotency key that ran without dedup because every entry was running. */
+  long undeduplicated() {
+    return undeduplicated.get();
+  }
+
+  /** What dedup is scoped to: the same key on two handlers names two different tasks. */
+  private record DedupKey(String handler, String key) {}
+
+  /**
+   * Results by (handler, idempotency key), at most {@code capacity} entries. An entry whose task
+   * still runs is never evicted, since a retry arriving meanwhile must wait for that run rather
+   * than start a second one; only finished entries are evicted, least recently finished first. When
+   * the running entries alone fill the bound, a new keyed task is not remembered and runs without
+   * dedup. One lock, used for nothing else and never held while a result is handed on.
+   */
   private static final class Dedup {
-    private final Map<String, CompletableFuture<ResultMessage>> entries;
+    /**
+     * The outcome of {@link #claim}: an earlier run to reuse, or whether this run is remembered.
+     */
+    record Claim(CompletableFuture<ResultMessage> earlier, boolean claimed) {}
+
+    private static final Claim CLAIMED = new Claim(null, true);
+    private static final Claim FULL = new Claim(null, false);
+
+    private final int capacity;
+    private final Map<DedupKey, CompletableFuture<ResultMessage>> running = new HashMap<>();
+
+    /** In the order they finished; the eldest is evicted first. */
+    private final Map<DedupKey, CompletableFuture<ResultMessage>> finished = new LinkedHashMap<>();
 
     Dedup(int capacity) {
-      this.entries =
-          new LinkedHashMap<>(16, 0.75f, false) {
-            @Override
-            protected boolean removeEldestEntry(
-                Map.Entry<String, CompletableFuture<ResultMessage>> eldest) {
-              return size() > capacity;
-            }
-          };
+      this.capacity = capacity;
     }
 
-    synchronized CompletableFuture<ResultMessage> putIfAbsent(
-        String key, CompletableFuture<ResultMessage> value) {
-      return entries.putIfAbsent(key, value);
+    synchronized Claim claim(DedupKey key, CompletableFuture<ResultMessage> value) {
+      CompletableFuture<ResultMessage> earlier = running.get(key);
+      if (earlier == null) {
+        earlier = finished.get(key);
+      }
+      if (earlier != null) {
+        return new Claim(earlier, false);
+      }
+      if (running.size() + finished.size() >= capacity) {
+        Iterator<CompletableFuture<ResultMessage>> eldest = finished.values().iterator();
+        if (!eldest.hasNext()) {
+          return FULL;
+        }
+        eldest.next();
+        eldest.remove();
+      }
+      running.put(key, value);
+      return CLAIMED;
     }
 
-    synchronized void remove(String key, CompletableFuture<ResultMessage> value) {
-      entries.remove(key, value);
+    /** Moves a run's entry from running to finished, where it may be evicted. */
+    synchronized void finish(DedupKey key, CompletableFuture<ResultMessage> value) {
+      if (running.remove(key, value)) {
+        finished.put(key, value);
+      }
+    }
+
+    /** Forgets a run that did not produce a result to reuse. */
+    synchronized void remove(DedupKey key, CompletableFuture<ResultMessage> value) {
+      running.remove(key, value);
+    }
+
+    synchronized int size() {
+      return running.size() + finished.size();
     }
   }
 }

@@ -20,7 +20,8 @@ import java.util.Map;
  * @param leaseTtl lease time to live: a hung or cut-off worker is gone after about this long
  * @param reportInterval how often it writes its load to the registry
  * @param storeTimeout bound on each control call to the store
- * @param dedupEntries results remembered by idempotency key
+ * @param dedupEntries results remembered by handler and idempotency key (per worker, best effort;
+ *     see {@code TaskRunner})
  * @param clock where the worker reads the time for every decision it makes about it (task timeouts,
  *     queued tasks past their deadline, drain deadlines, load-report timestamps), so tests drive
  *     those exactly; its executors still wait in real time for when to look

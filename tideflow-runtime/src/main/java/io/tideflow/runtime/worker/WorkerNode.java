@@ -189,6 +189,11 @@ public final class WorkerNode implements AutoCloseable {
         .tag("node", id)
         .description("Retries answered from an earlier run")
         .register(metrics);
+    FunctionCounter.builder(
+            "tideflow.worker.tasks.undeduplicated", runner, TaskRunner::undeduplicated)
+        .tag("node", id)
+        .description("Keyed tasks run without dedup: every dedup entry belonged to a running task")
+        .register(metrics);
   }
 
   /** Where clients reach this worker, {@code host:port}. */
