@@ -14,5 +14,20 @@ public final class WireLimits {
   /** Items a batch holds at most. */
   public static final int BATCH_ITEMS = 512;
 
+  /** Longest handler name a task may carry, in chars. */
+  public static final int MAX_HANDLER_NAME_CHARS = 256;
+
+  /** Longest idempotency key a task may carry, in chars. */
+  public static final int MAX_IDEMPOTENCY_KEY_CHARS = 256;
+
+  /** Longest error text a result carries, in chars; a longer one is truncated with a marker. */
+  public static final int MAX_ERROR_MESSAGE_CHARS = 4096;
+
+  /**
+   * Largest encoded result, so that one result alone still makes a stream message under {@link
+   * #MAX_MESSAGE_BYTES}; the margin leaves room for the batch's own fields.
+   */
+  public static final int MAX_RESULT_BYTES = MAX_MESSAGE_BYTES - 1024;
+
   private WireLimits() {}
 }

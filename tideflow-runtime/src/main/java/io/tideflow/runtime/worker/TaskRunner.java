@@ -72,6 +72,11 @@ final class TaskRunner {
   /** Runs {@code task} and hands its result to {@code reply}, on some thread, exactly once. */
   void submit(TaskMessage task, Consumer<ResultMessage> replyTo) {
     Consumer<ResultMessage> reply = replyTo;
+    String overLimit = overLimit(task);
+    if (overLimit != null) {
+      reply.accept(error(task.getId(), ErrorCode.TOO_LARGE, overLimit));
+      return;
+    }
     TaskHandler handler = handlers.get(task.getHandler());
     if (handler == null) {
       reply.accept(
@@ -112,6 +117,25 @@ final class TaskRunner {
     Job job = new Job(task, handler, reply, deadline(task.getTimeoutMillis()));
     inFlight.incrementAndGet();
     schedule(job);
+  }
+
+  /** Which of the task's fields exceeds its limit, as a sentence; null when all fit. */
+  static String overLimit(TaskMessage task) {
+    int name = task.getHandler().length();
+    if (name > WireLimits.MAX_HANDLER_NAME_CHARS) {
+      return "handler name is "
+          + name
+          + " chars, more than the limit of "
+          + WireLimits.MAX_HANDLER_NAME_CHARS;
+    }
+    int key = task.getIdempotencyKey().length();
+    if (key > WireLimits.MAX_IDEMPOTENCY_KEY_CHARS) {
+      return "idempotency key is "
+          + key
+          + " chars, more than the limit of "
+          + WireLimits.MAX_IDEMPOTENCY_KEY_CHARS;
+    }
+    return null;
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.tideflow.runtime.worker;
 
+import com.google.protobuf.CodedOutputStream;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.tideflow.runtime.transport.Batcher;
@@ -25,6 +26,8 @@ import java.util.function.BooleanSupplier;
  * go back batched by a {@link Batcher}, from whichever task thread finishes.
  */
 final class TaskStreamService extends TaskServiceGrpc.TaskServiceImplBase {
+  private static final int RESULTS_FIELD = ResultBatch.RESULTS_FIELD_NUMBER;
+
   private final TaskRunner runner;
   private final int credits;
   private final BooleanSupplier accepting;
@@ -50,6 +53,40 @@ final class TaskStreamService extends TaskServiceGrpc.TaskServiceImplBase {
     return sessions.size();
   }
 
+  /**
+   * {@code result} as it may be sent: its error text cut to {@link
+   * WireLimits#MAX_ERROR_MESSAGE_CHARS} with a marker, and a result too large for one stream
+   * message replaced by a {@code TOO_LARGE} error for its task, so one task's result never breaks
+   * the stream every other task shares.
+   */
+  static ResultMessage forWire(ResultMessage result) {
+    String message = result.getErrorMessage();
+    if (message.length() > WireLimits.MAX_ERROR_MESSAGE_CHARS) {
+      result = result.toBuilder().setErrorMessage(truncate(message)).build();
+    }
+    int size = result.getSerializedSize();
+    if (size > WireLimits.MAX_RESULT_BYTES) {
+      return TaskRunner.error(
+          result.getId(),
+          ErrorCode.TOO_LARGE,
+          "result is "
+              + size
+              + " bytes encoded, more than the limit of "
+              + WireLimits.MAX_RESULT_BYTES
+              + " bytes for one stream message");
+    }
+    return result;
+  }
+
+  private static String truncate(String message) {
+    String marker = "… [truncated: " + message.length() + " chars in all]";
+    int keep = WireLimits.MAX_ERROR_MESSAGE_CHARS - marker.length();
+    if (Character.isHighSurrogate(message.charAt(keep - 1))) {
+      keep--; // never split a surrogate pair
+    }
+    return message.substring(0, keep) + marker;
+  }
+
   /** One client's stream. */
   private final class Session implements StreamObserver<TaskBatch> {
     private final ServerCallStreamObserver<ResultBatch> out;
@@ -64,7 +101,9 @@ final class TaskStreamService extends TaskServiceGrpc.TaskServiceImplBase {
       this.results =
           new Batcher<>(
               this::sendBatch,
-              r -> r.getOutput().size() + r.getErrorMessage().length() + 16,
+              // The bytes a result adds to its batch's encoding, field tag and length included,
+              // so a batch of BATCH_BYTES stays under the message limit.
+              r -> CodedOutputStream.computeMessageSize(RESULTS_FIELD, r),
               WireLimits.BATCH_ITEMS,
               WireLimits.BATCH_BYTES,
               sender);
@@ -89,7 +128,7 @@ final class TaskStreamService extends TaskServiceGrpc.TaskServiceImplBase {
     }
 
     private void reply(ResultMessage result) {
-      results.add(result);
+      results.add(forWire(result));
       if (outstanding.decrementAndGet() == 0 && halfClosed) {
         complete();
       }
