@@ -31,6 +31,16 @@ public final class NodeRegistration implements AutoCloseable {
   private final CompletableFuture<Void> lost = new CompletableFuture<>();
   private final Duration storeTimeout;
   private volatile NodeInfo node;
+
+  /**
+   * Orders the writes of the node's record: {@code node} changes and writes are issued under it.
+   * Held only to issue a write, never while one is waited for.
+   */
+  private final Object writes = new Object();
+
+  /** The last write of the node's record issued; guarded by {@code writes}. */
+  private CompletableFuture<?> lastWrite = CompletableFuture.completedFuture(null);
+
   private volatile boolean closed;
 
   private NodeRegistration(
@@ -76,30 +86,60 @@ public final class NodeRegistration implements AutoCloseable {
     if (closed || lost.isDone()) {
       return;
     }
-    NodeInfo next = node.withLoad(loadSource.get());
-    node = next;
-    store
-        .put(ClusterKeys.node(next.id()), NodeRecords.encode(next), lease.id())
-        .whenComplete(
-            (rev, error) -> {
-              if (error == null || closed) {
-                return;
-              }
-              if (error instanceof CompletionException
-                  && error.getCause() instanceof LeaseNotFoundException) {
-                // The lease is gone: lost() says so; reporting more would only repeat it.
-                reporter.shutdownNow();
-              } else {
-                // The next report retries; a lease that truly ended shows up through lost().
-                LOG.log(Level.WARNING, "load report of " + next.id() + " failed: " + error);
-              }
-            });
+    LoadReport load = loadSource.get();
+    NodeInfo next;
+    CompletableFuture<Long> put;
+    synchronized (writes) {
+      if (!lastWrite.isDone()) {
+        // The previous write is still on its way: a report queued behind it would be stale by
+        // the time it lands, and the next one comes within a report interval.
+        return;
+      }
+      // The state is read here, under the lock moveTo takes, so a report never writes back a
+      // state that moveTo has replaced (a DRAINING node showing READY).
+      next = node.withLoad(load);
+      node = next;
+      put = store.put(ClusterKeys.node(next.id()), NodeRecords.encode(next), lease.id());
+      lastWrite = put;
+    }
+    put.whenComplete(
+        (rev, error) -> {
+          if (error == null || closed) {
+            return;
+          }
+          if (error instanceof CompletionException
+              && error.getCause() instanceof LeaseNotFoundException) {
+            // The lease is gone: lost() says so; reporting more would only repeat it.
+            reporter.shutdownNow();
+          } else {
+            // The next report retries; a lease that truly ended shows up through lost().
+            LOG.log(Level.WARNING, "load report of " + next.id() + " failed: " + error);
+          }
+        });
   }
 
-  /** Moves the node to {@code state} in the registry (e.g. DRAINING). */
-  public synchronized void moveTo(NodeState state) {
-    node = node.withState(state);
-    write();
+  /**
+   * Moves the node to {@code state} in the registry (e.g. DRAINING) and waits for the write. The
+   * state sticks: load reports written afterwards carry it, and the write is issued only after any
+   * report already on its way has landed, so none of those overwrites it either.
+   *
+   * @throws io.tideflow.store.StoreUnavailableException when the store does not take the write in
+   *     time; {@link #node()} says {@code state} all the same, and so does the next load report
+   */
+  public void moveTo(NodeState state) {
+    CompletableFuture<Long> put;
+    synchronized (writes) {
+      NodeInfo next = node.withState(state);
+      node = next;
+      put =
+          lastWrite
+              .handle((rev, error) -> null) // an earlier write's failure is that write's own
+              .thenCompose(
+                  v ->
+                      store.put(ClusterKeys.node(next.id()), NodeRecords.encode(next), lease.id()));
+      lastWrite = put;
+    }
+    StoreCalls.await(put, storeTimeout, "move node " + node.id() + " to " + state);
   }
 
   private void onLeaseLost() {

@@ -44,8 +44,23 @@ final class ControlService extends NodeControlGrpc.NodeControlImplBase {
         .name("tideflow-drain")
         .start(
             () -> {
-              WorkerNode.DrainResult result =
-                  node.drain(Duration.ofMillis(request.getTimeoutMillis()));
+              WorkerNode.DrainResult result;
+              try {
+                result = node.drain(Duration.ofMillis(request.getTimeoutMillis()));
+              } catch (RuntimeException e) {
+                // The node refuses tasks already; the caller learns the registry does not say
+                // so yet, and may ask again.
+                reply.onError(
+                    Status.UNAVAILABLE
+                        .withDescription(
+                            "drain of "
+                                + node.id()
+                                + " could not mark it DRAINING in the registry: "
+                                + e.getMessage())
+                        .withCause(e)
+                        .asRuntimeException());
+                return;
+              }
               reply.onNext(
                   DrainReply.newBuilder()
                       .setDrained(result.drained())

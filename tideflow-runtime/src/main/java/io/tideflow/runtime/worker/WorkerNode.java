@@ -235,6 +235,10 @@ public final class WorkerNode implements AutoCloseable {
   /**
    * Stops taking tasks (new ones are turned back, and clients place them elsewhere), marks the node
    * DRAINING and waits up to {@code timeout} by the worker's clock for running tasks to finish.
+   *
+   * @throws RuntimeException when the registry does not take the DRAINING record (the store's
+   *     failure, e.g. {@link io.tideflow.store.StoreUnavailableException}); the node refuses new
+   *     tasks all the same, and its next load report carries DRAINING
    */
   public DrainResult drain(Duration timeout) {
     // Counted from the request, not from when the store took the DRAINING record.

@@ -8,15 +8,19 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tideflow.core.model.NodeState;
 import io.tideflow.core.model.TaskSpec;
 import io.tideflow.runtime.EmbeddedCluster;
+import io.tideflow.runtime.membership.ClusterKeys;
+import io.tideflow.runtime.membership.NodeRecords;
 import io.tideflow.runtime.task.TaskHandlers;
 import io.tideflow.runtime.transport.proto.DrainReply;
 import io.tideflow.runtime.transport.proto.DrainRequest;
 import io.tideflow.runtime.transport.proto.NodeControlGrpc;
 import io.tideflow.runtime.transport.proto.StatusRequest;
 import io.tideflow.store.ManualClock;
+import io.tideflow.store.memory.MemoryClusterStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -116,5 +120,49 @@ class NodeControlTest {
     assertThat(drain)
         .succeedsWithin(Duration.ofSeconds(10))
         .isEqualTo(new WorkerNode.DrainResult(false, 1));
+  }
+
+  @Test
+  void aDrainWhoseRegistryWriteFailsRepliesWithAnErrorNamingTheFailure() throws Exception {
+    try (MemoryClusterStore memory = new MemoryClusterStore();
+        FailingPutsStore store = new FailingPutsStore(memory);
+        WorkerNode node =
+            WorkerNode.start(
+                WorkerConfig.defaults("w9"),
+                store,
+                TaskHandlers.builtins(),
+                new SimpleMeterRegistry())) {
+      store.failPuts = true;
+
+      StatusRuntimeException e =
+          catchThrowableOfType(
+              StatusRuntimeException.class,
+              () ->
+                  control(node)
+                      .drain(
+                          DrainRequest.newBuilder()
+                              .setTimeoutMillis(1_000)
+                              .setFencingToken(1)
+                              .build()));
+
+      assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+      assertThat(e.getStatus().getDescription())
+          .isEqualTo(
+              "drain of w9 could not mark it DRAINING in the registry: put "
+                  + ClusterKeys.node("w9")
+                  + ": store partitioned by the test");
+      // It refuses tasks regardless, and says DRAINING once the registry takes writes again.
+      assertThat(node.info().state()).isEqualTo(NodeState.DRAINING);
+      store.failPuts = false;
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  NodeRecords.decode(
+                              ClusterKeys.node("w9"),
+                              memory.get(ClusterKeys.node("w9")).get().orElseThrow().value())
+                          .state()
+                      == NodeState.DRAINING);
+    }
   }
 }
