@@ -13,7 +13,8 @@ import java.util.TreeSet;
  *
  * <p>Built-ins: {@code noop} (returns nothing), {@code echo} (returns its payload), {@code primes}
  * (counts the primes below the decimal number in its payload: CPU-bound work) and {@code sleep}
- * (sleeps the number of milliseconds in its payload).
+ * (sleeps the number of milliseconds in its payload). Both of the last two end with {@link
+ * InterruptedException} when their thread is interrupted, as {@link TaskHandler} asks.
  */
 public final class TaskHandlers {
   private static final byte[] EMPTY = new byte[0];
@@ -40,7 +41,9 @@ public final class TaskHandlers {
     map.put("noop", payload -> EMPTY);
     map.put("echo", payload -> payload);
     map.put(
-        "primes", payload -> ascii(Long.toString(countPrimesBelow(parseLong(payload, "primes")))));
+        "primes",
+        payload ->
+            ascii(Long.toString(countPrimesBelowInterruptibly(parseLong(payload, "primes")))));
     map.put(
         "sleep",
         payload -> {
@@ -72,22 +75,45 @@ public final class TaskHandlers {
     return new TreeSet<>(byName.keySet());
   }
 
-  /** Counts primes below {@code n} by trial division: deliberately plain CPU work. */
+  /**
+   * Counts primes below {@code n} by trial division: deliberately plain CPU work. Does not look at
+   * interrupts; for the answer a caller checks a task against.
+   */
   public static long countPrimesBelow(long n) {
     long count = 0;
     for (long i = 2; i < n; i++) {
-      boolean prime = true;
-      for (long d = 2; d * d <= i; d++) {
-        if (i % d == 0) {
-          prime = false;
-          break;
-        }
-      }
-      if (prime) {
+      if (isPrime(i)) {
         count++;
       }
     }
     return count;
+  }
+
+  /**
+   * {@link #countPrimesBelow}, stopping with {@link InterruptedException} once its thread is
+   * interrupted, so a task timed out or stopped on a worker gives its slot back instead of counting
+   * on.
+   */
+  public static long countPrimesBelowInterruptibly(long n) throws InterruptedException {
+    long count = 0;
+    for (long i = 2; i < n; i++) {
+      if (Thread.interrupted()) {
+        throw new InterruptedException("primes below " + n + " interrupted at " + i);
+      }
+      if (isPrime(i)) {
+        count++;
+      }
+    }
+    return count;
+  }
+
+  private static boolean isPrime(long i) {
+    for (long d = 2; d * d <= i; d++) {
+      if (i % d == 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static long parseLong(byte[] payload, String handler) {

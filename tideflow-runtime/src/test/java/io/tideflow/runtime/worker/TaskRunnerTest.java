@@ -3,6 +3,7 @@ package io.tideflow.runtime.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.google.protobuf.ByteString;
 import io.tideflow.runtime.task.TaskHandler;
 import io.tideflow.runtime.task.TaskHandlers;
 import io.tideflow.runtime.transport.proto.ErrorCode;
@@ -185,6 +186,31 @@ class TaskRunnerTest {
 
     assertThat(runner.expire(clock.millis())).isZero();
     assertThat(running).isNotDone();
+  }
+
+  @Test
+  void aTimedOutPrimesTaskStopsCountingAndFreesItsSlot() throws Exception {
+    CompletableFuture<ResultMessage> primes = new CompletableFuture<>();
+    // Far more counting than the test waits for: only the interrupt can end it.
+    runner.submit(
+        TaskMessage.newBuilder()
+            .setId(1)
+            .setHandler("primes")
+            .setPayload(ByteString.copyFromUtf8(Long.toString(Long.MAX_VALUE)))
+            .setTimeoutMillis(TIMEOUT.toMillis())
+            .build(),
+        primes::complete);
+    await().atMost(WAIT).until(() -> runner.inFlight() == 1 && runner.queued() == 0);
+
+    clock.advance(TIMEOUT.plusMillis(1));
+    assertThat(runner.expire(clock.millis())).isEqualTo(1);
+
+    assertThat(primes)
+        .isCompletedWithValueMatching(r -> r.getError() == ErrorCode.TIMED_OUT, "TIMED_OUT");
+    await().atMost(WAIT).until(() -> runner.overdue() == 0 && runner.inFlight() == 0);
+    assertThat(submit(2, "echo", 0))
+        .succeedsWithin(WAIT)
+        .satisfies(r -> assertThat(r.getError()).isEqualTo(ErrorCode.ERROR_CODE_NONE));
   }
 
   private CompletableFuture<ResultMessage> submit(long id, String handler, long timeoutMillis) {
