@@ -88,7 +88,11 @@ public final class Coordinator implements AutoCloseable {
         Leadership won =
             awaitInterruptibly(store.campaign(ClusterKeys.COORDINATOR_ELECTION, candidate, lease));
         CompletableFuture<Void> lost = won.lost();
-        lead(won, lost);
+        if (!lead(won, lost)) {
+          stepDown(won, lease);
+          pause();
+          continue;
+        }
         awaitInterruptibly(lost);
         if (closed) {
           return;
@@ -125,18 +129,52 @@ public final class Coordinator implements AutoCloseable {
     }
   }
 
-  private void lead(Leadership won, CompletableFuture<Void> lost) {
+  /**
+   * Takes up {@code won}; false when the store failed on the way, with leadership already set, so
+   * the caller must step down rather than hold a leadership that does nothing.
+   */
+  private boolean lead(Leadership won, CompletableFuture<Void> lost) {
     leadershipLost = lost;
     leadership = won;
     LOG.log(
         Level.INFO,
         "coordinator " + candidate + " leads (fencing token " + won.fencingToken() + ")");
-    ClusterWatcher w = ClusterWatcher.start(store, storeTimeout);
+    ClusterWatcher w;
+    try {
+      w = ClusterWatcher.start(store, storeTimeout);
+    } catch (RuntimeException e) {
+      LOG.log(
+          Level.WARNING,
+          "coordinator " + candidate + " could not read membership after winning: " + e);
+      return false;
+    }
     lastView = ClusterView.empty();
+    watcher = w;
     observe(w.view());
     w.onChange(this::observe);
-    watcher = w;
     leadershipListeners.forEach(l -> l.accept(true));
+    return true;
+  }
+
+  /**
+   * Gives up a leadership that could not be taken up: resigns and revokes the lease, so a standby
+   * can win at once instead of after the lease's TTL, and tells listeners this candidate does not
+   * lead. The campaign then starts again.
+   */
+  private void stepDown(Leadership won, Lease lease) {
+    stopLeading();
+    try {
+      StoreCalls.await(won.resign(), storeTimeout, "resign");
+    } catch (RuntimeException e) {
+      // Revoking the lease below ends the leadership too; failing that, its TTL does.
+      LOG.log(Level.WARNING, "coordinator " + candidate + " could not resign: " + e);
+    }
+    try {
+      StoreCalls.await(lease.revoke(), storeTimeout, "revoke lease");
+    } catch (RuntimeException e) {
+      // The lease then expires within its TTL, which ends the leadership as well.
+      LOG.log(Level.WARNING, "coordinator " + candidate + " could not revoke its lease: " + e);
+    }
   }
 
   private void stopLeading() {
