@@ -56,7 +56,7 @@ abstract class ClusterWatcherRecoveryContract {
           .atMost(TIMEOUT)
           .until(() -> ids(watcher.view()).equals(List.of("joined", "stays")) && watcher.healthy());
       assertThat(views).anySatisfy(v -> assertThat(ids(v)).containsExactly("joined", "stays"));
-      ClusterWatcher.Health health = watcher.health();
+      PrefixWatch.Health health = watcher.health();
       assertThat(health.restarts()).isEqualTo(1);
       assertThat(health.errors()).isEqualTo(1);
       assertThat(health.lastError()).isInstanceOf(RevisionCompactedException.class);
@@ -86,7 +86,7 @@ abstract class ClusterWatcherRecoveryContract {
           .atMost(TIMEOUT)
           .until(() -> ids(watcher.view()).contains("second") && watcher.healthy());
       assertThat(faulty.listCalls()).isEqualTo(1 + 3 + 1);
-      ClusterWatcher.Health health = watcher.health();
+      PrefixWatch.Health health = watcher.health();
       assertThat(health.errors()).isEqualTo(1 + 3);
       assertThat(health.restarts()).isEqualTo(1);
 
