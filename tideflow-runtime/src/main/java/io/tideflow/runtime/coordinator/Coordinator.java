@@ -15,6 +15,7 @@ import io.tideflow.store.Leadership;
 import io.tideflow.store.Lease;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -39,6 +40,7 @@ public final class Coordinator implements AutoCloseable {
   private final ClusterStore store;
   private final Duration leaseTtl;
   private final Duration storeTimeout;
+  private final MeterRegistry metrics;
   private final List<Consumer<MembershipEvent>> listeners = new CopyOnWriteArrayList<>();
   private final Thread campaigner;
   private volatile Leadership leadership;
@@ -56,8 +58,13 @@ public final class Coordinator implements AutoCloseable {
   public record MembershipEvent(String nodeId, NodeState from, NodeState to, long fencingToken) {}
 
   private Coordinator(
-      String candidate, ClusterStore store, Duration leaseTtl, Duration storeTimeout) {
+      String candidate,
+      ClusterStore store,
+      Duration leaseTtl,
+      Duration storeTimeout,
+      MeterRegistry metrics) {
     this.candidate = candidate;
+    this.metrics = metrics;
     this.store = store;
     this.leaseTtl = leaseTtl;
     this.storeTimeout = storeTimeout;
@@ -72,7 +79,7 @@ public final class Coordinator implements AutoCloseable {
       Duration leaseTtl,
       Duration storeTimeout,
       MeterRegistry metrics) {
-    Coordinator c = new Coordinator(candidate, store, leaseTtl, storeTimeout);
+    Coordinator c = new Coordinator(candidate, store, leaseTtl, storeTimeout, metrics);
     Gauge.builder("tideflow.coordinator.leader", c, x -> x.isLeader() ? 1 : 0)
         .tag("candidate", candidate)
         .description("1 while this candidate leads")
@@ -141,7 +148,14 @@ public final class Coordinator implements AutoCloseable {
         "coordinator " + candidate + " leads (fencing token " + won.fencingToken() + ")");
     ClusterWatcher w;
     try {
-      w = ClusterWatcher.start(store, storeTimeout);
+      w =
+          ClusterWatcher.start(
+              store,
+              storeTimeout,
+              InstantSource.system(),
+              ClusterWatcher.DEFAULT_BACKOFF,
+              metrics,
+              "coordinator-" + candidate);
     } catch (RuntimeException e) {
       LOG.log(
           Level.WARNING,

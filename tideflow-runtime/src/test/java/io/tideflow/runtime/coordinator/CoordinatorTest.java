@@ -83,6 +83,13 @@ class CoordinatorTest {
       assertThat(changes).endsWith(true);
       assertThat(c.isLeader()).isTrue();
       assertThat(faulty.listCalls()).isEqualTo(2);
+      assertThat(
+              metrics
+                  .get("tideflow.membership.watch.healthy")
+                  .tag("watcher", "coordinator-c")
+                  .gauge()
+                  .value())
+          .isEqualTo(1);
 
       WorkerNode w =
           WorkerNode.start(
