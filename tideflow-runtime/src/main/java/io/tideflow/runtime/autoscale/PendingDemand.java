@@ -15,7 +15,7 @@ import io.tideflow.core.placement.PolicyPlacement;
 import io.tideflow.core.placement.Scorers;
 import io.tideflow.runtime.membership.ClusterKeys;
 import io.tideflow.runtime.membership.DemandRecords;
-import io.tideflow.runtime.membership.StoreCalls;
+import io.tideflow.runtime.membership.PrefixWatch;
 import io.tideflow.runtime.provider.NodeTemplate;
 import io.tideflow.store.ClusterStore;
 import io.tideflow.store.ClusterStore.WatchEvent;
@@ -25,8 +25,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -61,7 +63,7 @@ public final class PendingDemand implements AutoCloseable {
 
   private final InstantSource clock;
   private volatile Instant followingSince;
-  private volatile ClusterStore.Watch watch;
+  private volatile PrefixWatch watch;
 
   private PendingDemand(InstantSource clock) {
     this.clock = clock;
@@ -76,20 +78,32 @@ public final class PendingDemand implements AutoCloseable {
     return follow(store, timeout, InstantSource.system());
   }
 
-  /** As {@link #follow(ClusterStore, Duration)}, timing arrivals with {@code clock}. */
+  /**
+   * As {@link #follow(ClusterStore, Duration)}, timing arrivals with {@code clock}. After a watch
+   * error the records are listed again and followed from there (see {@link PrefixWatch}).
+   */
   public static PendingDemand follow(ClusterStore store, Duration timeout, InstantSource clock) {
     PendingDemand demand = new PendingDemand(clock);
     demand.followingSince = clock.instant();
-    ClusterStore.Snapshot snapshot =
-        StoreCalls.await(store.list(ClusterKeys.DEMAND), timeout, "list pending demand");
-    for (KeyValue kv : snapshot.kvs()) {
-      demand.put(kv);
-    }
     demand.watch =
-        store.watch(
+        PrefixWatch.start(
+            store,
             ClusterKeys.DEMAND,
-            snapshot.revision() + 1,
-            new ClusterStore.WatchListener() {
+            timeout,
+            clock,
+            PrefixWatch.DEFAULT_BACKOFF,
+            new PrefixWatch.Sink() {
+              @Override
+              public void onSnapshot(ClusterStore.Snapshot snapshot, boolean restart) {
+                Set<String> listed = new HashSet<>();
+                for (KeyValue kv : snapshot.kvs()) {
+                  listed.add(kv.key());
+                  demand.put(kv);
+                }
+                demand.byClient.keySet().retainAll(listed);
+                demand.receivedAt.keySet().retainAll(listed);
+              }
+
               @Override
               public void onEvents(List<WatchEvent> events) {
                 for (WatchEvent e : events) {
@@ -101,13 +115,13 @@ public final class PendingDemand implements AutoCloseable {
                   }
                 }
               }
-
-              @Override
-              public void onError(Throwable error) {
-                LOG.log(Level.ERROR, "pending demand watch ended: " + error.getMessage(), error);
-              }
             });
     return demand;
+  }
+
+  /** Whether the records are being followed, and what went wrong last. */
+  public PrefixWatch.Health health() {
+    return watch.health();
   }
 
   private void put(KeyValue kv) {
@@ -177,7 +191,7 @@ public final class PendingDemand implements AutoCloseable {
 
   @Override
   public void close() {
-    ClusterStore.Watch w = watch;
+    PrefixWatch w = watch;
     if (w != null) {
       w.close();
     }

@@ -15,6 +15,7 @@ import io.tideflow.store.Leadership;
 import io.tideflow.store.Lease;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -39,6 +40,7 @@ public final class Coordinator implements AutoCloseable {
   private final ClusterStore store;
   private final Duration leaseTtl;
   private final Duration storeTimeout;
+  private final MeterRegistry metrics;
   private final List<Consumer<MembershipEvent>> listeners = new CopyOnWriteArrayList<>();
   private final Thread campaigner;
   private volatile Leadership leadership;
@@ -56,8 +58,13 @@ public final class Coordinator implements AutoCloseable {
   public record MembershipEvent(String nodeId, NodeState from, NodeState to, long fencingToken) {}
 
   private Coordinator(
-      String candidate, ClusterStore store, Duration leaseTtl, Duration storeTimeout) {
+      String candidate,
+      ClusterStore store,
+      Duration leaseTtl,
+      Duration storeTimeout,
+      MeterRegistry metrics) {
     this.candidate = candidate;
+    this.metrics = metrics;
     this.store = store;
     this.leaseTtl = leaseTtl;
     this.storeTimeout = storeTimeout;
@@ -72,7 +79,7 @@ public final class Coordinator implements AutoCloseable {
       Duration leaseTtl,
       Duration storeTimeout,
       MeterRegistry metrics) {
-    Coordinator c = new Coordinator(candidate, store, leaseTtl, storeTimeout);
+    Coordinator c = new Coordinator(candidate, store, leaseTtl, storeTimeout, metrics);
     Gauge.builder("tideflow.coordinator.leader", c, x -> x.isLeader() ? 1 : 0)
         .tag("candidate", candidate)
         .description("1 while this candidate leads")
@@ -88,7 +95,11 @@ public final class Coordinator implements AutoCloseable {
         Leadership won =
             awaitInterruptibly(store.campaign(ClusterKeys.COORDINATOR_ELECTION, candidate, lease));
         CompletableFuture<Void> lost = won.lost();
-        lead(won, lost);
+        if (!lead(won, lost)) {
+          stepDown(won, lease);
+          pause();
+          continue;
+        }
         awaitInterruptibly(lost);
         if (closed) {
           return;
@@ -125,18 +136,59 @@ public final class Coordinator implements AutoCloseable {
     }
   }
 
-  private void lead(Leadership won, CompletableFuture<Void> lost) {
+  /**
+   * Takes up {@code won}; false when the store failed on the way, with leadership already set, so
+   * the caller must step down rather than hold a leadership that does nothing.
+   */
+  private boolean lead(Leadership won, CompletableFuture<Void> lost) {
     leadershipLost = lost;
     leadership = won;
     LOG.log(
         Level.INFO,
         "coordinator " + candidate + " leads (fencing token " + won.fencingToken() + ")");
-    ClusterWatcher w = ClusterWatcher.start(store, storeTimeout);
+    ClusterWatcher w;
+    try {
+      w =
+          ClusterWatcher.start(
+              store,
+              storeTimeout,
+              InstantSource.system(),
+              ClusterWatcher.DEFAULT_BACKOFF,
+              metrics,
+              "coordinator-" + candidate);
+    } catch (RuntimeException e) {
+      LOG.log(
+          Level.WARNING,
+          "coordinator " + candidate + " could not read membership after winning: " + e);
+      return false;
+    }
     lastView = ClusterView.empty();
+    watcher = w;
     observe(w.view());
     w.onChange(this::observe);
-    watcher = w;
     leadershipListeners.forEach(l -> l.accept(true));
+    return true;
+  }
+
+  /**
+   * Gives up a leadership that could not be taken up: resigns and revokes the lease, so a standby
+   * can win at once instead of after the lease's TTL, and tells listeners this candidate does not
+   * lead. The campaign then starts again.
+   */
+  private void stepDown(Leadership won, Lease lease) {
+    stopLeading();
+    try {
+      StoreCalls.await(won.resign(), storeTimeout, "resign");
+    } catch (RuntimeException e) {
+      // Revoking the lease below ends the leadership too; failing that, its TTL does.
+      LOG.log(Level.WARNING, "coordinator " + candidate + " could not resign: " + e);
+    }
+    try {
+      StoreCalls.await(lease.revoke(), storeTimeout, "revoke lease");
+    } catch (RuntimeException e) {
+      // The lease then expires within its TTL, which ends the leadership as well.
+      LOG.log(Level.WARNING, "coordinator " + candidate + " could not revoke its lease: " + e);
+    }
   }
 
   private void stopLeading() {

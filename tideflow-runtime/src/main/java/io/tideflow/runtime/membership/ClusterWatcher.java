@@ -1,12 +1,15 @@
 package io.tideflow.runtime.membership;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.tideflow.core.model.ClusterView;
 import io.tideflow.core.model.NodeInfo;
+import io.tideflow.core.retry.Backoff;
 import io.tideflow.store.ClusterStore;
 import io.tideflow.store.ClusterStore.WatchEvent;
 import io.tideflow.store.KeyValue;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -16,59 +19,93 @@ import java.util.function.Consumer;
  * lists the nodes once, then applies the watch's changes one at a time, so readers always see a
  * whole view ({@link #view()} is a volatile read, safe from any thread).
  *
- * <p>Listeners are called on the store's watch thread, one change at a time, and must not block.
+ * <p>When the watch ends with an error (a compaction, a lost connection) the registry is listed
+ * again and published as a fresh view, so listeners see the joins and departures they missed, and
+ * followed on from there; see {@link PrefixWatch}. {@link #health()} says whether it is following
+ * the store right now.
+ *
+ * <p>Listeners are called one view at a time, on the store's watch thread or, after a watch error,
+ * on the recovery thread, and must not block.
  */
 public final class ClusterWatcher implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(ClusterWatcher.class.getName());
 
-  private final ClusterStore store;
+  /** Between re-lists while the store fails: 100 ms, doubling, at most 5 s. */
+  public static final Backoff DEFAULT_BACKOFF = PrefixWatch.DEFAULT_BACKOFF;
+
   private final List<Consumer<ClusterView>> listeners = new CopyOnWriteArrayList<>();
   private volatile ClusterView view = ClusterView.empty();
-  private volatile ClusterStore.Watch watch;
-  private volatile Throwable failure;
+  private volatile PrefixWatch watch;
 
-  private ClusterWatcher(ClusterStore store) {
-    this.store = store;
-  }
+  private ClusterWatcher() {}
 
   /**
-   * Reads the registry and starts following it.
+   * Reads the registry and starts following it, recovering from watch errors with {@link
+   * #DEFAULT_BACKOFF} on the system clock.
    *
    * @throws io.tideflow.store.StoreUnavailableException when the store cannot be read in time
    */
   public static ClusterWatcher start(ClusterStore store, Duration timeout) {
-    ClusterWatcher watcher = new ClusterWatcher(store);
-    watcher.begin(timeout);
+    return start(store, timeout, InstantSource.system(), DEFAULT_BACKOFF);
+  }
+
+  /**
+   * As {@link #start(ClusterStore, Duration)}, waiting {@code backoff}'s delays between failed
+   * re-lists and dating errors on {@code clock}.
+   */
+  public static ClusterWatcher start(
+      ClusterStore store, Duration timeout, InstantSource clock, Backoff backoff) {
+    ClusterWatcher watcher = new ClusterWatcher();
+    watcher.watch =
+        PrefixWatch.start(
+            store,
+            ClusterKeys.NODES,
+            timeout,
+            clock,
+            backoff,
+            new PrefixWatch.Sink() {
+              @Override
+              public void onSnapshot(ClusterStore.Snapshot snapshot, boolean restart) {
+                watcher.replace(snapshot, restart);
+              }
+
+              @Override
+              public void onEvents(List<WatchEvent> events) {
+                watcher.apply(events);
+              }
+            });
     return watcher;
   }
 
-  private void begin(Duration timeout) {
-    ClusterStore.Snapshot snapshot =
-        StoreCalls.await(store.list(ClusterKeys.NODES), timeout, "list nodes");
-    ClusterView initial = ClusterView.empty();
+  /**
+   * As {@link #start(ClusterStore, Duration, InstantSource, Backoff)}, and reports its health in
+   * {@code metrics} under the tag {@code watcher=name} (see {@link PrefixWatch#register}).
+   */
+  public static ClusterWatcher start(
+      ClusterStore store,
+      Duration timeout,
+      InstantSource clock,
+      Backoff backoff,
+      MeterRegistry metrics,
+      String name) {
+    ClusterWatcher watcher = start(store, timeout, clock, backoff);
+    watcher.watch.register(metrics, name);
+    return watcher;
+  }
+
+  private void replace(ClusterStore.Snapshot snapshot, boolean restart) {
+    ClusterView nodes = ClusterView.empty();
     for (KeyValue kv : snapshot.kvs()) {
       NodeInfo node = decodeOrNull(kv);
       if (node != null) {
-        initial = initial.with(node, snapshot.revision());
+        nodes = nodes.with(node, snapshot.revision());
       }
     }
-    view = ClusterView.of(snapshot.revision(), initial.nodes());
-    watch =
-        store.watch(
-            ClusterKeys.NODES,
-            snapshot.revision() + 1,
-            new ClusterStore.WatchListener() {
-              @Override
-              public void onEvents(List<WatchEvent> events) {
-                apply(events);
-              }
-
-              @Override
-              public void onError(Throwable error) {
-                failure = error;
-                LOG.log(Level.ERROR, "node registry watch ended: " + error.getMessage(), error);
-              }
-            });
+    ClusterView fresh = ClusterView.of(snapshot.revision(), nodes.nodes());
+    view = fresh;
+    if (restart) {
+      publish(fresh);
+    }
   }
 
   private void apply(List<WatchEvent> events) {
@@ -85,6 +122,10 @@ public final class ClusterWatcher implements AutoCloseable {
       }
     }
     view = next;
+    publish(next);
+  }
+
+  private void publish(ClusterView next) {
     for (Consumer<ClusterView> listener : listeners) {
       listener.accept(next);
     }
@@ -104,9 +145,23 @@ public final class ClusterWatcher implements AutoCloseable {
     return view;
   }
 
-  /** The error that ended the watch, or null while it runs. */
+  /** The error that ended the watch, while the watcher recovers from it; null while it runs. */
   public Throwable failure() {
-    return failure;
+    return watch.failure();
+  }
+
+  /** True while a watch follows the store (not while recovering, nor after close). */
+  public boolean healthy() {
+    return watch.healthy();
+  }
+
+  /** How many times the registry was listed and watched again after an error. */
+  public long restarts() {
+    return watch.health().restarts();
+  }
+
+  public PrefixWatch.Health health() {
+    return watch.health();
   }
 
   /** Calls {@code listener} with every new view (not with the current one). */
@@ -114,11 +169,9 @@ public final class ClusterWatcher implements AutoCloseable {
     listeners.add(listener);
   }
 
+  /** Stops following; returns once no recovery runs. */
   @Override
   public void close() {
-    ClusterStore.Watch w = watch;
-    if (w != null) {
-      w.close();
-    }
+    watch.close();
   }
 }

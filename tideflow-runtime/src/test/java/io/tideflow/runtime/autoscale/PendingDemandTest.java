@@ -9,12 +9,16 @@ import io.tideflow.core.model.PlacementRequest;
 import io.tideflow.core.model.Resources;
 import io.tideflow.runtime.membership.ClusterKeys;
 import io.tideflow.runtime.membership.DemandRecords;
+import io.tideflow.runtime.membership.FaultyStore;
 import io.tideflow.runtime.provider.NodeTemplate;
+import io.tideflow.store.RevisionCompactedException;
 import io.tideflow.store.memory.MemoryClusterStore;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** Which waiting work a new node of a template would admit, by the core's placement filters. */
@@ -63,5 +67,48 @@ class PendingDemandTest {
       store.delete(ClusterKeys.demand("c1")).get();
       await().until(() -> demand.demandFor(plain).isEmpty());
     }
+  }
+
+  @Test
+  void listsAgainAfterTheStoreCompactedWhatItsWatchMissed() throws Exception {
+    int history = 2;
+    try (MemoryClusterStore store =
+            new MemoryClusterStore(
+                InstantSource.system(), MemoryClusterStore.DEFAULT_EXPIRY_CHECK_INTERVAL, history);
+        FaultyStore faulty = new FaultyStore(store);
+        PendingDemand demand = PendingDemand.follow(faulty, Duration.ofSeconds(5))) {
+      report(store, "left");
+      report(store, "stays");
+      await().atMost(Duration.ofSeconds(5)).until(() -> clients(demand).size() == 2);
+
+      faulty.cutWatches();
+      store.delete(ClusterKeys.demand("left")).get(5, TimeUnit.SECONDS);
+      report(store, "joined");
+      for (int i = 0; i <= history; i++) {
+        store.put("/unrelated/" + i, new byte[] {1}, 0).get(5, TimeUnit.SECONDS);
+      }
+      faulty.reconnectWatches();
+
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> clients(demand).equals(List.of("joined", "stays")));
+      await().atMost(Duration.ofSeconds(5)).until(() -> demand.health().healthy());
+      assertThat(demand.health().restarts()).isEqualTo(1);
+      assertThat(demand.health().lastError()).isInstanceOf(RevisionCompactedException.class);
+    }
+  }
+
+  private static void report(MemoryClusterStore store, String client) throws Exception {
+    PendingWork work = new PendingWork(CORE, LabelSelector.ALL, 1, "no node fits");
+    store
+        .put(
+            ClusterKeys.demand(client),
+            DemandRecords.encode(new DemandRecords.Report(client, 0, List.of(work))),
+            0)
+        .get(5, TimeUnit.SECONDS);
+  }
+
+  private static List<String> clients(PendingDemand demand) {
+    return demand.reports().stream().map(DemandRecords.Report::clientId).sorted().toList();
   }
 }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tideflow.core.model.NodeState;
 import io.tideflow.runtime.membership.ClusterKeys;
+import io.tideflow.runtime.membership.FaultyStore;
 import io.tideflow.runtime.task.TaskHandlers;
 import io.tideflow.runtime.worker.WorkerConfig;
 import io.tideflow.runtime.worker.WorkerNode;
@@ -66,6 +67,58 @@ class CoordinatorTest {
                       .anyMatch(e -> e.nodeId().equals("w1") && e.to() == NodeState.GONE));
       await().until(() -> store.get(ClusterKeys.gone("w1")).join().isPresent());
       assertThat(events).allMatch(e -> e.fencingToken() == c.fencingToken());
+    }
+  }
+
+  @Test
+  void aLeaderWhoseStoreFailsAsItTakesOverStepsDownAndLeadsOnceTheStoreAnswers() {
+    FaultyStore faulty = new FaultyStore(store);
+    faulty.failLists(ClusterKeys.NODES, 1);
+    List<Boolean> changes = new CopyOnWriteArrayList<>();
+    List<Coordinator.MembershipEvent> events = new CopyOnWriteArrayList<>();
+    try (Coordinator c = Coordinator.start("c", faulty, ttl, Duration.ofSeconds(5), metrics)) {
+      c.onLeadershipChange(changes::add);
+      c.onMembershipChange(events::add);
+      await().atMost(Duration.ofSeconds(5)).until(() -> changes.contains(true));
+      assertThat(changes).endsWith(true);
+      assertThat(c.isLeader()).isTrue();
+      assertThat(faulty.listCalls()).isEqualTo(2);
+      assertThat(
+              metrics
+                  .get("tideflow.membership.watch.healthy")
+                  .tag("watcher", "coordinator-c")
+                  .gauge()
+                  .value())
+          .isEqualTo(1);
+
+      WorkerNode w =
+          WorkerNode.start(
+              WorkerConfig.defaults("w1").withLeaseTtl(ttl),
+              store,
+              TaskHandlers.builtins(),
+              metrics);
+      try {
+        await()
+            .atMost(Duration.ofSeconds(5))
+            .until(() -> events.stream().anyMatch(e -> e.nodeId().equals("w1")));
+      } finally {
+        w.close();
+      }
+    }
+  }
+
+  @Test
+  void aStandbyWinsWhenTheLeaderCannotTakeUpLeadership() {
+    FaultyStore faulty = new FaultyStore(store);
+    faulty.failLists(ClusterKeys.NODES, Integer.MAX_VALUE);
+    try (Coordinator a = Coordinator.start("a", faulty, ttl, Duration.ofSeconds(5), metrics)) {
+      await().atMost(Duration.ofSeconds(5)).until(() -> faulty.listCalls() >= 1);
+      try (Coordinator b = Coordinator.start("b", store, ttl, Duration.ofSeconds(5), metrics)) {
+        await().atMost(Duration.ofSeconds(5)).until(b::isLeader);
+        assertThat(a.isLeader()).isFalse();
+        assertThat(store.leader(ClusterKeys.COORDINATOR_ELECTION).join())
+            .hasValueSatisfying(l -> assertThat(l.candidate()).isEqualTo("b"));
+      }
     }
   }
 }
