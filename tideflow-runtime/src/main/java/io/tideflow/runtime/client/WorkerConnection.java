@@ -169,6 +169,15 @@ final class WorkerConnection {
     }
   }
 
+  /**
+   * Ends the stream as broken: what is in flight goes to {@link Listener#onBroken} at once, to be
+   * placed again, and whatever the worker still sends on this stream is never read. For a node the
+   * registry no longer lists, whose socket may still be open.
+   */
+  void sever(Throwable cause) {
+    breakOff(cause);
+  }
+
   private void breakOff(Throwable cause) {
     if (broken) {
       return;
