@@ -28,6 +28,14 @@ import java.util.function.Consumer;
  * {@link ClientConfig#reconnectBackoff()}, longer after each such failure in a row, before it is
  * dialled again; the count starts afresh once a stream to the node is answered.
  *
+ * <p>A stream that stops making progress is not judged by a timer of its own: a worker sends
+ * nothing while its tasks run, so silence cannot tell a long task from a dead node. Two signals
+ * that can tell are used instead. A node whose process stopped (SIGSTOP) or whose path died without
+ * a reset leaves unanswered the HTTP/2 pings its channel sends after 10 s of silence, and the
+ * stream breaks 3 s later ({@link WorkerConnection}); a node that stopped renewing its lease leaves
+ * the registry, and its connection is severed here. A task whose node answers pings and renews its
+ * lease but never finishes is bounded by the task's own timeout.
+ *
  * <p>Ownership: every change to which connection serves which node, to the back-offs, to the
  * failure counts and to the balancer's endpoints happens under {@code lock}, which guards nothing
  * else and is never held across I/O (opening a stream only starts it). Callers are the registry

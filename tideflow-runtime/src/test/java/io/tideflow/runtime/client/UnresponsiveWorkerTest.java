@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tideflow.core.model.NodeInfo;
 import io.tideflow.core.model.NodeState;
 import io.tideflow.core.model.TaskSpec;
 import io.tideflow.runtime.EmbeddedCluster;
@@ -91,10 +92,14 @@ class UnresponsiveWorkerTest {
 
   /** Lists {@code node} in the cluster's registry under a lease of 2 s that the caller controls. */
   private Lease listInRegistry(WorkerNode node) throws Exception {
+    return listInRegistry(node.info());
+  }
+
+  private Lease listInRegistry(NodeInfo node) throws Exception {
     Lease lease = cluster.store.grantLease(Duration.ofSeconds(2)).get(5, TimeUnit.SECONDS);
     cluster
         .store
-        .put(ClusterKeys.node(node.id()), NodeRecords.encode(node.info()), lease.id())
+        .put(ClusterKeys.node(node.id()), NodeRecords.encode(node), lease.id())
         .get(5, TimeUnit.SECONDS);
     return lease;
   }
@@ -179,5 +184,47 @@ class UnresponsiveWorkerTest {
       assertThat(f.get(20, TimeUnit.SECONDS).nodeId()).isEqualTo("hung");
     }
     assertThat(client.stats().retried()).isZero();
+  }
+
+  @Test
+  void tasksOnAPathThatDiedWithoutAResetArePlacedAgainByKeepAlive() throws Exception {
+    hung = startHungWorker("far");
+    try (Blackhole path = new Blackhole(hung.address())) {
+      NodeInfo far = hung.info();
+      // Listed under a lease that stays alive: only the dead path can tell the client.
+      listInRegistry(
+          new NodeInfo(
+              far.id(),
+              far.provider(),
+              path.address(),
+              far.labels(),
+              far.capacity(),
+              NodeState.READY,
+              far.load()));
+      TideflowClient client = cluster.client();
+      await().atMost(Duration.ofSeconds(10)).until(() -> client.view().size() == 1);
+      List<CompletableFuture<TaskResult>> futures = new ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        futures.add(client.submit(work(i)));
+      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> executions.size() == 20);
+      cluster.startWorker("healthy");
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> client.view().countByState().get(NodeState.READY) == 2);
+
+      path.cut();
+      // Keep-alive: a ping after 10 s of silence, unanswered for 3 s, breaks the stream. With
+      // gRPC's default 20 s ping timeout it would take about 30 s: more than this bound allows.
+      for (int i = 0; i < futures.size(); i++) {
+        TaskResult r = futures.get(i).get(25, TimeUnit.SECONDS);
+        assertThat(new String(r.output(), StandardCharsets.UTF_8)).isEqualTo(Integer.toString(i));
+        assertThat(r.nodeId()).isEqualTo("healthy");
+      }
+      assertThat(client.view().node("far")).as("its lease never expired").isNotNull();
+      assertThat(client.stats().retried()).isEqualTo(20);
+      assertThat(client.stats().failed()).isZero();
+      assertThat(healthyExecutions.values()).allSatisfy(n -> assertThat(n.get()).isEqualTo(1));
+    }
   }
 }
