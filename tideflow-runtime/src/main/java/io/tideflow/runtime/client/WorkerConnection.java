@@ -30,6 +30,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class WorkerConnection {
 
+  /** Idle time (nothing read) before the channel pings the worker; gRPC's minimum. */
+  static final long KEEPALIVE_TIME_SECONDS = 10;
+
+  /** How long a ping may go unanswered before the stream counts as broken. */
+  static final long KEEPALIVE_TIMEOUT_SECONDS = 3;
+
   /** Called on the event loop. */
   interface Listener {
     void onResult(WorkerConnection connection, TaskAttempt attempt, ResultMessage result);
@@ -71,7 +77,14 @@ final class WorkerConnection {
             .usePlaintext()
             .directExecutor()
             .maxInboundMessageSize(WireLimits.MAX_MESSAGE_BYTES)
-            .keepAliveTime(10, TimeUnit.SECONDS)
+            // A path that died without a FIN or RST, or a node that stopped answering at all
+            // (SIGSTOP), shows as a PING unanswered: the stream breaks and its tasks are placed
+            // again within KEEPALIVE_TIME + KEEPALIVE_TIMEOUT of the last byte read, not after
+            // the task's own timeout. 10 s is the least gRPC allows; the worker's server permits
+            // pings every 5 s (WorkerNode), so these are never answered with GOAWAY.
+            .keepAliveTime(KEEPALIVE_TIME_SECONDS, TimeUnit.SECONDS)
+            .keepAliveTimeout(KEEPALIVE_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+            .keepAliveWithoutCalls(true)
             .build();
     this.outbound =
         new Batcher<>(
@@ -167,6 +180,15 @@ final class WorkerConnection {
         breakOff(e);
       }
     }
+  }
+
+  /**
+   * Ends the stream as broken: what is in flight goes to {@link Listener#onBroken} at once, to be
+   * placed again, and whatever the worker still sends on this stream is never read. For a node the
+   * registry no longer lists, whose socket may still be open.
+   */
+  void sever(Throwable cause) {
+    breakOff(cause);
   }
 
   private void breakOff(Throwable cause) {

@@ -22,10 +22,19 @@ import java.util.function.Consumer;
 /**
  * The client's streams to the workers, kept in step with the registry: one {@link WorkerConnection}
  * per READY node, opened when the node appears, retired (no new tasks, closed once what is in
- * flight has come back) when it stops being READY or leaves. A node whose connection broke or that
- * turned a task back is left alone for {@link ClientConfig#reconnectBackoff()}, longer after each
- * such failure in a row, before it is dialled again; the count starts afresh once a stream to the
- * node is answered.
+ * flight has come back) when it stops being READY, and severed (what is in flight placed again at
+ * once) when it leaves the registry: its lease ended, so it is dead, hung or cut off even if its
+ * socket is still open. A node whose connection broke or that turned a task back is left alone for
+ * {@link ClientConfig#reconnectBackoff()}, longer after each such failure in a row, before it is
+ * dialled again; the count starts afresh once a stream to the node is answered.
+ *
+ * <p>A stream that stops making progress is not judged by a timer of its own: a worker sends
+ * nothing while its tasks run, so silence cannot tell a long task from a dead node. Two signals
+ * that can tell are used instead. A node whose process stopped (SIGSTOP) or whose path died without
+ * a reset leaves unanswered the HTTP/2 pings its channel sends after 10 s of silence, and the
+ * stream breaks 3 s later ({@link WorkerConnection}); a node that stopped renewing its lease leaves
+ * the registry, and its connection is severed here. A task whose node answers pings and renews its
+ * lease but never finishes is bounded by the task's own timeout.
  *
  * <p>Ownership: every change to which connection serves which node, to the back-offs, to the
  * failure counts and to the balancer's endpoints happens under {@code lock}, which guards nothing
@@ -63,6 +72,7 @@ final class WorkerConnections {
 
   private final BooleanSupplier closed;
   private final Counter backoffs;
+  private final Counter severed;
   private final LiveLoad usable = new Usable();
   private final LiveLoad reachable = new Reachable();
 
@@ -84,6 +94,11 @@ final class WorkerConnections {
             .description(
                 "Times a node was left alone because its stream broke or it turned a task back")
             .register(metrics);
+    // Expected too: a node hung or cut off with its socket open leaves the registry this way.
+    this.severed =
+        Counter.builder("tideflow.client.severed")
+            .description("Streams broken off because their node left the registry")
+            .register(metrics);
   }
 
   /** The current connection to {@code nodeId}, or null. */
@@ -91,12 +106,17 @@ final class WorkerConnections {
     return connections.get(nodeId);
   }
 
-  /** Opens streams to READY nodes that have none and are not backed off; retires the rest. */
+  /**
+   * Opens streams to READY nodes that have none and are not backed off; retires those of nodes that
+   * are there but not READY (a draining node finishes what it holds); severs those of nodes that
+   * left the registry or are GONE, live or retired, so what they held is placed again now.
+   */
   void reconcile(ClusterView view) {
     if (closed.getAsBoolean()) {
       return;
     }
     long now = clock.nanos();
+    List<WorkerConnection> left = new ArrayList<>();
     synchronized (lock) {
       for (NodeInfo node : view.nodes()) {
         boolean ready = node.state() == NodeState.READY;
@@ -105,20 +125,43 @@ final class WorkerConnections {
           WorkerConnection c = new WorkerConnection(node.id(), node.address(), listener, sender);
           connections.put(node.id(), c);
           c.open();
-        } else if (!ready && existing != null) {
+        } else if (!ready && existing != null && !gone(view, node.id())) {
           connections.remove(node.id());
           retire(existing);
         }
       }
       for (WorkerConnection c : connections.values()) {
-        if (view.node(c.nodeId()) == null) {
-          connections.remove(c.nodeId());
-          retire(c);
+        if (gone(view, c.nodeId()) && connections.remove(c.nodeId(), c)) {
+          left.add(c);
+        }
+      }
+      for (WorkerConnection c : retired) {
+        if (gone(view, c.nodeId()) && retired.remove(c)) {
+          left.add(c);
         }
       }
       failures.keySet().removeIf(nodeId -> view.node(nodeId) == null);
       updateEndpoints(view);
     }
+    // Outside the lock: severing hands the orphans to the retry path, which dispatches them.
+    for (WorkerConnection c : left) {
+      if (!c.broken()) {
+        severed.increment();
+      }
+      c.sever(
+          new IllegalStateException(
+              "node " + c.nodeId() + " left the registry (lease expired or deregistered)"));
+    }
+  }
+
+  /**
+   * A node the registry no longer lists, or lists as GONE: its lease ended, so the cluster counts
+   * it dead whether or not its socket is still open. Waiting for its answers would only wait for
+   * the tasks' timeouts.
+   */
+  private static boolean gone(ClusterView view, String nodeId) {
+    NodeInfo node = view.node(nodeId);
+    return node == null || node.state() == NodeState.GONE;
   }
 
   /** The node takes no more tasks (draining, stopping): send nothing more until it is back. */

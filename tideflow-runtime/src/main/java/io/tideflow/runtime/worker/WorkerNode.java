@@ -81,6 +81,8 @@ public final class WorkerNode implements AutoCloseable {
             .directExecutor()
             .maxInboundMessageSize(WireLimits.MAX_MESSAGE_BYTES)
             .maxInboundMetadataSize(64 * 1024)
+            // Clients ping every 10 s of silence to see a dead path in seconds; allow twice that
+            // rate so a ping that comes a little early is never a strike towards GOAWAY.
             .permitKeepAliveTime(5, TimeUnit.SECONDS)
             .permitKeepAliveWithoutCalls(true)
             .addService(streams)
