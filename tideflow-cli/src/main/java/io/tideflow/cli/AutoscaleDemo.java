@@ -32,7 +32,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -78,12 +80,20 @@ final class AutoscaleDemo {
         TideflowClient client = TideflowClient.connect(store, ClientConfig.defaults(), registry);
         MetricsServer http = MetricsServer.start(registry, 0)) {
       // The pool's floor: its first node, started by the pool once the coordinator leads.
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (ready(watcher) == 0) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("the pool started no node within 30 s");
-        }
-        Thread.sleep(50);
+      CompletableFuture<Void> firstNode = new CompletableFuture<>();
+      watcher.onChange(
+          view -> {
+            if (ready(watcher) > 0) {
+              firstNode.complete(null);
+            }
+          });
+      if (ready(watcher) > 0) {
+        firstNode.complete(null);
+      }
+      try {
+        firstNode.get(30, TimeUnit.SECONDS);
+      } catch (TimeoutException e) {
+        throw new IllegalStateException("the pool started no node within 30 s", e);
       }
       http.route("/autoscaler", () -> describe(POOL, pool.decisions()));
       out.println(

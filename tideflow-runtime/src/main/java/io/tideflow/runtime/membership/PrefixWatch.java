@@ -14,6 +14,8 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -79,6 +81,9 @@ public final class PrefixWatch implements AutoCloseable {
   private ClusterStore.Watch watch;
   private boolean closed;
   private Thread recovery;
+
+  /** Opened by {@link #close()}: ends a recovery's back-off at once. */
+  private final CountDownLatch closing = new CountDownLatch(1);
 
   /** Watch errors and failed lists since the last change a watch delivered. */
   private int failureStreak;
@@ -213,7 +218,7 @@ public final class PrefixWatch implements AutoCloseable {
       }
       // The first attempt after a healthy watch goes at once (a compaction only needs a re-list);
       // a watch that keeps failing right after a restart, or a store that does not answer, waits.
-      if (streak > 1 && !sleep(backoff.delay(streak - 1))) {
+      if (streak > 1 && !backOff(backoff.delay(streak - 1))) {
         return;
       }
       try {
@@ -249,11 +254,10 @@ public final class PrefixWatch implements AutoCloseable {
     }
   }
 
-  /** Sleeps {@code delay}; false when {@link #close()} interrupted it. */
-  private static boolean sleep(Duration delay) {
+  /** Waits out {@code delay}; false as soon as {@link #close()} ends the watch. */
+  private boolean backOff(Duration delay) {
     try {
-      Thread.sleep(delay);
-      return true;
+      return !closing.await(delay.toNanos(), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       // close() interrupts recovery: stop trying.
       Thread.currentThread().interrupt();
@@ -321,6 +325,7 @@ public final class PrefixWatch implements AutoCloseable {
         return;
       }
       closed = true;
+      closing.countDown();
       w = watch;
       watch = null;
       r = recovery;
