@@ -1,13 +1,9 @@
 package io.tideflow.runtime.membership;
 
 import io.tideflow.store.ClusterStore;
-import io.tideflow.store.KeyValue;
-import io.tideflow.store.Leadership;
-import io.tideflow.store.Lease;
+import io.tideflow.store.ForwardingClusterStore;
 import io.tideflow.store.StoreUnavailableException;
-import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,14 +16,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * revision has been compacted meanwhile, the real store fails the reconnected watch. Closing this
  * store does not close the other one.
  */
-public final class FaultyStore implements ClusterStore {
-  private final ClusterStore store;
+public final class FaultyStore extends ForwardingClusterStore {
   private final ConcurrentHashMap<String, AtomicInteger> failingLists = new ConcurrentHashMap<>();
   private final Set<CuttableWatch> watches = ConcurrentHashMap.newKeySet();
   private final AtomicInteger listCalls = new AtomicInteger();
 
   public FaultyStore(ClusterStore store) {
-    this.store = store;
+    super(store);
   }
 
   /** The next {@code times} lists of exactly {@code prefix} fail as if the store were away. */
@@ -51,21 +46,6 @@ public final class FaultyStore implements ClusterStore {
   }
 
   @Override
-  public CompletableFuture<Lease> grantLease(Duration ttl) {
-    return store.grantLease(ttl);
-  }
-
-  @Override
-  public CompletableFuture<Long> put(String key, byte[] value, long leaseId) {
-    return store.put(key, value, leaseId);
-  }
-
-  @Override
-  public CompletableFuture<Optional<KeyValue>> get(String key) {
-    return store.get(key);
-  }
-
-  @Override
   public CompletableFuture<Snapshot> list(String prefix) {
     listCalls.incrementAndGet();
     AtomicInteger failures = failingLists.get(prefix);
@@ -73,18 +53,7 @@ public final class FaultyStore implements ClusterStore {
       return CompletableFuture.failedFuture(
           new StoreUnavailableException("list " + prefix + ": store away (injected)"));
     }
-    return store.list(prefix);
-  }
-
-  @Override
-  public CompletableFuture<Boolean> compareAndSet(
-      String key, long expectedModRevision, byte[] value, long leaseId) {
-    return store.compareAndSet(key, expectedModRevision, value, leaseId);
-  }
-
-  @Override
-  public CompletableFuture<Boolean> delete(String key) {
-    return store.delete(key);
+    return delegate.list(prefix);
   }
 
   @Override
@@ -93,16 +62,6 @@ public final class FaultyStore implements ClusterStore {
     watches.add(watch);
     watch.connect(fromRevision);
     return watch;
-  }
-
-  @Override
-  public CompletableFuture<Leadership> campaign(String election, String candidate, Lease lease) {
-    return store.campaign(election, candidate, lease);
-  }
-
-  @Override
-  public CompletableFuture<Optional<LeaderInfo>> leader(String election) {
-    return store.leader(election);
   }
 
   @Override
@@ -126,7 +85,7 @@ public final class FaultyStore implements ClusterStore {
     synchronized void connect(long from) {
       Watch[] self = new Watch[1];
       self[0] =
-          store.watch(
+          delegate.watch(
               prefix,
               from,
               new WatchListener() {
