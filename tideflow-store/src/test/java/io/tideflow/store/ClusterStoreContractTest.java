@@ -30,6 +30,8 @@ import org.junit.jupiter.api.Test;
  * namespaced per test, so implementations may share one server across tests.
  */
 public abstract class ClusterStoreContractTest {
+  private static final TimeUnit MILLIS = TimeUnit.MILLISECONDS;
+
   /** How long any one step may take; generous because CI machines are shared and loaded. */
   protected static final Duration WAIT = Duration.ofSeconds(15);
 
@@ -280,6 +282,50 @@ public abstract class ClusterStoreContractTest {
     Leadership won = second.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
     assertThat(won.candidate()).isEqualTo("second");
     assertThat(won.fencingToken()).isGreaterThan(first.fencingToken());
+  }
+
+  @Test
+  void aLeadersFencedWritesApplyWhileItLeads() throws Exception {
+    Leadership leader = done(store.campaign(election(), "leader", grant()));
+
+    assertThat(done(leader.put(ns + "decision", bytes("scale to 3")))).isTrue();
+    assertThat(done(store.get(ns + "decision")).orElseThrow().value())
+        .isEqualTo(bytes("scale to 3"));
+    assertThat(done(leader.delete(ns + "decision"))).isTrue();
+    assertThat(done(store.get(ns + "decision"))).isEmpty();
+    assertThat(done(leader.delete(ns + "never-written")))
+        .as("a delete of an absent key still says the leadership stands")
+        .isTrue();
+  }
+
+  @Test
+  void aDeposedLeadersFencedWritesAreRefusedByTheStore() throws Exception {
+    String election = election();
+    Lease firstLease = grantShort();
+    Leadership first = done(store.campaign(election, "first", firstLease));
+    done(first.put(ns + "pool", bytes("first's")));
+    CompletableFuture<Leadership> second = store.campaign(election, "second", grant());
+    await().atMost(WAIT).until(() -> leaderKeys(election) == 2);
+    suspendKeepAlive(store, firstLease);
+    Leadership successor = second.get(leaseTtl().multipliedBy(3).plus(WAIT).toMillis(), MILLIS);
+    done(successor.put(ns + "pool", bytes("second's")));
+
+    // The deposed leader acts late, as one paused past its lease would on waking up.
+    assertThat(done(first.put(ns + "pool", bytes("stale")))).isFalse();
+    assertThat(done(first.put(ns + "other", bytes("stale")))).isFalse();
+    assertThat(done(first.delete(ns + "pool"))).isFalse();
+
+    assertThat(done(store.get(ns + "pool")).orElseThrow().value()).isEqualTo(bytes("second's"));
+    assertThat(done(store.get(ns + "other"))).isEmpty();
+  }
+
+  @Test
+  void aResignedLeadersFencedWritesAreRefused() throws Exception {
+    Leadership leader = done(store.campaign(election(), "leader", grant()));
+    done(leader.resign());
+
+    assertThat(done(leader.put(ns + "k", bytes("late")))).isFalse();
+    assertThat(done(store.get(ns + "k"))).isEmpty();
   }
 
   @Test

@@ -261,6 +261,18 @@ final class DeferredRegistrationStore implements ClusterStore {
       return lost.copy();
     }
 
+    /** The real lease's once the worker is taken; until then nothing to confirm with a store. */
+    @Override
+    public Duration unconfirmedFor() {
+      CompletableFuture<Lease> r;
+      synchronized (DeferredRegistrationStore.this) {
+        r = real;
+      }
+      return r != null && r.isDone() && !r.isCompletedExceptionally()
+          ? r.join().unconfirmedFor()
+          : Duration.ZERO;
+    }
+
     @Override
     public CompletableFuture<Void> revoke() {
       return revokeHeld();

@@ -18,7 +18,6 @@ import io.tideflow.store.LeaseNotFoundException;
 import io.tideflow.store.clock.MonotonicClock;
 import io.tideflow.store.delivery.SerialExecutor;
 import io.tideflow.store.limits.StoreLimits;
-import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -34,6 +33,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A {@link ClusterStore} on an etcd v3 cluster, through jetcd.
@@ -42,10 +42,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * and keep-alive observers on vert.x event loop threads. This store never lets callers run there:
  * every future it returns is completed, and every watch listener called, on a platform thread of
  * the store ({@code tideflow-etcd-store-*}), listeners one batch at a time per watch. One daemon
- * thread ({@code tideflow-etcd-lease-clock}) checks lease deadlines every 200 ms of real time;
- * whether one has passed is decided on the store's clock ({@link
- * io.tideflow.store.clock.MonotonicClock#system()} unless given one), so tests can drive lease loss
- * exactly.
+ * thread ({@code tideflow-etcd-lease-clock}) looks every 200 ms of real time whether a lease is due
+ * for its keep-alive; when one is due, and until when a renewal counts, is decided on the store's
+ * clock ({@link io.tideflow.store.clock.MonotonicClock#system()} unless given one), so tests can
+ * drive it exactly.
  *
  * <p>Failures: a request that gets no answer within the request timeout (default {@value
  * #DEFAULT_REQUEST_TIMEOUT_SECONDS} s) fails with a {@link
@@ -53,8 +53,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * 5s"; a write naming a lease etcd no longer has fails with {@link LeaseNotFoundException}. {@link
  * #campaign} has no timeout: it waits for leadership for as long as its lease lives.
  *
- * <p>Leases are kept alive by jetcd; {@link Lease#lost()} completes when etcd reports the lease
- * gone or no keep-alive has succeeded for a whole TTL. TTLs are whole seconds, rounded up, and etcd
+ * <p>Leases are renewed about every third of their TTL. {@link Lease#lost()} completes only when
+ * etcd says the lease is gone; keep-alives that get no answer (etcd paused, electing, cut off) only
+ * make it unconfirmed ({@link Lease#unconfirmedFor()}), and nothing is revoked on that guess: etcd
+ * refreshes every lease when a new leader takes over. TTLs are whole seconds, rounded up, and etcd
  * raises very short ones to its minimum (about 2 s with default settings).
  */
 public final class EtcdClusterStore implements ClusterStore {
@@ -62,7 +64,6 @@ public final class EtcdClusterStore implements ClusterStore {
   public static final Duration DEFAULT_REQUEST_TIMEOUT =
       Duration.ofSeconds(DEFAULT_REQUEST_TIMEOUT_SECONDS);
 
-  private static final System.Logger LOG = System.getLogger(EtcdClusterStore.class.getName());
   private static final ByteSequence ALL_KEYS = ByteSequence.from(new byte[] {0});
   private static final Duration LEASE_CLOCK_PERIOD = Duration.ofMillis(200);
 
@@ -77,6 +78,7 @@ public final class EtcdClusterStore implements ClusterStore {
   private final Map<Long, EtcdLease> leases = new ConcurrentHashMap<>();
   private final Set<EtcdWatch> watches = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicLong unansweredKeepAlives = new AtomicLong();
 
   private EtcdClusterStore(List<String> endpoints, Duration requestTimeout, InstantSource clock) {
     this.endpoints = List.copyOf(endpoints);
@@ -99,8 +101,7 @@ public final class EtcdClusterStore implements ClusterStore {
         Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("tideflow-etcd-lease-clock").daemon().factory());
     long period = LEASE_CLOCK_PERIOD.toNanos();
-    leaseClock.scheduleWithFixedDelay(
-        this::checkLeaseDeadlines, period, period, TimeUnit.NANOSECONDS);
+    leaseClock.scheduleWithFixedDelay(this::tickLeases, period, period, TimeUnit.NANOSECONDS);
   }
 
   /** A store on {@code endpoints} ({@code http://host:port}) with the default request timeout. */
@@ -147,6 +148,7 @@ public final class EtcdClusterStore implements ClusterStore {
       throw new IllegalArgumentException("ttl must be > 0, was " + ttl);
     }
     long seconds = Math.max(1, (ttl.toMillis() + 999) / 1000);
+    Instant sent = clock.instant();
     return requests.timed(
         () -> client.getLeaseClient().grant(seconds),
         response -> {
@@ -154,9 +156,9 @@ public final class EtcdClusterStore implements ClusterStore {
             throw errors.closed(); // nobody keeps it alive: etcd ends it after its TTL
           }
           Duration granted = Duration.ofSeconds(response.getTTL());
-          EtcdLease lease = new EtcdLease(response.getID(), granted, this);
+          EtcdLease lease =
+              new EtcdLease(response.getID(), granted, sent, client.getLeaseClient(), this);
           leases.put(lease.id(), lease);
-          lease.startKeepAlive(client.getLeaseClient());
           return lease;
         },
         0);
@@ -265,15 +267,30 @@ public final class EtcdClusterStore implements ClusterStore {
   }
 
   /**
-   * Test hook: stops the keep-alive of {@code leaseId} as if this node hung or was cut off. etcd
-   * expires the lease one TTL later; {@link Lease#lost()} completes about then.
+   * Test hook: stops renewing {@code leaseId} as if this node hung. etcd expires the lease one TTL
+   * later; once the lease is unconfirmed this store asks etcd about it (without renewing), so
+   * {@link Lease#lost()} completes soon after etcd has ended it.
    */
   public void suspendKeepAlive(long leaseId) {
+    lease(leaseId).suspendKeepAlive();
+  }
+
+  /** Test hook: renews {@code leaseId} again after {@link #suspendKeepAlive(long)}. */
+  public void resumeKeepAlive(long leaseId) {
+    lease(leaseId).resumeKeepAlive();
+  }
+
+  /** Keep-alives that got no answer in time (etcd away, paused or electing) since the start. */
+  public long unansweredKeepAlives() {
+    return unansweredKeepAlives.get();
+  }
+
+  private EtcdLease lease(long leaseId) {
     EtcdLease lease = leases.get(leaseId);
     if (lease == null) {
       throw new LeaseNotFoundException(leaseId);
     }
-    lease.suspendKeepAlive();
+    return lease;
   }
 
   @Override
@@ -316,29 +333,16 @@ public final class EtcdClusterStore implements ClusterStore {
     return result;
   }
 
-  void revokeQuietly(long leaseId) {
-    if (closed.get()) {
-      return;
-    }
-    revokeLease(leaseId)
-        .whenComplete(
-            (ignored, error) -> {
-              if (error != null) {
-                LOG.log(
-                    Level.DEBUG,
-                    "revoking lost lease {0} failed: {1}",
-                    Long.toHexString(leaseId),
-                    error.getMessage());
-              }
-            });
-  }
-
   /** The lease clock's round; also called by tests right after moving their clock. */
-  void checkLeaseDeadlines() {
+  void tickLeases() {
     Instant now = clock.instant();
     for (EtcdLease lease : leases.values()) {
-      lease.checkDeadline(now);
+      lease.tick(now);
     }
+  }
+
+  void countUnansweredKeepAlive() {
+    unansweredKeepAlives.incrementAndGet();
   }
 
   private static ByteSequence bytes(String text) {

@@ -6,9 +6,15 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.election.LeaderKey;
 import io.etcd.jetcd.election.NoLeaderException;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.CmpTarget;
+import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.DeleteOption;
+import io.etcd.jetcd.options.PutOption;
 import io.tideflow.store.ClusterStore.LeaderInfo;
 import io.tideflow.store.Leadership;
 import io.tideflow.store.LeaseNotFoundException;
+import io.tideflow.store.limits.StoreLimits;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -92,6 +98,31 @@ final class EtcdElections {
             },
             requests.completions());
     return result;
+  }
+
+  CompletableFuture<Boolean> putIfLeading(EtcdLeadership leadership, String key, byte[] value) {
+    StoreLimits.requireValue(StoreLimits.requireKey(key), value);
+    return fenced(leadership, Op.put(bytes(key), ByteSequence.from(value), PutOption.DEFAULT));
+  }
+
+  CompletableFuture<Boolean> deleteIfLeading(EtcdLeadership leadership, String key) {
+    StoreLimits.requireKey(key);
+    return fenced(leadership, Op.delete(bytes(key), DeleteOption.DEFAULT));
+  }
+
+  /**
+   * {@code op} in a transaction that holds only while the leader key has the leadership's token.
+   */
+  private CompletableFuture<Boolean> fenced(EtcdLeadership leadership, Op op) {
+    Cmp stands =
+        new Cmp(
+            leadership.leaderKey().getKey(),
+            Cmp.Op.EQUAL,
+            CmpTarget.createRevision(leadership.fencingToken()));
+    return requests.timed(
+        () -> client.getKVClient().txn().If(stands).Then(op).commit(),
+        response -> response.isSucceeded(),
+        0);
   }
 
   CompletableFuture<Void> resign(EtcdLeadership leadership) {

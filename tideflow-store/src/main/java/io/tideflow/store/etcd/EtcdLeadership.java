@@ -81,6 +81,16 @@ final class EtcdLeadership implements Leadership {
   }
 
   @Override
+  public CompletableFuture<Boolean> put(String key, byte[] value) {
+    return elections.putIfLeading(this, key, value);
+  }
+
+  @Override
+  public CompletableFuture<Boolean> delete(String key) {
+    return elections.deleteIfLeading(this, key);
+  }
+
+  @Override
   public CompletableFuture<Void> resign() {
     return elections.resign(this).thenRunAsync(this::end, completions);
   }

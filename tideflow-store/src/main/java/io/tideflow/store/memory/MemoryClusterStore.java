@@ -210,6 +210,30 @@ public final class MemoryClusterStore implements ClusterStore {
         });
   }
 
+  CompletableFuture<Boolean> putIfLeading(MemoryLeadership leadership, String key, byte[] value) {
+    byte[] copy = StoreLimits.requireValue(StoreLimits.requireKey(key), value).clone();
+    return call(
+        () -> {
+          boolean leads = state.stands(leadership);
+          if (leads) {
+            state.put(key, copy, 0);
+          }
+          return leads;
+        });
+  }
+
+  CompletableFuture<Boolean> deleteIfLeading(MemoryLeadership leadership, String key) {
+    StoreLimits.requireKey(key);
+    return call(
+        () -> {
+          boolean leads = state.stands(leadership);
+          if (leads) {
+            state.delete(key);
+          }
+          return leads;
+        });
+  }
+
   CompletableFuture<Void> resign(MemoryLeadership leadership) {
     return call(
         () -> {

@@ -50,6 +50,16 @@ final class MemoryLeadership implements Leadership {
   }
 
   @Override
+  public CompletableFuture<Boolean> put(String key, byte[] value) {
+    return store.putIfLeading(this, key, value);
+  }
+
+  @Override
+  public CompletableFuture<Boolean> delete(String key) {
+    return store.deleteIfLeading(this, key);
+  }
+
+  @Override
   public CompletableFuture<Void> resign() {
     return store.resign(this);
   }

@@ -37,6 +37,12 @@ final class MemoryLease implements Lease {
     return lost;
   }
 
+  /** The memory store is always reachable: its leases are always confirmed. */
+  @Override
+  public Duration unconfirmedFor() {
+    return Duration.ZERO;
+  }
+
   @Override
   public CompletableFuture<Void> revoke() {
     return store.revoke(id);

@@ -208,6 +208,12 @@ final class MemoryState {
         .map(kv -> new LeaderInfo(new String(kv.value(), UTF_8), kv.createRevision()));
   }
 
+  /** Whether {@code leadership} still stands: its key exists, created at its fencing token. */
+  boolean stands(MemoryLeadership leadership) {
+    KeyValue kv = data.get(leadership.key());
+    return kv != null && kv.createRevision() == leadership.fencingToken();
+  }
+
   void resign(MemoryLeadership leadership) {
     KeyValue kv = data.get(leadership.key());
     if (kv != null && kv.createRevision() == leadership.fencingToken()) {

@@ -102,19 +102,55 @@ class EtcdClusterStoreTest extends ClusterStoreContractTest {
   }
 
   @Test
-  void aLeaseIsLostWhenEtcdStopsAnsweringForLongerThanItsTtl() throws Exception {
+  void aFrozenEtcdLeavesALeaseUnconfirmedButNeverLostOnALocalGuess() throws Exception {
     Lease lease = done(store.grantLease(leaseTtl()));
-    Lease kept = done(store.grantLease(LONG_TTL));
 
     etcd.pause();
     try {
-      assertThat(lease.lost()).succeedsWithin(leaseTtl().plus(WAIT));
+      await().atMost(leaseTtl().plus(WAIT)).until(() -> !lease.confirmed());
+      // Twice the TTL without an answer: the old code declared the lease lost and revoked it.
+      Duration silence = leaseTtl().multipliedBy(2);
+      await().atMost(silence.plus(WAIT)).until(() -> lease.unconfirmedFor().compareTo(silence) > 0);
+      assertThat(lease.lost()).as("etcd has said nothing yet").isNotDone();
     } finally {
       etcd.resume();
     }
 
-    assertThat(kept.lost()).isNotDone();
-    done(kept.revoke());
+    // Back: etcd either renews the lease or says it expired it meanwhile, and lost() follows
+    // what etcd says, not what we guessed.
+    await().atMost(WAIT).until(() -> lease.confirmed() || lease.lost().isDone());
+    long remaining = remainingTtlSeconds(lease.id());
+    if (lease.lost().isDone()) {
+      assertThat(remaining).as("etcd no longer has a lease reported lost").isEqualTo(-1);
+    } else {
+      assertThat(remaining).as("etcd still has a lease that is confirmed").isPositive();
+    }
+  }
+
+  @Test
+  void aLeaseOutlivesAnEtcdPauseShorterThanItsTtlWithoutAnyLoss() throws Exception {
+    Lease lease = done(store.grantLease(LONG_TTL));
+
+    etcd.pause();
+    try {
+      await().atMost(LONG_TTL).until(() -> ((EtcdClusterStore) store).unansweredKeepAlives() > 0);
+    } finally {
+      etcd.resume();
+    }
+
+    await().atMost(WAIT).until(lease::confirmed);
+    assertThat(lease.lost()).isNotDone();
+    assertThat(remainingTtlSeconds(lease.id())).isPositive();
+    done(lease.revoke());
+  }
+
+  private static long remainingTtlSeconds(long leaseId) throws Exception {
+    try (Client raw = Client.builder().endpoints(etcd.endpoint()).build()) {
+      return raw.getLeaseClient()
+          .timeToLive(leaseId, io.etcd.jetcd.options.LeaseOption.DEFAULT)
+          .get(WAIT.toMillis(), TimeUnit.MILLISECONDS)
+          .getTTL();
+    }
   }
 
   @Test
@@ -171,48 +207,50 @@ class EtcdClusterStoreTest extends ClusterStoreContractTest {
   }
 
   @Test
-  void aLeaseWithoutKeepAlivesIsLostOnlyOnceTheStoresClockPassesItsTtlSinceTheLastRenewal()
+  void aLeaseIsConfirmedUntilATtlLessTheDriftMarginAfterTheNewestAnsweredKeepAliveWasSent()
       throws Exception {
     ManualClock clock = new ManualClock();
     try (EtcdClusterStore timed =
         EtcdClusterStore.connect(List.of(etcd.endpoint()), TEST_REQUEST_TIMEOUT, clock)) {
-      // Long enough that etcd itself does not end it while the test runs.
-      Lease lease = done(timed.grantLease(LONG_TTL));
+      Instant sent = clock.instant();
+      EtcdLease lease = (EtcdLease) done(timed.grantLease(LONG_TTL));
+      Duration margin = lease.ttl().dividedBy(EtcdLease.DRIFT_MARGIN_DIVISOR);
+      assertThat(lease.validUntil()).isEqualTo(sent.plus(lease.ttl()).minus(margin));
+
+      // Due for renewal at a third of the TTL; the renewal counts from when it was sent.
+      clock.advance(lease.ttl().dividedBy(EtcdLease.RENEWALS_PER_TTL));
+      Instant renewalSent = clock.instant();
+      timed.tickLeases();
+      await()
+          .atMost(WAIT)
+          .until(() -> lease.validUntil().equals(renewalSent.plus(lease.ttl()).minus(margin)));
       timed.suspendKeepAlive(lease.id());
 
-      clock.advance(lease.ttl());
-      timed.checkLeaseDeadlines();
-      assertThat(lease.lost()).as("exactly one TTL of silence is not yet a loss").isNotDone();
-
+      clock.advance(lease.ttl().minus(margin));
+      assertThat(lease.confirmed()).as("exactly at the bound").isTrue();
       clock.advance(Duration.ofMillis(1));
-      timed.checkLeaseDeadlines();
-      assertThat(lease.lost()).succeedsWithin(WAIT);
+      assertThat(lease.unconfirmedFor()).isEqualTo(Duration.ofMillis(1));
+
+      // Unconfirmed by our clock, alive in etcd (its TTL is long in real time): not lost.
+      timed.tickLeases();
+      await().atMost(WAIT).until(() -> !probing(lease));
+      assertThat(lease.lost()).isNotDone();
+      done(lease.revoke());
     }
   }
 
   @Test
-  void aKeepAliveRenewsTheLeaseAtTheStoresClockSoItsLossCountsFromThere() throws Exception {
-    ManualClock clock = new ManualClock();
-    try (EtcdClusterStore timed =
-        EtcdClusterStore.connect(List.of(etcd.endpoint()), TEST_REQUEST_TIMEOUT, clock)) {
-      EtcdLease lease = (EtcdLease) done(timed.grantLease(Duration.ofSeconds(3)));
-      Duration ttl = lease.ttl();
-      clock.advance(ttl.minusSeconds(1));
-      Instant renewal = clock.instant();
-      // jetcd renews about every third of the TTL in real time.
-      await().atMost(WAIT).until(() -> lease.renewedAt().equals(renewal));
-      timed.suspendKeepAlive(lease.id());
+  void aSuspendedLeaseIsReportedLostOnlyAfterEtcdHasEndedIt() throws Exception {
+    Lease lease = done(store.grantLease(leaseTtl()));
+    ((EtcdClusterStore) store).suspendKeepAlive(lease.id());
 
-      clock.advance(ttl);
-      timed.checkLeaseDeadlines();
-      assertThat(lease.lost())
-          .as("more than a TTL since the grant, but only a TTL since the renewal")
-          .isNotDone();
+    assertThat(lease.lost()).succeedsWithin(leaseTtl().multipliedBy(3).plus(WAIT));
 
-      clock.advance(Duration.ofMillis(1));
-      timed.checkLeaseDeadlines();
-      assertThat(lease.lost()).succeedsWithin(WAIT);
-    }
+    assertThat(remainingTtlSeconds(lease.id())).isEqualTo(-1);
+  }
+
+  private static boolean probing(EtcdLease lease) {
+    return lease.asking();
   }
 
   private static int closedPort() throws IOException {
