@@ -211,18 +211,21 @@ class MultiProcessClusterTest {
     assertThat(unknown.exit()).isEqualTo(1);
     assertThat(unknown.err()).contains("UNKNOWN_HANDLER: unknown handler 'nope'");
 
-    DecisionLogs.publish(
-            store,
-            "web",
-            List.of(
-                new DecisionRecord(
-                    Instant.parse("2026-11-24T10:00:00Z"),
-                    "web",
-                    3,
-                    3,
-                    "target-tracking",
-                    "concurrency=2.000",
-                    "wants 2, held at 3 by the stabilization window")))
+    // Written as a pool's leader would write it (the leader's own writes are fenced).
+    store
+        .put(
+            ClusterKeys.autoscaler("web"),
+            DecisionLogs.encode(
+                List.of(
+                    new DecisionRecord(
+                        Instant.parse("2026-11-24T10:00:00Z"),
+                        "web",
+                        3,
+                        3,
+                        "target-tracking",
+                        "concurrency=2.000",
+                        "wants 2, held at 3 by the stabilization window"))),
+            0)
         .get(15, TimeUnit.SECONDS);
     Captured status = Captured.run("status", "--store", etcd.uri());
     assertThat(status.exit()).as(status.err()).isZero();

@@ -2,7 +2,7 @@ package io.tideflow.runtime.autoscale;
 
 import io.tideflow.core.autoscale.DecisionRecord;
 import io.tideflow.runtime.membership.ClusterKeys;
-import io.tideflow.store.ClusterStore;
+import io.tideflow.store.Leadership;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -78,10 +78,13 @@ public final class DecisionLogs {
     return records;
   }
 
-  /** Writes {@code records} as {@code pool}'s log; failures are the caller's to log. */
-  public static CompletableFuture<Long> publish(
-      ClusterStore store, String pool, List<DecisionRecord> records) {
-    return store.put(ClusterKeys.autoscaler(pool), encode(records), 0);
+  /**
+   * Writes {@code records} as {@code pool}'s log, fenced by {@code leader}: completes with false
+   * (nothing written) when it no longer leads. Failures are the caller's to log.
+   */
+  public static CompletableFuture<Boolean> publish(
+      Leadership leader, String pool, List<DecisionRecord> records) {
+    return leader.put(ClusterKeys.autoscaler(pool), encode(records));
   }
 
   /** {@code s} fit for one tab-separated field of one line. */

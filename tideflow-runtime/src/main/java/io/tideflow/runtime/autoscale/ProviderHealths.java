@@ -4,7 +4,7 @@ import io.tideflow.runtime.membership.ClusterKeys;
 import io.tideflow.runtime.provider.MultiProvider;
 import io.tideflow.runtime.provider.NodeProvider;
 import io.tideflow.runtime.provider.ProviderHealth;
-import io.tideflow.store.ClusterStore;
+import io.tideflow.store.Leadership;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -78,10 +78,13 @@ public final class ProviderHealths {
     return healths;
   }
 
-  /** Writes {@code pool}'s provider healths; failures are the caller's to log. */
-  public static CompletableFuture<Long> publish(
-      ClusterStore store, String pool, Map<String, ProviderHealth> healths) {
-    return store.put(ClusterKeys.providers(pool), encode(healths), 0);
+  /**
+   * Writes {@code pool}'s provider healths, fenced by {@code leader}: completes with false (nothing
+   * written) when it no longer leads. Failures are the caller's to log.
+   */
+  public static CompletableFuture<Boolean> publish(
+      Leadership leader, String pool, Map<String, ProviderHealth> healths) {
+    return leader.put(ClusterKeys.providers(pool), encode(healths));
   }
 
   /**

@@ -31,6 +31,11 @@ import java.util.function.Consumer;
  * ended as GONE under {@link ClusterKeys#GONE} (the newest {@value #GONE_KEPT} are kept). When the
  * leader dies its lease expires and another candidate takes over. The coordinator is not on the
  * task path: tasks flow while no one leads.
+ *
+ * <p>Leadership ends only when the store says so (the lease or the leader key is gone there). While
+ * the store cannot confirm the lease the leader stays leader but {@link #mayAct()} is false: it
+ * must hold its actions, since another may lead by now. Its own writes are fenced in the store
+ * ({@link Leadership#put}), so even an action that slips through late is refused there.
  */
 public final class Coordinator implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(Coordinator.class.getName());
@@ -44,6 +49,7 @@ public final class Coordinator implements AutoCloseable {
   private final List<Consumer<MembershipEvent>> listeners = new CopyOnWriteArrayList<>();
   private final Thread campaigner;
   private volatile Leadership leadership;
+  private volatile Lease leadershipLease;
   private volatile ClusterWatcher watcher;
   private volatile ClusterView lastView = ClusterView.empty();
 
@@ -95,6 +101,7 @@ public final class Coordinator implements AutoCloseable {
         Leadership won =
             awaitInterruptibly(store.campaign(ClusterKeys.COORDINATOR_ELECTION, candidate, lease));
         CompletableFuture<Void> lost = won.lost();
+        leadershipLease = lease;
         if (!lead(won, lost)) {
           stepDown(won, lease);
           pause();
@@ -225,7 +232,7 @@ public final class Coordinator implements AutoCloseable {
     for (NodeInfo old : before.nodes()) {
       if (view.node(old.id()) == null) {
         announce(new MembershipEvent(old.id(), old.state(), NodeState.GONE, l.fencingToken()));
-        recordGone(old);
+        recordGone(l, old);
       }
     }
     lastView = view;
@@ -240,12 +247,19 @@ public final class Coordinator implements AutoCloseable {
     }
   }
 
-  private void recordGone(NodeInfo node) {
+  private void recordGone(Leadership l, NodeInfo node) {
     NodeInfo gone = node.state() == NodeState.GONE ? node : node.withState(NodeState.GONE);
-    store
-        .put(ClusterKeys.gone(node.id()), NodeRecords.encode(gone), 0)
-        .thenCompose(rev -> store.list(ClusterKeys.GONE))
-        .thenAccept(this::trimGone)
+    l.put(ClusterKeys.gone(node.id()), NodeRecords.encode(gone))
+        .thenCompose(
+            written -> {
+              if (!written) {
+                LOG.log(
+                    Level.INFO,
+                    "not recording node " + node.id() + " as gone: no longer the leader");
+                return CompletableFuture.completedFuture(null);
+              }
+              return store.list(ClusterKeys.GONE).thenAccept(snapshot -> trimGone(l, snapshot));
+            })
         .whenComplete(
             (v, e) -> {
               if (e != null) {
@@ -254,7 +268,7 @@ public final class Coordinator implements AutoCloseable {
             });
   }
 
-  private void trimGone(ClusterStore.Snapshot snapshot) {
+  private void trimGone(Leadership l, ClusterStore.Snapshot snapshot) {
     List<KeyValue> kvs = snapshot.kvs();
     if (kvs.size() <= GONE_KEPT) {
       return;
@@ -262,7 +276,7 @@ public final class Coordinator implements AutoCloseable {
     kvs.stream()
         .sorted(Comparator.comparingLong(KeyValue::modRevision))
         .limit(kvs.size() - GONE_KEPT)
-        .forEach(kv -> store.delete(kv.key()));
+        .forEach(kv -> l.delete(kv.key()));
   }
 
   /** Calls {@code listener} with each membership change seen while leading (on a store thread). */
@@ -273,6 +287,23 @@ public final class Coordinator implements AutoCloseable {
   public boolean isLeader() {
     CompletableFuture<Void> lost = leadershipLost;
     return leadership != null && lost != null && !lost.isDone();
+  }
+
+  /**
+   * True while this candidate leads and the store confirms its lease: the leader may act (launch,
+   * drain, terminate). While the store is away it stays leader but must hold its actions, since its
+   * lease may have ended there and another may lead.
+   */
+  public boolean mayAct() {
+    Lease lease = leadershipLease;
+    return isLeader() && lease != null && lease.confirmed();
+  }
+
+  /**
+   * The current leadership, if this candidate leads; for fenced writes ({@link Leadership#put}).
+   */
+  public java.util.Optional<Leadership> leadership() {
+    return isLeader() ? java.util.Optional.ofNullable(leadership) : java.util.Optional.empty();
   }
 
   /** The fencing token of the current leadership, or -1 when not leading. */

@@ -30,11 +30,15 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs a {@link PoolSpec} only while its {@link Coordinator} leads: when it wins the election the
- * pool starts (providers, warm nodes, registry watcher, pending-demand follower, autoscaler); when
- * it loses it or closes, the pool stops and its providers terminate all its nodes — so standbys
- * hold no nodes and a deposed leader leaves none behind. Drains carry the leadership's fencing
- * token, so a node refuses a deposed leader's drain. Decisions and provider health are published to
- * the store for {@code tideflow status}.
+ * pool starts (providers, warm nodes, registry watcher, pending-demand follower, autoscaler). It
+ * acts only while the store confirms the leadership ({@link Coordinator#mayAct()}): while the store
+ * is away the pool holds, launching, draining and terminating nothing.
+ *
+ * <p>Losing the leadership stops the deciding (watcher, demand follower, autoscaler) but not the
+ * nodes: they go on serving, held by their providers, and the pool takes them up again when this
+ * coordinator leads again. Only {@link #close()} terminates them. Drains carry the leadership's
+ * fencing token, which workers check against the store; decisions and provider health are published
+ * for {@code tideflow status} with fenced writes, so a deposed leader's are refused.
  *
  * <p>Threads: starting and stopping run in order on one lifecycle thread of its own (the
  * coordinator's callback only hands them over); the running parts are held by that thread. {@link
@@ -60,8 +64,17 @@ public final class PoolSupervisor implements AutoCloseable {
   /** Set by {@link #close()} before its stop is queued; read by the lifecycle thread. */
   private volatile boolean closed;
 
-  /** The parts of the running pool, newest last; empty while not leading. Lifecycle thread. */
+  /** The deciding parts of the running pool, newest last; empty while not leading. Lifecycle. */
   private final List<AutoCloseable> parts = new ArrayList<>();
+
+  /**
+   * The providers and warm pool, newest last, with the nodes they hold: kept across leaderships,
+   * closed (terminating the nodes) only by {@link #close()}. Lifecycle thread.
+   */
+  private final List<AutoCloseable> nodeParts = new ArrayList<>();
+
+  /** The providers as one, once made; reused when leading again. Lifecycle thread. */
+  private NodeProvider kept;
 
   private volatile PoolAutoscaler autoscaler;
   private volatile NodeProvider provider;
@@ -158,7 +171,10 @@ public final class PoolSupervisor implements AutoCloseable {
       return;
     }
     try {
-      NodeProvider nodes = providers();
+      if (kept == null) {
+        kept = providers();
+      }
+      NodeProvider nodes = kept;
       ClusterWatcher watcher = ClusterWatcher.start(store, STORE_TIMEOUT);
       parts.add(watcher);
       PendingDemand demand = null;
@@ -169,7 +185,7 @@ public final class PoolSupervisor implements AutoCloseable {
       PoolAutoscaler a =
           new PoolAutoscaler(
                   spec.config(), autoscaler(), nodes, watcher, clock, coordinator::fencingToken)
-              .onlyWhile(coordinator::isLeader);
+              .onlyWhile(coordinator::mayAct);
       parts.add(a); // closed with the rest even if what follows fails
       if (demand != null) {
         PendingDemand waiting = demand;
@@ -177,10 +193,14 @@ public final class PoolSupervisor implements AutoCloseable {
             .demandSeenAt(waiting::asOf, spec.demandSettle());
       }
       a.onDecisionLog(
-          log -> {
-            DecisionLogs.publish(store, spec.name(), log);
-            publishHealth(nodes);
-          });
+          log ->
+              coordinator
+                  .leadership()
+                  .ifPresent(
+                      leader -> {
+                        DecisionLogs.publish(leader, spec.name(), log);
+                        publishHealth(leader, nodes);
+                      }));
       provider = nodes;
       a.start();
       autoscaler = a;
@@ -194,6 +214,9 @@ public final class PoolSupervisor implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.log(Level.ERROR, "pool " + spec.name() + " could not start: " + e.getMessage(), e);
       stop();
+      if (kept == null) {
+        closeAll(nodeParts); // providers made before the failure hold no pool yet
+      }
     }
   }
 
@@ -203,13 +226,13 @@ public final class PoolSupervisor implements AutoCloseable {
     for (ProviderFactory factory : spec.providers()) {
       NodeProvider p = factory.create(store, storeUri, metrics);
       each.add(p);
-      parts.add(p);
+      nodeParts.add(p);
     }
     NodeProvider nodes =
         each.size() == 1 ? each.getFirst() : new MultiProvider(each, UNHEALTHY_AFTER_FAILURES);
     if (spec.warm() > 0) {
       nodes = new WarmPool(nodes, spec.template(), spec.warm());
-      parts.add(nodes);
+      nodeParts.add(nodes);
     }
     return nodes;
   }
@@ -232,11 +255,11 @@ public final class PoolSupervisor implements AutoCloseable {
   }
 
   /** Writes the providers' health when it changed, for {@code status}. */
-  private void publishHealth(NodeProvider nodes) {
+  private void publishHealth(io.tideflow.store.Leadership leader, NodeProvider nodes) {
     Map<String, ProviderHealth> now = ProviderHealths.of(nodes);
     if (!now.equals(publishedHealth)) {
       publishedHealth = now;
-      ProviderHealths.publish(store, spec.name(), now)
+      ProviderHealths.publish(leader, spec.name(), now)
           .exceptionally(
               e -> {
                 publishedHealth = null; // write again next time
@@ -245,21 +268,39 @@ public final class PoolSupervisor implements AutoCloseable {
     }
   }
 
-  /** Stops the autoscaler and terminates the pool's nodes (its providers' close does). */
+  /** Stops the deciding; the nodes keep serving, held by their providers for the next start. */
   private void stop() {
     autoscaler = null;
     provider = null;
-    for (AutoCloseable part : parts.reversed()) {
+    boolean wasRunning = !parts.isEmpty();
+    closeAll(parts);
+    if (wasRunning) {
+      LOG.log(
+          Level.INFO,
+          "pool "
+              + spec.name()
+              + " stopped deciding; its "
+              + (kept == null ? 0 : kept.nodes().size())
+              + " nodes keep serving");
+    }
+  }
+
+  /** Stops the deciding and terminates the pool's nodes (its providers' close does). */
+  private void stopWithNodes() {
+    stop();
+    kept = null;
+    closeAll(nodeParts);
+  }
+
+  private static void closeAll(List<AutoCloseable> each) {
+    for (AutoCloseable part : each.reversed()) {
       try {
         part.close();
       } catch (Exception e) {
         LOG.log(Level.WARNING, "closing " + part + " failed: " + e);
       }
     }
-    if (!parts.isEmpty()) {
-      LOG.log(Level.INFO, "pool " + spec.name() + " stopped");
-    }
-    parts.clear();
+    each.clear();
   }
 
   /** Stops the pool with its nodes, waiting up to a minute for that. */
@@ -267,7 +308,7 @@ public final class PoolSupervisor implements AutoCloseable {
   public void close() {
     closed = true;
     try {
-      lifecycle.execute(this::stop);
+      lifecycle.execute(this::stopWithNodes);
     } catch (RejectedExecutionException e) {
       return; // already closed
     }

@@ -30,6 +30,10 @@ final class DeferredRegistrationStore implements ClusterStore {
 
   private final ClusterStore cluster;
   private final Map<String, byte[]> held = new LinkedHashMap<>();
+
+  /** Held keys written create-if-absent: activation claims them the same way, or fails. */
+  private final java.util.Set<String> claims = new java.util.HashSet<>();
+
   private final CompletableFuture<Void> lost = new CompletableFuture<>();
   private Duration ttl;
   private boolean leaseHeld;
@@ -104,6 +108,7 @@ final class DeferredRegistrationStore implements ClusterStore {
    */
   CompletableFuture<Void> activate() {
     Map<String, byte[]> replay;
+    java.util.Set<String> claimed;
     CompletableFuture<Lease> granted;
     synchronized (this) {
       if (real != null) {
@@ -117,12 +122,14 @@ final class DeferredRegistrationStore implements ClusterStore {
                     + ")"));
       }
       replay = new LinkedHashMap<>(held);
+      claimed = java.util.Set.copyOf(claims);
       held.clear();
+      claims.clear();
       granted = new CompletableFuture<>();
       real = granted;
     }
     lease()
-        .thenCompose(lease -> writeAll(replay, lease).thenApply(done -> lease))
+        .thenCompose(lease -> writeAll(replay, claimed, lease).thenApply(done -> lease))
         .whenComplete(
             (lease, error) -> {
               if (error != null) {
@@ -136,9 +143,23 @@ final class DeferredRegistrationStore implements ClusterStore {
     return granted.thenApply(lease -> null);
   }
 
-  private CompletableFuture<Void> writeAll(Map<String, byte[]> values, Lease lease) {
-    List<CompletableFuture<Long>> writes = new ArrayList<>();
-    values.forEach((key, value) -> writes.add(cluster.put(key, value, lease.id())));
+  private CompletableFuture<Void> writeAll(
+      Map<String, byte[]> values, java.util.Set<String> claimed, Lease lease) {
+    List<CompletableFuture<?>> writes = new ArrayList<>();
+    values.forEach(
+        (key, value) ->
+            writes.add(
+                claimed.contains(key)
+                    ? cluster
+                        .compareAndSet(key, 0, value, lease.id())
+                        .thenAccept(
+                            created -> {
+                              if (!created) {
+                                throw new IllegalStateException(
+                                    key + " is held by another live node: cannot join under it");
+                              }
+                            })
+                    : cluster.put(key, value, lease.id())));
     return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new))
         .whenComplete(
             (v, error) -> {
@@ -206,10 +227,41 @@ final class DeferredRegistrationStore implements ClusterStore {
     return cluster.list(prefix);
   }
 
+  /**
+   * Under the held lease only "create if absent" is supported: held like a put, and claimed that
+   * way on activation (which fails if the key is taken by then).
+   */
   @Override
   public CompletableFuture<Boolean> compareAndSet(
       String key, long expectedModRevision, byte[] value, long leaseId) {
-    return cluster.compareAndSet(key, expectedModRevision, value, leaseId);
+    if (leaseId != HELD_LEASE_ID) {
+      return cluster.compareAndSet(key, expectedModRevision, value, leaseId);
+    }
+    if (expectedModRevision != 0) {
+      throw new IllegalArgumentException(
+          "only create-if-absent (expectedModRevision 0) under a held lease, was "
+              + expectedModRevision);
+    }
+    synchronized (this) {
+      if (revoked) {
+        return CompletableFuture.failedFuture(new LeaseNotFoundException(HELD_LEASE_ID));
+      }
+      if (real == null) {
+        if (held.containsKey(key)) {
+          return CompletableFuture.completedFuture(false);
+        }
+        held.put(key, value.clone());
+        claims.add(key);
+        return CompletableFuture.completedFuture(true);
+      }
+      CompletableFuture<Lease> lease = real;
+      CompletableFuture<Boolean> write =
+          tail.handle((v, e) -> null)
+              .thenCompose(v -> lease)
+              .thenCompose(l -> cluster.compareAndSet(key, 0, value, l.id()));
+      tail = write;
+      return write;
+    }
   }
 
   @Override

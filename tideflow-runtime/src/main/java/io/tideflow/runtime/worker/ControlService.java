@@ -2,19 +2,28 @@ package io.tideflow.runtime.worker;
 
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import io.tideflow.runtime.membership.ClusterKeys;
 import io.tideflow.runtime.membership.NodeRecords;
+import io.tideflow.runtime.membership.StoreCalls;
 import io.tideflow.runtime.transport.proto.DrainReply;
 import io.tideflow.runtime.transport.proto.DrainRequest;
 import io.tideflow.runtime.transport.proto.NodeControlGrpc;
 import io.tideflow.runtime.transport.proto.StatusReply;
 import io.tideflow.runtime.transport.proto.StatusRequest;
+import io.tideflow.store.ClusterStore;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.Optional;
 
-/** Drain and status calls. Drain waits, so it runs on a virtual thread, not the event loop. */
+/**
+ * Drain and status calls. Drain waits, so it runs on a thread of its own, not the event loop.
+ *
+ * <p>A drain is a leader's action: it is carried out only if its fencing token is the current
+ * coordinator's, as the store says now — not the highest this node happens to have seen, which a
+ * stray caller could set to anything. A drain that cannot be checked (the store is away) is refused
+ * as UNAVAILABLE; the leader may ask again.
+ */
 final class ControlService extends NodeControlGrpc.NodeControlImplBase {
   private final WorkerNode node;
-  private final AtomicLong newestToken = new AtomicLong();
 
   ControlService(WorkerNode node) {
     this.node = node;
@@ -23,14 +32,6 @@ final class ControlService extends NodeControlGrpc.NodeControlImplBase {
   @Override
   public void drain(DrainRequest request, StreamObserver<DrainReply> reply) {
     long token = request.getFencingToken();
-    long newest = newestToken.accumulateAndGet(token, Math::max);
-    if (token < newest) {
-      reply.onError(
-          Status.FAILED_PRECONDITION
-              .withDescription("stale fencing token " + token + "; newest seen is " + newest)
-              .asRuntimeException());
-      return;
-    }
     if (request.getTimeoutMillis() <= 0) {
       reply.onError(
           Status.INVALID_ARGUMENT
@@ -44,6 +45,9 @@ final class ControlService extends NodeControlGrpc.NodeControlImplBase {
         .name("tideflow-drain")
         .start(
             () -> {
+              if (!fenced(token, reply)) {
+                return;
+              }
               WorkerNode.DrainResult result;
               try {
                 result = node.drain(Duration.ofMillis(request.getTimeoutMillis()));
@@ -68,6 +72,39 @@ final class ControlService extends NodeControlGrpc.NodeControlImplBase {
                       .build());
               reply.onCompleted();
             });
+  }
+
+  /** True when {@code token} is the current coordinator's; else answers the call and says false. */
+  private boolean fenced(long token, StreamObserver<?> reply) {
+    Optional<ClusterStore.LeaderInfo> leader;
+    try {
+      leader =
+          StoreCalls.await(
+              node.store().leader(ClusterKeys.COORDINATOR_ELECTION),
+              node.storeTimeout(),
+              "read the coordinator's fencing token");
+    } catch (RuntimeException e) {
+      reply.onError(
+          Status.UNAVAILABLE
+              .withDescription(
+                  "cannot check fencing token " + token + " against the store: " + e.getMessage())
+              .withCause(e)
+              .asRuntimeException());
+      return false;
+    }
+    if (leader.isEmpty() || leader.get().fencingToken() != token) {
+      reply.onError(
+          Status.FAILED_PRECONDITION
+              .withDescription(
+                  "fencing token "
+                      + token
+                      + " is not the current coordinator's ("
+                      + leader.map(l -> "token " + l.fencingToken()).orElse("none leads")
+                      + ")")
+              .asRuntimeException());
+      return false;
+    }
+    return true;
   }
 
   @Override

@@ -33,12 +33,27 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Life cycle: {@link #start} binds the server, registers the node JOINING and then READY, and
  * reports load every second. {@link #drain} stops it taking tasks and waits for what runs. {@link
- * #close} leaves the cluster gracefully; {@link #kill} stops at once, as a crash would. When the
- * node loses its lease it stops its work by itself (the cluster already counts it gone) and {@link
- * #terminated()} completes.
+ * #close} leaves the cluster gracefully; {@link #kill} stops at once, as a crash would.
+ *
+ * <p>The store being away stops nothing: the worker goes on running and answering what it has and
+ * serving its connected clients (tasks are at-least-once, so running on is safe). It admits new
+ * tasks for {@link #STORE_OUTAGE_GRACE} after its lease was last confirmed, and turns them back
+ * (REJECTED_DRAINING, which clients place elsewhere) after that, until the store answers again. If
+ * the store then says the lease is gone, the worker rejoins under a new lease without a restart
+ * (see {@link NodeRegistration}); only if another node has taken its id meanwhile does it stop, and
+ * {@link #terminated()} completes.
  */
 public final class WorkerNode implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(WorkerNode.class.getName());
+
+  /**
+   * How long after its lease was last confirmed a worker cut off from the store still admits new
+   * tasks. A minute, as the best-known peers ride out a control-plane outage (Ray keeps running
+   * tasks for 60 s while its GCS is gone): long enough for an etcd leader election, a restart or a
+   * short partition, short enough that a worker the cluster has given up on soon stops taking work
+   * from clients that still see it.
+   */
+  public static final Duration STORE_OUTAGE_GRACE = Duration.ofSeconds(60);
 
   /** How often running tasks are checked against their deadlines. */
   private static final long DEADLINE_SWEEP_MILLIS = 20;
@@ -54,6 +69,7 @@ public final class WorkerNode implements AutoCloseable {
    */
   private final ScheduledExecutorService sender;
 
+  private final ClusterStore store;
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
   private volatile NodeRegistration registration;
   private volatile boolean accepting = true;
@@ -61,8 +77,9 @@ public final class WorkerNode implements AutoCloseable {
   /** What a drain achieved: whether all work finished in time, and how much still runs. */
   public record DrainResult(boolean drained, int stillRunning) {}
 
-  private WorkerNode(WorkerConfig config, TaskHandlers handlers) {
+  private WorkerNode(WorkerConfig config, ClusterStore store, TaskHandlers handlers) {
     this.config = config;
+    this.store = store;
     this.runner =
         new TaskRunner(
             handlers, config.maxConcurrentTasks(), config.dedupEntries(), config.clock());
@@ -75,7 +92,8 @@ public final class WorkerNode implements AutoCloseable {
         DEADLINE_SWEEP_MILLIS,
         DEADLINE_SWEEP_MILLIS,
         TimeUnit.MILLISECONDS);
-    this.streams = new TaskStreamService(runner, config.streamCredits(), () -> accepting, sender);
+    this.streams =
+        new TaskStreamService(runner, config.streamCredits(), this::admitsNewTasks, sender);
     this.server =
         NettyServerBuilder.forAddress(new InetSocketAddress(bindAddress(config), config.port()))
             .directExecutor()
@@ -99,7 +117,7 @@ public final class WorkerNode implements AutoCloseable {
    */
   public static WorkerNode start(
       WorkerConfig config, ClusterStore store, TaskHandlers handlers, MeterRegistry metrics) {
-    WorkerNode node = new WorkerNode(config, handlers);
+    WorkerNode node = new WorkerNode(config, store, handlers);
     try {
       node.server.start();
     } catch (IOException e) {
@@ -116,7 +134,7 @@ public final class WorkerNode implements AutoCloseable {
           e);
     }
     try {
-      node.register(store);
+      node.register();
     } catch (RuntimeException e) {
       node.server.shutdownNow();
       node.sender.shutdownNow();
@@ -143,7 +161,7 @@ public final class WorkerNode implements AutoCloseable {
     }
   }
 
-  private void register(ClusterStore store) {
+  private void register() {
     NodeInfo joining =
         new NodeInfo(
             config.nodeId(),
@@ -196,6 +214,36 @@ public final class WorkerNode implements AutoCloseable {
         .tag("node", id)
         .description("Keyed tasks run without dedup: every dedup entry belonged to a running task")
         .register(metrics);
+    FunctionCounter.builder("tideflow.worker.rejoins", this, w -> w.registration.rejoins())
+        .tag("node", id)
+        .description("Times the worker rejoined after the store said its lease was gone")
+        .register(metrics);
+    Gauge.builder(
+            "tideflow.worker.lease.unconfirmed",
+            this,
+            w -> w.registration.unconfirmedFor().toMillis() / 1000.0)
+        .tag("node", id)
+        .baseUnit("seconds")
+        .description("How long the store has not confirmed the worker's lease (0 while it does)")
+        .register(metrics);
+  }
+
+  /**
+   * Whether a new task may start here: not draining or stopping, and the lease confirmed by the
+   * store within {@link #STORE_OUTAGE_GRACE}.
+   */
+  boolean admitsNewTasks() {
+    NodeRegistration reg = registration;
+    return accepting && (reg == null || reg.unconfirmedFor().compareTo(STORE_OUTAGE_GRACE) <= 0);
+  }
+
+  /** The store the worker is registered in; drains check their fencing token against it. */
+  ClusterStore store() {
+    return store;
+  }
+
+  Duration storeTimeout() {
+    return config.storeTimeout();
   }
 
   /** Where clients reach this worker, {@code host:port}. */
@@ -261,7 +309,9 @@ public final class WorkerNode implements AutoCloseable {
   }
 
   private void onLeaseLost() {
-    LOG.log(Level.WARNING, "worker " + config.nodeId() + " lost its lease: stopping");
+    LOG.log(
+        Level.WARNING,
+        "worker " + config.nodeId() + " cannot rejoin: its id is taken by another node; stopping");
     accepting = false;
     runner.stop();
     server.shutdownNow();

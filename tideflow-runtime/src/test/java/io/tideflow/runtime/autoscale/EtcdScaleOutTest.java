@@ -10,11 +10,13 @@ import io.tideflow.core.autoscale.PoolLimits;
 import io.tideflow.core.autoscale.TargetTrackingPolicy;
 import io.tideflow.core.model.NodeState;
 import io.tideflow.core.model.Resources;
+import io.tideflow.runtime.membership.ClusterKeys;
 import io.tideflow.runtime.membership.ClusterWatcher;
 import io.tideflow.runtime.provider.InProcessNodeProvider;
 import io.tideflow.runtime.provider.NodeTemplate;
 import io.tideflow.runtime.task.TaskHandlers;
 import io.tideflow.store.ClusterStore;
+import io.tideflow.store.Leadership;
 import io.tideflow.store.connect.ClusterStores;
 import io.tideflow.store.etcd.EtcdProcess;
 import java.time.Duration;
@@ -47,6 +49,14 @@ class EtcdScaleOutTest {
         InProcessNodeProvider provider =
             new InProcessNodeProvider(store, TaskHandlers.builtins(), new SimpleMeterRegistry());
         ClusterWatcher watcher = ClusterWatcher.start(store, Duration.ofSeconds(10))) {
+      // The test leads: workers carry out drains only with the current coordinator's token.
+      Leadership leader =
+          store
+              .campaign(
+                  ClusterKeys.COORDINATOR_ELECTION,
+                  "test",
+                  store.grantLease(Duration.ofSeconds(30)).get(30, TimeUnit.SECONDS))
+              .get(30, TimeUnit.SECONDS);
       HpaBehavior fast =
           new HpaBehavior(
               new HpaBehavior.Rules(
@@ -81,7 +91,7 @@ class EtcdScaleOutTest {
               provider,
               watcher,
               InstantSource.system(),
-              () -> 1,
+              leader::fencingToken,
               pool -> Map.of("demand", load.get()))) {
         provider.launch(template, 2, "seed").join();
         await().atMost(Duration.ofSeconds(60)).until(() -> ready(watcher) == 2);

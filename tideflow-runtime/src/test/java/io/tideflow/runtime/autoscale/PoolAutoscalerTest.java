@@ -28,6 +28,7 @@ import io.tideflow.runtime.provider.ProvidedNode;
 import io.tideflow.runtime.provider.ProviderHealth;
 import io.tideflow.runtime.task.TaskHandlers;
 import io.tideflow.runtime.task.TaskResult;
+import io.tideflow.store.Leadership;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -61,6 +62,7 @@ class PoolAutoscalerTest {
           Resources.of(1000, 1 << 30),
           Map.of(PoolConfig.POOL_LABEL, "web"),
           Duration.ofSeconds(2));
+  private final Leadership leader = cluster.lead();
   private ClusterWatcher watcher;
   private PoolAutoscaler autoscaler;
 
@@ -100,7 +102,8 @@ class PoolAutoscalerTest {
             Duration.ofMinutes(5),
             Duration.ofSeconds(10),
             100);
-    return new PoolAutoscaler(config, core, provider, watcher, InstantSource.system(), () -> 1);
+    return new PoolAutoscaler(
+        config, core, provider, watcher, InstantSource.system(), leader::fencingToken);
   }
 
   private int readyNodes() {
@@ -155,7 +158,7 @@ class PoolAutoscalerTest {
   @Test
   void aNodeThatDiedIsTerminatedAndReplaced() {
     autoscaler = autoscaler();
-    autoscaler.onDecisionLog(log -> DecisionLogs.publish(cluster.store, "web", log));
+    autoscaler.onDecisionLog(log -> DecisionLogs.publish(leader, "web", log));
     provider.launch(template, 2, "seed").join();
     await().until(() -> readyNodes() == 2);
     cluster.crash(provider.worker("web-1"));
@@ -266,7 +269,7 @@ class PoolAutoscalerTest {
             flaky,
             watcher,
             clock,
-            () -> 1);
+            leader::fencingToken);
     provider.launch(template, 2, "seed").join();
     await().until(() -> readyNodes() == 2);
 
@@ -323,7 +326,7 @@ class PoolAutoscalerTest {
                   provider,
                   watcher,
                   InstantSource.system(),
-                  () -> 1)
+                  leader::fencingToken)
               .pendingDemand(() -> demand.demandFor(template));
       provider.launch(template, 1, "seed").join();
       TideflowClient client =
@@ -381,7 +384,7 @@ class PoolAutoscalerTest {
                   provider,
                   watcher,
                   clock,
-                  () -> 1)
+                  leader::fencingToken)
               .pendingDemand(() -> demand.demandFor(template))
               .demandSeenAt(demand::asOf, Duration.ofSeconds(2));
       provider.launch(template, 1, "seed").join();

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tideflow.core.model.NodeState;
 import io.tideflow.runtime.membership.ClusterKeys;
+import io.tideflow.runtime.membership.CutOffStore;
 import io.tideflow.runtime.membership.FaultyStore;
 import io.tideflow.runtime.task.TaskHandlers;
 import io.tideflow.runtime.worker.WorkerConfig;
@@ -40,6 +41,26 @@ class CoordinatorTest {
       leader.close();
       await().atMost(Duration.ofSeconds(2)).until(standby::isLeader);
       assertThat(standby.fencingToken()).isGreaterThan(firstToken);
+    }
+  }
+
+  @Test
+  void aLeaderCutOffFromTheStoreStaysLeaderButHoldsItsActionsUntilTheStoreAnswers() {
+    CutOffStore cutOff = new CutOffStore(store);
+    try (Coordinator c = Coordinator.start("c", cutOff, ttl, Duration.ofSeconds(5), metrics)) {
+      await().until(c::mayAct);
+      long token = c.fencingToken();
+
+      cutOff.cut = true;
+      cutOff.unconfirmed = ttl.multipliedBy(30);
+
+      assertThat(c.isLeader()).as("only the store can end a leadership").isTrue();
+      assertThat(c.mayAct()).isFalse();
+
+      cutOff.cut = false;
+      cutOff.unconfirmed = Duration.ZERO;
+      assertThat(c.mayAct()).isTrue();
+      assertThat(c.fencingToken()).as("the same leadership, not a new one").isEqualTo(token);
     }
   }
 

@@ -18,6 +18,7 @@ import io.tideflow.runtime.membership.ClusterKeys;
 import io.tideflow.runtime.membership.ClusterWatcher;
 import io.tideflow.runtime.provider.InProcessNodeProvider;
 import io.tideflow.runtime.provider.NodeTemplate;
+import io.tideflow.runtime.provider.ProvidedNode;
 import io.tideflow.runtime.task.TaskHandlers;
 import io.tideflow.store.KeyValue;
 import io.tideflow.store.ManualClock;
@@ -128,7 +129,7 @@ class PoolSupervisorTest {
   }
 
   @Test
-  void losingLeadershipStopsThePoolWithItsNodesAndWinningAgainStartsIt() throws Exception {
+  void losingLeadershipStopsTheDecidingButNotTheNodesAndLeadingAgainTakesThemUp() throws Exception {
     Coordinator leader = coordinator("c1");
     PoolSupervisor pool = supervise(leader, 1);
     await().until(() -> readyPoolNodes().size() == 1);
@@ -137,25 +138,31 @@ class PoolSupervisorTest {
     List<Boolean> leadership = new CopyOnWriteArrayList<>();
     leader.onLeadershipChange(leadership::add);
     expireLeadershipLease();
-    // It stands again at once and wins with a newer token; in between, the pool stopped and
-    // its provider terminated the nodes it had, and a new one started the pool again.
+    String node = readyPoolNodes().getFirst().id();
+    // It stands again at once and wins with a newer token; in between, the pool stopped deciding
+    // while its node kept serving, and the pool took that node up again.
     await().until(() -> leadership.equals(List.of(false, true)));
     assertThat(leader.fencingToken()).isGreaterThan(firstToken);
-    await().until(() -> built.size() == 2 && pool.running() && readyPoolNodes().size() == 1);
-    assertThat(built.getFirst().nodes()).as("the deposed leader's nodes are terminated").isEmpty();
-    assertThat(built.getLast().nodes()).hasSize(1);
+    await().until(pool::running);
+    assertThat(built).as("the same provider, with the nodes it held").singleElement();
+    assertThat(built.getFirst().nodes()).extracting(ProvidedNode::nodeId).containsExactly(node);
+    assertThat(readyPoolNodes()).extracting(NodeInfo::id).containsExactly(node);
   }
 
   @Test
-  void aClosedCoordinatorsPoolStopsWithItsNodes() {
+  void aClosedCoordinatorsPoolStopsDecidingAndClosingThePoolStopsItsNodes() {
     Coordinator leader = coordinator("c1");
     PoolSupervisor pool = supervise(leader, 2);
     await().until(() -> readyPoolNodes().size() == 2);
 
     leader.close();
-    await().until(() -> !pool.running() && readyPoolNodes().isEmpty());
-    assertThat(built).singleElement().satisfies(p -> assertThat(p.nodes()).isEmpty());
+    await().until(() -> !pool.running());
     assertThat(pool.decisions()).isEmpty();
+    assertThat(readyPoolNodes()).as("nodes outlive the leadership").hasSize(2);
+
+    pool.close();
+    await().until(() -> readyPoolNodes().isEmpty());
+    assertThat(built).singleElement().satisfies(p -> assertThat(p.nodes()).isEmpty());
   }
 
   @Test

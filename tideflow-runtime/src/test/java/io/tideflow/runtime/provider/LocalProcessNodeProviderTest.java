@@ -198,30 +198,37 @@ class LocalProcessNodeProviderTest {
   }
 
   @Test
-  void aWorkerThatLostItsLeaseExitsWithCode4AndIsListedAsFailed() throws Exception {
+  void aWorkerOutlivesAnEtcdPauseLongerThanItsLeaseAndIsRegisteredAgainAfterIt() throws Exception {
     try (EtcdProcess own = EtcdProcess.start();
-        LocalProcessNodeProvider local = new LocalProcessNodeProvider(own.uri())) {
+        LocalProcessNodeProvider local = new LocalProcessNodeProvider(own.uri());
+        ClusterStore store = ClusterStores.open(own.uri());
+        ClusterWatcher registry = ClusterWatcher.start(store, Duration.ofSeconds(10))) {
       local.launch(CHILD, 1, "r1").get(60, TimeUnit.SECONDS);
       long pid = local.pids().get("child-1");
+      await().atMost(Duration.ofSeconds(10)).until(() -> registry.view().node("child-1") != null);
 
-      own.pause(); // no keep-alive succeeds: the worker's lease runs out after its 2 s TTL
+      own.pause(); // no keep-alive is answered for well past the worker's 2 s TTL
       try {
-        await().atMost(Duration.ofSeconds(15)).until(() -> !alive(pid));
+        // A store that cannot be reached stops nothing: alive all through 2.5 TTLs of silence.
+        await()
+            .during(Duration.ofSeconds(5))
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> alive(pid));
       } finally {
         own.resume();
       }
 
       await()
-          .atMost(Duration.ofSeconds(5))
+          .atMost(Duration.ofSeconds(15))
           .untilAsserted(
-              () ->
-                  assertThat(local.nodes())
-                      .singleElement()
-                      .satisfies(
-                          n -> {
-                            assertThat(n.status()).isEqualTo(ProvidedNode.Status.FAILED);
-                            assertThat(n.error()).isEqualTo("exited with code 4");
-                          }));
+              () -> {
+                assertThat(registry.view().node("child-1")).isNotNull();
+                assertThat(registry.view().node("child-1").state()).isEqualTo(NodeState.READY);
+              });
+      assertThat(alive(pid)).isTrue();
+      assertThat(local.nodes())
+          .singleElement()
+          .satisfies(n -> assertThat(n.status()).isEqualTo(ProvidedNode.Status.RUNNING));
     }
   }
 
