@@ -86,6 +86,10 @@ final class InvalidationRetry implements AutoCloseable {
   }
 
   private void run() {
+    if (closed) {
+      scheduled.set(false);
+      return;
+    }
     try {
       deliver();
     } catch (RemoteUnavailableException e) {
