@@ -415,7 +415,8 @@ public final class TwoTierCache<V> implements AutoCloseable {
       return false;
     }
     try {
-      // NX: the load followed a miss, so any value in Redis now was put after the load started.
+      // NX: the load followed a miss, so a value in Redis now was almost always put after the
+      // load started (else it is one this node could not read); either way not ours to replace.
       if (!remote.setIfAbsent(encoder.redisKey(key), encoded.frame(), ttl)) {
         metrics.loadDiscarded();
         return false;
