@@ -44,7 +44,8 @@ import java.util.logging.Logger;
  *       from Redis for it, and the DEL and the invalidation message are retried (at once when Redis
  *       serves again, else every breaker open duration) until they go through. Then Redis and the
  *       other nodes' near tiers drop the key too. A put made during the outage is not replayed: the
- *       key becomes a miss everywhere, never the value the put replaced.
+ *       key becomes a miss everywhere, never the value the put replaced. A retried DEL may also
+ *       remove a value another node put between Redis's return and the retry: again a miss.
  *   <li>Other nodes cannot hear of the deletion before Redis is back: until this node's retry lands
  *       they may serve their near copy, or Redis's value once their own breaker closes.
  *   <li>At most {@code maxPendingInvalidations} keys are remembered. Past that this node serves
