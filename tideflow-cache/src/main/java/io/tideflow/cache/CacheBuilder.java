@@ -30,6 +30,7 @@ public final class CacheBuilder<V> {
   private Duration lockWait = Duration.ofSeconds(3);
   private Duration loadWait = Duration.ofSeconds(30);
   private int warmParallelism = 8;
+  private int maxPendingInvalidations = 10_000;
   private RedisRemote remote;
   private MeterRegistry meterRegistry;
   private Ticker ticker = Ticker.systemTicker();
@@ -98,6 +99,17 @@ public final class CacheBuilder<V> {
     return this;
   }
 
+  /**
+   * The most keys whose deletion failed during a Redis outage this node keeps to retry, 10,000 by
+   * default. Past it the node stops naming keys: it serves nothing from Redis until Redis is back
+   * and the whole namespace has been deleted there (SCAN and DEL) and every node's near tier told
+   * to clear.
+   */
+  public CacheBuilder<V> maxPendingInvalidations(int limit) {
+    this.maxPendingInvalidations = limit;
+    return this;
+  }
+
   /** Where the cache's meters go; none by default. */
   public CacheBuilder<V> meterRegistry(MeterRegistry registry) {
     this.meterRegistry = registry;
@@ -132,7 +144,8 @@ public final class CacheBuilder<V> {
             lockTtl,
             lockWait,
             loadWait,
-            warmParallelism);
+            warmParallelism,
+            maxPendingInvalidations);
     return new TwoTierCache<>(settings, codec, remote, meterRegistry, ticker, clock);
   }
 }

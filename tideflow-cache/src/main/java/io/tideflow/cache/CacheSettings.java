@@ -21,6 +21,8 @@ import java.util.regex.Pattern;
  * @param lockWait how long a node waits for another node's load before loading itself
  * @param loadWait how long a caller waits for the same node's load of the same key
  * @param warmParallelism the most loads warming runs at once
+ * @param maxPendingInvalidations the most keys whose failed deletion this node remembers to retry;
+ *     past it the whole namespace is flushed from Redis once Redis serves again
  */
 public record CacheSettings(
     String namespace,
@@ -35,7 +37,8 @@ public record CacheSettings(
     Duration lockTtl,
     Duration lockWait,
     Duration loadWait,
-    int warmParallelism) {
+    int warmParallelism,
+    int maxPendingInvalidations) {
   private static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9._-]{1,64}");
   // Invalidation messages carry keys as modified UTF-8, which holds at most 65,535 bytes.
   private static final int KEY_BYTES_LIMIT = 32 * 1024;
@@ -65,6 +68,7 @@ public record CacheSettings(
     positive("lockWait", lockWait);
     positive("loadWait", loadWait);
     positive("warmParallelism", warmParallelism);
+    positive("maxPendingInvalidations", maxPendingInvalidations);
   }
 
   private static void positive(String name, long value) {

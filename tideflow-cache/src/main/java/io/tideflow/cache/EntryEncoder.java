@@ -90,6 +90,12 @@ final class EntryEncoder<V> {
     return keyPrefix + key;
   }
 
+  /** The SCAN pattern of every value key of the namespace (not its locks). */
+  String redisKeyPattern() {
+    // The namespace is [A-Za-z0-9._-] only, so nothing in it needs escaping in a glob.
+    return keyPrefix + "*";
+  }
+
   String lockKey(String key) {
     return lockPrefix + key;
   }

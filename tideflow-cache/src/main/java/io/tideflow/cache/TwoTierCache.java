@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -35,7 +34,32 @@ import java.util.logging.Logger;
  * loader; no Redis error reaches the caller. Invalidations published while this node was cut off
  * are lost, so the near tier is cleared whenever Redis serves again (the breaker closes or the
  * channel is subscribed again): the price of a few misses, for never serving a value another node
- * replaced during the outage. Writes made during an outage reach this node's near tier only.
+ * replaced during the outage.
+ *
+ * <p>What a caller can count on while Redis is unreachable, and after:
+ *
+ * <ul>
+ *   <li>A {@link #delete} (or a {@link #put} whose write to Redis failed) takes effect on this node
+ *       at once and is not lost: the key is kept as a pending invalidation, this node reads nothing
+ *       from Redis for it, and the DEL and the invalidation message are retried (at once when Redis
+ *       serves again, else every breaker open duration) until they go through. Then Redis and the
+ *       other nodes' near tiers drop the key too. A put made during the outage is not replayed: the
+ *       key becomes a miss everywhere, never the value the put replaced. A retried DEL may also
+ *       remove a value another node put between Redis's return and the retry: again a miss.
+ *   <li>Other nodes cannot hear of the deletion before Redis is back: until this node's retry lands
+ *       they may serve their near copy, or Redis's value once their own breaker closes.
+ *   <li>At most {@code maxPendingInvalidations} keys are remembered. Past that this node serves
+ *       nothing from Redis for the namespace until, with Redis back, it has deleted every key of
+ *       the namespace there (SCAN and DEL) and told every node to clear its near tier; counted in
+ *       {@link CacheStats#pendingOverflows()}. Pending invalidations live in this process: a node
+ *       that stops before Redis returns loses them.
+ *   <li>A load never overwrites a newer write: a loaded value is cached only if its key was not
+ *       put, deleted or invalidated (by a message from another node) while the loader ran, and it
+ *       goes to Redis with SET NX, so a value put on any node after the miss is kept. Its caller
+ *       still gets the loaded value; the discard is counted in {@link CacheStats#loadsDiscarded()}.
+ *       A delete on another node whose message has not arrived when the load ends is not seen: the
+ *       loaded value may then be cached, as in any cache-aside scheme without leases.
+ * </ul>
  *
  * <p>Thread-safe. Keys are non-empty strings of at most {@code maxKeyBytes} UTF-8 bytes; values are
  * never null; the near tier keeps the very objects put or loaded, so do not mutate them.
@@ -55,8 +79,10 @@ public final class TwoTierCache<V> implements AutoCloseable {
   private final InstantSource clock;
   private final SingleFlight<V> flights;
   private final CrossNodeLoad<V> crossNode;
-  // Bumped by every invalidation from elsewhere: a remote read that raced one does not fill near.
-  private final AtomicLong invalidationEpoch = new AtomicLong();
+  // Moved by every change of a key here: a load or a Redis read that raced one does not fill near.
+  private final KeyGenerations generations = new KeyGenerations();
+  private final PendingInvalidations pending;
+  private final InvalidationRetry retry;
   private final InvalidationListener invalidations = new InvalidationListener();
 
   TwoTierCache(
@@ -74,15 +100,20 @@ public final class TwoTierCache<V> implements AutoCloseable {
             .nearPolicy()
             .create(settings.nearMaximumSize(), settings.nearExpireAfterWrite(), ticker);
     this.remote = remote;
-    this.metrics = new CacheMetrics(near);
+    this.pending = new PendingInvalidations(settings.maxPendingInvalidations());
+    this.metrics = new CacheMetrics(near, pending::size, pending::overflows);
     this.clock = clock;
     this.flights = new SingleFlight<>(settings.namespace(), settings.loadWait());
     this.crossNode = new CrossNodeLoad<>(this, remote, encoder, settings, origin);
+    this.retry =
+        remote == null
+            ? null
+            : new InvalidationRetry(pending, remote, encoder, metrics, channel, origin);
     if (registry != null) {
       metrics.bindTo(registry, settings.namespace(), remote);
     }
     if (remote != null) {
-      remote.onRecovery(this::clearNearAfterOutage);
+      remote.onRecovery(this::recovered);
       remote.subscribe(channel, invalidations);
     }
   }
@@ -137,7 +168,8 @@ public final class TwoTierCache<V> implements AutoCloseable {
     encoder.checkKey(key);
     checkTtl(ttl);
     var encoded = remote == null ? null : encoder.encode(key, value, expiresAt(ttl));
-    near.put(key, Objects.requireNonNull(value, "value"), ttl);
+    Objects.requireNonNull(value, "value");
+    generations.write(key, () -> near.put(key, value, ttl));
     metrics.writes(1);
     if (encoded != null) {
       writeRemote(Map.of(key, encoded), ttl);
@@ -154,7 +186,11 @@ public final class TwoTierCache<V> implements AutoCloseable {
           encoder.checkKey(key);
           encoded.put(key, remote == null ? null : encoder.encode(key, value, expiresAt));
         });
-    entries.forEach((key, value) -> near.put(key, Objects.requireNonNull(value, "value"), ttl));
+    entries.forEach(
+        (key, value) -> {
+          Objects.requireNonNull(value, "value");
+          generations.write(key, () -> near.put(key, value, ttl));
+        });
     metrics.writes(entries.size());
     if (remote != null && !entries.isEmpty()) {
       writeRemote(encoded, ttl);
@@ -191,7 +227,7 @@ public final class TwoTierCache<V> implements AutoCloseable {
   public void deleteAll(Collection<String> keys) {
     List<String> list = List.copyOf(keys);
     list.forEach(encoder::checkKey);
-    list.forEach(near::invalidate);
+    list.forEach(key -> generations.write(key, () -> near.invalidate(key)));
     if (remote == null || list.isEmpty()) {
       return;
     }
@@ -199,7 +235,9 @@ public final class TwoTierCache<V> implements AutoCloseable {
       remote.delete(list.stream().map(encoder::redisKey).toList());
       publish(list);
     } catch (RemoteUnavailableException e) {
+      // Redis may still hold the values, and other nodes their near copies: kept and retried.
       remoteUnavailable(e);
+      retry.failed(list);
     }
   }
 
@@ -232,6 +270,7 @@ public final class TwoTierCache<V> implements AutoCloseable {
   @Override
   public void close() {
     if (remote != null) {
+      retry.close();
       remote.unsubscribe(channel, invalidations);
     }
   }
@@ -242,13 +281,16 @@ public final class TwoTierCache<V> implements AutoCloseable {
     return near.getIfPresent(key) != null;
   }
 
-  long epoch() {
-    return invalidationEpoch.get();
-  }
-
-  /** The value of {@code key} in Redis, filled into near; null when absent or unavailable. */
+  /**
+   * The value of {@code key} in Redis, filled into near; null when absent, unavailable, or when a
+   * deletion of the key has not reached Redis yet.
+   */
   V readRemote(String key) {
-    long epoch = invalidationEpoch.get();
+    if (pending.blocks(key)) {
+      metrics.remoteMiss();
+      return null;
+    }
+    long stamp = generations.stamp(key);
     byte[] frame;
     try {
       frame = remote.get(encoder.redisKey(key));
@@ -257,7 +299,7 @@ public final class TwoTierCache<V> implements AutoCloseable {
       metrics.remoteMiss();
       return null;
     }
-    V value = frame == null ? null : fillNear(key, frame, epoch);
+    V value = frame == null ? null : fillNear(key, frame, stamp);
     if (value == null) {
       metrics.remoteMiss();
     } else {
@@ -268,19 +310,30 @@ public final class TwoTierCache<V> implements AutoCloseable {
 
   /** Those of {@code keys} Redis holds, filled into near. */
   Map<String, V> readRemote(List<String> keys) {
-    long epoch = invalidationEpoch.get();
     Map<String, V> found = new LinkedHashMap<>();
-    Map<String, byte[]> frames;
-    try {
-      frames = remote.getAll(keys.stream().map(encoder::redisKey).toList());
-    } catch (RemoteUnavailableException e) {
-      remoteUnavailable(e);
-      keys.forEach(k -> metrics.remoteMiss());
+    Map<String, Long> stamps = new LinkedHashMap<>();
+    for (String key : keys) {
+      if (pending.blocks(key)) {
+        metrics.remoteMiss();
+      } else {
+        stamps.put(key, generations.stamp(key));
+      }
+    }
+    if (stamps.isEmpty()) {
       return found;
     }
-    for (String key : keys) {
+    Map<String, byte[]> frames;
+    try {
+      frames = remote.getAll(stamps.keySet().stream().map(encoder::redisKey).toList());
+    } catch (RemoteUnavailableException e) {
+      remoteUnavailable(e);
+      stamps.forEach((k, stamp) -> metrics.remoteMiss());
+      return found;
+    }
+    for (var entry : stamps.entrySet()) {
+      String key = entry.getKey();
       byte[] frame = frames.get(encoder.redisKey(key));
-      V value = frame == null ? null : fillNear(key, frame, epoch);
+      V value = frame == null ? null : fillNear(key, frame, entry.getValue());
       if (value == null) {
         metrics.remoteMiss();
       } else {
@@ -291,25 +344,25 @@ public final class TwoTierCache<V> implements AutoCloseable {
     return found;
   }
 
-  /** Runs the loader, stores its value in both tiers (Redis only if {@code toRemote}). */
+  /**
+   * Runs the loader and stores its value in both tiers (Redis only if {@code toRemote}), unless the
+   * key was written while the loader ran: a load never replaces a newer put or undoes a delete.
+   * Either way the caller gets the loaded value.
+   */
   V loadAndStore(String key, CacheLoader<V> loader, boolean toRemote) {
+    long stamp = generations.stamp(key);
     V value = invokeLoader(key, loader);
     Duration ttl = settings.defaultTtl();
-    EntryEncoder.Encoded encoded = null;
-    if (toRemote && remote != null) {
-      try {
-        encoded = encoder.encode(key, value, expiresAt(ttl));
-      } catch (IllegalArgumentException tooLarge) {
-        // The caller still gets its value; the cache cannot hold it. Counted, and said.
-        metrics.notCached();
-        LOG.log(Level.WARNING, "loaded value not cached: " + tooLarge.getMessage());
+    // A key whose deletion is pending may still have its old value in Redis: near only, until then.
+    if (toRemote && remote != null && !pending.blocks(key)) {
+      if (!storeLoadedRemotely(key, value, ttl, stamp)) {
         return value;
       }
     }
-    near.put(key, value, ttl);
-    metrics.writes(1);
-    if (encoded != null) {
-      writeRemote(Map.of(key, encoded), ttl);
+    if (generations.storeIfUnchanged(key, stamp, () -> near.put(key, value, ttl))) {
+      metrics.writes(1);
+    } else {
+      metrics.loadDiscarded();
     }
     return value;
   }
@@ -347,7 +400,37 @@ public final class TwoTierCache<V> implements AutoCloseable {
     return value;
   }
 
-  private V fillNear(String key, byte[] frame, long epochBefore) {
+  /** Writes a loaded value to Redis if nothing newer is there; whether near may take it too. */
+  private boolean storeLoadedRemotely(String key, V value, Duration ttl, long stamp) {
+    EntryEncoder.Encoded encoded;
+    try {
+      encoded = encoder.encode(key, value, expiresAt(ttl));
+    } catch (IllegalArgumentException tooLarge) {
+      // The caller still gets its value; the cache cannot hold it. Counted, and said.
+      metrics.notCached();
+      LOG.log(Level.WARNING, "loaded value not cached: " + tooLarge.getMessage());
+      return false;
+    }
+    if (generations.stamp(key) != stamp) {
+      metrics.loadDiscarded(); // written here or invalidated from elsewhere during the load
+      return false;
+    }
+    try {
+      // NX: the load followed a miss, so a value in Redis now was almost always put after the
+      // load started (else it is one this node could not read); either way not ours to replace.
+      if (!remote.setIfAbsent(encoder.redisKey(key), encoded.frame(), ttl)) {
+        metrics.loadDiscarded();
+        return false;
+      }
+      metrics.stored(encoded.serializedBytes(), encoded.frame().length);
+      publish(List.of(key));
+    } catch (RemoteUnavailableException e) {
+      remoteUnavailable(e); // near only, as for any write during an outage
+    }
+    return true;
+  }
+
+  private V fillNear(String key, byte[] frame, long stamp) {
     EntryEncoder.Decoded<V> decoded;
     try {
       decoded = encoder.decode(frame);
@@ -365,8 +448,9 @@ public final class TwoTierCache<V> implements AutoCloseable {
       return null;
     }
     long remainingMillis = decoded.expiresAtMillis() - clock.millis();
-    if (remainingMillis > 0 && invalidationEpoch.get() == epochBefore) {
-      near.put(key, decoded.value(), Duration.ofMillis(remainingMillis));
+    if (remainingMillis > 0) {
+      generations.storeIfUnchanged(
+          key, stamp, () -> near.put(key, decoded.value(), Duration.ofMillis(remainingMillis)));
     }
     return decoded.value();
   }
@@ -387,7 +471,9 @@ public final class TwoTierCache<V> implements AutoCloseable {
       }
       publish(List.copyOf(encoded.keySet()));
     } catch (RemoteUnavailableException e) {
+      // Redis may keep the values these replaced: deleted there once it is back, like a delete.
       remoteUnavailable(e);
+      retry.failed(List.copyOf(encoded.keySet()));
     }
   }
 
@@ -405,9 +491,13 @@ public final class TwoTierCache<V> implements AutoCloseable {
     }
   }
 
+  private void recovered() {
+    clearNearAfterOutage();
+    retry.retryNow();
+  }
+
   private void clearNearAfterOutage() {
-    invalidationEpoch.incrementAndGet();
-    near.invalidateAll();
+    generations.writeAll(near::invalidateAll);
   }
 
   /** Drops near copies of keys other nodes changed; on Lettuce's event loop. */
@@ -426,9 +516,12 @@ public final class TwoTierCache<V> implements AutoCloseable {
       if (invalidation.origin().equals(origin)) {
         return;
       }
-      invalidationEpoch.incrementAndGet();
+      if (invalidation.isEveryKey()) {
+        clearNearAfterOutage();
+        return;
+      }
       for (String key : invalidation.keys()) {
-        near.invalidate(key);
+        generations.write(key, () -> near.invalidate(key));
         crossNode.signal(key);
       }
     }
@@ -436,6 +529,7 @@ public final class TwoTierCache<V> implements AutoCloseable {
     @Override
     public void onResubscribed() {
       clearNearAfterOutage();
+      retry.retryNow();
     }
   }
 }

@@ -52,6 +52,28 @@ class NearOnlyCacheTest {
   }
 
   @Test
+  void aLoadThatStartedBeforeAPutLeavesThePutInPlace() throws Exception {
+    CountDownLatch started = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    CacheLoader<String> slowLoader =
+        key -> {
+          started.countDown();
+          assertThat(release.await(10, TimeUnit.SECONDS)).isTrue();
+          return "loaded-before-the-put";
+        };
+    try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
+      Future<String> load = executor.submit(() -> cache.get("k", slowLoader));
+      assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+      cache.put("k", "put-during-the-load");
+      release.countDown();
+
+      assertThat(load.get(10, TimeUnit.SECONDS)).isEqualTo("loaded-before-the-put");
+    }
+    assertThat(cache.getIfPresent("k")).isEqualTo("put-during-the-load");
+    assertThat(cache.stats().loadsDiscarded()).isOne();
+  }
+
+  @Test
   void aLoaderFailureReachesEveryCallerWrappedWithTheKey() {
     assertThatThrownBy(
             () ->

@@ -19,7 +19,8 @@ import org.awaitility.Awaitility;
 
 /**
  * A real {@code redis-server} on a free loopback port, without persistence, for one test class. It
- * can be killed and started again on the same port to simulate an outage.
+ * can be killed and started again on the same port to simulate a crash, or paused and resumed to
+ * simulate a partition (connections stay open, nothing answers, the data survives).
  */
 public final class RedisProcess implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
@@ -79,6 +80,19 @@ public final class RedisProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops the server (SIGSTOP): clients stay connected but get no answers, as behind a network
+   * partition, and the data is still there after {@link #resume}.
+   */
+  public void pause() throws IOException, InterruptedException {
+    signal("-STOP");
+  }
+
+  /** Lets a {@link #pause paused} server run again (SIGCONT). */
+  public void resume() throws IOException, InterruptedException {
+    signal("-CONT");
+  }
+
   /** Starts the server again on the same port (after {@link #kill}). */
   public void startAgain() throws IOException {
     List<String> command =
@@ -122,6 +136,17 @@ public final class RedisProcess implements AutoCloseable {
   public void close() throws InterruptedException, IOException {
     kill();
     Files.deleteIfExists(log);
+  }
+
+  private void signal(String signal) throws IOException, InterruptedException {
+    if (process == null) {
+      throw new IllegalStateException("redis-server on port " + port + " is not running");
+    }
+    Process kill =
+        new ProcessBuilder("kill", signal, Long.toString(process.pid())).inheritIO().start();
+    if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+      throw new IOException("kill " + signal + " " + process.pid() + " failed");
+    }
   }
 
   private boolean answersPing() {

@@ -14,10 +14,11 @@ import java.util.List;
  * ignores its own messages) and which keys.
  *
  * <p>Wire form: origin (modified UTF-8), key count (int), each key (modified UTF-8). Keys may hold
- * any character, newlines included.
+ * any character, newlines included. A count of 0 means every key of the namespace: sent after a
+ * node lost track of its failed deletions and flushed the namespace from Redis.
  *
  * @param origin the id of the cache instance that made the change
- * @param keys the changed keys, never empty
+ * @param keys the changed keys; empty means every key
  */
 public record Invalidation(String origin, List<String> keys) {
   private static final int MAX_KEYS = 100_000;
@@ -27,9 +28,16 @@ public record Invalidation(String origin, List<String> keys) {
       throw new IllegalArgumentException("origin must not be empty, was " + origin);
     }
     keys = List.copyOf(keys);
-    if (keys.isEmpty()) {
-      throw new IllegalArgumentException("keys must not be empty");
-    }
+  }
+
+  /** The message that every key of the namespace changed. */
+  public static Invalidation everyKey(String origin) {
+    return new Invalidation(origin, List.of());
+  }
+
+  /** Whether every key of the namespace changed (near tiers drop everything). */
+  public boolean isEveryKey() {
+    return keys.isEmpty();
   }
 
   /** The bytes to publish. */
@@ -52,9 +60,9 @@ public record Invalidation(String origin, List<String> keys) {
     try (var in = new DataInputStream(new ByteArrayInputStream(message))) {
       String origin = in.readUTF();
       int count = in.readInt();
-      if (count < 1 || count > MAX_KEYS) {
+      if (count < 0 || count > MAX_KEYS) {
         throw new IllegalArgumentException(
-            "invalidation key count " + count + " not in 1.." + MAX_KEYS);
+            "invalidation key count " + count + " not in 0.." + MAX_KEYS);
       }
       List<String> keys = new ArrayList<>(count);
       for (int i = 0; i < count; i++) {

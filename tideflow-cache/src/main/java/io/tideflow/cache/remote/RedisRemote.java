@@ -2,8 +2,11 @@ package io.tideflow.cache.remote;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisFuture;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
@@ -152,6 +155,17 @@ public final class RedisRemote implements AutoCloseable {
     call("SET", c -> c.set(key, value, SetArgs.Builder.px(ttl)));
   }
 
+  /**
+   * Stores {@code value} under {@code key} for {@code ttl} only if Redis holds nothing there (SET
+   * NX PX): how a loaded value is written, so that it never replaces a value written meanwhile.
+   *
+   * @return whether the value was stored
+   */
+  public boolean setIfAbsent(String key, byte[] value, Duration ttl)
+      throws RemoteUnavailableException {
+    return "OK".equals(call("SET NX", c -> c.set(key, value, SetArgs.Builder.nx().px(ttl))));
+  }
+
   /** Stores every entry for {@code ttl}: pipelined SETs, awaited together within one timeout. */
   public void setAll(Map<String, byte[]> values, Duration ttl) throws RemoteUnavailableException {
     batch(
@@ -166,6 +180,28 @@ public final class RedisRemote implements AutoCloseable {
   /** Deletes {@code keys}. */
   public void delete(List<String> keys) throws RemoteUnavailableException {
     call("DEL", c -> c.del(keys.toArray(String[]::new)));
+  }
+
+  /**
+   * Deletes every key matching the glob {@code pattern}: SCAN pages of up to 1,000 keys, one DEL
+   * each (every page and every DEL within the command timeout). Keys written while it runs may
+   * survive; keys present throughout are deleted. Across every node of a cluster.
+   *
+   * @return how many keys were deleted
+   */
+  public long deleteMatching(String pattern) throws RemoteUnavailableException {
+    ScanArgs args = ScanArgs.Builder.matches(pattern).limit(1_000);
+    ScanCursor cursor = ScanCursor.INITIAL;
+    long deleted = 0;
+    do {
+      ScanCursor from = cursor;
+      KeyScanCursor<String> page = call("SCAN", c -> c.scan(from, args));
+      if (!page.getKeys().isEmpty()) {
+        deleted += call("DEL", c -> c.del(page.getKeys().toArray(String[]::new)));
+      }
+      cursor = page;
+    } while (!cursor.isFinished());
+    return deleted;
   }
 
   /** Takes the lock {@code lockKey} for {@code ttl} if nobody holds it (SET NX PX). */

@@ -10,6 +10,7 @@ import io.tideflow.cache.remote.CircuitBreaker;
 import io.tideflow.cache.remote.RedisRemote;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -29,10 +30,21 @@ public final class CacheMetrics {
   private final LongAdder serializedBytes = new LongAdder();
   private final LongAdder storedBytes = new LongAdder();
   private final LongAdder notCached = new LongAdder();
+  private final LongAdder loadsDiscarded = new LongAdder();
+  private final LongAdder invalidationsRetried = new LongAdder();
   private final NearTier<?> near;
+  private final LongSupplier pendingInvalidations;
+  private final LongSupplier pendingOverflows;
 
-  public CacheMetrics(NearTier<?> near) {
+  /**
+   * @param pendingInvalidations how many keys wait for their deletion to reach Redis now
+   * @param pendingOverflows how many times more deletions failed than could be remembered
+   */
+  public CacheMetrics(
+      NearTier<?> near, LongSupplier pendingInvalidations, LongSupplier pendingOverflows) {
     this.near = near;
+    this.pendingInvalidations = pendingInvalidations;
+    this.pendingOverflows = pendingOverflows;
   }
 
   public void nearHit() {
@@ -70,6 +82,16 @@ public final class CacheMetrics {
     notCached.increment();
   }
 
+  /** A loaded value was not cached because the key was written while the load ran. */
+  public void loadDiscarded() {
+    loadsDiscarded.increment();
+  }
+
+  /** {@code count} deletions that had failed reached Redis on a retry. */
+  public void invalidationsRetried(int count) {
+    invalidationsRetried.add(count);
+  }
+
   public void loaded(long nanos) {
     loads.increment();
     loadNanos.add(nanos);
@@ -95,7 +117,11 @@ public final class CacheMetrics {
         serializedBytes.sum(),
         storedBytes.sum(),
         near.estimatedSize(),
-        near.evictionCount());
+        near.evictionCount(),
+        loadsDiscarded.sum(),
+        pendingInvalidations.getAsLong(),
+        invalidationsRetried.sum(),
+        pendingOverflows.getAsLong());
   }
 
   /**
@@ -137,6 +163,20 @@ public final class CacheMetrics {
         .register(registry);
     counter(registry, "tideflow.cache.load.failures", tags, loadFailures);
     counter(registry, "tideflow.cache.loads.not.cached", tags, notCached);
+    counter(registry, "tideflow.cache.loads.discarded", tags, loadsDiscarded);
+    gauge(
+        registry,
+        "tideflow.cache.invalidations.pending",
+        tags,
+        pendingInvalidations,
+        LongSupplier::getAsLong);
+    counter(registry, "tideflow.cache.invalidations.retried", tags, invalidationsRetried);
+    counter(
+        registry,
+        "tideflow.cache.invalidations.overflows",
+        tags,
+        pendingOverflows,
+        LongSupplier::getAsLong);
     if (remote != null) {
       bindRemote(registry, remote);
     }

@@ -16,6 +16,13 @@ package io.tideflow.cache.stats;
  * @param storedBytes bytes of those values as stored, after compression and framing
  * @param nearSize entries in the near tier now (approximately)
  * @param evictions near entries evicted to stay within the size bound
+ * @param loadsDiscarded loaded values not cached because the key was written (put, deleted or
+ *     changed on another node) while the load ran; their callers still got them
+ * @param pendingInvalidations keys whose deletion has not reached Redis yet, now; this node reads
+ *     none of them from Redis meanwhile
+ * @param invalidationsRetried failed deletions that reached Redis on a retry
+ * @param pendingOverflows times more deletions failed than {@code maxPendingInvalidations}, each
+ *     answered by flushing the namespace from Redis
  */
 public record CacheStats(
     long nearHits,
@@ -30,7 +37,11 @@ public record CacheStats(
     long serializedBytes,
     long storedBytes,
     long nearSize,
-    long evictions) {
+    long evictions,
+    long loadsDiscarded,
+    long pendingInvalidations,
+    long invalidationsRetried,
+    long pendingOverflows) {
 
   /** Reads served by either tier, over all reads; 0 when there were none. */
   public double hitRate() {
