@@ -52,6 +52,7 @@ class ClientKillTest {
             cluster.worker("w2", LEASE_TTL),
             cluster.worker("w3", LEASE_TTL));
     TideflowClient next = cluster.client();
+    RegistryLog registry = cluster.own(RegistryLog.start(cluster.store()));
     cluster.awaitReady(next, workers, Duration.ofSeconds(60));
 
     // About 1 ms of cpu each, all sent at once: seconds of work queued on the workers.
@@ -114,6 +115,9 @@ class ClientKillTest {
     assertThat(runs.runs("c1-")).as("no more of them ran").isEqualTo(afterKill.runs("c1-"));
     assertThat(workers).allMatch(ChildJvm::alive);
     assertThat(workers).allMatch(w -> FaultCluster.ready(next, w.name()));
+    assertThat(workers)
+        .as("every worker stayed READY from the kill on")
+        .allSatisfy(w -> assertThat(registry.statesAfter(w.name(), killedAt)).isEmpty());
     assertThat(inFlight(workers)).isZero();
   }
 

@@ -51,6 +51,7 @@ class WorkerPauseTest {
     ChildJvm w2 = cluster.worker("w2", LEASE_TTL);
     ChildJvm w3 = cluster.worker("w3", LEASE_TTL);
     TideflowClient client = cluster.client();
+    RegistryLog registry = cluster.own(RegistryLog.start(cluster.store()));
     cluster.awaitReady(client, List.of(w1, w2, w3), Duration.ofSeconds(60));
 
     // 500 tasks a second of about 1 ms of cpu each, for 10 s: the fault comes 2 s in.
@@ -86,7 +87,13 @@ class WorkerPauseTest {
                 runs.duplicated("t-"),
                 stoppedAt,
                 movedAt,
-                "w1 SIGCONT after the load: exit " + exit + ", runs by node " + runs.byNode())
+                "w1 left the registry "
+                    + (registry.firstSeen("w1", RegistryLog.ABSENT, stoppedAt) - stoppedAt)
+                        / 1_000_000
+                    + " ms after SIGSTOP; SIGCONT after the load: exit "
+                    + exit
+                    + ", runs by node "
+                    + runs.byNode())
             .print();
 
     assertThat(report.failed()).as("failed: " + report.failedByKind()).isZero();
@@ -102,6 +109,9 @@ class WorkerPauseTest {
         .isLessThanOrEqualTo(report.retried());
     assertThat(exit).as("w1 exits with LEASE_LOST\n" + w1.output()).isEqualTo(4);
     assertThat(w1.output()).contains("worker w1 lost its lease and stopped its work");
+    assertThat(registry.statesAfter("w1", stoppedAt)).containsExactly(RegistryLog.ABSENT);
+    assertThat(registry.statesAfter("w2", stoppedAt)).as("w2 stayed READY").isEmpty();
+    assertThat(registry.statesAfter("w3", stoppedAt)).as("w3 stayed READY").isEmpty();
     assertThat(List.of(w2, w3)).allMatch(ChildJvm::alive);
   }
 }
