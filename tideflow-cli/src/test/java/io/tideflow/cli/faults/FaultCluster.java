@@ -2,6 +2,7 @@ package io.tideflow.cli.faults;
 
 import static org.awaitility.Awaitility.await;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tideflow.core.model.NodeInfo;
 import io.tideflow.core.model.NodeState;
@@ -108,10 +109,17 @@ final class FaultCluster implements AutoCloseable {
   }
 
   TideflowClient client() {
-    return own(TideflowClient.connect(store, ClientConfig.defaults(), new SimpleMeterRegistry()));
+    return client(new SimpleMeterRegistry());
   }
 
-  /** Waits until {@code client} sees exactly {@code names} READY, failing fast if one exits. */
+  /** A client whose meters (back-offs, severed streams, ...) go to {@code metrics}. */
+  TideflowClient client(MeterRegistry metrics) {
+    return own(TideflowClient.connect(store, ClientConfig.defaults(), metrics));
+  }
+
+  /**
+   * Waits until {@code client} sees every one of {@code workers} READY; fails fast if one exits.
+   */
   void awaitReady(TideflowClient client, Collection<ChildJvm> workers, Duration atMost) {
     await("workers " + workers.stream().map(ChildJvm::name).toList() + " READY")
         .atMost(atMost)

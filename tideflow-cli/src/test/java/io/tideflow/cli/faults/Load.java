@@ -40,10 +40,11 @@ final class Load implements AutoCloseable {
       Executors.newSingleThreadScheduledExecutor(
           Thread.ofPlatform().daemon().name("fault-load").factory());
 
-  /** One task sent, and when its answer came (System.nanoTime, written once on answering). */
+  /** One task sent, and when and from where its answer came (written once, on answering). */
   private static final class Sent {
     final CompletableFuture<TaskResult> future;
     volatile long doneNanos;
+    volatile String nodeId;
 
     Sent(CompletableFuture<TaskResult> future) {
       this.future = future;
@@ -92,7 +93,11 @@ final class Load implements AutoCloseable {
                       .payload(CountingHandlers.payload(id, work))
                       .timeout(timeout)
                       .build()));
-      s.future.whenComplete((r, e) -> s.doneNanos = System.nanoTime());
+      s.future.whenComplete(
+          (r, e) -> {
+            s.nodeId = r == null ? null : r.nodeId();
+            s.doneNanos = System.nanoTime();
+          });
       sent.add(s);
     }
   }
@@ -103,6 +108,12 @@ final class Load implements AutoCloseable {
 
   int completedSoFar() {
     return (int) sent.stream().filter(s -> s.future.isDone()).count();
+  }
+
+  /** Tasks answered with a result by {@code nodeId} after {@code afterNanos} (System.nanoTime). */
+  int answeredBy(String nodeId, long afterNanos) {
+    return (int)
+        sent.stream().filter(s -> s.doneNanos > afterNanos && nodeId.equals(s.nodeId)).count();
   }
 
   /** Waits for every task to be sent and answered, up to {@code atMost}, and tallies them. */
