@@ -85,12 +85,17 @@ final class ChildJvm implements AutoCloseable {
     command.addAll(spec.args());
     Path log = logDir.resolve(spec.name() + ".log");
     try {
-      Process p =
+      ProcessBuilder builder =
           new ProcessBuilder(command)
               .redirectErrorStream(true)
               .redirectOutput(log.toFile())
-              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-              .start();
+              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+      String executions = spec.properties().get(CountingHandlers.DIR_PROPERTY);
+      if (executions != null) {
+        // For the JVMs this one starts (a coordinator's pool nodes): they inherit the environment.
+        builder.environment().put(CountingHandlers.DIR_ENV, executions);
+      }
+      Process p = builder.start();
       LIVE.add(p);
       return new ChildJvm(spec.name(), p, log);
     } catch (IOException e) {

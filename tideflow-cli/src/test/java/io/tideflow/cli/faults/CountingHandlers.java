@@ -21,10 +21,11 @@ import java.util.Map;
  * hidden.
  *
  * <p>Payload: {@code TASK_ID PRIMES_BELOW}. The log is {@code DIR/NODE-PID.log}, with {@code DIR}
- * from the system property {@value #DIR_PROPERTY} and {@code NODE} from {@value #NODE_PROPERTY};
- * one line {@code TASK_ID EPOCH_MILLIS} per run that reached its end, written with one append, so
- * lines from concurrent runs never interleave and a process killed afterwards loses none (they are
- * in the kernel's page cache).
+ * from the system property {@value #DIR_PROPERTY} or else the environment variable {@value
+ * #DIR_ENV} (which JVMs started by a coordinator for its pool inherit), and {@code NODE} from
+ * {@value #NODE_PROPERTY} (default {@code node}); one line {@code TASK_ID EPOCH_MILLIS} per run
+ * that reached its end, written with one append, so lines from concurrent runs never interleave and
+ * a process killed afterwards loses none (they are in the kernel's page cache).
  */
 public final class CountingHandlers implements TaskHandlerProvider {
   /** The handler's name. */
@@ -32,6 +33,9 @@ public final class CountingHandlers implements TaskHandlerProvider {
 
   /** The directory of the execution logs. */
   public static final String DIR_PROPERTY = "tideflow.faults.executions";
+
+  /** The same directory, for JVMs that get no system properties of ours. */
+  public static final String DIR_ENV = "TIDEFLOW_FAULTS_EXECUTIONS";
 
   /** The node name written into the log's file name. */
   public static final String NODE_PROPERTY = "tideflow.faults.node";
@@ -82,10 +86,16 @@ public final class CountingHandlers implements TaskHandlerProvider {
   }
 
   private static FileChannel open() throws IOException {
-    String dir = System.getProperty(DIR_PROPERTY);
+    String dir = System.getProperty(DIR_PROPERTY, System.getenv(DIR_ENV));
     if (dir == null) {
       throw new IllegalStateException(
-          "handler '" + NAME + "' needs -D" + DIR_PROPERTY + "=DIR: where it logs each run");
+          "handler '"
+              + NAME
+              + "' needs -D"
+              + DIR_PROPERTY
+              + "=DIR or "
+              + DIR_ENV
+              + "=DIR: where it logs each run");
     }
     String node = System.getProperty(NODE_PROPERTY, "node");
     Path file = Path.of(dir, node + "-" + ProcessHandle.current().pid() + ".log");

@@ -90,6 +90,28 @@ final class FaultCluster implements AutoCloseable {
     return ChildJvm.Spec.tideflow(name, handlerProperties(name), args.toArray(String[]::new));
   }
 
+  /**
+   * Starts {@code tideflow coordinator} named {@code name} under a leadership lease of {@code
+   * leaseTtl}; {@code extraArgs} add a pool. Pool nodes it starts log their runs here too.
+   */
+  ChildJvm coordinator(String name, Duration leaseTtl, String... extraArgs) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "coordinator",
+                "--store",
+                storeUri,
+                "--id",
+                name,
+                "--lease-ttl",
+                leaseTtl.toMillis() + "ms",
+                "--metrics-port",
+                "-1"));
+    args.addAll(List.of(extraArgs));
+    return start(
+        ChildJvm.Spec.tideflow(name, handlerProperties(name), args.toArray(String[]::new)));
+  }
+
   /** What a child JVM needs for {@link CountingHandlers} to log its runs here. */
   Map<String, String> handlerProperties(String name) {
     return Map.of(
