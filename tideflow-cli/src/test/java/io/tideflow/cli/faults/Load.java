@@ -139,6 +139,7 @@ final class Load implements AutoCloseable {
     int completed = 0;
     int retried = 0;
     Map<String, Integer> failed = new TreeMap<>();
+    Map<String, String> firstMessages = new TreeMap<>();
     long lastRetriedDone = 0;
     for (Sent s : sent) {
       try {
@@ -152,14 +153,16 @@ final class Load implements AutoCloseable {
         String kind =
             e.getCause() instanceof TaskException t ? t.kind().name() : e.getCause().toString();
         failed.merge(kind, 1, Integer::sum);
+        firstMessages.putIfAbsent(kind, String.valueOf(e.getCause().getMessage()));
       }
     }
-    return new Tally(sent.size(), completed, failed, retried, lastRetriedDone);
+    return new Tally(sent.size(), completed, failed, firstMessages, retried, lastRetriedDone);
   }
 
   /**
    * What came back.
    *
+   * @param firstMessageByKind what the first failure of each kind said
    * @param retried tasks that needed more than one attempt
    * @param lastRetriedDoneNanos when the last of those was answered (System.nanoTime), 0 if none
    */
@@ -167,6 +170,7 @@ final class Load implements AutoCloseable {
       int submitted,
       int completed,
       Map<String, Integer> failedByKind,
+      Map<String, String> firstMessageByKind,
       int retried,
       long lastRetriedDoneNanos) {
     int failed() {

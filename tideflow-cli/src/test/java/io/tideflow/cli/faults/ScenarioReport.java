@@ -9,6 +9,7 @@ import java.util.Map;
  * @param submitted tasks the load sent
  * @param completed tasks answered with a result
  * @param failedByKind tasks that failed, by {@link io.tideflow.runtime.task.TaskException.Kind}
+ * @param firstFailures what the first failure of each kind said
  * @param duplicated tasks the execution logs show ran more than once
  * @param retried tasks that needed more than one attempt
  * @param movedMillis from the fault to the first task placed again (-1: none moved)
@@ -20,6 +21,7 @@ record ScenarioReport(
     int submitted,
     int completed,
     Map<String, Integer> failedByKind,
+    Map<String, String> firstFailures,
     long duplicated,
     int retried,
     long movedMillis,
@@ -38,6 +40,7 @@ record ScenarioReport(
         tally.submitted(),
         tally.completed(),
         tally.failedByKind(),
+        tally.firstMessageByKind(),
         duplicated,
         tally.retried(),
         movedNanos == 0 ? -1 : (movedNanos - faultNanos) / 1_000_000,
@@ -72,9 +75,12 @@ record ScenarioReport(
         + (note.isEmpty() ? "" : " | " + note);
   }
 
-  /** Prints {@link #line()} and returns this, for asserting on. */
+  /** Prints {@link #line()}, and what each kind of failure first said, and returns this. */
   ScenarioReport print() {
     System.out.println(line());
+    firstFailures.forEach(
+        (kind, message) ->
+            System.out.println("FAULT " + scenario + " first " + kind + ": " + message));
     return this;
   }
 }
