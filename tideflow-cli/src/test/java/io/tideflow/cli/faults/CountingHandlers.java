@@ -3,14 +3,12 @@ package io.tideflow.cli.faults;
 import io.tideflow.runtime.task.TaskHandler;
 import io.tideflow.runtime.task.TaskHandlerProvider;
 import io.tideflow.runtime.task.TaskHandlers;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Map;
 
 /**
@@ -43,7 +41,7 @@ public final class CountingHandlers implements TaskHandlerProvider {
   private static final Object LOCK = new Object();
 
   /** Opened on the first run; guarded by {@link #LOCK}. */
-  private static FileChannel log;
+  private static FileOutputStream log;
 
   @Override
   public Map<String, TaskHandler> handlers() {
@@ -72,20 +70,17 @@ public final class CountingHandlers implements TaskHandlerProvider {
   }
 
   private static void record(String id) throws IOException {
-    ByteBuffer line =
-        ByteBuffer.wrap(
-            (id + " " + System.currentTimeMillis() + "\n").getBytes(StandardCharsets.US_ASCII));
+    byte[] line =
+        (id + " " + System.currentTimeMillis() + "\n").getBytes(StandardCharsets.US_ASCII);
     synchronized (LOCK) {
       if (log == null) {
         log = open();
       }
-      while (line.hasRemaining()) {
-        log.write(line);
-      }
+      log.write(line);
     }
   }
 
-  private static FileChannel open() throws IOException {
+  private static FileOutputStream open() throws IOException {
     String dir = System.getProperty(DIR_PROPERTY, System.getenv(DIR_ENV));
     if (dir == null) {
       throw new IllegalStateException(
@@ -100,11 +95,8 @@ public final class CountingHandlers implements TaskHandlerProvider {
     String node = System.getProperty(NODE_PROPERTY, "node");
     Path file = Path.of(dir, node + "-" + ProcessHandle.current().pid() + ".log");
     try {
-      return FileChannel.open(
-          Files.createDirectories(file.getParent()).resolve(file.getFileName()),
-          StandardOpenOption.CREATE,
-          StandardOpenOption.WRITE,
-          StandardOpenOption.APPEND);
+      Files.createDirectories(file.getParent());
+      return new FileOutputStream(file.toFile(), true); // O_APPEND: one write is one line
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open execution log " + file, e);
     }
