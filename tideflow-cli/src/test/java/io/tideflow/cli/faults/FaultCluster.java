@@ -24,6 +24,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.TerminalFailureException;
 
 /**
  * The processes of one fault scenario: worker JVMs (and whatever else the test starts) against a
@@ -143,10 +145,15 @@ final class FaultCluster implements AutoCloseable {
    * Waits until {@code client} sees every one of {@code workers} READY; fails fast if one exits.
    */
   void awaitReady(TideflowClient client, Collection<ChildJvm> workers, Duration atMost) {
-    await("workers " + workers.stream().map(ChildJvm::name).toList() + " READY")
-        .atMost(atMost)
-        .failFast("a worker exited", () -> workers.stream().anyMatch(w -> !w.alive()))
-        .until(() -> workers.stream().allMatch(w -> ready(client, w.name())));
+    try {
+      await("workers " + workers.stream().map(ChildJvm::name).toList() + " READY")
+          .atMost(atMost)
+          .failFast("a worker exited", () -> workers.stream().anyMatch(w -> !w.alive()))
+          .until(() -> workers.stream().allMatch(w -> ready(client, w.name())));
+    } catch (ConditionTimeoutException | TerminalFailureException e) {
+      // The reason is in the workers' own words.
+      throw new AssertionError(e.getMessage() + "\n" + logs(), e);
+    }
   }
 
   static boolean ready(TideflowClient client, String nodeId) {
