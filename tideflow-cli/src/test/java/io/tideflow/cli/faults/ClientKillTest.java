@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.tideflow.runtime.client.TideflowClient;
 import io.tideflow.store.etcd.EtcdProcess;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -75,6 +76,9 @@ class ClientKillTest {
     await("workers idle after the client died")
         .atMost(Duration.ofSeconds(30))
         .pollInterval(Duration.ofMillis(50))
+        // A worker whose two cores are busy with the dead client's backlog may answer a scrape
+        // after its 5 s timeout; the next poll asks again, and the bound above still holds.
+        .ignoreExceptionsInstanceOf(HttpTimeoutException.class)
         .until(() -> inFlight(workers) == 0);
     long idleAt = System.nanoTime();
     Executions afterKill = cluster.executions();
