@@ -65,16 +65,18 @@ public final class WorkerNode implements AutoCloseable {
     this.config = config;
     this.runner =
         new TaskRunner(
-            handlers, config.maxConcurrentTasks(), config.dedupEntries(), config.clock());
+            handlers,
+            config.maxConcurrentTasks(),
+            config.dedupEntries(),
+            config.maxAdmittedTasks(),
+            config.maxAdmittedBytes(),
+            config.clock());
     this.sender =
         Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("tideflow-results-" + config.nodeId()).factory());
-    // Real time decides only when to look; the clock decides what is past its deadline.
-    this.sender.scheduleWithFixedDelay(
-        () -> runner.expire(config.clock().millis()),
-        DEADLINE_SWEEP_MILLIS,
-        DEADLINE_SWEEP_MILLIS,
-        TimeUnit.MILLISECONDS);
+    // Real time decides only when to look; the clock decides what is past its deadline. On a
+    // thread of its own, so expiry never holds results back; runner.stop() ends it.
+    runner.startExpiry(config.nodeId(), DEADLINE_SWEEP_MILLIS);
     this.streams = new TaskStreamService(runner, config.streamCredits(), () -> accepting, sender);
     this.server =
         NettyServerBuilder.forAddress(new InetSocketAddress(bindAddress(config), config.port()))
@@ -196,6 +198,18 @@ public final class WorkerNode implements AutoCloseable {
         .tag("node", id)
         .description("Keyed tasks run without dedup: every dedup entry belonged to a running task")
         .register(metrics);
+    Gauge.builder("tideflow.worker.tasks.admitted_bytes", runner, TaskRunner::admittedBytes)
+        .tag("node", id)
+        .description("Payload bytes of the tasks queued and running, bounded by maxAdmittedBytes")
+        .register(metrics);
+    for (Rejections.Reason reason : Rejections.Reason.values()) {
+      FunctionCounter.builder(
+              "tideflow.worker.tasks.rejected", runner.rejections(), r -> r.get(reason))
+          .tag("node", id)
+          .tag("reason", reason.tag())
+          .description("Tasks answered at once without running, by why")
+          .register(metrics);
+    }
   }
 
   /** Where clients reach this worker, {@code host:port}. */
