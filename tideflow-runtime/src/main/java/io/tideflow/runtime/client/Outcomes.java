@@ -43,19 +43,25 @@ final class Outcomes {
     retried.increment();
   }
 
-  void succeed(TaskAttempt t, String nodeId, byte[] output, long nowNanos) {
+  /** Completes {@code t}'s future unless it settled already; true when this call settled it. */
+  boolean succeed(TaskAttempt t, String nodeId, byte[] output, long nowNanos) {
     if (t.settle()) {
       completed.increment();
       latency.record(ClientClock.elapsed(t.submittedNanos, nowNanos), TimeUnit.NANOSECONDS);
       t.future.complete(new TaskResult(output, nodeId, t.attempts));
+      return true;
     }
+    return false;
   }
 
-  void fail(TaskAttempt t, Kind kind, String message) {
+  /** Fails {@code t}'s future unless it settled already; true when this call settled it. */
+  boolean fail(TaskAttempt t, Kind kind, String message) {
     if (t.settle()) {
       failed.increment();
       t.future.completeExceptionally(new TaskException(kind, message));
+      return true;
     }
+    return false;
   }
 
   TideflowClient.Stats stats(int waiting, int inFlight) {
