@@ -149,7 +149,8 @@ final class TaskRunner {
         reply =
             r -> {
               if (r.getError() == ErrorCode.REJECTED_DRAINING
-                  || r.getError() == ErrorCode.TIMED_OUT) {
+                  || r.getError() == ErrorCode.TIMED_OUT
+                  || r.getError() == ErrorCode.OVERLOADED) {
                 // Not run here (or cut short): a later attempt may run it.
                 dedup.remove(scope, mine);
               } else {

@@ -221,12 +221,11 @@ final class TaskStreamService extends TaskServiceGrpc.TaskServiceImplBase {
       if (closed) {
         return;
       }
-      ResultBatch message = ResultBatch.newBuilder().addAllResults(batch).build();
-      if (unsent.isEmpty() && out.isReady()) {
-        write(message);
-      } else {
-        unsent.add(message);
-      }
+      // Behind what already waits, and flushed here too: while results keep coming, the drain
+      // that calls this may hold the send executor for long, and a flush queued behind it by the
+      // on-ready handler would not run until it ends.
+      unsent.add(ResultBatch.newBuilder().addAllResults(batch).build());
+      flush();
     }
 
     /** Writes what waits while the stream is ready; on the send executor. */
