@@ -324,16 +324,17 @@ final class Dispatcher {
 
   void succeed(TaskAttempt t, String nodeId, byte[] output) {
     release(t);
-    if (outcomes.succeed(t, nodeId, output, clock.nanos())) {
-      budget.answered(t.spec.payload().length);
-    }
+    outcomes.succeed(t, nodeId, output, clock.nanos(), () -> answered(t));
   }
 
   void fail(TaskAttempt t, Kind kind, String message) {
     release(t);
-    if (outcomes.fail(t, kind, message)) {
-      budget.answered(t.spec.payload().length);
-    }
+    outcomes.fail(t, kind, message, () -> answered(t));
+  }
+
+  /** Gives the task's bytes back before its future completes, so its caller may submit again. */
+  private void answered(TaskAttempt t) {
+    budget.answered(t.spec.payload().length);
   }
 
   /**
@@ -351,6 +352,7 @@ final class Dispatcher {
       fail(t, Kind.OVERLOADED, "task " + refused + "; last from " + nodeId + ": " + why);
       return;
     }
+    outcomes.retried(); // placed again, as a retry after a broken stream is
     t.avoidNode = nodeId;
     t.keepDeadline = true;
     budget.requeued();

@@ -43,25 +43,26 @@ final class Outcomes {
     retried.increment();
   }
 
-  /** Completes {@code t}'s future unless it settled already; true when this call settled it. */
-  boolean succeed(TaskAttempt t, String nodeId, byte[] output, long nowNanos) {
+  /**
+   * Completes {@code t}'s future unless it settled already; {@code onSettled} runs first, once,
+   * when this call settles it.
+   */
+  void succeed(TaskAttempt t, String nodeId, byte[] output, long nowNanos, Runnable onSettled) {
     if (t.settle()) {
+      onSettled.run();
       completed.increment();
       latency.record(ClientClock.elapsed(t.submittedNanos, nowNanos), TimeUnit.NANOSECONDS);
       t.future.complete(new TaskResult(output, nodeId, t.attempts));
-      return true;
     }
-    return false;
   }
 
-  /** Fails {@code t}'s future unless it settled already; true when this call settled it. */
-  boolean fail(TaskAttempt t, Kind kind, String message) {
+  /** Fails {@code t}'s future unless it settled already; {@code onSettled} as for succeed. */
+  void fail(TaskAttempt t, Kind kind, String message, Runnable onSettled) {
     if (t.settle()) {
+      onSettled.run();
       failed.increment();
       t.future.completeExceptionally(new TaskException(kind, message));
-      return true;
     }
-    return false;
   }
 
   TideflowClient.Stats stats(int waiting, int inFlight) {
