@@ -15,6 +15,9 @@ import java.util.function.Supplier;
  * back-offs.
  *
  * @param maxPending tasks accepted but not yet sent to a worker; submits beyond it are rejected
+ * @param maxPendingBytes payload bytes of the tasks accepted and not yet answered, waiting or in
+ *     flight (the client keeps each payload until its answer, to send it again); a submit beyond it
+ *     is rejected at once, as one beyond {@code maxPending} is
  * @param maxPayloadBytes largest payload accepted, at most {@link WireLimits#MAX_PAYLOAD_BYTES}
  * @param storeTimeout bound on reading the registry at start
  * @param reconnectBackoff how long a node whose connection broke, or that turned a task back, is
@@ -28,6 +31,7 @@ import java.util.function.Supplier;
  * @param demandReportInterval how often, at most, the client publishes the work that waits for a
  *     fitting node (for the autoscaler and {@code status})
  * @param demandLeaseTtl the lease of that record: it goes this long after the client dies
+ * @param turnBacks what happens to a task a worker turned back unrun (overloaded, draining)
  * @param clock the time the client decides by: whether a task's deadline has passed (waiting or in
  *     flight), whether a node's reconnect back-off is over, the latencies the balancer learns from
  *     and the time stamped on the demand record. {@link MonotonicClock#system()} by default; a test
@@ -37,6 +41,7 @@ import java.util.function.Supplier;
  */
 public record ClientConfig(
     int maxPending,
+    long maxPendingBytes,
     int maxPayloadBytes,
     Duration storeTimeout,
     Backoff reconnectBackoff,
@@ -44,11 +49,23 @@ public record ClientConfig(
     Supplier<Balancer> balancer,
     Duration demandReportInterval,
     Duration demandLeaseTtl,
+    TurnBackPolicy turnBacks,
     InstantSource clock) {
+
+  /** The default of {@link #maxPendingBytes()}: 256 MiB. */
+  public static final long DEFAULT_MAX_PENDING_BYTES = 256L * 1024 * 1024;
 
   public ClientConfig {
     if (maxPending <= 0) {
       throw new IllegalArgumentException("maxPending must be > 0, was " + maxPending);
+    }
+    if (maxPendingBytes < WireLimits.MAX_PAYLOAD_BYTES) {
+      // Below that, a task of the largest payload could never be accepted.
+      throw new IllegalArgumentException(
+          "maxPendingBytes must be >= "
+              + WireLimits.MAX_PAYLOAD_BYTES
+              + " (the largest payload), was "
+              + maxPendingBytes);
     }
     if (maxPayloadBytes <= 0 || maxPayloadBytes > WireLimits.MAX_PAYLOAD_BYTES) {
       throw new IllegalArgumentException(
@@ -69,6 +86,9 @@ public record ClientConfig(
     if (demandLeaseTtl.compareTo(Duration.ofSeconds(1)) < 0) {
       throw new IllegalArgumentException("demandLeaseTtl must be >= 1s, was " + demandLeaseTtl);
     }
+    if (turnBacks == null) {
+      throw new IllegalArgumentException("turnBacks must not be null");
+    }
     if (clock == null) {
       throw new IllegalArgumentException("clock must not be null");
     }
@@ -82,6 +102,7 @@ public record ClientConfig(
   public static ClientConfig defaults() {
     return new ClientConfig(
         100_000,
+        DEFAULT_MAX_PENDING_BYTES,
         WireLimits.MAX_PAYLOAD_BYTES,
         Duration.ofSeconds(5),
         Backoff.exponential(Duration.ofSeconds(1), Duration.ofSeconds(30)),
@@ -89,6 +110,7 @@ public record ClientConfig(
         null,
         Duration.ofSeconds(1),
         Duration.ofSeconds(10),
+        TurnBackPolicy.defaults(),
         MonotonicClock.system());
   }
 
@@ -104,6 +126,7 @@ public record ClientConfig(
   public ClientConfig withPlacement(PlacementStrategy strategy) {
     return new ClientConfig(
         maxPending,
+        maxPendingBytes,
         maxPayloadBytes,
         storeTimeout,
         reconnectBackoff,
@@ -111,12 +134,14 @@ public record ClientConfig(
         balancer,
         demandReportInterval,
         demandLeaseTtl,
+        turnBacks,
         clock);
   }
 
   public ClientConfig withDemandReportInterval(Duration value) {
     return new ClientConfig(
         maxPending,
+        maxPendingBytes,
         maxPayloadBytes,
         storeTimeout,
         reconnectBackoff,
@@ -124,6 +149,7 @@ public record ClientConfig(
         balancer,
         value,
         demandLeaseTtl,
+        turnBacks,
         clock);
   }
 
@@ -131,6 +157,7 @@ public record ClientConfig(
   public ClientConfig withBalancer(Supplier<Balancer> factory) {
     return new ClientConfig(
         maxPending,
+        maxPendingBytes,
         maxPayloadBytes,
         storeTimeout,
         reconnectBackoff,
@@ -138,12 +165,14 @@ public record ClientConfig(
         factory,
         demandReportInterval,
         demandLeaseTtl,
+        turnBacks,
         clock);
   }
 
   public ClientConfig withMaxPending(int value) {
     return new ClientConfig(
         value,
+        maxPendingBytes,
         maxPayloadBytes,
         storeTimeout,
         reconnectBackoff,
@@ -151,12 +180,14 @@ public record ClientConfig(
         balancer,
         demandReportInterval,
         demandLeaseTtl,
+        turnBacks,
         clock);
   }
 
   public ClientConfig withStoreTimeout(Duration value) {
     return new ClientConfig(
         maxPending,
+        maxPendingBytes,
         maxPayloadBytes,
         value,
         reconnectBackoff,
@@ -164,12 +195,14 @@ public record ClientConfig(
         balancer,
         demandReportInterval,
         demandLeaseTtl,
+        turnBacks,
         clock);
   }
 
   public ClientConfig withReconnectBackoff(Backoff value) {
     return new ClientConfig(
         maxPending,
+        maxPendingBytes,
         maxPayloadBytes,
         storeTimeout,
         value,
@@ -177,6 +210,7 @@ public record ClientConfig(
         balancer,
         demandReportInterval,
         demandLeaseTtl,
+        turnBacks,
         clock);
   }
 
@@ -184,6 +218,7 @@ public record ClientConfig(
   public ClientConfig withClock(InstantSource value) {
     return new ClientConfig(
         maxPending,
+        maxPendingBytes,
         maxPayloadBytes,
         storeTimeout,
         reconnectBackoff,
@@ -191,6 +226,37 @@ public record ClientConfig(
         balancer,
         demandReportInterval,
         demandLeaseTtl,
+        turnBacks,
         value);
+  }
+
+  public ClientConfig withMaxPendingBytes(long value) {
+    return new ClientConfig(
+        maxPending,
+        value,
+        maxPayloadBytes,
+        storeTimeout,
+        reconnectBackoff,
+        placement,
+        balancer,
+        demandReportInterval,
+        demandLeaseTtl,
+        turnBacks,
+        clock);
+  }
+
+  public ClientConfig withTurnBacks(TurnBackPolicy value) {
+    return new ClientConfig(
+        maxPending,
+        maxPendingBytes,
+        maxPayloadBytes,
+        storeTimeout,
+        reconnectBackoff,
+        placement,
+        balancer,
+        demandReportInterval,
+        demandLeaseTtl,
+        value,
+        clock);
   }
 }

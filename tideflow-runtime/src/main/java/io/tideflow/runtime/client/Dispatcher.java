@@ -1,28 +1,19 @@
 package io.tideflow.runtime.client;
 
 import io.tideflow.core.balance.Balancer;
-import io.tideflow.core.balance.PickResult;
 import io.tideflow.core.model.Allocations;
 import io.tideflow.core.model.ClusterView;
-import io.tideflow.core.model.LabelSelector;
 import io.tideflow.core.model.PendingWork;
 import io.tideflow.core.model.PlacementRequest;
-import io.tideflow.core.model.Resources;
 import io.tideflow.core.model.TaskSpec;
 import io.tideflow.core.placement.Placement;
 import io.tideflow.core.placement.PlacementContext;
 import io.tideflow.core.placement.PlacementResult;
 import io.tideflow.runtime.task.TaskException.Kind;
 import java.lang.System.Logger.Level;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedDeque;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -54,16 +45,19 @@ final class Dispatcher {
   private final Supplier<ClusterView> view;
   private final WorkerConnections connections;
 
-  /** Picks the worker of unconstrained tasks when configured; null otherwise. */
-  private final Balancer balancer;
+  /** Picks the worker of unconstrained tasks when a balancer is configured; null otherwise. */
+  private final BalancedPicks picks;
 
   private final Outcomes outcomes;
   private final BooleanSupplier closed;
-  private final ConcurrentLinkedDeque<TaskAttempt> pending = new ConcurrentLinkedDeque<>();
-  private final ConcurrentLinkedDeque<TaskAttempt> parked = new ConcurrentLinkedDeque<>();
+  private final WaitQueues queues;
+  private final ConcurrentLinkedDeque<TaskAttempt> pending;
+  private final ConcurrentLinkedDeque<TaskAttempt> parked;
 
-  /** Tasks accepted and not yet sent, bounded by {@link ClientConfig#maxPending()}. */
-  private final AtomicInteger waiting = new AtomicInteger();
+  /** Tasks waiting, and payload bytes not yet answered: the bounds of submit. */
+  private final PendingBudget budget;
+
+  private final TurnBacks turnBacks;
 
   private final AtomicInteger dispatchWip = new AtomicInteger();
   private final AtomicLong ids = new AtomicLong();
@@ -87,12 +81,18 @@ final class Dispatcher {
       WorkerConnections connections,
       Balancer balancer,
       Outcomes outcomes,
+      TurnBacks turnBacks,
       BooleanSupplier closed) {
     this.config = config;
+    this.turnBacks = turnBacks;
+    this.queues = new WaitQueues(turnBacks);
+    this.pending = queues.pending;
+    this.parked = queues.parked;
+    this.budget = new PendingBudget(config);
     this.clock = clock;
     this.view = view;
     this.connections = connections;
-    this.balancer = balancer;
+    this.picks = balancer == null ? null : new BalancedPicks(balancer, clock);
     this.outcomes = outcomes;
     this.closed = closed;
     PlacementContext base =
@@ -101,17 +101,22 @@ final class Dispatcher {
     this.reachableContext = base.withLoad(connections.reachable());
   }
 
-  /** Queues a new task and sends what it can; false when {@code maxPending} tasks wait already. */
-  boolean admit(TaskAttempt attempt) {
-    if (waiting.incrementAndGet() > config.maxPending()) {
-      waiting.decrementAndGet();
-      return false;
+  /**
+   * Queues a new task and sends what it can; returns why not, naming the bound, when {@code
+   * maxPending} tasks wait already or its payload would pass {@code maxPendingBytes}; null when it
+   * was taken.
+   */
+  String admit(TaskAttempt attempt) {
+    String refused = budget.reserve(attempt.spec.payload().length);
+    if (refused != null) {
+      return refused;
     }
     outcomes.submitted();
+    turnBacks.submitted();
     pending.addLast(attempt);
     failQueuedIfClosed();
     dispatch();
-    return true;
+    return null;
   }
 
   /** Sends waiting tasks while workers have credits. One thread at a time runs the loop. */
@@ -147,7 +152,7 @@ final class Dispatcher {
           return;
         }
       } catch (RuntimeException e) {
-        waiting.decrementAndGet();
+        budget.dequeued();
         fail(attempt, Kind.PLACEMENT_FAILED, "placing the task failed: " + e);
       }
     }
@@ -156,10 +161,10 @@ final class Dispatcher {
   /** Places and sends one attempt; false when every fitting worker is busy (stop for now). */
   private boolean placeOne(TaskAttempt attempt, ClusterView view) {
     if (attempt.settled()) {
-      waiting.decrementAndGet(); // timed out while it waited
+      budget.dequeued(); // timed out while it waited
       return true;
     }
-    if (balancer != null && unconstrained(attempt.spec) && sendPicked(attempt)) {
+    if (picks != null && unconstrained(attempt.spec) && sendPicked(attempt)) {
       return true;
     }
     Allocations placed = allocations.get();
@@ -171,7 +176,8 @@ final class Dispatcher {
       usableContext = usableContext.withStartIndex(result.nextStartIndex());
     }
     if (result.placement() instanceof Placement.Placed p) {
-      if (!send(attempt, connections.get(p.nodeId()), null)) {
+      String nodeId = elsewhere(attempt, p.nodeId(), view, placed);
+      if (!send(attempt, connections.get(nodeId), null)) {
         pending.addFirst(attempt); // lost a race for the last credit: place it again
       }
       return true;
@@ -193,6 +199,24 @@ final class Dispatcher {
     return false;
   }
 
+  /**
+   * {@code chosen}, unless it is the node that just turned the attempt back and another node fits:
+   * then that one. Decided a second time only for such attempts, so the common path pays nothing.
+   */
+  private String elsewhere(
+      TaskAttempt attempt, String chosen, ClusterView view, Allocations placed) {
+    String avoid = attempt.avoidNode;
+    if (avoid == null || !avoid.equals(chosen)) {
+      return chosen;
+    }
+    AvoidingLoad without = new AvoidingLoad(connections.usable(), avoid);
+    PlacementResult other =
+        config
+            .placement()
+            .decide(attempt.request, view, usableContext.withAllocations(placed).withLoad(without));
+    return other.placement() instanceof Placement.Placed q ? q.nodeId() : chosen;
+  }
+
   private static PlacementContext current(PlacementContext context, Allocations placed) {
     return context.allocations() == placed ? context : context.withAllocations(placed);
   }
@@ -205,17 +229,14 @@ final class Dispatcher {
   /** Sends {@code attempt} to the balancer's pick; false when it picked no usable worker. */
   private boolean sendPicked(TaskAttempt attempt) {
     long now = clock.nanos();
-    PickResult pick = balancer.picker().pick(ThreadLocalRandom.current().nextLong(), now);
-    if (!(pick instanceof PickResult.Chosen chosen)) {
+    String nodeId = picks.pick(attempt, now);
+    if (nodeId == null) {
       return false;
     }
-    String nodeId = chosen.endpoint().id();
     if (send(attempt, connections.get(nodeId), nodeId)) {
       return true;
     }
-    // Picked, but its stream has no free credit (or is closing): the task goes by placement.
-    // The pick must still be answered once; as an instant success it leaves no failure behind.
-    balancer.onResult(nodeId, 0, true, now);
+    picks.unsent(nodeId, now); // no free credit there: the task goes by placement
     return false;
   }
 
@@ -226,17 +247,25 @@ final class Dispatcher {
     }
     attempt.attempts++;
     long now = clock.nanos();
-    attempt.deadlineNanos = now + attempt.spec.timeout().toNanos();
+    boolean keep = attempt.keepDeadline;
+    long deadline = attempt.deadlineNanos;
+    if (!keep) {
+      attempt.deadlineNanos = now + attempt.spec.timeout().toNanos();
+    }
     attempt.pickedNode = pickedNode;
     attempt.sentNanos = now;
     // Held before it is sent: its answer may come back before trySend returns.
     hold(attempt, connection.nodeId());
+    attempt.keepDeadline = false;
     if (connection.trySend(ids.incrementAndGet(), attempt)) {
-      waiting.decrementAndGet();
+      budget.dequeued();
       attempt.lastNoFit = null; // placed: it waits for a node no more
+      attempt.avoidNode = null;
       return true;
     }
     release(attempt);
+    attempt.keepDeadline = keep;
+    attempt.deadlineNanos = deadline;
     attempt.attempts--;
     attempt.pickedNode = null;
     return false;
@@ -268,11 +297,8 @@ final class Dispatcher {
 
   /** Tells the balancer how the attempt it picked ended. */
   void answerPick(TaskAttempt attempt, boolean success) {
-    String picked = attempt.pickedNode;
-    if (balancer != null && picked != null) {
-      attempt.pickedNode = null;
-      long now = clock.nanos();
-      balancer.onResult(picked, ClientClock.elapsed(attempt.sentNanos, now), success, now);
+    if (picks != null) {
+      picks.answer(attempt, success);
     }
   }
 
@@ -283,10 +309,7 @@ final class Dispatcher {
   }
 
   private void moveParkedToPending() {
-    TaskAttempt t;
-    while ((t = parked.pollFirst()) != null) {
-      pending.addLast(t);
-    }
+    queues.moveParkedToPending();
   }
 
   /**
@@ -301,12 +324,54 @@ final class Dispatcher {
 
   void succeed(TaskAttempt t, String nodeId, byte[] output) {
     release(t);
-    outcomes.succeed(t, nodeId, output, clock.nanos());
+    outcomes.succeed(t, nodeId, output, clock.nanos(), () -> answered(t));
   }
 
   void fail(TaskAttempt t, Kind kind, String message) {
     release(t);
-    outcomes.fail(t, kind, message);
+    outcomes.fail(t, kind, message, () -> answered(t));
+  }
+
+  /** Gives the task's bytes back before its future completes, so its caller may submit again. */
+  private void answered(TaskAttempt t) {
+    budget.answered(t.spec.payload().length);
+  }
+
+  /**
+   * A worker turned {@code t} back unrun: placed again — after a back-off unless its node is
+   * draining, preferably elsewhere, within its current deadline — or failed {@code OVERLOADED} when
+   * a bound of {@link TurnBackPolicy} ran out. The caller has not counted it as an attempt.
+   */
+  void turnBack(TaskAttempt t, String nodeId, TurnBacks.Cause cause, String why) {
+    release(t);
+    if (t.settled()) {
+      return;
+    }
+    String refused = turnBacks.refuse(t, cause);
+    if (refused != null) {
+      fail(t, Kind.OVERLOADED, "task " + refused + "; last from " + nodeId + ": " + why);
+      return;
+    }
+    outcomes.retried(); // placed again, as a retry after a broken stream is
+    t.avoidNode = nodeId;
+    t.keepDeadline = true;
+    budget.requeued();
+    if (cause == TurnBacks.Cause.DRAINING) {
+      pending.addLast(t); // the draining node is used no more: no need to wait
+    } else {
+      turnBacks.delay(t, clock.nanos());
+    }
+    failQueuedIfClosed();
+  }
+
+  /** Moves the turned-back tasks whose back-off has passed back in line, and sends them. */
+  void releaseDue(long nowNanos) {
+    List<TaskAttempt> due = turnBacks.due(nowNanos);
+    if (!due.isEmpty()) {
+      due.forEach(pending::addLast);
+      failQueuedIfClosed();
+      dispatch();
+    }
   }
 
   /** Puts an attempt that got no answer back in line, or fails it when its attempts are used. */
@@ -320,25 +385,19 @@ final class Dispatcher {
       return;
     }
     outcomes.retried();
-    waiting.incrementAndGet();
+    budget.requeued();
     pending.addLast(t);
     failQueuedIfClosed();
   }
 
-  /**
-   * Takes each waiting attempt that {@code expired} accepts out of its queue and hands it to {@code
-   * onExpired}; an attempt the dispatch loop took meanwhile is left to it.
-   */
+  /** See {@link WaitQueues#expire}. */
   void expireWaiting(Predicate<TaskAttempt> expired, Consumer<TaskAttempt> onExpired) {
-    for (ConcurrentLinkedDeque<TaskAttempt> queue : List.of(pending, parked)) {
-      for (Iterator<TaskAttempt> it = queue.iterator(); it.hasNext(); ) {
-        TaskAttempt t = it.next();
-        if (expired.test(t) && queue.removeFirstOccurrence(t)) {
-          waiting.decrementAndGet();
+    queues.expire(
+        expired,
+        t -> {
+          budget.dequeued();
           onExpired.accept(t);
-        }
-      }
-    }
+        });
   }
 
   /**
@@ -353,42 +412,14 @@ final class Dispatcher {
 
   /** Fails everything that waits: the client is closing. */
   void failQueued() {
-    for (ConcurrentLinkedDeque<TaskAttempt> q : List.of(pending, parked)) {
-      TaskAttempt t;
-      while ((t = q.pollFirst()) != null) {
-        fail(t, Kind.CLIENT_CLOSED, "client closed");
-      }
+    for (TaskAttempt t : queues.takeAll()) {
+      fail(t, Kind.CLIENT_CLOSED, "client closed");
     }
   }
 
   /** See {@link TideflowClient#pendingWork()}. */
   List<PendingWork> pendingWork() {
-    record Shape(Resources demand, LabelSelector selector, Set<String> tolerations) {}
-    Map<Shape, int[]> counts = new HashMap<>();
-    Map<Shape, String> reasons = new HashMap<>();
-    // Both queues: parked work moves to pending whenever room may have freed, and back.
-    List<TaskAttempt> waitingForFit = new ArrayList<>(parked);
-    waitingForFit.addAll(pending);
-    for (TaskAttempt t : waitingForFit) {
-      if (t.settled() || t.lastNoFit == null) {
-        continue;
-      }
-      Shape shape = new Shape(t.request.demand(), t.request.selector(), t.request.tolerations());
-      counts.computeIfAbsent(shape, k -> new int[1])[0]++;
-      reasons.put(shape, t.lastNoFit);
-    }
-    List<PendingWork> work = new ArrayList<>();
-    counts.forEach(
-        (shape, n) ->
-            work.add(
-                new PendingWork(
-                    shape.demand(),
-                    shape.selector(),
-                    shape.tolerations(),
-                    n[0],
-                    reasons.get(shape))));
-    work.sort((a, b) -> Integer.compare(b.count(), a.count()));
-    return work;
+    return queues.pendingWork();
   }
 
   Allocations allocations() {
@@ -396,6 +427,6 @@ final class Dispatcher {
   }
 
   int waiting() {
-    return waiting.get();
+    return budget.waiting();
   }
 }

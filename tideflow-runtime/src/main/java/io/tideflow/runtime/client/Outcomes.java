@@ -43,16 +43,23 @@ final class Outcomes {
     retried.increment();
   }
 
-  void succeed(TaskAttempt t, String nodeId, byte[] output, long nowNanos) {
+  /**
+   * Completes {@code t}'s future unless it settled already; {@code onSettled} runs first, once,
+   * when this call settles it.
+   */
+  void succeed(TaskAttempt t, String nodeId, byte[] output, long nowNanos, Runnable onSettled) {
     if (t.settle()) {
+      onSettled.run();
       completed.increment();
       latency.record(ClientClock.elapsed(t.submittedNanos, nowNanos), TimeUnit.NANOSECONDS);
       t.future.complete(new TaskResult(output, nodeId, t.attempts));
     }
   }
 
-  void fail(TaskAttempt t, Kind kind, String message) {
+  /** Fails {@code t}'s future unless it settled already; {@code onSettled} as for succeed. */
+  void fail(TaskAttempt t, Kind kind, String message, Runnable onSettled) {
     if (t.settle()) {
+      onSettled.run();
       failed.increment();
       t.future.completeExceptionally(new TaskException(kind, message));
     }

@@ -26,6 +26,21 @@ final class TaskAttempt {
   /** Attempts started so far; a rejection by a draining node does not count. */
   int attempts;
 
+  /** Times a worker turned it back unrun (overloaded, no credit, draining). */
+  int turnedBack;
+
+  /** The node that last turned it back: placed elsewhere next time if another fits; or null. */
+  volatile String avoidNode;
+
+  /**
+   * Set when it was turned back: its next send keeps the deadline it has instead of starting a
+   * fresh one, so a task bounced from node to node still ends within its timeout.
+   */
+  volatile boolean keepDeadline;
+
+  /** When a task turned back for overload is placed again (client clock nanos). */
+  volatile long retryAtNanos;
+
   /** When the current wait (for a node, or for the node's answer) gives up. */
   volatile long deadlineNanos;
 

@@ -1,5 +1,6 @@
 package io.tideflow.runtime.client;
 
+import com.google.protobuf.CodedOutputStream;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tideflow.core.balance.Balancer;
@@ -12,7 +13,9 @@ import io.tideflow.runtime.membership.ClusterWatcher;
 import io.tideflow.runtime.task.TaskException;
 import io.tideflow.runtime.task.TaskException.Kind;
 import io.tideflow.runtime.task.TaskResult;
+import io.tideflow.runtime.transport.WireLimits;
 import io.tideflow.runtime.transport.proto.ResultMessage;
+import io.tideflow.runtime.transport.proto.TaskMessage;
 import io.tideflow.store.ClusterStore;
 import java.lang.System.Logger.Level;
 import java.util.Collection;
@@ -51,6 +54,9 @@ public final class TideflowClient implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(TideflowClient.class.getName());
   private static final long TICK_MILLIS = 50;
 
+  /** A task's fixed-size fields (id, timeout, attempt) and its framing in a batch, at most. */
+  private static final int TASK_FIELDS_BYTES = 64;
+
   private final ClientConfig config;
   private final ClientClock clock;
   private final ClusterWatcher watcher;
@@ -77,7 +83,15 @@ public final class TideflowClient implements AutoCloseable {
     this.connections =
         new WorkerConnections(config, clock, new Events(), balancer, () -> closed, metrics);
     this.dispatcher =
-        new Dispatcher(config, clock, watcher::view, connections, balancer, outcomes, () -> closed);
+        new Dispatcher(
+            config,
+            clock,
+            watcher::view,
+            connections,
+            balancer,
+            outcomes,
+            new TurnBacks(config.turnBacks(), metrics),
+            () -> closed);
     this.deadlines = new AttemptDeadlines(dispatcher, connections);
     this.demand =
         new DemandReporter(
@@ -119,9 +133,11 @@ public final class TideflowClient implements AutoCloseable {
 
   /**
    * Submits a task. The future fails with a {@link TaskException} whose kind says why: {@code
-   * QUEUE_FULL} at once when too many tasks wait, {@code TOO_LARGE} for an oversized payload,
-   * {@code UNKNOWN_HANDLER}, {@code HANDLER_FAILED}, {@code TIMED_OUT}, {@code NO_NODE_FITS} when
-   * no node could take it before its timeout, {@code ATTEMPTS_EXHAUSTED}.
+   * QUEUE_FULL} at once when too many tasks wait or their payloads hold too many bytes, {@code
+   * TOO_LARGE} at once for a payload, handler name or idempotency key over its limit, {@code
+   * OVERLOADED} when workers kept turning it back, {@code UNKNOWN_HANDLER}, {@code HANDLER_FAILED},
+   * {@code TIMED_OUT}, {@code NO_NODE_FITS} when no node could take it before its timeout, {@code
+   * ATTEMPTS_EXHAUSTED}.
    */
   public CompletableFuture<TaskResult> submit(TaskSpec spec) {
     TaskAttempt attempt = new TaskAttempt(spec, clock.nanos());
@@ -129,26 +145,50 @@ public final class TideflowClient implements AutoCloseable {
       attempt.future.completeExceptionally(new TaskException(Kind.CLIENT_CLOSED, "client closed"));
       return attempt.future;
     }
-    if (spec.payload().length > config.maxPayloadBytes()) {
-      attempt.future.completeExceptionally(
-          new TaskException(
-              Kind.TOO_LARGE,
-              "payload of "
-                  + spec.payload().length
-                  + " bytes exceeds the limit of "
-                  + config.maxPayloadBytes()
-                  + " bytes"));
+    String overLimit = overLimit(spec);
+    if (overLimit != null) {
+      attempt.future.completeExceptionally(new TaskException(Kind.TOO_LARGE, overLimit));
       return attempt.future;
     }
-    if (!dispatcher.admit(attempt)) {
-      attempt.future.completeExceptionally(
-          new TaskException(
-              Kind.QUEUE_FULL,
-              "submit queue full: "
-                  + config.maxPending()
-                  + " tasks already wait to be sent (ClientConfig.maxPending)"));
+    String refused = dispatcher.admit(attempt);
+    if (refused != null) {
+      attempt.future.completeExceptionally(new TaskException(Kind.QUEUE_FULL, refused));
     }
     return attempt.future;
+  }
+
+  /**
+   * Why {@code spec} could never be sent, as a sentence naming the field and its limit; null when
+   * it can. Checked before anything is queued, so a task the worker would refuse costs nothing.
+   */
+  private String overLimit(TaskSpec spec) {
+    if (spec.payload().length > config.maxPayloadBytes()) {
+      return "payload of "
+          + spec.payload().length
+          + " bytes exceeds the limit of "
+          + config.maxPayloadBytes()
+          + " bytes";
+    }
+    String names = WireLimits.overLimit(spec.handler(), spec.idempotencyKey());
+    if (names != null) {
+      return names;
+    }
+    // Names count chars and a char may take 3 bytes: the encoded task is what must fit.
+    int encoded =
+        CodedOutputStream.computeStringSize(TaskMessage.HANDLER_FIELD_NUMBER, spec.handler())
+            + CodedOutputStream.computeStringSize(
+                TaskMessage.IDEMPOTENCY_KEY_FIELD_NUMBER, spec.idempotencyKey())
+            + CodedOutputStream.computeByteArraySize(
+                TaskMessage.PAYLOAD_FIELD_NUMBER, spec.payload())
+            + TASK_FIELDS_BYTES;
+    if (encoded > WireLimits.MAX_RESULT_BYTES) {
+      return "task encodes to "
+          + encoded
+          + " bytes, more than the limit of "
+          + WireLimits.MAX_RESULT_BYTES
+          + " bytes for one stream message";
+    }
+    return null;
   }
 
   private void reconcile() {
@@ -163,6 +203,7 @@ public final class TideflowClient implements AutoCloseable {
     try {
       long now = clock.nanos();
       deadlines.sweep(now);
+      dispatcher.releaseDue(now);
       connections.prune(now);
       reconcile();
       if (now - lastDemandReportNanos >= config.demandReportInterval().toNanos()) {
@@ -234,7 +275,15 @@ public final class TideflowClient implements AutoCloseable {
         case REJECTED_DRAINING -> {
           t.attempts--; // the node turned it back unrun: this try does not count
           connections.stopUsing(c, watcher.view());
-          dispatcher.retry(t, r.getErrorMessage());
+          dispatcher.turnBack(t, c.nodeId(), TurnBacks.Cause.DRAINING, r.getErrorMessage());
+        }
+        case OVERLOADED -> {
+          t.attempts--;
+          dispatcher.turnBack(t, c.nodeId(), TurnBacks.Cause.OVERLOADED, r.getErrorMessage());
+        }
+        case NO_CREDIT -> {
+          t.attempts--;
+          dispatcher.turnBack(t, c.nodeId(), TurnBacks.Cause.NO_CREDIT, r.getErrorMessage());
         }
         case UNKNOWN_HANDLER -> dispatcher.fail(t, Kind.UNKNOWN_HANDLER, r.getErrorMessage());
         case TOO_LARGE -> dispatcher.fail(t, Kind.TOO_LARGE, r.getErrorMessage());

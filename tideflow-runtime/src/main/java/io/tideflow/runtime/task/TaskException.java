@@ -24,6 +24,11 @@ public class TaskException extends RuntimeException {
     ATTEMPTS_EXHAUSTED,
     /** Choosing a node threw (a bug in a placement strategy or balancer); the message says what. */
     PLACEMENT_FAILED,
+    /**
+     * Workers kept turning the task back unrun (overloaded or draining) until the client's bound on
+     * such retries ran out: the message says which bound, how often, and the last reason.
+     */
+    OVERLOADED,
     /** The client was closed before the task finished. */
     CLIENT_CLOSED
   }

@@ -32,6 +32,15 @@ public final class Batcher<T> {
   private final Executor executor;
   private final Runnable drain = this::drain;
 
+  /** Batches one drain sends before it hands the executor on (see {@link #drain}). */
+  private static final int BATCHES_PER_TURN = 16;
+
+  /**
+   * The adds a yielding drain had not accounted for yet, handed to the drain it re-queued; only
+   * drains touch it, one at a time, ordered by the executor.
+   */
+  private int carried;
+
   /**
    * @param executor runs the drains; a platform thread is the safe choice, since virtual threads
    *     busy with CPU-bound tasks would hold a drain back until they finish
@@ -71,16 +80,24 @@ public final class Batcher<T> {
     }
   }
 
+  /**
+   * Sends what has gathered, looping while more arrives, but at most {@link #BATCHES_PER_TURN}
+   * batches a turn: then it re-queues itself and returns, so other work on the executor (other
+   * streams' drains, a flush) runs in between instead of waiting for as long as items keep coming.
+   */
   private void drain() {
-    int missed = 1;
+    int missed = carried == 0 ? 1 : carried;
+    carried = 0;
+    int sent = 0;
     do {
       List<T> batch = new ArrayList<>();
       int bytes = 0;
       T item;
-      while ((item = queue.poll()) != null) {
+      while (sent < BATCHES_PER_TURN && (item = queue.poll()) != null) {
         int size = sizeOf.applyAsInt(item);
         if (!batch.isEmpty() && (batch.size() >= maxItems || bytes + size > maxBytes)) {
           send(batch);
+          sent++;
           batch = new ArrayList<>();
           bytes = 0;
         }
@@ -89,6 +106,20 @@ public final class Batcher<T> {
       }
       if (!batch.isEmpty()) {
         send(batch);
+        sent++;
+      }
+      if (sent >= BATCHES_PER_TURN) {
+        // The queue may hold more: the adds are accounted for only once it is empty, by the
+        // drain this one hands on to, so nothing added is ever stranded.
+        carried = missed;
+        try {
+          executor.execute(drain);
+          return;
+        } catch (RejectedExecutionException e) {
+          carried = 0; // shut down: finish here, as before
+          sent = 0;
+          continue;
+        }
       }
       missed = pending.addAndGet(-missed);
     } while (missed != 0);

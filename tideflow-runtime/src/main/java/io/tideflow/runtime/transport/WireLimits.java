@@ -29,5 +29,25 @@ public final class WireLimits {
    */
   public static final int MAX_RESULT_BYTES = MAX_MESSAGE_BYTES - 1024;
 
+  /**
+   * Which of a task's names exceeds its limit, as a sentence naming the field and the limit; null
+   * when both fit. Checked by the client before it sends and by the worker on arrival, with the
+   * same words.
+   */
+  public static String overLimit(String handler, String idempotencyKey) {
+    int name = handler.length();
+    if (name > MAX_HANDLER_NAME_CHARS) {
+      return "handler name is " + name + " chars, more than the limit of " + MAX_HANDLER_NAME_CHARS;
+    }
+    int key = idempotencyKey.length();
+    if (key > MAX_IDEMPOTENCY_KEY_CHARS) {
+      return "idempotency key is "
+          + key
+          + " chars, more than the limit of "
+          + MAX_IDEMPOTENCY_KEY_CHARS;
+    }
+    return null;
+  }
+
   private WireLimits() {}
 }

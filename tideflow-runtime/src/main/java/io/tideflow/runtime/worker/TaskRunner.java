@@ -1,72 +1,111 @@
 package io.tideflow.runtime.worker;
 
-import com.google.protobuf.ByteString;
 import io.tideflow.runtime.task.TaskHandler;
 import io.tideflow.runtime.task.TaskHandlers;
 import io.tideflow.runtime.transport.WireLimits;
 import io.tideflow.runtime.transport.proto.ErrorCode;
 import io.tideflow.runtime.transport.proto.ResultMessage;
 import io.tideflow.runtime.transport.proto.TaskMessage;
+import io.tideflow.runtime.worker.Rejections.Reason;
 import java.time.InstantSource;
-import java.util.HashMap;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.Comparator;
+import java.util.NavigableSet;
+import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * Runs tasks on virtual threads, at most {@code maxConcurrent} at once; the rest wait in a queue
- * that the running threads work off before they end. Remembers results by handler and idempotency
- * key, so a retried task that reaches this worker again gets the first run's result without running
- * twice. That is best effort and per worker: a retry placed on another worker runs again, a
- * finished entry is forgotten once {@code dedupEntries} newer ones crowd it out, and while running
- * tasks alone hold every entry a new keyed task runs without dedup (see {@link Dedup}).
+ * Runs tasks on virtual threads, at most {@code maxConcurrent} at once; the rest wait in a {@link
+ * RunQueue} (earliest deadline first) that the running threads work off before they end. What it
+ * takes is bounded by its {@link Admission}: a task beyond {@code maxAdmittedTasks} queued and
+ * running, or beyond {@code maxAdmittedBytes} of their payloads, is answered {@code OVERLOADED} at
+ * once and never queued, so the client re-places it while it still has time. Remembers results by
+ * handler and idempotency key ({@link Dedup}), so a retried task that reaches this worker again
+ * gets the first run's result without running twice (best effort and per worker).
  *
  * <p>Each task's timeout holds here too, counted from its arrival: a task still queued at its
  * deadline is answered {@code TIMED_OUT} without running; one still running is answered {@code
  * TIMED_OUT} by {@link #expire} and its thread interrupted. Either way the client gets its credit
  * back, so a hung handler cannot hold a stream's credits; a handler that ignores the interrupt
- * keeps its slot until it returns (counted by {@link #overdue()}). Deadlines are read from the
- * injected clock, so whether a task is past its timeout is exact under a test's clock; {@link
- * #expire} only needs calling often enough in real time.
+ * keeps its slot (and its admission) until it returns (counted by {@link #overdue()}). Both the
+ * queue and the running tasks are kept in deadline order, so {@link #expire} looks only at what is
+ * past its deadline, not at every task. Deadlines are read from the injected clock; {@link
+ * #startExpiry} only decides how often, in real time, to look.
  *
  * <p>{@link #submit} is called on gRPC's event loop and never blocks.
  */
 final class TaskRunner {
   /** A job's deadline when its task has no timeout. */
-  private static final long NO_DEADLINE = Long.MAX_VALUE;
+  private static final long NO_DEADLINE = Job.NO_DEADLINE;
+
+  private static final Comparator<Job> BY_DEADLINE =
+      Comparator.<Job>comparingLong(j -> j.deadlineMillis).thenComparingLong(j -> j.seq);
 
   private final TaskHandlers handlers;
   private final InstantSource clock;
   private final Semaphore slots;
-  private final ConcurrentLinkedQueue<Runnable> queue = new ConcurrentLinkedQueue<>();
-  private final AtomicInteger queued = new AtomicInteger();
-  private final AtomicInteger inFlight = new AtomicInteger();
+  private final Admission admission;
+  private final RunQueue<Job> queue;
+  private final Rejections rejections = new Rejections();
+  private final AtomicLong seqs = new AtomicLong();
   private final AtomicLong completed = new AtomicLong();
   private final AtomicLong deduplicated = new AtomicLong();
   private final AtomicLong undeduplicated = new AtomicLong();
   private final Set<Thread> running = ConcurrentHashMap.newKeySet();
 
-  /** Jobs whose handler runs now, for {@link #expire}. */
-  private final Set<Job> executing = ConcurrentHashMap.newKeySet();
+  /** Running jobs that have a deadline, earliest first, for {@link #expire}. */
+  private final NavigableSet<Job> executing = new ConcurrentSkipListSet<>(BY_DEADLINE);
+
+  /** Running jobs already answered TIMED_OUT whose handler has not returned. */
+  private final Set<Job> overdueJobs = ConcurrentHashMap.newKeySet();
 
   private final AtomicLong timedOut = new AtomicLong();
   private final Dedup dedup;
+  private volatile ScheduledExecutorService expiry;
   private volatile boolean stopped;
 
+  /** Without admission limits beyond the queue's own; for tests of other concerns. */
   TaskRunner(TaskHandlers handlers, int maxConcurrent, int dedupEntries, InstantSource clock) {
+    this(handlers, maxConcurrent, dedupEntries, Integer.MAX_VALUE - 1, Long.MAX_VALUE, clock);
+  }
+
+  TaskRunner(
+      TaskHandlers handlers,
+      int maxConcurrent,
+      int dedupEntries,
+      int maxAdmittedTasks,
+      long maxAdmittedBytes,
+      InstantSource clock) {
     this.handlers = handlers;
     this.clock = clock;
     this.slots = new Semaphore(maxConcurrent);
     this.dedup = new Dedup(dedupEntries);
+    this.admission = new Admission(maxAdmittedTasks, maxAdmittedBytes);
+    // Admission bounds the queue already; the queue's own bound is the same figure, kept as a
+    // second line should the two ever disagree.
+    this.queue = new RunQueue<>(maxAdmittedTasks, j -> j.deadlineMillis);
+  }
+
+  /**
+   * Looks for tasks past their deadline every {@code periodMillis} of real time, on a platform
+   * thread of its own, so neither result sending nor CPU-bound handlers delay it. Stopped by {@link
+   * #stop()}.
+   */
+  void startExpiry(String name, long periodMillis) {
+    ScheduledExecutorService timer =
+        Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("tideflow-expiry-" + name).factory());
+    timer.scheduleWithFixedDelay(
+        () -> expire(clock.millis()), periodMillis, periodMillis, TimeUnit.MILLISECONDS);
+    expiry = timer;
   }
 
   /** Runs {@code task} and hands its result to {@code reply}, on some thread, exactly once. */
@@ -74,11 +113,13 @@ final class TaskRunner {
     Consumer<ResultMessage> reply = replyTo;
     String overLimit = overLimit(task);
     if (overLimit != null) {
+      rejections.count(Reason.TOO_LARGE);
       reply.accept(error(task.getId(), ErrorCode.TOO_LARGE, overLimit));
       return;
     }
     TaskHandler handler = handlers.get(task.getHandler());
     if (handler == null) {
+      rejections.count(Reason.UNKNOWN_HANDLER);
       reply.accept(
           error(
               task.getId(),
@@ -86,12 +127,20 @@ final class TaskRunner {
               "unknown handler '" + task.getHandler() + "'; this worker has " + handlers.names()));
       return;
     }
+    int bytes = task.getPayload().size();
+    String refused = admission.tryAdmit(bytes);
+    if (refused != null) {
+      rejections.count(Reason.OVERLOADED);
+      reply.accept(error(task.getId(), ErrorCode.OVERLOADED, refused));
+      return;
+    }
     String key = task.getIdempotencyKey();
     if (!key.isEmpty()) {
-      DedupKey scope = new DedupKey(task.getHandler(), key);
+      Dedup.Key scope = new Dedup.Key(task.getHandler(), key);
       CompletableFuture<ResultMessage> mine = new CompletableFuture<>();
       Dedup.Claim claim = dedup.claim(scope, mine);
       if (claim.earlier() != null) {
+        admission.release(bytes); // nothing runs: the earlier run answers
         deduplicated.incrementAndGet();
         claim.earlier().thenAccept(r -> replyTo.accept(r.toBuilder().setId(task.getId()).build()));
         return;
@@ -100,7 +149,8 @@ final class TaskRunner {
         reply =
             r -> {
               if (r.getError() == ErrorCode.REJECTED_DRAINING
-                  || r.getError() == ErrorCode.TIMED_OUT) {
+                  || r.getError() == ErrorCode.TIMED_OUT
+                  || r.getError() == ErrorCode.OVERLOADED) {
                 // Not run here (or cut short): a later attempt may run it.
                 dedup.remove(scope, mine);
               } else {
@@ -114,28 +164,13 @@ final class TaskRunner {
         undeduplicated.incrementAndGet();
       }
     }
-    Job job = new Job(task, handler, reply, deadline(task.getTimeoutMillis()));
-    inFlight.incrementAndGet();
-    schedule(job);
+    schedule(
+        new Job(task, handler, reply, deadline(task.getTimeoutMillis()), seqs.incrementAndGet()));
   }
 
   /** Which of the task's fields exceeds its limit, as a sentence; null when all fit. */
   static String overLimit(TaskMessage task) {
-    int name = task.getHandler().length();
-    if (name > WireLimits.MAX_HANDLER_NAME_CHARS) {
-      return "handler name is "
-          + name
-          + " chars, more than the limit of "
-          + WireLimits.MAX_HANDLER_NAME_CHARS;
-    }
-    int key = task.getIdempotencyKey().length();
-    if (key > WireLimits.MAX_IDEMPOTENCY_KEY_CHARS) {
-      return "idempotency key is "
-          + key
-          + " chars, more than the limit of "
-          + WireLimits.MAX_IDEMPOTENCY_KEY_CHARS;
-    }
-    return null;
+    return WireLimits.overLimit(task.getHandler(), task.getIdempotencyKey());
   }
 
   /**
@@ -152,104 +187,65 @@ final class TaskRunner {
     return now > NO_DEADLINE - timeoutMillis ? NO_DEADLINE : now + timeoutMillis;
   }
 
-  /** One task on its way through the runner; answered exactly once. */
-  private final class Job implements Runnable {
-    final TaskMessage task;
-    final TaskHandler handler;
-    final Consumer<ResultMessage> reply;
-
-    /**
-     * The clock's millis after which the task is past its timeout; {@link #NO_DEADLINE} for none.
-     */
-    final long deadlineMillis;
-
-    private final AtomicBoolean answered = new AtomicBoolean();
-
-    /** The thread running the handler; guarded by this job's monitor. */
-    private Thread thread;
-
-    Job(TaskMessage task, TaskHandler handler, Consumer<ResultMessage> reply, long deadlineMillis) {
-      this.task = task;
-      this.handler = handler;
-      this.reply = reply;
-      this.deadlineMillis = deadlineMillis;
-    }
-
-    boolean hasDeadline() {
-      return deadlineMillis != NO_DEADLINE;
-    }
-
-    /** Past its deadline at {@code nowMillis}; a task exactly at its deadline still has time. */
-    boolean overdue(long nowMillis) {
-      return nowMillis > deadlineMillis;
-    }
-
-    /** Answers with {@code r} unless answered already; true when this call answered. */
-    boolean answer(ResultMessage r) {
-      if (answered.compareAndSet(false, true)) {
-        reply.accept(r);
-        return true;
-      }
-      return false;
-    }
-
-    @Override
-    public void run() {
-      TaskRunner.this.run(this);
-    }
-
-    synchronized void bind(Thread t) {
-      thread = t;
-    }
-
-    /** Interrupts the handler's thread if it still runs this job. */
-    synchronized void interrupt() {
-      if (thread != null) {
-        thread.interrupt();
-      }
-    }
-  }
-
   /**
    * Answers {@code TIMED_OUT} for every running task past its deadline and interrupts its thread,
-   * and for every queued one past its deadline. Called periodically by the worker (every few tens
-   * of milliseconds of real time) with its clock's time.
+   * and for every queued one past its deadline. Looks only at what is overdue: both are kept in
+   * deadline order.
    *
    * @param nowMillis the clock's time, in the millis of {@link InstantSource#millis()}
    * @return how many tasks it timed out
    */
   int expire(long nowMillis) {
     int n = 0;
-    for (Job job : executing) {
-      if (job.overdue(nowMillis)
-          && job.answer(
-              error(
-                  job.task.getId(),
-                  ErrorCode.TIMED_OUT,
-                  "task exceeded its timeout of "
-                      + job.task.getTimeoutMillis()
-                      + " ms on the worker and was interrupted"))) {
+    Job job;
+    while ((job = firstOrNull()) != null && job.overdue(nowMillis)) {
+      // Marked overdue before it leaves the deadline set, so the gauge never misses it; when the
+      // job's own thread took it out first, it has finished and is not overdue.
+      overdueJobs.add(job);
+      if (!executing.remove(job)) {
+        overdueJobs.remove(job);
+        continue;
+      }
+      if (job.answer(
+          error(
+              job.task.getId(),
+              ErrorCode.TIMED_OUT,
+              "task exceeded its timeout of "
+                  + job.task.getTimeoutMillis()
+                  + " ms on the worker and was interrupted"))) {
         job.interrupt();
         timedOut.incrementAndGet();
         n++;
+      } else {
+        overdueJobs.remove(job);
       }
     }
     // Queued ones too: while handlers that ignore interrupts hold every slot, nothing dequeues
     // them, and unanswered they would keep their credits.
-    for (Runnable queuedJob : queue) {
-      if (queuedJob instanceof Job job && job.overdue(nowMillis) && queue.remove(job)) {
-        queued.decrementAndGet();
-        expireQueued(job);
-        n++;
-      }
+    for (Job queued : queue.pollExpired(nowMillis)) {
+      expireQueued(queued);
+      n++;
     }
     return n;
+  }
+
+  private Job firstOrNull() {
+    try {
+      return executing.first();
+    } catch (NoSuchElementException e) {
+      return null; // empty: nothing runs with a deadline
+    }
+  }
+
+  /** Lets go of what admission counted for {@code job}; once, when it leaves the runner. */
+  private void leave(Job job) {
+    admission.release(job.task.getPayload().size());
   }
 
   /** Answers a job that waited past its deadline without running. */
   private void expireQueued(Job job) {
     timedOut.incrementAndGet();
-    inFlight.decrementAndGet();
+    leave(job);
     job.answer(
         error(
             job.task.getId(),
@@ -261,13 +257,7 @@ final class TaskRunner {
 
   /** Tasks answered TIMED_OUT whose handler has not returned yet. */
   int overdue() {
-    int n = 0;
-    for (Job job : executing) {
-      if (job.answered.get()) {
-        n++;
-      }
-    }
-    return n;
+    return overdueJobs.size();
   }
 
   long timedOut() {
@@ -279,11 +269,15 @@ final class TaskRunner {
       startThread(job);
       return;
     }
-    queued.incrementAndGet();
-    queue.add(job);
+    if (!queue.offer(job)) {
+      leave(job);
+      rejections.count(Reason.OVERLOADED);
+      job.answer(error(job.task.getId(), ErrorCode.OVERLOADED, "worker overloaded: queue full"));
+      return;
+    }
     // A thread may have finished between the failed tryAcquire and the add: take over if so.
     if (slots.tryAcquire()) {
-      Runnable next = pollQueue();
+      Job next = queue.poll();
       if (next != null) {
         startThread(next);
       } else {
@@ -292,15 +286,7 @@ final class TaskRunner {
     }
   }
 
-  private Runnable pollQueue() {
-    Runnable next = queue.poll();
-    if (next != null) {
-      queued.decrementAndGet();
-    }
-    return next;
-  }
-
-  private void startThread(Runnable first) {
+  private void startThread(Job first) {
     Thread.ofVirtual()
         .name("tideflow-task")
         .start(
@@ -308,8 +294,8 @@ final class TaskRunner {
               Thread me = Thread.currentThread();
               running.add(me);
               try {
-                for (Runnable job = first; job != null; job = pollQueue()) {
-                  job.run();
+                for (Job job = first; job != null; job = queue.poll()) {
+                  run(job);
                   // Let other virtual threads (tasks that just arrived, blocked ones waking up)
                   // have the carrier between jobs, so a long queue is worked off fairly.
                   Thread.yield();
@@ -319,7 +305,7 @@ final class TaskRunner {
                 slots.release();
                 // Whatever ended this thread, queued jobs must not be stranded.
                 if (!queue.isEmpty() && slots.tryAcquire()) {
-                  Runnable next = pollQueue();
+                  Job next = queue.poll();
                   if (next != null) {
                     startThread(next);
                   } else {
@@ -334,6 +320,7 @@ final class TaskRunner {
     TaskMessage task = job.task;
     ResultMessage result;
     if (stopped) {
+      rejections.count(Reason.DRAINING);
       result = error(task.getId(), ErrorCode.REJECTED_DRAINING, "worker stopped");
     } else if (job.hasDeadline() && job.overdue(clock.millis())) {
       expireQueued(job);
@@ -341,68 +328,51 @@ final class TaskRunner {
     } else {
       Thread me = Thread.currentThread();
       job.bind(me);
-      executing.add(job);
+      if (job.hasDeadline()) {
+        executing.add(job);
+      }
       try {
-        result = execute(task, job.handler);
+        result = Execution.run(task, job.handler);
       } finally {
         executing.remove(job);
+        overdueJobs.remove(job);
         job.bind(null);
         if (!stopped) {
           Thread.interrupted(); // a timeout's interrupt must not reach the next job
         }
       }
     }
-    inFlight.decrementAndGet();
+    leave(job);
     completed.incrementAndGet();
     job.answer(result);
   }
 
-  private static ResultMessage execute(TaskMessage task, TaskHandler handler) {
-    try {
-      byte[] output = handler.run(task.getPayload().toByteArray());
-      if (output == null) {
-        output = new byte[0];
-      }
-      if (output.length > WireLimits.MAX_PAYLOAD_BYTES) {
-        return error(
-            task.getId(),
-            ErrorCode.TOO_LARGE,
-            "result of "
-                + output.length
-                + " bytes exceeds the limit of "
-                + WireLimits.MAX_PAYLOAD_BYTES
-                + " bytes");
-      }
-      return ResultMessage.newBuilder()
-          .setId(task.getId())
-          .setOutput(ByteString.copyFrom(output))
-          .build();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return error(task.getId(), ErrorCode.REJECTED_DRAINING, "worker stopped during the task");
-    } catch (Throwable e) {
-      // Every task gets an answer, or the client's credit and the dedup entry would be held
-      // forever; an Error in a handler is the handler's failure, reported as such.
-      return error(task.getId(), ErrorCode.HANDLER_FAILED, e.toString());
-    }
-  }
-
   static ResultMessage error(long id, ErrorCode code, String message) {
-    return ResultMessage.newBuilder().setId(id).setError(code).setErrorMessage(message).build();
+    return Execution.error(id, code, message);
   }
 
   /** Stops taking new work and interrupts what runs (the node lost its lease or is killed). */
   void stop() {
     stopped = true;
+    ScheduledExecutorService timer = expiry;
+    if (timer != null) {
+      timer.shutdownNow();
+    }
     running.forEach(Thread::interrupt);
   }
 
+  /** Tasks admitted and not yet gone: queued, running, or timed out with the handler running. */
   int inFlight() {
-    return inFlight.get();
+    return admission.tasks();
+  }
+
+  /** Payload bytes of those tasks. */
+  long admittedBytes() {
+    return admission.bytes();
   }
 
   int queued() {
-    return queued.get();
+    return queue.size();
   }
 
   long completed() {
@@ -413,6 +383,10 @@ final class TaskRunner {
     return deduplicated.get();
   }
 
+  Rejections rejections() {
+    return rejections;
+  }
+
   /** Entries dedup holds now, running and finished; never more than {@code dedupEntries}. */
   int dedupEntries() {
     return dedup.size();
@@ -421,71 +395,5 @@ final class TaskRunner {
   /** Tasks with an idempotency key that ran without dedup because every entry was running. */
   long undeduplicated() {
     return undeduplicated.get();
-  }
-
-  /** What dedup is scoped to: the same key on two handlers names two different tasks. */
-  private record DedupKey(String handler, String key) {}
-
-  /**
-   * Results by (handler, idempotency key), at most {@code capacity} entries. An entry whose task
-   * still runs is never evicted, since a retry arriving meanwhile must wait for that run rather
-   * than start a second one; only finished entries are evicted, least recently finished first. When
-   * the running entries alone fill the bound, a new keyed task is not remembered and runs without
-   * dedup. One lock, used for nothing else and never held while a result is handed on.
-   */
-  private static final class Dedup {
-    /**
-     * The outcome of {@link #claim}: an earlier run to reuse, or whether this run is remembered.
-     */
-    record Claim(CompletableFuture<ResultMessage> earlier, boolean claimed) {}
-
-    private static final Claim CLAIMED = new Claim(null, true);
-    private static final Claim FULL = new Claim(null, false);
-
-    private final int capacity;
-    private final Map<DedupKey, CompletableFuture<ResultMessage>> running = new HashMap<>();
-
-    /** In the order they finished; the eldest is evicted first. */
-    private final Map<DedupKey, CompletableFuture<ResultMessage>> finished = new LinkedHashMap<>();
-
-    Dedup(int capacity) {
-      this.capacity = capacity;
-    }
-
-    synchronized Claim claim(DedupKey key, CompletableFuture<ResultMessage> value) {
-      CompletableFuture<ResultMessage> earlier = running.get(key);
-      if (earlier == null) {
-        earlier = finished.get(key);
-      }
-      if (earlier != null) {
-        return new Claim(earlier, false);
-      }
-      if (running.size() + finished.size() >= capacity) {
-        Iterator<CompletableFuture<ResultMessage>> eldest = finished.values().iterator();
-        if (!eldest.hasNext()) {
-          return FULL;
-        }
-        eldest.next();
-        eldest.remove();
-      }
-      running.put(key, value);
-      return CLAIMED;
-    }
-
-    /** Moves a run's entry from running to finished, where it may be evicted. */
-    synchronized void finish(DedupKey key, CompletableFuture<ResultMessage> value) {
-      if (running.remove(key, value)) {
-        finished.put(key, value);
-      }
-    }
-
-    /** Forgets a run that did not produce a result to reuse. */
-    synchronized void remove(DedupKey key, CompletableFuture<ResultMessage> value) {
-      running.remove(key, value);
-    }
-
-    synchronized int size() {
-      return running.size() + finished.size();
-    }
   }
 }

@@ -11,6 +11,7 @@ import io.tideflow.runtime.transport.proto.ResultMessage;
 import io.tideflow.runtime.transport.proto.TaskBatch;
 import io.tideflow.runtime.transport.proto.TaskMessage;
 import io.tideflow.runtime.transport.proto.TaskServiceGrpc;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,7 +24,8 @@ import java.util.function.BooleanSupplier;
 /**
  * The worker's end of the task streams. Each stream opens with a grant of credits; tasks arrive in
  * batches on gRPC's event loop (direct executor) and go straight to the {@link TaskRunner}; results
- * go back batched by a {@link Batcher}, from whichever task thread finishes.
+ * go back batched by a {@link Batcher}, from whichever task thread finishes, written by the one
+ * send executor only while the stream is ready (see {@link Session}).
  */
 final class TaskStreamService extends TaskServiceGrpc.TaskServiceImplBase {
   private static final int RESULTS_FIELD = ResultBatch.RESULTS_FIELD_NUMBER;
@@ -33,9 +35,11 @@ final class TaskStreamService extends TaskServiceGrpc.TaskServiceImplBase {
   private final BooleanSupplier accepting;
   private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
   private final Executor sender;
+  private final Rejections rejections;
 
   TaskStreamService(TaskRunner runner, int credits, BooleanSupplier accepting, Executor sender) {
     this.runner = runner;
+    this.rejections = runner.rejections();
     this.sender = sender;
     this.credits = credits;
     this.accepting = accepting;
@@ -46,11 +50,21 @@ final class TaskStreamService extends TaskServiceGrpc.TaskServiceImplBase {
     Session session = new Session((ServerCallStreamObserver<ResultBatch>) responses);
     sessions.add(session);
     session.out.onNext(ResultBatch.newBuilder().setCredits(credits).build());
+    session.out.request(1);
     return session;
   }
 
   int openStreams() {
     return sessions.size();
+  }
+
+  /** Results answered and not yet written, over every stream: bounded by their credits. */
+  int owedResults() {
+    int n = 0;
+    for (Session s : sessions) {
+      n += s.owed.get();
+    }
+    return n;
   }
 
   /**
@@ -87,11 +101,41 @@ final class TaskStreamService extends TaskServiceGrpc.TaskServiceImplBase {
     return message.substring(0, keep) + marker;
   }
 
-  /** One client's stream. */
+  /**
+   * One client's stream. Tasks are taken only against credits: a task that arrives while the stream
+   * already holds as many unanswered tasks as it was granted is answered {@code NO_CREDIT} at once,
+   * so a client that ignores credits cannot make the worker queue more for it (the worker's
+   * admission bounds all streams together; this keeps one stream to its share).
+   *
+   * <p>Results go out only while the stream {@link ServerCallStreamObserver#isReady() is ready};
+   * otherwise they wait in {@code unsent} and are flushed from the on-ready handler. What waits is
+   * bounded: a client that honours credits cannot have more results owed than credits, and while
+   * more than {@code credits} results wait, no further task batch is read from the stream (inbound
+   * flow control), so even a client that neither reads nor honours credits is bounded. {@code
+   * unsent} is touched only on the send executor, the one thread that writes to the stream.
+   */
   private final class Session implements StreamObserver<TaskBatch> {
     private final ServerCallStreamObserver<ResultBatch> out;
     private final Batcher<ResultMessage> results;
+
+    /** Tasks received and not yet answered, rejected ones included: for the half-close. */
     private final AtomicInteger outstanding = new AtomicInteger();
+
+    /** Tasks taken against credits and not yet answered. */
+    private final AtomicInteger held = new AtomicInteger();
+
+    /** Results answered and not yet written to the stream. */
+    private final AtomicInteger owed = new AtomicInteger();
+
+    /** Whether reading is paused because too many results are owed. */
+    private final AtomicBoolean paused = new AtomicBoolean();
+
+    /** Send executor only. */
+    private final ArrayDeque<ResultBatch> unsent = new ArrayDeque<>();
+
+    /** Send executor only: the stream is to end once {@code unsent} is empty. */
+    private boolean finishWhenFlushed;
+
     private volatile boolean closed;
     private volatile boolean halfClosed;
     private final AtomicBoolean completing = new AtomicBoolean();
@@ -109,25 +153,64 @@ final class TaskStreamService extends TaskServiceGrpc.TaskServiceImplBase {
               sender);
       // With a cancel handler set, onNext after cancellation is a no-op instead of an error.
       out.setOnCancelHandler(this::end);
+      // On the event loop: the writing is handed to the send executor, the stream's one writer.
+      out.setOnReadyHandler(
+          () -> {
+            try {
+              sender.execute(this::flush);
+            } catch (RejectedExecutionException e) {
+              // The node is stopping: its server drops the stream, nothing more to send.
+            }
+          });
+      out.disableAutoRequest();
     }
 
     @Override
     public void onNext(TaskBatch batch) {
       for (TaskMessage task : batch.getTasksList()) {
         outstanding.incrementAndGet();
-        if (!accepting.getAsBoolean()) {
+        if (held.incrementAndGet() > credits) {
+          held.decrementAndGet();
+          rejections.count(Rejections.Reason.NO_CREDIT);
+          reply(
+              TaskRunner.error(
+                  task.getId(),
+                  ErrorCode.NO_CREDIT,
+                  "stream sent a task beyond the "
+                      + credits
+                      + " credits it holds: a client must not exceed its credits"));
+        } else if (!accepting.getAsBoolean()) {
+          held.decrementAndGet();
+          rejections.count(Rejections.Reason.DRAINING);
           reply(
               TaskRunner.error(
                   task.getId(),
                   ErrorCode.REJECTED_DRAINING,
                   "worker is draining: it takes no new tasks"));
         } else {
-          runner.submit(task, this::reply);
+          runner.submit(task, this::answer);
         }
+      }
+      requestMore();
+    }
+
+    /** Reads the next batch unless too many results are owed; then the flush resumes reading. */
+    private void requestMore() {
+      paused.set(true);
+      // Checked after the flag is set: a flush that lowered owed meanwhile resumes it itself.
+      if (owed.get() <= credits && paused.compareAndSet(true, false)) {
+        out.request(1);
       }
     }
 
+    /** Answers a task taken against a credit: its credit is free before its result is sent. */
+    private void answer(ResultMessage result) {
+      held.decrementAndGet();
+      reply(result);
+    }
+
     private void reply(ResultMessage result) {
+      owed.incrementAndGet();
       results.add(forWire(result));
       if (outstanding.decrementAndGet() == 0 && halfClosed) {
         complete();
@@ -135,8 +218,32 @@ final class TaskStreamService extends TaskServiceGrpc.TaskServiceImplBase {
     }
 
     private void sendBatch(List<ResultMessage> batch) {
-      if (!closed) {
-        out.onNext(ResultBatch.newBuilder().addAllResults(batch).build());
+      if (closed) {
+        return;
+      }
+      // Behind what already waits, and flushed here too: while results keep coming, the drain
+      // that calls this may hold the send executor for long, and a flush queued behind it by the
+      // on-ready handler would not run until it ends.
+      unsent.add(ResultBatch.newBuilder().addAllResults(batch).build());
+      flush();
+    }
+
+    /** Writes what waits while the stream is ready; on the send executor. */
+    private void flush() {
+      ResultBatch next;
+      while (!closed && out.isReady() && (next = unsent.poll()) != null) {
+        write(next);
+      }
+      if (unsent.isEmpty() && finishWhenFlushed) {
+        finish();
+      }
+    }
+
+    private void write(ResultBatch message) {
+      out.onNext(message);
+      owed.addAndGet(-message.getResultsCount());
+      if (paused.get() && owed.get() <= credits && paused.compareAndSet(true, false)) {
+        out.request(1);
       }
     }
 
@@ -170,6 +277,10 @@ final class TaskStreamService extends TaskServiceGrpc.TaskServiceImplBase {
     }
 
     private void finish() {
+      if (!unsent.isEmpty()) {
+        finishWhenFlushed = true; // results still wait for the stream to be ready
+        return;
+      }
       if (!closed) {
         closed = true;
         sessions.remove(this);

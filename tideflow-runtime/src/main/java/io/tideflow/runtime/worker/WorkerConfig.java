@@ -1,6 +1,7 @@
 package io.tideflow.runtime.worker;
 
 import io.tideflow.core.model.Resources;
+import io.tideflow.runtime.transport.WireLimits;
 import io.tideflow.store.clock.MonotonicClock;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -22,6 +23,9 @@ import java.util.Map;
  * @param storeTimeout bound on each control call to the store
  * @param dedupEntries results remembered by handler and idempotency key (per worker, best effort;
  *     see {@code TaskRunner})
+ * @param maxAdmittedTasks tasks it holds at most, queued and running, over all streams; one beyond
+ *     is answered {@code OVERLOADED} at once and never queued
+ * @param maxAdmittedBytes payload bytes of those tasks at most; at least the largest payload
  * @param clock where the worker reads the time for every decision it makes about it (task timeouts,
  *     queued tasks past their deadline, drain deadlines, load-report timestamps), so tests drive
  *     those exactly; its executors still wait in real time for when to look
@@ -39,7 +43,23 @@ public record WorkerConfig(
     Duration reportInterval,
     Duration storeTimeout,
     int dedupEntries,
+    int maxAdmittedTasks,
+    long maxAdmittedBytes,
     InstantSource clock) {
+
+  /**
+   * Tasks a worker holds at most by default, queued and running, from every stream together: a few
+   * streams' worth of credits, so one client at full credit is never turned back while many clients
+   * at once are, before the queue's wait alone would outlast their timeouts.
+   */
+  public static final int DEFAULT_MAX_ADMITTED_TASKS = 16_384;
+
+  /** Payload bytes a worker holds at most by default: 256 MiB, or a quarter of its heap if less. */
+  public static long defaultMaxAdmittedBytes() {
+    return Math.max(
+        WireLimits.MAX_PAYLOAD_BYTES,
+        Math.min(256L * 1024 * 1024, Runtime.getRuntime().maxMemory() / 4));
+  }
 
   public static final Duration DEFAULT_LEASE_TTL = Duration.ofSeconds(3);
 
@@ -63,10 +83,54 @@ public record WorkerConfig(
     if (dedupEntries < 0) {
       throw new IllegalArgumentException("dedupEntries must be >= 0, was " + dedupEntries);
     }
+    if (maxAdmittedTasks <= 0) {
+      throw new IllegalArgumentException("maxAdmittedTasks must be > 0, was " + maxAdmittedTasks);
+    }
+    if (maxAdmittedBytes < WireLimits.MAX_PAYLOAD_BYTES) {
+      // Below that, a task of the largest payload the wire allows could never be admitted.
+      throw new IllegalArgumentException(
+          "maxAdmittedBytes must be >= "
+              + WireLimits.MAX_PAYLOAD_BYTES
+              + " (the largest payload), was "
+              + maxAdmittedBytes);
+    }
     if (clock == null) {
       throw new IllegalArgumentException("clock must not be null");
     }
     labels = Map.copyOf(labels);
+  }
+
+  /** With the default admission limits. */
+  public WorkerConfig(
+      String nodeId,
+      String provider,
+      String bindHost,
+      int port,
+      Map<String, String> labels,
+      Resources capacity,
+      int maxConcurrentTasks,
+      int streamCredits,
+      Duration leaseTtl,
+      Duration reportInterval,
+      Duration storeTimeout,
+      int dedupEntries,
+      InstantSource clock) {
+    this(
+        nodeId,
+        provider,
+        bindHost,
+        port,
+        labels,
+        capacity,
+        maxConcurrentTasks,
+        streamCredits,
+        leaseTtl,
+        reportInterval,
+        storeTimeout,
+        dedupEntries,
+        DEFAULT_MAX_ADMITTED_TASKS,
+        defaultMaxAdmittedBytes(),
+        clock);
   }
 
   /** On the process clock ({@link MonotonicClock#system()}). */
@@ -96,6 +160,8 @@ public record WorkerConfig(
         reportInterval,
         storeTimeout,
         dedupEntries,
+        DEFAULT_MAX_ADMITTED_TASKS,
+        defaultMaxAdmittedBytes(),
         MonotonicClock.system());
   }
 
@@ -115,6 +181,8 @@ public record WorkerConfig(
         Duration.ofSeconds(1),
         Duration.ofSeconds(5),
         100_000,
+        DEFAULT_MAX_ADMITTED_TASKS,
+        defaultMaxAdmittedBytes(),
         MonotonicClock.system());
   }
 
@@ -132,6 +200,8 @@ public record WorkerConfig(
         reportInterval,
         storeTimeout,
         dedupEntries,
+        maxAdmittedTasks,
+        maxAdmittedBytes,
         clock);
   }
 
@@ -149,6 +219,8 @@ public record WorkerConfig(
         reportInterval,
         storeTimeout,
         dedupEntries,
+        maxAdmittedTasks,
+        maxAdmittedBytes,
         clock);
   }
 
@@ -166,6 +238,8 @@ public record WorkerConfig(
         reportInterval,
         storeTimeout,
         dedupEntries,
+        maxAdmittedTasks,
+        maxAdmittedBytes,
         clock);
   }
 
@@ -183,6 +257,8 @@ public record WorkerConfig(
         reportInterval,
         storeTimeout,
         dedupEntries,
+        maxAdmittedTasks,
+        maxAdmittedBytes,
         clock);
   }
 
@@ -200,6 +276,8 @@ public record WorkerConfig(
         reportInterval,
         storeTimeout,
         dedupEntries,
+        maxAdmittedTasks,
+        maxAdmittedBytes,
         clock);
   }
 
@@ -217,6 +295,8 @@ public record WorkerConfig(
         reportInterval,
         storeTimeout,
         dedupEntries,
+        maxAdmittedTasks,
+        maxAdmittedBytes,
         clock);
   }
 
@@ -234,6 +314,8 @@ public record WorkerConfig(
         reportInterval,
         storeTimeout,
         dedupEntries,
+        maxAdmittedTasks,
+        maxAdmittedBytes,
         clock);
   }
 
@@ -251,6 +333,8 @@ public record WorkerConfig(
         reportInterval,
         storeTimeout,
         dedupEntries,
+        maxAdmittedTasks,
+        maxAdmittedBytes,
         clock);
   }
 
@@ -268,6 +352,30 @@ public record WorkerConfig(
         reportInterval,
         storeTimeout,
         dedupEntries,
+        maxAdmittedTasks,
+        maxAdmittedBytes,
         value);
+  }
+
+  /**
+   * Holds at most {@code tasks} tasks and {@code bytes} payload bytes (see the record's javadoc).
+   */
+  public WorkerConfig withAdmissionLimits(int tasks, long bytes) {
+    return new WorkerConfig(
+        nodeId,
+        provider,
+        bindHost,
+        port,
+        labels,
+        capacity,
+        maxConcurrentTasks,
+        streamCredits,
+        leaseTtl,
+        reportInterval,
+        storeTimeout,
+        dedupEntries,
+        tasks,
+        bytes,
+        clock);
   }
 }

@@ -82,16 +82,18 @@ public final class WorkerNode implements AutoCloseable {
     this.store = store;
     this.runner =
         new TaskRunner(
-            handlers, config.maxConcurrentTasks(), config.dedupEntries(), config.clock());
+            handlers,
+            config.maxConcurrentTasks(),
+            config.dedupEntries(),
+            config.maxAdmittedTasks(),
+            config.maxAdmittedBytes(),
+            config.clock());
     this.sender =
         Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("tideflow-results-" + config.nodeId()).factory());
-    // Real time decides only when to look; the clock decides what is past its deadline.
-    this.sender.scheduleWithFixedDelay(
-        () -> runner.expire(config.clock().millis()),
-        DEADLINE_SWEEP_MILLIS,
-        DEADLINE_SWEEP_MILLIS,
-        TimeUnit.MILLISECONDS);
+    // Real time decides only when to look; the clock decides what is past its deadline. On a
+    // thread of its own, so expiry never holds results back; runner.stop() ends it.
+    runner.startExpiry(config.nodeId(), DEADLINE_SWEEP_MILLIS);
     this.streams =
         new TaskStreamService(runner, config.streamCredits(), this::admitsNewTasks, sender);
     this.server =
@@ -226,6 +228,18 @@ public final class WorkerNode implements AutoCloseable {
         .baseUnit("seconds")
         .description("How long the store has not confirmed the worker's lease (0 while it does)")
         .register(metrics);
+    Gauge.builder("tideflow.worker.tasks.admitted_bytes", runner, TaskRunner::admittedBytes)
+        .tag("node", id)
+        .description("Payload bytes of the tasks queued and running, bounded by maxAdmittedBytes")
+        .register(metrics);
+    for (Rejections.Reason reason : Rejections.Reason.values()) {
+      FunctionCounter.builder(
+              "tideflow.worker.tasks.rejected", runner.rejections(), r -> r.get(reason))
+          .tag("node", id)
+          .tag("reason", reason.tag())
+          .description("Tasks answered at once without running, by why")
+          .register(metrics);
+    }
   }
 
   /**

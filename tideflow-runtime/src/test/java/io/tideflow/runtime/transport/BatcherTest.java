@@ -94,4 +94,43 @@ class BatcherTest {
     assertThatThrownBy(() -> new Batcher<Integer>(x -> {}, i -> 1, 0, 1, Runnable::run))
         .hasMessage("maxItems must be > 0, was 0");
   }
+
+  @Test
+  void aDrainFedWithoutPauseStillLetsOtherWorkOnItsExecutorRun() throws Exception {
+    ExecutorService executor = Executors.newSingleThreadExecutor();
+    try {
+      AtomicInteger batches = new AtomicInteger();
+      AtomicInteger batchesWhenOtherRan = new AtomicInteger(-1);
+      CountDownLatch done = new CountDownLatch(1);
+      Batcher<Integer>[] self = new Batcher[1];
+      // Each batch of one item brings the next, as results do under load: the drain never
+      // finds the queue empty until 1,000 batches have gone.
+      self[0] =
+          new Batcher<>(
+              batch -> {
+                int n = batches.incrementAndGet();
+                if (n == 1) {
+                  executor.execute(() -> batchesWhenOtherRan.set(batches.get()));
+                }
+                if (n < 1_000) {
+                  self[0].add(n);
+                } else {
+                  done.countDown();
+                }
+              },
+              i -> 1,
+              1,
+              1_000,
+              executor);
+
+      self[0].add(0);
+
+      assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(batchesWhenOtherRan.get())
+          .as("the other task ran after at most a turn's worth of batches")
+          .isBetween(1, 64);
+    } finally {
+      executor.shutdownNow();
+    }
+  }
 }

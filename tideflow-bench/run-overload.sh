@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# One worker offered 3x the rate it sustains, from 4 clients in one JVM
+# (io.tideflow.bench.overload.OverloadBenchmark). Build first, from the repository root:
+#   mvn -B -ntp -q -pl tideflow-bench -am package -DskipTests
+#   tideflow-bench/run-overload.sh [--overload-seconds 60] [--clients 4] [--admitted 1024]
+# Extra JVM flags: BENCH_JAVA_OPTS (default heap: -Xmx1g).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+source "$here/../scripts/find-jdk.sh"
+tideflow_find_jdk >/dev/null
+cp_file="$here/target/endtoend.classpath"
+[ -f "$cp_file" ] || { echo "run the package build first: $cp_file is missing" >&2; exit 1; }
+flags=()
+if [ "$TIDEFLOW_JDK_MAJOR" -ge 24 ]; then
+  flags+=(--sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED)
+fi
+# shellcheck disable=SC2086
+exec "$JAVA_HOME/bin/java" "${flags[@]}" ${BENCH_JAVA_OPTS:--Xmx1g} \
+  -cp "$here/target/classes:$(cat "$cp_file")" io.tideflow.bench.overload.OverloadBenchmark "$@"
