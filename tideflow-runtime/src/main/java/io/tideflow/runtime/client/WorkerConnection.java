@@ -279,6 +279,11 @@ final class WorkerConnection {
     return broken;
   }
 
+  /** True once {@link #retire} was called: the connection takes no new tasks. */
+  boolean retired() {
+    return retiring;
+  }
+
   int inFlight() {
     return inFlight.size();
   }

@@ -8,6 +8,7 @@ import io.tideflow.core.model.ClusterView;
 import io.tideflow.core.model.NodeInfo;
 import io.tideflow.core.model.NodeState;
 import io.tideflow.core.placement.LiveLoad;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -22,11 +23,21 @@ import java.util.function.Consumer;
 /**
  * The client's streams to the workers, kept in step with the registry: one {@link WorkerConnection}
  * per READY node, opened when the node appears, retired (no new tasks, closed once what is in
- * flight has come back) when it stops being READY, and severed (what is in flight placed again at
- * once) when it leaves the registry: its lease ended, so it is dead, hung or cut off even if its
- * socket is still open. A node whose connection broke or that turned a task back is left alone for
- * {@link ClientConfig#reconnectBackoff()}, longer after each such failure in a row, before it is
- * dialled again; the count starts afresh once a stream to the node is answered.
+ * flight has come back) when it stops being READY, and severed (what is in flight placed again)
+ * when it leaves the registry: its lease ended, so it is dead, hung or cut off even if its socket
+ * is still open.
+ *
+ * <p>A node that leaves the registry is given {@link #REJOIN_GRACE} before its connection is
+ * severed, and gets no new task meanwhile. A worker whose lease the store ended while it kept
+ * running (a frozen or re-elected etcd ends leases it should have kept) registers again under a new
+ * lease at once; if it is back at the same address within the grace, its stream is taken up again
+ * and what it holds is answered where it runs, instead of running twice. A node that does not come
+ * back, comes back elsewhere or whose stream broke meanwhile is severed as before: the grace adds
+ * at most one second to the time a hung node's tasks take to move.
+ *
+ * <p>A node whose connection broke or that turned a task back is left alone for {@link
+ * ClientConfig#reconnectBackoff()}, longer after each such failure in a row, before it is dialled
+ * again; the count starts afresh once a stream to the node is answered.
  *
  * <p>A stream that stops making progress is not judged by a timer of its own: a worker sends
  * nothing while its tasks run, so silence cannot tell a long task from a dead node. Two signals
@@ -46,6 +57,9 @@ import java.util.function.Consumer;
  * as its contract asks.
  */
 final class WorkerConnections {
+  /** How long a connection of a node that left the registry waits for the node to rejoin. */
+  static final Duration REJOIN_GRACE = Duration.ofSeconds(1);
+
   private final Object lock = new Object();
   private final Map<String, WorkerConnection> connections = new ConcurrentHashMap<>();
 
@@ -57,6 +71,13 @@ final class WorkerConnections {
 
   /** Connections that take no new tasks but still have some in flight (timeouts apply). */
   private final Set<WorkerConnection> retired = ConcurrentHashMap.newKeySet();
+
+  /**
+   * Connections of nodes that left the registry, with the time they were seen to leave; each is
+   * taken up again if its node rejoins at the same address within {@link #REJOIN_GRACE}, severed
+   * otherwise. Changed under lock; concurrent so {@link #all} and {@link #inFlight} read it.
+   */
+  private final Map<WorkerConnection, Long> departed = new ConcurrentHashMap<>();
 
   /** Sends task batches on a platform thread, whatever the application's threads are doing. */
   private final ExecutorService sender =
@@ -73,6 +94,7 @@ final class WorkerConnections {
   private final BooleanSupplier closed;
   private final Counter backoffs;
   private final Counter severed;
+  private final Counter resumed;
   private final LiveLoad usable = new Usable();
   private final LiveLoad reachable = new Reachable();
 
@@ -99,6 +121,11 @@ final class WorkerConnections {
         Counter.builder("tideflow.client.severed")
             .description("Streams broken off because their node left the registry")
             .register(metrics);
+    this.resumed =
+        Counter.builder("tideflow.client.resumed")
+            .description(
+                "Streams taken up again because their node rejoined the registry within the grace")
+            .register(metrics);
   }
 
   /** The current connection to {@code nodeId}, or null. */
@@ -107,9 +134,11 @@ final class WorkerConnections {
   }
 
   /**
-   * Opens streams to READY nodes that have none and are not backed off; retires those of nodes that
-   * are there but not READY (a draining node finishes what it holds); severs those of nodes that
-   * left the registry or are GONE, live or retired, so what they held is placed again now.
+   * Takes up the connections of departed nodes that are back at the same address; opens streams to
+   * READY nodes that have none and are not backed off; retires those of nodes that are there but
+   * not READY (a draining node finishes what it holds); holds those of nodes that left the registry
+   * or are GONE, live or retired, and severs those held past {@link #REJOIN_GRACE}, so what they
+   * held is placed again.
    */
   void reconcile(ClusterView view) {
     if (closed.getAsBoolean()) {
@@ -118,6 +147,21 @@ final class WorkerConnections {
     long now = clock.nanos();
     List<WorkerConnection> left = new ArrayList<>();
     synchronized (lock) {
+      for (var it = departed.entrySet().iterator(); it.hasNext(); ) {
+        var held = it.next();
+        WorkerConnection c = held.getKey();
+        NodeInfo node = view.node(c.nodeId());
+        if (c.broken()) {
+          it.remove(); // its break already handed what it held to the retry path
+        } else if (!gone(view, c.nodeId()) && node.address().equals(c.address())) {
+          it.remove();
+          takeUp(c, node);
+        } else if (node != null && !gone(view, c.nodeId())
+            || now - held.getValue() >= REJOIN_GRACE.toNanos()) {
+          it.remove(); // back at another address, or not back in time
+          left.add(c);
+        }
+      }
       for (NodeInfo node : view.nodes()) {
         boolean ready = node.state() == NodeState.READY;
         WorkerConnection existing = connections.get(node.id());
@@ -132,12 +176,12 @@ final class WorkerConnections {
       }
       for (WorkerConnection c : connections.values()) {
         if (gone(view, c.nodeId()) && connections.remove(c.nodeId(), c)) {
-          left.add(c);
+          departed.put(c, now);
         }
       }
       for (WorkerConnection c : retired) {
         if (gone(view, c.nodeId()) && retired.remove(c)) {
-          left.add(c);
+          departed.put(c, now);
         }
       }
       failures.keySet().removeIf(nodeId -> view.node(nodeId) == null);
@@ -150,7 +194,27 @@ final class WorkerConnections {
       }
       c.sever(
           new IllegalStateException(
-              "node " + c.nodeId() + " left the registry (lease expired or deregistered)"));
+              "node "
+                  + c.nodeId()
+                  + " left the registry (lease expired or deregistered) and did not rejoin at "
+                  + c.address()
+                  + " within "
+                  + REJOIN_GRACE.toMillis()
+                  + " ms"));
+    }
+  }
+
+  /**
+   * {@code c}'s node rejoined where it was: the stream serves it again, as a live connection if it
+   * is READY and {@code c} was live, as a retired one otherwise. A live connection opened to the
+   * node meanwhile (there should be none: a departed node has none) wins, and {@code c} retires.
+   */
+  private void takeUp(WorkerConnection c, NodeInfo node) {
+    resumed.increment();
+    if (node.state() == NodeState.READY && !c.retired() && !connections.containsKey(c.nodeId())) {
+      connections.put(c.nodeId(), c);
+    } else {
+      retire(c);
     }
   }
 
@@ -234,6 +298,7 @@ final class WorkerConnections {
   List<WorkerConnection> all() {
     List<WorkerConnection> all = new ArrayList<>(connections.values());
     all.addAll(retired);
+    all.addAll(departed.keySet());
     return all;
   }
 
@@ -243,6 +308,9 @@ final class WorkerConnections {
       n += c.inFlight();
     }
     for (WorkerConnection c : retired) {
+      n += c.inFlight();
+    }
+    for (WorkerConnection c : departed.keySet()) {
       n += c.inFlight();
     }
     return n;
@@ -273,6 +341,7 @@ final class WorkerConnections {
       }
       connections.clear();
       retired.clear();
+      departed.clear();
     }
   }
 

@@ -38,6 +38,25 @@ class FailoverTest {
     cluster.close();
   }
 
+  /** Starts w1, puts 50 held tasks on it, then starts w2; returns the tasks' futures. */
+  private List<CompletableFuture<TaskResult>> fiftyHeldOnW1ThenW2Starts(TideflowClient client) {
+    cluster.startWorker("w1");
+    await().until(() -> client.view().size() == 1);
+    List<CompletableFuture<TaskResult>> futures = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      futures.add(client.submit(held(i)));
+    }
+    await().until(() -> client.stats().inFlight() == 50);
+    cluster.startWorker("w2");
+    await().until(() -> client.view().size() == 2);
+    return futures;
+  }
+
+  private double counter(String name) {
+    var counter = cluster.metrics.find(name).counter();
+    return counter == null ? 0 : counter.count();
+  }
+
   private static TaskSpec held(int i) {
     return TaskSpec.builder("held")
         .payload(Integer.toString(i).getBytes(StandardCharsets.UTF_8))
@@ -73,32 +92,49 @@ class FailoverTest {
   }
 
   @Test
-  void aWorkerWhoseLeaseTheStoreEndedHasItsTasksMovedAndRejoinsWithoutStopping() throws Exception {
-    WorkerNode w1 = cluster.startWorker("w1");
+  void aWorkerWhoseLeaseTheStoreEndedRejoinsAndKeepsItsTasksWithoutRunningThemTwice()
+      throws Exception {
     TideflowClient client = cluster.client();
-    await().until(() -> client.view().size() == 1);
-    List<CompletableFuture<TaskResult>> futures = new ArrayList<>();
-    for (int i = 0; i < 50; i++) {
-      futures.add(client.submit(held(i)));
-    }
-    await().until(() -> client.stats().inFlight() == 50);
-    cluster.startWorker("w2");
-
-    await().until(() -> client.view().size() == 2);
+    List<CompletableFuture<TaskResult>> futures = fiftyHeldOnW1ThenW2Starts(client);
+    WorkerNode w1 = cluster.workers.get(0);
 
     cluster.store.expireLease(w1.registration().lease().id());
-    // The node left the registry: its tasks are placed again at once, on the node that is there.
-    await().atMost(Duration.ofSeconds(5)).until(() -> client.stats().retried() >= 50);
+    // The store dropped a node that still runs: it rejoins under a new lease at the same address,
+    // and the client takes its stream up again instead of placing its tasks elsewhere.
     await().atMost(Duration.ofSeconds(5)).until(() -> w1.registration().rejoins() == 1);
+    await().atMost(Duration.ofSeconds(5)).until(() -> counter("tideflow.client.resumed") == 1);
+    release.countDown();
+    for (CompletableFuture<TaskResult> f : futures) {
+      assertThat(f.get(20, TimeUnit.SECONDS).nodeId()).isEqualTo("w1");
+    }
+    assertThat(client.stats().failed()).isZero();
+    assertThat(client.stats().retried()).as("nothing ran twice").isZero();
+    assertThat(counter("tideflow.client.severed")).isZero();
+    assertThat(w1.terminated())
+        .as("a worker the store dropped rejoins, it does not stop")
+        .isNotDone();
+  }
+
+  @Test
+  void aWorkerThatLeavesTheRegistryAndDoesNotRejoinHasItsTasksMovedWithinTheGrace()
+      throws Exception {
+    TideflowClient client = cluster.client();
+    List<CompletableFuture<TaskResult>> futures = fiftyHeldOnW1ThenW2Starts(client);
+    WorkerNode w1 = cluster.workers.get(0);
+
+    // The node's entry goes, as for a node hung past its lease; its socket stays open.
+    w1.registration().close();
+    await().atMost(Duration.ofSeconds(5)).until(() -> client.view().node("w1") == null);
+    await()
+        .atMost(WorkerConnections.REJOIN_GRACE.plusSeconds(2))
+        .until(() -> client.stats().retried() >= 50);
     release.countDown();
     for (CompletableFuture<TaskResult> f : futures) {
       assertThat(f.get(20, TimeUnit.SECONDS)).isNotNull();
     }
     assertThat(client.stats().failed()).isZero();
-    assertThat(w1.terminated())
-        .as("a worker the store dropped rejoins, it does not stop")
-        .isNotDone();
-    await().atMost(Duration.ofSeconds(5)).until(() -> client.view().node("w1") != null);
+    assertThat(counter("tideflow.client.severed")).isEqualTo(1);
+    assertThat(counter("tideflow.client.resumed")).isZero();
   }
 
   @Test
