@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Runs a worker node: a gRPC server on loopback that runs tasks, registered in the cluster",
-      "store under a lease. Stops gracefully on SIGTERM; exits with code 4 if it loses its lease."
+      "store under a lease. Stops gracefully on SIGTERM or when the coordinator terminates it",
+      "(exit code 0); exits with code 4 if it loses its lease."
     })
 final class WorkerCommand implements Callable<Integer> {
   @Mixin StoreOption store;
@@ -88,6 +89,11 @@ final class WorkerCommand implements Callable<Integer> {
               + (metrics == null ? "" : " metrics " + metrics.url()));
       System.out.flush();
       worker.terminated().get();
+      if (worker.terminatedByCoordinator()) {
+        // Ordered by the cluster's leader (e.g. scaling in): a graceful end, not a failure.
+        System.out.println("worker " + id + " terminated by the coordinator");
+        return ExitCodes.OK;
+      }
       boolean leaseLost = worker.registration().lost().isDone();
       if (leaseLost) {
         System.err.println("tideflow: worker " + id + " lost its lease and stopped its work");

@@ -39,11 +39,13 @@ import java.util.concurrent.TimeoutException;
  * <p>It starts a worker (provider {@code local-process}, handlers from {@link
  * TaskHandlers#discover()}) and prints {@code READY <address>}. With {@code --standby} it prints
  * {@code STANDBY <address>} instead and registers only when it reads {@code ACTIVATE} on stdin
- * (then prints READY). SIGTERM closes it gracefully. Exit codes: 1 could not start, 2 bad
- * arguments, 3 its parent process is gone, 4 its lease was lost.
+ * (then prints READY). SIGTERM closes it gracefully. Exit codes: 0 stopped by SIGTERM or by the
+ * coordinator's Terminate call, 1 could not start, 2 bad arguments, 3 its parent process is gone, 4
+ * its lease was lost.
  */
 public final class LocalWorkerMain {
   public static final String PROVIDER = "local-process";
+  static final int EXIT_OK = 0;
   static final int EXIT_START_FAILED = 1;
   static final int EXIT_USAGE = 2;
   static final int EXIT_PARENT_GONE = 3;
@@ -182,6 +184,11 @@ public final class LocalWorkerMain {
     }
     System.out.println("READY " + worker.address());
     worker.terminated().join();
+    if (worker.terminatedByCoordinator()) {
+      LOG.log(Level.INFO, "worker " + args.id() + " terminated by the coordinator: exiting");
+      // At once, not when the last non-daemon thread ends; the shutdown hook closes the store.
+      System.exit(EXIT_OK);
+    }
     if (!stopping) {
       LOG.log(Level.ERROR, "worker " + args.id() + " lost its lease: exiting");
       System.exit(EXIT_LEASE_LOST);

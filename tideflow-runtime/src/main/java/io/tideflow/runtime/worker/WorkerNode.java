@@ -33,7 +33,10 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Life cycle: {@link #start} binds the server, registers the node JOINING and then READY, and
  * reports load every second. {@link #drain} stops it taking tasks and waits for what runs. {@link
- * #close} leaves the cluster gracefully; {@link #kill} stops at once, as a crash would.
+ * #close} leaves the cluster gracefully; {@link #kill} stops at once, as a crash would. A
+ * coordinator stops it over gRPC with a fenced Terminate call, which drains and then closes it;
+ * {@link #terminatedByCoordinator()} then tells its process that the end was ordered, not a
+ * failure.
  *
  * <p>The store being away stops nothing: the worker goes on running and answering what it has and
  * serving its connected clients (tasks are at-least-once, so running on is safe). It admits new
@@ -73,6 +76,7 @@ public final class WorkerNode implements AutoCloseable {
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
   private volatile NodeRegistration registration;
   private volatile boolean accepting = true;
+  private volatile boolean terminatedByCoordinator;
 
   /** What a drain achieved: whether all work finished in time, and how much still runs. */
   public record DrainResult(boolean drained, int stillRunning) {}
@@ -309,12 +313,60 @@ public final class WorkerNode implements AutoCloseable {
     Instant deadline = config.clock().instant().plus(timeout);
     accepting = false;
     registration.moveTo(NodeState.DRAINING);
+    return awaitIdle(deadline);
+  }
+
+  /**
+   * The first half of a coordinator's Terminate, whose fencing token was checked: records that the
+   * coordinator ended this node, stops taking tasks and waits up to {@code grace} for running ones,
+   * as {@link #drain} does. The caller answers the coordinator and then calls {@link #close}, so
+   * the answer leaves before the server stops.
+   *
+   * <p>Unlike a drain it does not fail when the registry refuses the DRAINING record: the node is
+   * going anyway, and closing revokes its lease, which removes the entry.
+   */
+  DrainResult beginTermination(String reason, Duration grace) {
+    Instant deadline = config.clock().instant().plus(grace);
+    terminatedByCoordinator = true;
+    accepting = false;
+    LOG.log(
+        Level.INFO,
+        "worker "
+            + config.nodeId()
+            + " terminated by the coordinator ("
+            // A reason is the caller's text: no line breaks of its own in our log.
+            + (reason.isEmpty() ? "no reason given" : reason.replaceAll("\\p{Cntrl}", " "))
+            + "): draining for up to "
+            + grace.toMillis()
+            + " ms, then stopping");
+    try {
+      registration.moveTo(NodeState.DRAINING);
+    } catch (RuntimeException e) {
+      // Expected while the store is away; the clients' turned-back tasks and the lease revoke on
+      // close tell the cluster all the same.
+      LOG.log(
+          Level.WARNING,
+          "worker " + config.nodeId() + " could not record DRAINING: " + e.getMessage());
+    }
+    return awaitIdle(deadline);
+  }
+
+  /** Waits, by the worker's clock, until nothing runs or {@code deadline} has passed. */
+  private DrainResult awaitIdle(Instant deadline) {
     while (runner.inFlight() > 0 && config.clock().instant().isBefore(deadline)) {
       // Drain is a control action, rare and bounded by its timeout: a short poll suffices.
       LockSupport.parkNanos(5_000_000);
     }
     int left = runner.inFlight();
     return new DrainResult(left == 0, left);
+  }
+
+  /**
+   * True once a coordinator's fenced Terminate was accepted: the node is stopping, or has stopped,
+   * because the cluster's leader said so. Its process then exits as after a graceful stop.
+   */
+  public boolean terminatedByCoordinator() {
+    return terminatedByCoordinator;
   }
 
   /** Completes when the node has stopped: closed, killed, or its lease lost. */

@@ -7,8 +7,12 @@ import static org.awaitility.Awaitility.await;
 import io.tideflow.core.model.NodeInfo;
 import io.tideflow.core.model.NodeState;
 import io.tideflow.core.model.Resources;
+import io.tideflow.runtime.autoscale.NodeTerminator;
+import io.tideflow.runtime.membership.ClusterKeys;
 import io.tideflow.runtime.membership.ClusterWatcher;
+import io.tideflow.runtime.transport.proto.TerminateReply;
 import io.tideflow.store.ClusterStore;
+import io.tideflow.store.Leadership;
 import io.tideflow.store.connect.ClusterStores;
 import io.tideflow.store.etcd.EtcdProcess;
 import java.nio.file.Files;
@@ -113,8 +117,41 @@ class LocalProcessNodeProviderTest {
   }
 
   @Test
-  void aWorkerWhoseParentDiedExitsByItself() throws Exception {
-    Process parent = new ProcessBuilder("sleep", "30").start();
+  void aWorkerTheCoordinatorTerminatesExitsWithCodeZero() throws Exception {
+    List<String> command = workerCommand("adopted-1");
+    Path log = Files.createTempFile("tideflow-adopted-", ".log");
+    ChildWorker child = ChildWorker.start("adopted-1", command, log);
+    // The test leads, as a coordinator that adopted the worker from a previous leader would.
+    Leadership leader =
+        store
+            .campaign(
+                ClusterKeys.COORDINATOR_ELECTION,
+                "test",
+                store.grantLease(Duration.ofSeconds(30)).get(30, TimeUnit.SECONDS))
+            .get(30, TimeUnit.SECONDS);
+    try {
+      String address = child.ready().get(60, TimeUnit.SECONDS);
+      await().atMost(Duration.ofSeconds(5)).until(() -> registry.view().node("adopted-1") != null);
+
+      assertThat(
+              NodeTerminator.terminate(
+                  address, leader.fencingToken(), Duration.ofSeconds(5), "scale in"))
+          .succeedsWithin(Duration.ofSeconds(20))
+          .extracting(TerminateReply::getStillRunning)
+          .isEqualTo(0);
+
+      Process exited = child.process().onExit().get(20, TimeUnit.SECONDS);
+      assertThat(exited.exitValue()).as("exit code 0: an ordered stop").isZero();
+      await().atMost(Duration.ofSeconds(5)).until(() -> registry.view().node("adopted-1") == null);
+    } finally {
+      child.process().destroyForcibly();
+      leader.resign().get(10, TimeUnit.SECONDS);
+      Files.deleteIfExists(log);
+    }
+  }
+
+  /** The command line of a worker JVM that the test starts itself, not through a provider. */
+  private static List<String> workerCommand(String id, String... more) {
     LocalProcessConfig config = LocalProcessConfig.defaults(etcd.uri());
     List<String> command = new ArrayList<>();
     command.add(config.javaCommand());
@@ -127,11 +164,17 @@ class LocalProcessNodeProviderTest {
             "--store",
             etcd.uri(),
             "--id",
-            "orphan-1",
+            id,
             "--cpu-millis",
-            "1000",
-            "--parent-pid",
-            Long.toString(parent.pid())));
+            "1000"));
+    command.addAll(List.of(more));
+    return command;
+  }
+
+  @Test
+  void aWorkerWhoseParentDiedExitsByItself() throws Exception {
+    Process parent = new ProcessBuilder("sleep", "30").start();
+    List<String> command = workerCommand("orphan-1", "--parent-pid", Long.toString(parent.pid()));
     Path log = Files.createTempFile("tideflow-orphan-", ".log");
     ChildWorker child = ChildWorker.start("orphan-1", command, log);
     try {
