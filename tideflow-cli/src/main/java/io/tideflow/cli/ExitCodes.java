@@ -13,8 +13,11 @@ final class ExitCodes {
   /** The cluster store could not be reached. */
   static final int STORE_UNAVAILABLE = 3;
 
-  /** A worker stopped because it lost its lease. */
-  static final int LEASE_LOST = 4;
+  /**
+   * A worker stopped because another node registered its id while its own lease was gone: it could
+   * not rejoin under that id.
+   */
+  static final int ID_TAKEN = 4;
 
   private ExitCodes() {}
 }

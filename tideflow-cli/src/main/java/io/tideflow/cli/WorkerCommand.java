@@ -16,14 +16,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** Runs one worker node until it is stopped or loses its lease. */
+/** Runs one worker node until it is stopped, or its id is taken while its lease was gone. */
 @Command(
     name = "worker",
     mixinStandardHelpOptions = true,
     description = {
       "Runs a worker node: a gRPC server on loopback that runs tasks, registered in the cluster",
       "store under a lease. Stops gracefully on SIGTERM or when the coordinator terminates it",
-      "(exit code 0); exits with code 4 if it loses its lease."
+      "(exit code 0); rejoins under a new lease when the store ended its old one, and exits with",
+      "code 4 only if another node registered its id meanwhile."
     })
 final class WorkerCommand implements Callable<Integer> {
   @Mixin StoreOption store;
@@ -94,10 +95,14 @@ final class WorkerCommand implements Callable<Integer> {
         System.out.println("worker " + id + " terminated by the coordinator");
         return ExitCodes.OK;
       }
-      boolean leaseLost = worker.registration().lost().isDone();
-      if (leaseLost) {
-        System.err.println("tideflow: worker " + id + " lost its lease and stopped its work");
-        return ExitCodes.LEASE_LOST;
+      if (worker.registration().lost().isDone()) {
+        System.err.println(
+            "tideflow: worker "
+                + id
+                + " stopped: another node registered the id "
+                + id
+                + " while this one's lease was gone");
+        return ExitCodes.ID_TAKEN;
       }
       return ExitCodes.OK;
     }

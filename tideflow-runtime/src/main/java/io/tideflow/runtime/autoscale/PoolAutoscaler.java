@@ -1,5 +1,6 @@
 package io.tideflow.runtime.autoscale;
 
+import io.grpc.Status;
 import io.tideflow.core.autoscale.Autoscaler;
 import io.tideflow.core.autoscale.DecisionRecord;
 import io.tideflow.core.autoscale.PoolBook;
@@ -23,9 +24,12 @@ import java.time.InstantSource;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -47,6 +51,11 @@ import java.util.function.Supplier;
  * log, and hands the resulting actions to a {@link PoolRealizer}, whose completions come back as
  * {@link PoolEvent}s. A node whose termination fails stays out of the pool's count and is
  * terminated again until the provider confirms it: it is never forgotten while it may still run.
+ *
+ * <p>A READY node of the pool that its provider does not list was started by a previous leader;
+ * before each decision it is handed to the provider to adopt ({@link NodeProvider#adopt}), so a new
+ * leader takes over its predecessor's nodes instead of starting the pool afresh. Adopted nodes are
+ * stopped by a {@link NodeTerminator} call carrying this leader's fencing token.
  *
  * <p>Threads: one owner thread (its timer) holds all mutable state — the book, when nodes became
  * READY, the decision log — and runs every step and every event; {@link #tick()} from another
@@ -78,6 +87,7 @@ public final class PoolAutoscaler implements AutoCloseable {
   private final InstantSource clock;
   private final Function<List<NodeInfo>, Map<String, Double>> extraMetrics;
   private final ScheduledExecutorService owner;
+  private final LongSupplier fencingToken;
 
   /** The owner's one thread, once started (a single-thread executor starts one and keeps it). */
   private volatile Thread ownerThread;
@@ -129,6 +139,7 @@ public final class PoolAutoscaler implements AutoCloseable {
     this.watcher = watcher;
     this.clock = clock;
     this.extraMetrics = extraMetrics;
+    this.fencingToken = fencingToken;
     ThreadFactory named =
         Thread.ofPlatform().daemon().name("tideflow-autoscaler-" + config.name()).factory();
     this.owner =
@@ -280,6 +291,7 @@ public final class PoolAutoscaler implements AutoCloseable {
   /** The provider's nodes of this pool and the registry's, as the core step reads them. */
   private PoolObservation observe(ClusterView view, Instant now) {
     noteReady(view, now);
+    adoptStrays(view);
     List<PoolObservation.Provided> provided = new ArrayList<>();
     for (ProvidedNode p : provider.nodes()) {
       if (p.template().equals(config.template().name())) {
@@ -317,6 +329,53 @@ public final class PoolAutoscaler implements AutoCloseable {
     Instant demandAsOfNow = asOf == null ? null : asOf.get();
     return new PoolObservation(
         now, provided, registered, extraMetrics.apply(ready), waiting.get(), demandAsOfNow);
+  }
+
+  /**
+   * Owner thread: hands the provider the pool's READY nodes it does not list, which a previous
+   * leader started, to adopt.
+   */
+  private void adoptStrays(ClusterView view) {
+    Set<String> held = new HashSet<>();
+    provider.nodes().forEach(p -> held.add(p.nodeId()));
+    List<NodeInfo> strays = new ArrayList<>();
+    for (NodeInfo n : view.nodes()) {
+      if (n.state() == NodeState.READY
+          && config.name().equals(n.labels().get(PoolConfig.POOL_LABEL))
+          && !held.contains(n.id())) {
+        strays.add(n);
+      }
+    }
+    if (strays.isEmpty()) {
+      return;
+    }
+    List<String> adopted = provider.adopt(config.template(), strays, this::stopAdopted);
+    if (!adopted.isEmpty()) {
+      LOG.log(
+          Level.INFO,
+          "pool " + config.name() + " adopted " + adopted + ", started by a previous leader");
+    }
+  }
+
+  /**
+   * Stops an adopted node by asking it, with this leader's token. A node that cannot be reached and
+   * is no longer registered is gone already; one that is still registered is not stopped yet.
+   */
+  private CompletableFuture<Void> stopAdopted(NodeInfo node, Duration grace) {
+    return NodeTerminator.terminate(
+            node.address(),
+            fencingToken.getAsLong(),
+            grace,
+            "pool " + config.name() + " lets it go")
+        .handle(
+            (reply, e) -> {
+              if (e == null
+                  || Status.fromThrowable(e).getCode() == Status.Code.UNAVAILABLE
+                      && watcher.view().node(node.id()) == null) {
+                return null;
+              }
+              throw e instanceof CompletionException c ? c : new CompletionException(e);
+            });
   }
 
   /** Owner thread: remembers when each pool node was first seen READY. */

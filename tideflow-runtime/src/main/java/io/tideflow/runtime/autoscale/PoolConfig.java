@@ -21,7 +21,7 @@ public record PoolConfig(
     Duration window,
     Duration drainTimeout,
     int logSize) {
-  public static final String POOL_LABEL = "tideflow.io/pool";
+  public static final String POOL_LABEL = NodeTemplate.POOL_LABEL;
 
   public PoolConfig {
     if (!template.labels().containsKey(POOL_LABEL)

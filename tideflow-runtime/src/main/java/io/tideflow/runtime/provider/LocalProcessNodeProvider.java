@@ -1,5 +1,6 @@
 package io.tideflow.runtime.provider;
 
+import io.tideflow.core.model.NodeInfo;
 import io.tideflow.runtime.provider.ProvidedNode.Status;
 import io.tideflow.store.clock.MonotonicClock;
 import java.io.IOException;
@@ -30,10 +31,13 @@ import java.util.stream.Stream;
  * {@link LocalProcessConfig#readyTimeout()}. Terminate sends SIGTERM, then SIGKILL after {@link
  * LocalProcessConfig#stopGrace()}.
  *
- * <p>No child outlives the provider: {@link #close()} stops them all, a shutdown hook does the same
- * when this JVM exits, and each child polls its parent's pid and exits when the parent is gone (a
- * crash of this JVM runs no hook). Each child's output goes to {@code <node-id>.log} in a temporary
- * directory removed on close. Unhealthy after 3 failed starts in a row.
+ * <p>A child outlives the provider only to be adopted: {@link #close()} stops them all and a
+ * shutdown hook does the same when this JVM exits; a child whose parent died without either (a
+ * crash runs no hook) keeps serving while another coordinator leads, which adopts it ({@link
+ * #adopt}: a node of this kind with the pool's label that no child of its own is), and exits once
+ * none has for a minute ({@link OrphanGuard}). Adopted nodes are stopped by a fenced call to the
+ * node, not a signal. Each child's output goes to {@code <node-id>.log} in a temporary directory
+ * removed on close. Unhealthy after 3 failed starts in a row.
  *
  * <p>The ready timeout and the stop grace are measured on the provider's clock (the process clock
  * unless given one), looked at every 50 ms of real time; so are the times its nodes entered their
@@ -63,6 +67,7 @@ public final class LocalProcessNodeProvider implements NodeProvider, StandbyLaun
   private final RequestLog<Void> terminations = new RequestLog<>(RequestLog.DEFAULT_CAPACITY);
   private final Map<String, Tracked> children = new ConcurrentHashMap<>();
   private final Map<String, ChildWorker> standby = new ConcurrentHashMap<>();
+  private final AdoptedNodes adopted;
   private final Thread reaper = new Thread(this::killAll, "tideflow-local-process-reaper");
   private volatile boolean closed;
 
@@ -90,6 +95,7 @@ public final class LocalProcessNodeProvider implements NodeProvider, StandbyLaun
     }
     this.config = config;
     this.clock = clock;
+    this.adopted = new AdoptedNodes(NAME, clock);
     try {
       this.logDir = Files.createTempDirectory("tideflow-local-workers-");
     } catch (IOException e) {
@@ -339,6 +345,24 @@ public final class LocalProcessNodeProvider implements NodeProvider, StandbyLaun
   }
 
   @Override
+  public List<String> adopt(NodeTemplate template, List<NodeInfo> registered, NodeStopper stopper) {
+    List<String> taken = new ArrayList<>();
+    if (closed) {
+      return taken;
+    }
+    for (NodeInfo node : registered) {
+      if (NAME.equals(node.provider())
+          && !children.containsKey(node.id())
+          && !standby.containsKey(node.id())
+          && adopted.adopt(template, node, stopper)) {
+        ids.reserve(template, node.id());
+        taken.add(node.id());
+      }
+    }
+    return taken;
+  }
+
+  @Override
   public CompletableFuture<Void> terminate(Collection<String> nodeIds, String requestId) {
     List<String> targets = List.copyOf(nodeIds);
     return terminations.answer(
@@ -346,6 +370,11 @@ public final class LocalProcessNodeProvider implements NodeProvider, StandbyLaun
         () -> {
           List<CompletableFuture<?>> stops = new ArrayList<>();
           for (String id : targets) {
+            if (adopted.holds(id)) {
+              stops.add(adopted.stop(id, config.stopGrace()));
+              continue;
+            }
+            adopted.release(id); // its entry may outlive the child by a moment: not a stray
             Tracked t =
                 children.computeIfPresent(id, (k, v) -> v.with(Status.TERMINATING, "", clock));
             if (t != null) {
@@ -372,7 +401,10 @@ public final class LocalProcessNodeProvider implements NodeProvider, StandbyLaun
 
   @Override
   public List<ProvidedNode> nodes() {
-    return children.values().stream().map(Tracked::node).toList();
+    List<ProvidedNode> all = new ArrayList<>();
+    children.values().forEach(t -> all.add(t.node()));
+    all.addAll(adopted.nodes());
+    return all;
   }
 
   @Override
@@ -390,10 +422,12 @@ public final class LocalProcessNodeProvider implements NodeProvider, StandbyLaun
     List<CompletableFuture<Process>> stops = new ArrayList<>();
     children.values().forEach(t -> stops.add(t.child().stop(config.stopGrace(), deadlines)));
     standby.values().forEach(c -> stops.add(c.stop(config.stopGrace(), deadlines)));
+    CompletableFuture<Void> adoptedStopped = adopted.stopAll(config.stopGrace());
     // A real-time bound on top of the clock's grace: closing must end even if a test's clock
     // never moves past it.
     try {
       CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new))
+          .thenCombine(adoptedStopped, (a, b) -> b)
           .get(config.stopGrace().toMillis() + 5_000, TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       LOG.log(Level.WARNING, "children did not all stop in time; killing: " + e.getMessage());

@@ -5,6 +5,8 @@ import io.tideflow.core.model.Resources;
 import io.tideflow.core.model.TaskSpec;
 import io.tideflow.runtime.client.ClientConfig;
 import io.tideflow.runtime.client.TideflowClient;
+import io.tideflow.runtime.membership.ClusterKeys;
+import io.tideflow.runtime.membership.StoreCalls;
 import io.tideflow.runtime.task.TaskHandlers;
 import io.tideflow.runtime.worker.WorkerConfig;
 import io.tideflow.runtime.worker.WorkerNode;
@@ -21,6 +23,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -40,8 +43,9 @@ import java.util.concurrent.TimeoutException;
  * TaskHandlers#discover()}) and prints {@code READY <address>}. With {@code --standby} it prints
  * {@code STANDBY <address>} instead and registers only when it reads {@code ACTIVATE} on stdin
  * (then prints READY). SIGTERM closes it gracefully. Exit codes: 0 stopped by SIGTERM or by the
- * coordinator's Terminate call, 1 could not start, 2 bad arguments, 3 its parent process is gone, 4
- * its lease was lost.
+ * coordinator's Terminate call, 1 could not start, 2 bad arguments, 3 its parent process is gone
+ * and no coordinator adopted it (see {@link OrphanGuard}), 4 another node took its id while its
+ * lease was gone.
  */
 public final class LocalWorkerMain {
   public static final String PROVIDER = "local-process";
@@ -49,10 +53,11 @@ public final class LocalWorkerMain {
   static final int EXIT_START_FAILED = 1;
   static final int EXIT_USAGE = 2;
   static final int EXIT_PARENT_GONE = 3;
-  static final int EXIT_LEASE_LOST = 4;
+  static final int EXIT_ID_TAKEN = 4;
   private static final System.Logger LOG = System.getLogger(LocalWorkerMain.class.getName());
   private static final Duration PARENT_POLL = Duration.ofMillis(250);
   private static final Duration ACTIVATE_TIMEOUT = Duration.ofSeconds(10);
+  private static final Duration LEADER_READ_TIMEOUT = Duration.ofSeconds(1);
 
   private static volatile boolean stopping;
 
@@ -139,9 +144,6 @@ public final class LocalWorkerMain {
       System.exit(EXIT_USAGE);
       return;
     }
-    if (args.parentPid() > 0) {
-      watchParent(args.parentPid());
-    }
     try {
       run(args);
     } catch (RuntimeException e) {
@@ -152,6 +154,9 @@ public final class LocalWorkerMain {
 
   private static void run(Args args) {
     ClusterStore cluster = ClusterStores.open(args.store());
+    if (args.parentPid() > 0) {
+      watchParent(args, cluster);
+    }
     DeferredRegistrationStore held = args.standby() ? new DeferredRegistrationStore(cluster) : null;
     if (held != null) {
       warmUp(cluster, args.id());
@@ -190,8 +195,10 @@ public final class LocalWorkerMain {
       System.exit(EXIT_OK);
     }
     if (!stopping) {
-      LOG.log(Level.ERROR, "worker " + args.id() + " lost its lease: exiting");
-      System.exit(EXIT_LEASE_LOST);
+      LOG.log(
+          Level.ERROR,
+          "worker " + args.id() + " stopped: another node took its id while its lease was gone");
+      System.exit(EXIT_ID_TAKEN);
     }
   }
 
@@ -263,23 +270,57 @@ public final class LocalWorkerMain {
     System.exit(EXIT_PARENT_GONE);
   }
 
-  /** Exits (gracefully, through the shutdown hook) once the parent process is gone. */
-  private static void watchParent(long parentPid) {
+  /**
+   * Exits (gracefully, through the shutdown hook) when its parent is gone and {@link OrphanGuard}
+   * says no coordinator will adopt it: at once for a node of no pool, after {@link
+   * OrphanGuard#GRACE} without a successor leading for a pool node.
+   */
+  private static void watchParent(Args args, ClusterStore cluster) {
+    long parentPid = args.parentPid();
     Optional<Instant> born = ProcessHandle.of(parentPid).flatMap(p -> p.info().startInstant());
+    OrphanGuard guard =
+        new OrphanGuard(args.labels().containsKey(NodeTemplate.POOL_LABEL), leader(cluster));
     ScheduledExecutorService poll =
         Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("tideflow-parent-watch").factory());
+    boolean[] told = {false};
     poll.scheduleWithFixedDelay(
         () -> {
-          if (!alive(parentPid, born)) {
+          boolean parentAlive = alive(parentPid, born);
+          // The store is read only once the parent is gone: a living parent needs no successor.
+          OptionalLong leads = parentAlive ? OptionalLong.empty() : leader(cluster);
+          if (guard.shouldExit(System.nanoTime(), parentAlive, leads)) {
             LOG.log(Level.WARNING, "parent process " + parentPid + " is gone: exiting");
             poll.shutdown();
             System.exit(EXIT_PARENT_GONE);
+          } else if (!parentAlive && !told[0]) {
+            told[0] = true;
+            LOG.log(
+                Level.WARNING,
+                "parent process "
+                    + parentPid
+                    + " is gone: serving on for a coordinator to adopt this node (exits after "
+                    + OrphanGuard.GRACE.toSeconds()
+                    + " s without one leading)");
           }
         },
         0,
         PARENT_POLL.toMillis(),
         TimeUnit.MILLISECONDS);
+  }
+
+  /** The fencing token of the coordinator leading now; empty when none does or none can tell. */
+  private static OptionalLong leader(ClusterStore cluster) {
+    try {
+      return StoreCalls.await(
+              cluster.leader(ClusterKeys.COORDINATOR_ELECTION),
+              LEADER_READ_TIMEOUT,
+              "read who leads")
+          .map(l -> OptionalLong.of(l.fencingToken()))
+          .orElse(OptionalLong.empty());
+    } catch (RuntimeException e) {
+      return OptionalLong.empty();
+    }
   }
 
   /** Alive, and the same process (a reused pid has another start time). */

@@ -1,5 +1,6 @@
 package io.tideflow.runtime.provider;
 
+import io.tideflow.core.model.NodeInfo;
 import io.tideflow.core.retry.Backoff;
 import io.tideflow.store.clock.MonotonicClock;
 import java.time.Duration;
@@ -250,6 +251,19 @@ public final class MultiProvider implements NodeProvider {
       }
     }
     return null;
+  }
+
+  /** Each provider takes on the nodes of its own kind; each adopted node is routed to it. */
+  @Override
+  public List<String> adopt(NodeTemplate template, List<NodeInfo> registered, NodeStopper stopper) {
+    List<String> taken = new ArrayList<>();
+    for (NodeProvider p : providers) {
+      for (String id : p.adopt(template, registered, stopper)) {
+        owners.put(id, p);
+        taken.add(id);
+      }
+    }
+    return taken;
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.tideflow.runtime.provider;
 
+import io.tideflow.core.model.NodeInfo;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -35,7 +36,21 @@ public interface NodeProvider extends AutoCloseable {
   /** Stops the given nodes (already drained by the caller). Unknown ids are ignored. */
   CompletableFuture<Void> terminate(Collection<String> nodeIds, String requestId);
 
-  /** Nodes started and not yet terminated. */
+  /**
+   * Takes on nodes of {@code template} that another coordinator's provider of this kind started and
+   * that are still registered ({@code registered}, as the registry lists them): a new leader adopts
+   * its predecessor's pool instead of starting it afresh. Adopted nodes are listed by {@link
+   * #nodes()} and stopped by {@link #terminate} and {@link #close()} through {@code stopper}. Nodes
+   * of another provider kind, held already or stopped by this provider are skipped. Returns the ids
+   * taken on now; by default none: a provider whose nodes die with their coordinator adopts
+   * nothing.
+   */
+  default List<String> adopt(
+      NodeTemplate template, List<NodeInfo> registered, NodeStopper stopper) {
+    return List.of();
+  }
+
+  /** Nodes started (or adopted) and not yet terminated. */
   List<ProvidedNode> nodes();
 
   /** Whether the provider currently succeeds in launching nodes. */

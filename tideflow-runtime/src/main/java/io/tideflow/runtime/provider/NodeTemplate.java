@@ -14,6 +14,9 @@ import java.util.Map;
  */
 public record NodeTemplate(
     String name, Resources capacity, Map<String, String> labels, Duration leaseTtl) {
+  /** The label naming a node's autoscaled pool; a new leader adopts only nodes that carry it. */
+  public static final String POOL_LABEL = "tideflow.io/pool";
+
   public NodeTemplate {
     if (name == null || !name.matches("[a-z0-9][a-z0-9-]*")) {
       throw new IllegalArgumentException(

@@ -1,5 +1,6 @@
 package io.tideflow.runtime.provider;
 
+import io.tideflow.core.model.NodeInfo;
 import io.tideflow.store.clock.MonotonicClock;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -223,6 +224,11 @@ public final class WarmPool implements NodeProvider {
   @Override
   public CompletableFuture<Void> terminate(Collection<String> nodeIds, String requestId) {
     return delegate.terminate(nodeIds, requestId);
+  }
+
+  @Override
+  public List<String> adopt(NodeTemplate template, List<NodeInfo> registered, NodeStopper stopper) {
+    return delegate.adopt(template, registered, stopper);
   }
 
   @Override

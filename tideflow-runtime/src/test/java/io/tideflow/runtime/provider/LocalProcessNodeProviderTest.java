@@ -194,6 +194,81 @@ class LocalProcessNodeProviderTest {
   }
 
   @Test
+  void aPoolWorkerWhoseParentDiedServesOnAndIsAdoptedAndStoppedByTheNextLeader() throws Exception {
+    NodeTemplate pool =
+        new NodeTemplate(
+            "p",
+            Resources.of(1_000, 256L << 20),
+            Map.of(NodeTemplate.POOL_LABEL, "p"),
+            Duration.ofSeconds(2));
+    Process parent = new ProcessBuilder("sleep", "60").start();
+    List<String> command =
+        workerCommand(
+            "p-1",
+            "--parent-pid",
+            Long.toString(parent.pid()),
+            "--label",
+            NodeTemplate.POOL_LABEL + "=p");
+    Path log = Files.createTempFile("tideflow-orphan-", ".log");
+    ChildWorker child = ChildWorker.start("p-1", command, log);
+    Leadership leader = null;
+    try {
+      child.ready().get(60, TimeUnit.SECONDS);
+      await().atMost(Duration.ofSeconds(5)).until(() -> registry.view().node("p-1") != null);
+
+      parent.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      // A successor leads: the orphan waits to be adopted instead of exiting.
+      leader =
+          store
+              .campaign(
+                  ClusterKeys.COORDINATOR_ELECTION,
+                  "successor",
+                  store.grantLease(Duration.ofSeconds(30)).get(30, TimeUnit.SECONDS))
+              .get(30, TimeUnit.SECONDS);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> Files.readString(log).contains("serving on for a coordinator to adopt"));
+      assertThat(child.process().isAlive()).as("the orphan serves on").isTrue();
+
+      provider = new LocalProcessNodeProvider(etcd.uri());
+      long token = leader.fencingToken();
+      NodeStopper stopper =
+          (node, grace) ->
+              NodeTerminator.terminate(node.address(), token, grace, "test").thenApply(r -> null);
+      assertThat(provider.adopt(pool, registry.view().nodes(), stopper)).containsExactly("p-1");
+      assertThat(provider.adopt(pool, registry.view().nodes(), stopper))
+          .as("held already")
+          .isEmpty();
+      assertThat(provider.nodes())
+          .singleElement()
+          .satisfies(
+              n -> {
+                assertThat(n.nodeId()).isEqualTo("p-1");
+                assertThat(n.status()).isEqualTo(ProvidedNode.Status.RUNNING);
+              });
+      LaunchResult more = provider.launch(pool, 1, "r1").get(60, TimeUnit.SECONDS);
+      assertThat(more.started())
+          .as("the adopted id is not handed out again")
+          .containsExactly("p-2");
+
+      provider.terminate(List.of("p-1"), "t1").get(30, TimeUnit.SECONDS);
+
+      Process exited = child.process().onExit().get(20, TimeUnit.SECONDS);
+      assertThat(exited.exitValue()).as("exit code 0: an ordered stop").isZero();
+      await().atMost(Duration.ofSeconds(5)).until(() -> registry.view().node("p-1") == null);
+      assertThat(provider.nodes()).extracting(ProvidedNode::nodeId).containsExactly("p-2");
+      assertThat(provider.adopt(pool, List.of(), stopper)).isEmpty();
+    } finally {
+      child.process().destroyForcibly();
+      parent.destroyForcibly();
+      if (leader != null) {
+        leader.resign().get(10, TimeUnit.SECONDS);
+      }
+      Files.deleteIfExists(log);
+    }
+  }
+
+  @Test
   void aWorkerThatCannotStartIsAnErrorCarryingTheTailOfItsLogAndThreeMakeTheProviderUnhealthy()
       throws Exception {
     provider =
