@@ -206,11 +206,27 @@ final class FaultCluster implements AutoCloseable {
         first = first == null ? e : first;
       }
     }
+    killStrays();
     store.close();
     deleteRecursively(dir);
     if (first != null) {
       throw first;
     }
+  }
+
+  /**
+   * Kills the pool nodes of this scenario's store that outlived their coordinator: a killed
+   * coordinator's children wait for a successor to adopt them, and must not outlive the test.
+   */
+  private void killStrays() {
+    ProcessHandle.allProcesses()
+        .filter(
+            p ->
+                p.info()
+                    .commandLine()
+                    .filter(c -> c.contains("LocalWorkerMain") && c.contains(storeUri + " "))
+                    .isPresent())
+        .forEach(ProcessHandle::destroyForcibly);
   }
 
   private static void deleteRecursively(Path root) throws IOException {
