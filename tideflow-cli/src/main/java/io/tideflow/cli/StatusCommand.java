@@ -10,6 +10,7 @@ import io.tideflow.runtime.membership.ClusterKeys;
 import io.tideflow.runtime.membership.DemandRecords;
 import io.tideflow.runtime.membership.NodeRecords;
 import io.tideflow.runtime.membership.StoreCalls;
+import io.tideflow.runtime.membership.WatchHealths;
 import io.tideflow.store.ClusterStore;
 import io.tideflow.store.KeyValue;
 import java.io.PrintStream;
@@ -43,6 +44,7 @@ final class StatusCommand implements Callable<Integer> {
           StoreCalls.await(
               clusterStore.leader(ClusterKeys.COORDINATOR_ELECTION), TIMEOUT, "leader");
       print(System.out, live, gone, leader, System.currentTimeMillis());
+      printWatches(System.out, clusterStore, System.currentTimeMillis());
       printDecisions(System.out, clusterStore);
       printPendingWork(System.out, clusterStore, System.currentTimeMillis());
       return ExitCodes.OK;
@@ -55,6 +57,28 @@ final class StatusCommand implements Callable<Integer> {
       nodes.add(NodeRecords.decode(kv.key(), kv.value()));
     }
     return nodes;
+  }
+
+  /**
+   * Whether the leader's watches follow the registry: a watch that is recovering means the leader
+   * acts on an old view of the nodes until it has listed them again.
+   */
+  private static void printWatches(PrintStream out, ClusterStore store, long nowMillis) {
+    List<KeyValue> kvs =
+        StoreCalls.await(store.list(ClusterKeys.WATCHES), TIMEOUT, "list watch health").kvs();
+    if (kvs.isEmpty()) {
+      return;
+    }
+    out.println("registry watches of the leader:");
+    for (KeyValue kv : kvs) {
+      String name = kv.key().substring(ClusterKeys.WATCHES.length());
+      try {
+        out.println(
+            "  " + name + ": " + WatchHealths.describe(WatchHealths.decode(kv.value()), nowMillis));
+      } catch (IllegalArgumentException e) {
+        out.println("  " + name + ": unreadable (" + e.getMessage() + ")");
+      }
+    }
   }
 
   /** Each pool's last decisions: what it did, and why it did not do more. */

@@ -231,6 +231,8 @@ class MultiProcessClusterTest {
     assertThat(status.exit()).as(status.err()).isZero();
     assertThat(status.out())
         .contains("coordinator: c1 (fencing token")
+        .contains("registry watches of the leader:")
+        .contains("coordinator: following (c1), 0 restart(s)")
         .containsPattern("w1\\s+READY\\s+127\\.0\\.0\\.1:\\d+")
         .contains("1 live node(s), 0 gone")
         .contains("pool web: last decisions")

@@ -9,6 +9,7 @@ import io.tideflow.runtime.membership.ClusterKeys;
 import io.tideflow.runtime.membership.ClusterWatcher;
 import io.tideflow.runtime.membership.NodeRecords;
 import io.tideflow.runtime.membership.StoreCalls;
+import io.tideflow.runtime.membership.WatchHealths;
 import io.tideflow.store.ClusterStore;
 import io.tideflow.store.KeyValue;
 import io.tideflow.store.Leadership;
@@ -22,6 +23,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -40,6 +44,7 @@ import java.util.function.Consumer;
 public final class Coordinator implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(Coordinator.class.getName());
   static final int GONE_KEPT = 100;
+  private static final Duration HEALTH_INTERVAL = Duration.ofSeconds(1);
 
   private final String candidate;
   private final ClusterStore store;
@@ -59,6 +64,13 @@ public final class Coordinator implements AutoCloseable {
   private final List<Consumer<Boolean>> leadershipListeners = new CopyOnWriteArrayList<>();
   private volatile boolean closed;
   private final CountDownLatch stopped = new CountDownLatch(1);
+
+  /** Publishes the leader's watch health for {@code tideflow status} every second. */
+  private final ScheduledExecutorService healthTimer =
+      Executors.newSingleThreadScheduledExecutor(
+          Thread.ofPlatform().daemon().name("tideflow-coordinator-health").factory());
+
+  private volatile ScheduledFuture<?> publishing;
 
   /** A change in membership the leader saw. */
   public record MembershipEvent(String nodeId, NodeState from, NodeState to, long fencingToken) {}
@@ -171,6 +183,10 @@ public final class Coordinator implements AutoCloseable {
     }
     lastView = ClusterView.empty();
     watcher = w;
+    WatchHealths.Publisher health = new WatchHealths.Publisher("coordinator", candidate, w::health);
+    publishing =
+        healthTimer.scheduleWithFixedDelay(
+            () -> publishHealth(health, won), 0, HEALTH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
     observe(w.view());
     w.onChange(this::observe);
     leadershipListeners.forEach(l -> l.accept(true));
@@ -198,7 +214,26 @@ public final class Coordinator implements AutoCloseable {
     }
   }
 
+  /** Timer thread: a failed write is logged and tried again; the timer must go on. */
+  private void publishHealth(WatchHealths.Publisher health, Leadership won) {
+    try {
+      health
+          .publish(won)
+          .exceptionally(
+              e -> {
+                LOG.log(Level.DEBUG, "could not publish watch health: " + e.getMessage());
+                return false;
+              });
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "could not publish watch health: " + e.getMessage());
+    }
+  }
+
   private void stopLeading() {
+    ScheduledFuture<?> p = publishing;
+    if (p != null) {
+      p.cancel(false);
+    }
     leadership = null;
     ClusterWatcher w = watcher;
     watcher = null;
@@ -332,5 +367,6 @@ public final class Coordinator implements AutoCloseable {
       }
     }
     campaigner.interrupt();
+    healthTimer.shutdownNow();
   }
 }

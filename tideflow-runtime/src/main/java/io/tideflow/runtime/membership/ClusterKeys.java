@@ -17,6 +17,12 @@ public final class ClusterKeys {
   /** The health of each autoscaled pool's providers: {@code /tideflow/providers/<pool>}. */
   public static final String PROVIDERS = "/tideflow/providers/";
 
+  /**
+   * The health of the leader's registry watches, written by the leader: {@code
+   * /tideflow/watches/coordinator} and {@code /tideflow/watches/pool-<pool>}.
+   */
+  public static final String WATCHES = "/tideflow/watches/";
+
   /** The coordinator election. */
   public static final String COORDINATOR_ELECTION = "tideflow-coordinator";
 
@@ -36,6 +42,10 @@ public final class ClusterKeys {
 
   public static String providers(String pool) {
     return PROVIDERS + pool;
+  }
+
+  public static String watch(String name) {
+    return WATCHES + name;
   }
 
   public static String gone(String nodeId) {

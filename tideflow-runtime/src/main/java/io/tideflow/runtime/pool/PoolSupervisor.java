@@ -12,6 +12,7 @@ import io.tideflow.runtime.autoscale.PoolAutoscaler;
 import io.tideflow.runtime.autoscale.ProviderHealths;
 import io.tideflow.runtime.coordinator.Coordinator;
 import io.tideflow.runtime.membership.ClusterWatcher;
+import io.tideflow.runtime.membership.WatchHealths;
 import io.tideflow.runtime.provider.MultiProvider;
 import io.tideflow.runtime.provider.NodeProvider;
 import io.tideflow.runtime.provider.ProviderHealth;
@@ -177,6 +178,9 @@ public final class PoolSupervisor implements AutoCloseable {
       NodeProvider nodes = kept;
       ClusterWatcher watcher = ClusterWatcher.start(store, STORE_TIMEOUT);
       parts.add(watcher);
+      WatchHealths.Publisher watchHealth =
+          new WatchHealths.Publisher(
+              "pool-" + spec.name(), coordinator.candidate(), watcher::health);
       PendingDemand demand = null;
       if (spec.followsPendingDemand()) {
         demand = PendingDemand.follow(store, STORE_TIMEOUT, clock);
@@ -200,6 +204,7 @@ public final class PoolSupervisor implements AutoCloseable {
                       leader -> {
                         DecisionLogs.publish(leader, spec.name(), log);
                         publishHealth(leader, nodes);
+                        watchHealth.publish(leader);
                       }));
       provider = nodes;
       a.start();

@@ -8,13 +8,18 @@ import io.tideflow.core.model.NodeState;
 import io.tideflow.runtime.membership.ClusterKeys;
 import io.tideflow.runtime.membership.CutOffStore;
 import io.tideflow.runtime.membership.FaultyStore;
+import io.tideflow.runtime.membership.WatchHealths;
 import io.tideflow.runtime.task.TaskHandlers;
 import io.tideflow.runtime.worker.WorkerConfig;
 import io.tideflow.runtime.worker.WorkerNode;
+import io.tideflow.store.ClusterStore;
 import io.tideflow.store.memory.MemoryClusterStore;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -42,6 +47,49 @@ class CoordinatorTest {
       await().atMost(Duration.ofSeconds(2)).until(standby::isLeader);
       assertThat(standby.fencingToken()).isGreaterThan(firstToken);
     }
+  }
+
+  @Test
+  void theLeadersWatchHealthIsStoredRecoveringWhileItsWatchIsAndFollowingOnceItRecovered()
+      throws Exception {
+    // Keeps two events: a few writes compact what a cut watch missed.
+    MemoryClusterStore small =
+        new MemoryClusterStore(
+            InstantSource.system(), MemoryClusterStore.DEFAULT_EXPIRY_CHECK_INTERVAL, 2);
+    FaultyStore faulty = new FaultyStore(small);
+    try (Coordinator c = Coordinator.start("c", faulty, ttl, Duration.ofSeconds(5), metrics)) {
+      await().until(c::isLeader);
+      await().until(() -> watchHealth(small).map(WatchHealths.Report::healthy).orElse(false));
+
+      faulty.cutWatches();
+      faulty.failLists(ClusterKeys.NODES, 1_000); // the recovery cannot list the nodes again
+      for (int i = 0; i < 3; i++) {
+        small.put("/unrelated/" + i, new byte[] {1}, 0).get(5, TimeUnit.SECONDS);
+      }
+      faulty.reconnectWatches();
+
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> watchHealth(small).map(r -> !r.healthy()).orElse(false));
+      WatchHealths.Report down = watchHealth(small).orElseThrow();
+      assertThat(down.holder()).isEqualTo("c");
+      assertThat(down.lastError()).isNotEmpty();
+      assertThat(down.lastErrorAtMillis()).isPositive();
+
+      faulty.failLists(ClusterKeys.NODES, 0);
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> watchHealth(small).map(r -> r.healthy() && r.restarts() >= 1).orElse(false));
+    } finally {
+      small.close();
+    }
+  }
+
+  private static Optional<WatchHealths.Report> watchHealth(ClusterStore store) throws Exception {
+    return store
+        .get(ClusterKeys.watch("coordinator"))
+        .get(5, TimeUnit.SECONDS)
+        .map(kv -> WatchHealths.decode(kv.value()));
   }
 
   @Test
