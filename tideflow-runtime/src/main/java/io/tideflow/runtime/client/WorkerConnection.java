@@ -22,6 +22,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 
 /**
  * The client's one stream to one worker. Tasks go out batched; results come back on gRPC's event
@@ -61,6 +62,11 @@ final class WorkerConnection {
   private volatile boolean broken;
   private volatile boolean retiring;
 
+  /** When the worker last sent anything on this stream (results, credits, heartbeat). */
+  private volatile long lastHeardNanos;
+
+  private final LongSupplier nanos;
+
   /** Event loop only: gRPC delivers one call's messages one at a time. */
   private boolean answered;
 
@@ -68,6 +74,14 @@ final class WorkerConnection {
   private final Executor sender;
 
   WorkerConnection(String nodeId, String address, Listener listener, Executor sender) {
+    this(nodeId, address, listener, sender, System::nanoTime);
+  }
+
+  /** With {@code nanos} the clock {@link #lastHeardNanos()} is read on. */
+  WorkerConnection(
+      String nodeId, String address, Listener listener, Executor sender, LongSupplier nanos) {
+    this.nanos = nanos;
+    this.lastHeardNanos = nanos.getAsLong();
     this.nodeId = nodeId;
     this.address = address;
     this.listener = listener;
@@ -122,6 +136,7 @@ final class WorkerConnection {
   }
 
   private void handle(ResultBatch batch) {
+    lastHeardNanos = nanos.getAsLong();
     if (!answered) {
       answered = true;
       listener.onAnswered(this);
@@ -277,6 +292,15 @@ final class WorkerConnection {
 
   boolean broken() {
     return broken;
+  }
+
+  /**
+   * When the worker last sent anything on this stream, on the connection's clock: a worker holding
+   * tasks sends a heartbeat at least every {@code TaskStreamService.HEARTBEAT} (500 ms), so a long
+   * silence with tasks in flight means it stopped or its path did.
+   */
+  long lastHeardNanos() {
+    return lastHeardNanos;
   }
 
   /** True once {@link #retire} was called: the connection takes no new tasks. */

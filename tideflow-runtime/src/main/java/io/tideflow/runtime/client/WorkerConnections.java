@@ -27,13 +27,15 @@ import java.util.function.Consumer;
  * when it leaves the registry: its lease ended, so it is dead, hung or cut off even if its socket
  * is still open.
  *
- * <p>A node that leaves the registry is given {@link #REJOIN_GRACE} before its connection is
- * severed, and gets no new task meanwhile. A worker whose lease the store ended while it kept
- * running (a frozen or re-elected etcd ends leases it should have kept) registers again under a new
- * lease at once; if it is back at the same address within the grace, its stream is taken up again
- * and what it holds is answered where it runs, instead of running twice. A node that does not come
- * back, comes back elsewhere or whose stream broke meanwhile is severed as before: the grace adds
- * at most one second to the time a hung node's tasks take to move.
+ * <p>A node that leaves the registry while its stream is alive (it was heard from within {@link
+ * #REJOIN_GRACE}: a worker holding tasks sends a heartbeat every 500 ms) is given that grace before
+ * its connection is severed, and gets no new task meanwhile. A worker whose lease the store ended
+ * while it kept running (a frozen or re-elected etcd ends leases it should have kept) registers
+ * again under a new lease at once; if it is back at the same address within the grace, its stream
+ * is taken up again and what it holds is answered where it runs, instead of running twice. A node
+ * that does not come back, comes back elsewhere or whose stream broke meanwhile is severed as
+ * before. A node that left holding tasks and silent for longer than the grace is hung or cut off:
+ * it is severed at once, so the grace never delays moving a hung node's tasks.
  *
  * <p>A node whose connection broke or that turned a task back is left alone for {@link
  * ClientConfig#reconnectBackoff()}, longer after each such failure in a row, before it is dialled
@@ -166,7 +168,8 @@ final class WorkerConnections {
         boolean ready = node.state() == NodeState.READY;
         WorkerConnection existing = connections.get(node.id());
         if (ready && existing == null && now >= backoffUntil.getOrDefault(node.id(), 0L)) {
-          WorkerConnection c = new WorkerConnection(node.id(), node.address(), listener, sender);
+          WorkerConnection c =
+              new WorkerConnection(node.id(), node.address(), listener, sender, clock::nanos);
           connections.put(node.id(), c);
           c.open();
         } else if (!ready && existing != null && !gone(view, node.id())) {
@@ -176,12 +179,12 @@ final class WorkerConnections {
       }
       for (WorkerConnection c : connections.values()) {
         if (gone(view, c.nodeId()) && connections.remove(c.nodeId(), c)) {
-          departed.put(c, now);
+          depart(c, now, left);
         }
       }
       for (WorkerConnection c : retired) {
         if (gone(view, c.nodeId()) && retired.remove(c)) {
-          departed.put(c, now);
+          depart(c, now, left);
         }
       }
       failures.keySet().removeIf(nodeId -> view.node(nodeId) == null);
@@ -201,6 +204,19 @@ final class WorkerConnections {
                   + " within "
                   + REJOIN_GRACE.toMillis()
                   + " ms"));
+    }
+  }
+
+  /**
+   * {@code c}'s node left the registry: held for it to rejoin if it was heard from within {@link
+   * #REJOIN_GRACE} (a live worker the store dropped), severed at once if it holds tasks and has
+   * been silent longer (hung or cut off: its heartbeat stopped).
+   */
+  private void depart(WorkerConnection c, long now, List<WorkerConnection> left) {
+    if (c.inFlight() > 0 && now - c.lastHeardNanos() >= REJOIN_GRACE.toNanos()) {
+      left.add(c);
+    } else {
+      departed.put(c, now);
     }
   }
 

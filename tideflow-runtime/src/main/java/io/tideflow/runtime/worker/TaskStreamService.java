@@ -11,6 +11,7 @@ import io.tideflow.runtime.transport.proto.ResultMessage;
 import io.tideflow.runtime.transport.proto.TaskBatch;
 import io.tideflow.runtime.transport.proto.TaskMessage;
 import io.tideflow.runtime.transport.proto.TaskServiceGrpc;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Set;
@@ -25,10 +26,17 @@ import java.util.function.BooleanSupplier;
  * The worker's end of the task streams. Each stream opens with a grant of credits; tasks arrive in
  * batches on gRPC's event loop (direct executor) and go straight to the {@link TaskRunner}; results
  * go back batched by a {@link Batcher}, from whichever task thread finishes, written by the one
- * send executor only while the stream is ready (see {@link Session}).
+ * send executor only while the stream is ready (see {@link Session}). A stream that holds tasks but
+ * has sent nothing for {@link #HEARTBEAT} gets an empty batch ({@link #beat}), so its client can
+ * tell a worker whose tasks run long from one that stopped.
  */
 final class TaskStreamService extends TaskServiceGrpc.TaskServiceImplBase {
   private static final int RESULTS_FIELD = ResultBatch.RESULTS_FIELD_NUMBER;
+
+  /** How long a stream that holds tasks may go without a message from the worker. */
+  static final Duration HEARTBEAT = Duration.ofMillis(500);
+
+  private static final ResultBatch BEAT = ResultBatch.getDefaultInstance();
 
   private final TaskRunner runner;
   private final int credits;
@@ -52,6 +60,21 @@ final class TaskStreamService extends TaskServiceGrpc.TaskServiceImplBase {
     session.out.onNext(ResultBatch.newBuilder().setCredits(credits).build());
     session.out.request(1);
     return session;
+  }
+
+  /**
+   * On the send executor, every {@link #HEARTBEAT}: an empty batch on each stream that holds tasks
+   * and has written nothing for that long, and is ready for it.
+   */
+  void beat() {
+    long now = System.nanoTime();
+    for (Session s : sessions) {
+      try {
+        s.beat(now);
+      } catch (RuntimeException e) {
+        // The stream ended under the write: its own handlers close the session.
+      }
+    }
   }
 
   int openStreams() {
@@ -135,6 +158,9 @@ final class TaskStreamService extends TaskServiceGrpc.TaskServiceImplBase {
 
     /** Send executor only: the stream is to end once {@code unsent} is empty. */
     private boolean finishWhenFlushed;
+
+    /** Send executor only: when this stream was last written to (System.nanoTime). */
+    private long lastWriteNanos = System.nanoTime();
 
     private volatile boolean closed;
     private volatile boolean halfClosed;
@@ -239,7 +265,19 @@ final class TaskStreamService extends TaskServiceGrpc.TaskServiceImplBase {
       }
     }
 
+    /** Send executor: the heartbeat, if this stream holds tasks and has been silent a beat. */
+    void beat(long nowNanos) {
+      if (!closed
+          && held.get() > 0
+          && unsent.isEmpty()
+          && nowNanos - lastWriteNanos >= HEARTBEAT.toNanos()
+          && out.isReady()) {
+        write(BEAT);
+      }
+    }
+
     private void write(ResultBatch message) {
+      lastWriteNanos = System.nanoTime();
       out.onNext(message);
       owed.addAndGet(-message.getResultsCount());
       if (paused.get() && owed.get() <= credits && paused.compareAndSet(true, false)) {

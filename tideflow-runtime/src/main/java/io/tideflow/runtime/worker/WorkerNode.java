@@ -100,6 +100,8 @@ public final class WorkerNode implements AutoCloseable {
     runner.startExpiry(config.nodeId(), DEADLINE_SWEEP_MILLIS);
     this.streams =
         new TaskStreamService(runner, config.streamCredits(), this::admitsNewTasks, sender);
+    long beat = TaskStreamService.HEARTBEAT.toMillis();
+    sender.scheduleWithFixedDelay(streams::beat, beat, beat, TimeUnit.MILLISECONDS);
     this.server =
         NettyServerBuilder.forAddress(new InetSocketAddress(bindAddress(config), config.port()))
             .directExecutor()

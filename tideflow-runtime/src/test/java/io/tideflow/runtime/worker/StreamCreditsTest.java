@@ -145,6 +145,41 @@ class StreamCreditsTest {
     assertThat(broke).hasValue(null);
   }
 
+  @Test
+  void aStreamHoldingTasksHearsAHeartbeatWhenSilentAndAnIdleOneDoesNot() throws Exception {
+    AtomicReference<ClientCallStreamObserver<TaskBatch>> stream = new AtomicReference<>();
+    TaskServiceGrpc.newStub(channel).tasks(observer(stream, false));
+    await().atMost(WAIT).until(() -> received.size() == 1); // the credit grant
+    stream.get().onNext(TaskBatch.newBuilder().addTasks(task(1, "blocker")).build());
+    await().atMost(WAIT).until(() -> runner.inFlight() == 1);
+
+    await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(50))
+        .until(
+            () -> {
+              sender.submit(service::beat).get();
+              return received.size() > 1;
+            });
+    ResultBatch beat = received.get(1);
+    assertThat(beat.getResultsCount()).isZero();
+    assertThat(beat.getCredits()).isZero();
+
+    release.countDown();
+    await().atMost(WAIT).until(() -> results.containsKey(1L));
+    int heard = received.size();
+    long idleSince = System.nanoTime();
+    await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(50))
+        .until(
+            () -> {
+              sender.submit(service::beat).get();
+              return System.nanoTime() - idleSince > 3 * TaskStreamService.HEARTBEAT.toNanos();
+            });
+    assertThat(received).as("no heartbeat on a stream that holds nothing").hasSize(heard);
+  }
+
   private static TaskMessage task(long id, String handler) {
     return TaskMessage.newBuilder()
         .setId(id)
