@@ -24,6 +24,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -153,14 +154,7 @@ class StreamCreditsTest {
     stream.get().onNext(TaskBatch.newBuilder().addTasks(task(1, "blocker")).build());
     await().atMost(WAIT).until(() -> runner.inFlight() == 1);
 
-    await()
-        .atMost(WAIT)
-        .pollInterval(Duration.ofMillis(50))
-        .until(
-            () -> {
-              sender.submit(service::beat).get();
-              return received.size() > 1;
-            });
+    beatUntil(() -> received.size() > 1);
     ResultBatch beat = received.get(1);
     assertThat(beat.getResultsCount()).isZero();
     assertThat(beat.getCredits()).isZero();
@@ -169,15 +163,20 @@ class StreamCreditsTest {
     await().atMost(WAIT).until(() -> results.containsKey(1L));
     int heard = received.size();
     long idleSince = System.nanoTime();
+    beatUntil(() -> System.nanoTime() - idleSince > 3 * TaskStreamService.HEARTBEAT.toNanos());
+    assertThat(received).as("no heartbeat on a stream that holds nothing").hasSize(heard);
+  }
+
+  /** Runs the heartbeat on the send executor, as the worker's timer does, until {@code done}. */
+  private void beatUntil(Callable<Boolean> done) {
     await()
         .atMost(WAIT)
         .pollInterval(Duration.ofMillis(50))
         .until(
             () -> {
               sender.submit(service::beat).get();
-              return System.nanoTime() - idleSince > 3 * TaskStreamService.HEARTBEAT.toNanos();
+              return done.call();
             });
-    assertThat(received).as("no heartbeat on a stream that holds nothing").hasSize(heard);
   }
 
   private static TaskMessage task(long id, String handler) {
