@@ -205,6 +205,7 @@ public final class TideflowClient implements AutoCloseable {
       deadlines.sweep(now);
       dispatcher.releaseDue(now);
       connections.prune(now);
+      connections.severStalled();
       reconcile();
       if (now - lastDemandReportNanos >= config.demandReportInterval().toNanos()) {
         lastDemandReportNanos = now;

@@ -22,7 +22,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.LongSupplier;
 
 /**
  * The client's one stream to one worker. Tasks go out batched; results come back on gRPC's event
@@ -65,8 +64,6 @@ final class WorkerConnection {
   /** When the worker last sent anything on this stream (results, credits, heartbeat). */
   private volatile long lastHeardNanos;
 
-  private final LongSupplier nanos;
-
   /** Event loop only: gRPC delivers one call's messages one at a time. */
   private boolean answered;
 
@@ -74,14 +71,7 @@ final class WorkerConnection {
   private final Executor sender;
 
   WorkerConnection(String nodeId, String address, Listener listener, Executor sender) {
-    this(nodeId, address, listener, sender, System::nanoTime);
-  }
-
-  /** With {@code nanos} the clock {@link #lastHeardNanos()} is read on. */
-  WorkerConnection(
-      String nodeId, String address, Listener listener, Executor sender, LongSupplier nanos) {
-    this.nanos = nanos;
-    this.lastHeardNanos = nanos.getAsLong();
+    this.lastHeardNanos = System.nanoTime();
     this.nodeId = nodeId;
     this.address = address;
     this.listener = listener;
@@ -136,7 +126,7 @@ final class WorkerConnection {
   }
 
   private void handle(ResultBatch batch) {
-    lastHeardNanos = nanos.getAsLong();
+    lastHeardNanos = System.nanoTime();
     if (!answered) {
       answered = true;
       listener.onAnswered(this);
@@ -295,7 +285,8 @@ final class WorkerConnection {
   }
 
   /**
-   * When the worker last sent anything on this stream, on the connection's clock: a worker holding
+   * When the worker last sent anything on this stream, in real time (System.nanoTime, as the
+   * worker's heartbeat is kept, whatever clock the client's deadlines follow): a worker holding
    * tasks sends a heartbeat at least every {@code TaskStreamService.HEARTBEAT} (500 ms), so a long
    * silence with tasks in flight means it stopped or its path did.
    */

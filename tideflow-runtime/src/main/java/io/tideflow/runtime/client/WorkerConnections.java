@@ -41,13 +41,13 @@ import java.util.function.Consumer;
  * ClientConfig#reconnectBackoff()}, longer after each such failure in a row, before it is dialled
  * again; the count starts afresh once a stream to the node is answered.
  *
- * <p>A stream that stops making progress is not judged by a timer of its own: a worker sends
- * nothing while its tasks run, so silence cannot tell a long task from a dead node. Two signals
- * that can tell are used instead. A node whose process stopped (SIGSTOP) or whose path died without
- * a reset leaves unanswered the HTTP/2 pings its channel sends after 10 s of silence, and the
- * stream breaks 3 s later ({@link WorkerConnection}); a node that stopped renewing its lease leaves
- * the registry, and its connection is severed here. A task whose node answers pings and renews its
- * lease but never finishes is bounded by the task's own timeout.
+ * <p>A stream that stops making progress is judged by its own silence: a worker holding tasks
+ * writes at least every 500 ms (results, or an empty batch as a heartbeat), so a connection that
+ * holds tasks and has heard nothing for {@link #STALL_BOUND} is severed ({@link #severStalled}):
+ * its worker stopped (SIGSTOP, a long pause) or the path to it died, whether or not it still renews
+ * its lease. Behind that, HTTP/2 pings after 10 s of silence break a dead connection 3 s later
+ * ({@link WorkerConnection}), and a node that stopped renewing its lease leaves the registry. A
+ * task whose node keeps writing but never finishes it is bounded by the task's own timeout.
  *
  * <p>Ownership: every change to which connection serves which node, to the back-offs, to the
  * failure counts and to the balancer's endpoints happens under {@code lock}, which guards nothing
@@ -61,6 +61,14 @@ import java.util.function.Consumer;
 final class WorkerConnections {
   /** How long a connection of a node that left the registry waits for the node to rejoin. */
   static final Duration REJOIN_GRACE = Duration.ofSeconds(1);
+
+  /**
+   * How long a connection holding tasks may go without a message from its worker before it is
+   * severed. A worker holding tasks writes at least every 500 ms (results or a heartbeat), so this
+   * much silence means it stopped or its path died; as long as the default lease TTL, so a worker
+   * cut off from one client is given up as soon as a hung one would be.
+   */
+  static final Duration STALL_BOUND = Duration.ofSeconds(3);
 
   private final Object lock = new Object();
   private final Map<String, WorkerConnection> connections = new ConcurrentHashMap<>();
@@ -97,6 +105,7 @@ final class WorkerConnections {
   private final Counter backoffs;
   private final Counter severed;
   private final Counter resumed;
+  private final Counter stalled;
   private final LiveLoad usable = new Usable();
   private final LiveLoad reachable = new Reachable();
 
@@ -123,11 +132,44 @@ final class WorkerConnections {
         Counter.builder("tideflow.client.severed")
             .description("Streams broken off because their node left the registry")
             .register(metrics);
+    this.stalled =
+        Counter.builder("tideflow.client.stalled")
+            .description("Streams broken off because their worker sent nothing while holding tasks")
+            .register(metrics);
     this.resumed =
         Counter.builder("tideflow.client.resumed")
             .description(
                 "Streams taken up again because their node rejoined the registry within the grace")
             .register(metrics);
+  }
+
+  /**
+   * Severs every connection that holds tasks and has not heard from its worker for {@link
+   * #STALL_BOUND}: what it holds is placed again, and its node is backed off as after a break. The
+   * client's timer calls it. Silence is real time, not the client's clock: the worker's heartbeat
+   * is.
+   */
+  void severStalled() {
+    long now = System.nanoTime();
+    List<WorkerConnection> silent = new ArrayList<>();
+    for (WorkerConnection c : all()) {
+      long quiet = now - c.lastHeardNanos();
+      if (!c.broken() && c.inFlight() > 0 && quiet >= STALL_BOUND.toNanos()) {
+        silent.add(c);
+      }
+    }
+    for (WorkerConnection c : silent) {
+      stalled.increment();
+      c.sever(
+          new IllegalStateException(
+              "node "
+                  + c.nodeId()
+                  + " sent nothing for "
+                  + STALL_BOUND.toMillis()
+                  + " ms while holding "
+                  + c.inFlight()
+                  + " task(s): hung or cut off"));
+    }
   }
 
   /** The current connection to {@code nodeId}, or null. */
@@ -168,8 +210,7 @@ final class WorkerConnections {
         boolean ready = node.state() == NodeState.READY;
         WorkerConnection existing = connections.get(node.id());
         if (ready && existing == null && now >= backoffUntil.getOrDefault(node.id(), 0L)) {
-          WorkerConnection c =
-              new WorkerConnection(node.id(), node.address(), listener, sender, clock::nanos);
+          WorkerConnection c = new WorkerConnection(node.id(), node.address(), listener, sender);
           connections.put(node.id(), c);
           c.open();
         } else if (!ready && existing != null && !gone(view, node.id())) {
@@ -213,7 +254,7 @@ final class WorkerConnections {
    * been silent longer (hung or cut off: its heartbeat stopped).
    */
   private void depart(WorkerConnection c, long now, List<WorkerConnection> left) {
-    if (c.inFlight() > 0 && now - c.lastHeardNanos() >= REJOIN_GRACE.toNanos()) {
+    if (c.inFlight() > 0 && System.nanoTime() - c.lastHeardNanos() >= REJOIN_GRACE.toNanos()) {
       left.add(c);
     } else {
       departed.put(c, now);
