@@ -290,11 +290,31 @@ public final class PoolSupervisor implements AutoCloseable {
     }
   }
 
-  /** Stops the deciding and terminates the pool's nodes (its providers' close does). */
+  /**
+   * Stops the deciding and, if this coordinator still leads, terminates the pool's nodes (its
+   * providers' close does). One that no longer leads lets them go instead ({@link
+   * NodeProvider#release}): the leader adopts them, and tearing them down would only make it start
+   * them again.
+   */
   private void stopWithNodes() {
     stop();
     kept = null;
-    closeAll(nodeParts);
+    if (coordinator.isLeader()) {
+      closeAll(nodeParts);
+      return;
+    }
+    for (AutoCloseable part : nodeParts.reversed()) {
+      try {
+        if (part instanceof NodeProvider p) {
+          p.release();
+        } else {
+          part.close();
+        }
+      } catch (Exception e) {
+        LOG.log(Level.WARNING, "letting " + part + " go failed: " + e);
+      }
+    }
+    nodeParts.clear();
   }
 
   private static void closeAll(List<AutoCloseable> each) {

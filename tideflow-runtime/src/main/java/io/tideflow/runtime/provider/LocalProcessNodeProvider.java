@@ -31,13 +31,15 @@ import java.util.stream.Stream;
  * {@link LocalProcessConfig#readyTimeout()}. Terminate sends SIGTERM, then SIGKILL after {@link
  * LocalProcessConfig#stopGrace()}.
  *
- * <p>A child outlives the provider only to be adopted: {@link #close()} stops them all and a
- * shutdown hook does the same when this JVM exits; a child whose parent died without either (a
- * crash runs no hook) keeps serving while another coordinator leads, which adopts it ({@link
- * #adopt}: a node of this kind with the pool's label that no child of its own is), and exits once
- * none has for a minute ({@link OrphanGuard}). Adopted nodes are stopped by a fenced call to the
- * node, not a signal. Each child's output goes to {@code <node-id>.log} in a temporary directory
- * removed on close. Unhealthy after 3 failed starts in a row.
+ * <p>A child outlives the provider only to be adopted: {@link #close()} stops them all; {@link
+ * #release()} (a coordinator that no longer leads) lets them go; a child whose parent is gone (let
+ * go, crashed, or a JVM that exited without closing its provider) keeps serving while another
+ * coordinator leads, which adopts it ({@link #adopt}: a node of this kind with the pool's label
+ * that no child of its own is), and exits once none has for a minute ({@link OrphanGuard}). No
+ * shutdown hook kills the children: it would race a deposed coordinator's release. Adopted nodes
+ * are stopped by a fenced call to the node, not a signal. Each child's output goes to {@code
+ * <node-id>.log} in a temporary directory removed on close. Unhealthy after 3 failed starts in a
+ * row.
  *
  * <p>The ready timeout and the stop grace are measured on the provider's clock (the process clock
  * unless given one), looked at every 50 ms of real time; so are the times its nodes entered their
@@ -68,7 +70,6 @@ public final class LocalProcessNodeProvider implements NodeProvider, StandbyLaun
   private final Map<String, Tracked> children = new ConcurrentHashMap<>();
   private final Map<String, ChildWorker> standby = new ConcurrentHashMap<>();
   private final AdoptedNodes adopted;
-  private final Thread reaper = new Thread(this::killAll, "tideflow-local-process-reaper");
   private volatile boolean closed;
 
   private record Tracked(ChildWorker child, ProvidedNode node) {
@@ -104,7 +105,6 @@ public final class LocalProcessNodeProvider implements NodeProvider, StandbyLaun
     this.deadlines =
         new Deadlines(
             clock, Duration.ofMillis(DEADLINE_CHECK_MILLIS), "tideflow-local-process-deadlines");
-    Runtime.getRuntime().addShutdownHook(reaper);
   }
 
   @Override
@@ -437,18 +437,35 @@ public final class LocalProcessNodeProvider implements NodeProvider, StandbyLaun
     standby.clear();
     executor.shutdown();
     deadlines.close();
-    try {
-      Runtime.getRuntime().removeShutdownHook(reaper);
-    } catch (IllegalStateException e) {
-      // The JVM is exiting and runs the reaper itself: nothing to undo.
-      LOG.log(Level.DEBUG, "JVM shutting down; the reaper stays registered");
-    }
     deleteLogs();
   }
 
   /**
-   * The shutdown hook: SIGTERM to all, a short wait, then SIGKILL to what is left. The wait is in
-   * real time, not on the clock: the JVM is exiting and this must end whatever clock was injected.
+   * Lets the running children go for the next leader to adopt: they are not signalled, and keep
+   * their logs. Standbys, which never registered, are stopped.
+   */
+  @Override
+  public void release() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    standby.values().forEach(c -> c.process().destroyForcibly());
+    LOG.log(
+        Level.INFO,
+        "local-process provider lets "
+            + children.keySet()
+            + " go for the next leader to adopt; their logs stay in "
+            + logDir);
+    children.clear();
+    standby.clear();
+    executor.shutdown();
+    deadlines.close();
+  }
+
+  /**
+   * SIGTERM to all, a short wait, then SIGKILL to what is left, when closing did not end in time.
+   * The wait is in real time, not on the clock, so it ends whatever clock was injected.
    */
   private void killAll() {
     List<Process> all = new ArrayList<>();

@@ -301,6 +301,11 @@ public final class MultiProvider implements NodeProvider {
   }
 
   @Override
+  public void release() {
+    providers.forEach(NodeProvider::release);
+  }
+
+  @Override
   public void close() {
     providers.forEach(NodeProvider::close);
   }

@@ -56,6 +56,16 @@ public interface NodeProvider extends AutoCloseable {
   /** Whether the provider currently succeeds in launching nodes. */
   ProviderHealth health();
 
+  /**
+   * Lets go of every node without stopping it and releases the provider's resources: for a
+   * coordinator that no longer leads, whose nodes the next leader adopts ({@link #adopt}). Nodes
+   * that could not be adopted (standbys never registered) are stopped. By default the same as
+   * {@link #close()}: a provider whose nodes cannot outlive it stops them. Idempotent.
+   */
+  default void release() {
+    close();
+  }
+
   /** Stops every node it started and releases its resources. Idempotent. */
   @Override
   void close();

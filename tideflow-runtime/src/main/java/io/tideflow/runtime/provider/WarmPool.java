@@ -241,18 +241,33 @@ public final class WarmPool implements NodeProvider {
     return delegate.health();
   }
 
+  /** Discards the warm nodes (never registered, no one could adopt them); releases the rest. */
+  @Override
+  public void release() {
+    if (discardWarm()) {
+      delegate.release();
+    }
+  }
+
   @Override
   public void close() {
+    if (discardWarm()) {
+      delegate.close();
+    }
+  }
+
+  /** True the first time: the pool is closed from now on and its warm nodes are discarded. */
+  private boolean discardWarm() {
     List<StandbyNode> left;
     synchronized (warm) {
       if (closed) {
-        return;
+        return false;
       }
       closed = true;
       left = new ArrayList<>(warm);
       warm.clear();
     }
     left.forEach(StandbyNode::discard);
-    delegate.close();
+    return true;
   }
 }

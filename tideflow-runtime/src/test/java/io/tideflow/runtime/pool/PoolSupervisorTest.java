@@ -17,16 +17,21 @@ import io.tideflow.runtime.coordinator.Coordinator;
 import io.tideflow.runtime.membership.ClusterKeys;
 import io.tideflow.runtime.membership.ClusterWatcher;
 import io.tideflow.runtime.provider.InProcessNodeProvider;
+import io.tideflow.runtime.provider.LaunchResult;
+import io.tideflow.runtime.provider.NodeProvider;
 import io.tideflow.runtime.provider.NodeTemplate;
 import io.tideflow.runtime.provider.ProvidedNode;
+import io.tideflow.runtime.provider.ProviderHealth;
 import io.tideflow.runtime.task.TaskHandlers;
 import io.tideflow.store.KeyValue;
 import io.tideflow.store.ManualClock;
 import io.tideflow.store.memory.MemoryClusterStore;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -54,15 +59,19 @@ class PoolSupervisorTest {
   }
 
   private PoolSpec spec(int min) {
-    NodeTemplate template =
-        new NodeTemplate(
-            "web", Resources.of(1000, 1L << 30), Map.of(PoolConfig.POOL_LABEL, "web"), TTL);
-    ProviderFactory inProcess =
+    return spec(
+        min,
         (s, uri, m) -> {
           InProcessNodeProvider p = new InProcessNodeProvider(s, TaskHandlers.builtins(), m);
           built.add(p);
           return p;
-        };
+        });
+  }
+
+  private PoolSpec spec(int min, ProviderFactory inProcess) {
+    NodeTemplate template =
+        new NodeTemplate(
+            "web", Resources.of(1000, 1L << 30), Map.of(PoolConfig.POOL_LABEL, "web"), TTL);
     return new PoolSpec(
         "web",
         template,
@@ -163,6 +172,96 @@ class PoolSupervisorTest {
     pool.close();
     await().until(() -> readyPoolNodes().isEmpty());
     assertThat(built).singleElement().satisfies(p -> assertThat(p.nodes()).isEmpty());
+  }
+
+  /** Forwards to an in-process provider and records whether the pool closed it or let it go. */
+  private static final class Recording implements NodeProvider {
+    final InProcessNodeProvider delegate;
+    volatile boolean released;
+    volatile boolean closed;
+
+    Recording(InProcessNodeProvider delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public String name() {
+      return delegate.name();
+    }
+
+    @Override
+    public CompletableFuture<LaunchResult> launch(NodeTemplate t, int count, String requestId) {
+      return delegate.launch(t, count, requestId);
+    }
+
+    @Override
+    public CompletableFuture<Void> terminate(Collection<String> nodeIds, String requestId) {
+      return delegate.terminate(nodeIds, requestId);
+    }
+
+    @Override
+    public List<ProvidedNode> nodes() {
+      return delegate.nodes();
+    }
+
+    @Override
+    public ProviderHealth health() {
+      return delegate.health();
+    }
+
+    @Override
+    public void release() {
+      released = true;
+      delegate.close(); // in-process nodes cannot outlive their provider
+    }
+
+    @Override
+    public void close() {
+      closed = true;
+      delegate.close();
+    }
+  }
+
+  private PoolSupervisor superviseRecorded(Coordinator c, List<Recording> into) {
+    PoolSupervisor p =
+        PoolSupervisor.attach(
+            spec(
+                1,
+                (s, uri, m) -> {
+                  Recording r =
+                      new Recording(new InProcessNodeProvider(s, TaskHandlers.builtins(), m));
+                  into.add(r);
+                  return r;
+                }),
+            c,
+            store,
+            null,
+            metrics,
+            clock);
+    closing.add(p);
+    return p;
+  }
+
+  @Test
+  void aLeadersPoolStopsItsNodesWhenClosedAndADeposedOnesLetsThemGoForTheNextLeader() {
+    List<Recording> leading = new CopyOnWriteArrayList<>();
+    Coordinator c1 = coordinator("c1");
+    await().until(c1::isLeader);
+    PoolSupervisor pool1 = superviseRecorded(c1, leading);
+    await().until(() -> readyPoolNodes().size() == 1);
+    pool1.close();
+    assertThat(leading).singleElement().satisfies(r -> assertThat(r.closed).isTrue());
+    assertThat(leading.getFirst().released).isFalse();
+
+    List<Recording> deposed = new CopyOnWriteArrayList<>();
+    PoolSupervisor pool2 = superviseRecorded(c1, deposed);
+    await().until(() -> deposed.size() == 1 && readyPoolNodes().size() == 1);
+    Coordinator c2 = coordinator("c2");
+    c1.close();
+    await().until(c2::isLeader);
+    pool2.close();
+    assertThat(deposed.getFirst().released).as("let go: the leader adopts what it can").isTrue();
+    assertThat(deposed.getFirst().closed).isFalse();
   }
 
   @Test

@@ -117,6 +117,26 @@ class LocalProcessNodeProviderTest {
   }
 
   @Test
+  void releasingLetsTheChildrenRunForTheNextLeaderAndStopsTheStandbys() throws Exception {
+    provider = new LocalProcessNodeProvider(etcd.uri());
+    provider.launch(CHILD, 1, "r1").get(60, TimeUnit.SECONDS);
+    StandbyNode standby = provider.prepare(CHILD).get(60, TimeUnit.SECONDS);
+    Map<String, Long> pids = provider.pids();
+    long running = pids.get("child-1");
+    try {
+      provider.release();
+
+      assertThat(alive(running)).as("a released child runs on").isTrue();
+      assertThat(registry.view().node("child-1")).isNotNull();
+      await().atMost(Duration.ofSeconds(10)).until(() -> !alive(pids.get(standby.nodeId())));
+      assertThat(provider.nodes()).isEmpty();
+    } finally {
+      ProcessHandle.of(running).ifPresent(ProcessHandle::destroyForcibly);
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> registry.view().node("child-1") == null);
+  }
+
+  @Test
   void aWorkerTheCoordinatorTerminatesExitsWithCodeZero() throws Exception {
     List<String> command = workerCommand("adopted-1");
     Path log = Files.createTempFile("tideflow-adopted-", ".log");
