@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.tideflow.runtime.autoscale.NodeTerminator;
 import io.tideflow.runtime.membership.ClusterKeys;
 import io.tideflow.runtime.membership.NodeRecords;
+import io.tideflow.runtime.membership.TestLeader;
 import io.tideflow.store.ClusterStore;
 import io.tideflow.store.KeyValue;
 import io.tideflow.store.Leadership;
@@ -26,13 +27,7 @@ class WorkerCommandTest {
   void aWorkerTheCoordinatorTerminatesExitsOk() throws Exception {
     try (EtcdProcess etcd = EtcdProcess.start();
         ClusterStore store = ClusterStores.open(etcd.uri())) {
-      Leadership leader =
-          store
-              .campaign(
-                  ClusterKeys.COORDINATOR_ELECTION,
-                  "test",
-                  store.grantLease(Duration.ofSeconds(30)).get(30, TimeUnit.SECONDS))
-              .get(30, TimeUnit.SECONDS);
+      Leadership leader = TestLeader.lead(store, "test");
       CompletableFuture<Integer> exit =
           CompletableFuture.supplyAsync(
               () ->

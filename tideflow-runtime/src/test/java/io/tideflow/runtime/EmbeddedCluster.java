@@ -3,12 +3,11 @@ package io.tideflow.runtime;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tideflow.runtime.client.ClientConfig;
 import io.tideflow.runtime.client.TideflowClient;
-import io.tideflow.runtime.membership.ClusterKeys;
+import io.tideflow.runtime.membership.TestLeader;
 import io.tideflow.runtime.task.TaskHandlers;
 import io.tideflow.runtime.worker.WorkerConfig;
 import io.tideflow.runtime.worker.WorkerNode;
 import io.tideflow.store.Leadership;
-import io.tideflow.store.Lease;
 import io.tideflow.store.memory.MemoryClusterStore;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,8 +53,7 @@ public final class EmbeddedCluster implements AutoCloseable {
    * drains carrying its fencing token are accepted by the workers (they check it in the store).
    */
   public Leadership lead() {
-    Lease lease = store.grantLease(Duration.ofMinutes(5)).join();
-    return store.campaign(ClusterKeys.COORDINATOR_ELECTION, "test", lease).join();
+    return TestLeader.lead(store, "test");
   }
 
   /** Kills {@code node} as a crash would: connections drop, its lease is left to expire. */

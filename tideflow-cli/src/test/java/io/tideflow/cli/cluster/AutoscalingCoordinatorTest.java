@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tideflow.core.autoscale.OrphanGuard;
 import io.tideflow.core.model.NodeInfo;
 import io.tideflow.core.model.NodeState;
 import io.tideflow.core.model.Resources;
@@ -72,9 +73,6 @@ class AutoscalingCoordinatorTest {
     }
     return nodes;
   }
-
-  /** How long a pool node whose coordinator died waits for another to lead (OrphanGuard). */
-  private static final Duration ORPHAN_GRACE = Duration.ofSeconds(60);
 
   @Test
   void waitingWorkGrowsThePoolOfWorkerProcessesWhichEndAMinuteAfterTheirLoneCoordinator()
@@ -181,7 +179,9 @@ class AutoscalingCoordinatorTest {
       // The coordinator dies and no other stands: its worker JVMs wait a minute for a successor to
       // adopt them, then exit, and the registry empties.
       coordinator.kill();
-      await().atMost(ORPHAN_GRACE.plusSeconds(30)).until(() -> readyPoolNodes(client).isEmpty());
+      await()
+          .atMost(OrphanGuard.GRACE.plusSeconds(30))
+          .until(() -> readyPoolNodes(client).isEmpty());
     }
   }
 }

@@ -96,6 +96,27 @@ final class StoreFaultBench implements AutoCloseable {
   }
 
   /**
+   * Lets the store stay away until {@code outage} has passed since {@code sinceNanos}
+   * (System.nanoTime), failing at once if a worker or the coordinator exits meanwhile. Returns how
+   * many tasks {@code w1} and {@code w2} answered in that time.
+   */
+  int sitOut(Load load, long sinceNanos, Duration outage) {
+    List<ChildJvm> processes = List.of(w1, w2, coordinator);
+    try {
+      await("the store away for " + outage)
+          .atMost(outage.plusSeconds(10))
+          .pollInterval(Duration.ofMillis(100))
+          .failFast(
+              "a process exited while the store was away",
+              () -> !processes.stream().allMatch(ChildJvm::alive))
+          .until(() -> System.nanoTime() - sinceNanos >= outage.toNanos());
+    } catch (RuntimeException e) {
+      throw new AssertionError(e.getMessage() + "\n" + cluster.logs(), e);
+    }
+    return load.answeredBy("w1", sinceNanos) + load.answeredBy("w2", sinceNanos);
+  }
+
+  /**
    * Waits for the load, then for every process to be READY again under the store that came back,
    * prints the scenario's line and checks the targets.
    */
@@ -145,6 +166,9 @@ final class StoreFaultBench implements AutoCloseable {
     assertThat(registry.statesAfter(pool, faultNanos))
         .as("the pool's node was not recorded GONE")
         .doesNotContain(NodeState.GONE.name());
+    assertThat(report.duplicated())
+        .as("only tasks placed again may have run twice")
+        .isLessThanOrEqualTo(report.retried());
     return report;
   }
 

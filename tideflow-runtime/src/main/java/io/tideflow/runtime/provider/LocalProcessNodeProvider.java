@@ -35,11 +35,11 @@ import java.util.stream.Stream;
  * #release()} (a coordinator that no longer leads) lets them go; a child whose parent is gone (let
  * go, crashed, or a JVM that exited without closing its provider) keeps serving while another
  * coordinator leads, which adopts it ({@link #adopt}: a node of this kind with the pool's label
- * that no child of its own is), and exits once none has for a minute ({@link OrphanGuard}). No
- * shutdown hook kills the children: it would race a deposed coordinator's release. Adopted nodes
- * are stopped by a fenced call to the node, not a signal. Each child's output goes to {@code
- * <node-id>.log} in a temporary directory removed on close. Unhealthy after 3 failed starts in a
- * row.
+ * that no child of its own is), and exits once none has for a minute ({@link
+ * io.tideflow.core.autoscale.OrphanGuard}). No shutdown hook kills the children: it would race a
+ * deposed coordinator's release. Adopted nodes are stopped by a fenced call to the node, not a
+ * signal. Each child's output goes to {@code <node-id>.log} in a temporary directory removed on
+ * close. Unhealthy after 3 failed starts in a row.
  *
  * <p>The ready timeout and the stop grace are measured on the provider's clock (the process clock
  * unless given one), looked at every 50 ms of real time; so are the times its nodes entered their

@@ -1,6 +1,7 @@
 package io.tideflow.runtime.provider;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tideflow.core.autoscale.OrphanGuard;
 import io.tideflow.core.model.Resources;
 import io.tideflow.core.model.TaskSpec;
 import io.tideflow.runtime.client.ClientConfig;

@@ -9,7 +9,7 @@
  *   <li>{@link io.tideflow.runtime.provider.LocalProcessNodeProvider} — workers as child JVMs
  *       ({@link io.tideflow.runtime.provider.LocalWorkerMain}) against a shared etcd; a child
  *       outlives its parent only while another coordinator leads to adopt it ({@link
- *       io.tideflow.runtime.provider.OrphanGuard}).
+ *       io.tideflow.core.autoscale.OrphanGuard}).
  *   <li>{@link io.tideflow.runtime.provider.WarmPool} — standby nodes in front of a provider that
  *       can start them ({@link io.tideflow.runtime.provider.StandbyLauncher}): started up to the
  *       point of joining, with their registry writes held back by a store decorator until hand-out,

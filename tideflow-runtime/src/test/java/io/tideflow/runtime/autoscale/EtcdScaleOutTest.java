@@ -10,8 +10,8 @@ import io.tideflow.core.autoscale.PoolLimits;
 import io.tideflow.core.autoscale.TargetTrackingPolicy;
 import io.tideflow.core.model.NodeState;
 import io.tideflow.core.model.Resources;
-import io.tideflow.runtime.membership.ClusterKeys;
 import io.tideflow.runtime.membership.ClusterWatcher;
+import io.tideflow.runtime.membership.TestLeader;
 import io.tideflow.runtime.provider.InProcessNodeProvider;
 import io.tideflow.runtime.provider.NodeTemplate;
 import io.tideflow.runtime.task.TaskHandlers;
@@ -50,13 +50,7 @@ class EtcdScaleOutTest {
             new InProcessNodeProvider(store, TaskHandlers.builtins(), new SimpleMeterRegistry());
         ClusterWatcher watcher = ClusterWatcher.start(store, Duration.ofSeconds(10))) {
       // The test leads: workers carry out drains only with the current coordinator's token.
-      Leadership leader =
-          store
-              .campaign(
-                  ClusterKeys.COORDINATOR_ELECTION,
-                  "test",
-                  store.grantLease(Duration.ofSeconds(30)).get(30, TimeUnit.SECONDS))
-              .get(30, TimeUnit.SECONDS);
+      Leadership leader = TestLeader.lead(store, "test");
       HpaBehavior fast =
           new HpaBehavior(
               new HpaBehavior.Rules(

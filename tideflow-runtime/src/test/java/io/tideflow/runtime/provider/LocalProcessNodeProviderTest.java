@@ -8,8 +8,8 @@ import io.tideflow.core.model.NodeInfo;
 import io.tideflow.core.model.NodeState;
 import io.tideflow.core.model.Resources;
 import io.tideflow.runtime.autoscale.NodeTerminator;
-import io.tideflow.runtime.membership.ClusterKeys;
 import io.tideflow.runtime.membership.ClusterWatcher;
+import io.tideflow.runtime.membership.TestLeader;
 import io.tideflow.runtime.transport.proto.TerminateReply;
 import io.tideflow.store.ClusterStore;
 import io.tideflow.store.Leadership;
@@ -142,13 +142,7 @@ class LocalProcessNodeProviderTest {
     Path log = Files.createTempFile("tideflow-adopted-", ".log");
     ChildWorker child = ChildWorker.start("adopted-1", command, log);
     // The test leads, as a coordinator that adopted the worker from a previous leader would.
-    Leadership leader =
-        store
-            .campaign(
-                ClusterKeys.COORDINATOR_ELECTION,
-                "test",
-                store.grantLease(Duration.ofSeconds(30)).get(30, TimeUnit.SECONDS))
-            .get(30, TimeUnit.SECONDS);
+    Leadership leader = TestLeader.lead(store, "test");
     try {
       String address = child.ready().get(60, TimeUnit.SECONDS);
       await().atMost(Duration.ofSeconds(5)).until(() -> registry.view().node("adopted-1") != null);
@@ -238,13 +232,7 @@ class LocalProcessNodeProviderTest {
 
       parent.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
       // A successor leads: the orphan waits to be adopted instead of exiting.
-      leader =
-          store
-              .campaign(
-                  ClusterKeys.COORDINATOR_ELECTION,
-                  "successor",
-                  store.grantLease(Duration.ofSeconds(30)).get(30, TimeUnit.SECONDS))
-              .get(30, TimeUnit.SECONDS);
+      leader = TestLeader.lead(store, "successor");
       await()
           .atMost(Duration.ofSeconds(10))
           .until(() -> Files.readString(log).contains("serving on for a coordinator to adopt"));

@@ -14,6 +14,7 @@ import io.tideflow.core.model.TaskSpec;
 import io.tideflow.runtime.EmbeddedCluster;
 import io.tideflow.runtime.membership.ClusterKeys;
 import io.tideflow.runtime.membership.NodeRecords;
+import io.tideflow.runtime.membership.TestLeader;
 import io.tideflow.runtime.task.TaskHandlers;
 import io.tideflow.runtime.transport.proto.DrainReply;
 import io.tideflow.runtime.transport.proto.DrainRequest;
@@ -176,14 +177,7 @@ class NodeControlTest {
                 store,
                 TaskHandlers.builtins(),
                 new SimpleMeterRegistry())) {
-      long token =
-          memory
-              .campaign(
-                  ClusterKeys.COORDINATOR_ELECTION,
-                  "test",
-                  memory.grantLease(Duration.ofMinutes(5)).join())
-              .join()
-              .fencingToken();
+      long token = TestLeader.lead(memory, "test").fencingToken();
       store.failPuts = true;
 
       StatusRuntimeException e =

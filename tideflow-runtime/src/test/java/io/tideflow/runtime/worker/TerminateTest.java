@@ -16,6 +16,7 @@ import io.tideflow.runtime.client.ClientConfig;
 import io.tideflow.runtime.client.TideflowClient;
 import io.tideflow.runtime.membership.ClusterKeys;
 import io.tideflow.runtime.membership.NodeRecords;
+import io.tideflow.runtime.membership.TestLeader;
 import io.tideflow.runtime.task.TaskHandlers;
 import io.tideflow.runtime.task.TaskResult;
 import io.tideflow.runtime.transport.proto.NodeControlGrpc;
@@ -70,13 +71,7 @@ class TerminateTest {
     store = ClusterStores.open(etcd.uri());
     closing.add(store);
     // The test leads, as a coordinator would: its token is the one workers accept.
-    leader =
-        store
-            .campaign(
-                ClusterKeys.COORDINATOR_ELECTION,
-                "test",
-                store.grantLease(Duration.ofSeconds(30)).get(30, TimeUnit.SECONDS))
-            .get(30, TimeUnit.SECONDS);
+    leader = TestLeader.lead(store, "test");
   }
 
   @AfterEach

@@ -1,4 +1,4 @@
-package io.tideflow.runtime.provider;
+package io.tideflow.core.autoscale;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.tideflow.runtime.provider;
+package io.tideflow.core.autoscale;
 
 import java.time.Duration;
 import java.util.OptionalLong;
@@ -16,9 +16,9 @@ import java.util.OptionalLong;
  * off from everything after its parent died goes after the grace as well. A node of no pool goes
  * with its parent at once: no one would adopt it.
  */
-final class OrphanGuard {
+public final class OrphanGuard {
   /** How long a pool node waits for a coordinator to lead after its own parent is gone. */
-  static final Duration GRACE = Duration.ofSeconds(60);
+  public static final Duration GRACE = Duration.ofSeconds(60);
 
   private final boolean pooled;
   private final OptionalLong startLeader;
@@ -29,7 +29,7 @@ final class OrphanGuard {
    * @param pooled whether the node belongs to a pool (a new leader adopts only those)
    * @param startLeader the fencing token of the coordinator leading when the node started, if any
    */
-  OrphanGuard(boolean pooled, OptionalLong startLeader) {
+  public OrphanGuard(boolean pooled, OptionalLong startLeader) {
     this.pooled = pooled;
     this.startLeader = startLeader;
   }
@@ -38,7 +38,7 @@ final class OrphanGuard {
    * One look, at {@code nowNanos}: whether the parent lives and who leads now ({@code leader} empty
    * when none does or the store could not be read). True when the node should exit.
    */
-  boolean shouldExit(long nowNanos, boolean parentAlive, OptionalLong leader) {
+  public boolean shouldExit(long nowNanos, boolean parentAlive, OptionalLong leader) {
     if (parentAlive) {
       parentGoneNanos = -1;
       return false;
