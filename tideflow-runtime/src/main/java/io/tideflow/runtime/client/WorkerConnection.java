@@ -155,6 +155,10 @@ final class WorkerConnection {
       credits.incrementAndGet();
       return false;
     }
+    if (inFlight.isEmpty()) {
+      // Silence counts from when the stream began to hold tasks: an idle stream hears nothing.
+      lastHeardNanos = System.nanoTime();
+    }
     inFlight.put(id, attempt);
     outbound.add(
         TaskMessage.newBuilder()
@@ -285,10 +289,11 @@ final class WorkerConnection {
   }
 
   /**
-   * When the worker last sent anything on this stream, in real time (System.nanoTime, as the
-   * worker's heartbeat is kept, whatever clock the client's deadlines follow): a worker holding
-   * tasks sends a heartbeat at least every {@code TaskStreamService.HEARTBEAT} (500 ms), so a long
-   * silence with tasks in flight means it stopped or its path did.
+   * When the worker last sent anything on this stream, or when the stream last began to hold tasks
+   * if that came later, in real time (System.nanoTime, as the worker's heartbeat is kept, whatever
+   * clock the client's deadlines follow): a worker holding tasks sends a heartbeat at least every
+   * {@code TaskStreamService.HEARTBEAT} (500 ms), so a long silence with tasks in flight means it
+   * stopped or its path did.
    */
   long lastHeardNanos() {
     return lastHeardNanos;

@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -38,12 +39,22 @@ import org.junit.jupiter.api.Test;
  * and places what it held again; the node stays in the registry.
  */
 class SilentWorkerTest {
-  private final EmbeddedCluster cluster = new EmbeddedCluster(TaskHandlers.builtins());
+  private final CountDownLatch release = new CountDownLatch(1);
+  private final EmbeddedCluster cluster =
+      new EmbeddedCluster(
+          TaskHandlers.builtins()
+              .with(
+                  "held",
+                  p -> {
+                    release.await(); // until the test lets it go
+                    return p;
+                  }));
   private final AtomicInteger taken = new AtomicInteger();
   private Server silent;
 
   @AfterEach
   void close() {
+    release.countDown();
     cluster.close();
     if (silent != null) {
       silent.shutdownNow();
@@ -110,5 +121,37 @@ class SilentWorkerTest {
     assertThat(client.view().node("silent"))
         .as("the node still holds its lease: only this client gave it up")
         .isNotNull();
+  }
+
+  @Test
+  void aStreamIdleForLongerThanTheStallBoundKeepsWorkingWhenTasksCome() throws Exception {
+    cluster.startWorker("w1");
+    TideflowClient client = cluster.client();
+    await().atMost(Duration.ofSeconds(10)).until(() -> client.view().node("w1") != null);
+    assertThat(client.submit(TaskSpec.builder("echo").build()).get(10, TimeUnit.SECONDS))
+        .isNotNull();
+    long idleSince = System.nanoTime();
+    // Nothing is sent or heard for longer than the bound: an idle stream is not a silent one.
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                System.nanoTime() - idleSince
+                    > WorkerConnections.STALL_BOUND.plusMillis(500).toNanos());
+
+    List<CompletableFuture<TaskResult>> futures = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      futures.add(client.submit(TaskSpec.builder("held").build()));
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> client.stats().inFlight() == 20);
+    // Many client ticks while the tasks run: the silence counts from when they were sent.
+    await()
+        .during(Duration.ofMillis(500))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> cluster.metrics.counter("tideflow.client.stalled").count() == 0);
+    release.countDown();
+    for (CompletableFuture<TaskResult> f : futures) {
+      assertThat(f.get(10, TimeUnit.SECONDS).attempts()).isEqualTo(1);
+    }
   }
 }
