@@ -3,7 +3,10 @@ package io.tideflow.runtime.worker;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.PriorityQueue;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToLongFunction;
 
 /**
@@ -14,18 +17,22 @@ import java.util.function.ToLongFunction;
  * long the queue. Tasks without a deadline go behind those with one; they cannot starve for long,
  * since admission bounds how much is ever ahead of them.
  *
- * <p>Bounded by {@code capacity}. One lock, used for nothing else and never held while a task runs
- * or is answered.
+ * <p>Bounded by {@code capacity}. Lock-free (a skip list and a counter): the gRPC event loop adds
+ * to it while the virtual threads that run tasks take from it, and a lock shared by the two would
+ * let the event loop wait behind a virtual thread that is woken but not run (see {@link
+ * io.tideflow.runtime.transport.WriteLoop}).
  */
 final class RunQueue<T> {
-  private record Entry<T>(long deadline, long seq, T item) {}
+  private record Entry(long deadline, long seq) {}
 
-  private final PriorityQueue<Entry<T>> heap =
-      new PriorityQueue<>(
-          Comparator.<Entry<T>>comparingLong(Entry::deadline).thenComparingLong(Entry::seq));
+  private static final Comparator<Entry> ORDER =
+      Comparator.comparingLong(Entry::deadline).thenComparingLong(Entry::seq);
+
+  private final ConcurrentSkipListMap<Entry, T> waiting = new ConcurrentSkipListMap<>(ORDER);
+  private final AtomicInteger size = new AtomicInteger();
+  private final AtomicLong seqs = new AtomicLong();
   private final ToLongFunction<T> deadlineOf;
   private final int capacity;
-  private long seq;
 
   /**
    * @param deadlineOf the item's deadline in the clock's millis, {@code Long.MAX_VALUE} for none;
@@ -40,40 +47,50 @@ final class RunQueue<T> {
   }
 
   /** Adds {@code item}; false when the queue is full. */
-  synchronized boolean offer(T item) {
-    if (heap.size() >= capacity) {
+  boolean offer(T item) {
+    if (size.incrementAndGet() > capacity) {
+      size.decrementAndGet();
       return false;
     }
-    heap.add(new Entry<>(deadlineOf.applyAsLong(item), seq++, item));
+    waiting.put(new Entry(deadlineOf.applyAsLong(item), seqs.getAndIncrement()), item);
     return true;
   }
 
   /** The task to run next, or null. */
-  synchronized T poll() {
-    Entry<T> e = heap.poll();
-    return e == null ? null : e.item();
+  T poll() {
+    Map.Entry<Entry, T> e = waiting.pollFirstEntry();
+    if (e == null) {
+      return null;
+    }
+    size.decrementAndGet();
+    return e.getValue();
   }
 
   /**
    * Takes every task whose deadline is before {@code nowMillis} (one exactly at it still has time).
    */
-  synchronized List<T> pollExpired(long nowMillis) {
+  List<T> pollExpired(long nowMillis) {
     List<T> expired = List.of();
-    Entry<T> head;
-    while ((head = heap.peek()) != null && nowMillis > head.deadline()) {
-      if (expired.isEmpty()) {
-        expired = new ArrayList<>();
+    Map.Entry<Entry, T> head;
+    while ((head = waiting.firstEntry()) != null && nowMillis > head.getKey().deadline()) {
+      // Taken only if no task thread took it meanwhile.
+      if (waiting.remove(head.getKey()) != null) {
+        size.decrementAndGet();
+        if (expired.isEmpty()) {
+          expired = new ArrayList<>();
+        }
+        expired.add(head.getValue());
       }
-      expired.add(heap.poll().item());
     }
     return expired;
   }
 
-  synchronized int size() {
-    return heap.size();
+  /** Tasks waiting; while an add is under way it may count one more than can be taken. */
+  int size() {
+    return size.get();
   }
 
-  synchronized boolean isEmpty() {
-    return heap.isEmpty();
+  boolean isEmpty() {
+    return waiting.isEmpty();
   }
 }

@@ -11,6 +11,7 @@ import io.tideflow.core.model.NodeState;
 import io.tideflow.runtime.membership.NodeRegistration;
 import io.tideflow.runtime.task.TaskHandlers;
 import io.tideflow.runtime.transport.WireLimits;
+import io.tideflow.runtime.transport.WriteLoop;
 import io.tideflow.store.ClusterStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,8 +24,6 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -70,7 +69,7 @@ public final class WorkerNode implements AutoCloseable {
    * Sends result batches and times tasks out: a platform thread, so CPU-bound tasks cannot hold
    * results back.
    */
-  private final ScheduledExecutorService sender;
+  private final WriteLoop sender;
 
   private final ClusterStore store;
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
@@ -92,16 +91,13 @@ public final class WorkerNode implements AutoCloseable {
             config.maxAdmittedTasks(),
             config.maxAdmittedBytes(),
             config.clock());
-    this.sender =
-        Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().daemon().name("tideflow-results-" + config.nodeId()).factory());
+    this.sender = new WriteLoop("tideflow-results-" + config.nodeId());
     // Real time decides only when to look; the clock decides what is past its deadline. On a
     // thread of its own, so expiry never holds results back; runner.stop() ends it.
     runner.startExpiry(config.nodeId(), DEADLINE_SWEEP_MILLIS);
     this.streams =
         new TaskStreamService(runner, config.streamCredits(), this::admitsNewTasks, sender);
-    long beat = TaskStreamService.HEARTBEAT.toMillis();
-    sender.scheduleWithFixedDelay(streams::beat, beat, beat, TimeUnit.MILLISECONDS);
+    sender.start(streams::beat, TaskStreamService.HEARTBEAT);
     this.server =
         NettyServerBuilder.forAddress(new InetSocketAddress(bindAddress(config), config.port()))
             .directExecutor()
