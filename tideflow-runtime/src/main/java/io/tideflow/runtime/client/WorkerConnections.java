@@ -8,6 +8,7 @@ import io.tideflow.core.model.ClusterView;
 import io.tideflow.core.model.NodeInfo;
 import io.tideflow.core.model.NodeState;
 import io.tideflow.core.placement.LiveLoad;
+import io.tideflow.runtime.transport.WriteLoop;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,8 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
@@ -90,9 +89,7 @@ final class WorkerConnections {
   private final Map<WorkerConnection, Long> departed = new ConcurrentHashMap<>();
 
   /** Sends task batches on a platform thread, whatever the application's threads are doing. */
-  private final ExecutorService sender =
-      Executors.newSingleThreadExecutor(
-          Thread.ofPlatform().daemon().name("tideflow-client-send").factory());
+  private final WriteLoop sender = new WriteLoop("tideflow-client-send").start();
 
   private final ClientConfig config;
   private final ClientClock clock;
