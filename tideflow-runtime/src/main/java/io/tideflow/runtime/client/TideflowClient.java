@@ -18,6 +18,7 @@ import io.tideflow.runtime.transport.proto.ResultMessage;
 import io.tideflow.runtime.transport.proto.TaskMessage;
 import io.tideflow.store.ClusterStore;
 import java.lang.System.Logger.Level;
+import java.time.InstantSource;
 import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
@@ -122,7 +123,15 @@ public final class TideflowClient implements AutoCloseable {
    */
   public static TideflowClient connect(
       ClusterStore store, ClientConfig config, MeterRegistry metrics) {
-    ClusterWatcher watcher = ClusterWatcher.start(store, config.storeTimeout());
+    // Its health (following or recovering, restarts, errors) under watcher=client.
+    ClusterWatcher watcher =
+        ClusterWatcher.start(
+            store,
+            config.storeTimeout(),
+            InstantSource.system(),
+            ClusterWatcher.DEFAULT_BACKOFF,
+            metrics,
+            "client");
     TideflowClient client = new TideflowClient(config, watcher, store, metrics);
     watcher.onChange(view -> client.reconcile());
     client.reconcile();

@@ -151,6 +151,29 @@ class TaskSubmissionTest {
   }
 
   @Test
+  void theClientsRegistryWatchReportsItsHealthUntilTheClientCloses() {
+    TideflowClient client = cluster.client();
+    assertThat(
+            cluster
+                .metrics
+                .get("tideflow.membership.watch.healthy")
+                .tag("watcher", "client")
+                .gauge()
+                .value())
+        .isEqualTo(1);
+    assertThat(
+            cluster
+                .metrics
+                .get("tideflow.membership.watch.restarts")
+                .tag("watcher", "client")
+                .functionCounter()
+                .count())
+        .isZero();
+    client.close();
+    assertThat(cluster.metrics.find("tideflow.membership.watch.healthy").gauges()).isEmpty();
+  }
+
+  @Test
   void oversizedPayloadsAndResultsAreRejectedWithTheirSize() {
     cluster.startWorker("w1");
     TideflowClient client = cluster.client();
