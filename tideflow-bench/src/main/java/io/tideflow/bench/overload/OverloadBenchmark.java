@@ -102,6 +102,18 @@ public final class OverloadBenchmark implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (steadySeconds < 1 || overloadSeconds < 1 || capacitySeconds < 1 || clients < 1) {
+      throw new CommandLine.ParameterException(
+          new CommandLine(this),
+          "--steady-seconds, --overload-seconds, --capacity-seconds and --clients must be >= 1");
+    }
+    if (steadySeconds * 2 + overloadSeconds >= SECONDS_MAX) {
+      throw new CommandLine.ParameterException(
+          new CommandLine(this),
+          "the open loop (2 x --steady-seconds + --overload-seconds) must be under "
+              + SECONDS_MAX
+              + " s");
+    }
     long nanos = TimeUnit.MICROSECONDS.toNanos(workMicros);
     TaskHandlers handlers = TaskHandlers.builtins().with("burn", p -> Work.burn(nanos, p));
     HeapWatch heap = new HeapWatch();
@@ -322,11 +334,13 @@ public final class OverloadBenchmark implements Callable<Integer> {
       offeredAll += offered.get(s);
     }
     long retries = turnedBack - refused;
+    // The rate before the overload: its last 10 s, or all of it when shorter.
+    int beforeSeconds = Math.min(10, steadySeconds);
     double before = 0;
-    for (int s = steadySeconds - 10; s < steadySeconds; s++) {
+    for (int s = steadySeconds - beforeSeconds; s < steadySeconds; s++) {
       before += ok.get(s);
     }
-    before /= 10;
+    before /= Math.max(1, beforeSeconds);
     int overloadEnd = steadySeconds + overloadSeconds;
     int back = -1;
     for (int s = overloadEnd; s < total; s++) {
@@ -391,7 +405,7 @@ public final class OverloadBenchmark implements Callable<Integer> {
     row(
         "completions/s during the overload: mean / best second",
         fmt(during / overloadSeconds) + " / " + peak);
-    row("completions/s in the 10 s before the overload", fmt(before));
+    row("completions/s in the " + beforeSeconds + " s before the overload", fmt(before));
     row(
         "seconds after the overload until completions/s >= 95 % of that",
         back < 0 ? "not within " + steadySeconds + " s" : Integer.toString(back));
