@@ -3,6 +3,7 @@ package io.tideflow.cli;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tideflow.core.model.Resources;
 import io.tideflow.runtime.task.TaskHandlers;
+import io.tideflow.runtime.transport.ListenAddress;
 import io.tideflow.runtime.worker.WorkerConfig;
 import io.tideflow.runtime.worker.WorkerNode;
 import io.tideflow.server.http.MetricsServer;
@@ -21,8 +22,9 @@ import picocli.CommandLine.Option;
     name = "worker",
     mixinStandardHelpOptions = true,
     description = {
-      "Runs a worker node: a gRPC server on loopback that runs tasks, registered in the cluster",
-      "store under a lease. Stops gracefully on SIGTERM or when the coordinator terminates it",
+      "Runs a worker node: a gRPC server (on loopback unless --bind says otherwise) that runs",
+      "tasks, registered in the cluster store under a lease. Stops gracefully on SIGTERM or when",
+      "the coordinator terminates it",
       "(exit code 0); rejoins under a new lease when the store ended its old one, and exits with",
       "code 4 only if another node registered its id meanwhile."
     })
@@ -33,8 +35,21 @@ final class WorkerCommand implements Callable<Integer> {
   String id = "worker-" + UUID.randomUUID().toString().substring(0, 8);
 
   @Option(
-      names = "--port",
-      description = "gRPC port on loopback, 0 for any (default: ${DEFAULT-VALUE})")
+      names = "--bind",
+      paramLabel = "HOST",
+      description = "Address its gRPC server listens on (default: ${DEFAULT-VALUE})")
+  String bind = ListenAddress.LOOPBACK.bindHost();
+
+  @Option(
+      names = "--advertise",
+      paramLabel = "HOST",
+      description = {
+        "Host the registry records for clients to dial (default: the bind address, or for a",
+        "wildcard bind this machine's first address that is neither loopback nor link-local)"
+      })
+  String advertise;
+
+  @Option(names = "--port", description = "gRPC port, 0 for any (default: ${DEFAULT-VALUE})")
   int port = 0;
 
   @Option(
@@ -70,6 +85,7 @@ final class WorkerCommand implements Callable<Integer> {
       WorkerConfig config =
           WorkerConfig.defaults(id)
               .withProvider("local-process")
+              .withListen(ListenAddress.of(bind, advertise))
               .withPort(port)
               .withLabels(labels)
               .withLeaseTtl(leaseTtl);

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * A worker JVM frozen by SIGSTOP under load: its sockets stay open and its kernel still ACKs, so
  * only its lease and the silence of its stream (no results, no heartbeat) can tell the client. Its
- * tasks must move within the lease TTL and a second, none may fail, and the worker must not come back as if
- * nothing happened.
+ * tasks must move within the lease TTL and a second, none may fail, and the worker must not come
+ * back as if nothing happened.
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class WorkerPauseTest {

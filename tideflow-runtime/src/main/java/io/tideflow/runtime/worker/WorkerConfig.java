@@ -1,6 +1,7 @@
 package io.tideflow.runtime.worker;
 
 import io.tideflow.core.model.Resources;
+import io.tideflow.runtime.transport.ListenAddress;
 import io.tideflow.runtime.transport.WireLimits;
 import io.tideflow.store.clock.MonotonicClock;
 import java.time.Duration;
@@ -12,7 +13,8 @@ import java.util.Map;
  *
  * @param nodeId unique id in the cluster
  * @param provider the provider that started it, written to the registry
- * @param bindHost interface of its gRPC server; loopback unless told otherwise
+ * @param listen where its gRPC server binds and the address the registry records for clients;
+ *     loopback unless told otherwise
  * @param port its gRPC port, 0 for any free one
  * @param labels node labels
  * @param capacity what it offers the scheduler
@@ -33,7 +35,7 @@ import java.util.Map;
 public record WorkerConfig(
     String nodeId,
     String provider,
-    String bindHost,
+    ListenAddress listen,
     int port,
     Map<String, String> labels,
     Resources capacity,
@@ -66,6 +68,9 @@ public record WorkerConfig(
   public WorkerConfig {
     if (nodeId == null || nodeId.isBlank()) {
       throw new IllegalArgumentException("nodeId must not be blank, was '" + nodeId + "'");
+    }
+    if (listen == null) {
+      throw new IllegalArgumentException("listen must not be null");
     }
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be in 0..65535, was " + port);
@@ -104,7 +109,7 @@ public record WorkerConfig(
   public WorkerConfig(
       String nodeId,
       String provider,
-      String bindHost,
+      ListenAddress listen,
       int port,
       Map<String, String> labels,
       Resources capacity,
@@ -118,7 +123,7 @@ public record WorkerConfig(
     this(
         nodeId,
         provider,
-        bindHost,
+        listen,
         port,
         labels,
         capacity,
@@ -137,7 +142,7 @@ public record WorkerConfig(
   public WorkerConfig(
       String nodeId,
       String provider,
-      String bindHost,
+      ListenAddress listen,
       int port,
       Map<String, String> labels,
       Resources capacity,
@@ -150,7 +155,7 @@ public record WorkerConfig(
     this(
         nodeId,
         provider,
-        bindHost,
+        listen,
         port,
         labels,
         capacity,
@@ -171,7 +176,7 @@ public record WorkerConfig(
     return new WorkerConfig(
         nodeId,
         "in-process",
-        "127.0.0.1",
+        ListenAddress.LOOPBACK,
         0,
         Map.of(),
         Resources.of(cores * 1000L, Runtime.getRuntime().maxMemory()),
@@ -190,7 +195,7 @@ public record WorkerConfig(
     return new WorkerConfig(
         nodeId,
         value,
-        bindHost,
+        listen,
         port,
         labels,
         capacity,
@@ -209,7 +214,7 @@ public record WorkerConfig(
     return new WorkerConfig(
         nodeId,
         provider,
-        bindHost,
+        listen,
         value,
         labels,
         capacity,
@@ -228,7 +233,7 @@ public record WorkerConfig(
     return new WorkerConfig(
         nodeId,
         provider,
-        bindHost,
+        listen,
         port,
         value,
         capacity,
@@ -247,7 +252,7 @@ public record WorkerConfig(
     return new WorkerConfig(
         nodeId,
         provider,
-        bindHost,
+        listen,
         port,
         labels,
         value,
@@ -266,7 +271,7 @@ public record WorkerConfig(
     return new WorkerConfig(
         nodeId,
         provider,
-        bindHost,
+        listen,
         port,
         labels,
         capacity,
@@ -285,7 +290,7 @@ public record WorkerConfig(
     return new WorkerConfig(
         nodeId,
         provider,
-        bindHost,
+        listen,
         port,
         labels,
         capacity,
@@ -300,7 +305,8 @@ public record WorkerConfig(
         clock);
   }
 
-  public WorkerConfig withBindHost(String value) {
+  /** Binds and advertises {@code value}; see {@link ListenAddress#of}. */
+  public WorkerConfig withListen(ListenAddress value) {
     return new WorkerConfig(
         nodeId,
         provider,
@@ -323,7 +329,7 @@ public record WorkerConfig(
     return new WorkerConfig(
         nodeId,
         provider,
-        bindHost,
+        listen,
         port,
         labels,
         capacity,
@@ -342,7 +348,7 @@ public record WorkerConfig(
     return new WorkerConfig(
         nodeId,
         provider,
-        bindHost,
+        listen,
         port,
         labels,
         capacity,
@@ -364,7 +370,7 @@ public record WorkerConfig(
     return new WorkerConfig(
         nodeId,
         provider,
-        bindHost,
+        listen,
         port,
         labels,
         capacity,

@@ -10,6 +10,7 @@ import io.tideflow.core.model.NodeInfo;
 import io.tideflow.core.model.NodeState;
 import io.tideflow.runtime.membership.NodeRegistration;
 import io.tideflow.runtime.task.TaskHandlers;
+import io.tideflow.runtime.transport.HostPort;
 import io.tideflow.runtime.transport.WireLimits;
 import io.tideflow.runtime.transport.WriteLoop;
 import io.tideflow.store.ClusterStore;
@@ -18,9 +19,7 @@ import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
@@ -99,7 +98,7 @@ public final class WorkerNode implements AutoCloseable {
         new TaskStreamService(runner, config.streamCredits(), this::admitsNewTasks, sender);
     sender.start(streams::beat, TaskStreamService.HEARTBEAT);
     this.server =
-        NettyServerBuilder.forAddress(new InetSocketAddress(bindAddress(config), config.port()))
+        NettyServerBuilder.forAddress(bindSocket(config))
             .directExecutor()
             .maxInboundMessageSize(WireLimits.MAX_MESSAGE_BYTES)
             .maxInboundMetadataSize(64 * 1024)
@@ -130,9 +129,7 @@ public final class WorkerNode implements AutoCloseable {
           "worker "
               + config.nodeId()
               + " cannot listen on "
-              + config.bindHost()
-              + ":"
-              + config.port()
+              + new HostPort(config.listen().bindHost(), config.port())
               + ": "
               + e.getMessage(),
           e);
@@ -149,20 +146,15 @@ public final class WorkerNode implements AutoCloseable {
     return node;
   }
 
-  private static InetAddress bindAddress(WorkerConfig config) {
-    try {
-      InetAddress address = InetAddress.getByName(config.bindHost());
-      if (!address.isLoopbackAddress()) {
-        throw new IllegalArgumentException(
-            "bindHost "
-                + config.bindHost()
-                + " is not a loopback address: binding beyond"
-                + " loopback needs cluster authentication, which this build does not offer");
-      }
-      return address;
-    } catch (UnknownHostException e) {
-      throw new IllegalArgumentException("bindHost " + config.bindHost() + " is unknown", e);
+  private static InetSocketAddress bindSocket(WorkerConfig config) {
+    if (!config.listen().loopbackOnly()) {
+      throw new IllegalArgumentException(
+          "bind address "
+              + config.listen().bindHost()
+              + " is not a loopback address: binding beyond"
+              + " loopback needs cluster authentication, which this build does not offer");
     }
+    return config.listen().bindSocket(config.port());
   }
 
   private void register() {
@@ -262,9 +254,9 @@ public final class WorkerNode implements AutoCloseable {
     return config.storeTimeout();
   }
 
-  /** Where clients reach this worker, {@code host:port}. */
+  /** Where clients reach this worker, {@code host:port} as the registry records it. */
   public String address() {
-    return config.bindHost() + ":" + server.getPort();
+    return config.listen().advertised(server.getPort());
   }
 
   public String id() {

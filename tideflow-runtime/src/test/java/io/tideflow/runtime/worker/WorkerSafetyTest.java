@@ -10,6 +10,7 @@ import io.tideflow.runtime.client.TideflowClient;
 import io.tideflow.runtime.task.TaskException;
 import io.tideflow.runtime.task.TaskHandler;
 import io.tideflow.runtime.task.TaskHandlers;
+import io.tideflow.runtime.transport.ListenAddress;
 import io.tideflow.store.ManualClock;
 import io.tideflow.store.memory.MemoryClusterStore;
 import java.nio.charset.StandardCharsets;
@@ -29,12 +30,12 @@ class WorkerSafetyTest {
       assertThatThrownBy(
               () ->
                   WorkerNode.start(
-                      WorkerConfig.defaults("w").withBindHost("0.0.0.0"),
+                      WorkerConfig.defaults("w").withListen(ListenAddress.of("0.0.0.0", null)),
                       store,
                       TaskHandlers.builtins(),
                       new SimpleMeterRegistry()))
           .isInstanceOf(IllegalArgumentException.class)
-          .hasMessageContaining("bindHost 0.0.0.0 is not a loopback address");
+          .hasMessageContaining("bind address 0.0.0.0 is not a loopback address");
     }
   }
 
