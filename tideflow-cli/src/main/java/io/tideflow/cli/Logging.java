@@ -13,8 +13,9 @@ final class Logging {
     }
     // gRPC's and Netty's own chatter stays below WARNING unless asked for.
     Logger.getLogger("io.grpc").setLevel(Level.WARNING);
-    Logger.getLogger("io.netty").setLevel(Level.WARNING);
-    Logger.getLogger("io.grpc.netty.shaded").setLevel(Level.SEVERE);
+    // The transport's warnings are about peers that went away, which the runtime reports itself.
+    Logger.getLogger("io.netty").setLevel(Level.SEVERE);
+    Logger.getLogger("io.grpc.netty").setLevel(Level.SEVERE);
   }
 
   /** Only warnings and worse from Tideflow itself. */

@@ -1,7 +1,7 @@
 package io.tideflow.runtime.autoscale;
 
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import io.tideflow.runtime.transport.proto.NodeControlGrpc;
 import java.time.Duration;
