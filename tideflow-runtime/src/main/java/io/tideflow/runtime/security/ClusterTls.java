@@ -1,0 +1,425 @@
+package io.tideflow.runtime.security;
+
+import io.grpc.netty.GrpcSslContexts;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.OpenSslContextOption;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import java.io.IOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.attribute.FileTime;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.Principal;
+import java.security.PrivateKey;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
+import javax.net.ssl.X509ExtendedTrustManager;
+
+/**
+ * Mutual TLS 1.3 for node links, with the post-quantum hybrid key exchange X25519MLKEM768 (RFC
+ * 10024) preferred where the TLS stack offers it (BoringSSL through netty-tcnative) and X25519
+ * otherwise. Both ends present a certificate from the cluster's CA naming an {@link Identity} of
+ * its trust domain; a client also insists that the node it dials presents the node id the registry
+ * gives for that address, so a forged registry entry receives nothing.
+ *
+ * <p>Certificates are read again when their files change (checked every {@code reloadEvery}); new
+ * handshakes use the new ones, links already up keep theirs. A file that is missing or cannot be
+ * read then keeps the old material in use and is logged and counted, never half applied.
+ */
+public final class ClusterTls implements AutoCloseable {
+  private static final Logger LOG = System.getLogger(ClusterTls.class.getName());
+
+  /** Groups offered, most preferred first: the post-quantum hybrid, then the classical ones. */
+  static final String[] GROUPS = {"X25519MLKEM768", "X25519", "P-256"};
+
+  /** How often the files are looked at by default. */
+  public static final Duration DEFAULT_RELOAD = Duration.ofSeconds(10);
+
+  private final TlsFiles files;
+  private final TlsStats stats = new TlsStats();
+  private final ScheduledExecutorService reloader;
+  private volatile Material material;
+
+  private ClusterTls(TlsFiles files, Material material, Duration reloadEvery) {
+    this.files = files;
+    this.material = material;
+    this.reloader =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "tideflow-tls-reload");
+              t.setDaemon(true);
+              return t;
+            });
+    long every = reloadEvery.toMillis();
+    reloader.scheduleWithFixedDelay(this::reloadIfChanged, every, every, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Reads {@code files} and watches them for changes.
+   *
+   * @throws IllegalArgumentException naming the file that is missing, unreadable, or whose
+   *     certificate names no identity, so a node refuses to start on bad material
+   */
+  public static ClusterTls load(TlsFiles files, Duration reloadEvery) {
+    if (reloadEvery.toMillis() <= 0) {
+      throw new IllegalArgumentException("reloadEvery must be > 0, was " + reloadEvery);
+    }
+    try {
+      return new ClusterTls(files, Material.read(files, 0), reloadEvery);
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalArgumentException("TLS material cannot be used: " + e.getMessage(), e);
+    }
+  }
+
+  /** Who this process is, as its certificate says. */
+  public Identity identity() {
+    return material.identity;
+  }
+
+  /** Handshakes and refusals seen so far. */
+  public TlsStats stats() {
+    return stats;
+  }
+
+  /**
+   * The TLS implementation in use: {@code BoringSSL} when netty-tcnative loads, else {@code JDK}.
+   */
+  public static String implementation() {
+    return OpenSsl.isAvailable() ? "BoringSSL" : "JDK";
+  }
+
+  /** The context a node's gRPC server serves with: peers must present a certificate of ours. */
+  public SslContext serverContext() {
+    SslContextBuilder b =
+        SslContextBuilder.forServer(new ReloadingKeyManager())
+            .trustManager(new PeerTrust(null))
+            .clientAuth(ClientAuth.REQUIRE);
+    return build(b);
+  }
+
+  /** The context to dial the node {@code nodeId} with: it must present that node's certificate. */
+  public SslContext clientContext(String nodeId) {
+    Objects.requireNonNull(nodeId, "nodeId");
+    SslContextBuilder b =
+        SslContextBuilder.forClient()
+            .keyManager(new ReloadingKeyManager())
+            .trustManager(new PeerTrust(nodeId));
+    return build(b);
+  }
+
+  private static SslContext build(SslContextBuilder b) {
+    SslProvider provider = OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
+    GrpcSslContexts.configure(b, provider);
+    b.protocols("TLSv1.3");
+    if (provider == SslProvider.OPENSSL) {
+      b.option(OpenSslContextOption.GROUPS, GROUPS.clone());
+    }
+    try {
+      return b.build();
+    } catch (SSLException e) {
+      throw new IllegalStateException("cannot build a TLS context: " + e.getMessage(), e);
+    }
+  }
+
+  void reloadIfChanged() {
+    Material old = material;
+    try {
+      if (!old.stamp.equals(Stamp.of(files))) {
+        material = Material.read(files, old.generation + 1);
+        stats.reloaded();
+        LOG.log(Level.INFO, "TLS material reloaded from " + files.certificateChain().getParent());
+      }
+    } catch (IOException | GeneralSecurityException | RuntimeException e) {
+      // A half-written or bad file: keep serving with what was loaded, and say so.
+      stats.reloadFailed();
+      LOG.log(Level.WARNING, "TLS material not reloaded, the old stays in use: " + e.getMessage());
+    }
+  }
+
+  @Override
+  public void close() {
+    reloader.shutdownNow();
+  }
+
+  /** When the files were last changed, to tell that they changed. */
+  private record Stamp(FileTime chain, FileTime key, FileTime cas, long sizes) {
+    static Stamp of(TlsFiles f) throws IOException {
+      return new Stamp(
+          Files.getLastModifiedTime(f.certificateChain()),
+          Files.getLastModifiedTime(f.privateKey()),
+          Files.getLastModifiedTime(f.trustedCas()),
+          Files.size(f.certificateChain()) * 31 * 31
+              + Files.size(f.privateKey()) * 31
+              + Files.size(f.trustedCas()));
+    }
+  }
+
+  /** One consistent set: a key never meets another generation's certificate. */
+  private static final class Material {
+    final long generation;
+    final Stamp stamp;
+    final X509Certificate[] chain;
+    final PrivateKey key;
+    final X509ExtendedTrustManager pkix;
+    final Identity identity;
+
+    private Material(
+        long generation,
+        Stamp stamp,
+        X509Certificate[] chain,
+        PrivateKey key,
+        X509ExtendedTrustManager pkix,
+        Identity identity) {
+      this.generation = generation;
+      this.stamp = stamp;
+      this.chain = chain;
+      this.key = key;
+      this.pkix = pkix;
+      this.identity = identity;
+    }
+
+    static Material read(TlsFiles files, long generation)
+        throws IOException, GeneralSecurityException {
+      Stamp stamp = Stamp.of(files);
+      List<X509Certificate> chain = Pem.readCertificates(files.certificateChain());
+      PrivateKey key = Pem.readPrivateKey(files.privateKey());
+      List<X509Certificate> cas = Pem.readCertificates(files.trustedCas());
+      List<Identity> ids = Identity.of(chain.get(0));
+      if (ids.size() != 1) {
+        throw new CertificateException(
+            files.certificateChain()
+                + " must name exactly one identity (a spiffe://<trust domain>/<role>/<name> URI),"
+                + " names "
+                + ids);
+      }
+      if (!chain.get(0).getPublicKey().getAlgorithm().equals(key.getAlgorithm())) {
+        throw new CertificateException(
+            files.privateKey()
+                + " is not the key of the certificate in "
+                + files.certificateChain());
+      }
+      KeyStore store = KeyStore.getInstance("PKCS12");
+      store.load(null, null);
+      for (int i = 0; i < cas.size(); i++) {
+        store.setCertificateEntry("ca-" + i, cas.get(i));
+      }
+      TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
+      tmf.init(store);
+      X509ExtendedTrustManager pkix = null;
+      for (TrustManager tm : tmf.getTrustManagers()) {
+        if (tm instanceof X509ExtendedTrustManager x) {
+          pkix = x;
+        }
+      }
+      if (pkix == null) {
+        throw new GeneralSecurityException("the JDK offers no PKIX trust manager");
+      }
+      return new Material(
+          generation, stamp, chain.toArray(X509Certificate[]::new), key, pkix, ids.get(0));
+    }
+  }
+
+  /** Presents the current certificate; the alias names its generation so key and chain match. */
+  private final class ReloadingKeyManager extends X509ExtendedKeyManager {
+    private volatile Material previous;
+
+    private Material of(String alias) {
+      Material now = material;
+      if (alias != null && alias.equals(Long.toString(now.generation))) {
+        return now;
+      }
+      Material before = previous;
+      if (before != null && alias != null && alias.equals(Long.toString(before.generation))) {
+        return before;
+      }
+      return null;
+    }
+
+    private String current() {
+      Material now = material;
+      previous = now;
+      return Long.toString(now.generation);
+    }
+
+    @Override
+    public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
+      return current();
+    }
+
+    @Override
+    public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
+      return current();
+    }
+
+    @Override
+    public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+      return current();
+    }
+
+    @Override
+    public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
+      return current();
+    }
+
+    @Override
+    public String[] getClientAliases(String keyType, Principal[] issuers) {
+      return new String[] {Long.toString(material.generation)};
+    }
+
+    @Override
+    public String[] getServerAliases(String keyType, Principal[] issuers) {
+      return new String[] {Long.toString(material.generation)};
+    }
+
+    @Override
+    public X509Certificate[] getCertificateChain(String alias) {
+      Material m = of(alias);
+      return m == null ? null : m.chain.clone();
+    }
+
+    @Override
+    public PrivateKey getPrivateKey(String alias) {
+      Material m = of(alias);
+      return m == null ? null : m.key;
+    }
+  }
+
+  /**
+   * Checks the peer's chain against the trusted CAs (validity dates included), then its identity:
+   * of our trust domain, and, when dialling a node, that very node.
+   */
+  private final class PeerTrust extends X509ExtendedTrustManager {
+    private final String expectedNode;
+
+    PeerTrust(String expectedNode) {
+      this.expectedNode = expectedNode;
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+        throws CertificateException {
+      check(
+          chain, engine, "server", () -> material.pkix.checkClientTrusted(chain, authType, engine));
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+        throws CertificateException {
+      check(
+          chain, engine, "client", () -> material.pkix.checkServerTrusted(chain, authType, engine));
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+        throws CertificateException {
+      check(chain, null, "server", () -> material.pkix.checkClientTrusted(chain, authType, socket));
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+        throws CertificateException {
+      check(chain, null, "client", () -> material.pkix.checkServerTrusted(chain, authType, socket));
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType)
+        throws CertificateException {
+      check(chain, null, "server", () -> material.pkix.checkClientTrusted(chain, authType));
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType)
+        throws CertificateException {
+      check(chain, null, "client", () -> material.pkix.checkServerTrusted(chain, authType));
+    }
+
+    @Override
+    public X509Certificate[] getAcceptedIssuers() {
+      return material.pkix.getAcceptedIssuers();
+    }
+
+    private void check(X509Certificate[] chain, SSLEngine engine, String side, ChainCheck pkix)
+        throws CertificateException {
+      if (chain == null || chain.length == 0) {
+        throw refused(side, "the peer presented no certificate", null);
+      }
+      String peer = subject(chain[0]);
+      try {
+        pkix.run();
+      } catch (CertificateException e) {
+        throw refused(
+            side,
+            "certificate of "
+                + peer
+                + " (valid "
+                + chain[0].getNotBefore().toInstant()
+                + " to "
+                + chain[0].getNotAfter().toInstant()
+                + ", issued by "
+                + chain[0].getIssuerX500Principal().getName()
+                + ") is not trusted: "
+                + e.getMessage(),
+            e);
+      }
+      List<Identity> ids = Identity.of(chain[0]);
+      String domain = material.identity.trustDomain();
+      if (ids.size() != 1 || !ids.get(0).trustDomain().equals(domain)) {
+        throw refused(
+            side,
+            "certificate of "
+                + peer
+                + " names "
+                + ids
+                + ", not one identity of trust domain "
+                + domain,
+            null);
+      }
+      Identity id = ids.get(0);
+      if (expectedNode != null
+          && !(id.role() == Identity.Role.NODE && id.name().equals(expectedNode))) {
+        throw refused(
+            side,
+            "the node dialled as "
+                + expectedNode
+                + " (its registry entry) presented the certificate of "
+                + id
+                + ": refused, nothing is sent to it",
+            null);
+      }
+      stats.handshake(side, NegotiatedGroup.of(engine));
+    }
+
+    private CertificateException refused(String side, String why, Exception cause) {
+      stats.refused(side);
+      LOG.log(Level.WARNING, "TLS peer refused: " + why);
+      return new CertificateException(why, cause);
+    }
+  }
+
+  @FunctionalInterface
+  private interface ChainCheck {
+    void run() throws CertificateException;
+  }
+
+  private static String subject(X509Certificate c) {
+    List<Identity> ids = Identity.of(c);
+    return ids.isEmpty() ? c.getSubjectX500Principal().getName() : ids.get(0).uri();
+  }
+}
