@@ -31,6 +31,7 @@ import picocli.CommandLine.Option;
     })
 final class SubmitCommand implements Callable<Integer> {
   @Mixin StoreOption store;
+  @Mixin TlsOption tls;
 
   @Option(names = "--handler", required = true, description = "Handler name")
   String handler;
@@ -75,7 +76,7 @@ final class SubmitCommand implements Callable<Integer> {
     try (ClusterStore clusterStore = store.open();
         TideflowClient client =
             TideflowClient.connect(
-                clusterStore, ClientConfig.defaults(), new SimpleMeterRegistry())) {
+                clusterStore, ClientConfig.defaults(), new SimpleMeterRegistry(), tls.open())) {
       List<CompletableFuture<TaskResult>> futures = new ArrayList<>(count);
       for (int i = 0; i < count; i++) {
         futures.add(client.submit(spec));

@@ -24,6 +24,8 @@ import picocli.CommandLine.Command;
       CoordinatorCommand.class,
       SubmitCommand.class,
       StatusCommand.class,
+      CaCommand.class,
+      CertCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class TideflowCommand implements Runnable {

@@ -30,6 +30,7 @@ import picocli.CommandLine.Option;
     })
 final class WorkerCommand implements Callable<Integer> {
   @Mixin StoreOption store;
+  @Mixin TlsOption tls;
 
   @Option(names = "--id", description = "Node id (default: worker-<random>)")
   String id = "worker-" + UUID.randomUUID().toString().substring(0, 8);
@@ -95,7 +96,8 @@ final class WorkerCommand implements Callable<Integer> {
       if (maxConcurrent != null) {
         config = config.withMaxConcurrentTasks(maxConcurrent);
       }
-      WorkerNode worker = WorkerNode.start(config, clusterStore, TaskHandlers.discover(), registry);
+      WorkerNode worker =
+          WorkerNode.start(config, clusterStore, TaskHandlers.discover(), registry, tls.open());
       Thread hook = new Thread(worker::close, "tideflow-worker-shutdown");
       Runtime.getRuntime().addShutdownHook(hook);
       System.out.println(

@@ -1,8 +1,8 @@
 package io.tideflow.runtime.autoscale;
 
 import io.grpc.ManagedChannel;
-import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
+import io.tideflow.runtime.security.LinkSecurity;
 import io.tideflow.runtime.transport.proto.NodeControlGrpc;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -24,18 +24,21 @@ final class ControlCalls {
   private ControlCalls() {}
 
   /**
-   * Starts {@code call} on a stub bound to {@code address} with {@code deadline}, and completes
-   * with its reply; fails with the call's {@link io.grpc.StatusRuntimeException} when it is refused
-   * or the worker cannot be reached in time. The future completes on a gRPC thread.
+   * Starts {@code call} on a stub bound to the node {@code nodeId} at {@code address}, secured as
+   * {@code security} says, with {@code deadline}, and completes with its reply; fails with the
+   * call's {@link io.grpc.StatusRuntimeException} when it is refused or the worker cannot be
+   * reached in time. The future completes on a gRPC thread.
    *
    * @param what names the call in the failure of a reply that never came, e.g. "drain"
    */
   static <R> CompletableFuture<R> call(
+      LinkSecurity security,
+      String nodeId,
       String address,
       Duration deadline,
       String what,
       BiConsumer<NodeControlGrpc.NodeControlStub, StreamObserver<R>> call) {
-    ManagedChannel channel = NettyChannelBuilder.forTarget(address).usePlaintext().build();
+    ManagedChannel channel = security.channel(nodeId, address).build();
     CompletableFuture<R> result = new CompletableFuture<>();
     try {
       call.accept(

@@ -1,5 +1,6 @@
 package io.tideflow.runtime.autoscale;
 
+import io.tideflow.runtime.security.LinkSecurity;
 import io.tideflow.runtime.transport.proto.DrainReply;
 import io.tideflow.runtime.transport.proto.DrainRequest;
 import java.time.Duration;
@@ -13,15 +14,26 @@ import java.util.concurrent.CompletableFuture;
 public final class NodeDrainer {
   private NodeDrainer() {}
 
-  /** Completes with the worker's answer, or fails when it cannot be reached. */
+  /** Completes with the worker's answer, or fails when it cannot be reached; in plaintext. */
   public static CompletableFuture<DrainReply> drain(
       String address, Duration timeout, long fencingToken) {
+    return drain(LinkSecurity.plaintext(), "", address, timeout, fencingToken);
+  }
+
+  /**
+   * Completes with the answer of the worker {@code nodeId} at {@code address}, or fails when it
+   * cannot be reached (or, under TLS, is not that node).
+   */
+  public static CompletableFuture<DrainReply> drain(
+      LinkSecurity security, String nodeId, String address, Duration timeout, long fencingToken) {
     DrainRequest request =
         DrainRequest.newBuilder()
             .setTimeoutMillis(timeout.toMillis())
             .setFencingToken(fencingToken)
             .build();
     return ControlCalls.call(
+        security,
+        nodeId,
         address,
         timeout.plus(ControlCalls.ANSWER_MARGIN),
         "drain",

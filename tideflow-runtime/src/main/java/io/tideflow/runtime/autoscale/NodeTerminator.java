@@ -1,5 +1,6 @@
 package io.tideflow.runtime.autoscale;
 
+import io.tideflow.runtime.security.LinkSecurity;
 import io.tideflow.runtime.transport.proto.TerminateReply;
 import io.tideflow.runtime.transport.proto.TerminateRequest;
 import java.time.Duration;
@@ -22,6 +23,17 @@ public final class NodeTerminator {
    */
   public static CompletableFuture<TerminateReply> terminate(
       String address, long fencingToken, Duration grace, String reason) {
+    return terminate(LinkSecurity.plaintext(), "", address, fencingToken, grace, reason);
+  }
+
+  /** The same, to the node {@code nodeId} at {@code address}, secured as {@code security} says. */
+  public static CompletableFuture<TerminateReply> terminate(
+      LinkSecurity security,
+      String nodeId,
+      String address,
+      long fencingToken,
+      Duration grace,
+      String reason) {
     TerminateRequest request =
         TerminateRequest.newBuilder()
             .setFencingToken(fencingToken)
@@ -29,6 +41,8 @@ public final class NodeTerminator {
             .setReason(reason)
             .build();
     return ControlCalls.call(
+        security,
+        nodeId,
         address,
         grace.plus(ControlCalls.ANSWER_MARGIN),
         "terminate",

@@ -17,6 +17,7 @@ import io.tideflow.core.retry.Backoff;
 import io.tideflow.runtime.membership.ClusterWatcher;
 import io.tideflow.runtime.provider.NodeProvider;
 import io.tideflow.runtime.provider.ProvidedNode;
+import io.tideflow.runtime.security.LinkSecurity;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
@@ -93,6 +94,9 @@ public final class PoolAutoscaler implements AutoCloseable {
   private volatile Thread ownerThread;
 
   private final PoolRealizer realizer;
+
+  /** Set before {@link #start}; read on the autoscaler's thread. */
+  private volatile LinkSecurity security = LinkSecurity.plaintext();
 
   // Owner thread only.
   private PoolReconciler reconciler;
@@ -200,6 +204,13 @@ public final class PoolAutoscaler implements AutoCloseable {
    */
   public PoolAutoscaler onlyWhile(BooleanSupplier leading) {
     this.leading = leading;
+    return this;
+  }
+
+  /** Drains and terminates its nodes over links secured as {@code value} says (before start). */
+  public PoolAutoscaler linkSecurity(LinkSecurity value) {
+    this.security = value;
+    realizer.linkSecurity(value);
     return this;
   }
 
@@ -363,6 +374,8 @@ public final class PoolAutoscaler implements AutoCloseable {
    */
   private CompletableFuture<Void> stopAdopted(NodeInfo node, Duration grace) {
     return NodeTerminator.terminate(
+            security,
+            node.id(),
             node.address(),
             fencingToken.getAsLong(),
             grace,

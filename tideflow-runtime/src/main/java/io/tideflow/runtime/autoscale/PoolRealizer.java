@@ -7,6 +7,7 @@ import io.tideflow.core.autoscale.PoolEvent.DrainOutcome;
 import io.tideflow.core.model.NodeInfo;
 import io.tideflow.runtime.membership.ClusterWatcher;
 import io.tideflow.runtime.provider.NodeProvider;
+import io.tideflow.runtime.security.LinkSecurity;
 import java.lang.System.Logger.Level;
 import java.time.InstantSource;
 import java.util.List;
@@ -32,6 +33,10 @@ final class PoolRealizer {
   private final LongSupplier fencingToken;
   private final InstantSource clock;
   private final Consumer<PoolEvent> events;
+
+  /** Set before the pool starts; read on its thread. */
+  private volatile LinkSecurity security = LinkSecurity.plaintext();
+
   private long requests;
 
   PoolRealizer(
@@ -111,6 +116,10 @@ final class PoolRealizer {
             });
   }
 
+  void linkSecurity(LinkSecurity value) {
+    this.security = value;
+  }
+
   /** Its tasks finish first (or move on at the timeout); the step then terminates it. */
   private void drain(String nodeId) {
     NodeInfo node = watcher.view().node(nodeId);
@@ -118,7 +127,8 @@ final class PoolRealizer {
       events.accept(new PoolEvent.Drained(nodeId, DrainOutcome.UNREACHABLE));
       return;
     }
-    NodeDrainer.drain(node.address(), config.drainTimeout(), fencingToken.getAsLong())
+    NodeDrainer.drain(
+            security, nodeId, node.address(), config.drainTimeout(), fencingToken.getAsLong())
         .whenComplete(
             (reply, error) -> {
               DrainOutcome outcome = DrainOutcome.DRAINED;

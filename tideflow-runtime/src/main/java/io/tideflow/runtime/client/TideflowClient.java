@@ -10,6 +10,7 @@ import io.tideflow.core.model.NodeState;
 import io.tideflow.core.model.PendingWork;
 import io.tideflow.core.model.TaskSpec;
 import io.tideflow.runtime.membership.ClusterWatcher;
+import io.tideflow.runtime.security.LinkSecurity;
 import io.tideflow.runtime.task.TaskException;
 import io.tideflow.runtime.task.TaskException.Kind;
 import io.tideflow.runtime.task.TaskResult;
@@ -75,14 +76,19 @@ public final class TideflowClient implements AutoCloseable {
   private volatile boolean closed;
 
   private TideflowClient(
-      ClientConfig config, ClusterWatcher watcher, ClusterStore store, MeterRegistry metrics) {
+      ClientConfig config,
+      ClusterWatcher watcher,
+      ClusterStore store,
+      MeterRegistry metrics,
+      LinkSecurity security) {
     this.config = config;
     this.clock = new ClientClock(config.clock());
     this.watcher = watcher;
     Balancer balancer = config.balancer() == null ? null : config.balancer().get();
     this.outcomes = new Outcomes(metrics);
     this.connections =
-        new WorkerConnections(config, clock, new Events(), balancer, () -> closed, metrics);
+        new WorkerConnections(
+            config, clock, new Events(), balancer, () -> closed, metrics, security);
     this.dispatcher =
         new Dispatcher(
             config,
@@ -123,6 +129,19 @@ public final class TideflowClient implements AutoCloseable {
    */
   public static TideflowClient connect(
       ClusterStore store, ClientConfig config, MeterRegistry metrics) {
+    return connect(store, config, metrics, LinkSecurity.plaintext());
+  }
+
+  /**
+   * Connects to the cluster behind {@code store}, dialling its nodes as {@code security} says:
+   * under mutual TLS only a node presenting the certificate of the id its registry entry names is
+   * sent anything.
+   *
+   * @throws io.tideflow.store.StoreUnavailableException when the store cannot be read within {@link
+   *     ClientConfig#storeTimeout()}
+   */
+  public static TideflowClient connect(
+      ClusterStore store, ClientConfig config, MeterRegistry metrics, LinkSecurity security) {
     // Its health (following or recovering, restarts, errors) under watcher=client.
     ClusterWatcher watcher =
         ClusterWatcher.start(
@@ -132,7 +151,7 @@ public final class TideflowClient implements AutoCloseable {
             ClusterWatcher.DEFAULT_BACKOFF,
             metrics,
             "client");
-    TideflowClient client = new TideflowClient(config, watcher, store, metrics);
+    TideflowClient client = new TideflowClient(config, watcher, store, metrics, security);
     watcher.onChange(view -> client.reconcile());
     client.reconcile();
     client.timer.scheduleWithFixedDelay(

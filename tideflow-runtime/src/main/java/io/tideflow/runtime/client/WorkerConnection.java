@@ -2,9 +2,9 @@ package io.tideflow.runtime.client;
 
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
+import io.tideflow.runtime.security.LinkSecurity;
 import io.tideflow.runtime.transport.Batcher;
 import io.tideflow.runtime.transport.WireLimits;
 import io.tideflow.runtime.transport.proto.ResultBatch;
@@ -70,15 +70,16 @@ final class WorkerConnection {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Executor sender;
 
-  WorkerConnection(String nodeId, String address, Listener listener, Executor sender) {
+  WorkerConnection(
+      String nodeId, String address, LinkSecurity security, Listener listener, Executor sender) {
     this.lastHeardNanos = System.nanoTime();
     this.nodeId = nodeId;
     this.address = address;
     this.listener = listener;
     this.sender = sender;
     this.channel =
-        NettyChannelBuilder.forTarget(address)
-            .usePlaintext()
+        security
+            .channel(nodeId, address)
             .directExecutor()
             .maxInboundMessageSize(WireLimits.MAX_MESSAGE_BYTES)
             // A path that died without a FIN or RST, or a node that stopped answering at all

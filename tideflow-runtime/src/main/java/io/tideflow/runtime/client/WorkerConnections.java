@@ -8,6 +8,7 @@ import io.tideflow.core.model.ClusterView;
 import io.tideflow.core.model.NodeInfo;
 import io.tideflow.core.model.NodeState;
 import io.tideflow.core.placement.LiveLoad;
+import io.tideflow.runtime.security.LinkSecurity;
 import io.tideflow.runtime.transport.WriteLoop;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -99,6 +100,7 @@ final class WorkerConnections {
   private final Balancer balancer;
 
   private final BooleanSupplier closed;
+  private final LinkSecurity security;
   private final Counter backoffs;
   private final Counter severed;
   private final Counter resumed;
@@ -112,8 +114,10 @@ final class WorkerConnections {
       WorkerConnection.Listener listener,
       Balancer balancer,
       BooleanSupplier closed,
-      MeterRegistry metrics) {
+      MeterRegistry metrics,
+      LinkSecurity security) {
     this.config = config;
+    this.security = security;
     this.clock = clock;
     this.listener = listener;
     this.balancer = balancer;
@@ -207,7 +211,8 @@ final class WorkerConnections {
         boolean ready = node.state() == NodeState.READY;
         WorkerConnection existing = connections.get(node.id());
         if (ready && existing == null && now >= backoffUntil.getOrDefault(node.id(), 0L)) {
-          WorkerConnection c = new WorkerConnection(node.id(), node.address(), listener, sender);
+          WorkerConnection c =
+              new WorkerConnection(node.id(), node.address(), security, listener, sender);
           connections.put(node.id(), c);
           c.open();
         } else if (!ready && existing != null && !gone(view, node.id())) {

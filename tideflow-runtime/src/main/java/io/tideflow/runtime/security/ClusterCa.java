@@ -140,6 +140,15 @@ public final class ClusterCa {
    */
   public void save(Path dir) throws IOException, GeneralSecurityException {
     Files.createDirectories(dir);
+    for (String name : List.of(CA_CERT, CA_KEY)) {
+      if (Files.exists(dir.resolve(name))) {
+        throw new FileAlreadyExistsException(
+            dir.resolve(name).toString(),
+            null,
+            "a CA is already there; it is never replaced, since the certificates it issued rely on"
+                + " it");
+      }
+    }
     writeNew(dir.resolve(CA_CERT), Pem.certificates(List.of(certificate)), false);
     writeNew(dir.resolve(CA_KEY), Pem.privateKey(key), true);
   }

@@ -9,6 +9,9 @@ import io.tideflow.core.model.LoadReport;
 import io.tideflow.core.model.NodeInfo;
 import io.tideflow.core.model.NodeState;
 import io.tideflow.runtime.membership.NodeRegistration;
+import io.tideflow.runtime.security.ClusterTls;
+import io.tideflow.runtime.security.Identity;
+import io.tideflow.runtime.security.LinkSecurity;
 import io.tideflow.runtime.task.TaskHandlers;
 import io.tideflow.runtime.transport.HostPort;
 import io.tideflow.runtime.transport.WireLimits;
@@ -19,7 +22,6 @@ import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
@@ -79,7 +81,8 @@ public final class WorkerNode implements AutoCloseable {
   /** What a drain achieved: whether all work finished in time, and how much still runs. */
   public record DrainResult(boolean drained, int stillRunning) {}
 
-  private WorkerNode(WorkerConfig config, ClusterStore store, TaskHandlers handlers) {
+  private WorkerNode(
+      WorkerConfig config, ClusterStore store, TaskHandlers handlers, LinkSecurity security) {
     this.config = config;
     this.store = store;
     this.runner =
@@ -98,7 +101,8 @@ public final class WorkerNode implements AutoCloseable {
         new TaskStreamService(runner, config.streamCredits(), this::admitsNewTasks, sender);
     sender.start(streams::beat, TaskStreamService.HEARTBEAT);
     this.server =
-        NettyServerBuilder.forAddress(bindSocket(config))
+        security
+            .secure(NettyServerBuilder.forAddress(config.listen().bindSocket(config.port())))
             .directExecutor()
             .maxInboundMessageSize(WireLimits.MAX_MESSAGE_BYTES)
             .maxInboundMetadataSize(64 * 1024)
@@ -112,15 +116,33 @@ public final class WorkerNode implements AutoCloseable {
   }
 
   /**
-   * Starts a worker and registers it in {@code store}.
+   * Starts a worker on loopback, links in plaintext, and registers it in {@code store}.
    *
-   * @throws IllegalArgumentException when asked to bind beyond loopback (not supported without
-   *     cluster authentication)
+   * @throws IllegalArgumentException when asked to bind beyond loopback, which needs {@link
+   *     LinkSecurity#mutualTls}
    * @throws io.tideflow.store.StoreUnavailableException when the store cannot be reached
    */
   public static WorkerNode start(
       WorkerConfig config, ClusterStore store, TaskHandlers handlers, MeterRegistry metrics) {
-    WorkerNode node = new WorkerNode(config, store, handlers);
+    return start(config, store, handlers, metrics, LinkSecurity.plaintext());
+  }
+
+  /**
+   * Starts a worker whose links are secured as {@code security} says, and registers it in {@code
+   * store}.
+   *
+   * @throws IllegalArgumentException when asked to bind beyond loopback without mutual TLS, or when
+   *     its certificate is not this node's
+   * @throws io.tideflow.store.StoreUnavailableException when the store cannot be reached
+   */
+  public static WorkerNode start(
+      WorkerConfig config,
+      ClusterStore store,
+      TaskHandlers handlers,
+      MeterRegistry metrics,
+      LinkSecurity security) {
+    checkListen(config, security);
+    WorkerNode node = new WorkerNode(config, store, handlers, security);
     try {
       node.server.start();
     } catch (IOException e) {
@@ -146,15 +168,31 @@ public final class WorkerNode implements AutoCloseable {
     return node;
   }
 
-  private static InetSocketAddress bindSocket(WorkerConfig config) {
-    if (!config.listen().loopbackOnly()) {
+  /** Refuses what must not start, before anything is started. */
+  private static void checkListen(WorkerConfig config, LinkSecurity security) {
+    if (!security.authenticated() && !config.listen().loopbackOnly()) {
       throw new IllegalArgumentException(
           "bind address "
               + config.listen().bindHost()
-              + " is not a loopback address: binding beyond"
-              + " loopback needs cluster authentication, which this build does not offer");
+              + " is not a loopback address: binding beyond loopback needs mutual TLS; give the"
+              + " worker a certificate (tideflow ca init, then tideflow cert issue --node "
+              + config.nodeId()
+              + ", then --tls-dir)");
     }
-    return config.listen().bindSocket(config.port());
+    security
+        .tls()
+        .map(ClusterTls::identity)
+        .filter(id -> !(id.role() == Identity.Role.NODE && id.name().equals(config.nodeId())))
+        .ifPresent(
+            id -> {
+              throw new IllegalArgumentException(
+                  "the worker's certificate names "
+                      + id
+                      + ", but its id is "
+                      + config.nodeId()
+                      + ": clients would refuse it; issue one with --node "
+                      + config.nodeId());
+            });
   }
 
   private void register() {

@@ -9,6 +9,7 @@ import io.tideflow.core.model.NodeInfo;
 import io.tideflow.core.model.NodeState;
 import io.tideflow.core.model.Resources;
 import io.tideflow.core.retry.Backoff;
+import io.tideflow.runtime.security.LinkSecurity;
 import io.tideflow.runtime.transport.proto.ResultMessage;
 import io.tideflow.store.ManualClock;
 import java.time.Duration;
@@ -43,7 +44,8 @@ class WorkerConnectionsTest {
           },
           null,
           () -> false,
-          new SimpleMeterRegistry());
+          new SimpleMeterRegistry(),
+          LinkSecurity.plaintext());
   private final ClusterView view =
       ClusterView.of(
           1,

@@ -20,19 +20,12 @@ public final class TestPki {
    * own.
    */
   public TlsFiles issue(Identity.Role role, String name) {
-    return write(
-        role,
-        name,
-        ca.issue(
-            role, name, List.of("localhost", "127.0.0.1"), Instant.now(), Duration.ofHours(1)));
+    return write(role, name, ca.issue(role, name, List.of(), Instant.now(), Duration.ofHours(1)));
   }
 
   /** The same, into {@code dir} (replacing what is there). */
   public TlsFiles issueInto(Path dir, Identity.Role role, String name) {
-    return save(
-        dir,
-        ca.issue(
-            role, name, List.of("localhost", "127.0.0.1"), Instant.now(), Duration.ofHours(1)));
+    return save(dir, ca.issue(role, name, List.of(), Instant.now(), Duration.ofHours(1)));
   }
 
   /** A certificate that expired an hour ago. */
