@@ -11,6 +11,7 @@ import io.tideflow.runtime.membership.DemandRecords;
 import io.tideflow.runtime.membership.NodeRecords;
 import io.tideflow.runtime.membership.StoreCalls;
 import io.tideflow.runtime.membership.WatchHealths;
+import io.tideflow.runtime.security.LinkSecurity;
 import io.tideflow.store.ClusterStore;
 import io.tideflow.store.KeyValue;
 import java.io.PrintStream;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -34,6 +36,7 @@ final class StatusCommand implements Callable<Integer> {
   private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
   @Mixin StoreOption store;
+  @Mixin TlsOption tls;
 
   @Override
   public Integer call() {
@@ -44,6 +47,9 @@ final class StatusCommand implements Callable<Integer> {
           StoreCalls.await(
               clusterStore.leader(ClusterKeys.COORDINATOR_ELECTION), TIMEOUT, "leader");
       print(System.out, live, gone, leader, System.currentTimeMillis());
+      if (tls.dir != null) {
+        printLinks(System.out, live, tls.open());
+      }
       printWatches(System.out, clusterStore, System.currentTimeMillis());
       printDecisions(System.out, clusterStore);
       printPendingWork(System.out, clusterStore, System.currentTimeMillis());
@@ -57,6 +63,22 @@ final class StatusCommand implements Callable<Integer> {
       nodes.add(NodeRecords.decode(kv.key(), kv.value()));
     }
     return nodes;
+  }
+
+  /**
+   * How a link from here to each live node goes: the key exchange it negotiated and the identity it
+   * proved, or why it was refused. Probed in parallel, each within {@link #TIMEOUT}.
+   */
+  private static void printLinks(PrintStream out, List<NodeInfo> live, LinkSecurity security) {
+    out.println("node links from here (" + security + "):");
+    List<CompletableFuture<String>> probes = new ArrayList<>();
+    for (NodeInfo n : live) {
+      probes.add(security.probe(n.id(), n.address(), TIMEOUT));
+    }
+    for (int i = 0; i < live.size(); i++) {
+      out.println(
+          "  " + live.get(i).id() + " at " + live.get(i).address() + ": " + probes.get(i).join());
+    }
   }
 
   /**

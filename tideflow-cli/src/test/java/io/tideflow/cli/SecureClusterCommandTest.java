@@ -15,8 +15,11 @@ import io.tideflow.store.KeyValue;
 import io.tideflow.store.Leadership;
 import io.tideflow.store.connect.ClusterStores;
 import io.tideflow.store.etcd.EtcdProcess;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -99,6 +102,17 @@ class SecureClusterCommandTest {
                   "--count",
                   "50"))
           .isEqualTo(ExitCodes.OK);
+      ByteArrayOutputStream status = new ByteArrayOutputStream();
+      PrintStream stdout = System.out;
+      System.setOut(new PrintStream(status, true, StandardCharsets.UTF_8));
+      try {
+        assertThat(run("status", "--store", etcd.uri(), "--tls-dir", dir.resolve("ops").toString()))
+            .isEqualTo(ExitCodes.OK);
+      } finally {
+        System.setOut(stdout);
+      }
+      assertThat(status.toString(StandardCharsets.UTF_8))
+          .contains("w1 at " + address + ": mutual TLS 1.3, X25519MLKEM768, spiffe://prod/node/w1");
       // Without a certificate nothing reaches it: the plaintext client's tasks fail.
       assertThat(run("submit", "--store", etcd.uri(), "--handler", "echo", "--timeout", "2s"))
           .isEqualTo(ExitCodes.FAILED);

@@ -152,6 +152,7 @@ public final class TideflowClient implements AutoCloseable {
             metrics,
             "client");
     TideflowClient client = new TideflowClient(config, watcher, store, metrics, security);
+    security.tls().ifPresent(tls -> tls.bindTo(metrics));
     watcher.onChange(view -> client.reconcile());
     client.reconcile();
     client.timer.scheduleWithFixedDelay(

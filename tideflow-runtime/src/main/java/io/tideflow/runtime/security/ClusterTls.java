@@ -1,6 +1,8 @@
 package io.tideflow.runtime.security;
 
 import io.grpc.netty.GrpcSslContexts;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.OpenSslContextOption;
@@ -93,6 +95,22 @@ public final class ClusterTls implements AutoCloseable {
     return material.identity;
   }
 
+  /**
+   * Publishes this process's TLS in {@code registry}: handshakes by side and group, refusals,
+   * reloads, and {@code tideflow.tls.certificate.expiry.seconds}, what is left of its certificate's
+   * validity (alert well before it reaches 0).
+   */
+  public void bindTo(MeterRegistry registry) {
+    stats.bindTo(registry);
+    Gauge.builder(
+            "tideflow.tls.certificate.expiry.seconds",
+            this,
+            t ->
+                (t.material.chain[0].getNotAfter().getTime() - System.currentTimeMillis()) / 1000.0)
+        .description("Seconds until this process's certificate expires")
+        .register(registry);
+  }
+
   /** Handshakes and refusals seen so far. */
   public TlsStats stats() {
     return stats;
@@ -109,18 +127,26 @@ public final class ClusterTls implements AutoCloseable {
   public SslContext serverContext() {
     SslContextBuilder b =
         SslContextBuilder.forServer(new ReloadingKeyManager())
-            .trustManager(new PeerTrust(null))
+            .trustManager(new PeerTrust(null, HandshakeListener.NONE))
             .clientAuth(ClientAuth.REQUIRE);
     return build(b);
   }
 
   /** The context to dial the node {@code nodeId} with: it must present that node's certificate. */
   public SslContext clientContext(String nodeId) {
+    return clientContext(nodeId, HandshakeListener.NONE);
+  }
+
+  /**
+   * As {@link #clientContext(String)}, telling {@code listener} how each handshake went (on the
+   * event loop: it must not block).
+   */
+  public SslContext clientContext(String nodeId, HandshakeListener listener) {
     Objects.requireNonNull(nodeId, "nodeId");
     SslContextBuilder b =
         SslContextBuilder.forClient()
             .keyManager(new ReloadingKeyManager())
-            .trustManager(new PeerTrust(nodeId));
+            .trustManager(new PeerTrust(nodeId, listener));
     return build(b);
   }
 
@@ -309,9 +335,11 @@ public final class ClusterTls implements AutoCloseable {
    */
   private final class PeerTrust extends X509ExtendedTrustManager {
     private final String expectedNode;
+    private final HandshakeListener listener;
 
-    PeerTrust(String expectedNode) {
+    PeerTrust(String expectedNode, HandshakeListener listener) {
       this.expectedNode = expectedNode;
+      this.listener = listener;
     }
 
     @Override
@@ -403,14 +431,35 @@ public final class ClusterTls implements AutoCloseable {
                 + ": refused, nothing is sent to it",
             null);
       }
-      stats.handshake(side, NegotiatedGroup.of(engine));
+      String group = NegotiatedGroup.of(engine);
+      stats.handshake(side, group);
+      listener.accepted(id, group);
     }
 
     private CertificateException refused(String side, String why, Exception cause) {
       stats.refused(side);
+      listener.refused(why);
       LOG.log(Level.WARNING, "TLS peer refused: " + why);
       return new CertificateException(why, cause);
     }
+  }
+
+  /** Hears how a client's handshakes with a node went; called on the event loop. */
+  public interface HandshakeListener {
+    HandshakeListener NONE =
+        new HandshakeListener() {
+          @Override
+          public void accepted(Identity peer, String group) {}
+
+          @Override
+          public void refused(String why) {}
+        };
+
+    /** The peer proved {@code peer}; the key exchange used {@code group}. */
+    void accepted(Identity peer, String group);
+
+    /** The peer was refused, for the reason given. */
+    void refused(String why);
   }
 
   @FunctionalInterface

@@ -1,8 +1,14 @@
 package io.tideflow.runtime.security;
 
+import io.grpc.ConnectivityState;
+import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.NettyServerBuilder;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * How a process's node links are carried: in plaintext, which only loopback allows, or over {@link
@@ -52,6 +58,66 @@ public final class LinkSecurity {
   public NettyChannelBuilder channel(String nodeId, String address) {
     NettyChannelBuilder b = NettyChannelBuilder.forTarget(address);
     return tls == null ? b.usePlaintext() : b.sslContext(tls.clientContext(nodeId));
+  }
+
+  /**
+   * Opens a link to the node {@code nodeId} at {@code address} and says how it went: {@code mutual
+   * TLS 1.3, X25519MLKEM768, spiffe://…/node/w1}, why it was refused, or that it could not be
+   * reached within {@code timeout}. For {@code status}; the future completes on a gRPC thread.
+   */
+  public CompletableFuture<String> probe(String nodeId, String address, Duration timeout) {
+    AtomicReference<String> handshake = new AtomicReference<>();
+    NettyChannelBuilder b = NettyChannelBuilder.forTarget(address);
+    if (tls == null) {
+      b.usePlaintext();
+    } else {
+      b.sslContext(
+          tls.clientContext(
+              nodeId,
+              new ClusterTls.HandshakeListener() {
+                @Override
+                public void accepted(Identity peer, String group) {
+                  handshake.set("mutual TLS 1.3, " + group + ", " + peer);
+                }
+
+                @Override
+                public void refused(String why) {
+                  handshake.set("refused: " + why);
+                }
+              }));
+    }
+    ManagedChannel channel = b.build();
+    CompletableFuture<String> outcome = new CompletableFuture<>();
+    watch(channel, channel.getState(true), handshake, outcome);
+    return outcome
+        .completeOnTimeout(
+            "not reached within " + timeout.toMillis() + " ms",
+            timeout.toMillis(),
+            TimeUnit.MILLISECONDS)
+        .whenComplete((r, e) -> channel.shutdownNow());
+  }
+
+  private void watch(
+      ManagedChannel channel,
+      ConnectivityState state,
+      AtomicReference<String> handshake,
+      CompletableFuture<String> outcome) {
+    String seen = handshake.get();
+    if (state == ConnectivityState.READY) {
+      outcome.complete(tls == null ? "plaintext, reached" : seen);
+    } else if (state == ConnectivityState.TRANSIENT_FAILURE) {
+      // In TLS 1.3 the client accepts the node's certificate before the node sees the client's:
+      // a failure after an accepted handshake is the node refusing this process.
+      outcome.complete(
+          tls == null || seen == null
+              ? "not reached"
+              : seen.startsWith("refused")
+                  ? seen
+                  : "the node refused this process's certificate (" + tls.identity() + ")");
+    } else if (state != ConnectivityState.SHUTDOWN) {
+      channel.notifyWhenStateChanged(
+          state, () -> watch(channel, channel.getState(false), handshake, outcome));
+    }
   }
 
   @Override

@@ -1,8 +1,12 @@
 package io.tideflow.runtime.security;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -12,17 +16,66 @@ import java.util.concurrent.atomic.LongAdder;
 public final class TlsStats {
   private final ConcurrentHashMap<String, LongAdder> handshakes = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, LongAdder> refused = new ConcurrentHashMap<>();
+  private final List<MeterRegistry> registries = new CopyOnWriteArrayList<>();
   private final LongAdder reloads = new LongAdder();
   private final LongAdder reloadFailures = new LongAdder();
   private volatile String lastGroup = NegotiatedGroup.UNKNOWN;
 
   void handshake(String side, String group) {
-    handshakes.computeIfAbsent(side + "/" + group, k -> new LongAdder()).increment();
+    handshakes.computeIfAbsent(side + "/" + group, this::handshakeCounter).increment();
     lastGroup = group;
   }
 
   void refused(String side) {
-    refused.computeIfAbsent(side, k -> new LongAdder()).increment();
+    refused.computeIfAbsent(side, this::refusalCounter).increment();
+  }
+
+  /**
+   * Publishes the counts in {@code registry}: {@code tideflow.tls.handshakes{side,group}}, {@code
+   * tideflow.tls.refused{side}}, {@code tideflow.tls.reloads{outcome}}. A group is one of the few
+   * the stack offers, so the tags stay few.
+   */
+  void bindTo(MeterRegistry registry) {
+    registries.add(registry);
+    handshakes.forEach((key, count) -> registerHandshakes(registry, key, count));
+    refused.forEach((side, count) -> registerRefusals(registry, side, count));
+    FunctionCounter.builder("tideflow.tls.reloads", reloads, LongAdder::sum)
+        .tag("outcome", "applied")
+        .description("Times changed certificate files were read and put in use")
+        .register(registry);
+    FunctionCounter.builder("tideflow.tls.reloads", reloadFailures, LongAdder::sum)
+        .tag("outcome", "failed")
+        .description("Times changed certificate files could not be used; the old stayed")
+        .register(registry);
+  }
+
+  // Runs once per key, on the first handshake of its kind (an event loop): registering is brief.
+  private LongAdder handshakeCounter(String key) {
+    LongAdder count = new LongAdder();
+    registries.forEach(r -> registerHandshakes(r, key, count));
+    return count;
+  }
+
+  private LongAdder refusalCounter(String side) {
+    LongAdder count = new LongAdder();
+    registries.forEach(r -> registerRefusals(r, side, count));
+    return count;
+  }
+
+  private static void registerHandshakes(MeterRegistry registry, String key, LongAdder count) {
+    int slash = key.indexOf('/');
+    FunctionCounter.builder("tideflow.tls.handshakes", count, LongAdder::sum)
+        .tag("side", key.substring(0, slash))
+        .tag("group", key.substring(slash + 1))
+        .description("Peers accepted, by this end's side and the key-exchange group agreed")
+        .register(registry);
+  }
+
+  private static void registerRefusals(MeterRegistry registry, String side, LongAdder count) {
+    FunctionCounter.builder("tideflow.tls.refused", count, LongAdder::sum)
+        .tag("side", side)
+        .description("Peers refused: untrusted, expired, or not the node the registry named")
+        .register(registry);
   }
 
   void reloaded() {

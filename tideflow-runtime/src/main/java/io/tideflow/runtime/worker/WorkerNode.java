@@ -164,6 +164,7 @@ public final class WorkerNode implements AutoCloseable {
       throw e;
     }
     node.bindMetrics(metrics);
+    security.tls().ifPresent(tls -> tls.bindTo(metrics));
     LOG.log(Level.INFO, "worker " + config.nodeId() + " READY at " + node.address());
     return node;
   }

@@ -56,13 +56,14 @@ class MutualTlsClusterTest {
     TestPki pki = new TestPki(dir, "tideflow");
     MemoryClusterStore store = keep(new MemoryClusterStore());
     ClusterTls nodeTls = tls(pki, Identity.Role.NODE, "w1");
+    SimpleMeterRegistry workerMetrics = new SimpleMeterRegistry();
     WorkerNode worker =
         keep(
             WorkerNode.start(
                 WorkerConfig.defaults("w1").withListen(ListenAddress.of("0.0.0.0", "127.0.0.1")),
                 store,
                 handlers,
-                new SimpleMeterRegistry(),
+                workerMetrics,
                 LinkSecurity.mutualTls(nodeTls)));
     ClusterTls clientTls = tls(pki, Identity.Role.CLIENT, "c1");
     TideflowClient client = client(store, clientTls);
@@ -79,6 +80,54 @@ class MutualTlsClusterTest {
     assertThat(worker.address()).isEqualTo(worker.info().address()).startsWith("127.0.0.1:");
     assertThat(nodeTls.stats().handshakes()).containsEntry("server/X25519MLKEM768", 1L);
     assertThat(clientTls.stats().handshakes()).containsEntry("client/X25519MLKEM768", 1L);
+    assertThat(
+            workerMetrics
+                .get("tideflow.tls.handshakes")
+                .tag("side", "server")
+                .tag("group", "X25519MLKEM768")
+                .functionCounter()
+                .count())
+        .isEqualTo(1.0);
+    assertThat(workerMetrics.get("tideflow.tls.certificate.expiry.seconds").gauge().value())
+        .isBetween(3000.0, 3600.0);
+  }
+
+  @Test
+  void aProbeSaysWhatEachLinkNegotiatedOrWhyItWasRefused() throws Exception {
+    TestPki pki = new TestPki(dir, "tideflow");
+    TestPki foreign = new TestPki(dir.resolve("foreign"), "tideflow");
+    MemoryClusterStore store = keep(new MemoryClusterStore());
+    WorkerNode worker =
+        keep(
+            WorkerNode.start(
+                WorkerConfig.defaults("w1"),
+                store,
+                handlers,
+                new SimpleMeterRegistry(),
+                LinkSecurity.mutualTls(tls(pki, Identity.Role.NODE, "w1"))));
+    LinkSecurity ops = LinkSecurity.mutualTls(tls(pki, Identity.Role.CLIENT, "ops"));
+    Duration timeout = Duration.ofSeconds(10);
+
+    assertThat(ops.probe("w1", worker.address(), timeout).get(15, TimeUnit.SECONDS))
+        .isEqualTo("mutual TLS 1.3, X25519MLKEM768, spiffe://tideflow/node/w1");
+    assertThat(ops.probe("w9", worker.address(), timeout).get(15, TimeUnit.SECONDS))
+        .startsWith(
+            "refused: the node dialled as w9 (its registry entry) presented the certificate"
+                + " of spiffe://tideflow/node/w1");
+    // Trusts the node's CA, but holds a certificate of another: the node refuses it.
+    TlsFiles stranger = foreign.issue(Identity.Role.CLIENT, "stranger");
+    LinkSecurity strangerLinks =
+        LinkSecurity.mutualTls(
+            keep(
+                ClusterTls.load(
+                    new TlsFiles(
+                        stranger.certificateChain(),
+                        stranger.privateKey(),
+                        pki.issue(Identity.Role.CLIENT, "unused").trustedCas()),
+                    Duration.ofMinutes(1))));
+    assertThat(strangerLinks.probe("w1", worker.address(), timeout).get(15, TimeUnit.SECONDS))
+        .isEqualTo(
+            "the node refused this process's certificate (spiffe://tideflow/client/stranger)");
   }
 
   @Test
