@@ -59,6 +59,11 @@ public final class BackendRegistry {
         "embedded: in-memory store, 2 worker nodes each with its own gRPC server on loopback,"
             + " client placing least-loaded over one bidi stream per worker, no-op handler",
         TideflowBackend::new);
+    registerVariant(
+        "tideflow-tls",
+        "as tideflow, but every link mutual TLS 1.3 (BoringSSL, X25519MLKEM768, P-256"
+            + " certificates from a cluster CA)",
+        () -> new TideflowBackend(2, true));
   }
 
   private BackendRegistry() {}

@@ -5,6 +5,8 @@ import io.tideflow.core.model.NodeState;
 import io.tideflow.core.model.TaskSpec;
 import io.tideflow.runtime.client.ClientConfig;
 import io.tideflow.runtime.client.TideflowClient;
+import io.tideflow.runtime.security.Identity;
+import io.tideflow.runtime.security.LinkSecurity;
 import io.tideflow.runtime.task.TaskHandlers;
 import io.tideflow.runtime.worker.WorkerConfig;
 import io.tideflow.runtime.worker.WorkerNode;
@@ -26,19 +28,39 @@ public final class TideflowBackend implements TaskBackend {
   private final MemoryClusterStore store = new MemoryClusterStore();
   private final List<WorkerNode> workers = new ArrayList<>();
   private final TideflowClient client;
+  private final BenchPki pki;
 
   public TideflowBackend() {
     this(2);
   }
 
   public TideflowBackend(int workerCount) {
+    this(workerCount, false);
+  }
+
+  /**
+   * With {@code tls}, every link is mutual TLS 1.3 as a cluster beyond loopback runs it
+   * (certificates from a cluster CA in a temporary directory, X25519MLKEM768 agreed).
+   */
+  public TideflowBackend(int workerCount, boolean tls) {
     SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+    pki = tls ? new BenchPki() : null;
     for (int i = 1; i <= workerCount; i++) {
+      String id = "worker-" + i;
       workers.add(
           WorkerNode.start(
-              WorkerConfig.defaults("worker-" + i), store, TaskHandlers.builtins(), metrics));
+              WorkerConfig.defaults(id),
+              store,
+              TaskHandlers.builtins(),
+              metrics,
+              tls ? pki.links(Identity.Role.NODE, id) : LinkSecurity.plaintext()));
     }
-    client = TideflowClient.connect(store, ClientConfig.defaults(), metrics);
+    client =
+        TideflowClient.connect(
+            store,
+            ClientConfig.defaults(),
+            metrics,
+            tls ? pki.links(Identity.Role.CLIENT, "bench") : LinkSecurity.plaintext());
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (client.view().countByState().get(NodeState.READY) < workerCount) {
       if (System.nanoTime() > deadline) {
@@ -50,7 +72,7 @@ public final class TideflowBackend implements TaskBackend {
 
   @Override
   public String name() {
-    return "tideflow";
+    return pki == null ? "tideflow" : "tideflow-tls";
   }
 
   @Override
@@ -63,5 +85,8 @@ public final class TideflowBackend implements TaskBackend {
     client.close();
     workers.forEach(WorkerNode::close);
     store.close();
+    if (pki != null) {
+      pki.close();
+    }
   }
 }

@@ -49,18 +49,20 @@ public final class ClusterTls implements AutoCloseable {
   private static final Logger LOG = System.getLogger(ClusterTls.class.getName());
 
   /** Groups offered, most preferred first: the post-quantum hybrid, then the classical ones. */
-  static final String[] GROUPS = {"X25519MLKEM768", "X25519", "P-256"};
+  public static final List<String> DEFAULT_GROUPS = List.of("X25519MLKEM768", "X25519", "P-256");
 
   /** How often the files are looked at by default. */
   public static final Duration DEFAULT_RELOAD = Duration.ofSeconds(10);
 
   private final TlsFiles files;
+  private final String[] groups;
   private final TlsStats stats = new TlsStats();
   private final ScheduledExecutorService reloader;
   private volatile Material material;
 
-  private ClusterTls(TlsFiles files, Material material, Duration reloadEvery) {
+  private ClusterTls(TlsFiles files, Material material, Duration reloadEvery, List<String> groups) {
     this.files = files;
+    this.groups = groups.toArray(String[]::new);
     this.material = material;
     this.reloader =
         Executors.newSingleThreadScheduledExecutor(
@@ -80,11 +82,39 @@ public final class ClusterTls implements AutoCloseable {
    *     certificate names no identity, so a node refuses to start on bad material
    */
   public static ClusterTls load(TlsFiles files, Duration reloadEvery) {
+    return load(files, reloadEvery, DEFAULT_GROUPS);
+  }
+
+  /**
+   * As {@link #load(TlsFiles, Duration)}, offering the key-exchange {@code groups} given, most
+   * preferred first, in BoringSSL's names (e.g. only {@code P-256} where policy asks for it). The
+   * JDK's TLS, where BoringSSL is not available, offers its own defaults.
+   */
+  public static ClusterTls load(TlsFiles files, Duration reloadEvery, List<String> groups) {
+    if (groups.isEmpty()) {
+      throw new IllegalArgumentException("groups must name at least one key-exchange group");
+    }
     if (reloadEvery.toMillis() <= 0) {
       throw new IllegalArgumentException("reloadEvery must be > 0, was " + reloadEvery);
     }
     try {
-      return new ClusterTls(files, Material.read(files, 0), reloadEvery);
+      ClusterTls tls =
+          new ClusterTls(files, Material.read(files, 0), reloadEvery, List.copyOf(groups));
+      try {
+        // Builds a context now, so groups the stack does not know fail here and not at a peer.
+        tls.serverContext();
+      } catch (RuntimeException e) {
+        tls.close();
+        throw new IllegalArgumentException(
+            "key-exchange groups "
+                + groups
+                + " cannot be offered by "
+                + implementation()
+                + ": "
+                + e.getMessage(),
+            e);
+      }
+      return tls;
     } catch (IOException | GeneralSecurityException e) {
       throw new IllegalArgumentException("TLS material cannot be used: " + e.getMessage(), e);
     }
@@ -150,12 +180,12 @@ public final class ClusterTls implements AutoCloseable {
     return build(b);
   }
 
-  private static SslContext build(SslContextBuilder b) {
+  private SslContext build(SslContextBuilder b) {
     SslProvider provider = OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
     GrpcSslContexts.configure(b, provider);
     b.protocols("TLSv1.3");
     if (provider == SslProvider.OPENSSL) {
-      b.option(OpenSslContextOption.GROUPS, GROUPS.clone());
+      b.option(OpenSslContextOption.GROUPS, groups.clone());
     }
     try {
       return b.build();

@@ -74,6 +74,29 @@ class ClusterTlsTest {
   }
 
   @Test
+  void aPeerThatOffersOnlyClassicalGroupsGetsX25519AndUnknownGroupsFailAtLoad() throws Exception {
+    TestPki pki = new TestPki(dir, "tideflow");
+    ClusterTls node = tls(pki.issue(Identity.Role.NODE, "w1"));
+    ClusterTls classical =
+        keep(
+            ClusterTls.load(
+                pki.issue(Identity.Role.CLIENT, "old"), Duration.ofMinutes(1), List.of("X25519")));
+    int port = serve(node);
+
+    echo(classical, "w1", port);
+
+    assertThat(node.stats().handshakes()).containsEntry("server/X25519", 1L);
+    assertThatThrownBy(
+            () ->
+                ClusterTls.load(
+                    pki.issue(Identity.Role.CLIENT, "x"),
+                    Duration.ofMinutes(1),
+                    List.of("no-such")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("key-exchange groups [no-such] cannot be offered by BoringSSL");
+  }
+
+  @Test
   void aClientSendsNothingToANodeWhoseCertificateIsNotTheNodeTheRegistryNamed() throws Exception {
     TestPki pki = new TestPki(dir, "tideflow");
     // The registry says w1 lives at this address; the process there holds w2's certificate.
@@ -151,7 +174,10 @@ class ClusterTlsTest {
   }
 
   private ClusterTls tls(TlsFiles files, Duration reload) {
-    ClusterTls tls = ClusterTls.load(files, reload);
+    return keep(ClusterTls.load(files, reload));
+  }
+
+  private ClusterTls keep(ClusterTls tls) {
     open.add(tls);
     return tls;
   }
