@@ -1,6 +1,7 @@
 package io.tideflow.runtime.worker;
 
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
 import io.grpc.netty.NettyServerBuilder;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -9,6 +10,7 @@ import io.tideflow.core.model.LoadReport;
 import io.tideflow.core.model.NodeInfo;
 import io.tideflow.core.model.NodeState;
 import io.tideflow.runtime.membership.NodeRegistration;
+import io.tideflow.runtime.security.CallerRoles;
 import io.tideflow.runtime.security.ClusterTls;
 import io.tideflow.runtime.security.Identity;
 import io.tideflow.runtime.security.LinkSecurity;
@@ -72,6 +74,9 @@ public final class WorkerNode implements AutoCloseable {
    */
   private final WriteLoop sender;
 
+  /** Under mutual TLS, who may call what; counts the calls it refuses. */
+  private final CallerRoles callerRoles = new CallerRoles();
+
   private final ClusterStore store;
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
   private volatile NodeRegistration registration;
@@ -110,8 +115,8 @@ public final class WorkerNode implements AutoCloseable {
             // rate so a ping that comes a little early is never a strike towards GOAWAY.
             .permitKeepAliveTime(5, TimeUnit.SECONDS)
             .permitKeepAliveWithoutCalls(true)
-            .addService(streams)
-            .addService(new ControlService(this))
+            .addService(ServerInterceptors.intercept(streams, callerRoles))
+            .addService(ServerInterceptors.intercept(new ControlService(this), callerRoles))
             .build();
   }
 
@@ -227,6 +232,10 @@ public final class WorkerNode implements AutoCloseable {
     Gauge.builder("tideflow.worker.tasks.queued", runner, TaskRunner::queued)
         .tag("node", id)
         .description("Tasks waiting for a slot")
+        .register(metrics);
+    FunctionCounter.builder("tideflow.worker.calls.denied", callerRoles, CallerRoles::denied)
+        .tag("node", id)
+        .description("Calls refused because the caller's role may not make them (mutual TLS)")
         .register(metrics);
     FunctionCounter.builder("tideflow.worker.tasks.completed", runner, TaskRunner::completed)
         .tag("node", id)

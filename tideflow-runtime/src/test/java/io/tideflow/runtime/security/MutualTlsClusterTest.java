@@ -3,12 +3,15 @@ package io.tideflow.runtime.security;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.grpc.Status;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tideflow.core.model.LoadReport;
 import io.tideflow.core.model.NodeInfo;
 import io.tideflow.core.model.NodeState;
 import io.tideflow.core.model.Resources;
 import io.tideflow.core.model.TaskSpec;
+import io.tideflow.runtime.autoscale.NodeDrainer;
+import io.tideflow.runtime.autoscale.NodeTerminator;
 import io.tideflow.runtime.client.ClientConfig;
 import io.tideflow.runtime.client.TideflowClient;
 import io.tideflow.runtime.membership.ClusterKeys;
@@ -23,6 +26,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -93,18 +97,52 @@ class MutualTlsClusterTest {
   }
 
   @Test
+  void onlyACoordinatorMayDrainOrTerminateANode() throws Exception {
+    TestPki pki = new TestPki(dir, "tideflow");
+    SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+    WorkerNode worker = loopbackWorker(pki, "w1", metrics);
+    LinkSecurity ops = LinkSecurity.mutualTls(tls(pki, Identity.Role.CLIENT, "ops"));
+    LinkSecurity otherNode = LinkSecurity.mutualTls(tls(pki, Identity.Role.NODE, "w2"));
+    LinkSecurity coordinator = LinkSecurity.mutualTls(tls(pki, Identity.Role.COORDINATOR, "c1"));
+    Duration grace = Duration.ofSeconds(1);
+
+    assertThat(status(NodeTerminator.terminate(ops, "w1", worker.address(), 1, grace, "")))
+        .satisfies(s -> assertThat(s.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED))
+        .satisfies(
+            s ->
+                assertThat(s.getDescription())
+                    .isEqualTo(
+                        "spiffe://tideflow/client/ops may not call"
+                            + " tideflow.v1.NodeControl/Terminate: only a coordinator may"));
+    assertThat(status(NodeDrainer.drain(otherNode, "w1", worker.address(), grace, 1)).getCode())
+        .isEqualTo(Status.Code.PERMISSION_DENIED);
+    // A coordinator gets past the role check to the fencing check: no leader holds token 1.
+    assertThat(
+            status(NodeTerminator.terminate(coordinator, "w1", worker.address(), 1, grace, ""))
+                .getCode())
+        .isEqualTo(Status.Code.FAILED_PRECONDITION);
+    assertThat(
+            metrics.get("tideflow.worker.calls.denied").tag("node", "w1").functionCounter().count())
+        .isEqualTo(2.0);
+    assertThat(worker.terminated()).isNotDone();
+  }
+
+  private static Status status(CompletableFuture<?> call) {
+    try {
+      call.get(20, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      return Status.fromThrowable(e.getCause());
+    } catch (Exception e) {
+      throw new AssertionError("the call did not end: " + e, e);
+    }
+    throw new AssertionError("the call was let through");
+  }
+
+  @Test
   void aProbeSaysWhatEachLinkNegotiatedOrWhyItWasRefused() throws Exception {
     TestPki pki = new TestPki(dir, "tideflow");
     TestPki foreign = new TestPki(dir.resolve("foreign"), "tideflow");
-    MemoryClusterStore store = keep(new MemoryClusterStore());
-    WorkerNode worker =
-        keep(
-            WorkerNode.start(
-                WorkerConfig.defaults("w1"),
-                store,
-                handlers,
-                new SimpleMeterRegistry(),
-                LinkSecurity.mutualTls(tls(pki, Identity.Role.NODE, "w1"))));
+    WorkerNode worker = loopbackWorker(pki, "w1", new SimpleMeterRegistry());
     LinkSecurity ops = LinkSecurity.mutualTls(tls(pki, Identity.Role.CLIENT, "ops"));
     Duration timeout = Duration.ofSeconds(10);
 
@@ -190,6 +228,17 @@ class MutualTlsClusterTest {
                     LinkSecurity.plaintext()))
         .hasMessageContaining("binding beyond loopback needs mutual TLS")
         .hasMessageContaining("tideflow cert issue --node w1");
+  }
+
+  /** A worker on loopback under mutual TLS, registered in a store of its own. */
+  private WorkerNode loopbackWorker(TestPki pki, String id, SimpleMeterRegistry metrics) {
+    return keep(
+        WorkerNode.start(
+            WorkerConfig.defaults(id),
+            keep(new MemoryClusterStore()),
+            handlers,
+            metrics,
+            LinkSecurity.mutualTls(tls(pki, Identity.Role.NODE, id))));
   }
 
   private ClusterTls tls(TestPki pki, Identity.Role role, String name) {
