@@ -4,6 +4,7 @@ import io.tideflow.runtime.security.ClusterTls;
 import io.tideflow.runtime.security.LinkSecurity;
 import io.tideflow.runtime.security.TlsFiles;
 import java.nio.file.Path;
+import java.time.Duration;
 import picocli.CommandLine.Option;
 
 /**
@@ -21,12 +22,19 @@ final class TlsOption {
       })
   Path dir;
 
+  @Option(
+      names = "--tls-reload",
+      paramLabel = "DURATION",
+      description = "How often the --tls-dir files are checked for changes (default: ${DEFAULT-VALUE})",
+      converter = Durations.class)
+  Duration reload = ClusterTls.DEFAULT_RELOAD;
+
   /** Plaintext without {@code --tls-dir}; closing the process ends the reloading with it. */
   LinkSecurity open() {
     if (dir == null) {
       return LinkSecurity.plaintext();
     }
-    ClusterTls tls = ClusterTls.load(TlsFiles.in(dir), ClusterTls.DEFAULT_RELOAD);
+    ClusterTls tls = ClusterTls.load(TlsFiles.in(dir), reload);
     Runtime.getRuntime().addShutdownHook(new Thread(tls::close, "tideflow-tls-close"));
     return LinkSecurity.mutualTls(tls);
   }

@@ -265,7 +265,22 @@ public final class ClusterTls implements AutoCloseable {
                 + " names "
                 + ids);
       }
-      if (!chain.get(0).getPublicKey().getAlgorithm().equals(key.getAlgorithm())) {
+      X509Certificate leaf = chain.get(0);
+      try {
+        leaf.checkValidity();
+      } catch (CertificateException e) {
+        throw new CertificateException(
+            files.certificateChain()
+                + " ("
+                + ids.get(0)
+                + ") is valid only from "
+                + leaf.getNotBefore().toInstant()
+                + " to "
+                + leaf.getNotAfter().toInstant()
+                + ": peers would refuse it; issue a new one (tideflow cert issue)",
+            e);
+      }
+      if (!leaf.getPublicKey().getAlgorithm().equals(key.getAlgorithm())) {
         throw new CertificateException(
             files.privateKey()
                 + " is not the key of the certificate in "

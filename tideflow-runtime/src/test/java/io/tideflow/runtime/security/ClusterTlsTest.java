@@ -27,6 +27,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -129,7 +130,10 @@ class ClusterTlsTest {
                 pki.issue(Identity.Role.CLIENT, "unused").trustedCas()));
     assertThatThrownBy(() -> echo(foreign, "w1", port)).isInstanceOf(StatusRuntimeException.class);
     assertThat(foreign.stats().refused()).isEmpty();
-    ClusterTls expired = tls(pki.expired(Identity.Role.CLIENT, "c2"));
+    // Loaded while valid, presented after it expired.
+    Instant end = Instant.now().plusSeconds(2);
+    ClusterTls expired = tls(pki.validUntil(Identity.Role.CLIENT, "c2", end));
+    await().atMost(Duration.ofSeconds(10)).until(() -> Instant.now().isAfter(end));
     assertThatThrownBy(() -> echo(expired, "w1", port)).isInstanceOf(StatusRuntimeException.class);
 
     assertThat(node.stats().refused()).containsEntry("server", 2L);
@@ -139,6 +143,11 @@ class ClusterTlsTest {
   @Test
   void materialThatNamesNoIdentityOrIsMissingIsRefusedAtStartNamingTheFile() throws Exception {
     TestPki pki = new TestPki(dir, "tideflow");
+    assertThatThrownBy(
+            () -> ClusterTls.load(pki.expired(Identity.Role.NODE, "old"), Duration.ofSeconds(1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("(spiffe://tideflow/node/old) is valid only from")
+        .hasMessageContaining("peers would refuse it; issue a new one (tideflow cert issue)");
     TlsFiles good = pki.issue(Identity.Role.NODE, "w1");
     TlsFiles missingKey =
         new TlsFiles(good.certificateChain(), dir.resolve("nope.key"), good.trustedCas());

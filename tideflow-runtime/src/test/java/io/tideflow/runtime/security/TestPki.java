@@ -28,6 +28,14 @@ public final class TestPki {
     return save(dir, ca.issue(role, name, List.of(), Instant.now(), Duration.ofHours(1)));
   }
 
+  /** A certificate that is valid until {@code notAfter}. */
+  public TlsFiles validUntil(Identity.Role role, String name, Instant notAfter) {
+    return write(
+        role,
+        name,
+        ca.issue(role, name, List.of(), Instant.now().minus(Duration.ofMinutes(5)), notAfter));
+  }
+
   /** A certificate that expired an hour ago. */
   public TlsFiles expired(Identity.Role role, String name) {
     Instant now = Instant.now();

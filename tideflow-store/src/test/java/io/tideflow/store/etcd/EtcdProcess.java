@@ -46,24 +46,35 @@ public final class EtcdProcess implements AutoCloseable {
   private final Process process;
   private final Path root;
   private final Path log;
+  private final String host;
   private final int clientPort;
   private final Thread shutdownHook;
 
-  private EtcdProcess(Process process, Path root, Path log, int clientPort) {
+  private EtcdProcess(Process process, Path root, Path log, String host, int clientPort) {
     this.process = process;
     this.root = root;
     this.log = log;
+    this.host = host;
     this.clientPort = clientPort;
     this.shutdownHook = new Thread(process::destroyForcibly, "etcd-" + clientPort + "-reaper");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
   }
 
-  /** Starts etcd from the PATH and waits until it is healthy. */
+  /** Starts etcd from the PATH on loopback and waits until it is healthy. */
   public static EtcdProcess start() {
+    return start(List.of(), "127.0.0.1", 0);
+  }
+
+  /**
+   * Starts etcd under {@code prefix} (e.g. {@code ip netns exec NS}, to run it in a network
+   * namespace that stands in for a host), listening for clients on {@code host:clientPort} (0 for a
+   * free port) and for peers on the next port, and waits until it is healthy.
+   */
+  public static EtcdProcess start(List<String> prefix, String host, int clientPort) {
     Path binary = findOnPath(System.getenv("PATH"));
     List<String> failures = new ArrayList<>();
     for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-      EtcdProcess etcd = launch(binary);
+      EtcdProcess etcd = launch(binary, prefix, host, clientPort);
       try {
         etcd.awaitHealthy();
         return etcd;
@@ -91,15 +102,17 @@ public final class EtcdProcess implements AutoCloseable {
         "etcd not found on PATH: install the Debian package etcd-server");
   }
 
-  private static EtcdProcess launch(Path binary) {
+  private static EtcdProcess launch(
+      Path binary, List<String> prefix, String host, int fixedClientPort) {
     try {
       Path root = createRoot();
       Path log = root.resolve("etcd.log");
-      int clientPort = freePort();
-      int peerPort = freePort();
-      String client = "http://127.0.0.1:" + clientPort;
-      String peer = "http://127.0.0.1:" + peerPort;
-      List<String> command =
+      int clientPort = fixedClientPort == 0 ? freePort() : fixedClientPort;
+      int peerPort = fixedClientPort == 0 ? freePort() : fixedClientPort + 1;
+      String client = "http://" + host + ":" + clientPort;
+      String peer = "http://" + host + ":" + peerPort;
+      List<String> command = new ArrayList<>(prefix);
+      command.addAll(
           List.of(
               binary.toString(),
               "--name",
@@ -115,13 +128,13 @@ public final class EtcdProcess implements AutoCloseable {
               "--initial-advertise-peer-urls",
               peer,
               "--initial-cluster",
-              NAME + "=" + peer);
+              NAME + "=" + peer));
       Process process =
           new ProcessBuilder(command)
               .redirectErrorStream(true)
               .redirectOutput(log.toFile())
               .start();
-      return new EtcdProcess(process, root, log, clientPort);
+      return new EtcdProcess(process, root, log, host, clientPort);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start etcd " + binary, e);
     }
@@ -183,17 +196,14 @@ public final class EtcdProcess implements AutoCloseable {
     return response.statusCode() == 200 && response.body().contains("\"revision\"");
   }
 
-  /** The client URL, {@code http://127.0.0.1:PORT}. */
+  /** The client URL, {@code http://HOST:PORT}. */
   public String endpoint() {
-    return "http://127.0.0.1:" + clientPort;
+    return "http://" + host + ":" + clientPort;
   }
 
-  /**
-   * The URI for {@link io.tideflow.store.connect.ClusterStores#open}: {@code
-   * etcd://127.0.0.1:PORT}.
-   */
+  /** The URI for {@link io.tideflow.store.connect.ClusterStores#open}: {@code etcd://HOST:PORT}. */
   public String uri() {
-    return "etcd://127.0.0.1:" + clientPort;
+    return "etcd://" + host + ":" + clientPort;
   }
 
   public int clientPort() {
