@@ -25,7 +25,8 @@ final class TlsOption {
   @Option(
       names = "--tls-reload",
       paramLabel = "DURATION",
-      description = "How often the --tls-dir files are checked for changes (default: ${DEFAULT-VALUE})",
+      description =
+          "How often the --tls-dir files are checked for changes (default: ${DEFAULT-VALUE})",
       converter = Durations.class)
   Duration reload = ClusterTls.DEFAULT_RELOAD;
 
