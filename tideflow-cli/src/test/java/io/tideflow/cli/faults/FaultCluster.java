@@ -8,6 +8,7 @@ import io.tideflow.core.model.NodeInfo;
 import io.tideflow.core.model.NodeState;
 import io.tideflow.runtime.client.ClientConfig;
 import io.tideflow.runtime.client.TideflowClient;
+import io.tideflow.runtime.security.LinkSecurity;
 import io.tideflow.store.ClusterStore;
 import io.tideflow.store.connect.ClusterStores;
 import java.io.IOException;
@@ -138,7 +139,12 @@ final class FaultCluster implements AutoCloseable {
 
   /** A client whose meters (back-offs, severed streams, ...) go to {@code metrics}. */
   TideflowClient client(MeterRegistry metrics) {
-    return own(TideflowClient.connect(store, ClientConfig.defaults(), metrics));
+    return client(metrics, LinkSecurity.plaintext());
+  }
+
+  /** The same, dialling the workers as {@code security} says. */
+  TideflowClient client(MeterRegistry metrics, LinkSecurity security) {
+    return own(TideflowClient.connect(store, ClientConfig.defaults(), metrics, security));
   }
 
   /**

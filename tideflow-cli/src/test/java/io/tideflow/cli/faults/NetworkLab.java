@@ -1,11 +1,7 @@
 package io.tideflow.cli.faults;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A network namespace of the test's own, joined to the root namespace by two veth links: one for
@@ -88,17 +84,7 @@ final class NetworkLab implements AutoCloseable {
    * before this runs): they are killed by pid, since a namespace lives as long as one does.
    */
   private static void removeStale() {
-    for (String ns : run(false, "ip", "netns", "list").lines().toList()) {
-      String name = ns.split(" ")[0];
-      if (name.startsWith(PREFIX)) {
-        for (String pid : run(false, "ip", "netns", "pids", name).lines().toList()) {
-          if (!pid.isBlank()) {
-            Signals.send(Long.parseLong(pid.trim()), "KILL");
-          }
-        }
-        run(false, "ip", "netns", "delete", name);
-      }
-    }
+    Shell.deleteNamespaces(PREFIX);
     // The namespace's end of a veth goes with it; the root end may outlive it for a moment.
     for (String link : List.of(STORE_LINK, TASKS_LINK)) {
       if (!run(false, "ip", "-o", "link", "show", link).isBlank()) {
@@ -120,25 +106,7 @@ final class NetworkLab implements AutoCloseable {
     run(true, command.toArray(String[]::new));
   }
 
-  /** Runs {@code command}; its output, or a failure when {@code check} and it exits non-zero. */
   private static String run(boolean check, String... command) {
-    try {
-      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!p.waitFor(10, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        throw new IllegalStateException(String.join(" ", command) + " did not return");
-      }
-      if (check && p.exitValue() != 0) {
-        throw new IllegalStateException(
-            String.join(" ", command) + " exited " + p.exitValue() + ": " + out);
-      }
-      return p.exitValue() == 0 ? out : "";
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot run " + String.join(" ", command), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted running " + String.join(" ", command), e);
-    }
+    return Shell.run(check, command);
   }
 }
