@@ -53,6 +53,12 @@ final class CertCommand implements Runnable {
 
       @Option(names = "--coordinator", paramLabel = "ID", description = "A coordinator's id")
       String coordinator;
+
+      @Option(
+          names = "--service",
+          paramLabel = "NAME",
+          description = "A server the cluster uses (etcd, redis); name its hosts with --host")
+      String service;
     }
 
     @Option(
@@ -80,6 +86,13 @@ final class CertCommand implements Runnable {
       } else if (holder.coordinator != null) {
         role = Identity.Role.COORDINATOR;
         name = holder.coordinator;
+      } else if (holder.service != null) {
+        if (hosts.isEmpty()) {
+          throw new IllegalArgumentException(
+              "--service needs --host for each name or address it is dialled at");
+        }
+        role = Identity.Role.SERVICE;
+        name = holder.service;
       } else {
         role = Identity.Role.CLIENT;
         name = holder.client;

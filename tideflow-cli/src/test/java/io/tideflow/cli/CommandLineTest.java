@@ -92,7 +92,8 @@ class CommandLineTest {
     Run r = run("status", "--store", "zookeeper://x:1");
     assertThat(r.exit()).isEqualTo(ExitCodes.FAILED);
     assertThat(r.err())
-        .contains("unknown store URI 'zookeeper://x:1': expected memory: or etcd://HOST:PORT");
+        .contains(
+            "unknown store URI 'zookeeper://x:1': expected memory:, etcd://HOST:PORT or etcds://HOST:PORT");
   }
 
   @Test

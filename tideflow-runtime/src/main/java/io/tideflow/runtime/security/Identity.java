@@ -27,7 +27,12 @@ public record Identity(String trustDomain, Role role, String name) {
     /** A coordinator: may drain and terminate nodes (with its fencing token) and submit tasks. */
     COORDINATOR,
     /** A client: submits tasks and reads status. */
-    CLIENT;
+    CLIENT,
+    /**
+     * A server the cluster uses, such as etcd or Redis: its certificate names the hosts it is
+     * dialled at; it calls no node.
+     */
+    SERVICE;
 
     String path() {
       return name().toLowerCase(Locale.ROOT);
@@ -93,7 +98,10 @@ public record Identity(String trustDomain, Role role, String name) {
     }
     if (role == null) {
       throw new IllegalArgumentException(
-          "identity role must be node, coordinator or client, was '" + parts[1] + "' in " + uri);
+          "identity role must be node, coordinator, client or service, was '"
+              + parts[1]
+              + "' in "
+              + uri);
     }
     return new Identity(parts[0], role, parts[2]);
   }

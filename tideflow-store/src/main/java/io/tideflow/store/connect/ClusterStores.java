@@ -1,7 +1,9 @@
 package io.tideflow.store.connect;
 
 import io.tideflow.store.ClusterStore;
+import io.tideflow.store.clock.MonotonicClock;
 import io.tideflow.store.etcd.EtcdClusterStore;
+import io.tideflow.store.etcd.EtcdCredentials;
 import io.tideflow.store.memory.MemoryClusterStore;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,25 +11,62 @@ import java.util.Locale;
 
 /**
  * Opens a {@link ClusterStore} named by a URI: {@code memory:} (or {@code mem:}) for a new embedded
- * store, {@code etcd://HOST:PORT[,HOST:PORT...]} for an etcd cluster.
+ * store, {@code etcd://HOST:PORT[,HOST:PORT...]} for an etcd cluster, {@code etcds://...} for one
+ * over TLS.
  */
 public final class ClusterStores {
   private ClusterStores() {}
 
   public static ClusterStore open(String uri) {
+    return open(uri, EtcdCredentials.NONE);
+  }
+
+  /**
+   * As {@link #open(String)}; {@code etcds://HOST:PORT[,...]} is etcd over TLS with {@code
+   * credentials}, which {@code etcds://} requires and {@code etcd://} refuses, so a TLS directory
+   * is never silently ignored.
+   */
+  public static ClusterStore open(String uri, EtcdCredentials credentials) {
     String trimmed = uri == null ? "" : uri.trim();
     String lower = trimmed.toLowerCase(Locale.ROOT);
     if (lower.equals("memory:") || lower.equals("mem:")) {
       return new MemoryClusterStore();
     }
     if (lower.startsWith("etcd://")) {
-      return EtcdClusterStore.connect(endpoints(uri, trimmed.substring("etcd://".length())));
+      if (credentials.tls()) {
+        throw new IllegalArgumentException(
+            "store URI '" + uri + "' is plaintext but a TLS directory was given: write etcds://");
+      }
+      return EtcdClusterStore.connect(
+          endpoints(uri, trimmed.substring("etcd://".length()), "http://"),
+          EtcdClusterStore.DEFAULT_REQUEST_TIMEOUT,
+          MonotonicClock.system(),
+          credentials);
+    }
+    if (lower.startsWith("etcds://")) {
+      if (!credentials.tls()) {
+        throw new IllegalArgumentException(
+            "store URI '"
+                + uri
+                + "' is etcd over TLS: give the directory with its ca.crt (and a client"
+                + " certificate) as --store-tls-dir or "
+                + EtcdCredentials.TLS_DIR_ENV);
+      }
+      return EtcdClusterStore.connect(
+          endpoints(uri, trimmed.substring("etcds://".length()), "https://"),
+          EtcdClusterStore.DEFAULT_REQUEST_TIMEOUT,
+          MonotonicClock.system(),
+          credentials);
     }
     throw unknown(uri);
   }
 
   /** Parses {@code host:port,host:port} into {@code http://host:port} endpoints. */
   static List<String> endpoints(String uri, String hostPorts) {
+    return endpoints(uri, hostPorts, "http://");
+  }
+
+  private static List<String> endpoints(String uri, String hostPorts, String scheme) {
     List<String> endpoints = new ArrayList<>();
     for (String hostPort : hostPorts.split(",", -1)) {
       String trimmed = hostPort.trim();
@@ -35,7 +74,7 @@ public final class ClusterStores {
       if (colon <= 0 || !isPort(trimmed.substring(colon + 1))) {
         throw unknown(uri);
       }
-      endpoints.add("http://" + trimmed);
+      endpoints.add(scheme + trimmed);
     }
     return endpoints;
   }
@@ -50,6 +89,6 @@ public final class ClusterStores {
 
   private static IllegalArgumentException unknown(String uri) {
     return new IllegalArgumentException(
-        "unknown store URI '" + uri + "': expected memory: or etcd://HOST:PORT");
+        "unknown store URI '" + uri + "': expected memory:, etcd://HOST:PORT or etcds://HOST:PORT");
   }
 }

@@ -4,12 +4,16 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
+import io.etcd.jetcd.ClientBuilder;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
 import io.etcd.jetcd.options.WatchOption;
+import io.grpc.netty.GrpcSslContexts;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import io.tideflow.store.ClusterStore;
 import io.tideflow.store.KeyValue;
 import io.tideflow.store.Leadership;
@@ -18,6 +22,8 @@ import io.tideflow.store.LeaseNotFoundException;
 import io.tideflow.store.clock.MonotonicClock;
 import io.tideflow.store.delivery.SerialExecutor;
 import io.tideflow.store.limits.StoreLimits;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -34,6 +40,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLException;
 
 /**
  * A {@link ClusterStore} on an etcd v3 cluster, through jetcd.
@@ -80,16 +87,28 @@ public final class EtcdClusterStore implements ClusterStore {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicLong unansweredKeepAlives = new AtomicLong();
 
-  private EtcdClusterStore(List<String> endpoints, Duration requestTimeout, InstantSource clock) {
+  private EtcdClusterStore(
+      List<String> endpoints,
+      Duration requestTimeout,
+      InstantSource clock,
+      EtcdCredentials credentials) {
     this.endpoints = List.copyOf(endpoints);
     this.clock = clock;
     this.errors = new EtcdErrors(this.endpoints, requestTimeout);
-    this.client =
+    ClientBuilder builder =
         Client.builder()
             .endpoints(this.endpoints.toArray(String[]::new))
             .interceptor(new RequestDeadlineInterceptor(requestTimeout))
-            .connectTimeout(requestTimeout)
-            .build();
+            .connectTimeout(requestTimeout);
+    if (credentials.tls()) {
+      builder.sslContext(sslContext(credentials.tlsDir()));
+    }
+    if (credentials.user() != null) {
+      builder
+          .user(ByteSequence.from(credentials.user(), UTF_8))
+          .password(ByteSequence.from(credentials.password(), UTF_8));
+    }
+    this.client = builder.build();
     // Platform threads, not virtual ones: the control plane must not queue behind CPU-bound tasks
     // that occupy the virtual-thread carriers. Idle threads end after a minute.
     this.completions =
@@ -124,6 +143,20 @@ public final class EtcdClusterStore implements ClusterStore {
    */
   public static EtcdClusterStore connect(
       List<String> endpoints, Duration requestTimeout, InstantSource clock) {
+    return connect(endpoints, requestTimeout, clock, EtcdCredentials.NONE);
+  }
+
+  /**
+   * As {@link #connect(List, Duration, InstantSource)}, proving itself with {@code credentials};
+   * with TLS the endpoints are {@code https://} and etcd's certificate must name the host dialled.
+   *
+   * @throws IllegalArgumentException naming a TLS file that is missing or unreadable
+   */
+  public static EtcdClusterStore connect(
+      List<String> endpoints,
+      Duration requestTimeout,
+      InstantSource clock,
+      EtcdCredentials credentials) {
     if (clock == null) {
       throw new IllegalArgumentException("clock must not be null");
     }
@@ -133,8 +166,30 @@ public final class EtcdClusterStore implements ClusterStore {
     if (requestTimeout.isNegative() || requestTimeout.isZero()) {
       throw new IllegalArgumentException("requestTimeout must be > 0, was " + requestTimeout);
     }
-    List<String> urls = endpoints.stream().map(e -> e.contains("://") ? e : "http://" + e).toList();
-    return new EtcdClusterStore(urls, requestTimeout, clock);
+    String scheme = credentials.tls() ? "https://" : "http://";
+    List<String> urls = endpoints.stream().map(e -> e.contains("://") ? e : scheme + e).toList();
+    return new EtcdClusterStore(urls, requestTimeout, clock, credentials);
+  }
+
+  /** TLS to etcd: its CA from {@code dir}/ca.crt, a client certificate if {@code dir} holds one. */
+  private static SslContext sslContext(Path dir) {
+    Path ca = dir.resolve("ca.crt");
+    Path cert = dir.resolve("tls.crt");
+    Path key = dir.resolve("tls.key");
+    try {
+      SslContextBuilder b = GrpcSslContexts.forClient().trustManager(ca.toFile());
+      if (Files.exists(cert) || Files.exists(key)) {
+        b.keyManager(cert.toFile(), key.toFile());
+      }
+      return b.protocols("TLSv1.3", "TLSv1.2").build();
+    } catch (SSLException | IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "TLS to etcd from "
+              + dir
+              + " (ca.crt, tls.crt, tls.key) cannot be used: "
+              + e.getMessage(),
+          e);
+    }
   }
 
   /** The endpoints this store talks to. */

@@ -23,7 +23,7 @@ class ClusterStoresTest {
     assertThatThrownBy(() -> ClusterStores.open("zookeeper://localhost:2181"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
-            "unknown store URI 'zookeeper://localhost:2181': expected memory: or etcd://HOST:PORT");
+            "unknown store URI 'zookeeper://localhost:2181': expected memory:, etcd://HOST:PORT or etcds://HOST:PORT");
   }
 
   @Test

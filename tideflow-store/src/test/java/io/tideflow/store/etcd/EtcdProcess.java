@@ -48,14 +48,17 @@ public final class EtcdProcess implements AutoCloseable {
   private final Path log;
   private final String host;
   private final int clientPort;
+  private final EtcdTls tls;
   private final Thread shutdownHook;
 
-  private EtcdProcess(Process process, Path root, Path log, String host, int clientPort) {
+  private EtcdProcess(
+      Process process, Path root, Path log, String host, int clientPort, EtcdTls tls) {
     this.process = process;
     this.root = root;
     this.log = log;
     this.host = host;
     this.clientPort = clientPort;
+    this.tls = tls;
     this.shutdownHook = new Thread(process::destroyForcibly, "etcd-" + clientPort + "-reaper");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
   }
@@ -71,10 +74,18 @@ public final class EtcdProcess implements AutoCloseable {
    * free port) and for peers on the next port, and waits until it is healthy.
    */
   public static EtcdProcess start(List<String> prefix, String host, int clientPort) {
+    return start(prefix, host, clientPort, null);
+  }
+
+  /**
+   * As {@link #start(List, String, int)}, serving clients over TLS and accepting only those with a
+   * certificate of {@code tls}'s CA (null for plaintext).
+   */
+  public static EtcdProcess start(List<String> prefix, String host, int clientPort, EtcdTls tls) {
     Path binary = findOnPath(System.getenv("PATH"));
     List<String> failures = new ArrayList<>();
     for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-      EtcdProcess etcd = launch(binary, prefix, host, clientPort);
+      EtcdProcess etcd = launch(binary, prefix, host, clientPort, tls);
       try {
         etcd.awaitHealthy();
         return etcd;
@@ -103,13 +114,13 @@ public final class EtcdProcess implements AutoCloseable {
   }
 
   private static EtcdProcess launch(
-      Path binary, List<String> prefix, String host, int fixedClientPort) {
+      Path binary, List<String> prefix, String host, int fixedClientPort, EtcdTls tls) {
     try {
       Path root = createRoot();
       Path log = root.resolve("etcd.log");
       int clientPort = fixedClientPort == 0 ? freePort() : fixedClientPort;
       int peerPort = fixedClientPort == 0 ? freePort() : fixedClientPort + 1;
-      String client = "http://" + host + ":" + clientPort;
+      String client = (tls == null ? "http://" : "https://") + host + ":" + clientPort;
       String peer = "http://" + host + ":" + peerPort;
       List<String> command = new ArrayList<>(prefix);
       command.addAll(
@@ -129,12 +140,15 @@ public final class EtcdProcess implements AutoCloseable {
               peer,
               "--initial-cluster",
               NAME + "=" + peer));
+      if (tls != null) {
+        command.addAll(tls.flags());
+      }
       Process process =
           new ProcessBuilder(command)
               .redirectErrorStream(true)
               .redirectOutput(log.toFile())
               .start();
-      return new EtcdProcess(process, root, log, host, clientPort);
+      return new EtcdProcess(process, root, log, host, clientPort, tls);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start etcd " + binary, e);
     }
@@ -157,7 +171,15 @@ public final class EtcdProcess implements AutoCloseable {
 
   /** Waits until etcd accepts a write (through its JSON gateway), not only until it listens. */
   private void awaitHealthy() {
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1));
+    if (tls != null) {
+      try {
+        builder.sslContext(tls.sslContext());
+      } catch (IOException | java.security.GeneralSecurityException e) {
+        throw new IllegalStateException("the harness's TLS to etcd cannot be used: " + e, e);
+      }
+    }
+    HttpClient http = builder.build();
     String key = Base64.getEncoder().encodeToString("tideflow-harness/ready".getBytes(UTF_8));
     HttpRequest put = gateway("/v3/kv/put", "{\"key\":\"" + key + "\",\"value\":\"\"}");
     HttpRequest delete = gateway("/v3/kv/deleterange", "{\"key\":\"" + key + "\"}");
@@ -196,14 +218,14 @@ public final class EtcdProcess implements AutoCloseable {
     return response.statusCode() == 200 && response.body().contains("\"revision\"");
   }
 
-  /** The client URL, {@code http://HOST:PORT}. */
+  /** The client URL, {@code http://HOST:PORT} or {@code https://HOST:PORT}. */
   public String endpoint() {
-    return "http://" + host + ":" + clientPort;
+    return (tls == null ? "http://" : "https://") + host + ":" + clientPort;
   }
 
   /** The URI for {@link io.tideflow.store.connect.ClusterStores#open}: {@code etcd://HOST:PORT}. */
   public String uri() {
-    return "etcd://" + host + ":" + clientPort;
+    return (tls == null ? "etcd://" : "etcds://") + host + ":" + clientPort;
   }
 
   public int clientPort() {
