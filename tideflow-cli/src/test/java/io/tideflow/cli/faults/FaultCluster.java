@@ -11,6 +11,7 @@ import io.tideflow.runtime.client.TideflowClient;
 import io.tideflow.runtime.security.LinkSecurity;
 import io.tideflow.store.ClusterStore;
 import io.tideflow.store.connect.ClusterStores;
+import io.tideflow.store.etcd.EtcdCredentials;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -49,10 +50,15 @@ final class FaultCluster implements AutoCloseable {
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   FaultCluster(String storeUri) throws IOException {
+    this(storeUri, EtcdCredentials.NONE);
+  }
+
+  /** The test JVM reaching the store with {@code credentials} (e.g. over TLS). */
+  FaultCluster(String storeUri, EtcdCredentials credentials) throws IOException {
     this.storeUri = storeUri;
     this.dir = Files.createTempDirectory("tideflow-faults");
     this.executions = dir.resolve("executions");
-    this.store = ClusterStores.open(storeUri);
+    this.store = ClusterStores.open(storeUri, credentials);
   }
 
   /** The test JVM's own connection to the store (for its clients and for looking). */
