@@ -28,12 +28,53 @@ public final class RedisProcess implements AutoCloseable {
   private final int port;
   private final Path log;
   private final List<String> extraArgs;
+  private final boolean tls;
   private Process process;
 
   private RedisProcess(int port, Path log, List<String> extraArgs) {
+    this(port, log, extraArgs, false);
+  }
+
+  private RedisProcess(int port, Path log, List<String> extraArgs, boolean tls) {
     this.port = port;
     this.log = log;
     this.extraArgs = extraArgs;
+    this.tls = tls;
+  }
+
+  /**
+   * Starts redis-server serving TLS only on a free loopback port, with {@code tlsDir}'s {@code
+   * tls.crt}, {@code tls.key} and {@code ca.crt}, requiring a client certificate of that CA, and
+   * one ACL user {@code user} (the default user off).
+   */
+  public static RedisProcess startTls(Path tlsDir, String user, String password)
+      throws IOException {
+    RedisProcess redis =
+        new RedisProcess(
+            freePort(),
+            Files.createTempFile("redis-tls-test", ".log"),
+            List.of(
+                "--tls-cert-file",
+                tlsDir.resolve("tls.crt").toString(),
+                "--tls-key-file",
+                tlsDir.resolve("tls.key").toString(),
+                "--tls-ca-cert-file",
+                tlsDir.resolve("ca.crt").toString(),
+                "--tls-auth-clients",
+                "yes",
+                "--user",
+                "default",
+                "off",
+                "--user",
+                user,
+                "on",
+                ">" + password,
+                "~*",
+                "&*",
+                "+@all"),
+            true);
+    redis.startAgain();
+    return redis;
   }
 
   /** Starts redis-server on a free loopback port and waits until it answers PING. */
@@ -62,9 +103,9 @@ public final class RedisProcess implements AutoCloseable {
     return redis;
   }
 
-  /** {@code redis://127.0.0.1:port}. */
+  /** {@code redis://127.0.0.1:port}, or {@code rediss://} over TLS. */
   public String uri() {
-    return "redis://127.0.0.1:" + port;
+    return (tls ? "rediss://" : "redis://") + "127.0.0.1:" + port;
   }
 
   public int port() {
@@ -99,7 +140,7 @@ public final class RedisProcess implements AutoCloseable {
         new ArrayList<>(
             List.of(
                 executable(),
-                "--port",
+                tls ? "--tls-port" : "--port",
                 Integer.toString(port),
                 "--bind",
                 "127.0.0.1",
@@ -109,6 +150,9 @@ public final class RedisProcess implements AutoCloseable {
                 "no",
                 "--protected-mode",
                 "yes"));
+    if (tls) {
+      command.addAll(List.of("--port", "0"));
+    }
     command.addAll(extraArgs);
     process =
         new ProcessBuilder(command)
@@ -128,7 +172,10 @@ public final class RedisProcess implements AutoCloseable {
                         + "; its log:\n"
                         + Files.readString(log));
               }
-              return answersPing();
+              // Over TLS a plain PING gets no answer: the log says when it listens.
+              return tls
+                  ? Files.readString(log).contains("Ready to accept connections")
+                  : answersPing();
             });
   }
 

@@ -3,8 +3,10 @@ package io.tideflow.cache.remote;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCredentialsProvider;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
@@ -16,6 +18,8 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -83,15 +87,49 @@ final class RedisLink implements AutoCloseable {
                     .keepAlive(true)
                     .build())
             .requestQueueSize(options.requestQueueSize())
+            .sslOptions(sslOptions(options.credentials()))
             .build();
+    RedisCredentials credentials = options.credentials();
     if (options.cluster()) {
-      RedisClusterClient client = RedisClusterClient.create(resources, seeds(options.uri()));
+      List<RedisURI> seeds = new ArrayList<>();
+      for (RedisURI seed : seeds(options.uri())) {
+        seeds.add(authenticated(seed, credentials));
+      }
+      RedisClusterClient client = RedisClusterClient.create(resources, seeds);
       client.setOptions(ClusterClientOptions.builder(clientOptions).build());
       return client;
     }
-    RedisClient client = RedisClient.create(resources, RedisURI.create(options.uri()));
+    RedisClient client =
+        RedisClient.create(resources, authenticated(RedisURI.create(options.uri()), credentials));
     client.setOptions(clientOptions);
     return client;
+  }
+
+  /** {@code uri} with the ACL user of {@code credentials}, if any. */
+  private static RedisURI authenticated(RedisURI uri, RedisCredentials credentials) {
+    if (credentials.user() != null) {
+      uri.setCredentialsProvider(
+          RedisCredentialsProvider.from(
+              () ->
+                  io.lettuce.core.RedisCredentials.just(
+                      credentials.user(), credentials.password())));
+    }
+    return uri;
+  }
+
+  /** Trust and key material for {@code rediss://}: the JVM's CAs unless a directory names one. */
+  private static SslOptions sslOptions(RedisCredentials credentials) {
+    Path dir = credentials.tlsDir();
+    if (dir == null) {
+      return SslOptions.create();
+    }
+    SslOptions.Builder b = SslOptions.builder().trustManager(dir.resolve("ca.crt").toFile());
+    Path cert = dir.resolve("tls.crt");
+    Path key = dir.resolve("tls.key");
+    if (Files.exists(cert) || Files.exists(key)) {
+      b.keyManager(cert.toFile(), key.toFile(), null);
+    }
+    return b.build();
   }
 
   /** Connects both connections, or throws whatever Lettuce throws when Redis is unreachable. */

@@ -14,6 +14,7 @@ import java.time.Duration;
  * @param openDuration how long the breaker stays open before one probe is let through
  * @param maxReconnectDelay the longest pause between Lettuce's reconnection attempts
  * @param requestQueueSize commands Lettuce may queue per connection before rejecting more
+ * @param credentials TLS material and an ACL user; {@link RedisCredentials#NONE} for neither
  */
 public record RemoteOptions(
     String uri,
@@ -22,7 +23,8 @@ public record RemoteOptions(
     int failureThreshold,
     Duration openDuration,
     Duration maxReconnectDelay,
-    int requestQueueSize) {
+    int requestQueueSize,
+    RedisCredentials credentials) {
 
   public RemoteOptions {
     if (uri == null || uri.isBlank()) {
@@ -39,6 +41,18 @@ public record RemoteOptions(
     if (requestQueueSize < 1) {
       throw new IllegalArgumentException("requestQueueSize must be >= 1, was " + requestQueueSize);
     }
+    if (credentials == null) {
+      throw new IllegalArgumentException("credentials must not be null (RedisCredentials.NONE)");
+    }
+    if (credentials.tlsDir() != null && !tls(uri)) {
+      throw new IllegalArgumentException(
+          "uri " + uri + " is plaintext but a TLS directory was given: write rediss://");
+    }
+    if (uri.contains("@")) {
+      throw new IllegalArgumentException(
+          "uri must not carry a user or password (they would show in logs): give them as"
+              + " RedisCredentials");
+    }
   }
 
   /**
@@ -53,7 +67,8 @@ public record RemoteOptions(
         3,
         Duration.ofSeconds(1),
         Duration.ofSeconds(1),
-        10_000);
+        10_000,
+        RedisCredentials.NONE);
   }
 
   /** These options with another command timeout. */
@@ -65,7 +80,8 @@ public record RemoteOptions(
         failureThreshold,
         openDuration,
         maxReconnectDelay,
-        requestQueueSize);
+        requestQueueSize,
+        credentials);
   }
 
   /** These options with another breaker open duration. */
@@ -77,7 +93,25 @@ public record RemoteOptions(
         failureThreshold,
         duration,
         maxReconnectDelay,
-        requestQueueSize);
+        requestQueueSize,
+        credentials);
+  }
+
+  /** These options with {@code value} to prove who they are and check the server. */
+  public RemoteOptions withCredentials(RedisCredentials value) {
+    return new RemoteOptions(
+        uri,
+        commandTimeout,
+        connectTimeout,
+        failureThreshold,
+        openDuration,
+        maxReconnectDelay,
+        requestQueueSize,
+        value);
+  }
+
+  private static boolean tls(String uri) {
+    return uri.startsWith("rediss://") || uri.startsWith("rediss-cluster://");
   }
 
   boolean cluster() {
