@@ -30,6 +30,7 @@ import picocli.CommandLine.Option;
     })
 final class CoordinatorCommand implements Callable<Integer> {
   @Mixin StoreOption store;
+  @Mixin MetricsOptions metricsOptions;
 
   @Option(names = "--id", description = "Candidate id (default: coordinator-<random>)")
   String id = "coordinator-" + UUID.randomUUID().toString().substring(0, 8);
@@ -56,8 +57,7 @@ final class CoordinatorCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrometheusMeterRegistry registry = MetricsServer.newRegistry();
     try (ClusterStore clusterStore = store.open();
-        MetricsServer metrics =
-            metricsPort < 0 ? null : MetricsServer.start(registry, metricsPort);
+        MetricsServer metrics = metricsOptions.start(registry, metricsPort, null);
         Coordinator coordinator =
             Coordinator.start(id, clusterStore, leaseTtl, Duration.ofSeconds(5), registry)) {
       // The hook waits (bounded) for the cleanup below: the pool's nodes stopped, the lease

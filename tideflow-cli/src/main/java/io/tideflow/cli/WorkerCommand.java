@@ -30,6 +30,7 @@ import picocli.CommandLine.Option;
     })
 final class WorkerCommand implements Callable<Integer> {
   @Mixin StoreOption store;
+  @Mixin MetricsOptions metricsOptions;
   @Mixin TlsOption tls;
 
   @Option(names = "--id", description = "Node id (default: worker-<random>)")
@@ -81,8 +82,7 @@ final class WorkerCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrometheusMeterRegistry registry = MetricsServer.newRegistry();
     try (ClusterStore clusterStore = store.open();
-        MetricsServer metrics =
-            metricsPort < 0 ? null : MetricsServer.start(registry, metricsPort)) {
+        MetricsServer metrics = metricsOptions.start(registry, metricsPort, tls.dir)) {
       WorkerConfig config =
           WorkerConfig.defaults(id)
               .withProvider("local-process")

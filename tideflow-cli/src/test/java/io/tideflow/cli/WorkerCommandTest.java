@@ -88,6 +88,19 @@ class WorkerCommandTest {
         .contains("binding beyond loopback needs");
   }
 
+  @Test
+  void metricsBeyondLoopbackWithoutHttpsAndATokenAreRefusedAndSayWhatToGive() {
+    StringWriter err = new StringWriter();
+    int code =
+        TideflowCommand.commandLine()
+            .setErr(new PrintWriter(err, true))
+            .execute("worker", "--store", "memory:", "--metrics-bind", "0.0.0.0");
+    assertThat(code).isEqualTo(ExitCodes.FAILED);
+    assertThat(err.toString())
+        .contains("metrics on 0.0.0.0 would be readable beyond loopback")
+        .contains("--metrics-token-file");
+  }
+
   private static CompletableFuture<Integer> run(String... args) {
     return CompletableFuture.supplyAsync(() -> TideflowCommand.commandLine().execute(args));
   }

@@ -2,28 +2,38 @@ package io.tideflow.server.http;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tideflow.runtime.transport.ListenAddress;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
 /**
  * Serves a node's metrics over HTTP: {@code GET /metrics} in the Prometheus text format and {@code
- * GET /healthz}. Binds to loopback only. Requests are handled on virtual threads.
+ * GET /healthz}. Binds loopback unless told otherwise; beyond loopback only over HTTPS with a
+ * bearer token ({@link HttpAccess}). Requests are handled on virtual threads.
  */
 public final class MetricsServer implements AutoCloseable {
   private final HttpServer server;
   private final PrometheusMeterRegistry registry;
+  private final ListenAddress listen;
+  private final HttpAccess access;
 
-  private MetricsServer(HttpServer server, PrometheusMeterRegistry registry) {
+  private MetricsServer(
+      HttpServer server,
+      PrometheusMeterRegistry registry,
+      ListenAddress listen,
+      HttpAccess access) {
     this.server = server;
     this.registry = registry;
+    this.listen = listen;
+    this.access = access;
   }
 
   /** A registry to hand to the node's parts; scrape it with {@link #start}. */
@@ -37,13 +47,38 @@ public final class MetricsServer implements AutoCloseable {
    * @throws UncheckedIOException naming the port when it cannot be bound
    */
   public static MetricsServer start(PrometheusMeterRegistry registry, int port) {
+    return start(registry, ListenAddress.LOOPBACK, port, null);
+  }
+
+  /**
+   * Starts serving {@code registry} on {@code listen} and {@code port}; with {@code access} (null
+   * for none) over HTTPS, every request but {@code /healthz} carrying its token.
+   *
+   * @throws IllegalArgumentException when asked to listen beyond loopback without {@code access}
+   * @throws UncheckedIOException naming the port when it cannot be bound
+   */
+  public static MetricsServer start(
+      PrometheusMeterRegistry registry, ListenAddress listen, int port, HttpAccess access) {
+    if (access == null && !listen.loopbackOnly()) {
+      throw new IllegalArgumentException(
+          "metrics on "
+              + listen.bindHost()
+              + " would be readable beyond loopback: give a certificate (--tls-dir) and a token"
+              + " (--metrics-token-file), or bind loopback");
+    }
     HttpServer server;
     try {
-      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
+      if (access == null) {
+        server = HttpServer.create(listen.bindSocket(port), 64);
+      } else {
+        HttpsServer https = HttpsServer.create(listen.bindSocket(port), 64);
+        https.setHttpsConfigurator(new HttpsConfigurator(access.tls()));
+        server = https;
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("metrics server cannot listen on port " + port, e);
     }
-    MetricsServer metrics = new MetricsServer(server, registry);
+    MetricsServer metrics = new MetricsServer(server, registry, listen, access);
     server.createContext("/metrics", metrics::scrape);
     server.createContext("/healthz", exchange -> respond(exchange, 200, "text/plain", "ok\n"));
     server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
@@ -51,7 +86,20 @@ public final class MetricsServer implements AutoCloseable {
     return metrics;
   }
 
+  /** Answers 401 and returns false unless the request may read what this server holds. */
+  private boolean admitted(HttpExchange exchange) throws IOException {
+    if (access == null || access.admits(exchange)) {
+      return true;
+    }
+    exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
+    respond(exchange, 401, "text/plain", "a bearer token is required\n");
+    return false;
+  }
+
   private void scrape(HttpExchange exchange) throws IOException {
+    if (!admitted(exchange)) {
+      return;
+    }
     if (!"GET".equals(exchange.getRequestMethod())) {
       respond(exchange, 405, "text/plain", "only GET is supported on /metrics\n");
       return;
@@ -77,6 +125,9 @@ public final class MetricsServer implements AutoCloseable {
     server.createContext(
         path,
         exchange -> {
+          if (!admitted(exchange)) {
+            return;
+          }
           if (!"GET".equals(exchange.getRequestMethod())) {
             respond(exchange, 405, "text/plain", "only GET is supported on " + path + "\n");
             return;
@@ -91,7 +142,7 @@ public final class MetricsServer implements AutoCloseable {
   }
 
   public String url() {
-    return "http://127.0.0.1:" + port() + "/metrics";
+    return (access == null ? "http://" : "https://") + listen.advertised(port()) + "/metrics";
   }
 
   public PrometheusMeterRegistry registry() {

@@ -1,16 +1,29 @@
 package io.tideflow.server.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tideflow.runtime.security.ClusterCa;
+import io.tideflow.runtime.security.Identity;
+import io.tideflow.runtime.security.JdkTls;
+import io.tideflow.runtime.security.TlsFiles;
+import io.tideflow.runtime.transport.ListenAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class MetricsServerTest {
+  @TempDir Path dir;
 
   @Test
   void servesThePrometheusTextFormatOnLoopback() throws Exception {
@@ -52,5 +65,53 @@ class MetricsServerTest {
       assertThat(r.statusCode()).isEqualTo(200);
       assertThat(r.body()).isEqualTo("pool web: 1 -> 2\n");
     }
+  }
+
+  @Test
+  void beyondLoopbackMetricsAreServedOnlyOverHttpsToRequestsWithTheToken() throws Exception {
+    ClusterCa ca = ClusterCa.create("tideflow", Instant.now(), Duration.ofDays(1));
+    ca.issue(Identity.Role.NODE, "w1", List.of("127.0.0.1"), Instant.now(), Duration.ofHours(1))
+        .save(dir.resolve("w1"));
+    Path token = Files.writeString(dir.resolve("token"), "0123456789abcdef-token\n");
+    PrometheusMeterRegistry registry = MetricsServer.newRegistry();
+    Counter.builder("tideflow.tasks.submitted").register(registry).increment(2);
+
+    assertThatThrownBy(
+            () -> MetricsServer.start(registry, ListenAddress.of("0.0.0.0", "127.0.0.1"), 0, null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("metrics on 0.0.0.0 would be readable beyond loopback");
+    assertThatThrownBy(
+            () ->
+                HttpAccess.of(
+                    JdkTls.server(TlsFiles.in(dir.resolve("w1"))),
+                    Files.writeString(dir.resolve("short"), "short")))
+        .hasMessageContaining("must be at least 16 characters, was 5");
+
+    HttpAccess access = HttpAccess.of(JdkTls.server(TlsFiles.in(dir.resolve("w1"))), token);
+    try (MetricsServer server =
+        MetricsServer.start(registry, ListenAddress.of("0.0.0.0", "127.0.0.1"), 0, access)) {
+      assertThat(server.url()).startsWith("https://127.0.0.1:");
+      HttpClient https =
+          HttpClient.newBuilder().sslContext(JdkTls.client(TlsFiles.in(dir.resolve("w1")))).build();
+      URI metrics = URI.create(server.url());
+      assertThat(get(https, metrics, null).statusCode()).isEqualTo(401);
+      assertThat(get(https, metrics, "Bearer wrong-token-of-some-length").statusCode())
+          .isEqualTo(401);
+      HttpResponse<String> ok = get(https, metrics, "Bearer 0123456789abcdef-token");
+      assertThat(ok.statusCode()).isEqualTo(200);
+      assertThat(ok.body()).contains("tideflow_tasks_submitted_total 2.0");
+      // Liveness tells nothing, so probes need no token.
+      URI health = URI.create("https://127.0.0.1:" + server.port() + "/healthz");
+      assertThat(get(https, health, null).statusCode()).isEqualTo(200);
+    }
+  }
+
+  private static HttpResponse<String> get(HttpClient http, URI uri, String authorization)
+      throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri);
+    if (authorization != null) {
+      b.header("Authorization", authorization);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -1,0 +1,72 @@
+package io.tideflow.server.http;
+
+import com.sun.net.httpserver.HttpExchange;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import javax.net.ssl.SSLContext;
+
+/**
+ * What a node's HTTP endpoints need beyond loopback: HTTPS with the node's certificate, and a
+ * bearer token on every request but {@code /healthz} (which tells nothing), as Prometheus sends it
+ * with {@code authorization: {credentials_file: ...}}.
+ */
+public final class HttpAccess {
+  /** A token shorter than this is guessable. */
+  static final int MIN_TOKEN_CHARS = 16;
+
+  private static final long MAX_TOKEN_FILE_BYTES = 4096;
+
+  private final SSLContext tls;
+  private final byte[] token;
+
+  private HttpAccess(SSLContext tls, byte[] token) {
+    this.tls = tls;
+    this.token = token;
+  }
+
+  /**
+   * HTTPS from {@code tls}, requests carrying the token in the first line of {@code tokenFile}.
+   *
+   * @throws IllegalArgumentException naming a token file that cannot be read or is too short
+   */
+  public static HttpAccess of(SSLContext tls, Path tokenFile) {
+    String token;
+    try {
+      if (Files.size(tokenFile) > MAX_TOKEN_FILE_BYTES) {
+        throw new IllegalArgumentException(
+            "token file " + tokenFile + " is over " + MAX_TOKEN_FILE_BYTES + " bytes");
+      }
+      token = Files.readString(tokenFile, StandardCharsets.UTF_8).lines().findFirst().orElse("");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the token file " + tokenFile, e);
+    }
+    if (token.length() < MIN_TOKEN_CHARS) {
+      throw new IllegalArgumentException(
+          "the token in "
+              + tokenFile
+              + " must be at least "
+              + MIN_TOKEN_CHARS
+              + " characters, was "
+              + token.length());
+    }
+    return new HttpAccess(tls, token.getBytes(StandardCharsets.UTF_8));
+  }
+
+  SSLContext tls() {
+    return tls;
+  }
+
+  /** Whether {@code exchange} carries the token; compared in constant time. */
+  boolean admits(HttpExchange exchange) {
+    String header = exchange.getRequestHeaders().getFirst("Authorization");
+    if (header == null || !header.startsWith("Bearer ")) {
+      return false;
+    }
+    byte[] given = header.substring("Bearer ".length()).getBytes(StandardCharsets.UTF_8);
+    return MessageDigest.isEqual(given, token);
+  }
+}
