@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
       StatusCommand.class,
       CaCommand.class,
       CertCommand.class,
+      StoreCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class TideflowCommand implements Runnable {

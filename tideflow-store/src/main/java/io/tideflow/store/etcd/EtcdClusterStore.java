@@ -192,6 +192,16 @@ public final class EtcdClusterStore implements ClusterStore {
     }
   }
 
+  /** The prefix of the keys etcd's election service keeps for the election {@code election}. */
+  public static String electionKeyPrefix(String election) {
+    return EtcdElections.ELECTION_PREFIX + election + "/";
+  }
+
+  /** Users, roles and permissions of this etcd, for an administrator's process. */
+  public EtcdAccess access() {
+    return new EtcdAccess(client.getAuthClient());
+  }
+
   /** The endpoints this store talks to. */
   public List<String> endpoints() {
     return endpoints;

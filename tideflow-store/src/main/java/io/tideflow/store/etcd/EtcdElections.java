@@ -28,7 +28,7 @@ import java.util.function.LongFunction;
  * hex>} and the leader is the oldest key; the fencing token is that key's create revision.
  */
 final class EtcdElections {
-  private static final String ELECTION_PREFIX = "election/";
+  static final String ELECTION_PREFIX = "election/";
 
   private final Client client;
   private final EtcdRequests requests;

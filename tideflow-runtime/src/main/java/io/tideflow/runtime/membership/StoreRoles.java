@@ -1,0 +1,55 @@
+package io.tideflow.runtime.membership;
+
+import io.tideflow.store.etcd.EtcdAccess.KeyPermission;
+import io.tideflow.store.etcd.EtcdClusterStore;
+import java.util.List;
+
+/**
+ * The least each kind of process needs of etcd, as roles of etcd's own auth: a worker writes only
+ * its own registry entry (under its lease) and reads the rest; a client writes only pending demand;
+ * a coordinator writes the rest (GONE records, decision logs, watch health, its election). Users
+ * are certificates' common names: the node id, the client's name, the coordinator's id.
+ */
+public final class StoreRoles {
+  /** The prefix of the coordinator election's keys. */
+  static final String ELECTION_PREFIX =
+      EtcdClusterStore.electionKeyPrefix(ClusterKeys.COORDINATOR_ELECTION);
+
+  private StoreRoles() {}
+
+  /** The role of worker {@code nodeId}: etcd's role name and its permissions. */
+  public static Role node(String nodeId) {
+    return new Role(
+        "tideflow-node-" + nodeId,
+        List.of(
+            new KeyPermission(ClusterKeys.node(nodeId), false, true),
+            new KeyPermission("/tideflow/", true, false),
+            new KeyPermission(ELECTION_PREFIX, true, false)));
+  }
+
+  /** The role every client shares. */
+  public static Role client() {
+    return new Role(
+        "tideflow-client",
+        List.of(
+            new KeyPermission(ClusterKeys.DEMAND, true, true),
+            new KeyPermission("/tideflow/", true, false),
+            new KeyPermission(ELECTION_PREFIX, true, false)));
+  }
+
+  /** The role every coordinator candidate shares. */
+  public static Role coordinator() {
+    return new Role(
+        "tideflow-coordinator",
+        List.of(
+            new KeyPermission("/tideflow/", true, true),
+            new KeyPermission(ELECTION_PREFIX, true, true)));
+  }
+
+  /** An etcd role and what it may touch. */
+  public record Role(String name, List<KeyPermission> permissions) {
+    public Role {
+      permissions = List.copyOf(permissions);
+    }
+  }
+}
