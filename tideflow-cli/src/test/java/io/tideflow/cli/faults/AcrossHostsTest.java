@@ -74,6 +74,10 @@ class AcrossHostsTest {
             new EtcdTls(pki.resolve("etcd"), pki.resolve("ops")));
     for (List<String> args : readme.commands()) {
       assertThat(ReadmeCommands.option(args, "--store")).isIn(null, etcd.uri());
+      if (args.get(0).equals("store")) {
+        // etcd's users and roles, then its auth on: every process below runs under its own.
+        tideflow(inPki(args));
+      }
     }
     cluster = new FaultCluster(etcd.uri(), new EtcdCredentials(pki.resolve("ops"), null, null));
   }
