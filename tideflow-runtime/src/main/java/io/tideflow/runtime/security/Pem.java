@@ -69,7 +69,8 @@ public final class Pem {
           return converter.getPrivateKey(info);
         }
         if (o instanceof PEMKeyPair pair) {
-          return converter.getKeyPair(pair).getPrivate();
+          // SEC1 or PKCS#1; a SEC1 key need not carry its public half, so take the private alone.
+          return converter.getPrivateKey(pair.getPrivateKeyInfo());
         }
       }
     } catch (IOException e) {
