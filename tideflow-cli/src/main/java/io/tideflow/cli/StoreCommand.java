@@ -1,6 +1,5 @@
 package io.tideflow.cli;
 
-import io.tideflow.runtime.membership.StoreRoles;
 import io.tideflow.store.ClusterStore;
 import io.tideflow.store.etcd.EtcdAccess;
 import io.tideflow.store.etcd.EtcdClusterStore;

@@ -1,4 +1,4 @@
-package io.tideflow.runtime.security;
+package io.tideflow.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,7 +9,8 @@ import io.tideflow.runtime.client.ClientConfig;
 import io.tideflow.runtime.client.TideflowClient;
 import io.tideflow.runtime.coordinator.Coordinator;
 import io.tideflow.runtime.membership.ClusterKeys;
-import io.tideflow.runtime.membership.StoreRoles;
+import io.tideflow.runtime.security.ClusterCa;
+import io.tideflow.runtime.security.Identity;
 import io.tideflow.runtime.task.TaskHandlers;
 import io.tideflow.runtime.worker.WorkerConfig;
 import io.tideflow.runtime.worker.WorkerNode;

@@ -1,5 +1,6 @@
-package io.tideflow.runtime.membership;
+package io.tideflow.cli;
 
+import io.tideflow.runtime.membership.ClusterKeys;
 import io.tideflow.store.etcd.EtcdAccess.KeyPermission;
 import io.tideflow.store.etcd.EtcdClusterStore;
 import java.util.List;
@@ -8,7 +9,8 @@ import java.util.List;
  * The least each kind of process needs of etcd, as roles of etcd's own auth: a worker writes only
  * its own registry entry (under its lease) and reads the rest; a client writes only pending demand;
  * a coordinator writes the rest (GONE records, decision logs, watch health, its election). Users
- * are certificates' common names: the node id, the client's name, the coordinator's id.
+ * are certificates' common names: the node id, the client's name, the coordinator's id. Here, at
+ * the edge that picks etcd, since the runtime speaks to stores only through their SPI.
  */
 public final class StoreRoles {
   /** The prefix of the coordinator election's keys. */
