@@ -67,6 +67,17 @@ class RedisOverTlsTest {
                     .withCredentials(new RedisCredentials(caOnly, null, null)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("is plaintext but a TLS directory was given: write rediss://");
+    assertThatThrownBy(
+            () ->
+                RemoteOptions.defaults("redis://10.0.0.5:6379")
+                    .withCredentials(new RedisCredentials(null, "u", "pw")))
+        .hasMessageContaining("would carry the Redis user's password in the clear beyond loopback");
+    assertThat(
+            RemoteOptions.defaults("redis://127.0.0.1:6379")
+                .withCredentials(new RedisCredentials(null, "u", "pw"))
+                .credentials()
+                .user())
+        .isEqualTo("u");
     assertThatThrownBy(() -> RemoteOptions.defaults("redis://app:pw@127.0.0.1:6379"))
         .hasMessageContaining("must not carry a user or password");
     assertThat(new RedisCredentials(null, "u", "pw").toString()).doesNotContain("pw]");

@@ -48,6 +48,13 @@ public record RemoteOptions(
       throw new IllegalArgumentException(
           "uri " + uri + " is plaintext but a TLS directory was given: write rediss://");
     }
+    if (credentials.user() != null && !tls(uri) && !loopbackOnly(uri)) {
+      throw new IllegalArgumentException(
+          "uri "
+              + uri
+              + " would carry the Redis user's password in the clear beyond loopback: write"
+              + " rediss://");
+    }
     if (uri.contains("@")) {
       throw new IllegalArgumentException(
           "uri must not carry a user or password (they would show in logs): give them as"
@@ -108,6 +115,19 @@ public record RemoteOptions(
         maxReconnectDelay,
         requestQueueSize,
         value);
+  }
+
+  /** Whether every host of {@code uri} is this machine's loopback. */
+  private static boolean loopbackOnly(String uri) {
+    String hosts = uri.substring(uri.indexOf("://") + 3);
+    for (String hostPort : hosts.split(",")) {
+      String h = hostPort.strip();
+      String host = h.startsWith("[") ? h.substring(0, h.indexOf(']') + 1) : h.split("[:/]")[0];
+      if (!(host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]"))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static boolean tls(String uri) {

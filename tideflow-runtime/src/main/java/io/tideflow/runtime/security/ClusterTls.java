@@ -19,6 +19,8 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.Principal;
 import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.Signature;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -59,6 +61,12 @@ public final class ClusterTls implements AutoCloseable {
   private final TlsStats stats = new TlsStats();
   private final ScheduledExecutorService reloader;
   private volatile Material material;
+
+  /**
+   * The material before the newest reload, so a handshake that chose its alias just before the swap
+   * still finds its key and chain.
+   */
+  private volatile Material previous;
 
   private ClusterTls(TlsFiles files, Material material, Duration reloadEvery, List<String> groups) {
     this.files = files;
@@ -106,9 +114,11 @@ public final class ClusterTls implements AutoCloseable {
       } catch (RuntimeException e) {
         tls.close();
         throw new IllegalArgumentException(
-            "key-exchange groups "
+            "no TLS context can be built from "
+                + files.certificateChain().getParent()
+                + " offering the key-exchange groups "
                 + groups
-                + " cannot be offered by "
+                + " with "
                 + implementation()
                 + ": "
                 + e.getMessage(),
@@ -198,7 +208,9 @@ public final class ClusterTls implements AutoCloseable {
     Material old = material;
     try {
       if (!old.stamp.equals(Stamp.of(files))) {
-        material = Material.read(files, old.generation + 1);
+        Material next = Material.read(files, old.generation + 1);
+        previous = old;
+        material = next;
         stats.reloaded();
         LOG.log(Level.INFO, "TLS material reloaded from " + files.certificateChain().getParent());
       }
@@ -280,7 +292,8 @@ public final class ClusterTls implements AutoCloseable {
                 + ": peers would refuse it; issue a new one (tideflow cert issue)",
             e);
       }
-      if (!leaf.getPublicKey().getAlgorithm().equals(key.getAlgorithm())) {
+      if (!signsFor(key, leaf)) {
+        // Also a certificate and key caught mid-rotation, one file replaced and not yet the other.
         throw new CertificateException(
             files.privateKey()
                 + " is not the key of the certificate in "
@@ -307,10 +320,35 @@ public final class ClusterTls implements AutoCloseable {
     }
   }
 
+  /**
+   * Whether {@code key} is the private half of {@code leaf}'s public key: it signs, that verifies.
+   */
+  private static boolean signsFor(PrivateKey key, X509Certificate leaf) {
+    String algorithm =
+        switch (key.getAlgorithm()) {
+          case "EC" -> "SHA256withECDSA";
+          case "RSA" -> "SHA256withRSA";
+          default -> key.getAlgorithm(); // Ed25519, Ed448 name their own signature
+        };
+    try {
+      byte[] nonce = new byte[32];
+      new SecureRandom().nextBytes(nonce);
+      Signature signer = Signature.getInstance(algorithm);
+      signer.initSign(key);
+      signer.update(nonce);
+      byte[] signature = signer.sign();
+      Signature verifier = Signature.getInstance(algorithm);
+      verifier.initVerify(leaf.getPublicKey());
+      verifier.update(nonce);
+      return verifier.verify(signature);
+    } catch (GeneralSecurityException e) {
+      // A key of another algorithm than the certificate's cannot sign for it.
+      return false;
+    }
+  }
+
   /** Presents the current certificate; the alias names its generation so key and chain match. */
   private final class ReloadingKeyManager extends X509ExtendedKeyManager {
-    private volatile Material previous;
-
     private Material of(String alias) {
       Material now = material;
       if (alias != null && alias.equals(Long.toString(now.generation))) {
@@ -324,9 +362,7 @@ public final class ClusterTls implements AutoCloseable {
     }
 
     private String current() {
-      Material now = material;
-      previous = now;
-      return Long.toString(now.generation);
+      return Long.toString(material.generation);
     }
 
     @Override

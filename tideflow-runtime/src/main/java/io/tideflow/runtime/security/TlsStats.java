@@ -22,12 +22,19 @@ public final class TlsStats {
   private volatile String lastGroup = NegotiatedGroup.UNKNOWN;
 
   void handshake(String side, String group) {
-    handshakes.computeIfAbsent(side + "/" + group, this::handshakeCounter).increment();
+    String key = side + "/" + group;
+    LongAdder count = handshakes.computeIfAbsent(key, k -> new LongAdder());
+    count.increment();
+    // Registering is idempotent, and bindTo registers what exists: whichever runs second sees
+    // the other, so no counter is missed. Handshakes are once per link, so this is rare.
+    registries.forEach(r -> registerHandshakes(r, key, count));
     lastGroup = group;
   }
 
   void refused(String side) {
-    refused.computeIfAbsent(side, this::refusalCounter).increment();
+    LongAdder count = refused.computeIfAbsent(side, k -> new LongAdder());
+    count.increment();
+    registries.forEach(r -> registerRefusals(r, side, count));
   }
 
   /**
@@ -47,19 +54,6 @@ public final class TlsStats {
         .tag("outcome", "failed")
         .description("Times changed certificate files could not be used; the old stayed")
         .register(registry);
-  }
-
-  // Runs once per key, on the first handshake of its kind (an event loop): registering is brief.
-  private LongAdder handshakeCounter(String key) {
-    LongAdder count = new LongAdder();
-    registries.forEach(r -> registerHandshakes(r, key, count));
-    return count;
-  }
-
-  private LongAdder refusalCounter(String side) {
-    LongAdder count = new LongAdder();
-    registries.forEach(r -> registerRefusals(r, side, count));
-    return count;
   }
 
   private static void registerHandshakes(MeterRegistry registry, String key, LongAdder count) {

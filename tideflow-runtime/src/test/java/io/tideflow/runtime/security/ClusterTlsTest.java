@@ -94,7 +94,7 @@ class ClusterTlsTest {
                     Duration.ofMinutes(1),
                     List.of("no-such")))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("key-exchange groups [no-such] cannot be offered by BoringSSL");
+        .hasMessageContaining("offering the key-exchange groups [no-such] with BoringSSL");
   }
 
   @Test
@@ -154,6 +154,13 @@ class ClusterTlsTest {
     assertThatThrownBy(() -> ClusterTls.load(missingKey, Duration.ofSeconds(1)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("nope.key");
+    // Another node's key beside this certificate (or one file of a rotation not yet replaced).
+    TlsFiles other = pki.issue(Identity.Role.NODE, "w2");
+    TlsFiles mismatched =
+        new TlsFiles(good.certificateChain(), other.privateKey(), good.trustedCas());
+    assertThatThrownBy(() -> ClusterTls.load(mismatched, Duration.ofSeconds(1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("is not the key of the certificate in");
     // The CA certificate names the trust domain, not a holder: it is no node's certificate.
     TlsFiles caAsLeaf = new TlsFiles(good.trustedCas(), good.privateKey(), good.trustedCas());
     assertThatThrownBy(() -> ClusterTls.load(caAsLeaf, Duration.ofSeconds(1)))

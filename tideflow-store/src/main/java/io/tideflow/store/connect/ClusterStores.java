@@ -37,11 +37,16 @@ public final class ClusterStores {
         throw new IllegalArgumentException(
             "store URI '" + uri + "' is plaintext but a TLS directory was given: write etcds://");
       }
+      List<String> plain = endpoints(uri, trimmed.substring("etcd://".length()), "http://");
+      if (credentials.user() != null && !plain.stream().allMatch(ClusterStores::loopback)) {
+        throw new IllegalArgumentException(
+            "store URI '"
+                + uri
+                + "' would carry the etcd user's password in the clear beyond loopback: write"
+                + " etcds://");
+      }
       return EtcdClusterStore.connect(
-          endpoints(uri, trimmed.substring("etcd://".length()), "http://"),
-          EtcdClusterStore.DEFAULT_REQUEST_TIMEOUT,
-          MonotonicClock.system(),
-          credentials);
+          plain, EtcdClusterStore.DEFAULT_REQUEST_TIMEOUT, MonotonicClock.system(), credentials);
     }
     if (lower.startsWith("etcds://")) {
       if (!credentials.tls()) {
@@ -77,6 +82,13 @@ public final class ClusterStores {
       endpoints.add(scheme + trimmed);
     }
     return endpoints;
+  }
+
+  /** Whether {@code endpoint} ({@code scheme://host:port}) names this machine's loopback. */
+  private static boolean loopback(String endpoint) {
+    String hostPort = endpoint.substring(endpoint.indexOf("://") + 3);
+    String host = hostPort.substring(0, hostPort.lastIndexOf(':'));
+    return host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]");
   }
 
   private static boolean isPort(String text) {

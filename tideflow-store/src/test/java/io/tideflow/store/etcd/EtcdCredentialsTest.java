@@ -49,6 +49,9 @@ class EtcdCredentialsTest {
             () -> ClusterStores.open("etcd://127.0.0.1:2379", new EtcdCredentials(dir, null, null)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("is plaintext but a TLS directory was given: write etcds://");
+    assertThatThrownBy(
+            () -> ClusterStores.open("etcd://10.0.0.5:2379", new EtcdCredentials(null, "w1", "pw")))
+        .hasMessageContaining("would carry the etcd user's password in the clear beyond loopback");
     assertThatThrownBy(() -> ClusterStores.open("etcds://127.0.0.1:2379"))
         .hasMessageContaining("is etcd over TLS: give the directory with its ca.crt");
   }
