@@ -2,10 +2,13 @@ package io.tideflow.cli;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tideflow.runtime.coordinator.Coordinator;
+import io.tideflow.runtime.pool.PoolLinks;
+import io.tideflow.runtime.pool.PoolSpec;
 import io.tideflow.runtime.pool.PoolSupervisor;
 import io.tideflow.server.http.MetricsServer;
 import io.tideflow.store.ClusterStore;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -26,11 +29,14 @@ import picocli.CommandLine.Option;
       "nodes whose lease expired as GONE. When it dies another candidate takes over.",
       "With --pool it autoscales a pool while it leads: nodes are added when tasks in flight per",
       "node pass the target or when tasks wait because no node has room for their demand, and",
-      "drained, then removed, when load falls. Local-process nodes exit with their coordinator."
+      "drained, then removed, when load falls. Local-process nodes exit with their coordinator.",
+      "With --tls-dir (a coordinator's certificate) and --pool-ca, every node the pool starts is",
+      "issued a certificate of its own and drained and stopped over mutual TLS."
     })
 final class CoordinatorCommand implements Callable<Integer> {
   @Mixin StoreOption store;
   @Mixin MetricsOptions metricsOptions;
+  @Mixin TlsOption tls;
 
   @Option(names = "--id", description = "Candidate id (default: coordinator-<random>)")
   String id = "coordinator-" + UUID.randomUUID().toString().substring(0, 8);
@@ -57,7 +63,7 @@ final class CoordinatorCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrometheusMeterRegistry registry = MetricsServer.newRegistry();
     try (ClusterStore clusterStore = store.open();
-        MetricsServer metrics = metricsOptions.start(registry, metricsPort, null);
+        MetricsServer metrics = metricsOptions.start(registry, metricsPort, tls.dir);
         Coordinator coordinator =
             Coordinator.start(id, clusterStore, leaseTtl, Duration.ofSeconds(5), registry)) {
       // The hook waits (bounded) for the cleanup below: the pool's nodes stopped, the lease
@@ -85,11 +91,21 @@ final class CoordinatorCommand implements Callable<Integer> {
                       + " -> "
                       + e.to()));
       PoolSupervisor running = null;
+      PoolLinks links = null;
       try {
         if (pool != null && pool.enabled()) {
           try {
+            PoolSpec spec = pool.spec();
+            links = pool.links(tls.open());
             running =
-                PoolSupervisor.attach(pool.spec(), coordinator, clusterStore, store.uri, registry);
+                PoolSupervisor.attach(
+                    spec,
+                    coordinator,
+                    clusterStore,
+                    store.uri,
+                    registry,
+                    InstantSource.system(),
+                    links);
           } catch (IllegalArgumentException e) {
             System.err.println("tideflow coordinator: " + e.getMessage());
             return ExitCodes.USAGE;
@@ -117,6 +133,9 @@ final class CoordinatorCommand implements Callable<Integer> {
       } finally {
         if (running != null) {
           running.close();
+        }
+        if (links != null && links.nodes().certificates() != null) {
+          links.nodes().certificates().close();
         }
         coordinator.close();
         cleaned.countDown();

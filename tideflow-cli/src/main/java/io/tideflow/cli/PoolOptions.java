@@ -6,10 +6,15 @@ import io.tideflow.core.model.Resources;
 import io.tideflow.runtime.autoscale.PoolAutoscaler;
 import io.tideflow.runtime.autoscale.PoolConfig;
 import io.tideflow.runtime.pool.PolicySpec;
+import io.tideflow.runtime.pool.PoolLinks;
 import io.tideflow.runtime.pool.PoolSpec;
 import io.tideflow.runtime.pool.ProviderFactory;
 import io.tideflow.runtime.pool.ProviderKind;
+import io.tideflow.runtime.provider.NodeLinks;
 import io.tideflow.runtime.provider.NodeTemplate;
+import io.tideflow.runtime.security.LinkSecurity;
+import io.tideflow.runtime.security.NodeCertificates;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -105,6 +110,38 @@ final class PoolOptions {
       description = "Lease TTL of the pool's nodes (default: ${DEFAULT-VALUE})")
   Duration nodeLeaseTtl = Duration.ofSeconds(5);
 
+  @Option(
+      names = "--pool-ca",
+      paramLabel = "DIR",
+      description = {
+        "The cluster CA ('tideflow ca init'): each node the pool starts is issued a certificate of",
+        "its own from it, renewed in place, so its links are mutual TLS and, on etcds://, its",
+        "etcd user is pool-NAME. Needs --tls-dir with a coordinator's certificate."
+      })
+  Path caDir;
+
+  @Option(
+      names = "--pool-cert-validity",
+      paramLabel = "DURATION",
+      converter = Durations.class,
+      description = "How long a pool node's certificate is valid (default: ${DEFAULT-VALUE})")
+  Duration certValidity = NodeCertificates.DEFAULT_VALIDITY;
+
+  @Option(
+      names = "--pool-bind",
+      paramLabel = "HOST",
+      description =
+          "Where the pool's nodes listen; beyond loopback needs --pool-ca (default: ${DEFAULT-VALUE})")
+  String bind = NodeLinks.LOOPBACK.bindHost();
+
+  @Option(
+      names = "--pool-advertise",
+      paramLabel = "HOST",
+      description =
+          "The host the pool's nodes are dialled at (default: the bind host, or for 0.0.0.0 this"
+              + " machine's address)")
+  String advertise;
+
   boolean enabled() {
     return pool != null;
   }
@@ -132,6 +169,25 @@ final class PoolOptions {
               + targetConcurrency
               + " and "
               + warm);
+    }
+  }
+
+  /**
+   * How the pool's nodes listen and are reached: the coordinator's links {@code control} and, with
+   * {@code --pool-ca}, certificates issued from the CA (to close with the pool).
+   *
+   * @throws IllegalArgumentException naming the option when they do not fit together
+   */
+  PoolLinks links(LinkSecurity control) {
+    NodeCertificates certificates =
+        caDir == null ? null : NodeCertificates.load(caDir, certValidity);
+    try {
+      return new PoolLinks(control, new NodeLinks(bind, advertise, certificates));
+    } catch (RuntimeException e) {
+      if (certificates != null) {
+        certificates.close();
+      }
+      throw e;
     }
   }
 

@@ -1,5 +1,6 @@
 package io.tideflow.cli;
 
+import io.tideflow.runtime.provider.NodeLinks;
 import io.tideflow.store.ClusterStore;
 import io.tideflow.store.etcd.EtcdAccess;
 import io.tideflow.store.etcd.EtcdClusterStore;
@@ -37,6 +38,14 @@ final class StoreCommand implements Runnable {
     @Option(names = "--node", paramLabel = "ID", description = "A worker node; repeatable")
     List<String> nodes = new ArrayList<>();
 
+    @Option(
+        names = "--pool",
+        paramLabel = "NAME",
+        description =
+            "The nodes of a coordinator's pool (--pool-ca issues them certificates of user"
+                + " pool-NAME); repeatable")
+    List<String> pools = new ArrayList<>();
+
     @Option(names = "--client", paramLabel = "NAME", description = "A client; repeatable")
     List<String> clients = new ArrayList<>();
 
@@ -62,6 +71,12 @@ final class StoreCommand implements Runnable {
           StoreRoles.Role role = StoreRoles.node(node);
           access.grant(node, role.name(), role.permissions());
           System.out.println("node " + node + ": role " + role.name());
+        }
+        for (String pool : pools) {
+          StoreRoles.Role role = StoreRoles.pool(pool);
+          String user = NodeLinks.storeUser(pool);
+          access.grant(user, role.name(), role.permissions());
+          System.out.println("pool " + pool + ": user " + user + ", role " + role.name());
         }
         for (String client : clients) {
           access.grant(client, StoreRoles.client().name(), StoreRoles.client().permissions());

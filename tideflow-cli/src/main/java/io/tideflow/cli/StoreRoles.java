@@ -8,9 +8,10 @@ import java.util.List;
 /**
  * The least each kind of process needs of etcd, as roles of etcd's own auth: a worker writes only
  * its own registry entry (under its lease) and reads the rest; a client writes only pending demand;
- * a coordinator writes the rest (GONE records, decision logs, watch health, its election). Users
- * are certificates' common names: the node id, the client's name, the coordinator's id. Here, at
- * the edge that picks etcd, since the runtime speaks to stores only through their SPI.
+ * a pool's nodes write only entries of their pool's node ids; a coordinator writes the rest (GONE
+ * records, decision logs, watch health, its election). Users are certificates' common names: the
+ * node id, the client's name, the coordinator's id. Here, at the edge that picks etcd, since the
+ * runtime speaks to stores only through their SPI.
  */
 public final class StoreRoles {
   /** The prefix of the coordinator election's keys. */
@@ -25,6 +26,20 @@ public final class StoreRoles {
         "tideflow-node-" + nodeId,
         List.of(
             new KeyPermission(ClusterKeys.node(nodeId), false, true),
+            new KeyPermission("/tideflow/", true, false),
+            new KeyPermission(ELECTION_PREFIX, true, false)));
+  }
+
+  /**
+   * The role the nodes of pool {@code pool} share (user {@code pool-<pool>}, their certificates'
+   * common name): each may write the registry entries of its pool's node ids ({@code <pool>-<n>})
+   * and nothing else.
+   */
+  public static Role pool(String pool) {
+    return new Role(
+        "tideflow-pool-" + pool,
+        List.of(
+            new KeyPermission(ClusterKeys.node(pool + "-"), true, true),
             new KeyPermission("/tideflow/", true, false),
             new KeyPermission(ELECTION_PREFIX, true, false)));
   }

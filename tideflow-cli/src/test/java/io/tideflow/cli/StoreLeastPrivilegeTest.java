@@ -9,6 +9,7 @@ import io.tideflow.runtime.client.ClientConfig;
 import io.tideflow.runtime.client.TideflowClient;
 import io.tideflow.runtime.coordinator.Coordinator;
 import io.tideflow.runtime.membership.ClusterKeys;
+import io.tideflow.runtime.provider.NodeLinks;
 import io.tideflow.runtime.security.ClusterCa;
 import io.tideflow.runtime.security.Identity;
 import io.tideflow.runtime.task.TaskHandlers;
@@ -33,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * etcd's auth on, each process its certificate's common name as the user, each with the least
- * {@link StoreRoles} gives it: a worker may write its own entry only, a client its demand only.
+ * {@link StoreRoles} gives it: a worker may write its own entry only, a pool's nodes their pool's
+ * entries only, a client its demand only.
  */
 class StoreLeastPrivilegeTest {
   @TempDir Path dir;
@@ -55,6 +57,16 @@ class StoreLeastPrivilegeTest {
           .save(dir.resolve(node));
     }
 
+    // A node of pool web: an identity of its own, its pool's user as the common name.
+    ca.issue(
+            Identity.Role.NODE,
+            "web-1",
+            NodeLinks.storeUser("web"),
+            List.of(),
+            now.minus(Duration.ofMinutes(5)),
+            now.plus(Duration.ofHours(1)))
+        .save(dir.resolve("web-1"));
+
     try (EtcdProcess etcd =
         EtcdProcess.start(
             List.of(), "127.0.0.1", 0, new EtcdTls(dir.resolve("etcd"), dir.resolve("root")))) {
@@ -65,6 +77,10 @@ class StoreLeastPrivilegeTest {
         access.grant("w1", w1.name(), w1.permissions());
         access.grant("ops", StoreRoles.client().name(), StoreRoles.client().permissions());
         access.grant("c1", StoreRoles.coordinator().name(), StoreRoles.coordinator().permissions());
+        access.grant(
+            NodeLinks.storeUser("web"),
+            StoreRoles.pool("web").name(),
+            StoreRoles.pool("web").permissions());
         access.enable();
         // Idempotent: a second run over the same etcd changes nothing and fails on nothing.
         access.grant("w1", w1.name(), w1.permissions());
@@ -102,6 +118,12 @@ class StoreLeastPrivilegeTest {
               .as("a client writing a registry entry")
               .hasMessageContaining("permission denied");
           put(ops, ClusterKeys.demand("ops-1"));
+          try (ClusterStore web1 = open(etcd, "web-1")) {
+            put(web1, ClusterKeys.node("web-7"));
+            assertThatThrownBy(() -> put(web1, ClusterKeys.node("w1")))
+                .as("a pool's node writing an entry outside its pool")
+                .hasMessageContaining("permission denied");
+          }
         }
         // w2 has a certificate of the cluster but no user in etcd: it is served nothing.
         assertThatThrownBy(() -> w2.get(ClusterKeys.node("w1")).get(20, TimeUnit.SECONDS))

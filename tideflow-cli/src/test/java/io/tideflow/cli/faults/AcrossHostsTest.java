@@ -32,10 +32,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * A cluster across hosts: etcd on one, a worker on each of three more, the client and {@code
- * status} on the test's own; network namespaces joined by a bridge stand in for the machines. Every
- * node link is mutual TLS from certificates the CLI made ({@code ca init}, {@code cert issue}), as
- * the README's "Running across machines" does it.
+ * A cluster across hosts: etcd on one, a worker on each of three more, a coordinator whose pool
+ * node runs beside it on another, the client and {@code status} on the test's own; network
+ * namespaces joined by a bridge stand in for the machines. Every node link is mutual TLS from
+ * certificates the CLI made ({@code ca init}, {@code cert issue}), as the README's "Running across
+ * machines" does it.
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class AcrossHostsTest {
@@ -53,7 +54,7 @@ class AcrossHostsTest {
 
   @BeforeEach
   void start() throws Exception {
-    lab = HostLab.create("etcd", "w1", "w2", "w3", "w4");
+    lab = HostLab.create("etcd", "w1", "w2", "w3", "w4", "c1");
     pki = Files.createTempDirectory("tideflow-hosts-pki");
     readme = ReadmeCommands.read("across-hosts");
     for (List<String> args : readme.commands()) {
@@ -86,7 +87,8 @@ class AcrossHostsTest {
   private String[] inPki(List<String> args) {
     List<String> out = new ArrayList<>(args);
     for (int i = 0; i + 1 < out.size(); i++) {
-      if (List.of("--dir", "--ca", "--out", "--tls-dir", "--store-tls-dir").contains(out.get(i))) {
+      if (List.of("--dir", "--ca", "--out", "--tls-dir", "--store-tls-dir", "--pool-ca")
+          .contains(out.get(i))) {
         out.set(i + 1, pki.resolve(out.get(i + 1)).toString());
       }
     }
@@ -137,6 +139,16 @@ class AcrossHostsTest {
       }
     }
     assertThat(workers).extracting(ChildJvm::name).containsExactly("w1", "w2", "w3");
+    // The coordinator as the README starts it, its pool held at one node so the load below
+    // spreads over four nodes throughout.
+    List<String> coordinatorArgs = new ArrayList<>(List.of(inPki(readme.command("coordinator"))));
+    assertThat(ReadmeCommands.option(coordinatorArgs, "--pool-ca")).isEqualTo(ca());
+    coordinatorArgs.set(coordinatorArgs.indexOf("--max") + 1, "1");
+    ChildJvm coordinator =
+        cluster.start(
+            ChildJvm.Spec.tideflow(
+                    "c1", cluster.handlerProperties("c1"), coordinatorArgs.toArray(String[]::new))
+                .under(lab.exec("c1")));
     SimpleMeterRegistry metrics = new SimpleMeterRegistry();
     ClusterTls ops = keep(ClusterTls.load(TlsFiles.in(pki.resolve("ops")), Duration.ofMinutes(1)));
     TideflowClient client = cluster.client(metrics, LinkSecurity.mutualTls(ops));
@@ -145,9 +157,14 @@ class AcrossHostsTest {
       // Bound to every interface, each advertises the one address its host has.
       assertThat(client.view().node(w).address()).startsWith(lab.address(w) + ":");
     }
+    // The pool's node, started by the coordinator on its host with a certificate it issued.
+    await("the pool's node READY on the coordinator's host")
+        .atMost(Duration.ofSeconds(90))
+        .until(() -> client.view().node("web-1") != null);
+    assertThat(client.view().node("web-1").address()).startsWith(lab.address("c1") + ":");
     assertThat(tideflow(inPki(readme.command("submit")))).isEqualTo("9592\n");
     String status = tideflow(inPki(readme.command("status")));
-    for (String w : List.of("w1", "w2", "w3")) {
+    for (String w : List.of("w1", "w2", "w3", "web-1")) {
       assertThat(status)
           .contains(
               w
@@ -193,6 +210,10 @@ class AcrossHostsTest {
     assertThat(ops.stats().handshakes().keySet()).containsOnly("client/X25519MLKEM768");
     assertThat(ops.stats().refused()).isEmpty();
     assertThat(workers.subList(0, 2)).allMatch(ChildJvm::alive);
+    assertThat(load.answeredBy("web-1", 0))
+        .as("the pool's node served over mutual TLS")
+        .isPositive();
+    assertThat(coordinator.alive()).isTrue();
   }
 
   @Test

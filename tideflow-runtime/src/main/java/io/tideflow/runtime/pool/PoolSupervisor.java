@@ -60,6 +60,7 @@ public final class PoolSupervisor implements AutoCloseable {
   private final Coordinator coordinator;
   private final MeterRegistry metrics;
   private final InstantSource clock;
+  private final PoolLinks links;
   private final ExecutorService lifecycle;
 
   /** Set by {@link #close()} before its stop is queued; read by the lifecycle thread. */
@@ -91,8 +92,10 @@ public final class PoolSupervisor implements AutoCloseable {
       String storeUri,
       Coordinator coordinator,
       MeterRegistry metrics,
-      InstantSource clock) {
+      InstantSource clock,
+      PoolLinks links) {
     this.spec = spec;
+    this.links = links;
     this.store = store;
     this.storeUri = storeUri;
     this.coordinator = coordinator;
@@ -129,7 +132,23 @@ public final class PoolSupervisor implements AutoCloseable {
       String storeUri,
       MeterRegistry metrics,
       InstantSource clock) {
-    PoolSupervisor pool = new PoolSupervisor(spec, store, storeUri, coordinator, metrics, clock);
+    return attach(spec, coordinator, store, storeUri, metrics, clock, PoolLinks.LOOPBACK);
+  }
+
+  /**
+   * As {@link #attach(PoolSpec, Coordinator, ClusterStore, String, MeterRegistry, InstantSource)},
+   * the pool's nodes reached and listening as {@code links} says.
+   */
+  public static PoolSupervisor attach(
+      PoolSpec spec,
+      Coordinator coordinator,
+      ClusterStore store,
+      String storeUri,
+      MeterRegistry metrics,
+      InstantSource clock,
+      PoolLinks links) {
+    PoolSupervisor pool =
+        new PoolSupervisor(spec, store, storeUri, coordinator, metrics, clock, links);
     coordinator.onLeadershipChange(pool::leading);
     if (coordinator.isLeader()) {
       pool.leading(true);
@@ -189,7 +208,8 @@ public final class PoolSupervisor implements AutoCloseable {
       PoolAutoscaler a =
           new PoolAutoscaler(
                   spec.config(), autoscaler(), nodes, watcher, clock, coordinator::fencingToken)
-              .onlyWhile(coordinator::mayAct);
+              .onlyWhile(coordinator::mayAct)
+              .linkSecurity(links.control());
       parts.add(a); // closed with the rest even if what follows fails
       if (demand != null) {
         PendingDemand waiting = demand;
@@ -229,7 +249,7 @@ public final class PoolSupervisor implements AutoCloseable {
   private NodeProvider providers() {
     List<NodeProvider> each = new ArrayList<>();
     for (ProviderFactory factory : spec.providers()) {
-      NodeProvider p = factory.create(store, storeUri, metrics);
+      NodeProvider p = factory.create(store, storeUri, metrics, links.nodes());
       each.add(p);
       nodeParts.add(p);
     }

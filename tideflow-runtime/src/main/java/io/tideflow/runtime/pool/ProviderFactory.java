@@ -1,6 +1,7 @@
 package io.tideflow.runtime.pool;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tideflow.runtime.provider.NodeLinks;
 import io.tideflow.runtime.provider.NodeProvider;
 import io.tideflow.store.ClusterStore;
 
@@ -19,4 +20,23 @@ public interface ProviderFactory {
    * @param metrics where the provider and its nodes count what they do
    */
   NodeProvider create(ClusterStore store, String storeUri, MeterRegistry metrics);
+
+  /**
+   * As {@link #create(ClusterStore, String, MeterRegistry)}, its nodes listening and secured as
+   * {@code links} says. A provider that cannot do that for its nodes refuses any links but
+   * plaintext on loopback.
+   *
+   * @throws IllegalArgumentException when it cannot start nodes as {@code links} asks
+   */
+  default NodeProvider create(
+      ClusterStore store, String storeUri, MeterRegistry metrics, NodeLinks links) {
+    if (!links.equals(NodeLinks.LOOPBACK)) {
+      throw new IllegalArgumentException(
+          "provider "
+              + this
+              + " starts its nodes only in plaintext on loopback, was asked "
+              + links);
+    }
+    return create(store, storeUri, metrics);
+  }
 }

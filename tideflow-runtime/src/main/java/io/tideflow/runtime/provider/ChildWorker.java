@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -36,10 +37,23 @@ final class ChildWorker {
     this.log = log;
   }
 
-  /** Starts {@code command}; its output goes to {@code log}. */
-  static ChildWorker start(String nodeId, List<String> command, Path log) {
+  /**
+   * Starts {@code command} in this process's environment changed by {@code environment} (a null
+   * value removes the variable); its output goes to {@code log}.
+   */
+  static ChildWorker start(
+      String nodeId, List<String> command, Map<String, String> environment, Path log) {
     try {
-      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+      environment.forEach(
+          (k, v) -> {
+            if (v == null) {
+              builder.environment().remove(k);
+            } else {
+              builder.environment().put(k, v);
+            }
+          });
+      Process process = builder.start();
       ChildWorker child = new ChildWorker(nodeId, process, log);
       Thread.ofVirtual().name("tideflow-child-output-" + nodeId).start(child::copyOutput);
       return child;

@@ -2,12 +2,16 @@ package io.tideflow.runtime.provider;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tideflow.runtime.provider.ProvidedNode.Status;
+import io.tideflow.runtime.security.ClusterTls;
+import io.tideflow.runtime.security.LinkSecurity;
 import io.tideflow.runtime.task.TaskHandlers;
+import io.tideflow.runtime.transport.ListenAddress;
 import io.tideflow.runtime.worker.WorkerConfig;
 import io.tideflow.runtime.worker.WorkerNode;
 import io.tideflow.store.ClusterStore;
 import io.tideflow.store.clock.MonotonicClock;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -37,6 +41,7 @@ public final class InProcessNodeProvider implements NodeProvider, StandbyLaunche
   private final TaskHandlers handlers;
   private final MeterRegistry metrics;
   private final InstantSource clock;
+  private final NodeLinks links;
   private final ExecutorService executor =
       Executors.newFixedThreadPool(
           2, Thread.ofPlatform().daemon().name("tideflow-in-process-provider-", 0).factory());
@@ -48,6 +53,9 @@ public final class InProcessNodeProvider implements NodeProvider, StandbyLaunche
   private final Map<String, WorkerNode> standby = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
+  /** How often a node's certificate files are looked at: they are renewed in place. */
+  private static final Duration TLS_RELOAD = Duration.ofSeconds(10);
+
   /** A node this provider started, and what it last knew of it. */
   private record Running(WorkerNode worker, ProvidedNode node) {}
 
@@ -58,13 +66,56 @@ public final class InProcessNodeProvider implements NodeProvider, StandbyLaunche
 
   public InProcessNodeProvider(
       ClusterStore store, TaskHandlers handlers, MeterRegistry metrics, InstantSource clock) {
-    if (clock == null) {
-      throw new IllegalArgumentException("clock must not be null");
+    this(store, handlers, metrics, clock, NodeLinks.LOOPBACK);
+  }
+
+  /** Its nodes listening and secured as {@code links} says. */
+  public InProcessNodeProvider(
+      ClusterStore store,
+      TaskHandlers handlers,
+      MeterRegistry metrics,
+      InstantSource clock,
+      NodeLinks links) {
+    if (clock == null || links == null) {
+      throw new IllegalArgumentException("clock and links must not be null");
     }
     this.store = store;
     this.handlers = handlers;
     this.metrics = metrics;
     this.clock = clock;
+    this.links = links;
+  }
+
+  /**
+   * Starts worker {@code id} on {@code nodeStore}: under mutual TLS with a certificate of its own
+   * when the links have certificates, which it drops when it stops.
+   */
+  private WorkerNode startWorker(NodeTemplate template, String id, ClusterStore nodeStore) {
+    WorkerConfig config =
+        config(template, id, clock)
+            .withListen(ListenAddress.of(links.bindHost(), links.advertiseHost()));
+    if (!links.secured()) {
+      return WorkerNode.start(config, nodeStore, handlers, metrics);
+    }
+    ClusterTls tls =
+        ClusterTls.load(
+            links.certificates().issue(id, NodeLinks.storeUser(template.name())), TLS_RELOAD);
+    try {
+      WorkerNode worker =
+          WorkerNode.start(config, nodeStore, handlers, metrics, LinkSecurity.mutualTls(tls));
+      worker
+          .terminated()
+          .thenRun(
+              () -> {
+                tls.close();
+                links.certificates().forget(id);
+              });
+      return worker;
+    } catch (RuntimeException e) {
+      tls.close();
+      links.certificates().forget(id);
+      throw e;
+    }
   }
 
   @Override
@@ -97,7 +148,7 @@ public final class InProcessNodeProvider implements NodeProvider, StandbyLaunche
       throw new IllegalStateException(id + ": provider closed");
     }
     try {
-      WorkerNode worker = WorkerNode.start(config(template, id, clock), store, handlers, metrics);
+      WorkerNode worker = startWorker(template, id, store);
       health.success();
       track(worker, template);
       return id;
@@ -177,7 +228,7 @@ public final class InProcessNodeProvider implements NodeProvider, StandbyLaunche
       throw new IllegalStateException(id + ": provider closed");
     }
     DeferredRegistrationStore held = new DeferredRegistrationStore(store);
-    WorkerNode worker = WorkerNode.start(config(template, id, clock), held, handlers, metrics);
+    WorkerNode worker = startWorker(template, id, held);
     held.prepare().orTimeout(10, TimeUnit.SECONDS).handle((v, e) -> null).join();
     standby.put(id, worker);
     if (closed) {

@@ -14,6 +14,8 @@ import java.util.Locale;
  * @param jvmFlags flags before the main class
  * @param readyTimeout how long a worker may take to print READY before its launch fails
  * @param stopGrace how long a worker may take to exit after SIGTERM before it gets SIGKILL
+ * @param links where the workers listen and the certificates they are issued; an {@code etcds://}
+ *     store needs certificates, which are then also the workers' credentials with etcd
  */
 public record LocalProcessConfig(
     String storeUri,
@@ -21,15 +23,27 @@ public record LocalProcessConfig(
     String classPath,
     List<String> jvmFlags,
     Duration readyTimeout,
-    Duration stopGrace) {
+    Duration stopGrace,
+    NodeLinks links) {
 
   public LocalProcessConfig {
-    if (storeUri == null || !storeUri.trim().toLowerCase(Locale.ROOT).startsWith("etcd://")) {
+    String scheme = storeUri == null ? "" : storeUri.trim().toLowerCase(Locale.ROOT);
+    if (!scheme.startsWith("etcd://") && !scheme.startsWith("etcds://")) {
       throw new IllegalArgumentException(
-          "storeUri must be etcd://HOST:PORT: worker processes"
+          "storeUri must be etcd://HOST:PORT or etcds://HOST:PORT: worker processes"
               + " share the cluster store, and a memory: store lives inside one JVM; was '"
               + storeUri
               + "'");
+    }
+    if (links == null) {
+      throw new IllegalArgumentException("links must not be null");
+    }
+    if (scheme.startsWith("etcds://") && !links.secured()) {
+      throw new IllegalArgumentException(
+          "worker processes of a pool on "
+              + storeUri
+              + " need certificates, which are their credentials with etcd too: give the pool a"
+              + " CA to issue them (--pool-ca)");
     }
     if (javaCommand == null || javaCommand.isBlank()) {
       throw new IllegalArgumentException(
@@ -47,11 +61,27 @@ public record LocalProcessConfig(
     }
   }
 
+  /** Plaintext workers on loopback. */
+  public LocalProcessConfig(
+      String storeUri,
+      String javaCommand,
+      String classPath,
+      List<String> jvmFlags,
+      Duration readyTimeout,
+      Duration stopGrace) {
+    this(storeUri, javaCommand, classPath, jvmFlags, readyTimeout, stopGrace, NodeLinks.LOOPBACK);
+  }
+
   /**
    * This JVM's java and class path, a small heap and fast start-up flags, 60 s to start, 5 s to
-   * stop.
+   * stop, plaintext on loopback.
    */
   public static LocalProcessConfig defaults(String storeUri) {
+    return defaults(storeUri, NodeLinks.LOOPBACK);
+  }
+
+  /** As {@link #defaults(String)}, the workers listening and secured as {@code links} says. */
+  public static LocalProcessConfig defaults(String storeUri, NodeLinks links) {
     String java =
         ProcessHandle.current()
             .info()
@@ -63,7 +93,8 @@ public record LocalProcessConfig(
         System.getProperty("java.class.path"),
         defaultJvmFlags(Runtime.version().feature()),
         Duration.ofSeconds(60),
-        Duration.ofSeconds(5));
+        Duration.ofSeconds(5),
+        links);
   }
 
   /** A small heap and fast start (workers are short-lived here); quiet about Unsafe on 24+. */
@@ -78,14 +109,22 @@ public record LocalProcessConfig(
   }
 
   public LocalProcessConfig withReadyTimeout(Duration value) {
-    return new LocalProcessConfig(storeUri, javaCommand, classPath, jvmFlags, value, stopGrace);
+    return new LocalProcessConfig(
+        storeUri, javaCommand, classPath, jvmFlags, value, stopGrace, links);
   }
 
   public LocalProcessConfig withStopGrace(Duration value) {
-    return new LocalProcessConfig(storeUri, javaCommand, classPath, jvmFlags, readyTimeout, value);
+    return new LocalProcessConfig(
+        storeUri, javaCommand, classPath, jvmFlags, readyTimeout, value, links);
   }
 
   public LocalProcessConfig withJvmFlags(List<String> value) {
-    return new LocalProcessConfig(storeUri, javaCommand, classPath, value, readyTimeout, stopGrace);
+    return new LocalProcessConfig(
+        storeUri, javaCommand, classPath, value, readyTimeout, stopGrace, links);
+  }
+
+  public LocalProcessConfig withLinks(NodeLinks value) {
+    return new LocalProcessConfig(
+        storeUri, javaCommand, classPath, jvmFlags, readyTimeout, stopGrace, value);
   }
 }

@@ -2,7 +2,10 @@ package io.tideflow.runtime.provider;
 
 import io.tideflow.core.model.NodeInfo;
 import io.tideflow.runtime.provider.ProvidedNode.Status;
+import io.tideflow.runtime.security.NodeCertificates;
+import io.tideflow.runtime.security.TlsFiles;
 import io.tideflow.store.clock.MonotonicClock;
+import io.tideflow.store.connect.ClusterStores;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
@@ -13,7 +16,9 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -30,6 +35,11 @@ import java.util.stream.Stream;
  * fails (in the result, with the tail of the child's log) if it exits first or takes longer than
  * {@link LocalProcessConfig#readyTimeout()}. Terminate sends SIGTERM, then SIGKILL after {@link
  * LocalProcessConfig#stopGrace()}.
+ *
+ * <p>The children listen where {@link LocalProcessConfig#links()} says. With its certificates each
+ * child is issued one of its own as it spawns, its links are then mutual TLS, and on {@code
+ * etcds://} the same certificate is its credential with etcd; the certificate goes with the child.
+ * A child never inherits this process's store credentials.
  *
  * <p>A child outlives the provider only to be adopted: {@link #close()} stops them all; {@link
  * #release()} (a coordinator that no longer leads) lets them go; a child whose parent is gone (let
@@ -167,6 +177,7 @@ public final class LocalProcessNodeProvider implements NodeProvider, StandbyLaun
                 health.failure(why);
               }
               children.remove(id);
+              forgetCertificate(id);
               throw new CompletionException(new IllegalStateException(why));
             });
   }
@@ -218,7 +229,11 @@ public final class LocalProcessNodeProvider implements NodeProvider, StandbyLaun
       throw new IllegalStateException(id + ": provider closed");
     }
     ChildWorker child =
-        ChildWorker.start(id, command(template, id, asStandby), logDir.resolve(id + ".log"));
+        ChildWorker.start(
+            id,
+            command(template, id, asStandby),
+            environment(template, id),
+            logDir.resolve(id + ".log"));
     if (asStandby) {
       standby.put(id, child);
     } else {
@@ -248,6 +263,32 @@ public final class LocalProcessNodeProvider implements NodeProvider, StandbyLaun
                 : t.with(Status.FAILED, "exited with code " + child.process().exitValue(), clock));
   }
 
+  /**
+   * The child's store credentials: none of this process's own (a coordinator's would give a worker
+   * more than it needs); with certificates, its own, whose common name is its pool's etcd user.
+   */
+  private Map<String, String> environment(NodeTemplate template, String id) {
+    Map<String, String> env = new HashMap<>();
+    env.put(ClusterStores.TLS_DIR_ENV, null);
+    env.put(ClusterStores.USER_ENV, null);
+    env.put(ClusterStores.PASSWORD_FILE_ENV, null);
+    NodeCertificates certificates = config.links().certificates();
+    if (certificates != null) {
+      TlsFiles files = certificates.issue(id, NodeLinks.storeUser(template.name()));
+      if (config.storeUri().trim().toLowerCase(Locale.ROOT).startsWith("etcds://")) {
+        env.put(ClusterStores.TLS_DIR_ENV, files.certificateChain().getParent().toString());
+      }
+    }
+    return env;
+  }
+
+  private void forgetCertificate(String id) {
+    NodeCertificates certificates = config.links().certificates();
+    if (certificates != null) {
+      certificates.forget(id);
+    }
+  }
+
   List<String> command(NodeTemplate template, String id, boolean asStandby) {
     List<String> command = new ArrayList<>();
     command.add(config.javaCommand());
@@ -270,6 +311,15 @@ public final class LocalProcessNodeProvider implements NodeProvider, StandbyLaun
             "--parent-pid",
             Long.toString(ProcessHandle.current().pid())));
     template.labels().forEach((k, v) -> command.addAll(List.of("--label", k + "=" + v)));
+    NodeLinks links = config.links();
+    command.addAll(List.of("--bind", links.bindHost()));
+    if (links.advertiseHost() != null) {
+      command.addAll(List.of("--advertise", links.advertiseHost()));
+    }
+    if (links.secured()) {
+      // Where environment() issued its certificate.
+      command.addAll(List.of("--tls-dir", links.certificates().directory(id).toString()));
+    }
     if (asStandby) {
       command.add("--standby");
     }
@@ -340,6 +390,7 @@ public final class LocalProcessNodeProvider implements NodeProvider, StandbyLaun
     public void discard() {
       if (standby.remove(child.nodeId(), child)) {
         child.stop(config.stopGrace(), deadlines);
+        forgetCertificate(child.nodeId());
       }
     }
   }
@@ -381,7 +432,11 @@ public final class LocalProcessNodeProvider implements NodeProvider, StandbyLaun
               stops.add(
                   t.child()
                       .stop(config.stopGrace(), deadlines)
-                      .thenRun(() -> children.remove(id, children.get(id))));
+                      .thenRun(
+                          () -> {
+                            children.remove(id, children.get(id));
+                            forgetCertificate(id);
+                          }));
             }
           }
           return CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new))

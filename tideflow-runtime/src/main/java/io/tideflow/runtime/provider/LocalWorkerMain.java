@@ -8,7 +8,11 @@ import io.tideflow.runtime.client.ClientConfig;
 import io.tideflow.runtime.client.TideflowClient;
 import io.tideflow.runtime.membership.ClusterKeys;
 import io.tideflow.runtime.membership.StoreCalls;
+import io.tideflow.runtime.security.ClusterTls;
+import io.tideflow.runtime.security.LinkSecurity;
+import io.tideflow.runtime.security.TlsFiles;
 import io.tideflow.runtime.task.TaskHandlers;
+import io.tideflow.runtime.transport.ListenAddress;
 import io.tideflow.runtime.worker.WorkerConfig;
 import io.tideflow.runtime.worker.WorkerNode;
 import io.tideflow.store.ClusterStore;
@@ -19,6 +23,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -36,9 +41,13 @@ import java.util.concurrent.TimeoutException;
  * The main class of a worker JVM started by {@link LocalProcessNodeProvider}.
  *
  * <pre>
- * --store etcd://HOST:PORT --id ID --lease-ttl-millis N --cpu-millis N [--memory-bytes N]
- * [--label k=v]... [--parent-pid PID] [--standby]
+ * --store etcd[s]://HOST:PORT --id ID --lease-ttl-millis N --cpu-millis N [--memory-bytes N]
+ * [--label k=v]... [--parent-pid PID] [--bind HOST] [--advertise HOST] [--tls-dir DIR] [--standby]
  * </pre>
+ *
+ * <p>With {@code --tls-dir} its links are mutual TLS ({@code DIR/tls.crt}, {@code tls.key}, {@code
+ * ca.crt}, reread when they change). Its store credentials come from the environment ({@link
+ * ClusterStores#TLS_DIR_ENV} and the rest), never from the command line.
  *
  * <p>It starts a worker (provider {@code local-process}, handlers from {@link
  * TaskHandlers#discover()}) and prints {@code READY <address>}. With {@code --standby} it prints
@@ -60,6 +69,9 @@ public final class LocalWorkerMain {
   private static final Duration ACTIVATE_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration LEADER_READ_TIMEOUT = Duration.ofSeconds(1);
 
+  /** How often its certificate files are looked at: its provider renews them in place. */
+  private static final Duration TLS_RELOAD = Duration.ofSeconds(10);
+
   private static volatile boolean stopping;
 
   private LocalWorkerMain() {}
@@ -73,10 +85,17 @@ public final class LocalWorkerMain {
       long memoryBytes,
       Map<String, String> labels,
       long parentPid,
+      String bind,
+      String advertise,
+      Path tlsDir,
       boolean standby) {
     Args {
-      if (store == null || !store.startsWith("etcd://")) {
-        throw new IllegalArgumentException("--store must be etcd://HOST:PORT, was '" + store + "'");
+      if (store == null || !(store.startsWith("etcd://") || store.startsWith("etcds://"))) {
+        throw new IllegalArgumentException(
+            "--store must be etcd://HOST:PORT or etcds://HOST:PORT, was '" + store + "'");
+      }
+      if (bind == null || bind.isBlank()) {
+        throw new IllegalArgumentException("--bind must not be blank, was '" + bind + "'");
       }
       if (id == null || id.isBlank()) {
         throw new IllegalArgumentException("--id must not be blank, was '" + id + "'");
@@ -123,6 +142,9 @@ public final class LocalWorkerMain {
           number(values, "--memory-bytes", Long.toString(Runtime.getRuntime().maxMemory())),
           labels,
           number(values, "--parent-pid", "0"),
+          values.getOrDefault("--bind", "127.0.0.1"),
+          values.get("--advertise"),
+          values.containsKey("--tls-dir") ? Path.of(values.get("--tls-dir")) : null,
           standby);
     }
 
@@ -154,7 +176,11 @@ public final class LocalWorkerMain {
   }
 
   private static void run(Args args) {
-    ClusterStore cluster = ClusterStores.open(args.store());
+    LinkSecurity security =
+        args.tlsDir() == null
+            ? LinkSecurity.plaintext()
+            : LinkSecurity.mutualTls(ClusterTls.load(TlsFiles.in(args.tlsDir()), TLS_RELOAD));
+    ClusterStore cluster = ClusterStores.openWithEnvironment(args.store(), System.getenv());
     if (args.parentPid() > 0) {
       watchParent(args, cluster);
     }
@@ -167,13 +193,15 @@ public final class LocalWorkerMain {
             .withProvider(PROVIDER)
             .withLabels(args.labels())
             .withCapacity(Resources.of(args.cpuMillis(), args.memoryBytes()))
-            .withLeaseTtl(Duration.ofMillis(args.leaseTtlMillis()));
+            .withLeaseTtl(Duration.ofMillis(args.leaseTtlMillis()))
+            .withListen(ListenAddress.of(args.bind(), args.advertise()));
     WorkerNode worker =
         WorkerNode.start(
             config,
             held != null ? held : cluster,
             TaskHandlers.discover(),
-            new SimpleMeterRegistry());
+            new SimpleMeterRegistry(),
+            security);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
@@ -181,6 +209,7 @@ public final class LocalWorkerMain {
                   stopping = true;
                   worker.close();
                   cluster.close();
+                  security.tls().ifPresent(ClusterTls::close);
                 },
                 "tideflow-worker-shutdown"));
     if (held != null) {

@@ -176,7 +176,23 @@ public final class ClusterCa {
    */
   public Issued issue(
       Identity.Role role, String name, List<String> hosts, Instant notBefore, Instant notAfter) {
+    return issue(role, name, name, hosts, notBefore, notAfter);
+  }
+
+  /**
+   * As {@link #issue(Identity.Role, String, List, Instant, Instant)}, with {@code commonName} as
+   * the subject's common name, which etcd takes as the user: a pool's nodes each have an identity
+   * of their own but share their pool's etcd user.
+   */
+  public Issued issue(
+      Identity.Role role,
+      String name,
+      String commonName,
+      List<String> hosts,
+      Instant notBefore,
+      Instant notAfter) {
     Identity identity = new Identity(trustDomain, role, name);
+    Identity.checkName(commonName);
     if (!notAfter.isAfter(notBefore)) {
       throw new IllegalArgumentException(
           "notAfter must be after notBefore, was " + notAfter + " <= " + notBefore);
@@ -195,7 +211,7 @@ public final class ClusterCa {
                   serial(),
                   Date.from(notBefore),
                   Date.from(notAfter),
-                  new X500Name("CN=" + name + ",OU=" + role.path() + ",O=" + trustDomain),
+                  new X500Name("CN=" + commonName + ",OU=" + role.path() + ",O=" + trustDomain),
                   pair.getPublic())
               .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
               .addExtension(

@@ -79,7 +79,8 @@ class PoolAutoscalerTest {
     cluster.close();
   }
 
-  private PoolAutoscaler autoscaler() {
+  /** Target tracking of 4 tasks per node, between 1 and 8, shrinking with no window. */
+  static Autoscaler shrinkAtOnce() {
     HpaBehavior quick =
         HpaBehavior.defaults()
             .withScaleDown(
@@ -89,10 +90,13 @@ class PoolAutoscalerTest {
                         new HpaBehavior.Limit(
                             HpaBehavior.LimitType.PERCENT, 100, Duration.ofSeconds(15))),
                     HpaBehavior.Select.MAX));
-    Autoscaler core =
-        new Autoscaler(
-            List.of(new TargetTrackingPolicy(PoolAutoscaler.CONCURRENCY, 4, 0.1, quick)),
-            new PoolLimits(1, 8, Duration.ZERO, Duration.ZERO, 2.0));
+    return new Autoscaler(
+        List.of(new TargetTrackingPolicy(PoolAutoscaler.CONCURRENCY, 4, 0.1, quick)),
+        new PoolLimits(1, 8, Duration.ZERO, Duration.ZERO, 2.0));
+  }
+
+  private PoolAutoscaler autoscaler() {
+    Autoscaler core = shrinkAtOnce();
     watcher = ClusterWatcher.start(cluster.store, Duration.ofSeconds(5));
     PoolConfig config =
         new PoolConfig(

@@ -10,6 +10,12 @@ import io.tideflow.core.model.Resources;
 import io.tideflow.runtime.autoscale.NodeTerminator;
 import io.tideflow.runtime.membership.ClusterWatcher;
 import io.tideflow.runtime.membership.TestLeader;
+import io.tideflow.runtime.security.ClusterTls;
+import io.tideflow.runtime.security.Identity;
+import io.tideflow.runtime.security.LinkSecurity;
+import io.tideflow.runtime.security.NodeCertificates;
+import io.tideflow.runtime.security.Pem;
+import io.tideflow.runtime.security.TestPki;
 import io.tideflow.runtime.transport.proto.TerminateReply;
 import io.tideflow.store.ClusterStore;
 import io.tideflow.store.Leadership;
@@ -28,11 +34,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class LocalProcessNodeProviderTest {
   static final NodeTemplate CHILD =
       new NodeTemplate(
           "child", Resources.of(1_000, 256L << 20), Map.of("tier", "jvm"), Duration.ofSeconds(2));
+
+  private static final Duration MINUTE = Duration.ofMinutes(1);
 
   private static EtcdProcess etcd;
   private static ClusterStore store;
@@ -140,7 +149,7 @@ class LocalProcessNodeProviderTest {
   void aWorkerTheCoordinatorTerminatesExitsWithCodeZero() throws Exception {
     List<String> command = workerCommand("adopted-1");
     Path log = Files.createTempFile("tideflow-adopted-", ".log");
-    ChildWorker child = ChildWorker.start("adopted-1", command, log);
+    ChildWorker child = ChildWorker.start("adopted-1", command, Map.of(), log);
     // The test leads, as a coordinator that adopted the worker from a previous leader would.
     Leadership leader = TestLeader.lead(store, "test");
     try {
@@ -162,6 +171,80 @@ class LocalProcessNodeProviderTest {
       leader.resign().get(10, TimeUnit.SECONDS);
       Files.deleteIfExists(log);
     }
+  }
+
+  @Test
+  void workerJvmsIssuedCertificatesServeOnlyOverMutualTlsAndTheCoordinatorStopsThem(
+      @TempDir Path dir) throws Exception {
+    TestPki pki = new TestPki(dir.resolve("pki"), "tideflow");
+    pki.ca.save(dir.resolve("ca"));
+    Leadership leader = TestLeader.lead(store, "c1");
+    try (NodeCertificates certificates =
+            NodeCertificates.load(dir.resolve("ca"), Duration.ofHours(1));
+        ClusterTls client = ClusterTls.load(pki.issue(Identity.Role.CLIENT, "ops"), MINUTE);
+        ClusterTls coordinator =
+            ClusterTls.load(pki.issue(Identity.Role.COORDINATOR, "c1"), MINUTE)) {
+      provider =
+          new LocalProcessNodeProvider(
+              LocalProcessConfig.defaults(
+                  etcd.uri(), new NodeLinks("127.0.0.1", null, certificates)));
+      LaunchResult result = provider.launch(CHILD, 2, "r1").get(60, TimeUnit.SECONDS);
+      assertThat(result.ok()).as("errors %s", result.errors()).isTrue();
+      await().atMost(Duration.ofSeconds(5)).until(() -> registry.view().size() == 2);
+      String address = registry.view().node("child-1").address();
+
+      assertThat(LinkSecurity.mutualTls(client).probe("child-1", address, MINUTE))
+          .succeedsWithin(MINUTE)
+          .isEqualTo("mutual TLS 1.3, X25519MLKEM768, spiffe://tideflow/node/child-1");
+      assertThat(LinkSecurity.plaintext().probe("child-1", address, Duration.ofSeconds(10)))
+          .succeedsWithin(MINUTE)
+          .isEqualTo("not reached");
+      // Each node has an identity of its own; their etcd user is their pool's.
+      assertThat(
+              Pem.readCertificates(certificates.directory("child-2").resolve("tls.crt"))
+                  .getFirst()
+                  .getSubjectX500Principal()
+                  .getName())
+          .endsWith("CN=pool-child");
+
+      // Only the coordinator's certificate stops a node over its link.
+      String second = registry.view().node("child-2").address();
+      assertThat(
+              NodeTerminator.terminate(
+                  LinkSecurity.mutualTls(client),
+                  "child-2",
+                  second,
+                  leader.fencingToken(),
+                  Duration.ofSeconds(5),
+                  "not a coordinator"))
+          .failsWithin(MINUTE)
+          .withThrowableThat()
+          .withMessageContaining("PERMISSION_DENIED");
+      assertThat(
+              NodeTerminator.terminate(
+                  LinkSecurity.mutualTls(coordinator),
+                  "child-2",
+                  second,
+                  leader.fencingToken(),
+                  Duration.ofSeconds(5),
+                  "scale in"))
+          .succeedsWithin(MINUTE);
+      await().atMost(Duration.ofSeconds(20)).until(() -> registry.view().node("child-2") == null);
+
+      provider.terminate(List.of("child-1", "child-2"), "t1").get(30, TimeUnit.SECONDS);
+      assertThat(certificates.nodes()).isEmpty();
+      assertThat(certificates.directory("child-1")).doesNotExist();
+    } finally {
+      leader.resign().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void aPoolOnEtcdOverTlsNeedsCertificatesForItsWorkers() {
+    assertThatThrownBy(() -> LocalProcessConfig.defaults("etcds://127.0.0.1:2379"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("need certificates")
+        .hasMessageContaining("--pool-ca");
   }
 
   /** The command line of a worker JVM that the test starts itself, not through a provider. */
@@ -190,7 +273,7 @@ class LocalProcessNodeProviderTest {
     Process parent = new ProcessBuilder("sleep", "30").start();
     List<String> command = workerCommand("orphan-1", "--parent-pid", Long.toString(parent.pid()));
     Path log = Files.createTempFile("tideflow-orphan-", ".log");
-    ChildWorker child = ChildWorker.start("orphan-1", command, log);
+    ChildWorker child = ChildWorker.start("orphan-1", command, Map.of(), log);
     try {
       child.ready().get(60, TimeUnit.SECONDS);
       await().atMost(Duration.ofSeconds(5)).until(() -> registry.view().node("orphan-1") != null);
@@ -224,7 +307,7 @@ class LocalProcessNodeProviderTest {
             "--label",
             NodeTemplate.POOL_LABEL + "=p");
     Path log = Files.createTempFile("tideflow-orphan-", ".log");
-    ChildWorker child = ChildWorker.start("p-1", command, log);
+    ChildWorker child = ChildWorker.start("p-1", command, Map.of(), log);
     Leadership leader = null;
     try {
       child.ready().get(60, TimeUnit.SECONDS);

@@ -8,6 +8,7 @@ import io.tideflow.store.memory.MemoryClusterStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Opens a {@link ClusterStore} named by a URI: {@code memory:} (or {@code mem:}) for a new embedded
@@ -15,10 +16,29 @@ import java.util.Locale;
  * over TLS.
  */
 public final class ClusterStores {
+  /**
+   * The environment variables a process reads its store credentials from when no option names them:
+   * a TLS directory, a user and a password file. A parent that starts workers of lesser privilege
+   * clears them from the child's environment and sets its own.
+   */
+  public static final String TLS_DIR_ENV = EtcdCredentials.TLS_DIR_ENV;
+
+  public static final String USER_ENV = EtcdCredentials.USER_ENV;
+
+  public static final String PASSWORD_FILE_ENV = EtcdCredentials.PASSWORD_FILE_ENV;
+
   private ClusterStores() {}
 
   public static ClusterStore open(String uri) {
     return open(uri, EtcdCredentials.NONE);
+  }
+
+  /**
+   * As {@link #open(String, EtcdCredentials)}, the credentials read from {@code environment}
+   * ({@link #TLS_DIR_ENV}, {@link #USER_ENV}, {@link #PASSWORD_FILE_ENV}).
+   */
+  public static ClusterStore openWithEnvironment(String uri, Map<String, String> env) {
+    return open(uri, EtcdCredentials.of(null, null, null, env));
   }
 
   /**
