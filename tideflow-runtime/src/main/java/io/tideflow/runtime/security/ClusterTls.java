@@ -17,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.attribute.FileTime;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.Signature;
@@ -33,7 +32,6 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
@@ -240,7 +238,7 @@ public final class ClusterTls implements AutoCloseable {
   }
 
   /** One consistent set: a key never meets another generation's certificate. */
-  private static final class Material {
+  private static final class Material implements GenerationKeyManager.Generation {
     final long generation;
     final Stamp stamp;
     final X509Certificate[] chain;
@@ -261,6 +259,21 @@ public final class ClusterTls implements AutoCloseable {
       this.key = key;
       this.pkix = pkix;
       this.identity = identity;
+    }
+
+    @Override
+    public long generation() {
+      return generation;
+    }
+
+    @Override
+    public X509Certificate[] chain() {
+      return chain;
+    }
+
+    @Override
+    public PrivateKey key() {
+      return key;
     }
 
     static Material read(TlsFiles files, long generation)
@@ -348,63 +361,15 @@ public final class ClusterTls implements AutoCloseable {
   }
 
   /** Presents the current certificate; the alias names its generation so key and chain match. */
-  private final class ReloadingKeyManager extends X509ExtendedKeyManager {
-    private Material of(String alias) {
-      Material now = material;
-      if (alias != null && alias.equals(Long.toString(now.generation))) {
-        return now;
-      }
-      Material before = previous;
-      if (before != null && alias != null && alias.equals(Long.toString(before.generation))) {
-        return before;
-      }
-      return null;
-    }
-
-    private String current() {
-      return Long.toString(material.generation);
+  private final class ReloadingKeyManager extends GenerationKeyManager {
+    @Override
+    Generation current() {
+      return material;
     }
 
     @Override
-    public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
-      return current();
-    }
-
-    @Override
-    public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
-      return current();
-    }
-
-    @Override
-    public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
-      return current();
-    }
-
-    @Override
-    public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
-      return current();
-    }
-
-    @Override
-    public String[] getClientAliases(String keyType, Principal[] issuers) {
-      return new String[] {Long.toString(material.generation)};
-    }
-
-    @Override
-    public String[] getServerAliases(String keyType, Principal[] issuers) {
-      return new String[] {Long.toString(material.generation)};
-    }
-
-    @Override
-    public X509Certificate[] getCertificateChain(String alias) {
-      Material m = of(alias);
-      return m == null ? null : m.chain.clone();
-    }
-
-    @Override
-    public PrivateKey getPrivateKey(String alias) {
-      Material m = of(alias);
-      return m == null ? null : m.key;
+    Generation previous() {
+      return previous;
     }
   }
 

@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
-import java.util.List;
-import javax.net.ssl.KeyManagerFactory;
+import java.time.Duration;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -22,21 +22,19 @@ public final class JdkTls {
    * @throws IllegalArgumentException naming the file that cannot be read
    */
   public static SSLContext server(TlsFiles files) {
+    return server(files, ClusterTls.DEFAULT_RELOAD);
+  }
+
+  /**
+   * As {@link #server(TlsFiles)}, the files read again when they change, looked at on a handshake
+   * at most once per {@code reloadEvery}: renew the certificate in place, no restart.
+   *
+   * @throws IllegalArgumentException naming the file that cannot be read
+   */
+  public static SSLContext server(TlsFiles files, Duration reloadEvery) {
     try {
-      List<X509Certificate> chain = Pem.readCertificates(files.certificateChain());
-      KeyStore keys = KeyStore.getInstance("PKCS12");
-      keys.load(null, null);
-      char[] none = new char[0];
-      keys.setKeyEntry(
-          "tls",
-          Pem.readPrivateKey(files.privateKey()),
-          none,
-          chain.toArray(X509Certificate[]::new));
-      KeyManagerFactory kmf =
-          KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-      kmf.init(keys, none);
       SSLContext ssl = SSLContext.getInstance("TLS");
-      ssl.init(kmf.getKeyManagers(), null, null);
+      ssl.init(new KeyManager[] {new PemKeyManager(files, reloadEvery)}, null, null);
       return ssl;
     } catch (IOException | GeneralSecurityException e) {
       throw new IllegalArgumentException("TLS material cannot be used: " + e.getMessage(), e);

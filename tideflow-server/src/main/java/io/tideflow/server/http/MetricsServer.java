@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
@@ -24,6 +25,9 @@ public final class MetricsServer implements AutoCloseable {
   private final PrometheusMeterRegistry registry;
   private final ListenAddress listen;
   private final HttpAccess access;
+
+  /** Runs each request on a virtual thread of its own; shut down with the server. */
+  private final ExecutorService requests = Executors.newVirtualThreadPerTaskExecutor();
 
   private MetricsServer(
       HttpServer server,
@@ -81,7 +85,7 @@ public final class MetricsServer implements AutoCloseable {
     MetricsServer metrics = new MetricsServer(server, registry, listen, access);
     server.createContext("/metrics", metrics::scrape);
     server.createContext("/healthz", exchange -> respond(exchange, 200, "text/plain", "ok\n"));
-    server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+    server.setExecutor(metrics.requests);
     server.start();
     return metrics;
   }
@@ -152,5 +156,6 @@ public final class MetricsServer implements AutoCloseable {
   @Override
   public void close() {
     server.stop(0);
+    requests.shutdownNow();
   }
 }

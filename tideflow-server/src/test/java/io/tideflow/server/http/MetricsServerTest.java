@@ -2,23 +2,29 @@ package io.tideflow.server.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tideflow.runtime.security.ClusterCa;
 import io.tideflow.runtime.security.Identity;
 import io.tideflow.runtime.security.JdkTls;
+import io.tideflow.runtime.security.Pem;
 import io.tideflow.runtime.security.TlsFiles;
 import io.tideflow.runtime.transport.ListenAddress;
+import java.math.BigInteger;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -104,6 +110,51 @@ class MetricsServerTest {
       URI health = URI.create("https://127.0.0.1:" + server.port() + "/healthz");
       assertThat(get(https, health, null).statusCode()).isEqualTo(200);
     }
+  }
+
+  @Test
+  void theHttpsCertificateIsReadAgainWhenItsFilesChange() throws Exception {
+    ClusterCa ca = ClusterCa.create("tideflow", Instant.now(), Duration.ofDays(1));
+    Path w1 = dir.resolve("w1");
+    ca.issue(Identity.Role.NODE, "w1", List.of("127.0.0.1"), Instant.now(), Duration.ofHours(1))
+        .save(w1);
+    Path token = Files.writeString(dir.resolve("token"), "0123456789abcdef-token\n");
+    HttpAccess access =
+        HttpAccess.of(JdkTls.server(TlsFiles.in(w1), Duration.ofMillis(100)), token);
+    try (MetricsServer server =
+        MetricsServer.start(
+            MetricsServer.newRegistry(), ListenAddress.of("0.0.0.0", "127.0.0.1"), 0, access)) {
+      SSLContext trust = JdkTls.client(TlsFiles.in(w1));
+      BigInteger first = presented(trust, server.port());
+      assertThat(first).isEqualTo(certificate(w1).getSerialNumber());
+
+      ca.issue(Identity.Role.NODE, "w1", List.of("127.0.0.1"), Instant.now(), Duration.ofHours(2))
+          .save(w1);
+      BigInteger renewed = certificate(w1).getSerialNumber();
+      assertThat(renewed).isNotEqualTo(first);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> presented(trust, server.port()).equals(renewed));
+      assertThat(
+              get(
+                      HttpClient.newBuilder().sslContext(trust).build(),
+                      URI.create(server.url()),
+                      "Bearer 0123456789abcdef-token")
+                  .statusCode())
+          .isEqualTo(200);
+    }
+  }
+
+  /** The serial of the certificate a new handshake with the server on {@code port} is shown. */
+  private static BigInteger presented(SSLContext trust, int port) throws Exception {
+    try (SSLSocket socket = (SSLSocket) trust.getSocketFactory().createSocket("127.0.0.1", port)) {
+      socket.startHandshake();
+      return ((X509Certificate) socket.getSession().getPeerCertificates()[0]).getSerialNumber();
+    }
+  }
+
+  private static X509Certificate certificate(Path dir) throws Exception {
+    return Pem.readCertificates(dir.resolve("tls.crt")).getFirst();
   }
 
   private static HttpResponse<String> get(HttpClient http, URI uri, String authorization)
