@@ -107,13 +107,17 @@ public final class LinkSecurity {
       outcome.complete(tls == null ? "plaintext, reached" : seen);
     } else if (state == ConnectivityState.TRANSIENT_FAILURE) {
       // In TLS 1.3 the client accepts the node's certificate before the node sees the client's:
-      // a failure after an accepted handshake is the node refusing this process.
+      // a failure after an accepted handshake is most likely the node refusing this process.
       outcome.complete(
           tls == null || seen == null
               ? "not reached"
               : seen.startsWith("refused")
                   ? seen
-                  : "the node refused this process's certificate (" + tls.identity() + ")");
+                  : "the node closed the link after its certificate was accepted ("
+                      + seen
+                      + "): it refused this process's certificate ("
+                      + tls.identity()
+                      + ") or went away");
     } else if (state != ConnectivityState.SHUTDOWN) {
       channel.notifyWhenStateChanged(
           state, () -> watch(channel, channel.getState(false), handshake, outcome));

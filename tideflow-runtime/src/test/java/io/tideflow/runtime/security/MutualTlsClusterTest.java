@@ -165,7 +165,9 @@ class MutualTlsClusterTest {
                     Duration.ofMinutes(1))));
     assertThat(strangerLinks.probe("w1", worker.address(), timeout).get(15, TimeUnit.SECONDS))
         .isEqualTo(
-            "the node refused this process's certificate (spiffe://tideflow/client/stranger)");
+            "the node closed the link after its certificate was accepted (mutual TLS 1.3,"
+                + " X25519MLKEM768, spiffe://tideflow/node/w1): it refused this process's"
+                + " certificate (spiffe://tideflow/client/stranger) or went away");
   }
 
   @Test
