@@ -101,7 +101,12 @@ public final class EtcdClusterStore implements ClusterStore {
             .interceptor(new RequestDeadlineInterceptor(requestTimeout))
             .connectTimeout(requestTimeout);
     if (credentials.tls()) {
-      builder.sslContext(sslContext(credentials.tlsDir()));
+      builder.sslContext(
+          new ReloadingSslContext(
+              credentials.tlsDir(),
+              List.of("ca.crt", "tls.crt", "tls.key"),
+              TLS_RELOAD,
+              EtcdClusterStore::sslContext));
     }
     if (credentials.user() != null) {
       builder
@@ -170,6 +175,9 @@ public final class EtcdClusterStore implements ClusterStore {
     List<String> urls = endpoints.stream().map(e -> e.contains("://") ? e : scheme + e).toList();
     return new EtcdClusterStore(urls, requestTimeout, clock, credentials);
   }
+
+  /** How often, at most, a new connection to etcd looks whether its TLS files changed. */
+  static final Duration TLS_RELOAD = Duration.ofSeconds(1);
 
   /** TLS to etcd: its CA from {@code dir}/ca.crt, a client certificate if {@code dir} holds one. */
   private static SslContext sslContext(Path dir) {
