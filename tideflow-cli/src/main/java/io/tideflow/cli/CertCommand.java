@@ -2,7 +2,9 @@ package io.tideflow.cli;
 
 import io.tideflow.runtime.security.ClusterCa;
 import io.tideflow.runtime.security.Identity;
+import io.tideflow.runtime.security.Pem;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -69,6 +71,15 @@ final class CertCommand implements Runnable {
     List<String> hosts = new ArrayList<>();
 
     @Option(
+        names = "--also-trust",
+        paramLabel = "FILE",
+        description = {
+          "PEM file of more CA certificates for OUT/ca.crt beside the issuing CA's, e.g. a new",
+          "CA's ca.crt while the cluster moves to it; repeatable"
+        })
+    List<Path> alsoTrust = new ArrayList<>();
+
+    @Option(
         names = "--days",
         description = "How long the certificate is valid (default: ${DEFAULT-VALUE})")
     int days = 90;
@@ -99,7 +110,11 @@ final class CertCommand implements Runnable {
       }
       ClusterCa ca = ClusterCa.load(caDir);
       ClusterCa.Issued issued = ca.issue(role, name, hosts, Instant.now(), Duration.ofDays(days));
-      issued.save(out);
+      List<X509Certificate> trusted = new ArrayList<>();
+      for (Path file : alsoTrust) {
+        trusted.addAll(Pem.readCertificates(file));
+      }
+      issued.save(out, trusted);
       System.out.println(
           issued.identity()
               + " until "

@@ -9,6 +9,7 @@ import io.tideflow.runtime.membership.NodeRecords;
 import io.tideflow.runtime.membership.TestLeader;
 import io.tideflow.runtime.security.ClusterTls;
 import io.tideflow.runtime.security.LinkSecurity;
+import io.tideflow.runtime.security.Pem;
 import io.tideflow.runtime.security.TlsFiles;
 import io.tideflow.store.ClusterStore;
 import io.tideflow.store.KeyValue;
@@ -23,7 +24,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -128,6 +131,52 @@ class SecureClusterCommandTest {
           .succeedsWithin(Duration.ofSeconds(20));
       assertThat(worker).succeedsWithin(Duration.ofSeconds(20)).isEqualTo(ExitCodes.OK);
     }
+  }
+
+  @Test
+  void aCertificateMayTrustANewCaBesideItsIssuerWhileTheClusterMovesToIt() throws Exception {
+    Path old = dir.resolve("ca");
+    Path next = dir.resolve("ca2");
+    assertThat(run("ca", "init", "--dir", old.toString())).isEqualTo(ExitCodes.OK);
+    assertThat(run("ca", "init", "--dir", next.toString())).isEqualTo(ExitCodes.OK);
+    Path w1 = dir.resolve("w1");
+    assertThat(
+            run(
+                "cert",
+                "issue",
+                "--ca",
+                next.toString(),
+                "--also-trust",
+                old.resolve("ca.crt").toString(),
+                "--node",
+                "w1",
+                "--out",
+                w1.toString()))
+        .isEqualTo(ExitCodes.OK);
+    List<X509Certificate> trusted = Pem.readCertificates(w1.resolve("ca.crt"));
+    assertThat(trusted)
+        .containsExactly(
+            Pem.readCertificates(next.resolve("ca.crt")).getFirst(),
+            Pem.readCertificates(old.resolve("ca.crt")).getFirst());
+    assertThat(Pem.readCertificates(w1.resolve("tls.crt")).getFirst().getIssuerX500Principal())
+        .isEqualTo(trusted.getFirst().getSubjectX500Principal());
+    // Loadable as it is: both CAs are of the same trust domain.
+    ClusterTls.load(TlsFiles.in(w1), Duration.ofMinutes(1)).close();
+    // A file without a certificate is named.
+    Files.writeString(dir.resolve("empty.crt"), "nothing here\n");
+    assertThat(
+            run(
+                "cert",
+                "issue",
+                "--ca",
+                next.toString(),
+                "--also-trust",
+                dir.resolve("empty.crt").toString(),
+                "--node",
+                "w1",
+                "--out",
+                w1.toString()))
+        .isNotEqualTo(ExitCodes.OK);
   }
 
   private static int run(String... args) {

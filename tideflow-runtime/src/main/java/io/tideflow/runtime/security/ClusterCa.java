@@ -20,6 +20,8 @@ import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
@@ -48,6 +50,9 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 public final class ClusterCa {
   /** The CA's certificate, in a CA directory and beside every issued certificate. */
   public static final String CA_CERT = "ca.crt";
+
+  private static final DateTimeFormatter CREATED =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
 
   /** The CA's key: only in the CA directory, readable by its owner alone. */
   public static final String CA_KEY = "ca.key";
@@ -80,8 +85,15 @@ public final class ClusterCa {
     new Identity(trustDomain, Identity.Role.CLIENT, "check");
     try {
       KeyPair pair = newKeyPair();
+      // Named by when it was made too, so the CA that replaces it is told apart by name.
       X500Name subject =
-          new X500Name("CN=Tideflow cluster CA " + trustDomain + ",O=" + trustDomain);
+          new X500Name(
+              "CN=Tideflow cluster CA "
+                  + trustDomain
+                  + " "
+                  + CREATED.format(now)
+                  + ",O="
+                  + trustDomain);
       JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
       X509v3CertificateBuilder b =
           new JcaX509v3CertificateBuilder(
@@ -253,8 +265,23 @@ public final class ClusterCa {
      * them never reads half a file.
      */
     public void save(Path dir) throws IOException, GeneralSecurityException {
+      save(dir, List.of());
+    }
+
+    /**
+     * As {@link #save(Path)}, with {@code alsoTrusted} in {@code ca.crt} beside the CA that signed
+     * it: while a cluster moves to a new CA, every process trusts both.
+     */
+    public void save(Path dir, List<X509Certificate> alsoTrusted)
+        throws IOException, GeneralSecurityException {
       Files.createDirectories(dir);
-      replace(dir, CA_CERT, Pem.certificates(List.of(ca)), false);
+      List<X509Certificate> trusted = new ArrayList<>(List.of(ca));
+      for (X509Certificate other : alsoTrusted) {
+        if (!trusted.contains(other)) {
+          trusted.add(other);
+        }
+      }
+      replace(dir, CA_CERT, Pem.certificates(trusted), false);
       replace(dir, KEY, Pem.privateKey(key), true);
       replace(dir, CERT, Pem.certificates(List.of(certificate)), false);
     }
