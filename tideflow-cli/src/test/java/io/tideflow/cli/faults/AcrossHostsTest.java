@@ -5,12 +5,21 @@ import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tideflow.cli.TideflowCommand;
+import io.tideflow.core.model.LoadReport;
+import io.tideflow.core.model.NodeInfo;
+import io.tideflow.core.model.NodeState;
+import io.tideflow.core.model.Resources;
+import io.tideflow.core.model.TaskSpec;
 import io.tideflow.runtime.client.TideflowClient;
+import io.tideflow.runtime.membership.ClusterKeys;
+import io.tideflow.runtime.membership.NodeRecords;
 import io.tideflow.runtime.security.ClusterCa;
 import io.tideflow.runtime.security.ClusterTls;
 import io.tideflow.runtime.security.Identity;
 import io.tideflow.runtime.security.LinkSecurity;
 import io.tideflow.runtime.security.TlsFiles;
+import io.tideflow.store.ClusterStore;
+import io.tideflow.store.connect.ClusterStores;
 import io.tideflow.store.etcd.EtcdCredentials;
 import io.tideflow.store.etcd.EtcdProcess;
 import io.tideflow.store.etcd.EtcdTls;
@@ -25,6 +34,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -249,6 +259,52 @@ class AcrossHostsTest {
     assertThat(w3.output())
         .contains("(spiffe://tideflow/node/w3) is valid only from")
         .contains("issue a new one (tideflow cert issue)");
+  }
+
+  @Test
+  void aForgedRegistryEntryPointingAcrossHostsIsRefusedByEveryClient() throws Exception {
+    // w4 is a real node of the cluster, with its own certificate and etcd user.
+    tideflow(
+        "store", "grant", "--store", etcd.uri(), "--store-tls-dir", dir("root"), "--node", "w4");
+    tideflow("cert", "issue", "--ca", ca(), "--node", "w4", "--out", dir("w4"));
+    ChildJvm w4 = worker("w4");
+    ClusterTls ops = keep(ClusterTls.load(TlsFiles.in(pki.resolve("ops")), Duration.ofMinutes(1)));
+    TideflowClient client = cluster.client(new SimpleMeterRegistry(), LinkSecurity.mutualTls(ops));
+    cluster.awaitReady(client, List.of(w4), Duration.ofSeconds(90));
+    String w4Address = client.view().node("w4").address();
+
+    // Whoever can write etcd's registry (here its root) says that w2 lives at w4's address.
+    try (ClusterStore root =
+        ClusterStores.open(etcd.uri(), new EtcdCredentials(pki.resolve("root"), null, null))) {
+      NodeInfo forged =
+          new NodeInfo(
+              "w2",
+              "local-process",
+              w4Address,
+              Map.of(),
+              Resources.of(8_000, 1L << 30),
+              NodeState.READY,
+              LoadReport.NONE);
+      root.put(ClusterKeys.node("w2"), NodeRecords.encode(forged), 0).get(10, TimeUnit.SECONDS);
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> client.view().node("w2") != null);
+
+    String status = tideflow(inPki(readme.command("status")));
+    assertThat(status)
+        .contains(
+            "w2 at "
+                + w4Address
+                + ": refused: the node dialled as w2 (its registry entry) presented the"
+                + " certificate of spiffe://tideflow/node/w4")
+        .contains(
+            "w4 at " + w4Address + ": mutual TLS 1.3, X25519MLKEM768, spiffe://tideflow/node/w4");
+    // Tasks meant for w2 are never sent down the forged link: the handshake ends first.
+    for (int i = 0; i < 20; i++) {
+      client.submit(TaskSpec.builder("echo").build()).get(30, TimeUnit.SECONDS);
+    }
+    assertThat(ops.stats().refused()).containsKey("client");
+    assertThat(ops.stats().handshakes()).containsOnlyKeys("client/X25519MLKEM768");
+    assertThat(client.stats().failed()).isZero();
   }
 
   /**
