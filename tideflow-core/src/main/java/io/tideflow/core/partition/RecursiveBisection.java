@@ -1,0 +1,111 @@
+package io.tideflow.core.partition;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * The initial k-way cut of the coarsest graph: bisected into the first half of the parts and the
+ * second (by their shares), each side bisected again on its own subgraph, until every side is one
+ * part.
+ */
+final class RecursiveBisection {
+  /** Grown-and-refined cuts tried per bisection; the best is kept. */
+  private static final int TRIES = 8;
+
+  private RecursiveBisection() {}
+
+  static int[] partition(Graph g, PartitionRequest request, long[] max, SplittableRandom r) {
+    int[] part = new int[g.vertexCount()];
+    int[] ids = new int[g.vertexCount()];
+    for (int v = 0; v < ids.length; v++) {
+      ids[v] = v;
+    }
+    split(g, ids, 0, request.parts(), request.targets(), max, part, r);
+    return part;
+  }
+
+  /** Assigns the vertices {@code ids} of the original graph, {@code g} their subgraph. */
+  private static void split(
+      Graph g,
+      int[] ids,
+      int first,
+      int k,
+      double[] targets,
+      long[] max,
+      int[] part,
+      SplittableRandom r) {
+    if (k == 1) {
+      for (int id : ids) {
+        part[id] = first;
+      }
+      return;
+    }
+    int left = k / 2;
+    double all = 0;
+    double leftShare = 0;
+    long leftMax = 0;
+    long rightMax = 0;
+    for (int p = first; p < first + k; p++) {
+      all += targets[p];
+      if (p < first + left) {
+        leftShare += targets[p];
+        leftMax += max[p];
+      } else {
+        rightMax += max[p];
+      }
+    }
+    int[] side = Bisection.bisect(g, leftShare / all, leftMax, rightMax, TRIES, r);
+    for (int s = 0; s < 2; s++) {
+      int count = 0;
+      for (int x : side) {
+        if (x == s) {
+          count++;
+        }
+      }
+      int[] local = new int[g.vertexCount()];
+      Arrays.fill(local, -1);
+      int[] subIds = new int[count];
+      int next = 0;
+      for (int v = 0; v < side.length; v++) {
+        if (side[v] == s) {
+          local[v] = next;
+          subIds[next++] = ids[v];
+        }
+      }
+      Graph sub = induced(g, side, s, local, count);
+      if (s == 0) {
+        split(sub, subIds, first, left, targets, max, part, r);
+      } else {
+        split(sub, subIds, first + left, k - left, targets, max, part, r);
+      }
+    }
+  }
+
+  /** The subgraph of the vertices on side {@code s}, numbered by {@code local}. */
+  private static Graph induced(Graph g, int[] side, int s, int[] local, int count) {
+    int[] off = g.offsets();
+    int[] adj = g.adjacency();
+    int[] wgt = g.edgeWeights();
+    int[] subOff = new int[count + 1];
+    int[] subAdj = new int[adj.length];
+    int[] subWgt = new int[adj.length];
+    int[] subVw = new int[count];
+    int out = 0;
+    for (int v = 0; v < side.length; v++) {
+      if (side[v] != s) {
+        continue;
+      }
+      int lv = local[v];
+      subOff[lv] = out;
+      subVw[lv] = g.vertexWeight(v);
+      for (int i = off[v]; i < off[v + 1]; i++) {
+        if (side[adj[i]] == s) {
+          subAdj[out] = local[adj[i]];
+          subWgt[out++] = wgt[i];
+        }
+      }
+    }
+    subOff[count] = out;
+    return new Graph(subOff, Arrays.copyOf(subAdj, out), Arrays.copyOf(subWgt, out), subVw);
+  }
+}
