@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
       CaCommand.class,
       CertCommand.class,
       StoreCommand.class,
+      PartitionCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class TideflowCommand implements Runnable {

@@ -2,6 +2,8 @@ package io.tideflow.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tideflow.core.partition.Graph;
+import io.tideflow.core.partition.MetisFormat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -11,6 +13,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -71,6 +74,34 @@ class CommandLineTest {
     assertThat(javax.imageio.ImageIO.read(dir.resolve("chart.png").toFile()).getWidth())
         .isEqualTo(1200);
     assertThat(Files.readString(dir.resolve("report.html"))).contains("scale-up", "node killed");
+  }
+
+  @Test
+  void partitionCutsAMetisGraphFileAndWritesThePartitionAsGpmetisDoes(
+      @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Path graph = dir.resolve("grid.graph");
+    Graph.Builder grid = Graph.builder(400);
+    for (int v = 0; v < 400; v++) {
+      if (v % 20 < 19) {
+        grid.edge(v, v + 1, 1);
+      }
+      if (v + 20 < 400) {
+        grid.edge(v, v + 20, 1);
+      }
+    }
+    Files.writeString(graph, MetisFormat.format(grid.build()));
+
+    Run r = run("partition", graph.toString(), "--parts", "4");
+
+    assertThat(r.exit()).as(r.out() + r.err()).isZero();
+    assertThat(r.out()).contains("400 vertices, 760 edges into 4 parts: edge cut ");
+    List<String> parts = Files.readAllLines(dir.resolve("grid.graph.part.4"));
+    assertThat(parts).hasSize(400).containsOnly("0", "1", "2", "3");
+
+    Files.writeString(dir.resolve("bad.graph"), "2 1\n2\n3\n");
+    Run bad = run("partition", dir.resolve("bad.graph").toString(), "--parts", "2");
+    assertThat(bad.exit()).isEqualTo(ExitCodes.FAILED);
+    assertThat(bad.err()).contains("bad.graph: line 3: neighbour 3 is not a vertex (1..2)");
   }
 
   @Test
