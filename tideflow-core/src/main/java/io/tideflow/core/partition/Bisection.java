@@ -113,7 +113,14 @@ final class Bisection {
    * over the bounds by less, or as far over and cut less.
    */
   static void refine(Graph g, int[] side, long max0, long max1) {
+    refine(g, side, max0, max1, PATIENCE, MAX_PASSES);
+  }
+
+  /** As {@link #refine(Graph, int[], long, long)}, with its own patience and number of passes. */
+  static void refine(Graph g, int[] side, long max0, long max1, int patience, int passes) {
     int n = g.vertexCount();
+    // On a small graph a long patience would only move every vertex and take the moves back.
+    patience = Math.min(patience, Math.max(16, n / 4));
     int[] off = g.offsets();
     int[] adj = g.adjacency();
     int[] wgt = g.edgeWeights();
@@ -123,7 +130,7 @@ final class Bisection {
     boolean[] locked = new boolean[n];
     int[] moved = new int[n];
     GainHeap[] heaps = {new GainHeap(), new GainHeap()};
-    for (int pass = 0; pass < MAX_PASSES; pass++) {
+    for (int pass = 0; pass < passes; pass++) {
       long[] w = weights(g, side);
       long cut = 0;
       heaps[0].clear();
@@ -151,7 +158,7 @@ final class Bisection {
       long bestCut = cut;
       int bestMoves = 0;
       int moves = 0;
-      while (moves - bestMoves < PATIENCE) {
+      while (moves - bestMoves < patience) {
         int v = pick(heaps, side, gain, locked, vw, w, max);
         if (v == -1) {
           break;

@@ -5,36 +5,61 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Multilevel k-way partitioning as METIS's {@code gpmetis} does it: the graph is coarsened by
- * heavy-edge matching until it is small, cut there by recursive bisection (grown and FM-refined,
- * the best of several tries), and the cut carried back up level by level, refined at each: by FM
- * for two parts, by greedy k-way moves for more. The whole is run {@code runs} times from different
- * seeds and the best result kept: the least over its bounds, then the smallest cut.
+ * Multilevel k-way partitioning in the manner of METIS's {@code gpmetis}: the graph is coarsened by
+ * heavy-edge matching (two-hop matching where that stalls) until it is small, cut there by
+ * recursive bisection (grown and FM-refined, the best of several tries), and the cut carried back
+ * up level by level, refined at each: by FM for two parts; for more, by greedy k-way moves and then
+ * FM between each pair of neighbouring parts. A V-cycle follows: coarsening again within the parts
+ * found, and refining back up. The whole is run {@code runs} times from different seeds and the
+ * best result kept: the least over its bounds, then the smallest cut.
  */
 public final class MultilevelPartitioner implements Partitioner {
   /** Rounds of coarsening within the parts found and refining again after the first cut. */
-  private static final int V_CYCLES = 2;
+  private static final int V_CYCLES = 1;
 
   private final int runs;
+  private final int vCycles;
 
-  /** Four runs. */
+  /** Three runs. */
   public MultilevelPartitioner() {
-    this(4);
+    this(3);
   }
 
   public MultilevelPartitioner(int runs) {
+    this(runs, V_CYCLES);
+  }
+
+  MultilevelPartitioner(int runs, int vCycles) {
     if (runs < 1) {
       throw new IllegalArgumentException("runs must be >= 1, was " + runs);
     }
     this.runs = runs;
+    this.vCycles = vCycles;
   }
 
   @Override
   public Partition partition(Graph graph, PartitionRequest request) {
+    int k = request.parts();
+    int n = graph.vertexCount();
+    if (k == 1 || n == 0) {
+      return Partition.of(graph, request, new int[n]);
+    }
+    long total = graph.totalVertexWeight();
+    long[] max = new long[k];
+    for (int p = 0; p < k; p++) {
+      max[p] = request.maxWeight(p, total);
+    }
+    int coarsenTo = Math.max(20 * k, 80);
+    long maxVertexWeight = Math.max(1, (long) Math.ceil(1.5 * total / coarsenTo));
     SplittableRandom seeds = new SplittableRandom(request.seed());
     Partition best = null;
     for (int run = 0; run < runs; run++) {
-      Partition p = Partition.of(graph, request, once(graph, request, seeds.split()));
+      SplittableRandom r = seeds.split();
+      int[] part = cycle(graph, null, request, max, coarsenTo, maxVertexWeight, r);
+      for (int c = 0; c < vCycles; c++) {
+        part = cycle(graph, part, request, max, coarsenTo, maxVertexWeight, r);
+      }
+      Partition p = Partition.of(graph, request, part);
       if (best == null || better(p, best, request)) {
         best = p;
       }
@@ -52,26 +77,6 @@ public final class MultilevelPartitioner implements Partitioner {
       return a.imbalance() < b.imbalance();
     }
     return a.cut() < b.cut();
-  }
-
-  private static int[] once(Graph graph, PartitionRequest request, SplittableRandom r) {
-    int k = request.parts();
-    int n = graph.vertexCount();
-    if (k == 1 || n == 0) {
-      return new int[n];
-    }
-    long total = graph.totalVertexWeight();
-    long[] max = new long[k];
-    for (int p = 0; p < k; p++) {
-      max[p] = request.maxWeight(p, total);
-    }
-    int coarsenTo = Math.max(20 * k, 80);
-    long maxVertexWeight = Math.max(1, (long) Math.ceil(1.5 * total / coarsenTo));
-    int[] part = null;
-    for (int cycle = 0; cycle <= V_CYCLES; cycle++) {
-      part = cycle(graph, part, request, max, coarsenTo, maxVertexWeight, r);
-    }
-    return part;
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.tideflow.core.partition;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -11,6 +12,11 @@ import java.util.List;
  * better ones.
  */
 final class PairwiseRefinement {
+  /** Less than a whole bisection's: the pair's cut is already refined at coarser levels. */
+  private static final int PATIENCE = 64;
+
+  private static final int PASSES = 4;
+
   private PairwiseRefinement() {}
 
   /** Refines {@code part} in place, each neighbouring pair once. */
@@ -36,42 +42,81 @@ final class PairwiseRefinement {
       }
     }
     pairs.sort((x, y) -> Long.compare(y[0], x[0]));
+    int[][] members = members(part, k);
     int[] local = new int[part.length];
+    Arrays.fill(local, -1);
     for (long[] pair : pairs) {
-      refinePair(g, part, (int) pair[1], (int) pair[2], max, local);
+      int a = (int) pair[1];
+      int b = (int) pair[2];
+      int[] both = new int[members[a].length + members[b].length];
+      System.arraycopy(members[a], 0, both, 0, members[a].length);
+      System.arraycopy(members[b], 0, both, members[a].length, members[b].length);
+      Arrays.sort(both);
+      refinePair(g, part, a, b, max, both, local);
+      int inA = 0;
+      for (int v : both) {
+        if (part[v] == a) {
+          inA++;
+        }
+      }
+      members[a] = new int[inA];
+      members[b] = new int[both.length - inA];
+      int ia = 0;
+      int ib = 0;
+      for (int v : both) {
+        if (part[v] == a) {
+          members[a][ia++] = v;
+        } else {
+          members[b][ib++] = v;
+        }
+      }
     }
   }
 
-  private static void refinePair(Graph g, int[] part, int a, int b, long[] max, int[] local) {
+  /** The vertices of each part, ascending. */
+  private static int[][] members(int[] part, int k) {
+    int[] count = new int[k];
+    for (int p : part) {
+      count[p]++;
+    }
+    int[][] members = new int[k][];
+    for (int p = 0; p < k; p++) {
+      members[p] = new int[count[p]];
+    }
+    int[] fill = new int[k];
+    for (int v = 0; v < part.length; v++) {
+      members[part[v]][fill[part[v]]++] = v;
+    }
+    return members;
+  }
+
+  /** FM on the subgraph of {@code both}, the vertices of parts a and b; {@code local} all -1. */
+  private static void refinePair(
+      Graph g, int[] part, int a, int b, long[] max, int[] both, int[] local) {
     int[] off = g.offsets();
     int[] adj = g.adjacency();
     int[] wgt = g.edgeWeights();
-    int count = 0;
-    for (int v = 0; v < part.length; v++) {
-      local[v] = part[v] == a || part[v] == b ? count++ : -1;
+    int count = both.length;
+    for (int i = 0; i < count; i++) {
+      local[both[i]] = i;
     }
     int[] ids = new int[count];
     int[] subOff = new int[count + 1];
     int[] subVw = new int[count];
     int[] side = new int[count];
     int edges = 0;
-    for (int v = 0; v < part.length; v++) {
-      if (local[v] >= 0) {
-        for (int i = off[v]; i < off[v + 1]; i++) {
-          if (local[adj[i]] >= 0) {
-            edges++;
-          }
+    for (int v : both) {
+      for (int i = off[v]; i < off[v + 1]; i++) {
+        if (local[adj[i]] >= 0) {
+          edges++;
         }
       }
     }
     int[] subAdj = new int[edges];
     int[] subWgt = new int[edges];
     int out = 0;
-    for (int v = 0; v < part.length; v++) {
+    for (int v : both) {
       int lv = local[v];
-      if (lv < 0) {
-        continue;
-      }
       ids[lv] = v;
       subVw[lv] = g.vertexWeight(v);
       side[lv] = part[v] == a ? 0 : 1;
@@ -85,9 +130,10 @@ final class PairwiseRefinement {
     }
     subOff[count] = out;
     Graph sub = new Graph(subOff, subAdj, subWgt, subVw);
-    Bisection.refine(sub, side, max[a], max[b]);
+    Bisection.refine(sub, side, max[a], max[b], PATIENCE, PASSES);
     for (int lv = 0; lv < count; lv++) {
       part[ids[lv]] = side[lv] == 0 ? a : b;
+      local[ids[lv]] = -1;
     }
   }
 }
