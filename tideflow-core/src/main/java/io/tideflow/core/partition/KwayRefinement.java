@@ -29,6 +29,11 @@ final class KwayRefinement {
     }
   }
 
+  /** Moves vertices out of parts over their bound, as {@link #refine} does first. */
+  static void balance(Graph g, int[] part, long[] w, long[] max, SplittableRandom r) {
+    balance(g, part, w, max, new Scratch(max.length), r);
+  }
+
   /** Per-part connectivity of one vertex, reset after each use. */
   private static final class Scratch {
     final long[] conn;

@@ -49,6 +49,13 @@ public final class MultilevelPartitioner implements Partitioner {
     for (int p = 0; p < k; p++) {
       max[p] = request.maxWeight(p, total);
     }
+    if (request.current() != null) {
+      return Partition.of(
+          graph,
+          request,
+          Repartition.repartition(
+              graph, request, max, request.current(), new SplittableRandom(request.seed())));
+    }
     int coarsenTo = Math.max(20 * k, 80);
     long maxVertexWeight = Math.max(1, (long) Math.ceil(1.5 * total / coarsenTo));
     SplittableRandom seeds = new SplittableRandom(request.seed());

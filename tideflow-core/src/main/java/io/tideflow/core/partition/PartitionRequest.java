@@ -15,12 +15,17 @@ public final class PartitionRequest {
   private final double imbalance;
   private final double[] targets;
   private final long seed;
+  private final int[] current;
+  private final int maxMoves;
 
-  private PartitionRequest(int parts, double imbalance, double[] targets, long seed) {
+  private PartitionRequest(
+      int parts, double imbalance, double[] targets, long seed, int[] current, int maxMoves) {
     this.parts = parts;
     this.imbalance = imbalance;
     this.targets = targets;
     this.seed = seed;
+    this.current = current;
+    this.maxMoves = maxMoves;
   }
 
   /** {@code parts} equal parts, 3 % imbalance, seed 1. */
@@ -30,7 +35,7 @@ public final class PartitionRequest {
     }
     double[] equal = new double[parts];
     Arrays.fill(equal, 1.0 / parts);
-    return new PartitionRequest(parts, DEFAULT_IMBALANCE, equal, 1);
+    return new PartitionRequest(parts, DEFAULT_IMBALANCE, equal, 1, null, -1);
   }
 
   /** A part may weigh {@code (1 + value)} times its share. */
@@ -38,7 +43,7 @@ public final class PartitionRequest {
     if (!(value >= 0 && value <= 1)) {
       throw new IllegalArgumentException("imbalance must be in [0, 1], was " + value);
     }
-    return new PartitionRequest(parts, value, targets, seed);
+    return new PartitionRequest(parts, value, targets, seed, current, maxMoves);
   }
 
   /**
@@ -63,11 +68,53 @@ public final class PartitionRequest {
     for (int p = 0; p < parts; p++) {
       shares[p] = weights[p] / sum;
     }
-    return new PartitionRequest(parts, imbalance, shares, seed);
+    return new PartitionRequest(parts, imbalance, shares, seed, current, maxMoves);
   }
 
   public PartitionRequest withSeed(long value) {
-    return new PartitionRequest(parts, imbalance, targets, value);
+    return new PartitionRequest(parts, imbalance, targets, value, current, maxMoves);
+  }
+
+  /**
+   * Incremental: start from {@code assignment}, where each vertex is now (-1 for one whose part is
+   * gone, or that is new), and move as few vertices as the bounds need, then at most as many again
+   * to mend the cut. For a node that joined or left, or shares that changed.
+   *
+   * @throws IllegalArgumentException for a part beyond this request's parts
+   */
+  public PartitionRequest withCurrent(int[] assignment) {
+    return withCurrent(assignment, -1);
+  }
+
+  /**
+   * As {@link #withCurrent(int[])}, moving at most {@code maxMoves} vertices in all (as many as the
+   * bounds need, when that is more), or, for -1, twice what the bounds need.
+   */
+  public PartitionRequest withCurrent(int[] assignment, int maxMoves) {
+    for (int v = 0; v < assignment.length; v++) {
+      if (assignment[v] < -1 || assignment[v] >= parts) {
+        throw new IllegalArgumentException(
+            "current part of vertex "
+                + v
+                + " must be -1 or in [0, "
+                + parts
+                + "), was "
+                + assignment[v]);
+      }
+    }
+    if (maxMoves < -1) {
+      throw new IllegalArgumentException("maxMoves must be >= -1, was " + maxMoves);
+    }
+    return new PartitionRequest(parts, imbalance, targets, seed, assignment.clone(), maxMoves);
+  }
+
+  /** The assignment to start from, or null for a partition from scratch. */
+  int[] current() {
+    return current;
+  }
+
+  int maxMoves() {
+    return maxMoves;
   }
 
   public int parts() {
@@ -110,6 +157,7 @@ public final class PartitionRequest {
         + Arrays.toString(targets)
         + ", seed="
         + seed
+        + (current == null ? "" : ", incremental, maxMoves=" + maxMoves)
         + "]";
   }
 }
