@@ -21,6 +21,14 @@ final class PairwiseRefinement {
 
   /** Refines {@code part} in place, each neighbouring pair once. */
   static void refine(Graph g, int[] part, long[] max) {
+    refine(g, part, max, null, Integer.MAX_VALUE);
+  }
+
+  /**
+   * As {@link #refine(Graph, int[], long[])}, keeping a pair's refinement only while no more than
+   * {@code budget} vertices are away from their part in {@code current} (when not null).
+   */
+  static void refine(Graph g, int[] part, long[] max, int[] current, int budget) {
     int k = max.length;
     long[][] shared = new long[k][k];
     int[] off = g.offsets();
@@ -52,7 +60,19 @@ final class PairwiseRefinement {
       System.arraycopy(members[a], 0, both, 0, members[a].length);
       System.arraycopy(members[b], 0, both, members[a].length, members[b].length);
       Arrays.sort(both);
+      int[] before = null;
+      if (current != null) {
+        before = new int[both.length];
+        for (int i = 0; i < both.length; i++) {
+          before[i] = part[both[i]];
+        }
+      }
       refinePair(g, part, a, b, max, both, local);
+      if (current != null && Repartition.moved(part, current) > budget) {
+        for (int i = 0; i < both.length; i++) {
+          part[both[i]] = before[i]; // over the budget of moves: this pair stays as it was
+        }
+      }
       int inA = 0;
       for (int v : both) {
         if (part[v] == a) {

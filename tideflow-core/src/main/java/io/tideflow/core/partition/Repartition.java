@@ -47,6 +47,11 @@ final class Repartition {
     KwayRefinement.balance(g, part, w, max, r);
     int needed = moved(part, current);
     int budget = request.maxMoves() >= 0 ? Math.max(request.maxMoves(), needed) : 2 * needed;
+    PairwiseRefinement.refine(g, part, max, current, budget);
+    Arrays.fill(w, 0);
+    for (int v = 0; v < n; v++) {
+      w[part[v]] += g.vertexWeight(v);
+    }
     mend(g, part, current, w, max, budget, conn, r);
     return part;
   }
