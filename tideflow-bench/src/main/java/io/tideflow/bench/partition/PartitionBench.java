@@ -127,6 +127,18 @@ public final class PartitionBench {
                 tideflow.meanCut() / best.meanCut()));
       }
     }
+    List<String> joins = new ArrayList<>();
+    for (Map.Entry<String, Graph> e : graphs.entrySet()) {
+      for (int k : new int[] {4, 8}) {
+        joins.add(join(e.getKey(), e.getValue(), k, ours));
+      }
+    }
+    String joinTable =
+        "\n| graph | k -> k+1 | vertices the bounds force to move | moved | moved / forced "
+            + "| cut after | fresh cut at k+1 | after / fresh | ms |\n"
+            + "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n"
+            + String.join("\n", joins)
+            + "\n";
     String table =
         "| graph | vertices | edges | k | Tideflow: mean cut (best), worst imbalance, median ms "
             + "| gpmetis | gpmetis -ncuts="
@@ -137,9 +149,45 @@ public final class PartitionBench {
             + "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n"
             + String.join("\n", rows)
             + "\n";
-    System.out.print(table);
-    Files.writeString(out.resolve("partition-bench.md"), table);
+    System.out.print(table + joinTable);
+    Files.writeString(out.resolve("partition-bench.md"), table + joinTable);
     Files.write(out.resolve("partition-bench.csv"), csv);
+  }
+
+  /**
+   * A node joining a cluster of {@code k}: the {@code k}-way partition repartitioned into {@code k
+   * + 1} equal shares incrementally, against the least the bounds force to move and a fresh cut.
+   */
+  private static String join(String name, Graph g, int k, MultilevelPartitioner ours) {
+    Partition before = ours.partition(g, PartitionRequest.of(k));
+    PartitionRequest request = PartitionRequest.of(k + 1).withCurrent(before.assignment());
+    long t0 = System.nanoTime();
+    Partition after = ours.partition(g, request);
+    double ms = (System.nanoTime() - t0) / 1e6;
+    long forced = 0;
+    for (int p = 0; p < k; p++) {
+      forced += Math.max(0, before.partWeight(p) - request.maxWeight(p, g.totalVertexWeight()));
+    }
+    int moved = 0;
+    for (int v = 0; v < g.vertexCount(); v++) {
+      if (after.part(v) != before.part(v)) {
+        moved++;
+      }
+    }
+    long fresh = ours.partition(g, PartitionRequest.of(k + 1)).cut();
+    return String.format(
+        Locale.ROOT,
+        "| %s | %d -> %d | %,d | %,d | %.2f | %,d | %,d | %.2f | %.0f |",
+        name,
+        k,
+        k + 1,
+        forced,
+        moved,
+        (double) moved / forced,
+        after.cut(),
+        fresh,
+        (double) after.cut() / fresh,
+        ms);
   }
 
   /** Cuts, imbalances and times of one tool over the seeds. */

@@ -88,7 +88,7 @@ public final class PartitionRequest {
 
   /**
    * As {@link #withCurrent(int[])}, moving at most {@code maxMoves} vertices in all (as many as the
-   * bounds need, when that is more), or, for -1, twice what the bounds need.
+   * bounds force, when that is more), or, for -1, twice the fewest the bounds force.
    */
   public PartitionRequest withCurrent(int[] assignment, int maxMoves) {
     for (int v = 0; v < assignment.length; v++) {

@@ -39,6 +39,17 @@ final class Repartition {
     for (int p = 0; p < k; p++) {
       share[p] = Math.round(request.target(p) * total);
     }
+    // The fewest vertices that must leave their parts: the weight over the bounds, in vertices
+    // of the heaviest weight (exact for unit weights).
+    long over = 0;
+    for (int p = 0; p < k; p++) {
+      over += Math.max(0, w[p] - max[p]);
+    }
+    int heaviest = 1;
+    for (int v = 0; v < n; v++) {
+      heaviest = Math.max(heaviest, g.vertexWeight(v));
+    }
+    int forced = (int) Math.min(Integer.MAX_VALUE / 2, (over + heaviest - 1) / heaviest);
     Conn conn = new Conn(k);
     placeUnassigned(g, part, w, max, share, conn, r);
     for (int p = 0; p < k; p++) {
@@ -46,7 +57,7 @@ final class Repartition {
     }
     KwayRefinement.balance(g, part, w, max, r);
     int needed = moved(part, current);
-    int budget = request.maxMoves() >= 0 ? Math.max(request.maxMoves(), needed) : 2 * needed;
+    int budget = Math.max(needed, request.maxMoves() >= 0 ? request.maxMoves() : 2 * forced);
     PairwiseRefinement.refine(g, part, max, current, budget);
     Arrays.fill(w, 0);
     for (int v = 0; v < n; v++) {
