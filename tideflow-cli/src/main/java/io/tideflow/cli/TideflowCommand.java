@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
       CertCommand.class,
       StoreCommand.class,
       PartitionCommand.class,
+      FlowCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class TideflowCommand implements Runnable {

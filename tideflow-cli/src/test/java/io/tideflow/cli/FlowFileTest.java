@@ -1,0 +1,78 @@
+package io.tideflow.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tideflow.core.flow.Routing;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+class FlowFileTest {
+  private static final Path EXAMPLE = Path.of("..", "examples", "flows", "clicks.yaml");
+
+  @Test
+  void theExampleFlowIsReadWithItsRatesAndPlannedAcrossTwoNodes() throws Exception {
+    FlowFile.Parsed parsed = FlowFile.parse(Files.readString(EXAMPLE));
+    assertThat(parsed.flow().name()).isEqualTo("clicks");
+    assertThat(parsed.flow().instanceCount()).isEqualTo(9);
+    assertThat(parsed.flow().process("count").demand().memoryBytes()).isEqualTo(1L << 30);
+    assertThat(parsed.flow().connections().get(1).routing()).isEqualTo(Routing.KEYED);
+    assertThat(parsed.rates()).hasSize(3).containsValue(200_000.0);
+
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PrintStream stdout = System.out;
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    int code;
+    try {
+      code =
+          TideflowCommand.commandLine()
+              .setErr(new PrintWriter(new StringWriter(), true))
+              .execute("flow", "plan", EXAMPLE.toString(), "--nodes", "2");
+    } finally {
+      System.setOut(stdout);
+    }
+    String plan = out.toString(StandardCharsets.UTF_8);
+    assertThat(code).as(plan).isZero();
+    assertThat(plan)
+        .contains("flow clicks: 4 processes, 9 instances, 3 connections")
+        .contains("node 0: ")
+        .contains("node 1: ")
+        .contains("crossing nodes: ");
+    // Each source instance runs beside the parse instance it forwards 100,000 messages/s to.
+    for (String line : plan.lines().filter(l -> l.startsWith("node ")).toList()) {
+      assertThat(line.contains("source#0")).isEqualTo(line.contains("parse#0"));
+      assertThat(line.contains("source#1")).isEqualTo(line.contains("parse#1"));
+    }
+  }
+
+  @Test
+  void aFlowFileThatIsWrongIsRefusedNamingWhatIsWrong() {
+    assertThatThrownBy(() -> FlowFile.parse("name: f\nprocesses:\n  - {name: a, typo: x}\n"))
+        .hasMessageContaining("a process has an unknown key 'typo'");
+    assertThatThrownBy(
+            () ->
+                FlowFile.parse(
+                    "name: f\nprocesses:\n  - {name: a, type: t, outputs: [o]}\n"
+                        + "  - {name: b, type: t, inputs: [i]}\n"
+                        + "connections:\n  - {from: a.o, to: b.i, routing: sideways}\n"))
+        .hasMessageContaining(
+            "connection a.o -> b.i: routing must be forward, round_robin, keyed or broadcast,"
+                + " was 'sideways'");
+    assertThatThrownBy(() -> FlowFile.parse("name: f\nname: g\n"))
+        .hasMessageContaining("not YAML a flow can be read from")
+        .hasMessageContaining("duplicate key name");
+    assertThatThrownBy(() -> FlowFile.parse("processes: []\n"))
+        .hasMessageContaining("the flow: 'name' must be a string, was missing");
+    assertThatThrownBy(
+            () -> FlowFile.parse("name: f\nprocesses:\n  - {name: a, type: t, parallelism: two}\n"))
+        .hasMessageContaining("process a: 'parallelism' must be a whole number, was string two");
+    assertThatThrownBy(() -> FlowFile.parse("- just\n- a list\n"))
+        .hasMessageContaining("the flow must be a mapping");
+  }
+}
