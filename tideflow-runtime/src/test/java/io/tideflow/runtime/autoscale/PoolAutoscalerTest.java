@@ -79,6 +79,12 @@ class PoolAutoscalerTest {
     cluster.close();
   }
 
+  /** A pool of {@code template} deciding every second, draining for at most 10 s. */
+  static PoolConfig config(NodeTemplate template) {
+    return new PoolConfig(
+        "web", template, Duration.ofSeconds(1), Duration.ofMinutes(5), Duration.ofSeconds(10), 100);
+  }
+
   /** Target tracking of 4 tasks per node, between 1 and 8, shrinking with no window. */
   static Autoscaler shrinkAtOnce() {
     HpaBehavior quick =
@@ -98,14 +104,7 @@ class PoolAutoscalerTest {
   private PoolAutoscaler autoscaler() {
     Autoscaler core = shrinkAtOnce();
     watcher = ClusterWatcher.start(cluster.store, Duration.ofSeconds(5));
-    PoolConfig config =
-        new PoolConfig(
-            "web",
-            template,
-            Duration.ofSeconds(1),
-            Duration.ofMinutes(5),
-            Duration.ofSeconds(10),
-            100);
+    PoolConfig config = config(template);
     return new PoolAutoscaler(
         config, core, provider, watcher, InstantSource.system(), leader::fencingToken);
   }
@@ -319,13 +318,7 @@ class PoolAutoscalerTest {
               new PoolLimits(1, 8, Duration.ZERO, Duration.ZERO, 2.0));
       autoscaler =
           new PoolAutoscaler(
-                  new PoolConfig(
-                      "web",
-                      template,
-                      Duration.ofSeconds(1),
-                      Duration.ofMinutes(5),
-                      Duration.ofSeconds(10),
-                      100),
+                  config(template),
                   core,
                   provider,
                   watcher,
@@ -376,19 +369,7 @@ class PoolAutoscalerTest {
               List.of(new PendingDemandPolicy(template.capacity())),
               new PoolLimits(1, 8, Duration.ZERO, Duration.ZERO, 2.0));
       autoscaler =
-          new PoolAutoscaler(
-                  new PoolConfig(
-                      "web",
-                      template,
-                      Duration.ofSeconds(1),
-                      Duration.ofMinutes(5),
-                      Duration.ofSeconds(10),
-                      100),
-                  core,
-                  provider,
-                  watcher,
-                  clock,
-                  leader::fencingToken)
+          new PoolAutoscaler(config(template), core, provider, watcher, clock, leader::fencingToken)
               .pendingDemand(() -> demand.demandFor(template))
               .demandSeenAt(demand::asOf, Duration.ofSeconds(2));
       provider.launch(template, 1, "seed").join();

@@ -89,13 +89,7 @@ class PoolOverMutualTlsTest {
     PoolAutoscaler autoscaler =
         keep(
             new PoolAutoscaler(
-                    new PoolConfig(
-                        "web",
-                        template,
-                        Duration.ofSeconds(1),
-                        Duration.ofMinutes(5),
-                        Duration.ofSeconds(10),
-                        100),
+                    PoolAutoscalerTest.config(template),
                     PoolAutoscalerTest.shrinkAtOnce(),
                     provider,
                     watcher,
