@@ -38,7 +38,7 @@ public record LocalProcessConfig(
     if (links == null) {
       throw new IllegalArgumentException("links must not be null");
     }
-    if (scheme.startsWith("etcds://") && !links.secured()) {
+    if (storeOverTls(storeUri) && !links.secured()) {
       throw new IllegalArgumentException(
           "worker processes of a pool on "
               + storeUri
@@ -59,6 +59,15 @@ public record LocalProcessConfig(
     if (stopGrace.isNegative()) {
       throw new IllegalArgumentException("stopGrace must be >= 0, was " + stopGrace);
     }
+  }
+
+  /** Whether the workers reach the store over TLS ({@code etcds://}). */
+  public boolean storeOverTls() {
+    return storeOverTls(storeUri);
+  }
+
+  private static boolean storeOverTls(String uri) {
+    return uri.trim().toLowerCase(Locale.ROOT).startsWith("etcds://");
   }
 
   /** Plaintext workers on loopback. */

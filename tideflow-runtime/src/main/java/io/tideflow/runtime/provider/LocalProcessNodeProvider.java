@@ -3,7 +3,6 @@ package io.tideflow.runtime.provider;
 import io.tideflow.core.model.NodeInfo;
 import io.tideflow.runtime.provider.ProvidedNode.Status;
 import io.tideflow.runtime.security.NodeCertificates;
-import io.tideflow.runtime.security.TlsFiles;
 import io.tideflow.store.clock.MonotonicClock;
 import io.tideflow.store.connect.ClusterStores;
 import java.io.IOException;
@@ -18,7 +17,6 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -228,11 +226,12 @@ public final class LocalProcessNodeProvider implements NodeProvider, StandbyLaun
     if (closed) {
       throw new IllegalStateException(id + ": provider closed");
     }
+    Path tlsDir = issueCertificate(template, id);
     ChildWorker child =
         ChildWorker.start(
             id,
-            command(template, id, asStandby),
-            environment(template, id),
+            command(template, id, asStandby, tlsDir),
+            environment(tlsDir),
             logDir.resolve(id + ".log"));
     if (asStandby) {
       standby.put(id, child);
@@ -263,21 +262,29 @@ public final class LocalProcessNodeProvider implements NodeProvider, StandbyLaun
                 : t.with(Status.FAILED, "exited with code " + child.process().exitValue(), clock));
   }
 
+  /** Issues node {@code id} its certificate; its directory, or null when links are plaintext. */
+  private Path issueCertificate(NodeTemplate template, String id) {
+    NodeCertificates certificates = config.links().certificates();
+    return certificates == null
+        ? null
+        : certificates
+            .issue(id, NodeLinks.storeUser(template.name()))
+            .certificateChain()
+            .getParent();
+  }
+
   /**
    * The child's store credentials: none of this process's own (a coordinator's would give a worker
-   * more than it needs); with certificates, its own, whose common name is its pool's etcd user.
+   * more than it needs); on {@code etcds://}, its own certificate in {@code tlsDir}, whose common
+   * name is its pool's etcd user.
    */
-  private Map<String, String> environment(NodeTemplate template, String id) {
+  private Map<String, String> environment(Path tlsDir) {
     Map<String, String> env = new HashMap<>();
     env.put(ClusterStores.TLS_DIR_ENV, null);
     env.put(ClusterStores.USER_ENV, null);
     env.put(ClusterStores.PASSWORD_FILE_ENV, null);
-    NodeCertificates certificates = config.links().certificates();
-    if (certificates != null) {
-      TlsFiles files = certificates.issue(id, NodeLinks.storeUser(template.name()));
-      if (config.storeUri().trim().toLowerCase(Locale.ROOT).startsWith("etcds://")) {
-        env.put(ClusterStores.TLS_DIR_ENV, files.certificateChain().getParent().toString());
-      }
+    if (tlsDir != null && config.storeOverTls()) {
+      env.put(ClusterStores.TLS_DIR_ENV, tlsDir.toString());
     }
     return env;
   }
@@ -289,7 +296,7 @@ public final class LocalProcessNodeProvider implements NodeProvider, StandbyLaun
     }
   }
 
-  List<String> command(NodeTemplate template, String id, boolean asStandby) {
+  List<String> command(NodeTemplate template, String id, boolean asStandby, Path tlsDir) {
     List<String> command = new ArrayList<>();
     command.add(config.javaCommand());
     command.addAll(config.jvmFlags());
@@ -316,9 +323,8 @@ public final class LocalProcessNodeProvider implements NodeProvider, StandbyLaun
     if (links.advertiseHost() != null) {
       command.addAll(List.of("--advertise", links.advertiseHost()));
     }
-    if (links.secured()) {
-      // Where environment() issued its certificate.
-      command.addAll(List.of("--tls-dir", links.certificates().directory(id).toString()));
+    if (tlsDir != null) {
+      command.addAll(List.of("--tls-dir", tlsDir.toString()));
     }
     if (asStandby) {
       command.add("--standby");
