@@ -109,4 +109,21 @@ class FlowTest {
           .isEqualTo(two.part(instances.vertex("parse", i)));
     }
   }
+
+  @Test
+  void keepsPropertiesAndRefusesABadOne() {
+    Resources cpu = Resources.of(100, 0);
+    ProcessSpec spec =
+        new ProcessSpec("p", "t", 1, cpu, List.of(), List.of("out"), Map.of("count", "10"));
+    assertThat(spec.withParallelism(3).properties()).containsExactly(Map.entry("count", "10"));
+    assertThatThrownBy(
+            () -> new ProcessSpec("p", "t", 1, cpu, List.of(), List.of(), Map.of("a b", "1")))
+        .hasMessageContaining("process p: property name must be a letter")
+        .hasMessageContaining("'a b'");
+    assertThatThrownBy(
+            () ->
+                new ProcessSpec(
+                    "p", "t", 1, cpu, List.of(), List.of(), Map.of("big", "x".repeat(5000))))
+        .hasMessageContaining("property big must have a value of at most 4096 characters");
+  }
 }

@@ -1,0 +1,182 @@
+package io.tideflow.runtime.flow;
+
+import io.tideflow.core.flow.Connection;
+import io.tideflow.core.flow.Flow;
+import io.tideflow.core.flow.ProcessSpec;
+import io.tideflow.core.flow.Routing;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
+
+/**
+ * A flow running on this node: one {@link InstanceRunner} per instance, joined by bounded {@link
+ * SpscChannel}s, one per pair of sending and receiving instances of a connection (so that every
+ * channel has one writer and one reader, as in Flink's subpartitions and Jet's queues). The flow
+ * completes once every instance has ended: sources when they have produced everything, the others
+ * when all their inputs have ended. The first instance that fails stops the rest and fails the flow
+ * with its name.
+ */
+public final class FlowExecution implements AutoCloseable {
+  private final Flow flow;
+  private final List<InstanceRunner> runners = new ArrayList<>();
+  private final CompletableFuture<Void> completion = new CompletableFuture<>();
+  private final AtomicInteger running = new AtomicInteger();
+  private volatile boolean stopping;
+
+  private FlowExecution(Flow flow) {
+    this.flow = flow;
+  }
+
+  /**
+   * Starts every instance of {@code flow} here.
+   *
+   * @throws IllegalArgumentException naming the process types {@code processes} does not know;
+   *     nothing is started then
+   */
+  public static FlowExecution start(Flow flow, FlowProcesses processes) {
+    FlowExecution execution = new FlowExecution(flow);
+    execution.wire(processes);
+    execution.launch();
+    return execution;
+  }
+
+  private void wire(FlowProcesses processes) {
+    TreeSet<String> unknown = new TreeSet<>();
+    for (ProcessSpec p : flow.processes()) {
+      if (processes.get(p.type()) == null) {
+        unknown.add(p.type());
+      }
+    }
+    if (!unknown.isEmpty()) {
+      throw new IllegalArgumentException(
+          "flow "
+              + flow.name()
+              + " names process types this node does not have: "
+              + unknown
+              + " (it has "
+              + processes.types()
+              + ")");
+    }
+    Map<String, InstanceRunner[]> byProcess = new LinkedHashMap<>();
+    for (ProcessSpec p : flow.processes()) {
+      Supplier<? extends FlowProcess> supplier = processes.get(p.type());
+      InstanceRunner[] instances = new InstanceRunner[p.parallelism()];
+      for (int i = 0; i < instances.length; i++) {
+        FlowProcess body = supplier.get();
+        if (body == null) {
+          throw new IllegalArgumentException("process type " + p.type() + " supplied null");
+        }
+        instances[i] = new InstanceRunner(this, p, i, body);
+        runners.add(instances[i]);
+      }
+      byProcess.put(p.name(), instances);
+    }
+    Map<InstanceRunner, List<Link>> inputs = new HashMap<>();
+    Map<InstanceRunner, Map<String, List<OutputPort.Route>>> routes = new HashMap<>();
+    for (Connection c : flow.connections()) {
+      InstanceRunner[] senders = byProcess.get(c.from());
+      InstanceRunner[] receivers = byProcess.get(c.to());
+      for (int i = 0; i < senders.length; i++) {
+        Link[] links;
+        if (c.routing() == Routing.FORWARD) {
+          links = new Link[] {new Link(c.capacity(), c.toPort(), senders[i], receivers[i])};
+        } else {
+          links = new Link[receivers.length];
+          for (int j = 0; j < receivers.length; j++) {
+            links[j] = new Link(c.capacity(), c.toPort(), senders[i], receivers[j]);
+          }
+        }
+        for (Link l : links) {
+          inputs.computeIfAbsent(l.consumer, r -> new ArrayList<>()).add(l);
+        }
+        routes
+            .computeIfAbsent(senders[i], r -> new LinkedHashMap<>())
+            .computeIfAbsent(c.fromPort(), port -> new ArrayList<>())
+            .add(new OutputPort.Route(c.routing(), c.keyGroups(), links));
+      }
+    }
+    for (InstanceRunner r : runners) {
+      r.inputs(inputs.getOrDefault(r, List.of()));
+      Map<String, List<OutputPort.Route>> ports = routes.getOrDefault(r, Map.of());
+      ProcessSpec spec = flow.process(r.process());
+      for (String port : spec.outputs()) {
+        r.output(port, ports.getOrDefault(port, List.of()));
+      }
+    }
+  }
+
+  private void launch() {
+    running.set(runners.size());
+    for (InstanceRunner r : runners) {
+      r.thread = Thread.ofVirtual().name("flow-" + flow.name() + "-" + r.id()).unstarted(r);
+    }
+    for (InstanceRunner r : runners) {
+      r.thread.start();
+    }
+  }
+
+  public Flow flow() {
+    return flow;
+  }
+
+  /** Completes when every instance has ended; exceptionally when one failed or on {@link #stop}. */
+  public CompletableFuture<Void> completion() {
+    return completion;
+  }
+
+  boolean stopping() {
+    return stopping;
+  }
+
+  /** Stops every instance where it is; what waits in channels is dropped. */
+  public void stop() {
+    if (!stopping) {
+      stopping = true;
+      runners.forEach(r -> LockSupport.unpark(r.thread));
+      completion.completeExceptionally(
+          new java.util.concurrent.CancellationException("flow " + flow.name() + " was stopped"));
+    }
+  }
+
+  /** Stops the flow and waits up to 10 s for its instances to end. */
+  @Override
+  public void close() throws InterruptedException {
+    stop();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    for (InstanceRunner r : runners) {
+      long left = deadline - System.nanoTime();
+      if (left > 0) {
+        r.thread.join(java.time.Duration.ofNanos(left));
+      }
+    }
+  }
+
+  void exited(InstanceRunner runner, Throwable failure) {
+    if (failure != null && !stopping) {
+      stopping = true;
+      runners.forEach(r -> LockSupport.unpark(r.thread));
+      completion.completeExceptionally(new FlowFailedException(flow.name(), runner.id(), failure));
+    }
+    if (running.decrementAndGet() == 0) {
+      completion.complete(null);
+    }
+  }
+
+  /** Every instance's counters now, in flow order. */
+  public List<InstanceStats> stats() {
+    long now = System.nanoTime();
+    List<InstanceStats> stats = new ArrayList<>(runners.size());
+    for (InstanceRunner r : runners) {
+      stats.add(r.stats(now));
+    }
+    return stats;
+  }
+}

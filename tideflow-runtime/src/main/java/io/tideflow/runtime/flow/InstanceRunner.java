@@ -1,0 +1,374 @@
+package io.tideflow.runtime.flow;
+
+import io.tideflow.core.flow.ProcessSpec;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Runs one process instance on its own virtual thread: takes messages from its input channels in
+ * turn (a batch from each), hands them to the process, and waits when there is nothing to take
+ * (idle) or no room to emit (backpressured). A wait spins briefly, yields, then parks with a
+ * timeout that grows from {@value #MIN_PARK_NANOS} ns to {@value #MAX_PARK_NANOS} ns; the other end
+ * of a channel unparks a parked instance when it changes the channel, so the timeout only bounds a
+ * wake-up lost to the race between checking and parking (there is no fence on the fast path).
+ *
+ * <p>The time counters are written by the instance's thread and published once per batch, the wait
+ * in progress with its start, so that a reader sees a long wait as it happens.
+ */
+final class InstanceRunner implements ProcessContext, Runnable {
+  static final int BATCH = 256;
+  private static final int SPINS = 64;
+  private static final int YIELDS = 4;
+  private static final long MIN_PARK_NANOS = 20_000;
+  private static final long MAX_PARK_NANOS = 1_000_000;
+
+  private static final int WAIT_NONE = 0;
+  private static final int WAIT_IDLE = 1;
+  private static final int WAIT_ROOM = 2;
+
+  /** Unwinds an instance whose flow is stopping, from wherever it waits. */
+  static final class Stopped extends RuntimeException {
+    Stopped() {
+      super("the flow is stopping", null, false, false);
+    }
+  }
+
+  /** A process's exception, carried out of a drain callback. */
+  static final class Failed extends RuntimeException {
+    Failed(Throwable cause) {
+      super(cause.toString(), cause, false, false);
+    }
+  }
+
+  private final FlowExecution execution;
+  private final ProcessSpec spec;
+  private final int instance;
+  private final FlowProcess body;
+  private final String id;
+  private final Map<String, OutputPort> outputs = new LinkedHashMap<>();
+  private Link[] inputs = new Link[0];
+
+  volatile Thread thread;
+  volatile boolean parked;
+
+  // Owned by the instance's thread.
+  private long received;
+  private long emitted;
+  private long idleNanos;
+  private long backpressuredNanos;
+
+  // Published for readers.
+  private volatile long startedAt;
+  private volatile long endedAt;
+  private volatile long publishedReceived;
+  private volatile long publishedEmitted;
+  private volatile long publishedIdle;
+  private volatile long publishedBackpressured;
+  private volatile long waitingSince;
+  private volatile int waitKind;
+
+  InstanceRunner(FlowExecution execution, ProcessSpec spec, int instance, FlowProcess body) {
+    this.execution = execution;
+    this.spec = spec;
+    this.instance = instance;
+    this.body = body;
+    this.id = spec.name() + "#" + instance;
+  }
+
+  String id() {
+    return id;
+  }
+
+  void inputs(List<Link> links) {
+    this.inputs = links.toArray(Link[]::new);
+  }
+
+  void output(String port, List<OutputPort.Route> routes) {
+    outputs.put(port, new OutputPort(this, port, routes));
+  }
+
+  List<Link> inputLinks() {
+    return List.of(inputs);
+  }
+
+  @Override
+  public String flow() {
+    return execution.flow().name();
+  }
+
+  @Override
+  public String process() {
+    return spec.name();
+  }
+
+  @Override
+  public int instance() {
+    return instance;
+  }
+
+  @Override
+  public int parallelism() {
+    return spec.parallelism();
+  }
+
+  @Override
+  public String property(String name, String fallback) {
+    return spec.properties().getOrDefault(name, fallback);
+  }
+
+  @Override
+  public List<String> outputPorts() {
+    return spec.outputs();
+  }
+
+  @Override
+  public Output output(String port) {
+    OutputPort out = outputs.get(port);
+    if (out == null) {
+      throw new IllegalArgumentException(
+          "process "
+              + spec.name()
+              + " has no output port "
+              + port
+              + " (its outputs: "
+              + spec.outputs()
+              + ")");
+    }
+    return out;
+  }
+
+  @Override
+  public void run() {
+    startedAt = System.nanoTime();
+    Throwable failure = null;
+    try {
+      body.open(this);
+      if (spec.inputs().isEmpty()) {
+        produceAll();
+      } else {
+        consumeAll();
+      }
+      body.finish();
+      publish();
+      outputs.values().forEach(OutputPort::end);
+    } catch (Stopped e) {
+      // The flow is stopping: nothing failed here.
+    } catch (Failed e) {
+      failure = e.getCause();
+    } catch (InterruptedException e) {
+      // An emit stopped waiting because the flow is stopping; otherwise the process was
+      // interrupted from elsewhere, which fails it.
+      if (!execution.stopping()) {
+        failure = e;
+      }
+    } catch (Throwable t) {
+      failure = t;
+    } finally {
+      try {
+        body.close();
+      } catch (Throwable t) {
+        if (failure == null) {
+          failure = t;
+        } else {
+          failure.addSuppressed(t);
+        }
+      }
+      publish();
+      endedAt = System.nanoTime();
+      execution.exited(this, failure);
+    }
+  }
+
+  private void produceAll() throws Exception {
+    while (true) {
+      checkStopping();
+      boolean more = body.produce();
+      publish();
+      if (!more) {
+        return;
+      }
+    }
+  }
+
+  private void consumeAll() {
+    int open = inputs.length;
+    int at = 0;
+    while (open > 0) {
+      checkStopping();
+      int got = 0;
+      for (int k = 0; k < inputs.length; k++) {
+        Link l = inputs[(at + k) % inputs.length];
+        if (l.done) {
+          continue;
+        }
+        boolean ended = l.ended;
+        int n = l.channel.drain(l.deliver, BATCH);
+        if (n > 0) {
+          received += n;
+          got += n;
+          wake(l.producer);
+        } else if (ended) {
+          l.done = true;
+          open--;
+        }
+      }
+      at = at + 1 == inputs.length ? 0 : at + 1;
+      publish();
+      if (got == 0 && open > 0) {
+        awaitInput();
+      }
+    }
+  }
+
+  /** Called by a drain on this instance's thread. */
+  void deliver(String port, Message message) {
+    try {
+      body.onMessage(port, message);
+    } catch (Stopped | Failed e) {
+      throw e;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Stopped();
+    } catch (Exception e) {
+      throw new Failed(e);
+    }
+  }
+
+  /** Puts {@code message} on {@code link}, waiting for room. This instance's thread only. */
+  void send(Link link, Message message) throws InterruptedException {
+    if (!link.channel.offer(message)) {
+      awaitRoom(link, message);
+    }
+    emitted++;
+    wake(link.consumer);
+  }
+
+  static void wake(InstanceRunner runner) {
+    if (runner.parked) {
+      LockSupport.unpark(runner.thread);
+    }
+  }
+
+  private void awaitInput() {
+    long start = beginWait(WAIT_IDLE);
+    long park = MIN_PARK_NANOS;
+    for (int i = 0; !anyInputReady(); i++) {
+      checkStopping();
+      park = pause(i, park, this::nothingToTake);
+    }
+    idleNanos += endWait(start);
+  }
+
+  private void awaitRoom(Link link, Message message) throws InterruptedException {
+    long start = beginWait(WAIT_ROOM);
+    long park = MIN_PARK_NANOS;
+    BooleanSupplier full = () -> link.channel.size() >= link.channel.capacity();
+    try {
+      for (int i = 0; !link.channel.offer(message); i++) {
+        if (execution.stopping()) {
+          throw new InterruptedException("flow " + flow() + " is stopping");
+        }
+        park = pause(i, park, full);
+      }
+    } finally {
+      backpressuredNanos += endWait(start);
+    }
+  }
+
+  /**
+   * The {@code i}th step of a wait: spin, then yield, then park for {@code park} ns if {@code
+   * blocked} still holds once this instance shows it is parked. Returns the next park time.
+   */
+  private long pause(int i, long park, BooleanSupplier blocked) {
+    if (i < SPINS) {
+      Thread.onSpinWait();
+      return park;
+    }
+    if (i < SPINS + YIELDS) {
+      Thread.yield();
+      return park;
+    }
+    parked = true;
+    if (blocked.getAsBoolean() && !execution.stopping()) {
+      LockSupport.parkNanos(this, park);
+    }
+    parked = false;
+    return Math.min(park * 2, MAX_PARK_NANOS);
+  }
+
+  private boolean nothingToTake() {
+    return !anyInputReady();
+  }
+
+  private boolean anyInputReady() {
+    for (Link l : inputs) {
+      if (l.ready()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private long beginWait(int kind) {
+    publish();
+    long now = System.nanoTime();
+    waitKind = kind;
+    waitingSince = now;
+    return now;
+  }
+
+  private long endWait(long start) {
+    waitingSince = 0;
+    waitKind = WAIT_NONE;
+    return System.nanoTime() - start;
+  }
+
+  private void checkStopping() {
+    if (execution.stopping()) {
+      throw new Stopped();
+    }
+  }
+
+  private void publish() {
+    publishedReceived = received;
+    publishedEmitted = emitted;
+    publishedIdle = idleNanos;
+    publishedBackpressured = backpressuredNanos;
+  }
+
+  /** What this instance did so far, as seen now from any thread. */
+  InstanceStats stats(long now) {
+    long started = startedAt;
+    long ended = endedAt;
+    long until = ended != 0 ? ended : now;
+    long idle = publishedIdle;
+    long backpressured = publishedBackpressured;
+    long since = waitingSince;
+    int kind = waitKind;
+    if (ended == 0 && since != 0 && since <= now) {
+      if (kind == WAIT_IDLE) {
+        idle += now - since;
+      } else if (kind == WAIT_ROOM) {
+        backpressured += now - since;
+      }
+    }
+    long total = started == 0 ? 0 : Math.max(0, until - started);
+    long busy = Math.max(0, total - idle - backpressured);
+    int queued = 0;
+    for (Link l : inputs) {
+      queued += l.channel.size();
+    }
+    return new InstanceStats(
+        id,
+        publishedReceived,
+        publishedEmitted,
+        busy,
+        backpressured,
+        idle,
+        queued,
+        started != 0 && ended == 0);
+  }
+}
