@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# In-node flows on Tideflow's flow runtime beside the same lines of processes on Hazelcast Jet
+# (io.tideflow.bench.flow.FlowBench). Build first, from the repository root:
+#   mvn -B -ntp -q -pl tideflow-bench -am package -DskipTests
+#   tideflow-bench/run-flow-bench.sh [--rounds 3] [--warmup 3] [--seconds 5] [--only tideflow|jet]
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+source "$here/../scripts/find-jdk.sh"
+tideflow_find_jdk >/dev/null
+cp_file="$here/target/endtoend.classpath"
+[ -f "$cp_file" ] || { echo "run the package build first: $cp_file is missing" >&2; exit 1; }
+# Hazelcast's async callbacks start a thread each unless the common pool is sized to the cores.
+# shellcheck disable=SC2086
+exec "$JAVA_HOME/bin/java" ${BENCH_JAVA_OPTS:-} \
+  -Djava.util.concurrent.ForkJoinPool.common.parallelism="$(nproc)" \
+  -cp "$here/target/classes:$(cat "$cp_file")" io.tideflow.bench.flow.FlowBench "$@"
