@@ -28,7 +28,10 @@ public final class FlowExecution implements AutoCloseable {
   private final Flow flow;
   private final List<InstanceRunner> runners = new ArrayList<>();
   private final CompletableFuture<Void> completion = new CompletableFuture<>();
+  private final List<RemoteOut> remoteOuts = new ArrayList<>();
+  private final List<InboundChannel> inbound = new ArrayList<>();
   private final AtomicInteger running = new AtomicInteger();
+  private FlowNode node;
   private volatile boolean stopping;
 
   private FlowExecution(Flow flow) {
@@ -43,16 +46,36 @@ public final class FlowExecution implements AutoCloseable {
    */
   public static FlowExecution start(Flow flow, FlowProcesses processes) {
     FlowExecution execution = new FlowExecution(flow);
-    execution.wire(processes);
+    execution.wire(processes, null, null);
     execution.launch();
     return execution;
   }
 
-  private void wire(FlowProcesses processes) {
+  /** Starts the instances {@code placement} puts on {@code node}; see {@link FlowNode#start}. */
+  static FlowExecution start(
+      Flow flow, FlowProcesses processes, Map<String, String> placement, FlowNode node) {
+    for (ProcessSpec p : flow.processes()) {
+      for (int i = 0; i < p.parallelism(); i++) {
+        if (placement.get(p.name() + "#" + i) == null) {
+          throw new IllegalArgumentException(
+              "flow " + flow.name() + ": the placement has no node for " + p.name() + "#" + i);
+        }
+      }
+    }
+    FlowExecution execution = new FlowExecution(flow);
+    execution.wire(processes, placement, node);
+    execution.launch();
+    return execution;
+  }
+
+  /** Every type an instance here needs is known. */
+  private void checkTypes(FlowProcesses processes, Map<String, String> placement, FlowNode node) {
     TreeSet<String> unknown = new TreeSet<>();
     for (ProcessSpec p : flow.processes()) {
-      if (processes.get(p.type()) == null) {
-        unknown.add(p.type());
+      for (int i = 0; i < p.parallelism(); i++) {
+        if (remote(placement, node, p.name(), i) == null && processes.get(p.type()) == null) {
+          unknown.add(p.type());
+        }
       }
     }
     if (!unknown.isEmpty()) {
@@ -65,11 +88,28 @@ public final class FlowExecution implements AutoCloseable {
               + processes.types()
               + ")");
     }
+  }
+
+  /** Where {@code process#i} runs: null when here. */
+  private static String remote(
+      Map<String, String> placement, FlowNode node, String process, int instance) {
+    if (placement == null) {
+      return null;
+    }
+    String at = placement.get(process + "#" + instance);
+    return at.equals(node.nodeId()) ? null : at;
+  }
+
+  private void wire(FlowProcesses processes, Map<String, String> placement, FlowNode node) {
+    checkTypes(processes, placement, node);
     Map<String, InstanceRunner[]> byProcess = new LinkedHashMap<>();
     for (ProcessSpec p : flow.processes()) {
       Supplier<? extends FlowProcess> supplier = processes.get(p.type());
       InstanceRunner[] instances = new InstanceRunner[p.parallelism()];
       for (int i = 0; i < instances.length; i++) {
+        if (remote(placement, node, p.name(), i) != null) {
+          continue;
+        }
         FlowProcess body = supplier.get();
         if (body == null) {
           throw new IllegalArgumentException("process type " + p.type() + " supplied null");
@@ -81,26 +121,49 @@ public final class FlowExecution implements AutoCloseable {
     }
     Map<InstanceRunner, List<Link>> inputs = new HashMap<>();
     Map<InstanceRunner, Map<String, List<OutputPort.Route>>> routes = new HashMap<>();
-    for (Connection c : flow.connections()) {
+    List<Connection> connections = flow.connections();
+    for (int ci = 0; ci < connections.size(); ci++) {
+      Connection c = connections.get(ci);
       InstanceRunner[] senders = byProcess.get(c.from());
       InstanceRunner[] receivers = byProcess.get(c.to());
       for (int i = 0; i < senders.length; i++) {
-        Link[] links;
-        if (c.routing() == Routing.FORWARD) {
-          links = new Link[] {new Link(c.capacity(), c.toPort(), senders[i], receivers[i])};
-        } else {
-          links = new Link[receivers.length];
-          for (int j = 0; j < receivers.length; j++) {
-            links[j] = new Link(c.capacity(), c.toPort(), senders[i], receivers[j]);
+        boolean forward = c.routing() == Routing.FORWARD;
+        Link[] links = new Link[forward ? 1 : receivers.length];
+        for (int k = 0; k < links.length; k++) {
+          int j = forward ? i : k;
+          InstanceRunner sender = senders[i];
+          InstanceRunner receiver = receivers[j];
+          if (sender != null && receiver != null) {
+            links[k] = new Link(c.capacity(), c.toPort(), sender, receiver);
+            inputs.computeIfAbsent(receiver, r -> new ArrayList<>()).add(links[k]);
+          } else if (sender != null) {
+            links[k] = new Link(c.capacity(), sender, node.sendPump(), null);
+            remoteOuts.add(
+                new RemoteOut(
+                    new ChannelKey(flow.name(), ci, i, j),
+                    links[k],
+                    this,
+                    remote(placement, node, c.to(), j),
+                    c.capacity()));
+          } else if (receiver != null) {
+            String port = c.toPort();
+            Link in =
+                new Link(c.capacity(), node.grantPump(), receiver, m -> receiver.deliver(port, m));
+            inputs.computeIfAbsent(receiver, r -> new ArrayList<>()).add(in);
+            inbound.add(
+                new InboundChannel(
+                    new ChannelKey(flow.name(), ci, i, j),
+                    remote(placement, node, c.from(), i),
+                    in,
+                    this));
           }
         }
-        for (Link l : links) {
-          inputs.computeIfAbsent(l.consumer, r -> new ArrayList<>()).add(l);
+        if (senders[i] != null) {
+          routes
+              .computeIfAbsent(senders[i], r -> new LinkedHashMap<>())
+              .computeIfAbsent(c.fromPort(), port -> new ArrayList<>())
+              .add(new OutputPort.Route(c.routing(), c.keyGroups(), links));
         }
-        routes
-            .computeIfAbsent(senders[i], r -> new LinkedHashMap<>())
-            .computeIfAbsent(c.fromPort(), port -> new ArrayList<>())
-            .add(new OutputPort.Route(c.routing(), c.keyGroups(), links));
       }
     }
     for (InstanceRunner r : runners) {
@@ -111,10 +174,21 @@ public final class FlowExecution implements AutoCloseable {
         r.output(port, ports.getOrDefault(port, List.of()));
       }
     }
+    this.node = node;
   }
 
   private void launch() {
-    running.set(runners.size());
+    running.set(runners.size() + remoteOuts.size());
+    if (running.get() == 0) {
+      completion.complete(null);
+      return;
+    }
+    for (InboundChannel c : inbound) {
+      node.register(c);
+    }
+    for (RemoteOut o : remoteOuts) {
+      node.register(o);
+    }
     for (InstanceRunner r : runners) {
       r.thread = Thread.ofVirtual().name("flow-" + flow.name() + "-" + r.id()).unstarted(r);
     }
@@ -136,11 +210,14 @@ public final class FlowExecution implements AutoCloseable {
     return stopping;
   }
 
-  /** Stops every instance where it is; what waits in channels is dropped. */
+  /**
+   * Stops every instance where it is, interrupting what a process waits on; what waits in channels
+   * is dropped.
+   */
   public void stop() {
     if (!stopping) {
       stopping = true;
-      runners.forEach(r -> LockSupport.unpark(r.thread));
+      runners.forEach(r -> r.thread.interrupt());
       completion.completeExceptionally(
           new java.util.concurrent.CancellationException("flow " + flow.name() + " was stopped"));
     }
@@ -168,6 +245,31 @@ public final class FlowExecution implements AutoCloseable {
     if (running.decrementAndGet() == 0) {
       completion.complete(null);
     }
+  }
+
+  /** A channel to another node ended and the receiver acknowledged all of it. */
+  void remoteFinished() {
+    if (running.decrementAndGet() == 0) {
+      completion.complete(null);
+    }
+  }
+
+  /** Messages the receivers of this node's channels to other nodes dropped as duplicates. */
+  public long duplicatesReported() {
+    long sum = 0;
+    for (RemoteOut o : remoteOuts) {
+      sum += o.duplicates;
+    }
+    return sum;
+  }
+
+  /** Messages this node's channels from other nodes dropped as duplicates. */
+  public long duplicatesDropped() {
+    long sum = 0;
+    for (InboundChannel c : inbound) {
+      sum += c.duplicates();
+    }
+    return sum;
   }
 
   /** Every instance's counters now, in flow order. */

@@ -4,26 +4,18 @@ import io.tideflow.core.flow.ProcessSpec;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /**
  * Runs one process instance on its own virtual thread: takes messages from its input channels in
  * turn (a batch from each), hands them to the process, and waits when there is nothing to take
- * (idle) or no room to emit (backpressured). A wait spins briefly, yields, then parks with a
- * timeout that grows from {@value #MIN_PARK_NANOS} ns to {@value #MAX_PARK_NANOS} ns; the other end
- * of a channel unparks a parked instance when it changes the channel, so the timeout only bounds a
- * wake-up lost to the race between checking and parking (there is no fence on the fast path).
+ * (idle) or no room to emit (backpressured), as {@link Party#pause} waits.
  *
  * <p>The time counters are written by the instance's thread and published once per batch, the wait
  * in progress with its start, so that a reader sees a long wait as it happens.
  */
-final class InstanceRunner implements ProcessContext, Runnable {
+final class InstanceRunner extends Party implements ProcessContext, Runnable {
   static final int BATCH = 256;
-  private static final int SPINS = 64;
-  private static final int YIELDS = 4;
-  private static final long MIN_PARK_NANOS = 20_000;
-  private static final long MAX_PARK_NANOS = 1_000_000;
 
   private static final int WAIT_NONE = 0;
   private static final int WAIT_IDLE = 1;
@@ -51,9 +43,6 @@ final class InstanceRunner implements ProcessContext, Runnable {
   private final Map<String, OutputPort> outputs = new LinkedHashMap<>();
   private Link[] inputs = new Link[0];
 
-  volatile Thread thread;
-  volatile boolean parked;
-
   // Owned by the instance's thread.
   private long received;
   private long emitted;
@@ -69,6 +58,9 @@ final class InstanceRunner implements ProcessContext, Runnable {
   private volatile long publishedBackpressured;
   private volatile long waitingSince;
   private volatile int waitKind;
+
+  /** Odd while the instance's thread writes what it publishes: a seqlock for readers. */
+  private volatile int version;
 
   InstanceRunner(FlowExecution execution, ProcessSpec spec, int instance, FlowProcess body) {
     this.execution = execution;
@@ -209,7 +201,7 @@ final class InstanceRunner implements ProcessContext, Runnable {
         if (n > 0) {
           received += n;
           got += n;
-          wake(l.producer);
+          l.producer.wake();
         } else if (ended) {
           l.done = true;
           open--;
@@ -243,13 +235,7 @@ final class InstanceRunner implements ProcessContext, Runnable {
       awaitRoom(link, message);
     }
     emitted++;
-    wake(link.consumer);
-  }
-
-  static void wake(InstanceRunner runner) {
-    if (runner.parked) {
-      LockSupport.unpark(runner.thread);
-    }
+    link.consumer.wake();
   }
 
   private void awaitInput() {
@@ -259,7 +245,7 @@ final class InstanceRunner implements ProcessContext, Runnable {
       checkStopping();
       park = pause(i, park, this::nothingToTake);
     }
-    idleNanos += endWait(start);
+    endWait(WAIT_IDLE, start);
   }
 
   private void awaitRoom(Link link, Message message) throws InterruptedException {
@@ -274,29 +260,8 @@ final class InstanceRunner implements ProcessContext, Runnable {
         park = pause(i, park, full);
       }
     } finally {
-      backpressuredNanos += endWait(start);
+      endWait(WAIT_ROOM, start);
     }
-  }
-
-  /**
-   * The {@code i}th step of a wait: spin, then yield, then park for {@code park} ns if {@code
-   * blocked} still holds once this instance shows it is parked. Returns the next park time.
-   */
-  private long pause(int i, long park, BooleanSupplier blocked) {
-    if (i < SPINS) {
-      Thread.onSpinWait();
-      return park;
-    }
-    if (i < SPINS + YIELDS) {
-      Thread.yield();
-      return park;
-    }
-    parked = true;
-    if (blocked.getAsBoolean() && !execution.stopping()) {
-      LockSupport.parkNanos(this, park);
-    }
-    parked = false;
-    return Math.min(park * 2, MAX_PARK_NANOS);
   }
 
   private boolean nothingToTake() {
@@ -313,17 +278,33 @@ final class InstanceRunner implements ProcessContext, Runnable {
   }
 
   private long beginWait(int kind) {
-    publish();
     long now = System.nanoTime();
+    version++;
+    publishCounters();
     waitKind = kind;
     waitingSince = now;
+    version++;
     return now;
   }
 
-  private long endWait(long start) {
+  /** Ends a wait, moving its time into its counter in the same published step. */
+  private void endWait(int kind, long start) {
+    long waited = System.nanoTime() - start;
+    if (kind == WAIT_IDLE) {
+      idleNanos += waited;
+    } else {
+      backpressuredNanos += waited;
+    }
+    version++;
+    publishCounters();
     waitingSince = 0;
     waitKind = WAIT_NONE;
-    return System.nanoTime() - start;
+    version++;
+  }
+
+  @Override
+  boolean stopping() {
+    return execution.stopping();
   }
 
   private void checkStopping() {
@@ -333,6 +314,12 @@ final class InstanceRunner implements ProcessContext, Runnable {
   }
 
   private void publish() {
+    version++;
+    publishCounters();
+    version++;
+  }
+
+  private void publishCounters() {
     publishedReceived = received;
     publishedEmitted = emitted;
     publishedIdle = idleNanos;
@@ -344,10 +331,23 @@ final class InstanceRunner implements ProcessContext, Runnable {
     long started = startedAt;
     long ended = endedAt;
     long until = ended != 0 ? ended : now;
-    long idle = publishedIdle;
-    long backpressured = publishedBackpressured;
-    long since = waitingSince;
-    int kind = waitKind;
+    long idle;
+    long backpressured;
+    long since;
+    int kind;
+    long receivedNow;
+    long emittedNow;
+    int v;
+    do {
+      // A consistent view of what the instance's thread published: retry while it writes.
+      v = version;
+      idle = publishedIdle;
+      backpressured = publishedBackpressured;
+      since = waitingSince;
+      kind = waitKind;
+      receivedNow = publishedReceived;
+      emittedNow = publishedEmitted;
+    } while ((v & 1) != 0 || v != version);
     if (ended == 0 && since != 0 && since <= now) {
       if (kind == WAIT_IDLE) {
         idle += now - since;
@@ -362,13 +362,6 @@ final class InstanceRunner implements ProcessContext, Runnable {
       queued += l.channel.size();
     }
     return new InstanceStats(
-        id,
-        publishedReceived,
-        publishedEmitted,
-        busy,
-        backpressured,
-        idle,
-        queued,
-        started != 0 && ended == 0);
+        id, receivedNow, emittedNow, busy, backpressured, idle, queued, started != 0 && ended == 0);
   }
 }

@@ -3,18 +3,17 @@ package io.tideflow.runtime.flow;
 import java.util.function.Consumer;
 
 /**
- * The channel from one sending instance to one receiving instance on the same node, for one
- * connection. The sender writes and then, once it has written its last message, sets {@link
- * #ended}; the receiver drains, so a receiver that reads {@code ended} true and then finds the
- * channel empty has seen everything.
+ * The channel from one sending instance to one receiving instance for one connection, both on this
+ * node, or one of them a pump to or from another node. The sender writes and then, once it has
+ * written its last message, sets {@link #ended}; the receiver drains, so a receiver that reads
+ * {@code ended} true and then finds the channel empty has seen everything.
  */
 final class Link {
   final SpscChannel<Message> channel;
-  final String toPort;
-  final InstanceRunner producer;
-  final InstanceRunner consumer;
+  final Party producer;
+  final Party consumer;
 
-  /** Hands a drained message to the receiver's process; the receiver's thread only. */
+  /** Hands a drained message to the receiver; the receiver's thread only. */
   final Consumer<Message> deliver;
 
   volatile boolean ended;
@@ -22,12 +21,17 @@ final class Link {
   /** Receiver's thread only: the channel ended and was drained. */
   boolean done;
 
+  /** A channel between two instances on this node. */
   Link(int capacity, String toPort, InstanceRunner producer, InstanceRunner consumer) {
+    this(capacity, producer, consumer, m -> consumer.deliver(toPort, m));
+  }
+
+  /** A channel one end of which is a pump to or from another node. */
+  Link(int capacity, Party producer, Party consumer, Consumer<Message> deliver) {
     this.channel = new SpscChannel<>(Math.max(2, capacity));
-    this.toPort = toPort;
     this.producer = producer;
     this.consumer = consumer;
-    this.deliver = m -> consumer.deliver(toPort, m);
+    this.deliver = deliver;
   }
 
   /** Something to do for the receiver: a message waits, or the channel ended. */

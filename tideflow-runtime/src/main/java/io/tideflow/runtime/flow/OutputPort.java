@@ -2,6 +2,7 @@ package io.tideflow.runtime.flow;
 
 import io.tideflow.core.flow.KeyGroups;
 import io.tideflow.core.flow.Routing;
+import io.tideflow.runtime.transport.WireLimits;
 import java.util.List;
 
 /** An instance's output port: every connection leaving it, each routing to its channels. */
@@ -43,6 +44,17 @@ final class OutputPort implements Output {
 
   @Override
   public void emit(long key, byte[] payload) throws InterruptedException {
+    if (payload.length > WireLimits.MAX_PAYLOAD_BYTES) {
+      throw new IllegalArgumentException(
+          "port "
+              + owner.process()
+              + "."
+              + name
+              + ": a payload of "
+              + payload.length
+              + " bytes is over the limit of "
+              + WireLimits.MAX_PAYLOAD_BYTES);
+    }
     Message message = new Message(key, payload);
     for (Route r : routes) {
       Link[] links = r.links;
@@ -69,7 +81,7 @@ final class OutputPort implements Output {
     for (Route r : routes) {
       for (Link l : r.links) {
         l.ended = true;
-        InstanceRunner.wake(l.consumer);
+        l.consumer.wake();
       }
     }
   }

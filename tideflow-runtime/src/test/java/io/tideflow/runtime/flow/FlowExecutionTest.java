@@ -1,5 +1,6 @@
 package io.tideflow.runtime.flow;
 
+import static io.tideflow.runtime.flow.TestFlows.process;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -9,7 +10,6 @@ import io.tideflow.core.flow.Flow;
 import io.tideflow.core.flow.KeyGroups;
 import io.tideflow.core.flow.ProcessSpec;
 import io.tideflow.core.flow.Routing;
-import io.tideflow.core.model.Resources;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.HashMap;
@@ -24,8 +24,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class FlowExecutionTest {
-  private static final Resources CPU = Resources.of(100, 1 << 20);
-
   /** A sink that records, per message, its instance and its number. */
   record Seen(int instance, long key, long number) {}
 
@@ -46,16 +44,6 @@ class FlowExecutionTest {
     public void onMessage(String port, Message message) {
       seen.add(new Seen(instance, message.key(), ByteBuffer.wrap(message.payload()).getLong()));
     }
-  }
-
-  private static ProcessSpec process(
-      String name,
-      String type,
-      int parallelism,
-      List<String> in,
-      List<String> out,
-      Map<String, String> props) {
-    return new ProcessSpec(name, type, parallelism, CPU, in, out, props);
   }
 
   private static ProcessSpec source(int parallelism, long count) {

@@ -1,0 +1,179 @@
+package io.tideflow.runtime.flow;
+
+import io.grpc.BindableService;
+import io.grpc.Channel;
+import io.grpc.stub.StreamObserver;
+import io.tideflow.core.flow.Flow;
+import io.tideflow.runtime.flow.proto.ChannelBatch;
+import io.tideflow.runtime.flow.proto.FlowFrame;
+import io.tideflow.runtime.flow.proto.FlowReply;
+import io.tideflow.runtime.flow.proto.FlowServiceGrpc;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+/**
+ * The flow runtime of one node: runs the instances a placement gives this node ({@link
+ * FlowExecution}), sends what they write to instances elsewhere ({@link SendPump}) and takes in
+ * what other nodes send to its instances ({@link #service()}, {@link GrantPump}). Between two nodes
+ * there is one stream for each direction, carrying every channel of every flow between them.
+ *
+ * <p>Thread-safe.
+ */
+public final class FlowNode implements AutoCloseable {
+  private static final Logger LOG = System.getLogger(FlowNode.class.getName());
+
+  private final String nodeId;
+  private final FlowProcesses processes;
+  private final SendPump sendPump;
+  private final GrantPump grantPump;
+  private final Map<ChannelKey, InboundChannel> inbound = new ConcurrentHashMap<>();
+  private final Map<String, InStream> streams = new ConcurrentHashMap<>();
+  private final List<FlowExecution> executions = new CopyOnWriteArrayList<>();
+  private final AtomicLong stray = new AtomicLong();
+
+  /**
+   * @param nodeId this node's id, as placements name it
+   * @param channels the gRPC channel to another node by its id; may throw while the node is not
+   *     known yet, and is asked again later
+   */
+  public FlowNode(String nodeId, FlowProcesses processes, Function<String, Channel> channels) {
+    this.nodeId = nodeId;
+    this.processes = processes;
+    this.sendPump = new SendPump(nodeId, channels);
+    this.grantPump = new GrantPump(this, nodeId);
+    sendPump.start();
+    grantPump.start();
+  }
+
+  public String nodeId() {
+    return nodeId;
+  }
+
+  /** The service other nodes' flow streams come in on; add it to this node's gRPC server. */
+  public BindableService service() {
+    return new FlowServiceGrpc.FlowServiceImplBase() {
+      @Override
+      public StreamObserver<FlowFrame> exchange(StreamObserver<FlowReply> replies) {
+        return new InStream(FlowNode.this, replies);
+      }
+    };
+  }
+
+  /**
+   * Starts the instances of {@code flow} that {@code placement} puts on this node.
+   *
+   * @param placement the node of every instance, by {@code process#i}
+   * @throws IllegalArgumentException for an instance without a node, or an unknown process type
+   */
+  public FlowExecution start(Flow flow, Map<String, String> placement) {
+    FlowExecution execution = FlowExecution.start(flow, processes, placement, this);
+    executions.add(execution);
+    execution.completion().whenComplete((ok, failure) -> forget(execution));
+    return execution;
+  }
+
+  /**
+   * Sends what this node's instances write for {@code instance} ({@code process#i}) of {@code flow}
+   * to {@code node} from now on, everything not acknowledged first: how senders follow an instance
+   * placed again after its node died.
+   */
+  public void moved(Flow flow, String instance, String node) {
+    int hash = instance.lastIndexOf('#');
+    String process = instance.substring(0, hash);
+    int index = Integer.parseInt(instance.substring(hash + 1));
+    for (int c = 0; c < flow.connections().size(); c++) {
+      if (flow.connections().get(c).to().equals(process)) {
+        sendPump.retarget(flow.name(), c, index, node);
+      }
+    }
+  }
+
+  /** Batches that arrived for no channel here: the flow was not (or no longer) running here. */
+  public long strayBatches() {
+    return stray.get();
+  }
+
+  void register(RemoteOut out) {
+    sendPump.add(out);
+  }
+
+  void register(InboundChannel channel) {
+    inbound.put(channel.key, channel);
+    InStream stream = streams.get(channel.senderNode);
+    if (stream != null && !stream.closed()) {
+      channel.attach(stream);
+      grantPump.wake();
+    }
+  }
+
+  Party sendPump() {
+    return sendPump;
+  }
+
+  Party grantPump() {
+    return grantPump;
+  }
+
+  /** A stream from another node said who it is: its channels here move onto it. */
+  void opened(InStream stream) {
+    InStream previous = streams.put(stream.sender(), stream);
+    if (previous != null) {
+      LOG.log(Level.DEBUG, "flow stream from {0} replaced", stream.sender());
+    }
+    for (InboundChannel c : inbound.values()) {
+      if (c.senderNode.equals(stream.sender())) {
+        c.attach(stream);
+      }
+    }
+    grantPump.wake();
+  }
+
+  InboundChannel inbound(ChannelKey key) {
+    return inbound.get(key);
+  }
+
+  List<InboundChannel> inboundChannels() {
+    return new ArrayList<>(inbound.values());
+  }
+
+  void strayBatch(ChannelBatch batch) {
+    stray.incrementAndGet();
+  }
+
+  private void forget(FlowExecution execution) {
+    executions.remove(execution);
+    sendPump.remove(execution);
+    // A channel goes once the grant pump has acknowledged all of it (see drop).
+    inbound
+        .values()
+        .forEach(
+            c -> {
+              if (c.execution == execution) {
+                c.retired = true;
+              }
+            });
+    grantPump.wake();
+  }
+
+  /** Forgets a retired channel the sender has the last acknowledgement of. */
+  void drop(InboundChannel channel) {
+    inbound.remove(channel.key, channel);
+  }
+
+  /** Stops every flow here and the pumps. */
+  @Override
+  public void close() throws InterruptedException {
+    for (FlowExecution e : executions) {
+      e.close();
+    }
+    sendPump.close();
+    grantPump.close();
+  }
+}

@@ -1,0 +1,95 @@
+package io.tideflow.runtime.flow;
+
+import io.tideflow.runtime.flow.proto.ChannelId;
+
+/**
+ * The sending end of a channel whose receiver is on another node. The sending instance writes into
+ * {@link #link}; the node's {@link SendPump} takes from there, numbers each message and keeps it in
+ * a replay ring until the receiver acknowledges it, so that after a reconnection, or when the
+ * receiver was placed again elsewhere, everything not acknowledged is sent again. The ring holds at
+ * most {@code 2 × capacity} messages; when it is full the pump stops taking, the link fills and the
+ * instance is held, as by a slow receiver on its own node.
+ *
+ * <p>Fields without a note are the pump's alone.
+ */
+final class RemoteOut {
+  final ChannelKey key;
+  final ChannelId id;
+  final Link link;
+  final FlowExecution execution;
+  private final Message[] ring;
+  private final int mask;
+
+  /** The node the receiver is on; changed when it is placed again. */
+  volatile String target;
+
+  /** Every message below this is safe on the receiver; written by the reply thread. */
+  volatile long ackedUntil;
+
+  /** What the receiver dropped as already taken; written by the reply thread. */
+  volatile long duplicates;
+
+  long firstUnacked;
+  long nextSeq;
+  long sendFrom;
+  boolean endSent;
+  boolean finished;
+  OutStream stream;
+
+  RemoteOut(ChannelKey key, Link link, FlowExecution execution, String target, int capacity) {
+    this.key = key;
+    this.id = key.toProto();
+    this.link = link;
+    this.execution = execution;
+    this.target = target;
+    int size = Integer.highestOneBit(Math.max(2, 2 * capacity) - 1) << 1;
+    this.ring = new Message[size];
+    this.mask = size - 1;
+  }
+
+  /** Forgets what the receiver acknowledged. */
+  void trim() {
+    long acked = ackedUntil;
+    while (firstUnacked < acked && firstUnacked < nextSeq) {
+      ring[(int) firstUnacked & mask] = null;
+      firstUnacked++;
+    }
+    if (sendFrom < firstUnacked) {
+      sendFrom = firstUnacked;
+    }
+  }
+
+  /** Takes up to {@code limit} messages from the link into the ring, as room allows. */
+  int take(int limit) {
+    int taken = 0;
+    while (taken < limit && nextSeq - firstUnacked < ring.length) {
+      Message m = link.channel.poll();
+      if (m == null) {
+        break;
+      }
+      ring[(int) nextSeq & mask] = m;
+      nextSeq++;
+      taken++;
+    }
+    if (taken > 0) {
+      link.producer.wake();
+    }
+    return taken;
+  }
+
+  Message at(long seq) {
+    return ring[(int) seq & mask];
+  }
+
+  /** Messages kept for replay now. */
+  int unacked() {
+    return (int) (nextSeq - firstUnacked);
+  }
+
+  /** Starts over on {@code next}: everything not acknowledged goes again, the end too. */
+  void resend(OutStream next) {
+    stream = next;
+    sendFrom = firstUnacked;
+    endSent = false;
+  }
+}

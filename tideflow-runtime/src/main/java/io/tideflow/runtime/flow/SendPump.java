@@ -1,0 +1,193 @@
+package io.tideflow.runtime.flow;
+
+import com.google.protobuf.UnsafeByteOperations;
+import io.grpc.Channel;
+import io.tideflow.runtime.flow.proto.ChannelBatch;
+import io.tideflow.runtime.flow.proto.FlowMessage;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
+
+/**
+ * Carries every channel from this node's instances to instances on other nodes: one virtual thread
+ * that takes what the instances wrote, numbers it, keeps it for replay ({@link RemoteOut}) and
+ * sends it in batches on one stream per receiving node ({@link OutStream}), as the receiver's
+ * credits allow. A frame is sent when it passes {@value #FRAME_BYTES} bytes or when the pump has
+ * gone once round every channel, so a lone message is not held back, and under load each frame
+ * carries what piled up while the previous one was written. A stream that breaks is opened again
+ * after {@value #REOPEN_MILLIS} ms and every channel on it sends again from its first message not
+ * acknowledged.
+ */
+final class SendPump extends Party implements Runnable {
+  private static final Logger LOG = System.getLogger(SendPump.class.getName());
+  static final int FRAME_BYTES = 256 * 1024;
+  static final int BATCH_MESSAGES = 512;
+  static final long REOPEN_MILLIS = 200;
+
+  private final String self;
+  private final Function<String, Channel> channels;
+  private final CopyOnWriteArrayList<RemoteOut> outs = new CopyOnWriteArrayList<>();
+  private final Map<ChannelKey, RemoteOut> byKey = new ConcurrentHashMap<>();
+  private final Map<String, OutStream> streams = new ConcurrentHashMap<>();
+  private final Map<String, Long> reopenAt = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  SendPump(String self, Function<String, Channel> channels) {
+    this.self = self;
+    this.channels = channels;
+    this.thread = Thread.ofVirtual().name("flow-send-" + self).unstarted(this);
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  void add(RemoteOut out) {
+    byKey.put(out.key, out);
+    outs.add(out);
+    wake();
+  }
+
+  /** Sends {@code flow}'s channels to {@code receiver} of connection {@code c} to {@code node}. */
+  void retarget(String flow, int connection, int receiver, String node) {
+    for (RemoteOut o : outs) {
+      if (o.key.flow().equals(flow)
+          && o.key.connection() == connection
+          && o.key.receiver() == receiver) {
+        o.target = node;
+      }
+    }
+    wake();
+  }
+
+  /** Drops every channel of {@code execution}. */
+  void remove(FlowExecution execution) {
+    outs.removeIf(o -> o.execution == execution);
+    byKey.values().removeIf(o -> o.execution == execution);
+  }
+
+  void acknowledged(ChannelKey key, long ackedUntil, long duplicates) {
+    RemoteOut o = byKey.get(key);
+    if (o != null) {
+      if (ackedUntil > o.ackedUntil) {
+        o.ackedUntil = ackedUntil;
+      }
+      o.duplicates = Math.max(o.duplicates, duplicates);
+    }
+  }
+
+  @Override
+  boolean stopping() {
+    return closed;
+  }
+
+  void close() {
+    closed = true;
+    LockSupport.unpark(thread);
+    streams.values().forEach(OutStream::cancel);
+  }
+
+  @Override
+  public void run() {
+    long park = MIN_PARK_NANOS;
+    int idle = 0;
+    while (!closed) {
+      boolean worked = false;
+      for (RemoteOut o : outs) {
+        worked |= pump(o);
+      }
+      for (OutStream s : streams.values()) {
+        s.flush();
+      }
+      if (worked) {
+        idle = 0;
+        park = MIN_PARK_NANOS;
+      } else {
+        park = pause(idle++, park, () -> true);
+      }
+    }
+  }
+
+  private boolean pump(RemoteOut o) {
+    if (o.finished) {
+      return false;
+    }
+    o.trim();
+    OutStream s = stream(o.target);
+    if (s == null) {
+      return false;
+    }
+    if (o.stream != s) {
+      o.resend(s);
+    }
+    boolean ended = o.link.ended;
+    int taken = o.take(BATCH_MESSAGES);
+    if (!s.ready()) {
+      return taken > 0;
+    }
+    long credits = s.credits(o.key);
+    int n = (int) Math.min(Math.min(credits, o.nextSeq - o.sendFrom), BATCH_MESSAGES);
+    boolean end = ended && o.link.channel.size() == 0 && o.sendFrom + n == o.nextSeq && !o.endSent;
+    if (n > 0 || end) {
+      ChannelBatch.Builder batch =
+          ChannelBatch.newBuilder().setChannel(o.id).setFirstSeq(o.sendFrom);
+      int bytes = 32;
+      for (int i = 0; i < n; i++) {
+        Message m = o.at(o.sendFrom + i);
+        batch.addMessages(
+            FlowMessage.newBuilder()
+                .setKey(m.key())
+                .setPayload(UnsafeByteOperations.unsafeWrap(m.payload())));
+        bytes += m.payload().length + 12;
+      }
+      batch.setEnd(end);
+      o.sendFrom += n;
+      o.endSent |= end;
+      s.sent(o.key, n);
+      s.frame.addBatches(batch);
+      s.frameBytes += bytes;
+      if (s.frameBytes >= FRAME_BYTES) {
+        s.flush();
+      }
+    }
+    if (o.endSent && o.unacked() == 0) {
+      o.finished = true;
+      outs.remove(o);
+      byKey.remove(o.key, o);
+      o.execution.remoteFinished();
+    }
+    return taken > 0 || n > 0 || end;
+  }
+
+  /** The open stream to {@code node}, opened if need be; null while it may not be reopened yet. */
+  private OutStream stream(String node) {
+    OutStream s = streams.get(node);
+    if (s != null && !s.broken()) {
+      return s;
+    }
+    long now = System.currentTimeMillis();
+    if (s != null) {
+      streams.remove(node, s);
+      reopenAt.put(node, now + REOPEN_MILLIS);
+      LOG.log(Level.INFO, "flow stream from {0} to {1} broke: {2}", self, node, s.failure());
+    }
+    if (reopenAt.getOrDefault(node, 0L) > now) {
+      return null;
+    }
+    OutStream fresh = new OutStream(node, this);
+    try {
+      fresh.open(channels.apply(node), self);
+    } catch (RuntimeException e) {
+      // No address for the node yet, or its channel could not be made: try again shortly.
+      LOG.log(Level.INFO, "no flow stream from {0} to {1} yet: {2}", self, node, e.toString());
+      reopenAt.put(node, now + REOPEN_MILLIS);
+      return null;
+    }
+    streams.put(node, fresh);
+    return fresh;
+  }
+}
