@@ -167,6 +167,7 @@ public final class FlowExecution implements AutoCloseable {
       }
     }
     for (InstanceRunner r : runners) {
+      r.tracksAcks(node != null);
       r.inputs(inputs.getOrDefault(r, List.of()));
       Map<String, List<OutputPort.Route>> ports = routes.getOrDefault(r, Map.of());
       ProcessSpec spec = flow.process(r.process());
@@ -244,6 +245,14 @@ public final class FlowExecution implements AutoCloseable {
     }
     if (running.decrementAndGet() == 0) {
       completion.complete(null);
+    }
+  }
+
+  /** Settles what this node's instances have made safe; the grant pump's thread. */
+  void settle() {
+    // Receivers first, so that what a sink took is safe all the way up in one pass.
+    for (int i = runners.size() - 1; i >= 0; i--) {
+      runners.get(i).settle();
     }
   }
 

@@ -46,7 +46,7 @@ public final class FlowNode implements AutoCloseable {
   public FlowNode(String nodeId, FlowProcesses processes, Function<String, Channel> channels) {
     this.nodeId = nodeId;
     this.processes = processes;
-    this.sendPump = new SendPump(nodeId, channels);
+    this.sendPump = new SendPump(nodeId, channels, () -> grantPump().wake());
     this.grantPump = new GrantPump(this, nodeId);
     sendPump.start();
     grantPump.start();
@@ -80,9 +80,10 @@ public final class FlowNode implements AutoCloseable {
   }
 
   /**
-   * Sends what this node's instances write for {@code instance} ({@code process#i}) of {@code flow}
-   * to {@code node} from now on, everything not acknowledged first: how senders follow an instance
-   * placed again after its node died.
+   * {@code instance} ({@code process#i}) of {@code flow} now runs on {@code node}: what this node's
+   * instances write for it goes there from now on, everything not acknowledged first; what this
+   * node's instances receive from it starts a new epoch of sequence numbers. How a flow follows an
+   * instance placed again after its node died.
    */
   public void moved(Flow flow, String instance, String node) {
     int hash = instance.lastIndexOf('#');
@@ -91,6 +92,16 @@ public final class FlowNode implements AutoCloseable {
     for (int c = 0; c < flow.connections().size(); c++) {
       if (flow.connections().get(c).to().equals(process)) {
         sendPump.retarget(flow.name(), c, index, node);
+      }
+      if (flow.connections().get(c).from().equals(process)) {
+        for (InboundChannel in : inbound.values()) {
+          ChannelKey k = in.key;
+          if (k.flow().equals(flow.name()) && k.connection() == c && k.sender() == index) {
+            InStream stream = streams.get(node);
+            in.resetSender(node, stream == null || stream.closed() ? null : stream);
+          }
+        }
+        grantPump.wake();
       }
     }
   }
@@ -106,7 +117,7 @@ public final class FlowNode implements AutoCloseable {
 
   void register(InboundChannel channel) {
     inbound.put(channel.key, channel);
-    InStream stream = streams.get(channel.senderNode);
+    InStream stream = streams.get(channel.senderNode());
     if (stream != null && !stream.closed()) {
       channel.attach(stream);
       grantPump.wake();
@@ -128,11 +139,17 @@ public final class FlowNode implements AutoCloseable {
       LOG.log(Level.DEBUG, "flow stream from {0} replaced", stream.sender());
     }
     for (InboundChannel c : inbound.values()) {
-      if (c.senderNode.equals(stream.sender())) {
+      if (c.senderNode().equals(stream.sender())) {
         c.attach(stream);
       }
     }
     grantPump.wake();
+  }
+
+  void settle() {
+    for (FlowExecution e : executions) {
+      e.settle();
+    }
   }
 
   InboundChannel inbound(ChannelKey key) {
@@ -148,8 +165,10 @@ public final class FlowNode implements AutoCloseable {
   }
 
   private void forget(FlowExecution execution) {
-    executions.remove(execution);
     sendPump.remove(execution);
+    if (inbound.values().stream().noneMatch(c -> c.execution == execution)) {
+      executions.remove(execution);
+    }
     // A channel goes once the grant pump has acknowledged all of it (see drop).
     inbound
         .values()
@@ -165,6 +184,10 @@ public final class FlowNode implements AutoCloseable {
   /** Forgets a retired channel the sender has the last acknowledgement of. */
   void drop(InboundChannel channel) {
     inbound.remove(channel.key, channel);
+    FlowExecution e = channel.execution;
+    if (inbound.values().stream().noneMatch(c -> c.execution == e)) {
+      executions.remove(e);
+    }
   }
 
   /** Stops every flow here and the pumps. */

@@ -43,6 +43,7 @@ final class GrantPump extends Party implements Runnable {
     boolean eager = false;
     long park = LINGER_MICROS * 1000;
     while (!closed) {
+      node.settle();
       Map<InStream, FlowReply.Builder> replies = new HashMap<>();
       List<InboundChannel> channels = node.inboundChannels();
       for (InboundChannel c : channels) {

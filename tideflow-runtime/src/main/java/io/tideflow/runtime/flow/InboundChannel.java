@@ -8,8 +8,12 @@ import io.tideflow.runtime.flow.proto.FlowMessage;
  * The receiving end of a channel whose sender is on another node. Batches from the current stream
  * of the sending node go into {@link #link} (which always has room: the sender holds a credit for
  * each message); a message whose sequence number was taken already is dropped and counted as a
- * duplicate. What the instance has processed is acknowledged and its slot granted back as a credit
- * by the node's {@link GrantPump}.
+ * duplicate. The slot of what the instance took is granted back as a credit, and what it made safe
+ * (see {@link Checkpoint}) is acknowledged, by the node's {@link GrantPump}.
+ *
+ * <p>Sequence numbers belong to one sender: when the sending instance is placed again ({@link
+ * #resetSender}), its new self numbers from wherever it starts, and this end begins a new epoch at
+ * the first number it sees. Counts on the link itself run on across epochs.
  *
  * <p>Every field is guarded by this object's monitor: the batches of one stream arrive on one
  * thread at a time, but a reconnected stream may arrive on another, and the grant pump reads the
@@ -17,17 +21,20 @@ import io.tideflow.runtime.flow.proto.FlowMessage;
  */
 final class InboundChannel {
   final ChannelKey key;
-  final String senderNode;
   final Link link;
   final FlowExecution execution;
 
   /** Its flow ended here: dropped once the sender has the last acknowledgement. */
   volatile boolean retired;
 
+  private String senderNode;
   private InStream stream;
   private long expected = -1;
+  private long epochSeq;
+  private long epochCount;
   private long duplicates;
-  private long grantedAt;
+  private long grantedAtCount;
+  private long ackedAt;
   private long freedSinceGrant;
   private boolean fresh;
 
@@ -38,21 +45,34 @@ final class InboundChannel {
     this.execution = execution;
   }
 
+  synchronized String senderNode() {
+    return senderNode;
+  }
+
   /** {@code next} is now the sending node's stream; it gets the room free now as credits. */
   synchronized void attach(InStream next) {
     stream = next;
-    grantedAt = consumed();
+    grantedAtCount = link.channel.consumed();
     freedSinceGrant = link.channel.capacity() - link.channel.size();
     fresh = true;
   }
 
-  synchronized InStream stream() {
-    return stream;
+  /**
+   * The sending instance now runs on {@code node}: a new epoch of sequence numbers begins. What the
+   * old sender had sent is still delivered; {@code current} is the node's stream if it is open.
+   */
+  synchronized void resetSender(String node, InStream current) {
+    senderNode = node;
+    expected = -1;
+    ackedAt = 0;
+    stream = null;
+    if (current != null) {
+      attach(current);
+    }
   }
 
-  /** Sequence number up to which the instance has taken messages (all before it). */
-  private long consumed() {
-    return expected < 0 ? 0 : expected - link.channel.size();
+  synchronized InStream stream() {
+    return stream;
   }
 
   /**
@@ -62,15 +82,16 @@ final class InboundChannel {
    */
   synchronized void accept(InStream from, ChannelBatch batch) {
     if (from != stream) {
-      return; // a stream replaced by a newer one from the same node: its frames are stale
+      return; // a stream replaced by a newer one, or from a sender that moved: its frames are stale
     }
     long first = batch.getFirstSeq();
     int n = batch.getMessagesCount();
     if (expected < 0) {
-      // The first message this end sees: sequence numbers count from here (after a receiver was
-      // placed again, that is the first message its old self had not acknowledged).
+      // The first message of this sender's epoch: after a receiver was placed again, that is the
+      // first message its old self had not acknowledged.
       expected = first;
-      grantedAt = first;
+      epochSeq = first;
+      epochCount = link.channel.produced();
     }
     if (first > expected) {
       throw new IllegalStateException(
@@ -93,31 +114,46 @@ final class InboundChannel {
     link.consumer.wake();
   }
 
+  /** The sequence number below which this epoch's messages are safe. */
+  private long safe() {
+    return expected < 0 ? 0 : epochSeq + Math.max(0, link.acked - epochCount);
+  }
+
   /**
    * The grant to send now, or null when there is nothing worth sending: credits for the slots freed
-   * since the last grant once they reach {@code threshold} (any when {@code eager}), with the
-   * acknowledgement of what was taken.
+   * since the last grant and the acknowledgement of what became safe, once either reaches {@code
+   * threshold} (any amount when {@code eager}).
    */
   synchronized ChannelGrant grant(int threshold, boolean eager) {
-    long consumed = consumed();
-    long credits = consumed - grantedAt + freedSinceGrant;
-    if (stream == null || !(fresh || credits >= threshold || (eager && credits > 0))) {
+    long consumed = link.channel.consumed();
+    long credits = consumed - grantedAtCount + freedSinceGrant;
+    long safe = safe();
+    long newlySafe = safe - ackedAt;
+    if (stream == null
+        || !(fresh
+            || credits >= threshold
+            || newlySafe >= threshold
+            || (eager && (credits > 0 || newlySafe > 0)))) {
       return null;
     }
-    grantedAt = consumed;
+    grantedAtCount = consumed;
+    ackedAt = safe;
     freedSinceGrant = 0;
     fresh = false;
     return ChannelGrant.newBuilder()
         .setChannel(key.toProto())
         .setCredits((int) credits)
-        .setAckedUntil(consumed)
+        .setAckedUntil(safe)
         .setDuplicates(duplicates)
         .build();
   }
 
-  /** Everything taken was acknowledged and nothing more is owed to the sender. */
+  /** Everything taken is safe, the sender was told so, and no credit is owed to it. */
   synchronized boolean settled() {
-    return consumed() == grantedAt && freedSinceGrant == 0;
+    return link.channel.consumed() == grantedAtCount
+        && freedSinceGrant == 0
+        && link.acked == link.channel.consumed()
+        && safe() == ackedAt;
   }
 
   synchronized long duplicates() {

@@ -1,6 +1,7 @@
 package io.tideflow.runtime.flow;
 
 import io.tideflow.core.flow.ProcessSpec;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,9 @@ import java.util.function.BooleanSupplier;
  */
 final class InstanceRunner extends Party implements ProcessContext, Runnable {
   static final int BATCH = 256;
+
+  /** How often a busy instance records a checkpoint; an instance about to idle always does. */
+  static final long CHECKPOINT_NANOS = 200_000;
 
   private static final int WAIT_NONE = 0;
   private static final int WAIT_IDLE = 1;
@@ -42,6 +46,16 @@ final class InstanceRunner extends Party implements ProcessContext, Runnable {
   private final String id;
   private final Map<String, OutputPort> outputs = new LinkedHashMap<>();
   private Link[] inputs = new Link[0];
+  private final List<Link> outLinks = new ArrayList<>();
+
+  // Acknowledgements, when the flow spans nodes: checkpoints go from the instance's thread to the
+  // grant pump's, which settles them (see Checkpoint).
+  private boolean tracksAcks;
+  private final SpscChannel<Checkpoint> checkpoints = new SpscChannel<>(64);
+  private volatile Checkpoint lastCheckpoint;
+  private Checkpoint unsettled;
+  private long checkpointedAt;
+  private long checkpointedReceived;
 
   // Owned by the instance's thread.
   private long received;
@@ -80,6 +94,13 @@ final class InstanceRunner extends Party implements ProcessContext, Runnable {
 
   void output(String port, List<OutputPort.Route> routes) {
     outputs.put(port, new OutputPort(this, port, routes));
+    for (OutputPort.Route r : routes) {
+      outLinks.addAll(List.of(r.links));
+    }
+  }
+
+  void tracksAcks(boolean tracks) {
+    this.tracksAcks = tracks;
   }
 
   List<Link> inputLinks() {
@@ -146,6 +167,9 @@ final class InstanceRunner extends Party implements ProcessContext, Runnable {
       body.finish();
       publish();
       outputs.values().forEach(OutputPort::end);
+      if (tracksAcks && inputs.length > 0) {
+        lastCheckpoint = snapshot();
+      }
     } catch (Stopped e) {
       // The flow is stopping: nothing failed here.
     } catch (Failed e) {
@@ -209,9 +233,65 @@ final class InstanceRunner extends Party implements ProcessContext, Runnable {
       }
       at = at + 1 == inputs.length ? 0 : at + 1;
       publish();
+      if (tracksAcks && received != checkpointedReceived) {
+        long now = System.nanoTime();
+        if (got == 0 || now - checkpointedAt >= CHECKPOINT_NANOS) {
+          checkpoint(now);
+        }
+      }
       if (got == 0 && open > 0) {
         awaitInput();
       }
+    }
+  }
+
+  private Checkpoint snapshot() {
+    long[] taken = new long[inputs.length];
+    for (int i = 0; i < taken.length; i++) {
+      taken[i] = inputs[i].channel.consumed();
+    }
+    long[] emitted = new long[outLinks.size()];
+    for (int k = 0; k < emitted.length; k++) {
+      emitted[k] = outLinks.get(k).channel.produced();
+    }
+    return new Checkpoint(taken, emitted);
+  }
+
+  private void checkpoint(long now) {
+    // A full queue means the grant pump is behind: this one is skipped, a later one covers it.
+    if (checkpoints.offer(snapshot())) {
+      checkpointedAt = now;
+      checkpointedReceived = received;
+    }
+  }
+
+  /**
+   * Marks as safe the inputs of every checkpoint whose outputs are safe, oldest first. The grant
+   * pump's thread only.
+   */
+  void settle() {
+    while (true) {
+      Checkpoint cp = unsettled != null ? unsettled : checkpoints.poll();
+      if (cp == null) {
+        Checkpoint last = lastCheckpoint;
+        if (last == null) {
+          return;
+        }
+        lastCheckpoint = null;
+        cp = last;
+      }
+      for (int k = 0; k < cp.emitted().length; k++) {
+        if (outLinks.get(k).safe() < cp.emitted()[k]) {
+          unsettled = cp;
+          return;
+        }
+      }
+      for (int i = 0; i < cp.taken().length; i++) {
+        if (cp.taken()[i] > inputs[i].acked) {
+          inputs[i].acked = cp.taken()[i];
+        }
+      }
+      unsettled = null;
     }
   }
 

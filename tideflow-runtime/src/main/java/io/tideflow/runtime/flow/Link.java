@@ -18,6 +18,16 @@ final class Link {
 
   volatile boolean ended;
 
+  /**
+   * Messages of this channel that are safe: taken by the receiver and everything it wrote for them
+   * safe in turn, down to the sinks. Written by the node's grant pump; what a node's death cannot
+   * lose, so what a sender on another node may forget.
+   */
+  volatile long acked;
+
+  /** The sending end's replay state when the receiver is on another node, else null. */
+  RemoteOut remote;
+
   /** Receiver's thread only: the channel ended and was drained. */
   boolean done;
 
@@ -32,6 +42,12 @@ final class Link {
     this.producer = producer;
     this.consumer = consumer;
     this.deliver = deliver;
+  }
+
+  /** Messages of this channel known to be safe. */
+  long safe() {
+    RemoteOut r = remote;
+    return r != null ? r.ackedUntil : acked;
   }
 
   /** Something to do for the receiver: a message waits, or the channel ended. */

@@ -5,14 +5,17 @@ import io.tideflow.runtime.flow.proto.ChannelId;
 /**
  * The sending end of a channel whose receiver is on another node. The sending instance writes into
  * {@link #link}; the node's {@link SendPump} takes from there, numbers each message and keeps it in
- * a replay ring until the receiver acknowledges it, so that after a reconnection, or when the
- * receiver was placed again elsewhere, everything not acknowledged is sent again. The ring holds at
- * most {@code 2 × capacity} messages; when it is full the pump stops taking, the link fills and the
- * instance is held, as by a slow receiver on its own node.
+ * a replay ring until the receiver acknowledges it as safe, so that after a reconnection, or when
+ * the receiver was placed again elsewhere, everything not acknowledged is sent again. The ring
+ * holds at most {@code 2 × capacity} messages; when it is full the pump stops taking, the link
+ * fills and the instance is held, as by a slow receiver on its own node.
  *
  * <p>Fields without a note are the pump's alone.
  */
 final class RemoteOut {
+  /** The replay ring holds this many times the channel's capacity. */
+  static final int REPLAY_FACTOR = 4;
+
   final ChannelKey key;
   final ChannelId id;
   final Link link;
@@ -40,9 +43,10 @@ final class RemoteOut {
     this.key = key;
     this.id = key.toProto();
     this.link = link;
+    link.remote = this;
     this.execution = execution;
     this.target = target;
-    int size = Integer.highestOneBit(Math.max(2, 2 * capacity) - 1) << 1;
+    int size = Integer.highestOneBit(Math.max(2, REPLAY_FACTOR * capacity) - 1) << 1;
     this.ring = new Message[size];
     this.mask = size - 1;
   }

@@ -34,11 +34,17 @@ final class SendPump extends Party implements Runnable {
   private final Map<ChannelKey, RemoteOut> byKey = new ConcurrentHashMap<>();
   private final Map<String, OutStream> streams = new ConcurrentHashMap<>();
   private final Map<String, Long> reopenAt = new ConcurrentHashMap<>();
+  private final Runnable onAck;
   private volatile boolean closed;
 
-  SendPump(String self, Function<String, Channel> channels) {
+  /**
+   * @param onAck run when an acknowledgement arrives, so that what it makes safe upstream is
+   *     acknowledged in turn
+   */
+  SendPump(String self, Function<String, Channel> channels, Runnable onAck) {
     this.self = self;
     this.channels = channels;
+    this.onAck = onAck;
     this.thread = Thread.ofVirtual().name("flow-send-" + self).unstarted(this);
   }
 
@@ -77,6 +83,7 @@ final class SendPump extends Party implements Runnable {
         o.ackedUntil = ackedUntil;
       }
       o.duplicates = Math.max(o.duplicates, duplicates);
+      onAck.run();
     }
   }
 

@@ -120,6 +120,16 @@ public final class SpscChannel<T> extends SpscChannelFields {
     return n;
   }
 
+  /** Values offered so far; exact on the producer's thread, a lower bound elsewhere. */
+  public long produced() {
+    return (long) TAIL.getAcquire(producer);
+  }
+
+  /** Values taken so far (a drain counts once it returns); exact on the consumer's thread. */
+  public long consumed() {
+    return (long) HEAD.getAcquire(consumer);
+  }
+
   /** Values waiting, as seen now from any thread; exact only when both sides are still. */
   public int size() {
     long head = (long) HEAD.getAcquire(consumer);
