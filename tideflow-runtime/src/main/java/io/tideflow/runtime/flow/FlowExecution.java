@@ -32,6 +32,7 @@ public final class FlowExecution implements AutoCloseable {
   private final List<InboundChannel> inbound = new ArrayList<>();
   private final AtomicInteger running = new AtomicInteger();
   private FlowNode node;
+  private java.util.Set<String> only;
   private volatile boolean stopping;
 
   private FlowExecution(Flow flow) {
@@ -53,7 +54,11 @@ public final class FlowExecution implements AutoCloseable {
 
   /** Starts the instances {@code placement} puts on {@code node}; see {@link FlowNode#start}. */
   static FlowExecution start(
-      Flow flow, FlowProcesses processes, Map<String, String> placement, FlowNode node) {
+      Flow flow,
+      FlowProcesses processes,
+      Map<String, String> placement,
+      FlowNode node,
+      java.util.Set<String> only) {
     for (ProcessSpec p : flow.processes()) {
       for (int i = 0; i < p.parallelism(); i++) {
         if (placement.get(p.name() + "#" + i) == null) {
@@ -63,6 +68,7 @@ public final class FlowExecution implements AutoCloseable {
       }
     }
     FlowExecution execution = new FlowExecution(flow);
+    execution.only = only;
     execution.wire(processes, placement, node);
     execution.launch();
     return execution;
@@ -90,14 +96,18 @@ public final class FlowExecution implements AutoCloseable {
     }
   }
 
-  /** Where {@code process#i} runs: null when here. */
-  private static String remote(
+  /**
+   * Where {@code process#i} runs when not in this execution, or null when it is: an instance on
+   * this node but outside {@link #only} belongs to another execution here.
+   */
+  private String remote(
       Map<String, String> placement, FlowNode node, String process, int instance) {
     if (placement == null) {
       return null;
     }
-    String at = placement.get(process + "#" + instance);
-    return at.equals(node.nodeId()) ? null : at;
+    String id = process + "#" + instance;
+    String at = placement.get(id);
+    return at.equals(node.nodeId()) && (only == null || only.contains(id)) ? null : at;
   }
 
   private void wire(FlowProcesses processes, Map<String, String> placement, FlowNode node) {

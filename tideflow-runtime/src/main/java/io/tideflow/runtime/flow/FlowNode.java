@@ -73,9 +73,20 @@ public final class FlowNode implements AutoCloseable {
    * @throws IllegalArgumentException for an instance without a node, or an unknown process type
    */
   public FlowExecution start(Flow flow, Map<String, String> placement) {
-    FlowExecution execution = FlowExecution.start(flow, processes, placement, this);
+    return start(flow, placement, null);
+  }
+
+  /**
+   * Starts those of {@code only} that {@code placement} puts on this node: how a node takes up
+   * instances placed again onto it while others of the flow already run here (the two executions'
+   * channels then meet over this node's own stream, as any two nodes' do).
+   *
+   * @param only the instances to start, {@code process#i}; null for all placed here
+   */
+  public FlowExecution start(Flow flow, Map<String, String> placement, java.util.Set<String> only) {
+    FlowExecution execution = FlowExecution.start(flow, processes, placement, this, only);
     executions.add(execution);
-    execution.completion().whenComplete((ok, failure) -> forget(execution));
+    execution.completion().whenComplete((ok, failure) -> forget(execution, failure));
     return execution;
   }
 
@@ -104,6 +115,11 @@ public final class FlowNode implements AutoCloseable {
         grantPump.wake();
       }
     }
+  }
+
+  /** The flows running here, one execution per start. */
+  public List<FlowExecution> executions() {
+    return List.copyOf(executions);
   }
 
   /** Batches that arrived for no channel here: the flow was not (or no longer) running here. */
@@ -164,8 +180,14 @@ public final class FlowNode implements AutoCloseable {
     stray.incrementAndGet();
   }
 
-  private void forget(FlowExecution execution) {
+  private void forget(FlowExecution execution, Throwable failure) {
     sendPump.remove(execution);
+    if (failure != null) {
+      // Stopped or failed: nothing it holds is owed to anyone any more.
+      inbound.values().removeIf(c -> c.execution == execution);
+      executions.remove(execution);
+      return;
+    }
     if (inbound.values().stream().noneMatch(c -> c.execution == execution)) {
       executions.remove(execution);
     }

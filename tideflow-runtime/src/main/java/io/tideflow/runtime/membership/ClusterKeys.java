@@ -23,6 +23,15 @@ public final class ClusterKeys {
    */
   public static final String WATCHES = "/tideflow/watches/";
 
+  /** Each deployed flow, as {@code tideflow deploy} wrote it: {@code /tideflow/flows/<name>}. */
+  public static final String FLOWS = "/tideflow/flows/";
+
+  /**
+   * Where each flow's instances run, written by the leading coordinator: {@code
+   * /tideflow/placements/<name>}.
+   */
+  public static final String PLACEMENTS = "/tideflow/placements/";
+
   /** The coordinator election. */
   public static final String COORDINATOR_ELECTION = "tideflow-coordinator";
 
@@ -46,6 +55,14 @@ public final class ClusterKeys {
 
   public static String watch(String name) {
     return WATCHES + name;
+  }
+
+  public static String flow(String name) {
+    return FLOWS + name;
+  }
+
+  public static String placement(String flow) {
+    return PLACEMENTS + flow;
   }
 
   public static String gone(String nodeId) {

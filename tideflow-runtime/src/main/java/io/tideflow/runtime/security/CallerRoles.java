@@ -6,6 +6,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import io.tideflow.runtime.flow.proto.FlowServiceGrpc;
 import io.tideflow.runtime.transport.proto.NodeControlGrpc;
 import io.tideflow.runtime.transport.proto.TaskServiceGrpc;
 import java.lang.System.Logger;
@@ -24,8 +25,9 @@ import javax.net.ssl.SSLSession;
  * Which callers a node's server lets call which methods, by the role their certificate names: tasks
  * from clients, coordinators and other nodes (whose handlers may submit); drains and terminations
  * from a coordinator alone (whose fencing token the node then checks against the store); status
- * from anyone of the cluster. A call from a role not allowed ends {@code PERMISSION_DENIED} naming
- * the caller and what it may not do, before the service sees it.
+ * from anyone of the cluster; flow streams from other nodes alone. A call from a role not allowed
+ * ends {@code PERMISSION_DENIED} naming the caller and what it may not do, before the service sees
+ * it.
  *
  * <p>Over plaintext (loopback only) there is no certificate and every call is let through: on one
  * machine, the operating system's users are the boundary.
@@ -36,6 +38,7 @@ public final class CallerRoles implements ServerInterceptor {
   private static final Set<Identity.Role> ANYONE =
       EnumSet.of(Identity.Role.NODE, Identity.Role.COORDINATOR, Identity.Role.CLIENT);
   private static final Set<Identity.Role> COORDINATOR = EnumSet.of(Identity.Role.COORDINATOR);
+  private static final Set<Identity.Role> NODE = EnumSet.of(Identity.Role.NODE);
 
   /** Methods by full name; a method of the node not named here is refused to everyone. */
   private static final Map<String, Set<Identity.Role>> ALLOWED =
@@ -43,7 +46,8 @@ public final class CallerRoles implements ServerInterceptor {
           TaskServiceGrpc.getTasksMethod().getFullMethodName(), ANYONE,
           NodeControlGrpc.getDrainMethod().getFullMethodName(), COORDINATOR,
           NodeControlGrpc.getTerminateMethod().getFullMethodName(), COORDINATOR,
-          NodeControlGrpc.getStatusMethod().getFullMethodName(), ANYONE);
+          NodeControlGrpc.getStatusMethod().getFullMethodName(), ANYONE,
+          FlowServiceGrpc.getExchangeMethod().getFullMethodName(), NODE);
 
   private final LongAdder denied = new LongAdder();
 

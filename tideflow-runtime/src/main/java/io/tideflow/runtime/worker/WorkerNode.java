@@ -9,6 +9,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.tideflow.core.model.LoadReport;
 import io.tideflow.core.model.NodeInfo;
 import io.tideflow.core.model.NodeState;
+import io.tideflow.runtime.flow.FlowAgent;
+import io.tideflow.runtime.flow.FlowNode;
+import io.tideflow.runtime.flow.FlowProcesses;
+import io.tideflow.runtime.flow.NodeChannels;
 import io.tideflow.runtime.membership.NodeRegistration;
 import io.tideflow.runtime.security.CallerRoles;
 import io.tideflow.runtime.security.ClusterTls;
@@ -78,6 +82,12 @@ public final class WorkerNode implements AutoCloseable {
   private final CallerRoles callerRoles = new CallerRoles();
 
   private final ClusterStore store;
+
+  /** The node's flow runtime, the channels its flow streams use, and what follows placements. */
+  private final FlowNode flows;
+
+  private final NodeChannels nodeChannels;
+  private volatile FlowAgent flowAgent;
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
   private volatile NodeRegistration registration;
   private volatile boolean accepting = true;
@@ -87,9 +97,15 @@ public final class WorkerNode implements AutoCloseable {
   public record DrainResult(boolean drained, int stillRunning) {}
 
   private WorkerNode(
-      WorkerConfig config, ClusterStore store, TaskHandlers handlers, LinkSecurity security) {
+      WorkerConfig config,
+      ClusterStore store,
+      TaskHandlers handlers,
+      FlowProcesses processes,
+      LinkSecurity security) {
     this.config = config;
     this.store = store;
+    this.nodeChannels = new NodeChannels(store, security, config.storeTimeout());
+    this.flows = new FlowNode(config.nodeId(), processes, nodeChannels);
     this.runner =
         new TaskRunner(
             handlers,
@@ -117,6 +133,7 @@ public final class WorkerNode implements AutoCloseable {
             .permitKeepAliveWithoutCalls(true)
             .addService(ServerInterceptors.intercept(streams, callerRoles))
             .addService(ServerInterceptors.intercept(new ControlService(this), callerRoles))
+            .addService(ServerInterceptors.intercept(flows.service(), callerRoles))
             .build();
   }
 
@@ -146,8 +163,22 @@ public final class WorkerNode implements AutoCloseable {
       TaskHandlers handlers,
       MeterRegistry metrics,
       LinkSecurity security) {
+    return start(config, store, handlers, FlowProcesses.discover(), metrics, security);
+  }
+
+  /**
+   * Starts a worker as {@link #start(WorkerConfig, ClusterStore, TaskHandlers, MeterRegistry,
+   * LinkSecurity)} does, whose flow instances are found in {@code processes}.
+   */
+  public static WorkerNode start(
+      WorkerConfig config,
+      ClusterStore store,
+      TaskHandlers handlers,
+      FlowProcesses processes,
+      MeterRegistry metrics,
+      LinkSecurity security) {
     checkListen(config, security);
-    WorkerNode node = new WorkerNode(config, store, handlers, security);
+    WorkerNode node = new WorkerNode(config, store, handlers, processes, security);
     try {
       node.server.start();
     } catch (IOException e) {
@@ -163,7 +194,9 @@ public final class WorkerNode implements AutoCloseable {
     }
     try {
       node.register();
+      node.flowAgent = FlowAgent.start(store, node.flows, config.storeTimeout());
     } catch (RuntimeException e) {
+      node.stopFlows();
       node.server.shutdownNow();
       node.sender.shutdownNow();
       throw e;
@@ -407,6 +440,24 @@ public final class WorkerNode implements AutoCloseable {
     return terminatedByCoordinator;
   }
 
+  /** The node's flow runtime. */
+  public FlowNode flows() {
+    return flows;
+  }
+
+  private void stopFlows() {
+    FlowAgent agent = flowAgent;
+    if (agent != null) {
+      agent.close();
+    }
+    try {
+      flows.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    nodeChannels.close();
+  }
+
   /** Completes when the node has stopped: closed, killed, or its lease lost. */
   public CompletableFuture<Void> terminated() {
     return terminated;
@@ -417,6 +468,7 @@ public final class WorkerNode implements AutoCloseable {
         Level.WARNING,
         "worker " + config.nodeId() + " cannot rejoin: its id is taken by another node; stopping");
     accepting = false;
+    stopFlows();
     runner.stop();
     server.shutdownNow();
     sender.shutdown();
@@ -433,6 +485,7 @@ public final class WorkerNode implements AutoCloseable {
     if (reg != null) {
       reg.abandon();
     }
+    stopFlows();
     runner.stop();
     server.shutdownNow();
     sender.shutdown();
@@ -447,6 +500,7 @@ public final class WorkerNode implements AutoCloseable {
     if (reg != null) {
       reg.close();
     }
+    stopFlows();
     server.shutdown();
     try {
       if (!server.awaitTermination(2, TimeUnit.SECONDS)) {

@@ -1,0 +1,221 @@
+package io.tideflow.runtime.coordinator;
+
+import io.tideflow.core.flow.FlowPlacement;
+import io.tideflow.core.flow.ProcessSpec;
+import io.tideflow.core.model.NodeInfo;
+import io.tideflow.core.model.NodeState;
+import io.tideflow.runtime.flow.FlowRecords;
+import io.tideflow.runtime.membership.ClusterKeys;
+import io.tideflow.runtime.membership.ClusterWatcher;
+import io.tideflow.runtime.membership.StoreCalls;
+import io.tideflow.store.ClusterStore;
+import io.tideflow.store.KeyValue;
+import io.tideflow.store.Leadership;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Places deployed flows while its coordinator leads: every flow without a placement, or with
+ * instances on nodes that are no longer READY, gets one ({@link FlowPlacement}: a first cut, or the
+ * incremental one that keeps what runs on live nodes where it is), written to {@link
+ * ClusterKeys#placement} through the leadership, so a deposed leader's write is refused by the
+ * store. Level-triggered: it looks at every flow every {@link #PERIOD} and whenever the node
+ * registry changes; a placement of a flow no longer deployed is deleted.
+ */
+public final class FlowPlacer implements AutoCloseable {
+  private static final Logger LOG = System.getLogger(FlowPlacer.class.getName());
+
+  /** How often every flow is looked at while leading, changes or not. */
+  public static final Duration PERIOD = Duration.ofMillis(500);
+
+  private final ClusterStore store;
+  private final Coordinator coordinator;
+  private final Duration timeout;
+  private final double imbalance;
+  private final FlowPlacement placement = new FlowPlacement();
+  private final ScheduledExecutorService loop;
+  private ClusterWatcher watcher;
+  private final Map<String, Long> placedEpochs = new HashMap<>();
+
+  private FlowPlacer(
+      ClusterStore store, Coordinator coordinator, Duration timeout, double imbalance) {
+    this.store = store;
+    this.coordinator = coordinator;
+    this.timeout = timeout;
+    this.imbalance = imbalance;
+    this.loop =
+        Executors.newSingleThreadScheduledExecutor(
+            r ->
+                Thread.ofPlatform()
+                    .daemon()
+                    .name("flow-placer-" + coordinator.candidate())
+                    .unstarted(r));
+  }
+
+  /**
+   * Starts placing flows whenever {@code coordinator} leads.
+   *
+   * @param imbalance how far a node may hold more cpu than its share, e.g. 0.03
+   */
+  public static FlowPlacer start(
+      ClusterStore store, Coordinator coordinator, Duration timeout, double imbalance) {
+    FlowPlacer placer = new FlowPlacer(store, coordinator, timeout, imbalance);
+    placer.loop.scheduleWithFixedDelay(
+        placer::reconcileQuietly, 0, PERIOD.toMillis(), TimeUnit.MILLISECONDS);
+    return placer;
+  }
+
+  private void reconcileQuietly() {
+    try {
+      reconcile();
+    } catch (RuntimeException e) {
+      // The store failed or a record did not decode: the next period tries again.
+      LOG.log(Level.WARNING, "placing flows failed, trying again: " + e);
+    }
+  }
+
+  /** One look at every flow; the loop's thread only. */
+  void reconcile() {
+    Leadership l = coordinator.leadership().orElse(null);
+    if (l == null || !coordinator.mayAct()) {
+      closeWatcher();
+      return;
+    }
+    if (watcher == null) {
+      watcher = ClusterWatcher.start(store, timeout);
+      watcher.onChange(view -> loop.execute(this::reconcileQuietly));
+    }
+    List<FlowPlacement.Node> ready = new ArrayList<>();
+    for (NodeInfo n : watcher.view().nodes()) {
+      if (n.state() == NodeState.READY) {
+        ready.add(new FlowPlacement.Node(n.id(), Math.max(1, n.capacity().cpuMillis())));
+      }
+    }
+    Set<String> readyIds = new HashSet<>();
+    ready.forEach(n -> readyIds.add(n.id()));
+    Map<String, FlowRecords.Placement> placements = new HashMap<>();
+    for (KeyValue kv :
+        StoreCalls.await(store.list(ClusterKeys.PLACEMENTS), timeout, "list placements").kvs()) {
+      FlowRecords.Placement p = FlowRecords.decodePlacement(kv.value());
+      placements.put(p.flow(), p);
+    }
+    Set<String> deployed = new HashSet<>();
+    for (KeyValue kv :
+        StoreCalls.await(store.list(ClusterKeys.FLOWS), timeout, "list flows").kvs()) {
+      FlowRecords.Deployed d;
+      try {
+        d = FlowRecords.decode(kv.value());
+      } catch (IllegalArgumentException e) {
+        LOG.log(Level.WARNING, "flow record " + kv.key() + " does not decode: " + e.getMessage());
+        continue;
+      }
+      deployed.add(d.flow().name());
+      FlowRecords.Placement current = placements.get(d.flow().name());
+      String reason = reason(d, current, readyIds);
+      if (reason == null || ready.isEmpty()) {
+        continue;
+      }
+      place(l, d, current, ready, reason);
+    }
+    for (String flow : placements.keySet()) {
+      if (!deployed.contains(flow)) {
+        StoreCalls.await(
+            l.delete(ClusterKeys.placement(flow)), timeout, "delete placement " + flow);
+        LOG.log(Level.INFO, "flow " + flow + " undeployed: its placement is deleted");
+      }
+    }
+  }
+
+  /** Why {@code d} needs placing now, or null when its placement stands. */
+  private static String reason(
+      FlowRecords.Deployed d, FlowRecords.Placement current, Set<String> ready) {
+    if (current == null) {
+      return "first placement";
+    }
+    Set<String> instances = new HashSet<>();
+    for (ProcessSpec p : d.flow().processes()) {
+      for (int i = 0; i < p.parallelism(); i++) {
+        instances.add(p.name() + "#" + i);
+      }
+    }
+    if (!instances.equals(current.nodes().keySet())) {
+      return "the flow changed";
+    }
+    Set<String> lost = new java.util.TreeSet<>();
+    for (String node : current.nodes().values()) {
+      if (!ready.contains(node)) {
+        lost.add(node);
+      }
+    }
+    return lost.isEmpty() ? null : "node(s) " + String.join(", ", lost) + " no longer READY";
+  }
+
+  private void place(
+      Leadership l,
+      FlowRecords.Deployed d,
+      FlowRecords.Placement current,
+      List<FlowPlacement.Node> ready,
+      String reason) {
+    String name = d.flow().name();
+    FlowPlacement.Result r;
+    try {
+      r =
+          placement.place(
+              d.flow(), d.rates(), ready, current == null ? Map.of() : current.nodes(), imbalance);
+    } catch (IllegalArgumentException e) {
+      LOG.log(Level.WARNING, "flow " + name + " cannot be placed: " + e.getMessage());
+      return;
+    }
+    long epoch =
+        Math.max(current == null ? 0 : current.epoch(), placedEpochs.getOrDefault(name, 0L)) + 1;
+    FlowRecords.Placement next =
+        new FlowRecords.Placement(name, r.nodes(), epoch, l.fencingToken(), r.cut(), reason);
+    boolean written =
+        StoreCalls.await(
+            l.put(ClusterKeys.placement(name), FlowRecords.encode(next)), timeout, "place " + name);
+    if (written) {
+      placedEpochs.put(name, epoch);
+      LOG.log(
+          Level.INFO,
+          "flow "
+              + name
+              + " placed (epoch "
+              + epoch
+              + ", "
+              + reason
+              + "): "
+              + r.moved()
+              + " instance(s) moved, "
+              + r.cut()
+              + " msgs/s cross nodes");
+    }
+  }
+
+  private void closeWatcher() {
+    if (watcher != null) {
+      watcher.close();
+      watcher = null;
+    }
+  }
+
+  @Override
+  public void close() {
+    loop.shutdownNow();
+    try {
+      loop.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    closeWatcher();
+  }
+}

@@ -1,0 +1,156 @@
+package io.tideflow.runtime.flow;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.tideflow.core.flow.Connection;
+import io.tideflow.core.flow.Flow;
+import io.tideflow.core.flow.ProcessSpec;
+import io.tideflow.core.flow.Routing;
+import io.tideflow.runtime.membership.NodeRecords;
+import io.tideflow.runtime.membership.proto.ConnectionRecord;
+import io.tideflow.runtime.membership.proto.FlowRecord;
+import io.tideflow.runtime.membership.proto.PlacementRecord;
+import io.tideflow.runtime.membership.proto.ProcessRecord;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/** Flows and their placements as the cluster store keeps them. */
+public final class FlowRecords {
+  /** The largest flow record read from the store. */
+  public static final int MAX_RECORD_BYTES = 1 << 20;
+
+  /** A flow as deployed: its processes and connections, and the rates placement weighs. */
+  public record Deployed(Flow flow, Map<Connection, Double> rates, long deployedAtMillis) {}
+
+  /** Where a flow's instances run, and which placement of the flow this is. */
+  public record Placement(
+      String flow,
+      Map<String, String> nodes,
+      long epoch,
+      long fencingToken,
+      long cut,
+      String reason) {
+    public Placement {
+      nodes = Map.copyOf(nodes);
+    }
+  }
+
+  private FlowRecords() {}
+
+  public static byte[] encode(Flow flow, Map<Connection, Double> rates, long deployedAtMillis) {
+    FlowRecord.Builder b =
+        FlowRecord.newBuilder().setName(flow.name()).setDeployedAtMillis(deployedAtMillis);
+    for (ProcessSpec p : flow.processes()) {
+      b.addProcesses(
+          ProcessRecord.newBuilder()
+              .setName(p.name())
+              .setType(p.type())
+              .setParallelism(p.parallelism())
+              .setDemand(NodeRecords.toRecord(p.demand()))
+              .addAllInputs(p.inputs())
+              .addAllOutputs(p.outputs())
+              .putAllProperties(p.properties()));
+    }
+    for (Connection c : flow.connections()) {
+      b.addConnections(
+          ConnectionRecord.newBuilder()
+              .setFrom(c.from())
+              .setFromPort(c.fromPort())
+              .setTo(c.to())
+              .setToPort(c.toPort())
+              .setRouting(c.routing().name())
+              .setCapacity(c.capacity())
+              .setKeyGroups(c.keyGroups())
+              .setRate(rates.getOrDefault(c, 1.0)));
+    }
+    return b.build().toByteArray();
+  }
+
+  /**
+   * @throws IllegalArgumentException for bytes that are no flow record, or a flow that does not
+   *     check (with the flow's own reason)
+   */
+  public static Deployed decode(byte[] bytes) {
+    if (bytes.length > MAX_RECORD_BYTES) {
+      throw new IllegalArgumentException(
+          "a flow record may have " + MAX_RECORD_BYTES + " bytes, this one has " + bytes.length);
+    }
+    FlowRecord r;
+    try {
+      r = FlowRecord.parseFrom(bytes);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalArgumentException("not a flow record: " + e.getMessage(), e);
+    }
+    Flow.Builder b = Flow.builder(r.getName());
+    for (ProcessRecord p : r.getProcessesList()) {
+      b.process(
+          new ProcessSpec(
+              p.getName(),
+              p.getType(),
+              p.getParallelism(),
+              NodeRecords.fromRecord(p.getDemand()),
+              p.getInputsList(),
+              p.getOutputsList(),
+              p.getPropertiesMap()));
+    }
+    Map<Connection, Double> rates = new LinkedHashMap<>();
+    for (ConnectionRecord c : r.getConnectionsList()) {
+      Routing routing;
+      try {
+        routing = Routing.valueOf(c.getRouting().toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            "flow " + r.getName() + ": unknown routing '" + c.getRouting() + "'", e);
+      }
+      Connection connection =
+          new Connection(
+              c.getFrom(),
+              c.getFromPort(),
+              c.getTo(),
+              c.getToPort(),
+              routing,
+              c.getCapacity(),
+              c.getKeyGroups());
+      b.connect(connection);
+      rates.put(connection, c.getRate());
+    }
+    return new Deployed(b.build(), rates, r.getDeployedAtMillis());
+  }
+
+  public static byte[] encode(Placement p) {
+    return PlacementRecord.newBuilder()
+        .setFlow(p.flow())
+        .putAllNodes(p.nodes())
+        .setEpoch(p.epoch())
+        .setFencingToken(p.fencingToken())
+        .setCut(p.cut())
+        .setReason(p.reason())
+        .build()
+        .toByteArray();
+  }
+
+  /**
+   * @throws IllegalArgumentException for bytes that are no placement record
+   */
+  public static Placement decodePlacement(byte[] bytes) {
+    if (bytes.length > MAX_RECORD_BYTES) {
+      throw new IllegalArgumentException(
+          "a placement record may have "
+              + MAX_RECORD_BYTES
+              + " bytes, this one has "
+              + bytes.length);
+    }
+    try {
+      PlacementRecord r = PlacementRecord.parseFrom(bytes);
+      return new Placement(
+          r.getFlow(),
+          r.getNodesMap(),
+          r.getEpoch(),
+          r.getFencingToken(),
+          r.getCut(),
+          r.getReason());
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalArgumentException("not a placement record: " + e.getMessage(), e);
+    }
+  }
+}

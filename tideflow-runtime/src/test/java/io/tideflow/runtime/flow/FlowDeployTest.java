@@ -1,0 +1,161 @@
+package io.tideflow.runtime.flow;
+
+import static io.tideflow.runtime.flow.TestFlows.process;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tideflow.core.flow.Flow;
+import io.tideflow.core.flow.Routing;
+import io.tideflow.runtime.coordinator.Coordinator;
+import io.tideflow.runtime.coordinator.FlowPlacer;
+import io.tideflow.runtime.membership.ClusterKeys;
+import io.tideflow.runtime.security.LinkSecurity;
+import io.tideflow.runtime.task.TaskHandlers;
+import io.tideflow.runtime.worker.WorkerConfig;
+import io.tideflow.runtime.worker.WorkerNode;
+import io.tideflow.store.ClusterStore;
+import io.tideflow.store.connect.ClusterStores;
+import io.tideflow.store.etcd.EtcdProcess;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Flows deployed through a real etcd: the leader places them, every worker runs its share. */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class FlowDeployTest {
+  private static final Duration TTL = Duration.ofSeconds(2);
+
+  private final Queue<Long> seen = new ConcurrentLinkedQueue<>();
+  private final Map<String, WorkerNode> workers = new HashMap<>();
+  private final Map<String, ClusterStore> stores = new HashMap<>();
+  private EtcdProcess etcd;
+  private ClusterStore store;
+  private Coordinator coordinator;
+  private FlowPlacer placer;
+
+  @BeforeEach
+  void startCluster() throws Exception {
+    etcd = EtcdProcess.start();
+    store = ClusterStores.open(etcd.uri());
+    coordinator =
+        Coordinator.start("c1", store, TTL, Duration.ofSeconds(5), new SimpleMeterRegistry());
+    placer = FlowPlacer.start(store, coordinator, Duration.ofSeconds(5), 0.1);
+    await().until(coordinator::isLeader);
+    for (String id : List.of("w1", "w2", "w3")) {
+      worker(id);
+    }
+  }
+
+  /** Each worker has a store connection of its own, as a worker process would. */
+  private void worker(String id) {
+    ClusterStore own = ClusterStores.open(etcd.uri());
+    stores.put(id, own);
+    FlowProcesses processes =
+        FlowProcesses.builtins().with("collect", () -> new FlowNodeTest.Collect(seen));
+    workers.put(
+        id,
+        WorkerNode.start(
+            WorkerConfig.defaults(id).withLeaseTtl(TTL),
+            own,
+            TaskHandlers.builtins(),
+            processes,
+            new SimpleMeterRegistry(),
+            LinkSecurity.plaintext()));
+  }
+
+  @AfterEach
+  void stopCluster() throws Exception {
+    workers.values().forEach(WorkerNode::close);
+    for (ClusterStore s : stores.values()) {
+      s.close();
+    }
+    placer.close();
+    coordinator.close();
+    store.close();
+    etcd.close();
+  }
+
+  private void deploy(Flow flow) {
+    store
+        .put(
+            ClusterKeys.flow(flow.name()),
+            FlowRecords.encode(flow, Map.of(), System.currentTimeMillis()),
+            0)
+        .join();
+  }
+
+  private FlowRecords.Placement placement(String flow) {
+    return store
+        .get(ClusterKeys.placement(flow))
+        .join()
+        .map(kv -> FlowRecords.decodePlacement(kv.value()))
+        .orElse(null);
+  }
+
+  @Test
+  void runsADeployedFlowAcrossTheWorkersAndAccountsForEveryMessage() {
+    Flow flow =
+        Flow.builder("thousand")
+            .process(
+                process(
+                    "source", "sequence", 3, List.of(), List.of("out"), Map.of("count", "1000")))
+            .process(process("map", "pass", 3, List.of("in"), List.of("out"), Map.of()))
+            .process(process("sink", "collect", 3, List.of("in"), List.of(), Map.of()))
+            .connect("source.out", "map.in", Routing.ROUND_ROBIN, 32)
+            .connect("map.out", "sink.in", Routing.KEYED, 32)
+            .build();
+    deploy(flow);
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> seen.size() >= 1000);
+    assertThat(new HashSet<>(seen)).hasSize(1000);
+    FlowRecords.Placement p = placement("thousand");
+    assertThat(p.nodes()).hasSize(9);
+    assertThat(new HashSet<>(p.nodes().values())).containsExactlyInAnyOrder("w1", "w2", "w3");
+    assertThat(p.reason()).isEqualTo("first placement");
+  }
+
+  @Test
+  void placesAgainAndLosesNothingWhenAWorkerDiesMidFlow() {
+    int total = 30_000;
+    Flow flow = TestFlows.sourceWorkSink("survive", total, 3, Routing.ROUND_ROBIN);
+    deploy(flow);
+    await().atMost(Duration.ofSeconds(30)).until(() -> seen.size() > total / 5);
+    FlowRecords.Placement before = placement("survive");
+    String keep = before.nodes().get("source#0");
+    String sinkNode = before.nodes().get("sink#0");
+    String victim =
+        before.nodes().entrySet().stream()
+            .filter(
+                e ->
+                    e.getKey().startsWith("work")
+                        && !e.getValue().equals(keep)
+                        && !e.getValue().equals(sinkNode))
+            .map(Map.Entry::getValue)
+            .findFirst()
+            .orElseThrow(
+                () -> new AssertionError("no work instance apart from source and sink: " + before));
+
+    // As a crash: the node stops serving and its lease is no longer kept alive.
+    workers.remove(victim).kill();
+    stores.remove(victim).close();
+
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> placement("survive").epoch() > before.epoch());
+    FlowRecords.Placement after = placement("survive");
+    assertThat(after.nodes().values()).doesNotContain(victim);
+    assertThat(after.reason()).contains(victim);
+    await().atMost(Duration.ofSeconds(60)).until(() -> new HashSet<>(seen).size() >= total);
+    assertThat(new HashSet<>(seen)).hasSize(total);
+  }
+}
