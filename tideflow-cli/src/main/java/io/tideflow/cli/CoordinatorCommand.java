@@ -1,7 +1,9 @@
 package io.tideflow.cli;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tideflow.core.partition.PartitionRequest;
 import io.tideflow.runtime.coordinator.Coordinator;
+import io.tideflow.runtime.coordinator.FlowPlacer;
 import io.tideflow.runtime.pool.PoolLinks;
 import io.tideflow.runtime.pool.PoolSpec;
 import io.tideflow.runtime.pool.PoolSupervisor;
@@ -65,7 +67,13 @@ final class CoordinatorCommand implements Callable<Integer> {
     try (ClusterStore clusterStore = store.open();
         MetricsServer metrics = metricsOptions.start(registry, metricsPort, tls.dir);
         Coordinator coordinator =
-            Coordinator.start(id, clusterStore, leaseTtl, Duration.ofSeconds(5), registry)) {
+            Coordinator.start(id, clusterStore, leaseTtl, Duration.ofSeconds(5), registry);
+        FlowPlacer flows =
+            FlowPlacer.start(
+                clusterStore,
+                coordinator,
+                Duration.ofSeconds(5),
+                PartitionRequest.DEFAULT_IMBALANCE)) {
       // The hook waits (bounded) for the cleanup below: the pool's nodes stopped, the lease
       // given back, so a successor need not wait out a TTL.
       CountDownLatch cleaned = new CountDownLatch(1);

@@ -56,16 +56,7 @@ final class FlowCommand implements Runnable {
       if (nodes < 1) {
         throw new IllegalArgumentException("--nodes must be >= 1, was " + nodes);
       }
-      if (Files.size(file) > FlowFile.MAX_CHARS) {
-        throw new IllegalArgumentException(
-            file + " is over " + FlowFile.MAX_CHARS + " bytes: not read");
-      }
-      FlowFile.Parsed parsed;
-      try {
-        parsed = FlowFile.parse(Files.readString(file, StandardCharsets.UTF_8));
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
-      }
+      FlowFile.Parsed parsed = FlowDeployment.read(file);
       Flow flow = parsed.flow();
       InstanceGraph instances = InstanceGraph.of(flow, parsed.rates());
       Partition plan =

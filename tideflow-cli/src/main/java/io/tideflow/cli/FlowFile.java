@@ -2,6 +2,7 @@ package io.tideflow.cli;
 
 import io.tideflow.core.flow.Connection;
 import io.tideflow.core.flow.Flow;
+import io.tideflow.core.flow.ProcessSpec;
 import io.tideflow.core.flow.Routing;
 import io.tideflow.core.model.Resources;
 import java.util.ArrayList;
@@ -31,8 +32,9 @@ import org.yaml.snakeyaml.error.YAMLException;
  * {@code cpu} is in millicores (default 1000), {@code memory} in bytes or with Ki, Mi, Gi (default
  * 256Mi), {@code routing} one of forward, round_robin, keyed, broadcast (default round_robin),
  * {@code capacity} in messages (default 1024), {@code keyGroups} for keyed (default 128), {@code
- * rate} the messages per second expected, for placement (default 1). Unknown keys are refused, so a
- * misspelt one is never silently ignored.
+ * rate} the messages per second expected, for placement (default 1); {@code properties} a mapping
+ * the process's implementation reads (e.g. {@code count} of the built-in {@code sequence}). Unknown
+ * keys are refused, so a misspelt one is never silently ignored.
  */
 final class FlowFile {
   /** Longest flow file read. */
@@ -40,7 +42,7 @@ final class FlowFile {
 
   private static final Set<String> FLOW_KEYS = Set.of("name", "processes", "connections");
   private static final Set<String> PROCESS_KEYS =
-      Set.of("name", "type", "parallelism", "cpu", "memory", "inputs", "outputs");
+      Set.of("name", "type", "parallelism", "cpu", "memory", "inputs", "outputs", "properties");
   private static final Set<String> CONNECTION_KEYS =
       Set.of("from", "to", "routing", "capacity", "keyGroups", "rate");
 
@@ -76,14 +78,16 @@ final class FlowFile {
       String name = string(process, "name", "a process");
       String where = "process " + name;
       b.process(
-          name,
-          string(process, "type", where),
-          (int) number(process, "parallelism", where, 1),
-          Resources.of(
-              number(process, "cpu", where, 1000),
-              bytes(process.getOrDefault("memory", "256Mi"), where)),
-          strings(process.get("inputs"), where + " inputs"),
-          strings(process.get("outputs"), where + " outputs"));
+          new ProcessSpec(
+              name,
+              string(process, "type", where),
+              (int) number(process, "parallelism", where, 1),
+              Resources.of(
+                  number(process, "cpu", where, 1000),
+                  bytes(process.getOrDefault("memory", "256Mi"), where)),
+              strings(process.get("inputs"), where + " inputs"),
+              strings(process.get("outputs"), where + " outputs"),
+              properties(process.get("properties"), where)));
     }
     for (Object c : list(flow.get("connections"), "connections")) {
       Map<String, Object> connection = map(c, "a connection", CONNECTION_KEYS);
@@ -121,6 +125,31 @@ final class FlowFile {
       }
     }
     return (Map<String, Object>) m;
+  }
+
+  /** A mapping of names to scalars, each value as its text. */
+  private static Map<String, String> properties(Object value, String where) {
+    if (value == null) {
+      return Map.of();
+    }
+    if (!(value instanceof Map<?, ?> m)) {
+      throw new IllegalArgumentException(
+          where + ": properties must be a mapping, was " + kind(value));
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    for (Map.Entry<?, ?> e : m.entrySet()) {
+      Object v = e.getValue();
+      if (!(v instanceof String || v instanceof Number || v instanceof Boolean)) {
+        throw new IllegalArgumentException(
+            where
+                + ": property "
+                + e.getKey()
+                + " must be a string, number or boolean, was "
+                + kind(v));
+      }
+      out.put(String.valueOf(e.getKey()), String.valueOf(v));
+    }
+    return out;
   }
 
   private static List<?> list(Object value, String what) {

@@ -44,12 +44,13 @@ public final class StoreRoles {
             new KeyPermission(ELECTION_PREFIX, true, false)));
   }
 
-  /** The role every client shares. */
+  /** The role every client shares: it may also deploy and undeploy flows. */
   public static Role client() {
     return new Role(
         "tideflow-client",
         List.of(
             new KeyPermission(ClusterKeys.DEMAND, true, true),
+            new KeyPermission(ClusterKeys.FLOWS, true, true),
             new KeyPermission("/tideflow/", true, false),
             new KeyPermission(ELECTION_PREFIX, true, false)));
   }

@@ -29,6 +29,9 @@ import picocli.CommandLine.Command;
       StoreCommand.class,
       PartitionCommand.class,
       FlowCommand.class,
+      FlowDeployment.Deploy.class,
+      FlowDeployment.Flows.class,
+      FlowDeployment.Undeploy.class,
       CommandLine.HelpCommand.class
     })
 public final class TideflowCommand implements Runnable {

@@ -21,7 +21,7 @@ class CommandLineTest {
 
   record Run(int exit, String out, String err) {}
 
-  private static Run run(String... args) {
+  static Run run(String... args) {
     CommandLine cl = TideflowCommand.commandLine();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     PrintStream original = System.out;

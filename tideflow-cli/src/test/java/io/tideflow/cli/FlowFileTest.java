@@ -52,6 +52,19 @@ class FlowFileTest {
   }
 
   @Test
+  void theBuiltinPipelineExampleCarriesItsProcessesProperties() throws Exception {
+    FlowFile.Parsed parsed =
+        FlowFile.parse(Files.readString(EXAMPLE.resolveSibling("pipeline.yaml")));
+    assertThat(parsed.flow().process("source").properties()).containsEntry("count", "1000000");
+    assertThat(parsed.flow().process("work").properties()).containsEntry("nanos", "20000");
+    assertThatThrownBy(
+            () ->
+                FlowFile.parse(
+                    "name: f\nprocesses:\n  - {name: a, type: t, outputs: [o], properties: [1]}\n"))
+        .hasMessageContaining("process a: properties must be a mapping");
+  }
+
+  @Test
   void aFlowFileThatIsWrongIsRefusedNamingWhatIsWrong() {
     assertThatThrownBy(() -> FlowFile.parse("name: f\nprocesses:\n  - {name: a, typo: x}\n"))
         .hasMessageContaining("a process has an unknown key 'typo'");

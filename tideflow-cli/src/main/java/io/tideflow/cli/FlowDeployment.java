@@ -1,0 +1,221 @@
+package io.tideflow.cli;
+
+import io.tideflow.core.flow.Flow;
+import io.tideflow.core.flow.ProcessSpec;
+import io.tideflow.runtime.flow.FlowRecords;
+import io.tideflow.runtime.membership.ClusterKeys;
+import io.tideflow.runtime.membership.StoreCalls;
+import io.tideflow.store.ClusterStore;
+import io.tideflow.store.KeyValue;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.locks.LockSupport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code tideflow deploy}, {@code flows} and {@code undeploy}: flows written to and read from the
+ * cluster store. The leading coordinator places what is deployed; every worker runs its share.
+ */
+final class FlowDeployment {
+  private static final Duration TIMEOUT = Duration.ofSeconds(5);
+
+  private FlowDeployment() {}
+
+  static FlowFile.Parsed read(Path file) throws java.io.IOException {
+    if (Files.size(file) > FlowFile.MAX_CHARS) {
+      throw new IllegalArgumentException(
+          file + " is over " + FlowFile.MAX_CHARS + " bytes: not read");
+    }
+    try {
+      return FlowFile.parse(Files.readString(file, StandardCharsets.UTF_8));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+    }
+  }
+
+  static Optional<FlowRecords.Placement> placement(ClusterStore store, String flow) {
+    return StoreCalls.await(
+            store.get(ClusterKeys.placement(flow)), TIMEOUT, "get placement " + flow)
+        .map(kv -> FlowRecords.decodePlacement(kv.value()));
+  }
+
+  /** Instances per node, {@code w1: source#0 map#1}, one line per node. */
+  static void printPlacement(PrintStream out, FlowRecords.Placement p) {
+    Map<String, StringBuilder> byNode = new TreeMap<>();
+    p.nodes().entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
+        .forEach(
+            e ->
+                byNode
+                    .computeIfAbsent(e.getValue(), n -> new StringBuilder())
+                    .append(' ')
+                    .append(e.getKey()));
+    byNode.forEach((node, instances) -> out.println("  " + node + ":" + instances));
+  }
+
+  @Command(
+      name = "deploy",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Deploys a flow from YAML: checks it whole, writes it to the cluster store, and waits",
+        "for the leading coordinator to place it. A flow of the same name is refused unless",
+        "--replace is given (its instances then start over)."
+      })
+  static final class Deploy implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "FLOW.yaml", description = "The flow")
+    Path file;
+
+    @Mixin StoreOption store;
+
+    @Spec CommandSpec spec;
+
+    @Option(names = "--replace", description = "Replace a deployed flow of the same name")
+    boolean replace;
+
+    @Option(
+        names = "--wait",
+        paramLabel = "DURATION",
+        converter = Durations.class,
+        description = "How long to wait for its placement, 0 not to (default: ${DEFAULT-VALUE})")
+    Duration wait = Duration.ofSeconds(10);
+
+    @Override
+    public Integer call() throws Exception {
+      FlowFile.Parsed parsed = read(file);
+      Flow flow = parsed.flow();
+      try (ClusterStore s = store.open()) {
+        String key = ClusterKeys.flow(flow.name());
+        long before = placement(s, flow.name()).map(FlowRecords.Placement::epoch).orElse(0L);
+        byte[] record = FlowRecords.encode(flow, parsed.rates(), System.currentTimeMillis());
+        if (replace) {
+          StoreCalls.await(s.put(key, record, 0), TIMEOUT, "put " + key);
+        } else if (!StoreCalls.await(s.compareAndSet(key, 0, record, 0), TIMEOUT, "put " + key)) {
+          spec.commandLine()
+              .getErr()
+              .println(
+                  "flow "
+                      + flow.name()
+                      + " is deployed already: give --replace to replace it, or undeploy it first");
+          return ExitCodes.USAGE;
+        }
+        System.out.println(
+            "flow "
+                + flow.name()
+                + " deployed: "
+                + flow.processes().size()
+                + " processes, "
+                + flow.instanceCount()
+                + " instances");
+        if (wait.isZero()) {
+          return ExitCodes.OK;
+        }
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (System.nanoTime() < deadline) {
+          Optional<FlowRecords.Placement> p = placement(s, flow.name());
+          if (p.isPresent() && p.get().epoch() > before) {
+            System.out.println(
+                "placed (epoch "
+                    + p.get().epoch()
+                    + ", "
+                    + p.get().cut()
+                    + " msgs/s cross nodes):");
+            printPlacement(System.out, p.get());
+            return ExitCodes.OK;
+          }
+          LockSupport.parkNanos(100_000_000L);
+        }
+        spec.commandLine()
+            .getErr()
+            .println(
+                "not placed within "
+                    + wait.toMillis()
+                    + " ms: is a coordinator running, and a worker READY? The flow stays deployed.");
+        return ExitCodes.FAILED;
+      }
+    }
+  }
+
+  @Command(
+      name = "flows",
+      mixinStandardHelpOptions = true,
+      description = "Lists the deployed flows and where their instances run.")
+  static final class Flows implements Callable<Integer> {
+    @Mixin StoreOption store;
+
+    @Override
+    public Integer call() {
+      try (ClusterStore s = store.open()) {
+        var flows = StoreCalls.await(s.list(ClusterKeys.FLOWS), TIMEOUT, "list flows").kvs();
+        if (flows.isEmpty()) {
+          System.out.println("no flow deployed");
+          return ExitCodes.OK;
+        }
+        for (KeyValue kv : flows) {
+          FlowRecords.Deployed d = FlowRecords.decode(kv.value());
+          Flow f = d.flow();
+          StringBuilder processes = new StringBuilder();
+          for (ProcessSpec p : f.processes()) {
+            processes.append(' ').append(p.name()).append('×').append(p.parallelism());
+          }
+          System.out.println("flow " + f.name() + ":" + processes);
+          Optional<FlowRecords.Placement> p = placement(s, f.name());
+          if (p.isEmpty()) {
+            System.out.println("  not placed yet");
+          } else {
+            System.out.println(
+                "  epoch "
+                    + p.get().epoch()
+                    + " ("
+                    + p.get().reason()
+                    + "), "
+                    + p.get().cut()
+                    + " msgs/s cross nodes");
+            printPlacement(System.out, p.get());
+          }
+        }
+        return ExitCodes.OK;
+      }
+    }
+  }
+
+  @Command(
+      name = "undeploy",
+      mixinStandardHelpOptions = true,
+      description = "Removes a deployed flow; every node stops its instances.")
+  static final class Undeploy implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "NAME", description = "The flow's name")
+    String name;
+
+    @Mixin StoreOption store;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      try (ClusterStore s = store.open()) {
+        boolean deleted =
+            StoreCalls.await(s.delete(ClusterKeys.flow(name)), TIMEOUT, "delete flow " + name);
+        if (!deleted) {
+          spec.commandLine()
+              .getErr()
+              .println("no flow " + name + " is deployed (tideflow flows lists them)");
+          return ExitCodes.USAGE;
+        }
+        System.out.println("flow " + name + " undeployed: its instances stop");
+        return ExitCodes.OK;
+      }
+    }
+  }
+}
