@@ -50,21 +50,37 @@ final class BuiltinProcesses {
     private long step;
     private long end;
     private int size;
+    private long rate;
+    private long startedAt;
+    private long emitted;
     private Output[] outputs;
 
     @Override
     public void open(ProcessContext context) {
       long count = longProperty(context, "count", 1000, 0);
       size = (int) Math.min(1 << 20, longProperty(context, "size", 8, 8));
+      rate = longProperty(context, "rate", 0, 0);
       next = context.instance();
       step = context.parallelism();
       end = count == 0 ? Long.MAX_VALUE : count;
       outputs = outputs(context, context.outputPorts()).toArray(Output[]::new);
+      startedAt = System.nanoTime();
     }
 
     @Override
     public boolean produce() throws InterruptedException {
-      for (int i = 0; i < TURN && next < end; i++, next += step) {
+      int turn = TURN;
+      if (rate > 0) {
+        // As many as the rate allows by now, at most a turn; else wait for the next one's time.
+        long due = (System.nanoTime() - startedAt) * rate / 1_000_000_000L - emitted;
+        if (due <= 0) {
+          Thread.sleep(0, (int) Math.min(999_999, 1_000_000_000L / rate));
+          return true;
+        }
+        turn = (int) Math.min(TURN, due);
+      }
+      for (int i = 0; i < turn && next < end; i++, next += step) {
+        emitted++;
         byte[] payload = new byte[size];
         ByteBuffer.wrap(payload).putLong(next);
         for (Output out : outputs) {
@@ -107,6 +123,71 @@ final class BuiltinProcesses {
         Thread.onSpinWait();
       }
       super.onMessage(port, message);
+    }
+  }
+
+  /**
+   * Appends each message to a file of its own per instance, {@code
+   * <dir>/<flow>-<process>-<i>-<pid>.txt}: the payload as a line of UTF-8 text, or (format {@code
+   * number}) the number in its first 8 bytes, as {@code sequence} writes it. Each line is written
+   * through before the message counts as taken, so what is acknowledged is in the file.
+   */
+  static final class FileSink implements FlowProcess {
+    private java.io.Writer out;
+    private boolean numbers;
+
+    @Override
+    public void open(ProcessContext context) throws java.io.IOException {
+      String dir = context.property("dir", null);
+      if (dir == null) {
+        throw new IllegalArgumentException(
+            "process " + context.process() + ": the file sink needs a property dir");
+      }
+      String format = context.property("format", "text");
+      if (!format.equals("text") && !format.equals("number")) {
+        throw new IllegalArgumentException(
+            "process "
+                + context.process()
+                + ": format must be text or number, was '"
+                + format
+                + "'");
+      }
+      numbers = format.equals("number");
+      java.nio.file.Path file =
+          java.nio.file.Path.of(dir)
+              .resolve(
+                  context.flow()
+                      + "-"
+                      + context.process()
+                      + "-"
+                      + context.instance()
+                      + "-"
+                      + ProcessHandle.current().pid()
+                      + ".txt");
+      out =
+          java.nio.file.Files.newBufferedWriter(
+              file,
+              java.nio.charset.StandardCharsets.UTF_8,
+              java.nio.file.StandardOpenOption.CREATE,
+              java.nio.file.StandardOpenOption.APPEND);
+    }
+
+    @Override
+    public void onMessage(String port, Message message) throws java.io.IOException {
+      if (numbers) {
+        out.write(Long.toString(ByteBuffer.wrap(message.payload()).getLong()));
+      } else {
+        out.write(new String(message.payload(), java.nio.charset.StandardCharsets.UTF_8));
+      }
+      out.write('\n');
+      out.flush();
+    }
+
+    @Override
+    public void close() throws java.io.IOException {
+      if (out != null) {
+        out.close();
+      }
     }
   }
 

@@ -3,6 +3,9 @@ package io.tideflow.runtime.flow;
 import io.grpc.BindableService;
 import io.grpc.Channel;
 import io.grpc.stub.StreamObserver;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.tideflow.core.flow.Flow;
 import io.tideflow.runtime.flow.proto.ChannelBatch;
 import io.tideflow.runtime.flow.proto.FlowFrame;
@@ -29,6 +32,9 @@ import java.util.function.Function;
 public final class FlowNode implements AutoCloseable {
   private static final Logger LOG = System.getLogger(FlowNode.class.getName());
 
+  /** Messages a frame to another node carries at most. */
+  public static final int MAX_BATCH = SendPump.BATCH_MESSAGES;
+
   private final String nodeId;
   private final FlowProcesses processes;
   private final SendPump sendPump;
@@ -44,9 +50,18 @@ public final class FlowNode implements AutoCloseable {
    *     known yet, and is asked again later
    */
   public FlowNode(String nodeId, FlowProcesses processes, Function<String, Channel> channels) {
+    this(nodeId, processes, channels, MAX_BATCH);
+  }
+
+  /**
+   * A node whose frames to other nodes carry at most {@code maxBatch} messages: 1 sends each in a
+   * frame of its own, for measuring what batching buys.
+   */
+  public FlowNode(
+      String nodeId, FlowProcesses processes, Function<String, Channel> channels, int maxBatch) {
     this.nodeId = nodeId;
     this.processes = processes;
-    this.sendPump = new SendPump(nodeId, channels, () -> grantPump().wake());
+    this.sendPump = new SendPump(nodeId, channels, () -> grantPump().wake(), maxBatch);
     this.grantPump = new GrantPump(this, nodeId);
     sendPump.start();
     grantPump.start();
@@ -120,6 +135,69 @@ public final class FlowNode implements AutoCloseable {
   /** The flows running here, one execution per start. */
   public List<FlowExecution> executions() {
     return List.copyOf(executions);
+  }
+
+  /**
+   * Publishes the node's flow gauges: instances running here ({@code tideflow.flow.instances}),
+   * messages they took and wrote, streams open to and from other nodes, messages kept for replay
+   * and duplicates dropped, all tagged with the node.
+   */
+  public void bindMetrics(MeterRegistry registry) {
+    String id = nodeId;
+    Gauge.builder(
+            "tideflow.flow.instances",
+            this,
+            n -> n.stats().stream().filter(InstanceStats::running).count())
+        .tag("node", id)
+        .description("Flow instances running on this node")
+        .register(registry);
+    FunctionCounter.builder(
+            "tideflow.flow.messages.received",
+            this,
+            n -> n.stats().stream().mapToLong(InstanceStats::received).sum())
+        .tag("node", id)
+        .description("Messages this node's flow instances took from their inputs")
+        .register(registry);
+    FunctionCounter.builder(
+            "tideflow.flow.messages.emitted",
+            this,
+            n -> n.stats().stream().mapToLong(InstanceStats::emitted).sum())
+        .tag("node", id)
+        .description("Messages this node's flow instances wrote to their outputs")
+        .register(registry);
+    Gauge.builder("tideflow.flow.streams", sendPump, SendPump::openStreams)
+        .tag("node", id)
+        .tag("direction", "out")
+        .description("Flow streams open from this node to others")
+        .register(registry);
+    Gauge.builder(
+            "tideflow.flow.streams",
+            this,
+            n -> n.streams.values().stream().filter(s -> !s.closed()).count())
+        .tag("node", id)
+        .tag("direction", "in")
+        .description("Flow streams open from other nodes to this one")
+        .register(registry);
+    Gauge.builder("tideflow.flow.unacked", sendPump, SendPump::unacked)
+        .tag("node", id)
+        .description("Messages this node keeps for replay until their receivers make them safe")
+        .register(registry);
+    FunctionCounter.builder(
+            "tideflow.flow.duplicates",
+            this,
+            n -> n.inbound.values().stream().mapToLong(InboundChannel::duplicates).sum())
+        .tag("node", id)
+        .description("Messages resent to this node that it had taken already, dropped")
+        .register(registry);
+  }
+
+  /** Every instance's counters, of every flow here. */
+  public List<InstanceStats> stats() {
+    List<InstanceStats> all = new ArrayList<>();
+    for (FlowExecution e : executions) {
+      all.addAll(e.stats());
+    }
+    return all;
   }
 
   /** Batches that arrived for no channel here: the flow was not (or no longer) running here. */

@@ -43,6 +43,7 @@ public final class FlowProcesses {
     map.put("pass", BuiltinProcesses.Pass::new);
     map.put("spin", BuiltinProcesses.Spin::new);
     map.put("discard", BuiltinProcesses.Discard::new);
+    map.put("file", BuiltinProcesses.FileSink::new);
     return new FlowProcesses(map);
   }
 

@@ -29,6 +29,7 @@ final class OutStream {
 
   FlowFrame.Builder frame = FlowFrame.newBuilder();
   int frameBytes;
+  int frameMessages;
 
   OutStream(String target, SendPump pump) {
     this.target = target;
@@ -103,6 +104,7 @@ final class OutStream {
     requests.onNext(frame.build());
     frame = FlowFrame.newBuilder();
     frameBytes = 0;
+    frameMessages = 0;
   }
 
   void cancel() {

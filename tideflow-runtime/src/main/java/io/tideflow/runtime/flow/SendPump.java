@@ -35,13 +35,19 @@ final class SendPump extends Party implements Runnable {
   private final Map<String, OutStream> streams = new ConcurrentHashMap<>();
   private final Map<String, Long> reopenAt = new ConcurrentHashMap<>();
   private final Runnable onAck;
+  private final int maxBatch;
   private volatile boolean closed;
 
   /**
    * @param onAck run when an acknowledgement arrives, so that what it makes safe upstream is
    *     acknowledged in turn
    */
-  SendPump(String self, Function<String, Channel> channels, Runnable onAck) {
+  SendPump(String self, Function<String, Channel> channels, Runnable onAck, int maxBatch) {
+    if (maxBatch < 1 || maxBatch > BATCH_MESSAGES) {
+      throw new IllegalArgumentException(
+          "maxBatch must be in [1, " + BATCH_MESSAGES + "], was " + maxBatch);
+    }
+    this.maxBatch = maxBatch;
     this.self = self;
     this.channels = channels;
     this.onAck = onAck;
@@ -74,6 +80,26 @@ final class SendPump extends Party implements Runnable {
   void remove(FlowExecution execution) {
     outs.removeIf(o -> o.execution == execution);
     byKey.values().removeIf(o -> o.execution == execution);
+  }
+
+  /** Streams to other nodes open now. */
+  int openStreams() {
+    int n = 0;
+    for (OutStream s : streams.values()) {
+      if (!s.broken()) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Messages kept for replay, as seen now (read without the pump's ownership: approximate). */
+  long unacked() {
+    long n = 0;
+    for (RemoteOut o : outs) {
+      n += Math.max(0, o.nextSeq - o.ackedUntil);
+    }
+    return n;
   }
 
   void acknowledged(ChannelKey key, long ackedUntil, long duplicates) {
@@ -137,7 +163,7 @@ final class SendPump extends Party implements Runnable {
       return taken > 0;
     }
     long credits = s.credits(o.key);
-    int n = (int) Math.min(Math.min(credits, o.nextSeq - o.sendFrom), BATCH_MESSAGES);
+    int n = (int) Math.min(Math.min(credits, o.nextSeq - o.sendFrom), maxBatch);
     boolean end = ended && o.link.channel.size() == 0 && o.sendFrom + n == o.nextSeq && !o.endSent;
     if (n > 0 || end) {
       ChannelBatch.Builder batch =
@@ -157,7 +183,8 @@ final class SendPump extends Party implements Runnable {
       s.sent(o.key, n);
       s.frame.addBatches(batch);
       s.frameBytes += bytes;
-      if (s.frameBytes >= FRAME_BYTES) {
+      s.frameMessages += n;
+      if (s.frameBytes >= FRAME_BYTES || s.frameMessages >= maxBatch) {
         s.flush();
       }
     }

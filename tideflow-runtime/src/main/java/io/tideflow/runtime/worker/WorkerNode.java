@@ -202,6 +202,7 @@ public final class WorkerNode implements AutoCloseable {
       throw e;
     }
     node.bindMetrics(metrics);
+    node.flows.bindMetrics(metrics);
     security.tls().ifPresent(tls -> tls.bindTo(metrics));
     LOG.log(Level.INFO, "worker " + config.nodeId() + " READY at " + node.address());
     return node;

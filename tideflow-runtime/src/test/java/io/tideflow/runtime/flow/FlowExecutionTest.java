@@ -168,16 +168,7 @@ class FlowExecutionTest {
           .atMost(Duration.ofSeconds(10))
           .until(() -> execution.stats().get(2).received() > before.get(2).received() + 500);
       List<InstanceStats> after = execution.stats();
-      Map<String, Backpressure.Time> times = new HashMap<>();
-      for (int i = 0; i < after.size(); i++) {
-        InstanceStats a = after.get(i);
-        InstanceStats b = before.get(i);
-        double busy = a.busyNanos() - b.busyNanos();
-        double bp = a.backpressuredNanos() - b.backpressuredNanos();
-        double idle = a.idleNanos() - b.idleNanos();
-        double total = busy + bp + idle;
-        times.put(a.instance(), new Backpressure.Time(busy / total, bp / total, idle / total));
-      }
+      Map<String, Backpressure.Time> times = InstanceTimes.between(before, after);
       Backpressure.Diagnosis diagnosis = Backpressure.diagnose(flow, times, 0.5);
       assertThat(diagnosis.states())
           .containsEntry("source#0", Backpressure.State.BACKPRESSURED)

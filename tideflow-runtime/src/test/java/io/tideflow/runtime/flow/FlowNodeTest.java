@@ -8,6 +8,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.NettyServerBuilder;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tideflow.core.flow.Flow;
 import io.tideflow.core.flow.Routing;
 import io.tideflow.runtime.transport.WireLimits;
@@ -207,6 +208,30 @@ class FlowNodeTest {
     assertThat(onA.stats().get(0).emitted())
         .isLessThanOrEqualTo(16 + 16 * RemoteOut.REPLAY_FACTOR + 16);
     assertThat(onB.stats().get(0).queued()).isLessThanOrEqualTo(16);
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    a.bindMetrics(registry);
+    b.bindMetrics(registry);
+    assertThat(registry.get("tideflow.flow.instances").tag("node", "a").gauge().value())
+        .isEqualTo(1);
+    assertThat(
+            registry
+                .get("tideflow.flow.streams")
+                .tag("node", "a")
+                .tag("direction", "out")
+                .gauge()
+                .value())
+        .isEqualTo(1);
+    assertThat(
+            registry
+                .get("tideflow.flow.streams")
+                .tag("node", "b")
+                .tag("direction", "in")
+                .gauge()
+                .value())
+        .isEqualTo(1);
+    // What the stuck receiver has not made safe stays with the sender, within the replay ring.
+    assertThat(registry.get("tideflow.flow.unacked").tag("node", "a").gauge().value())
+        .isBetween(1.0, 16.0 * RemoteOut.REPLAY_FACTOR);
     permits.release(10_000);
     // The receiver counts what it took once per batch (at most 16 here), and it blocks inside
     // the batch that holds the 10,001st message.
