@@ -72,6 +72,15 @@ final class NodeProcess implements AutoCloseable {
     LIVE.remove(process);
   }
 
+  /** Waits for the process to exit and gives its exit code. */
+  int exitCode(java.time.Duration timeout) throws InterruptedException {
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new IllegalStateException(name + " did not exit within " + timeout + ":\n" + output());
+    }
+    LIVE.remove(process);
+    return process.exitValue();
+  }
+
   boolean alive() {
     return process.isAlive();
   }
