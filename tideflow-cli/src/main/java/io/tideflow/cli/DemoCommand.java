@@ -99,12 +99,50 @@ final class DemoCommand implements Callable<Integer> {
   int maxNodes = 12;
 
   @Option(
+      names = "--flow",
+      description = {
+        "Run a flow instead of tasks: a source, parse stages and a sink deployed on the workers;",
+        "one worker is killed a third of the way and every message is accounted for"
+      })
+  boolean flow;
+
+  @Option(
+      names = "--messages",
+      description = "Flow: messages the source sends (default: ${DEFAULT-VALUE})")
+  long messages = 60_000;
+
+  @Option(
+      names = "--rate",
+      description = "Flow: messages per second the source sends (default: ${DEFAULT-VALUE})")
+  long rate = 5_000;
+
+  @Option(
+      names = "--flow-report-dir",
+      description = "Flow: where the report goes (default: ${DEFAULT-VALUE})")
+  Path flowReportDir = Path.of("reports", "demo-flow");
+
+  @Option(
       names = "--report-dir",
       description = "Autoscaling: where the report goes (default: ${DEFAULT-VALUE})")
   Path reportDir = Path.of("reports", "demo-autoscale");
 
   @Override
   public Integer call() throws Exception {
+    if (flow) {
+      if (workers < 3 || messages < 1 || rate < 1) {
+        throw new IllegalArgumentException(
+            "--flow needs --workers >= 3 (one runs neither source nor sink and is killed),"
+                + " --messages >= 1 and --rate >= 1; were "
+                + workers
+                + ", "
+                + messages
+                + ", "
+                + rate);
+      }
+      Logging.quiet();
+      return new FlowDemo(workers, messages, rate, flowReportDir, System.out)
+          .run(MetricsServer.newRegistry());
+    }
     if (autoscale) {
       Logging.quiet();
       if (taskMillis <= 0 || targetPerNode <= 0 || maxNodes < 2) {

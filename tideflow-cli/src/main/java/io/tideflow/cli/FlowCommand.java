@@ -7,8 +7,6 @@ import io.tideflow.core.flow.ProcessSpec;
 import io.tideflow.core.partition.MultilevelPartitioner;
 import io.tideflow.core.partition.Partition;
 import io.tideflow.core.partition.PartitionRequest;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

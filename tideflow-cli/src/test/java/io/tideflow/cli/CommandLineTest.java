@@ -54,6 +54,22 @@ class CommandLineTest {
   }
 
   @Test
+  void theFlowDemoKillsAWorkerMidFlowAndLosesNoMessage(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws Exception {
+    Run r = run("demo", "--flow", "--messages", "20000", "--flow-report-dir", dir.toString());
+    assertThat(r.exit()).as(r.out() + r.err()).isZero();
+    assertThat(r.out())
+        .contains("flow clicks: source×1 -> parse×6 -> count×1")
+        .contains(">>> killing worker-")
+        .contains("delivered 20,000 of 20,000 distinct messages")
+        .contains("lost 0")
+        .contains("OK: no message was lost");
+    assertThat(java.nio.file.Files.readString(dir.resolve("index.html")))
+        .contains("worker killed")
+        .contains("<polyline");
+  }
+
+  @Test
   void theAutoscalingDemoGrowsAndShrinksThePoolAndWritesItsReport(
       @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
     Run r =
