@@ -1,16 +1,24 @@
 #!/usr/bin/env bash
 # In-node flows on Tideflow's flow runtime beside the same lines of processes on Hazelcast Jet
-# (io.tideflow.bench.flow.FlowBench). Build first, from the repository root:
+# (io.tideflow.bench.flow.FlowBench); with --cross-node first, a source and a sink on two nodes
+# in two JVMs, batched and unbatched, and the latency at half load (CrossNodeBench).
+# Build first, from the repository root:
 #   mvn -B -ntp -q -pl tideflow-bench -am package -DskipTests
 #   tideflow-bench/run-flow-bench.sh [--rounds 3] [--warmup 3] [--seconds 5] [--only tideflow|jet]
+#   tideflow-bench/run-flow-bench.sh --cross-node [--rounds 3] [--warmup 3] [--seconds 5]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 source "$here/../scripts/find-jdk.sh"
 tideflow_find_jdk >/dev/null
 cp_file="$here/target/endtoend.classpath"
 [ -f "$cp_file" ] || { echo "run the package build first: $cp_file is missing" >&2; exit 1; }
+main=io.tideflow.bench.flow.FlowBench
+if [ "${1:-}" = "--cross-node" ]; then
+  main=io.tideflow.bench.flow.CrossNodeBench
+  shift
+fi
 # Hazelcast's async callbacks start a thread each unless the common pool is sized to the cores.
 # shellcheck disable=SC2086
 exec "$JAVA_HOME/bin/java" ${BENCH_JAVA_OPTS:-} \
   -Djava.util.concurrent.ForkJoinPool.common.parallelism="$(nproc)" \
-  -cp "$here/target/classes:$(cat "$cp_file")" io.tideflow.bench.flow.FlowBench "$@"
+  -cp "$here/target/classes:$(cat "$cp_file")" "$main" "$@"

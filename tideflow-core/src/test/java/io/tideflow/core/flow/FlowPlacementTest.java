@@ -76,4 +76,36 @@ class FlowPlacementTest {
                         0.03))
         .hasMessage("flow p needs 6000 millicores, its 1 node(s) offer 1000");
   }
+
+  @Test
+  void partitionLoadsStayWithinATenthOfTheirMean() {
+    // The seed's check: the standard deviation of the nodes' loads within 0.1 of the mean.
+    Resources cpu = Resources.of(250, 0);
+    Flow flow =
+        Flow.builder("wide")
+            .process("source", "sequence", 6, cpu, List.of(), List.of("out"))
+            .process("parse", "pass", 12, cpu, List.of("in"), List.of("out"))
+            .process("count", "pass", 12, cpu, List.of("in"), List.of("out"))
+            .process("sink", "discard", 6, cpu, List.of("in"), List.of())
+            .connect("source.out", "parse.in", Routing.ROUND_ROBIN, 64)
+            .connect("parse.out", "count.in", Routing.KEYED, 64)
+            .connect("count.out", "sink.in", Routing.ROUND_ROBIN, 64)
+            .build();
+    List<FlowPlacement.Node> nodes = new java.util.ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      nodes.add(new FlowPlacement.Node("n" + i, 4000));
+    }
+    Map<String, String> placed =
+        new FlowPlacement().place(flow, Map.of(), nodes, Map.of(), 0.03).nodes();
+    Map<String, Double> load = new HashMap<>();
+    placed.forEach((instance, node) -> load.merge(node, 250.0, Double::sum));
+    double mean = load.values().stream().mapToDouble(Double::doubleValue).sum() / nodes.size();
+    double variance = 0;
+    for (FlowPlacement.Node n : nodes) {
+      double d = load.getOrDefault(n.id(), 0.0) - mean;
+      variance += d * d / nodes.size();
+    }
+    assertThat(Math.sqrt(variance)).isLessThanOrEqualTo(0.1 * mean);
+    assertThat(load).hasSize(4);
+  }
 }

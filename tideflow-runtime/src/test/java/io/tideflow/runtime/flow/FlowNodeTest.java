@@ -274,4 +274,31 @@ class FlowNodeTest {
     int again = seen.size() - delivered.size();
     assertThat(again).isLessThanOrEqualTo(64 * RemoteOut.REPLAY_FACTOR + 2 * 64);
   }
+
+  @Test
+  void aConsumerTenTimesSlowerHoldsTheProducerWithinTheBoundThroughout() throws Exception {
+    FlowNode a = node("a", FlowProcesses.builtins());
+    FlowNode b = node("b", FlowProcesses.builtins());
+    int capacity = 64;
+    Flow flow =
+        Flow.builder("slow-consumer")
+            .process(
+                process("source", "sequence", 1, List.of(), List.of("out"), Map.of("count", "0")))
+            .process(process("sink", "spin", 1, List.of("in"), List.of(), Map.of("nanos", "2000")))
+            .connect("source.out", "sink.in", Routing.FORWARD, capacity)
+            .build();
+    Map<String, String> placement = Map.of("source#0", "a", "sink#0", "b");
+    FlowExecution onA = a.start(flow, placement);
+    FlowExecution onB = b.start(flow, placement);
+    // In flight at most: the sender's channel, its replay ring, the receiver's channel, and the
+    // batch the receiver has in hand.
+    long bound = capacity + (long) capacity * RemoteOut.REPLAY_FACTOR + capacity + capacity;
+    await()
+        .during(Duration.ofSeconds(3))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> onA.stats().get(0).emitted() - onB.stats().get(0).received() <= bound);
+    InstanceStats source = onA.stats().get(0);
+    assertThat(source.backpressuredNanos()).isGreaterThan(source.busyNanos());
+    assertThat(onB.stats().get(0).received()).isGreaterThan(100_000);
+  }
 }

@@ -1,0 +1,285 @@
+package io.tideflow.bench.flow;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.NettyServerBuilder;
+import io.tideflow.core.flow.Flow;
+import io.tideflow.core.flow.ProcessSpec;
+import io.tideflow.core.flow.Routing;
+import io.tideflow.core.model.Resources;
+import io.tideflow.runtime.flow.FlowExecution;
+import io.tideflow.runtime.flow.FlowNode;
+import io.tideflow.runtime.flow.FlowProcess;
+import io.tideflow.runtime.flow.FlowProcesses;
+import io.tideflow.runtime.flow.Message;
+import io.tideflow.runtime.flow.Output;
+import io.tideflow.runtime.flow.ProcessContext;
+import io.tideflow.runtime.transport.WireLimits;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * A source on one node and a sink on another, two JVMs on loopback: messages per second at the sink
+ * with frames of up to 512 messages (batched) and of one (unbatched), then the latency from source
+ * to sink at half the batched rate. The parent runs the source's node; each round starts the sink's
+ * node as a child JVM, which measures and prints what it saw.
+ *
+ * <pre>
+ * CrossNodeBench [--rounds 3] [--warmup 3] [--seconds 5]
+ * </pre>
+ */
+public final class CrossNodeBench {
+  private static final Resources CPU = Resources.of(100, 1 << 20);
+  private static final Map<String, String> PLACEMENT = Map.of("source#0", "a", "sink#0", "b");
+
+  private CrossNodeBench() {}
+
+  static Flow flow(long rate) {
+    return Flow.builder("cross")
+        .process(
+            new ProcessSpec(
+                "source", "timed", 1, CPU, List.of(), List.of("out"), Map.of("rate", "" + rate)))
+        .process(new ProcessSpec("sink", "measure", 1, CPU, List.of("in"), List.of()))
+        .connect("source.out", "sink.in", Routing.FORWARD, 1024)
+        .build();
+  }
+
+  /** Numbered messages of 16 bytes carrying the time they were made, at a rate or flat out. */
+  static final class Timed implements FlowProcess {
+    private Output out;
+    private long rate;
+    private long started;
+    private long sent;
+
+    @Override
+    public void open(ProcessContext context) {
+      out = context.output("out");
+      rate = Long.parseLong(context.property("rate", "0"));
+      started = System.nanoTime();
+    }
+
+    @Override
+    public boolean produce() throws InterruptedException {
+      int turn = 256;
+      if (rate > 0) {
+        long due = (System.nanoTime() - started) * rate / 1_000_000_000L - sent;
+        if (due <= 0) {
+          LockSupport.parkNanos(20_000);
+          return true;
+        }
+        turn = (int) Math.min(turn, due);
+      }
+      for (int i = 0; i < turn; i++) {
+        byte[] payload = new byte[16];
+        ByteBuffer.wrap(payload).putLong(sent++).putLong(System.nanoTime());
+        out.emit(payload);
+      }
+      return true;
+    }
+  }
+
+  /** Counts what arrives and, once told to, records how long each message took. */
+  static final class Measure implements FlowProcess {
+    static final AtomicLong RECEIVED = new AtomicLong();
+    static final Recorder LATENCIES = new Recorder(TimeUnit.SECONDS.toNanos(10), 3);
+
+    @Override
+    public void onMessage(String port, Message message) {
+      RECEIVED.incrementAndGet();
+      long made = ByteBuffer.wrap(message.payload()).getLong(8);
+      LATENCIES.recordValue(
+          Math.min(TimeUnit.SECONDS.toNanos(10), Math.max(0, System.nanoTime() - made)));
+    }
+
+    /** Messages per second and latencies over {@code seconds}, after {@code warmup}. */
+    static String measure(int warmup, int seconds) throws InterruptedException {
+      Thread.sleep(warmup * 1000L);
+      LATENCIES.getIntervalHistogram();
+      long r0 = RECEIVED.get();
+      long t0 = System.nanoTime();
+      Thread.sleep(seconds * 1000L);
+      long r1 = RECEIVED.get();
+      long t1 = System.nanoTime();
+      Histogram h = LATENCIES.getIntervalHistogram();
+      return String.format(
+          Locale.ROOT,
+          "%.0f|%s|%s",
+          (r1 - r0) / ((t1 - t0) / 1e9),
+          micros(h.getValueAtPercentile(50)),
+          micros(h.getValueAtPercentile(99)));
+    }
+  }
+
+  static FlowProcesses processes() {
+    return FlowProcesses.builtins().with("timed", Timed::new).with("measure", Measure::new);
+  }
+
+  public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("--receive")) {
+      receive(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Long.parseLong(args[3]));
+      return;
+    }
+    int rounds = 3;
+    int warmup = 3;
+    int seconds = 5;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+        case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+        case "--seconds" -> seconds = Integer.parseInt(args[++i]);
+        default -> throw new IllegalArgumentException("unknown option " + args[i]);
+      }
+    }
+    List<String> rows = new ArrayList<>();
+    rows.add(
+        "| cross-node, 2 JVMs on loopback | msgs/s at the sink (median) | range | p50 | p99 |");
+    rows.add("| --- | --- | --- | --- | --- |");
+    double batched = 0;
+    for (int batch : new int[] {FlowNode.MAX_BATCH, 1}) {
+      double[] rates = new double[rounds];
+      for (int r = 0; r < rounds; r++) {
+        rates[r] = Double.parseDouble(round(batch, warmup, seconds, 0).get(0));
+        System.out.printf(
+            Locale.ROOT, "batch %d round %d/%d: %,.0f msgs/s%n", batch, r + 1, rounds, rates[r]);
+      }
+      Arrays.sort(rates);
+      double median = rates[rounds / 2];
+      if (batch > 1) {
+        batched = median;
+      }
+      rows.add(
+          String.format(
+              Locale.ROOT,
+              "| %s | %,.0f | %,.0f–%,.0f | | |",
+              batch == 1
+                  ? "unbatched (1 message a frame)"
+                  : "batched (up to " + batch + " a frame)",
+              median,
+              rates[0],
+              rates[rounds - 1]));
+    }
+    double[] inNode = new double[rounds];
+    for (int r = 0; r < rounds; r++) {
+      inNode[r] = Double.parseDouble(inNode(warmup, seconds, 0).get(0));
+    }
+    Arrays.sort(inNode);
+    long inNodeHalf = (long) (inNode[rounds / 2] / 2);
+    List<String> inNodeLatency = inNode(warmup, seconds, inNodeHalf);
+    rows.add(
+        String.format(
+            Locale.ROOT,
+            "| in-node, same source and sink, at half load (%,d msgs/s) | %,.0f | | %s | %s |",
+            inNodeHalf,
+            Double.parseDouble(inNodeLatency.get(0)),
+            inNodeLatency.get(1),
+            inNodeLatency.get(2)));
+    long half = (long) (batched / 2);
+    List<String> latency = round(FlowNode.MAX_BATCH, warmup, seconds, half);
+    System.out.printf(Locale.ROOT, "at %,d msgs/s: %s%n", half, latency);
+    rows.add(
+        String.format(
+            Locale.ROOT,
+            "| batched at half load (%,d msgs/s) | %,.0f | | %s | %s |",
+            half,
+            Double.parseDouble(latency.get(0)),
+            latency.get(1),
+            latency.get(2)));
+    System.out.println();
+    rows.forEach(System.out::println);
+  }
+
+  /** The same flow with source and sink on one node, in this JVM. */
+  private static List<String> inNode(int warmup, int seconds, long rate) throws Exception {
+    try (FlowExecution e = FlowExecution.start(flow(rate), processes())) {
+      return List.of(Measure.measure(warmup, seconds).split("\\|"));
+    }
+  }
+
+  /** One round: the sink's node in a child JVM, the source's here. Returns the child's figures. */
+  private static List<String> round(int batch, int warmup, int seconds, long rate)
+      throws Exception {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    List<String> command = new ArrayList<>(List.of(java, "-Xmx512m"));
+    if (Runtime.version().feature() >= 24) {
+      command.add("--sun-misc-unsafe-memory-access=allow");
+      command.add("--enable-native-access=ALL-UNNAMED");
+    }
+    command.addAll(
+        List.of(
+            "-cp",
+            System.getProperty("java.class.path"),
+            CrossNodeBench.class.getName(),
+            "--receive",
+            "" + warmup,
+            "" + seconds,
+            "" + rate));
+    Process child =
+        new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    try (BufferedReader lines =
+        new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+      int port = Integer.parseInt(lines.readLine().substring("PORT ".length()));
+      ManagedChannel channel =
+          NettyChannelBuilder.forAddress("127.0.0.1", port)
+              .usePlaintext()
+              .directExecutor()
+              .maxInboundMessageSize(WireLimits.MAX_MESSAGE_BYTES)
+              .build();
+      try (FlowNode a = new FlowNode("a", processes(), id -> channel, batch)) {
+        a.start(flow(rate), PLACEMENT);
+        String result = lines.readLine();
+        if (result == null || !result.startsWith("RESULT ")) {
+          throw new IllegalStateException("the receiving JVM said " + result);
+        }
+        return List.of(result.substring("RESULT ".length()).split("\\|"));
+      } finally {
+        channel.shutdownNow();
+      }
+    } finally {
+      child.destroyForcibly();
+      child.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** The child: the sink's node; prints its port, then after the window the rate and latencies. */
+  private static void receive(int warmup, int seconds, long rate) throws Exception {
+    FlowNode b =
+        new FlowNode(
+            "b",
+            processes(),
+            id -> {
+              throw new IllegalStateException("the sink's node opens no stream");
+            });
+    Server server =
+        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+            .directExecutor()
+            .maxInboundMessageSize(WireLimits.MAX_MESSAGE_BYTES)
+            .addService(b.service())
+            .build()
+            .start();
+    b.start(flow(rate), PLACEMENT);
+    System.out.println("PORT " + server.getPort());
+    System.out.flush();
+    System.out.println("RESULT " + Measure.measure(warmup, seconds));
+    System.out.flush();
+    server.shutdownNow();
+    System.exit(0);
+  }
+
+  private static String micros(long nanos) {
+    return String.format(Locale.ROOT, "%.0f µs", nanos / 1e3);
+  }
+}
