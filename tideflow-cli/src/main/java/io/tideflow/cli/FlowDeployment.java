@@ -157,35 +157,40 @@ final class FlowDeployment {
     @Override
     public Integer call() {
       try (ClusterStore s = store.open()) {
-        var flows = StoreCalls.await(s.list(ClusterKeys.FLOWS), TIMEOUT, "list flows").kvs();
-        if (flows.isEmpty()) {
-          System.out.println("no flow deployed");
-          return ExitCodes.OK;
-        }
-        for (KeyValue kv : flows) {
-          FlowRecords.Deployed d = FlowRecords.decode(kv.value());
-          Flow f = d.flow();
-          StringBuilder processes = new StringBuilder();
-          for (ProcessSpec p : f.processes()) {
-            processes.append(' ').append(p.name()).append('×').append(p.parallelism());
-          }
-          System.out.println("flow " + f.name() + ":" + processes);
-          Optional<FlowRecords.Placement> p = placement(s, f.name());
-          if (p.isEmpty()) {
-            System.out.println("  not placed yet");
-          } else {
-            System.out.println(
-                "  epoch "
-                    + p.get().epoch()
-                    + " ("
-                    + p.get().reason()
-                    + "), "
-                    + p.get().cut()
-                    + " msgs/s cross nodes");
-            printPlacement(System.out, p.get());
-          }
-        }
+        printFlows(System.out, s);
         return ExitCodes.OK;
+      }
+    }
+  }
+
+  /** Each deployed flow with its processes, its placement's epoch and reason, and its instances. */
+  static void printFlows(PrintStream out, ClusterStore s) {
+    var flows = StoreCalls.await(s.list(ClusterKeys.FLOWS), TIMEOUT, "list flows").kvs();
+    if (flows.isEmpty()) {
+      out.println("no flow deployed");
+      return;
+    }
+    for (KeyValue kv : flows) {
+      FlowRecords.Deployed d = FlowRecords.decode(kv.value());
+      Flow f = d.flow();
+      StringBuilder processes = new StringBuilder();
+      for (ProcessSpec p : f.processes()) {
+        processes.append(' ').append(p.name()).append('×').append(p.parallelism());
+      }
+      out.println("flow " + f.name() + ":" + processes);
+      Optional<FlowRecords.Placement> p = placement(s, f.name());
+      if (p.isEmpty()) {
+        out.println("  not placed yet");
+      } else {
+        out.println(
+            "  epoch "
+                + p.get().epoch()
+                + " ("
+                + p.get().reason()
+                + "), "
+                + p.get().cut()
+                + " msgs/s cross nodes");
+        printPlacement(out, p.get());
       }
     }
   }

@@ -53,6 +53,7 @@ final class StatusCommand implements Callable<Integer> {
       printWatches(System.out, clusterStore, System.currentTimeMillis());
       printDecisions(System.out, clusterStore);
       printPendingWork(System.out, clusterStore, System.currentTimeMillis());
+      FlowDeployment.printFlows(System.out, clusterStore);
       return ExitCodes.OK;
     }
   }

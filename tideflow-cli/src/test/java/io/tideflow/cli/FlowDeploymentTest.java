@@ -80,6 +80,10 @@ class FlowDeploymentTest {
           .contains("flow small: source×1 sink×2")
           .contains("epoch 1 (first placement)");
 
+      assertThat(CommandLineTest.run("status", "--store", uri).out())
+          .contains("flow small: source×1 sink×2")
+          .contains("w1: sink#0 sink#1 source#0");
+
       CommandLineTest.Run undeployed = CommandLineTest.run("undeploy", "small", "--store", uri);
       assertThat(undeployed.exit()).isZero();
       await().atMost(Duration.ofSeconds(10)).until(() -> placementGone(store));
