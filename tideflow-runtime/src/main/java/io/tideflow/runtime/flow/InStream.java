@@ -6,6 +6,8 @@ import io.grpc.stub.StreamObserver;
 import io.tideflow.runtime.flow.proto.ChannelBatch;
 import io.tideflow.runtime.flow.proto.FlowFrame;
 import io.tideflow.runtime.flow.proto.FlowReply;
+import io.tideflow.runtime.security.CallerRoles;
+import io.tideflow.runtime.security.Identity;
 
 /**
  * A stream from another node, as this node receives it: the first frame names the sender, the rest
@@ -18,11 +20,13 @@ final class InStream implements StreamObserver<FlowFrame> {
 
   private final FlowNode node;
   private final ServerCallStreamObserver<FlowReply> replies;
+  private final Identity peer;
   private volatile String sender;
   private volatile boolean closed;
 
   InStream(FlowNode node, StreamObserver<FlowReply> replies) {
     this.node = node;
+    this.peer = CallerRoles.CALLER.get();
     this.replies = (ServerCallStreamObserver<FlowReply>) replies;
     this.replies.disableAutoRequest();
     this.replies.setOnCancelHandler(() -> closed = true);
@@ -39,10 +43,24 @@ final class InStream implements StreamObserver<FlowFrame> {
 
   @Override
   public void onNext(FlowFrame frame) {
+    if (closed) {
+      return; // refused or failed already: what else comes is dropped
+    }
     try {
       if (sender == null) {
         if (frame.getSender().isEmpty()) {
           throw new IllegalStateException("a flow stream's first frame must name its sender");
+        }
+        if (peer != null
+            && !(peer.role() == Identity.Role.NODE && peer.name().equals(frame.getSender()))) {
+          // Under mutual TLS a node may speak only for itself: its channels are its own.
+          closed = true;
+          replies.onError(
+              Status.PERMISSION_DENIED
+                  .withDescription(
+                      peer + " may not send flow messages as node " + frame.getSender())
+                  .asRuntimeException());
+          return;
         }
         sender = frame.getSender();
         node.opened(this);

@@ -1,5 +1,7 @@
 package io.tideflow.runtime.security;
 
+import io.grpc.Context;
+import io.grpc.Contexts;
 import io.grpc.Grpc;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -49,6 +51,12 @@ public final class CallerRoles implements ServerInterceptor {
           NodeControlGrpc.getStatusMethod().getFullMethodName(), ANYONE,
           FlowServiceGrpc.getExchangeMethod().getFullMethodName(), NODE);
 
+  /**
+   * Who makes the call, as its certificate says, in the call's context (absent over plaintext): for
+   * a service that checks what the caller claims to be, as a flow stream's first frame does.
+   */
+  public static final Context.Key<Identity> CALLER = Context.key("tideflow-caller");
+
   private final LongAdder denied = new LongAdder();
 
   /** Calls refused so far. */
@@ -67,7 +75,8 @@ public final class CallerRoles implements ServerInterceptor {
     Identity caller = caller(session);
     Set<Identity.Role> allowed = ALLOWED.getOrDefault(method, Set.of());
     if (caller != null && allowed.contains(caller.role())) {
-      return next.startCall(call, headers);
+      return Contexts.interceptCall(
+          Context.current().withValue(CALLER, caller), call, headers, next);
     }
     denied.increment();
     String why =
