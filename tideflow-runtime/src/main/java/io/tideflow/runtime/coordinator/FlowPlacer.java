@@ -26,10 +26,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Places deployed flows while its coordinator leads: every flow without a placement, or with
- * instances on nodes that are no longer READY, gets one ({@link FlowPlacement}: a first cut, or the
- * incremental one that keeps what runs on live nodes where it is), written to {@link
- * ClusterKeys#placement} through the leadership, so a deposed leader's write is refused by the
- * store. Level-triggered: it looks at every flow every {@link #PERIOD} and whenever the node
+ * instances on nodes that are gone (neither READY nor DRAINING), gets one ({@link FlowPlacement}: a
+ * first cut, or the incremental one that keeps what runs on live nodes where it is), written to
+ * {@link ClusterKeys#placement} through the leadership, so a deposed leader's write is refused by
+ * the store. Level-triggered: it looks at every flow every {@link #PERIOD} and whenever the node
  * registry changes; a placement of a flow no longer deployed is deleted.
  */
 public final class FlowPlacer implements AutoCloseable {
@@ -96,13 +96,17 @@ public final class FlowPlacer implements AutoCloseable {
       watcher.onChange(view -> loop.execute(this::reconcileQuietly));
     }
     List<FlowPlacement.Node> ready = new ArrayList<>();
+    // Instances stay on a node while it lives, DRAINING included: moving a live instance needs a
+    // handover of its channels that is not built, so only the instances of nodes gone move.
+    Set<String> alive = new HashSet<>();
     for (NodeInfo n : watcher.view().nodes()) {
       if (n.state() == NodeState.READY) {
         ready.add(new FlowPlacement.Node(n.id(), Math.max(1, n.capacity().cpuMillis())));
       }
+      if (n.state() == NodeState.READY || n.state() == NodeState.DRAINING) {
+        alive.add(n.id());
+      }
     }
-    Set<String> readyIds = new HashSet<>();
-    ready.forEach(n -> readyIds.add(n.id()));
     Map<String, FlowRecords.Placement> placements = new HashMap<>();
     for (KeyValue kv :
         StoreCalls.await(store.list(ClusterKeys.PLACEMENTS), timeout, "list placements").kvs()) {
@@ -121,11 +125,11 @@ public final class FlowPlacer implements AutoCloseable {
       }
       deployed.add(d.flow().name());
       FlowRecords.Placement current = placements.get(d.flow().name());
-      String reason = reason(d, current, readyIds);
+      String reason = reason(d, current, alive);
       if (reason == null || ready.isEmpty()) {
         continue;
       }
-      place(l, d, current, ready, reason);
+      place(l, d, current, ready, alive, reason);
     }
     for (String flow : placements.keySet()) {
       if (!deployed.contains(flow)) {
@@ -138,7 +142,7 @@ public final class FlowPlacer implements AutoCloseable {
 
   /** Why {@code d} needs placing now, or null when its placement stands. */
   private static String reason(
-      FlowRecords.Deployed d, FlowRecords.Placement current, Set<String> ready) {
+      FlowRecords.Deployed d, FlowRecords.Placement current, Set<String> alive) {
     if (current == null) {
       return "first placement";
     }
@@ -153,11 +157,11 @@ public final class FlowPlacer implements AutoCloseable {
     }
     Set<String> lost = new java.util.TreeSet<>();
     for (String node : current.nodes().values()) {
-      if (!ready.contains(node)) {
+      if (!alive.contains(node)) {
         lost.add(node);
       }
     }
-    return lost.isEmpty() ? null : "node(s) " + String.join(", ", lost) + " no longer READY";
+    return lost.isEmpty() ? null : "node(s) " + String.join(", ", lost) + " gone";
   }
 
   private void place(
@@ -165,6 +169,7 @@ public final class FlowPlacer implements AutoCloseable {
       FlowRecords.Deployed d,
       FlowRecords.Placement current,
       List<FlowPlacement.Node> ready,
+      Set<String> alive,
       String reason) {
     String name = d.flow().name();
     FlowPlacement.Result r;
@@ -176,10 +181,21 @@ public final class FlowPlacer implements AutoCloseable {
       LOG.log(Level.WARNING, "flow " + name + " cannot be placed: " + e.getMessage());
       return;
     }
+    Map<String, String> nodes = new java.util.LinkedHashMap<>(r.nodes());
+    if (current != null) {
+      current
+          .nodes()
+          .forEach(
+              (instance, node) -> {
+                if (alive.contains(node) && nodes.containsKey(instance)) {
+                  nodes.put(instance, node);
+                }
+              });
+    }
     long epoch =
         Math.max(current == null ? 0 : current.epoch(), placedEpochs.getOrDefault(name, 0L)) + 1;
     FlowRecords.Placement next =
-        new FlowRecords.Placement(name, r.nodes(), epoch, l.fencingToken(), r.cut(), reason);
+        new FlowRecords.Placement(name, nodes, epoch, l.fencingToken(), r.cut(), reason);
     boolean written =
         StoreCalls.await(
             l.put(ClusterKeys.placement(name), FlowRecords.encode(next)), timeout, "place " + name);
@@ -194,11 +210,20 @@ public final class FlowPlacer implements AutoCloseable {
               + ", "
               + reason
               + "): "
-              + r.moved()
+              + moved(current, nodes)
               + " instance(s) moved, "
               + r.cut()
               + " msgs/s cross nodes");
     }
+  }
+
+  private static long moved(FlowRecords.Placement current, Map<String, String> nodes) {
+    if (current == null) {
+      return 0;
+    }
+    return nodes.entrySet().stream()
+        .filter(e -> !e.getValue().equals(current.nodes().get(e.getKey())))
+        .count();
   }
 
   private void closeWatcher() {

@@ -218,6 +218,14 @@ public final class FlowNode implements AutoCloseable {
     }
   }
 
+  /** Attaches {@code channel} to its sender's stream if one is open. */
+  void reattach(InboundChannel channel) {
+    InStream stream = streams.get(channel.senderNode());
+    if (stream != null && !stream.closed()) {
+      channel.attach(stream);
+    }
+  }
+
   Party sendPump() {
     return sendPump;
   }

@@ -15,6 +15,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class GrantPump extends Party implements Runnable {
   static final long LINGER_MICROS = 200;
+  private static final System.Logger LOG = System.getLogger(GrantPump.class.getName());
 
   private final FlowNode node;
   private volatile boolean closed;
@@ -43,19 +44,14 @@ final class GrantPump extends Party implements Runnable {
     boolean eager = false;
     long park = LINGER_MICROS * 1000;
     while (!closed) {
-      node.settle();
-      Map<InStream, FlowReply.Builder> replies = new HashMap<>();
-      List<InboundChannel> channels = node.inboundChannels();
-      for (InboundChannel c : channels) {
-        int threshold = Math.max(1, c.link.channel.capacity() / 4);
-        ChannelGrant g = c.grant(threshold, eager);
-        if (g != null) {
-          replies.computeIfAbsent(c.stream(), s -> FlowReply.newBuilder()).addGrants(g);
-        } else if (c.retired && c.settled()) {
-          node.drop(c);
-        }
+      Map<InStream, FlowReply.Builder> replies;
+      try {
+        replies = pass(eager);
+      } catch (RuntimeException e) {
+        // One bad channel or stream must not end the grants of every other: log, go on.
+        LOG.log(System.Logger.Level.WARNING, "flow grant pass failed: " + e);
+        replies = Map.of();
       }
-      replies.forEach((stream, reply) -> stream.send(reply.build()));
       if (replies.isEmpty()) {
         // Nothing reached a threshold: wait for a taker, then send whatever is owed.
         parked = true;
@@ -70,6 +66,30 @@ final class GrantPump extends Party implements Runnable {
         eager = false;
         park = LINGER_MICROS * 1000;
       }
+    }
+  }
+
+  /** Settles checkpoints and sends what is owed; the grants sent, by stream. */
+  private Map<InStream, FlowReply.Builder> pass(boolean eager) {
+    {
+      node.settle();
+      Map<InStream, FlowReply.Builder> replies = new HashMap<>();
+      List<InboundChannel> channels = node.inboundChannels();
+      for (InboundChannel c : channels) {
+        if (c.stream() == null) {
+          // Its sender's stream may have opened while the channel was being pointed elsewhere.
+          node.reattach(c);
+        }
+        int threshold = Math.max(1, c.link.channel.capacity() / 4);
+        ChannelGrant g = c.grant(threshold, eager);
+        if (g != null) {
+          replies.computeIfAbsent(c.stream(), s -> FlowReply.newBuilder()).addGrants(g);
+        } else if (c.retired && c.settled()) {
+          node.drop(c);
+        }
+      }
+      replies.forEach((stream, reply) -> stream.send(reply.build()));
+      return replies;
     }
   }
 }

@@ -54,12 +54,9 @@ final class InStream implements StreamObserver<FlowFrame> {
         if (peer != null
             && !(peer.role() == Identity.Role.NODE && peer.name().equals(frame.getSender()))) {
           // Under mutual TLS a node may speak only for itself: its channels are its own.
-          closed = true;
-          replies.onError(
-              Status.PERMISSION_DENIED
-                  .withDescription(
-                      peer + " may not send flow messages as node " + frame.getSender())
-                  .asRuntimeException());
+          fail(
+              Status.PERMISSION_DENIED.withDescription(
+                  peer + " may not send flow messages as node " + frame.getSender()));
           return;
         }
         sender = frame.getSender();
@@ -83,8 +80,20 @@ final class InStream implements StreamObserver<FlowFrame> {
 
   /** Sends grants; the grant pump's thread only. */
   void send(FlowReply reply) {
-    if (!closed) {
-      replies.onNext(reply);
+    synchronized (replies) {
+      if (!closed) {
+        replies.onNext(reply);
+      }
+    }
+  }
+
+  /** Ends the call with {@code status}; the one place besides {@link #send} that writes replies. */
+  private void fail(Status status) {
+    synchronized (replies) {
+      if (!closed) {
+        closed = true;
+        replies.onError(status.asRuntimeException());
+      }
     }
   }
 
@@ -95,7 +104,11 @@ final class InStream implements StreamObserver<FlowFrame> {
 
   @Override
   public void onCompleted() {
-    closed = true;
-    replies.onCompleted();
+    synchronized (replies) {
+      if (!closed) {
+        closed = true;
+        replies.onCompleted();
+      }
+    }
   }
 }

@@ -51,9 +51,15 @@ final class InboundChannel {
 
   /** {@code next} is now the sending node's stream; it gets the room free now as credits. */
   synchronized void attach(InStream next) {
+    if (stream == next) {
+      return; // attached already: granting its room twice would overdraw the channel
+    }
     stream = next;
-    grantedAtCount = link.channel.consumed();
-    freedSinceGrant = link.channel.capacity() - link.channel.size();
+    long consumed = link.channel.consumed();
+    // Under this monitor nothing is produced, so produced() - consumed is what the channel holds
+    // at that consumed count (a drain since only frees more, granted with the next grant).
+    grantedAtCount = consumed;
+    freedSinceGrant = link.channel.capacity() - (link.channel.produced() - consumed);
     fresh = true;
   }
 
@@ -62,6 +68,9 @@ final class InboundChannel {
    * old sender had sent is still delivered; {@code current} is the node's stream if it is open.
    */
   synchronized void resetSender(String node, InStream current) {
+    if (node.equals(senderNode)) {
+      return; // told again: the epoch it started stands
+    }
     senderNode = node;
     expected = -1;
     ackedAt = 0;

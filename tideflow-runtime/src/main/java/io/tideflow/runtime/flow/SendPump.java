@@ -130,11 +130,16 @@ final class SendPump extends Party implements Runnable {
     int idle = 0;
     while (!closed) {
       boolean worked = false;
-      for (RemoteOut o : outs) {
-        worked |= pump(o);
-      }
-      for (OutStream s : streams.values()) {
-        s.flush();
+      try {
+        for (RemoteOut o : outs) {
+          worked |= pump(o);
+        }
+        for (OutStream s : streams.values()) {
+          s.flush();
+        }
+      } catch (RuntimeException e) {
+        // A stream that fails under us is reopened by the next pass; others carry on.
+        LOG.log(Level.WARNING, "flow send pass failed: " + e);
       }
       if (worked) {
         idle = 0;
@@ -163,19 +168,35 @@ final class SendPump extends Party implements Runnable {
       return taken > 0;
     }
     long credits = s.credits(o.key);
-    int n = (int) Math.min(Math.min(credits, o.nextSeq - o.sendFrom), maxBatch);
+    int allowed = (int) Math.min(Math.min(credits, o.nextSeq - o.sendFrom), maxBatch);
+    // A batch stops at FRAME_BYTES (its first message always goes): with payloads of at most
+    // 1 MiB a frame stays well under the receiver's 4 MiB message limit.
+    int n = 0;
+    int bytes = 32;
+    ChannelBatch.Builder batch = null;
+    while (n < allowed) {
+      Message m = o.at(o.sendFrom + n);
+      int size = m.payload().length + 12;
+      if (n > 0 && bytes + size > FRAME_BYTES) {
+        break;
+      }
+      if (batch == null) {
+        batch = ChannelBatch.newBuilder().setChannel(o.id).setFirstSeq(o.sendFrom);
+      }
+      batch.addMessages(
+          FlowMessage.newBuilder()
+              .setKey(m.key())
+              .setPayload(UnsafeByteOperations.unsafeWrap(m.payload())));
+      bytes += size;
+      n++;
+    }
     boolean end = ended && o.link.channel.size() == 0 && o.sendFrom + n == o.nextSeq && !o.endSent;
     if (n > 0 || end) {
-      ChannelBatch.Builder batch =
-          ChannelBatch.newBuilder().setChannel(o.id).setFirstSeq(o.sendFrom);
-      int bytes = 32;
-      for (int i = 0; i < n; i++) {
-        Message m = o.at(o.sendFrom + i);
-        batch.addMessages(
-            FlowMessage.newBuilder()
-                .setKey(m.key())
-                .setPayload(UnsafeByteOperations.unsafeWrap(m.payload())));
-        bytes += m.payload().length + 12;
+      if (batch == null) {
+        batch = ChannelBatch.newBuilder().setChannel(o.id).setFirstSeq(o.sendFrom);
+      }
+      if (s.frameBytes > 0 && s.frameBytes + bytes > FRAME_BYTES) {
+        s.flush();
       }
       batch.setEnd(end);
       o.sendFrom += n;

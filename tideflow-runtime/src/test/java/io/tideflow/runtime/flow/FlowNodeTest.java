@@ -301,4 +301,32 @@ class FlowNodeTest {
     assertThat(source.backpressuredNanos()).isGreaterThan(source.busyNanos());
     assertThat(onB.stats().get(0).received()).isGreaterThan(100_000);
   }
+
+  @Test
+  void largePayloadsAreSentInFramesUnderTheReceiversLimit() throws Exception {
+    // 64 messages of 100 kB would make a 6.4 MB frame, over the 4 MiB a node accepts.
+    Queue<Long> seen = new ConcurrentLinkedQueue<>();
+    FlowProcesses processes = FlowProcesses.builtins().with("collect", () -> new Collect(seen));
+    FlowNode a = node("a", processes);
+    FlowNode b = node("b", processes);
+    Flow flow =
+        Flow.builder("large")
+            .process(
+                process(
+                    "source",
+                    "sequence",
+                    1,
+                    List.of(),
+                    List.of("out"),
+                    Map.of("count", "300", "size", "100000")))
+            .process(process("sink", "collect", 1, List.of("in"), List.of(), Map.of()))
+            .connect("source.out", "sink.in", Routing.FORWARD, 64)
+            .build();
+    Map<String, String> placement = Map.of("source#0", "a", "sink#0", "b");
+    FlowExecution onA = a.start(flow, placement);
+    FlowExecution onB = b.start(flow, placement);
+    onA.completion().get(30, TimeUnit.SECONDS);
+    onB.completion().get(30, TimeUnit.SECONDS);
+    assertThat(new HashSet<>(seen)).hasSize(300);
+  }
 }
