@@ -34,6 +34,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -52,6 +54,7 @@ final class FlowDemo {
   private final PrintStream out;
   private final Set<Long> distinct = ConcurrentHashMap.newKeySet();
   private final AtomicLong deliveries = new AtomicLong();
+  private final CountDownLatch everything = new CountDownLatch(1);
 
   FlowDemo(int workers, long messages, long rate, Path reportDir, PrintStream out) {
     this.workers = workers;
@@ -67,6 +70,9 @@ final class FlowDemo {
     public void onMessage(String port, Message message) {
       deliveries.incrementAndGet();
       distinct.add(ByteBuffer.wrap(message.payload()).getLong());
+      if (distinct.size() >= messages) {
+        everything.countDown();
+      }
     }
   }
 
@@ -132,8 +138,10 @@ final class FlowDemo {
             .join();
         List<InstanceStats> last = stats(nodes);
         long seen = 0;
-        for (int second = 1; distinct.size() < messages && second <= 300; second++) {
-          Thread.sleep(1000);
+        boolean complete = false;
+        for (int second = 1; !complete && second <= 300; second++) {
+          // A line a second, or at once when the last message arrived.
+          complete = everything.await(1, TimeUnit.SECONDS);
           List<InstanceStats> now = stats(nodes);
           long total = deliveries.get();
           series.add((double) (total - seen));

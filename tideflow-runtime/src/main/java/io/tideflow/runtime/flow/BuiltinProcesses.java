@@ -74,7 +74,12 @@ final class BuiltinProcesses {
         // As many as the rate allows by now, at most a turn; else wait for the next one's time.
         long due = (System.nanoTime() - startedAt) * rate / 1_000_000_000L - emitted;
         if (due <= 0) {
-          Thread.sleep(0, (int) Math.min(999_999, 1_000_000_000L / rate));
+          // Until the next message is due; the runtime checks between turns whether to stop.
+          java.util.concurrent.locks.LockSupport.parkNanos(
+              Math.min(1_000_000L, 1_000_000_000L / rate));
+          if (Thread.interrupted()) {
+            throw new InterruptedException("sequence stopped while pacing");
+          }
           return true;
         }
         turn = (int) Math.min(TURN, due);
