@@ -91,6 +91,26 @@ final class FlowDeployment {
         description = "How long to wait for its placement, 0 not to (default: ${DEFAULT-VALUE})")
     Duration wait = Duration.ofSeconds(10);
 
+    /**
+     * The new deployment's generation: the time now, and always past the deployment it replaces, so
+     * that two deployments in one millisecond are still told apart.
+     */
+    private static long generation(ClusterStore s, String key, boolean replace) {
+      long now = System.currentTimeMillis();
+      if (!replace) {
+        return now;
+      }
+      Optional<KeyValue> current = StoreCalls.await(s.get(key), TIMEOUT, "get " + key);
+      if (current.isEmpty()) {
+        return now;
+      }
+      try {
+        return Math.max(now, FlowRecords.decode(current.get().value()).deployedAtMillis() + 1);
+      } catch (IllegalArgumentException e) {
+        return now; // a record that does not decode is replaced whole
+      }
+    }
+
     @Override
     public Integer call() throws Exception {
       FlowFile.Parsed parsed = read(file);
@@ -98,7 +118,7 @@ final class FlowDeployment {
       try (ClusterStore s = store.open()) {
         String key = ClusterKeys.flow(flow.name());
         long before = placement(s, flow.name()).map(FlowRecords.Placement::epoch).orElse(0L);
-        byte[] record = FlowRecords.encode(flow, parsed.rates(), System.currentTimeMillis());
+        byte[] record = FlowRecords.encode(flow, parsed.rates(), generation(s, key, replace));
         if (replace) {
           StoreCalls.await(s.put(key, record, 0), TIMEOUT, "put " + key);
         } else if (!StoreCalls.await(s.compareAndSet(key, 0, record, 0), TIMEOUT, "put " + key)) {

@@ -146,6 +146,9 @@ public final class FlowPlacer implements AutoCloseable {
     if (current == null) {
       return "first placement";
     }
+    if (current.deployedAtMillis() != d.deployedAtMillis()) {
+      return "deployed again";
+    }
     Set<String> instances = new HashSet<>();
     for (ProcessSpec p : d.flow().processes()) {
       for (int i = 0; i < p.parallelism(); i++) {
@@ -195,7 +198,8 @@ public final class FlowPlacer implements AutoCloseable {
     long epoch =
         Math.max(current == null ? 0 : current.epoch(), placedEpochs.getOrDefault(name, 0L)) + 1;
     FlowRecords.Placement next =
-        new FlowRecords.Placement(name, nodes, epoch, l.fencingToken(), r.cut(), reason);
+        new FlowRecords.Placement(
+            name, nodes, epoch, l.fencingToken(), r.cut(), reason, d.deployedAtMillis());
     boolean written =
         StoreCalls.await(
             l.put(ClusterKeys.placement(name), FlowRecords.encode(next)), timeout, "place " + name);

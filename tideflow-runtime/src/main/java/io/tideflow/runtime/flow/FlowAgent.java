@@ -142,6 +142,9 @@ public final class FlowAgent implements AutoCloseable {
         continue; // undeployed; its placement goes next
       }
       FlowRecords.Deployed d = FlowRecords.decode(kv.get().value());
+      if (d.deployedAtMillis() != p.deployedAtMillis()) {
+        continue; // deployed again since this placement: the leader places the new deployment
+      }
       if (r != null && r.deployedAtMillis != d.deployedAtMillis()) {
         stop(r);
         running.remove(p.flow());
@@ -150,7 +153,7 @@ public final class FlowAgent implements AutoCloseable {
       if (r == null) {
         r = new Running(d.flow(), d.deployedAtMillis());
         if (p.nodes().containsValue(node.nodeId())) {
-          r.executions.add(node.start(d.flow(), p.nodes()));
+          r.executions.add(node.start(d.flow(), d.deployedAtMillis(), p.nodes(), null));
         }
         LOG.log(
             Level.INFO,
@@ -177,14 +180,14 @@ public final class FlowAgent implements AutoCloseable {
     Set<String> here = new HashSet<>();
     for (Map.Entry<String, String> e : p.nodes().entrySet()) {
       if (!e.getValue().equals(r.nodes.get(e.getKey()))) {
-        node.moved(r.flow, e.getKey(), e.getValue());
+        node.moved(r.flow, r.deployedAtMillis, e.getKey(), e.getValue());
         if (e.getValue().equals(node.nodeId())) {
           here.add(e.getKey());
         }
       }
     }
     if (!here.isEmpty()) {
-      r.executions.add(node.start(r.flow, p.nodes(), here));
+      r.executions.add(node.start(r.flow, r.deployedAtMillis, p.nodes(), here));
       LOG.log(Level.INFO, "node " + node.nodeId() + " took up " + here + " of flow " + p.flow());
     }
   }

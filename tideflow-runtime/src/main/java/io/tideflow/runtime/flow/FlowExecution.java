@@ -26,6 +26,7 @@ import java.util.function.Supplier;
  */
 public final class FlowExecution implements AutoCloseable {
   private final Flow flow;
+  private final long generation;
   private final List<InstanceRunner> runners = new ArrayList<>();
   private final CompletableFuture<Void> completion = new CompletableFuture<>();
   private final List<RemoteOut> remoteOuts = new ArrayList<>();
@@ -35,8 +36,9 @@ public final class FlowExecution implements AutoCloseable {
   private java.util.Set<String> only;
   private volatile boolean stopping;
 
-  private FlowExecution(Flow flow) {
+  private FlowExecution(Flow flow, long generation) {
     this.flow = flow;
+    this.generation = generation;
   }
 
   /**
@@ -46,7 +48,7 @@ public final class FlowExecution implements AutoCloseable {
    *     nothing is started then
    */
   public static FlowExecution start(Flow flow, FlowProcesses processes) {
-    FlowExecution execution = new FlowExecution(flow);
+    FlowExecution execution = new FlowExecution(flow, 0);
     execution.wire(processes, null, null);
     execution.launch();
     return execution;
@@ -58,7 +60,8 @@ public final class FlowExecution implements AutoCloseable {
       FlowProcesses processes,
       Map<String, String> placement,
       FlowNode node,
-      java.util.Set<String> only) {
+      java.util.Set<String> only,
+      long generation) {
     for (ProcessSpec p : flow.processes()) {
       for (int i = 0; i < p.parallelism(); i++) {
         if (placement.get(p.name() + "#" + i) == null) {
@@ -67,7 +70,7 @@ public final class FlowExecution implements AutoCloseable {
         }
       }
     }
-    FlowExecution execution = new FlowExecution(flow);
+    FlowExecution execution = new FlowExecution(flow, generation);
     execution.only = only;
     execution.wire(processes, placement, node);
     execution.launch();
@@ -150,7 +153,7 @@ public final class FlowExecution implements AutoCloseable {
             links[k] = new Link(c.capacity(), sender, node.sendPump(), null);
             remoteOuts.add(
                 new RemoteOut(
-                    new ChannelKey(flow.name(), ci, i, j),
+                    new ChannelKey(flow.name(), generation, ci, i, j),
                     links[k],
                     this,
                     remote(placement, node, c.to(), j),
@@ -162,7 +165,7 @@ public final class FlowExecution implements AutoCloseable {
             inputs.computeIfAbsent(receiver, r -> new ArrayList<>()).add(in);
             inbound.add(
                 new InboundChannel(
-                    new ChannelKey(flow.name(), ci, i, j),
+                    new ChannelKey(flow.name(), generation, ci, i, j),
                     remote(placement, node, c.from(), i),
                     in,
                     this));
@@ -210,6 +213,11 @@ public final class FlowExecution implements AutoCloseable {
 
   public Flow flow() {
     return flow;
+  }
+
+  /** Which deployment of the flow this runs: the time it was deployed, 0 when run directly. */
+  public long generation() {
+    return generation;
   }
 
   /** Completes when every instance has ended; exceptionally when one failed or on {@link #stop}. */

@@ -88,7 +88,7 @@ public final class FlowNode implements AutoCloseable {
    * @throws IllegalArgumentException for an instance without a node, or an unknown process type
    */
   public FlowExecution start(Flow flow, Map<String, String> placement) {
-    return start(flow, placement, null);
+    return start(flow, 0, placement, null);
   }
 
   /**
@@ -96,10 +96,14 @@ public final class FlowNode implements AutoCloseable {
    * instances placed again onto it while others of the flow already run here (the two executions'
    * channels then meet over this node's own stream, as any two nodes' do).
    *
+   * @param generation which deployment of the flow: its channels are this deployment's alone, so
+   *     that a flow deployed again under its name never takes the old deployment's messages
    * @param only the instances to start, {@code process#i}; null for all placed here
    */
-  public FlowExecution start(Flow flow, Map<String, String> placement, java.util.Set<String> only) {
-    FlowExecution execution = FlowExecution.start(flow, processes, placement, this, only);
+  public FlowExecution start(
+      Flow flow, long generation, Map<String, String> placement, java.util.Set<String> only) {
+    FlowExecution execution =
+        FlowExecution.start(flow, processes, placement, this, only, generation);
     executions.add(execution);
     execution.completion().whenComplete((ok, failure) -> forget(execution, failure));
     return execution;
@@ -112,17 +116,22 @@ public final class FlowNode implements AutoCloseable {
    * instance placed again after its node died.
    */
   public void moved(Flow flow, String instance, String node) {
+    moved(flow, 0, instance, node);
+  }
+
+  /** As {@link #moved(Flow, String, String)}, for deployment {@code generation} of the flow. */
+  public void moved(Flow flow, long generation, String instance, String node) {
     int hash = instance.lastIndexOf('#');
     String process = instance.substring(0, hash);
     int index = Integer.parseInt(instance.substring(hash + 1));
     for (int c = 0; c < flow.connections().size(); c++) {
       if (flow.connections().get(c).to().equals(process)) {
-        sendPump.retarget(flow.name(), c, index, node);
+        sendPump.retarget(flow.name(), generation, c, index, node);
       }
       if (flow.connections().get(c).from().equals(process)) {
         for (InboundChannel in : inbound.values()) {
           ChannelKey k = in.key;
-          if (k.flow().equals(flow.name()) && k.connection() == c && k.sender() == index) {
+          if (k.of(flow.name(), generation) && k.connection() == c && k.sender() == index) {
             InStream stream = streams.get(node);
             in.resetSender(node, stream == null || stream.closed() ? null : stream);
           }

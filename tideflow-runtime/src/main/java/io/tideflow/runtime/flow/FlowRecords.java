@@ -22,14 +22,18 @@ public final class FlowRecords {
   /** A flow as deployed: its processes and connections, and the rates placement weighs. */
   public record Deployed(Flow flow, Map<Connection, Double> rates, long deployedAtMillis) {}
 
-  /** Where a flow's instances run, and which placement of the flow this is. */
+  /**
+   * Where a flow's instances run, which placement of the flow this is, and which deployment of the
+   * flow it places.
+   */
   public record Placement(
       String flow,
       Map<String, String> nodes,
       long epoch,
       long fencingToken,
       long cut,
-      String reason) {
+      String reason,
+      long deployedAtMillis) {
     public Placement {
       nodes = Map.copyOf(nodes);
     }
@@ -125,6 +129,7 @@ public final class FlowRecords {
         .setFencingToken(p.fencingToken())
         .setCut(p.cut())
         .setReason(p.reason())
+        .setDeployedAtMillis(p.deployedAtMillis())
         .build()
         .toByteArray();
   }
@@ -148,7 +153,8 @@ public final class FlowRecords {
           r.getEpoch(),
           r.getFencingToken(),
           r.getCut(),
-          r.getReason());
+          r.getReason(),
+          r.getDeployedAtMillis());
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalArgumentException("not a placement record: " + e.getMessage(), e);
     }

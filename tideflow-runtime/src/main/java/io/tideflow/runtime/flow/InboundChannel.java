@@ -15,6 +15,10 @@ import io.tideflow.runtime.flow.proto.FlowMessage;
  * #resetSender}), its new self numbers from wherever it starts, and this end begins a new epoch at
  * the first number it sees. Counts on the link itself run on across epochs.
  *
+ * <p>The end of a channel is acknowledged as its messages are ({@link ChannelGrant#getEnded}), and
+ * a channel that ended stays ended: what a sender placed again sends after that (a source that
+ * starts over) is dropped, counted as duplicates and acknowledged, so that the sender finishes.
+ *
  * <p>Every field is guarded by this object's monitor: the batches of one stream arrive on one
  * thread at a time, but a reconnected stream may arrive on another, and the grant pump reads the
  * counts from its own thread.
@@ -37,6 +41,7 @@ final class InboundChannel {
   private long ackedAt;
   private long freedSinceGrant;
   private boolean fresh;
+  private boolean endOwed;
 
   InboundChannel(ChannelKey key, String senderNode, Link link, FlowExecution execution) {
     this.key = key;
@@ -106,8 +111,12 @@ final class InboundChannel {
       throw new IllegalStateException(
           "channel " + key + ": expected message " + expected + ", got " + first + " (a gap)");
     }
-    int skip = (int) Math.min(n, expected - first);
+    // After the end nothing more goes in: the channel's receiver may have finished with it.
+    int skip = link.ended ? n : (int) Math.min(n, expected - first);
     duplicates += skip;
+    if (link.ended) {
+      expected = Math.max(expected, first + n);
+    }
     freedSinceGrant += skip;
     for (int i = skip; i < n; i++) {
       FlowMessage m = batch.getMessages(i);
@@ -119,13 +128,20 @@ final class InboundChannel {
     }
     if (batch.getEnd()) {
       link.ended = true;
+      endOwed = true;
     }
     link.consumer.wake();
   }
 
   /** The sequence number below which this epoch's messages are safe. */
   private long safe() {
-    return expected < 0 ? 0 : epochSeq + Math.max(0, link.acked - epochCount);
+    if (expected < 0) {
+      return 0;
+    }
+    if (link.ended && link.acked >= link.channel.produced()) {
+      return expected; // all that went in is safe; what came after the end was dropped
+    }
+    return epochSeq + Math.max(0, link.acked - epochCount);
   }
 
   /**
@@ -140,6 +156,7 @@ final class InboundChannel {
     long newlySafe = safe - ackedAt;
     if (stream == null
         || !(fresh
+            || endOwed
             || credits >= threshold
             || newlySafe >= threshold
             || (eager && (credits > 0 || newlySafe > 0)))) {
@@ -149,11 +166,13 @@ final class InboundChannel {
     ackedAt = safe;
     freedSinceGrant = 0;
     fresh = false;
+    endOwed = false;
     return ChannelGrant.newBuilder()
         .setChannel(key.toProto())
         .setCredits((int) credits)
         .setAckedUntil(safe)
         .setDuplicates(duplicates)
+        .setEnded(link.ended)
         .build();
   }
 
@@ -161,6 +180,7 @@ final class InboundChannel {
   synchronized boolean settled() {
     return link.channel.consumed() == grantedAtCount
         && freedSinceGrant == 0
+        && !endOwed
         && link.acked == link.channel.consumed()
         && safe() == ackedAt;
   }

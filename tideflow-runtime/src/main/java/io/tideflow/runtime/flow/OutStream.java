@@ -52,7 +52,7 @@ final class OutStream {
                 for (ChannelGrant g : reply.getGrantsList()) {
                   ChannelKey key = ChannelKey.of(g.getChannel());
                   granted.computeIfAbsent(key, k -> new AtomicLong()).addAndGet(g.getCredits());
-                  pump.acknowledged(key, g.getAckedUntil(), g.getDuplicates());
+                  pump.acknowledged(key, g.getAckedUntil(), g.getDuplicates(), g.getEnded());
                 }
                 pump.wake();
               }

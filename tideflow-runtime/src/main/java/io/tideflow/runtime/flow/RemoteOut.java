@@ -32,6 +32,9 @@ final class RemoteOut {
   /** What the receiver dropped as already taken; written by the reply thread. */
   volatile long duplicates;
 
+  /** The receiver has this channel's end; written by the reply thread. */
+  volatile boolean endAcked;
+
   long firstUnacked;
   long nextSeq;
   long sendFrom;

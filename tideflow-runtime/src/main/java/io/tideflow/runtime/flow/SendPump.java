@@ -65,9 +65,9 @@ final class SendPump extends Party implements Runnable {
   }
 
   /** Sends {@code flow}'s channels to {@code receiver} of connection {@code c} to {@code node}. */
-  void retarget(String flow, int connection, int receiver, String node) {
+  void retarget(String flow, long generation, int connection, int receiver, String node) {
     for (RemoteOut o : outs) {
-      if (o.key.flow().equals(flow)
+      if (o.key.of(flow, generation)
           && o.key.connection() == connection
           && o.key.receiver() == receiver) {
         o.target = node;
@@ -102,9 +102,12 @@ final class SendPump extends Party implements Runnable {
     return n;
   }
 
-  void acknowledged(ChannelKey key, long ackedUntil, long duplicates) {
+  void acknowledged(ChannelKey key, long ackedUntil, long duplicates, boolean ended) {
     RemoteOut o = byKey.get(key);
     if (o != null) {
+      if (ended) {
+        o.endAcked = true;
+      }
       if (ackedUntil > o.ackedUntil) {
         o.ackedUntil = ackedUntil;
       }
@@ -209,7 +212,7 @@ final class SendPump extends Party implements Runnable {
         s.flush();
       }
     }
-    if (o.endSent && o.unacked() == 0) {
+    if (o.endSent && o.endAcked && o.unacked() == 0) {
       o.finished = true;
       outs.remove(o);
       byKey.remove(o.key, o);

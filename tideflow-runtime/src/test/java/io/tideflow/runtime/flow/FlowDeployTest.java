@@ -36,6 +36,7 @@ class FlowDeployTest {
   private static final Duration TTL = Duration.ofSeconds(2);
 
   private final Queue<Long> seen = new ConcurrentLinkedQueue<>();
+  private final Queue<Long> seenAgain = new ConcurrentLinkedQueue<>();
   private final Map<String, WorkerNode> workers = new HashMap<>();
   private final Map<String, ClusterStore> stores = new HashMap<>();
   private EtcdProcess etcd;
@@ -61,7 +62,9 @@ class FlowDeployTest {
     ClusterStore own = ClusterStores.open(etcd.uri());
     stores.put(id, own);
     FlowProcesses processes =
-        FlowProcesses.builtins().with("collect", () -> new FlowNodeTest.Collect(seen));
+        FlowProcesses.builtins()
+            .with("collect", () -> new FlowNodeTest.Collect(seen))
+            .with("collect-again", () -> new FlowNodeTest.Collect(seenAgain));
     workers.put(
         id,
         WorkerNode.start(
@@ -85,13 +88,66 @@ class FlowDeployTest {
     etcd.close();
   }
 
-  private void deploy(Flow flow) {
+  private long deploy(Flow flow) {
+    long generation = System.currentTimeMillis();
+    FlowRecords.Placement current = placement(flow.name());
+    if (current != null) {
+      generation = Math.max(generation, current.deployedAtMillis() + 1);
+    }
     store
-        .put(
-            ClusterKeys.flow(flow.name()),
-            FlowRecords.encode(flow, Map.of(), System.currentTimeMillis()),
-            0)
+        .put(ClusterKeys.flow(flow.name()), FlowRecords.encode(flow, Map.of(), generation), 0)
         .join();
+    return generation;
+  }
+
+  private static Flow sourcePassSink(String name, String count, String rate, String sink) {
+    return Flow.builder(name)
+        .process(
+            process(
+                "source",
+                "sequence",
+                1,
+                List.of(),
+                List.of("out"),
+                Map.of("count", count, "rate", rate)))
+        .process(process("map", "pass", 3, List.of("in"), List.of("out"), Map.of()))
+        .process(process("sink", sink, 1, List.of("in"), List.of(), Map.of()))
+        .connect("source.out", "map.in", Routing.ROUND_ROBIN, 32)
+        .connect("map.out", "sink.in", Routing.ROUND_ROBIN, 32)
+        .build();
+  }
+
+  @Test
+  void aFlowDeployedAgainWithTheSameInstancesReplacesTheOldOneAndMixesNothing() {
+    // The first deployment runs without end; the second, under the same name and with the same
+    // instances, sends 0..4999 to a sink of its own. Any message of the first reaching it shows.
+    deploy(sourcePassSink("again", "0", "5000", "collect"));
+    await().atMost(Duration.ofSeconds(30)).until(() -> seen.size() > 1000);
+    FlowRecords.Placement first = placement("again");
+
+    long second = deploy(sourcePassSink("again", "5000", "0", "collect-again"));
+
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> placement("again").deployedAtMillis() == second);
+    FlowRecords.Placement after = placement("again");
+    assertThat(after.reason()).isEqualTo("deployed again");
+    assertThat(after.epoch()).isGreaterThan(first.epoch());
+    await().atMost(Duration.ofSeconds(30)).until(() -> seenAgain.size() >= 5000);
+    // Every instance of the first deployment is gone from every worker.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                workers.values().stream()
+                    .flatMap(w -> w.flows().executions().stream())
+                    .allMatch(e -> e.generation() == second));
+    assertThat(seenAgain).hasSize(5000);
+    assertThat(new HashSet<>(seenAgain))
+        .isEqualTo(
+            java.util.stream.LongStream.range(0, 5000)
+                .boxed()
+                .collect(java.util.stream.Collectors.toSet()));
   }
 
   private FlowRecords.Placement placement(String flow) {
