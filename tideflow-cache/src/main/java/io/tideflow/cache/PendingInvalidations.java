@@ -104,6 +104,21 @@ final class PendingInvalidations {
     return batch;
   }
 
+  /**
+   * A write or deletion of {@code written} that started after {@link #mark} returned {@code mark}
+   * reached Redis and was announced to the other nodes: it did what their pending deletions were
+   * for, so they are dropped (a retry must not delete the newer value later). Keys that failed
+   * again since the mark stay.
+   */
+  synchronized void written(Collection<String> written, long mark) {
+    if (keys.isEmpty()) {
+      return;
+    }
+    for (String key : written) {
+      keys.computeIfPresent(key, (k, failedAt) -> failedAt <= mark ? null : failedAt);
+    }
+  }
+
   /** The deletions in {@code batch} reached Redis; keys that failed again since stay. */
   synchronized void done(Map<String, Long> batch) {
     batch.forEach(keys::remove);

