@@ -43,7 +43,9 @@ import javax.net.ssl.X509ExtendedTrustManager;
  *
  * <p>Certificates are read again when their files change (checked every {@code reloadEvery}); new
  * handshakes use the new ones, links already up keep theirs. A file that is missing or cannot be
- * read then keeps the old material in use and is logged and counted, never half applied.
+ * read then keeps the old material in use, never half applied; once the files stood still for a
+ * period and still do not read (files replaced one by one are tried again first), it is logged and
+ * counted, once.
  */
 public final class ClusterTls implements AutoCloseable {
   private static final Logger LOG = System.getLogger(ClusterTls.class.getName());
@@ -58,6 +60,10 @@ public final class ClusterTls implements AutoCloseable {
   private final String[] groups;
   private final TlsStats stats = new TlsStats();
   private final ScheduledExecutorService reloader;
+  // The reloader's thread only: the stamp of files that did not read, and whether that counted.
+  private Stamp unreadable;
+  private boolean unreadableKnown;
+  private boolean unreadableCounted;
   private volatile Material material;
 
   /**
@@ -204,18 +210,31 @@ public final class ClusterTls implements AutoCloseable {
 
   void reloadIfChanged() {
     Material old = material;
+    Stamp seen = null;
     try {
-      if (!old.stamp.equals(Stamp.of(files))) {
+      seen = Stamp.of(files);
+      if (!old.stamp.equals(seen)) {
         Material next = Material.read(files, old.generation + 1);
         previous = old;
         material = next;
+        unreadableKnown = false;
         stats.reloaded();
         LOG.log(Level.INFO, "TLS material reloaded from " + files.certificateChain().getParent());
       }
     } catch (IOException | GeneralSecurityException | RuntimeException e) {
-      // A half-written or bad file: keep serving with what was loaded, and say so.
-      stats.reloadFailed();
-      LOG.log(Level.WARNING, "TLS material not reloaded, the old stays in use: " + e.getMessage());
+      // The old material stays in use. Files replaced one by one meet a new key with the old
+      // certificate for a moment: a set that fails is a failure once it stood still for a period.
+      if (!unreadableKnown || !java.util.Objects.equals(seen, unreadable)) {
+        unreadable = seen; // null: a file could not even be looked at
+        unreadableKnown = true;
+        unreadableCounted = false;
+        LOG.log(Level.DEBUG, () -> "TLS material not readable yet, trying again: " + e);
+      } else if (!unreadableCounted) {
+        unreadableCounted = true;
+        stats.reloadFailed();
+        LOG.log(
+            Level.WARNING, "TLS material not reloaded, the old stays in use: " + e.getMessage());
+      }
     }
   }
 

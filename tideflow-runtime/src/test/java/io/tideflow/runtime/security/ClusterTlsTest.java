@@ -185,6 +185,34 @@ class ClusterTlsTest {
     assertThat(node.stats().reloadFailures()).isZero();
   }
 
+  @Test
+  void aKeyThatDoesNotMatchItsCertificateIsCountedOnceAndTheOldMaterialServesOn() throws Exception {
+    TestPki pki = new TestPki(dir, "tideflow");
+    Path nodeDir = dir.resolve("w1");
+    TlsFiles files = pki.issueInto(nodeDir, Identity.Role.NODE, "w1");
+    ClusterTls node = tls(files, Duration.ofMillis(50));
+    ClusterTls client = tls(pki.issue(Identity.Role.CLIENT, "c1"));
+    int port = serve(node);
+    BigInteger before = serial(echo(client, "w1", port));
+    TlsFiles other = pki.issue(Identity.Role.NODE, "w2");
+
+    // Another certificate's key, and nothing else changes: a bad set, not one half-written.
+    java.nio.file.Files.copy(
+        other.privateKey(), files.privateKey(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> node.stats().reloadFailures() == 1);
+    await()
+        .during(Duration.ofMillis(300))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> node.stats().reloadFailures() == 1 && node.stats().reloads() == 0);
+    assertThat(serial(echo(client, "w1", port))).isEqualTo(before);
+
+    pki.issueInto(nodeDir, Identity.Role.NODE, "w1");
+    await().atMost(Duration.ofSeconds(10)).until(() -> node.stats().reloads() == 1);
+    assertThat(serial(echo(client, "w1", port))).isNotEqualTo(before);
+    assertThat(node.stats().reloadFailures()).isEqualTo(1);
+  }
+
   private ClusterTls tls(TlsFiles files) {
     return tls(files, Duration.ofMinutes(1));
   }
