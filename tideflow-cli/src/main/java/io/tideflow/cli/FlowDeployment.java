@@ -51,6 +51,15 @@ final class FlowDeployment {
         .map(kv -> FlowRecords.decodePlacement(kv.value()));
   }
 
+  /** The failure of the deployment {@code d} of a flow, if one of its instances failed. */
+  static Optional<FlowRecords.Failure> failure(ClusterStore store, FlowRecords.Deployed d) {
+    String flow = d.flow().name();
+    return StoreCalls.await(
+            store.get(ClusterKeys.flowFailure(flow)), TIMEOUT, "get failure of " + flow)
+        .map(kv -> FlowRecords.decodeFailure(kv.value()))
+        .filter(f -> f.deployedAtMillis() == d.deployedAtMillis());
+  }
+
   /** Instances per node, {@code w1: source#0 map#1}, one line per node. */
   static void printPlacement(PrintStream out, FlowRecords.Placement p) {
     Map<String, StringBuilder> byNode = new TreeMap<>();
@@ -183,7 +192,10 @@ final class FlowDeployment {
     }
   }
 
-  /** Each deployed flow with its processes, its placement's epoch and reason, and its instances. */
+  /**
+   * Each deployed flow with its processes, its failure if it failed, its placement's epoch and
+   * reason, and its instances.
+   */
   static void printFlows(PrintStream out, ClusterStore s) {
     var flows = StoreCalls.await(s.list(ClusterKeys.FLOWS), TIMEOUT, "list flows").kvs();
     if (flows.isEmpty()) {
@@ -198,6 +210,17 @@ final class FlowDeployment {
         processes.append(' ').append(p.name()).append('×').append(p.parallelism());
       }
       out.println("flow " + f.name() + ":" + processes);
+      failure(s, d)
+          .ifPresent(
+              failed ->
+                  out.println(
+                      "  FAILED: instance "
+                          + failed.instance()
+                          + " on "
+                          + failed.node()
+                          + ": "
+                          + failed.message()
+                          + " (every instance stopped; deploy --replace to run it again)"));
       Optional<FlowRecords.Placement> p = placement(s, f.name());
       if (p.isEmpty()) {
         out.println("  not placed yet");

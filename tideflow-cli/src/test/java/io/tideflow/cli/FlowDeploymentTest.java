@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tideflow.runtime.coordinator.Coordinator;
 import io.tideflow.runtime.coordinator.FlowPlacer;
+import io.tideflow.runtime.flow.FlowRecords;
 import io.tideflow.runtime.membership.ClusterKeys;
 import io.tideflow.runtime.task.TaskHandlers;
 import io.tideflow.runtime.worker.WorkerConfig;
@@ -84,10 +85,37 @@ class FlowDeploymentTest {
           .contains("flow small: source×1 sink×2")
           .contains("w1: sink#0 sink#1 source#0");
 
+      // An instance failed (its node says so): the worker stops the flow, and flows says why.
+      long generation =
+          FlowRecords.decode(
+                  store.get(ClusterKeys.flow("small")).get(5, TimeUnit.SECONDS).get().value())
+              .deployedAtMillis();
+      store
+          .put(
+              ClusterKeys.flowFailure("small"),
+              FlowRecords.encode(
+                  new FlowRecords.Failure(
+                      "small",
+                      generation,
+                      "sink#1",
+                      "w1",
+                      "java.lang.IllegalStateException: full",
+                      1)),
+              0)
+          .get(5, TimeUnit.SECONDS);
+      await().atMost(Duration.ofSeconds(10)).until(() -> w1.flows().executions().isEmpty());
+      assertThat(CommandLineTest.run("flows", "--store", uri).out())
+          .contains(
+              "FAILED: instance sink#1 on w1: java.lang.IllegalStateException: full (every instance"
+                  + " stopped; deploy --replace to run it again)");
+
       CommandLineTest.Run undeployed = CommandLineTest.run("undeploy", "small", "--store", uri);
       assertThat(undeployed.exit()).isZero();
       await().atMost(Duration.ofSeconds(10)).until(() -> placementGone(store));
-      await().atMost(Duration.ofSeconds(10)).until(() -> w1.flows().executions().isEmpty());
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () -> store.get(ClusterKeys.flowFailure("small")).get(5, TimeUnit.SECONDS).isEmpty());
       assertThat(CommandLineTest.run("undeploy", "small", "--store", uri).err())
           .contains("no flow small is deployed");
     }

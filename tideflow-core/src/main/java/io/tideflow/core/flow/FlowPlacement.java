@@ -6,9 +6,13 @@ import io.tideflow.core.partition.PartitionRequest;
 import io.tideflow.core.partition.Partitioner;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Where a flow's instances run: the instance graph (weighted by the connections' message rates and
@@ -40,6 +44,18 @@ public final class FlowPlacement {
    * @param moved instances that had a live node and are on another now
    */
   public record Result(Map<String, String> nodes, long cut, double imbalance, int moved) {}
+
+  /**
+   * Where a deployed flow's instances run now and which deployment that placement was made for.
+   *
+   * @param nodes the node of every instance, by {@code process#i}
+   * @param deployedAtMillis the deployment's time, its generation
+   */
+  public record Placed(Map<String, String> nodes, long deployedAtMillis) {
+    public Placed {
+      nodes = Map.copyOf(nodes);
+    }
+  }
 
   private final Partitioner partitioner;
 
@@ -117,5 +133,96 @@ public final class FlowPlacement {
       }
     }
     return new Result(placed, partition.cut(), partition.imbalance(), moved);
+  }
+
+  /**
+   * Why the flow deployed at {@code deployedAtMillis} needs a new placement, or empty while {@code
+   * current} stands: there is none yet, the flow was deployed again, its instances are not the
+   * placed ones, or some run on nodes not in {@code alive} (the nodes that are READY or DRAINING).
+   */
+  public static Optional<String> reason(
+      Flow flow, long deployedAtMillis, Placed current, Set<String> alive) {
+    if (current == null) {
+      return Optional.of("first placement");
+    }
+    if (current.deployedAtMillis() != deployedAtMillis) {
+      return Optional.of("deployed again");
+    }
+    Set<String> instances = new HashSet<>();
+    for (ProcessSpec p : flow.processes()) {
+      for (int i = 0; i < p.parallelism(); i++) {
+        instances.add(p.name() + "#" + i);
+      }
+    }
+    if (!instances.equals(current.nodes().keySet())) {
+      return Optional.of("the flow changed");
+    }
+    Set<String> lost = new TreeSet<>();
+    for (String node : current.nodes().values()) {
+      if (!alive.contains(node)) {
+        lost.add(node);
+      }
+    }
+    return lost.isEmpty()
+        ? Optional.empty()
+        : Optional.of("node(s) " + String.join(", ", lost) + " gone");
+  }
+
+  /**
+   * A new placement on the {@code ready} nodes in which every instance of {@code current} on a node
+   * in {@code alive} stays there (moving a running instance needs a handover of its channels), and
+   * the others go where {@link #place} puts them. Cut and imbalance (over the ready nodes) are
+   * those of the result.
+   *
+   * @param alive the nodes whose instances keep running: the ready ones and those draining
+   */
+  public Result replace(
+      Flow flow,
+      Map<Connection, Double> rates,
+      List<Node> ready,
+      Map<String, String> current,
+      Set<String> alive,
+      double imbalance) {
+    Result placed = place(flow, rates, ready, current, imbalance);
+    Map<String, String> nodes = new LinkedHashMap<>(placed.nodes());
+    current.forEach(
+        (instance, node) -> {
+          if (alive.contains(node) && nodes.containsKey(instance)) {
+            nodes.put(instance, node);
+          }
+        });
+    if (nodes.equals(placed.nodes())) {
+      return placed;
+    }
+    InstanceGraph instances = InstanceGraph.of(flow, rates);
+    Map<String, Integer> partOf = new LinkedHashMap<>();
+    Map<String, Long> capacity = new LinkedHashMap<>();
+    for (Node n : ready) {
+      capacity.put(n.id(), n.cpuMillis());
+    }
+    int[] assignment = new int[flow.instanceCount()];
+    Map<String, Long> load = new LinkedHashMap<>();
+    for (int v = 0; v < assignment.length; v++) {
+      String node = nodes.get(instances.instance(v));
+      assignment[v] = partOf.computeIfAbsent(node, k -> partOf.size());
+      load.merge(node, (long) instances.graph().vertexWeight(v), Long::sum);
+    }
+    long offered = 0;
+    long held = 0;
+    for (Map.Entry<String, Long> e : capacity.entrySet()) {
+      offered += e.getValue();
+      held += load.getOrDefault(e.getKey(), 0L);
+    }
+    double worst = 0;
+    for (Map.Entry<String, Long> e :
+        held == 0 ? Map.<String, Long>of().entrySet() : capacity.entrySet()) {
+      double share = held * (double) e.getValue() / offered;
+      worst = Math.max(worst, load.getOrDefault(e.getKey(), 0L) / share - 1);
+    }
+    return new Result(
+        nodes,
+        Partition.cut(instances.graph(), assignment),
+        Math.max(0, worst),
+        0); // every instance that had a live node keeps it
   }
 }

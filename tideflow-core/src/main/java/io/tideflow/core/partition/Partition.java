@@ -49,7 +49,7 @@ public final class Partition {
   }
 
   /** The weight of the edges whose ends are in different parts. */
-  static long cut(Graph graph, int[] assignment) {
+  public static long cut(Graph graph, int[] assignment) {
     int[] off = graph.offsets();
     int[] adj = graph.adjacency();
     int[] wgt = graph.edgeWeights();

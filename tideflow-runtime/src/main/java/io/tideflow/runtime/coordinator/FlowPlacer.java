@@ -1,7 +1,6 @@
 package io.tideflow.runtime.coordinator;
 
 import io.tideflow.core.flow.FlowPlacement;
-import io.tideflow.core.flow.ProcessSpec;
 import io.tideflow.core.model.NodeInfo;
 import io.tideflow.core.model.NodeState;
 import io.tideflow.runtime.flow.FlowRecords;
@@ -19,6 +18,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -26,11 +26,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Places deployed flows while its coordinator leads: every flow without a placement, or with
- * instances on nodes that are gone (neither READY nor DRAINING), gets one ({@link FlowPlacement}: a
- * first cut, or the incremental one that keeps what runs on live nodes where it is), written to
- * {@link ClusterKeys#placement} through the leadership, so a deposed leader's write is refused by
- * the store. Level-triggered: it looks at every flow every {@link #PERIOD} and whenever the node
- * registry changes; a placement of a flow no longer deployed is deleted.
+ * instances on nodes that are gone (neither READY nor DRAINING), gets one ({@link
+ * FlowPlacement#reason} decides, {@link FlowPlacement#replace} places: a first cut, or the
+ * incremental one that keeps what runs on live nodes where it is), written to {@link
+ * ClusterKeys#placement} through the leadership, so a deposed leader's write is refused by the
+ * store. Level-triggered: it looks at every flow every {@link #PERIOD} and whenever the node
+ * registry changes; a placement of a flow no longer deployed is deleted, and so is a failure
+ * ({@link ClusterKeys#flowFailure}) of a deployment that is no longer the flow's.
  */
 public final class FlowPlacer implements AutoCloseable {
   private static final Logger LOG = System.getLogger(FlowPlacer.class.getName());
@@ -113,7 +115,7 @@ public final class FlowPlacer implements AutoCloseable {
       FlowRecords.Placement p = FlowRecords.decodePlacement(kv.value());
       placements.put(p.flow(), p);
     }
-    Set<String> deployed = new HashSet<>();
+    Map<String, Long> deployed = new HashMap<>();
     for (KeyValue kv :
         StoreCalls.await(store.list(ClusterKeys.FLOWS), timeout, "list flows").kvs()) {
       FlowRecords.Deployed d;
@@ -123,48 +125,45 @@ public final class FlowPlacer implements AutoCloseable {
         LOG.log(Level.WARNING, "flow record " + kv.key() + " does not decode: " + e.getMessage());
         continue;
       }
-      deployed.add(d.flow().name());
+      deployed.put(d.flow().name(), d.deployedAtMillis());
       FlowRecords.Placement current = placements.get(d.flow().name());
-      String reason = reason(d, current, alive);
-      if (reason == null || ready.isEmpty()) {
+      Optional<String> reason =
+          FlowPlacement.reason(
+              d.flow(),
+              d.deployedAtMillis(),
+              current == null
+                  ? null
+                  : new FlowPlacement.Placed(current.nodes(), current.deployedAtMillis()),
+              alive);
+      if (reason.isEmpty() || ready.isEmpty()) {
         continue;
       }
-      place(l, d, current, ready, alive, reason);
+      place(l, d, current, ready, alive, reason.get());
     }
     for (String flow : placements.keySet()) {
-      if (!deployed.contains(flow)) {
+      if (!deployed.containsKey(flow)) {
         StoreCalls.await(
             l.delete(ClusterKeys.placement(flow)), timeout, "delete placement " + flow);
         LOG.log(Level.INFO, "flow " + flow + " undeployed: its placement is deleted");
       }
     }
-  }
-
-  /** Why {@code d} needs placing now, or null when its placement stands. */
-  private static String reason(
-      FlowRecords.Deployed d, FlowRecords.Placement current, Set<String> alive) {
-    if (current == null) {
-      return "first placement";
-    }
-    if (current.deployedAtMillis() != d.deployedAtMillis()) {
-      return "deployed again";
-    }
-    Set<String> instances = new HashSet<>();
-    for (ProcessSpec p : d.flow().processes()) {
-      for (int i = 0; i < p.parallelism(); i++) {
-        instances.add(p.name() + "#" + i);
+    // A failure stays while its deployment does: until the flow is undeployed or deployed again.
+    for (KeyValue kv :
+        StoreCalls.await(store.list(ClusterKeys.FLOW_FAILURES), timeout, "list flow failures")
+            .kvs()) {
+      String flow = kv.key().substring(ClusterKeys.FLOW_FAILURES.length());
+      Long current = deployed.get(flow);
+      long failed;
+      try {
+        failed = FlowRecords.decodeFailure(kv.value()).deployedAtMillis();
+      } catch (IllegalArgumentException e) {
+        failed = -1; // unreadable: no node acts on it either
+      }
+      if (current == null || current != failed) {
+        StoreCalls.await(l.delete(kv.key()), timeout, "delete failure of " + flow);
+        LOG.log(Level.INFO, "flow " + flow + ": the failure of a former deployment is deleted");
       }
     }
-    if (!instances.equals(current.nodes().keySet())) {
-      return "the flow changed";
-    }
-    Set<String> lost = new java.util.TreeSet<>();
-    for (String node : current.nodes().values()) {
-      if (!alive.contains(node)) {
-        lost.add(node);
-      }
-    }
-    return lost.isEmpty() ? null : "node(s) " + String.join(", ", lost) + " gone";
   }
 
   private void place(
@@ -178,23 +177,18 @@ public final class FlowPlacer implements AutoCloseable {
     FlowPlacement.Result r;
     try {
       r =
-          placement.place(
-              d.flow(), d.rates(), ready, current == null ? Map.of() : current.nodes(), imbalance);
+          placement.replace(
+              d.flow(),
+              d.rates(),
+              ready,
+              current == null ? Map.of() : current.nodes(),
+              alive,
+              imbalance);
     } catch (IllegalArgumentException e) {
       LOG.log(Level.WARNING, "flow " + name + " cannot be placed: " + e.getMessage());
       return;
     }
-    Map<String, String> nodes = new java.util.LinkedHashMap<>(r.nodes());
-    if (current != null) {
-      current
-          .nodes()
-          .forEach(
-              (instance, node) -> {
-                if (alive.contains(node) && nodes.containsKey(instance)) {
-                  nodes.put(instance, node);
-                }
-              });
-    }
+    Map<String, String> nodes = r.nodes();
     long epoch =
         Math.max(current == null ? 0 : current.epoch(), placedEpochs.getOrDefault(name, 0L)) + 1;
     FlowRecords.Placement next =

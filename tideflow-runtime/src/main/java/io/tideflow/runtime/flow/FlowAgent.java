@@ -27,8 +27,11 @@ import java.util.concurrent.TimeUnit;
  * coordinator writes and runs this node's instances of each on its {@link FlowNode}. When a new
  * placement of a running flow moves instances (their node died), it tells the node's senders and
  * receivers where they went and starts those that came here; when a flow's placement is deleted
- * (undeployed), it stops the flow's instances here. All of it on one thread, in the order the
- * placements came, and once a second anyway in case a start failed.
+ * (undeployed), it stops the flow's instances here. When an instance here fails, it writes the
+ * deployment's failure ({@link ClusterKeys#flowFailure}); every node that sees a failure of the
+ * deployment it runs stops its instances of it and starts none of it again, so one failed instance
+ * stops the whole flow rather than leave the others waiting on it. All of it on one thread, in the
+ * order the records came, and once a second anyway in case a start or a write failed.
  */
 public final class FlowAgent implements AutoCloseable {
   private static final Logger LOG = System.getLogger(FlowAgent.class.getName());
@@ -38,8 +41,10 @@ public final class FlowAgent implements AutoCloseable {
   private final Duration timeout;
   private final ScheduledExecutorService loop;
   private final Map<String, FlowRecords.Placement> placements = new ConcurrentHashMap<>();
+  private final Map<String, FlowRecords.Failure> failures = new ConcurrentHashMap<>();
   private final Map<String, Running> running = new HashMap<>();
   private PrefixWatch watch;
+  private PrefixWatch failureWatch;
 
   /** A flow this node follows: the placement it acted on last and what it started for it. */
   private static final class Running {
@@ -48,6 +53,10 @@ public final class FlowAgent implements AutoCloseable {
     Map<String, String> nodes;
     long epoch;
     final List<FlowExecution> executions = new ArrayList<>();
+    // Failed (here or elsewhere): stopped here, and nothing of this deployment starts again.
+    boolean failed;
+    // A failure of an instance here not written to the store yet.
+    FlowRecords.Failure unreported;
 
     Running(Flow flow, long deployedAtMillis) {
       this.flow = flow;
@@ -72,46 +81,67 @@ public final class FlowAgent implements AutoCloseable {
   public static FlowAgent start(ClusterStore store, FlowNode node, Duration timeout) {
     FlowAgent agent = new FlowAgent(store, node, timeout);
     agent.watch =
-        PrefixWatch.start(
-            store,
-            ClusterKeys.PLACEMENTS,
-            timeout,
-            Clock.systemUTC(),
-            PrefixWatch.DEFAULT_BACKOFF,
-            new PrefixWatch.Sink() {
-              @Override
-              public void onSnapshot(ClusterStore.Snapshot snapshot, boolean restart) {
-                Map<String, FlowRecords.Placement> all = new HashMap<>();
-                for (KeyValue kv : snapshot.kvs()) {
-                  decode(kv).ifPresent(p -> all.put(p.flow(), p));
-                }
-                agent.placements.keySet().retainAll(all.keySet());
-                agent.placements.putAll(all);
-                agent.loop.execute(agent::reconcileQuietly);
-              }
-
-              @Override
-              public void onEvents(List<ClusterStore.WatchEvent> events) {
-                for (ClusterStore.WatchEvent e : events) {
-                  String flow = e.kv().key().substring(ClusterKeys.PLACEMENTS.length());
-                  if (e.type() == ClusterStore.WatchEvent.Type.DELETE) {
-                    agent.placements.remove(flow);
-                  } else {
-                    decode(e.kv()).ifPresent(p -> agent.placements.put(p.flow(), p));
-                  }
-                }
-                agent.loop.execute(agent::reconcileQuietly);
-              }
-            });
+        agent.follow(ClusterKeys.PLACEMENTS, agent.placements, FlowAgent::decodePlacement);
+    agent.failureWatch =
+        agent.follow(ClusterKeys.FLOW_FAILURES, agent.failures, FlowAgent::decodeFailure);
     agent.loop.scheduleWithFixedDelay(agent::reconcileQuietly, 1, 1, TimeUnit.SECONDS);
     return agent;
   }
 
-  private static Optional<FlowRecords.Placement> decode(KeyValue kv) {
+  /**
+   * Keeps {@code into} equal to the records under {@code prefix}, by flow, reconciling on change.
+   */
+  private <T> PrefixWatch follow(
+      String prefix,
+      Map<String, T> into,
+      java.util.function.Function<KeyValue, Optional<T>> decode) {
+    return PrefixWatch.start(
+        store,
+        prefix,
+        timeout,
+        Clock.systemUTC(),
+        PrefixWatch.DEFAULT_BACKOFF,
+        new PrefixWatch.Sink() {
+          @Override
+          public void onSnapshot(ClusterStore.Snapshot snapshot, boolean restart) {
+            Map<String, T> all = new HashMap<>();
+            for (KeyValue kv : snapshot.kvs()) {
+              decode.apply(kv).ifPresent(r -> all.put(kv.key().substring(prefix.length()), r));
+            }
+            into.keySet().retainAll(all.keySet());
+            into.putAll(all);
+            loop.execute(FlowAgent.this::reconcileQuietly);
+          }
+
+          @Override
+          public void onEvents(List<ClusterStore.WatchEvent> events) {
+            for (ClusterStore.WatchEvent e : events) {
+              String flow = e.kv().key().substring(prefix.length());
+              if (e.type() == ClusterStore.WatchEvent.Type.DELETE) {
+                into.remove(flow);
+              } else {
+                decode.apply(e.kv()).ifPresent(r -> into.put(flow, r));
+              }
+            }
+            loop.execute(FlowAgent.this::reconcileQuietly);
+          }
+        });
+  }
+
+  private static Optional<FlowRecords.Placement> decodePlacement(KeyValue kv) {
     try {
       return Optional.of(FlowRecords.decodePlacement(kv.value()));
     } catch (IllegalArgumentException e) {
       LOG.log(Level.WARNING, "placement " + kv.key() + " does not decode: " + e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  private static Optional<FlowRecords.Failure> decodeFailure(KeyValue kv) {
+    try {
+      return Optional.of(FlowRecords.decodeFailure(kv.value()));
+    } catch (IllegalArgumentException e) {
+      LOG.log(Level.WARNING, "flow failure " + kv.key() + " does not decode: " + e.getMessage());
       return Optional.empty();
     }
   }
@@ -152,18 +182,39 @@ public final class FlowAgent implements AutoCloseable {
       }
       if (r == null) {
         r = new Running(d.flow(), d.deployedAtMillis());
-        if (p.nodes().containsValue(node.nodeId())) {
-          r.executions.add(node.start(d.flow(), d.deployedAtMillis(), p.nodes(), null));
+        r.failed = failedElsewhere(r);
+        if (!r.failed && p.nodes().containsValue(node.nodeId())) {
+          start(r, p.nodes(), null);
         }
         LOG.log(
             Level.INFO,
             "node " + node.nodeId() + " runs flow " + p.flow() + " (epoch " + p.epoch() + ")");
-      } else {
+      } else if (!r.failed) {
         follow(r, p);
       }
       r.nodes = p.nodes();
       r.epoch = p.epoch();
       running.put(p.flow(), r);
+    }
+    for (Running r : running.values()) {
+      if (!r.failed && failedElsewhere(r)) {
+        r.failed = true;
+        stop(r);
+        FlowRecords.Failure f = failures.get(r.flow.name());
+        LOG.log(
+            Level.WARNING,
+            "node "
+                + node.nodeId()
+                + " stopped flow "
+                + r.flow.name()
+                + ": instance "
+                + f.instance()
+                + " failed on "
+                + f.node());
+      }
+      if (r.unreported != null) {
+        report(r);
+      }
     }
     for (String flow : new HashSet<>(running.keySet())) {
       if (!placements.containsKey(flow)) {
@@ -187,8 +238,67 @@ public final class FlowAgent implements AutoCloseable {
       }
     }
     if (!here.isEmpty()) {
-      r.executions.add(node.start(r.flow, r.deployedAtMillis, p.nodes(), here));
+      start(r, p.nodes(), here);
       LOG.log(Level.INFO, "node " + node.nodeId() + " took up " + here + " of flow " + p.flow());
+    }
+  }
+
+  private void start(Running r, Map<String, String> nodes, Set<String> only) {
+    FlowExecution e = node.start(r.flow, r.deployedAtMillis, nodes, only);
+    r.executions.add(e);
+    e.completion()
+        .whenComplete(
+            (ok, t) -> {
+              Throwable cause =
+                  t instanceof java.util.concurrent.CompletionException ? t.getCause() : t;
+              if (cause instanceof FlowFailedException failed) {
+                loop.execute(() -> failedHere(r, failed));
+              }
+            });
+  }
+
+  private boolean failedElsewhere(Running r) {
+    FlowRecords.Failure f = failures.get(r.flow.name());
+    return f != null && f.deployedAtMillis() == r.deployedAtMillis;
+  }
+
+  /** An instance here failed: stop the rest of the flow here and tell every node. */
+  private void failedHere(Running r, FlowFailedException failure) {
+    if (running.get(r.flow.name()) != r || r.failed) {
+      return; // stopped meanwhile, or a failure is known already
+    }
+    r.failed = true;
+    stop(r);
+    r.unreported =
+        new FlowRecords.Failure(
+            r.flow.name(),
+            r.deployedAtMillis,
+            failure.instance(),
+            node.nodeId(),
+            String.valueOf(failure.getCause()),
+            System.currentTimeMillis());
+    LOG.log(
+        Level.WARNING,
+        "node " + node.nodeId() + ": flow " + r.flow.name() + " failed: " + failure.getMessage());
+    report(r);
+  }
+
+  /** Writes the failure of an instance here, unless a failure of the deployment is known. */
+  private void report(Running r) {
+    FlowRecords.Failure f = r.unreported;
+    try {
+      if (!failedElsewhere(r)) {
+        StoreCalls.await(
+            store.put(ClusterKeys.flowFailure(f.flow()), FlowRecords.encode(f), 0),
+            timeout,
+            "put failure of " + f.flow());
+      }
+      r.unreported = null;
+    } catch (RuntimeException e) {
+      // The store did not take it: the next pass writes it again.
+      LOG.log(
+          Level.WARNING,
+          "node " + node.nodeId() + ": failure of " + f.flow() + " not written: " + e);
     }
   }
 
@@ -202,6 +312,9 @@ public final class FlowAgent implements AutoCloseable {
   public void close() {
     if (watch != null) {
       watch.close();
+    }
+    if (failureWatch != null) {
+      failureWatch.close();
     }
     loop.shutdownNow();
     try {

@@ -7,6 +7,7 @@ import io.tideflow.core.flow.ProcessSpec;
 import io.tideflow.core.flow.Routing;
 import io.tideflow.runtime.membership.NodeRecords;
 import io.tideflow.runtime.membership.proto.ConnectionRecord;
+import io.tideflow.runtime.membership.proto.FlowFailureRecord;
 import io.tideflow.runtime.membership.proto.FlowRecord;
 import io.tideflow.runtime.membership.proto.PlacementRecord;
 import io.tideflow.runtime.membership.proto.ProcessRecord;
@@ -14,7 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
-/** Flows and their placements as the cluster store keeps them. */
+/** Flows, their placements and their failures as the cluster store keeps them. */
 public final class FlowRecords {
   /** The largest flow record read from the store. */
   public static final int MAX_RECORD_BYTES = 1 << 20;
@@ -39,7 +40,72 @@ public final class FlowRecords {
     }
   }
 
+  /** The longest failure message kept; the rest is cut. */
+  public static final int MAX_FAILURE_CHARS = 2_000;
+
+  /**
+   * A deployment of a flow that failed: which instance, on which node, with what, and when.
+   *
+   * @param message what the instance threw, at most {@link #MAX_FAILURE_CHARS} characters
+   */
+  public record Failure(
+      String flow,
+      long deployedAtMillis,
+      String instance,
+      String node,
+      String message,
+      long atMillis) {
+    public Failure {
+      if (message.length() > MAX_FAILURE_CHARS) {
+        message = message.substring(0, MAX_FAILURE_CHARS - 1) + "…";
+      }
+    }
+  }
+
   private FlowRecords() {}
+
+  public static byte[] encode(Failure f) {
+    return FlowFailureRecord.newBuilder()
+        .setFlow(f.flow())
+        .setDeployedAtMillis(f.deployedAtMillis())
+        .setInstance(f.instance())
+        .setNode(f.node())
+        .setMessage(f.message())
+        .setAtMillis(f.atMillis())
+        .build()
+        .toByteArray();
+  }
+
+  /**
+   * @throws IllegalArgumentException for bytes that are no failure record
+   */
+  public static Failure decodeFailure(byte[] bytes) {
+    checkSize("failure", bytes);
+    try {
+      FlowFailureRecord r = FlowFailureRecord.parseFrom(bytes);
+      return new Failure(
+          r.getFlow(),
+          r.getDeployedAtMillis(),
+          r.getInstance(),
+          r.getNode(),
+          r.getMessage(),
+          r.getAtMillis());
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalArgumentException("not a flow failure record: " + e.getMessage(), e);
+    }
+  }
+
+  private static void checkSize(String what, byte[] bytes) {
+    if (bytes.length > MAX_RECORD_BYTES) {
+      throw new IllegalArgumentException(
+          "a "
+              + what
+              + " record may have "
+              + MAX_RECORD_BYTES
+              + " bytes, this one has "
+              + bytes.length);
+    }
+  }
 
   public static byte[] encode(Flow flow, Map<Connection, Double> rates, long deployedAtMillis) {
     FlowRecord.Builder b =
@@ -75,10 +141,7 @@ public final class FlowRecords {
    *     check (with the flow's own reason)
    */
   public static Deployed decode(byte[] bytes) {
-    if (bytes.length > MAX_RECORD_BYTES) {
-      throw new IllegalArgumentException(
-          "a flow record may have " + MAX_RECORD_BYTES + " bytes, this one has " + bytes.length);
-    }
+    checkSize("flow", bytes);
     FlowRecord r;
     try {
       r = FlowRecord.parseFrom(bytes);
@@ -138,13 +201,7 @@ public final class FlowRecords {
    * @throws IllegalArgumentException for bytes that are no placement record
    */
   public static Placement decodePlacement(byte[] bytes) {
-    if (bytes.length > MAX_RECORD_BYTES) {
-      throw new IllegalArgumentException(
-          "a placement record may have "
-              + MAX_RECORD_BYTES
-              + " bytes, this one has "
-              + bytes.length);
-    }
+    checkSize("placement", bytes);
     try {
       PlacementRecord r = PlacementRecord.parseFrom(bytes);
       return new Placement(

@@ -32,6 +32,12 @@ public final class ClusterKeys {
    */
   public static final String PLACEMENTS = "/tideflow/placements/";
 
+  /**
+   * The deployments of flows that failed, written by the node of the instance that failed first:
+   * {@code /tideflow/flow-failures/<name>}.
+   */
+  public static final String FLOW_FAILURES = "/tideflow/flow-failures/";
+
   /** The coordinator election. */
   public static final String COORDINATOR_ELECTION = "tideflow-coordinator";
 
@@ -63,6 +69,10 @@ public final class ClusterKeys {
 
   public static String placement(String flow) {
     return PLACEMENTS + flow;
+  }
+
+  public static String flowFailure(String flow) {
+    return FLOW_FAILURES + flow;
   }
 
   public static String gone(String nodeId) {

@@ -64,7 +64,8 @@ class FlowDeployTest {
     FlowProcesses processes =
         FlowProcesses.builtins()
             .with("collect", () -> new FlowNodeTest.Collect(seen))
-            .with("collect-again", () -> new FlowNodeTest.Collect(seenAgain));
+            .with("collect-again", () -> new FlowNodeTest.Collect(seenAgain))
+            .with("fail-after", FailAfter::new);
     workers.put(
         id,
         WorkerNode.start(
@@ -101,17 +102,29 @@ class FlowDeployTest {
   }
 
   private static Flow sourcePassSink(String name, String count, String rate, String sink) {
+    return sourceMapSink(name, 1, count, rate, "pass", Map.of(), sink);
+  }
+
+  /** {@code sources} sequence sources, 3 instances of {@code map}, {@code sources} sinks. */
+  private static Flow sourceMapSink(
+      String name,
+      int sources,
+      String count,
+      String rate,
+      String map,
+      Map<String, String> mapProperties,
+      String sink) {
     return Flow.builder(name)
         .process(
             process(
                 "source",
                 "sequence",
-                1,
+                sources,
                 List.of(),
                 List.of("out"),
                 Map.of("count", count, "rate", rate)))
-        .process(process("map", "pass", 3, List.of("in"), List.of("out"), Map.of()))
-        .process(process("sink", sink, 1, List.of("in"), List.of(), Map.of()))
+        .process(process("map", map, 3, List.of("in"), List.of("out"), mapProperties))
+        .process(process("sink", sink, sources, List.of("in"), List.of(), Map.of()))
         .connect("source.out", "map.in", Routing.ROUND_ROBIN, 32)
         .connect("map.out", "sink.in", Routing.ROUND_ROBIN, 32)
         .build();
@@ -148,6 +161,79 @@ class FlowDeployTest {
             java.util.stream.LongStream.range(0, 5000)
                 .boxed()
                 .collect(java.util.stream.Collectors.toSet()));
+  }
+
+  /** Passes messages on; instance {@code instance} throws at message {@code after}. */
+  static final class FailAfter implements FlowProcess {
+    private Output out;
+    private long left = Long.MAX_VALUE;
+
+    @Override
+    public void open(ProcessContext context) {
+      out = context.output("out");
+      if (context.instance() == Integer.parseInt(context.property("instance", "0"))) {
+        left = Long.parseLong(context.property("after", "100"));
+      }
+    }
+
+    @Override
+    public void onMessage(String port, Message message) throws InterruptedException {
+      if (--left < 0) {
+        throw new IllegalStateException("broke on purpose");
+      }
+      out.emit(message.payload());
+    }
+  }
+
+  @Test
+  void anInstanceThatFailsStopsTheFlowOnEveryNodeUntilItIsDeployedAgain() {
+    Flow flow =
+        sourceMapSink(
+            "breaks",
+            3,
+            "0",
+            "2000",
+            "fail-after",
+            Map.of("instance", "1", "after", "300"),
+            "collect");
+    long generation = deploy(flow);
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> failure("breaks") != null);
+    FlowRecords.Failure f = failure("breaks");
+    assertThat(f.instance()).isEqualTo("map#1");
+    assertThat(f.node()).isEqualTo(placement("breaks").nodes().get("map#1"));
+    assertThat(f.deployedAtMillis()).isEqualTo(generation);
+    assertThat(f.message()).contains("broke on purpose");
+    // The endless sources on the other nodes stop too, and nothing of the deployment restarts.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> workers.values().stream().allMatch(w -> w.flows().executions().isEmpty()));
+    int seenAtStop = seen.size();
+    await()
+        .during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () ->
+                seen.size() == seenAtStop
+                    && workers.values().stream().allMatch(w -> w.flows().executions().isEmpty()));
+
+    // Deployed again, it runs again, and the former deployment's failure goes.
+    long again = deploy(flow);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              FlowRecords.Failure now = failure("breaks");
+              return seen.size() > seenAtStop && (now == null || now.deployedAtMillis() == again);
+            });
+  }
+
+  private FlowRecords.Failure failure(String flow) {
+    return store
+        .get(ClusterKeys.flowFailure(flow))
+        .join()
+        .map(kv -> FlowRecords.decodeFailure(kv.value()))
+        .orElse(null);
   }
 
   private FlowRecords.Placement placement(String flow) {
