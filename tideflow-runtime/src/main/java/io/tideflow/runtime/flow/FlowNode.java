@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tideflow.core.flow.Flow;
 import io.tideflow.runtime.flow.proto.ChannelBatch;
+import io.tideflow.runtime.flow.proto.ChannelGrant;
 import io.tideflow.runtime.flow.proto.FlowFrame;
 import io.tideflow.runtime.flow.proto.FlowReply;
 import io.tideflow.runtime.flow.proto.FlowServiceGrpc;
@@ -16,6 +17,7 @@ import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
@@ -32,6 +34,9 @@ import java.util.function.Function;
 public final class FlowNode implements AutoCloseable {
   private static final Logger LOG = System.getLogger(FlowNode.class.getName());
 
+  /** How many dropped channels' last grants are kept to answer a sender that missed one. */
+  static final int DROPPED_KEPT = 4096;
+
   /** Messages a frame to another node carries at most. */
   public static final int MAX_BATCH = SendPump.BATCH_MESSAGES;
 
@@ -41,6 +46,14 @@ public final class FlowNode implements AutoCloseable {
   private final GrantPump grantPump;
   private final Map<ChannelKey, InboundChannel> inbound = new ConcurrentHashMap<>();
   private final Map<String, InStream> streams = new ConcurrentHashMap<>();
+  // The last grants of the channels dropped most recently, at most DROPPED_KEPT.
+  private final Map<ChannelKey, ChannelGrant> dropped =
+      new java.util.LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<ChannelKey, ChannelGrant> eldest) {
+          return size() > DROPPED_KEPT;
+        }
+      };
   private final List<FlowExecution> executions = new CopyOnWriteArrayList<>();
   private final AtomicLong stray = new AtomicLong();
 
@@ -298,8 +311,22 @@ public final class FlowNode implements AutoCloseable {
     grantPump.wake();
   }
 
+  /**
+   * The last grant of a channel dropped here, or null: a sender whose stream broke before that
+   * grant reached it sends its end again, and is answered with it.
+   */
+  ChannelGrant finalGrant(ChannelKey key) {
+    synchronized (dropped) {
+      return dropped.get(key);
+    }
+  }
+
   /** Forgets a retired channel the sender has the last acknowledgement of. */
   void drop(InboundChannel channel) {
+    ChannelGrant last = channel.finalGrant();
+    synchronized (dropped) {
+      dropped.put(channel.key, last);
+    }
     inbound.remove(channel.key, channel);
     FlowExecution e = channel.execution;
     if (inbound.values().stream().noneMatch(c -> c.execution == e)) {
@@ -307,7 +334,30 @@ public final class FlowNode implements AutoCloseable {
     }
   }
 
-  /** Stops every flow here and the pumps. */
+  /** A stream from another node ended: forgotten, unless a newer one from that node replaced it. */
+  void closed(InStream stream) {
+    String sender = stream.sender();
+    if (sender != null) {
+      streams.remove(sender, stream);
+    }
+  }
+
+  /** The nodes with a stream to this one now. */
+  Set<String> streamSources() {
+    return Set.copyOf(streams.keySet());
+  }
+
+  /** The nodes this one holds a stream to. */
+  Set<String> streamTargets() {
+    return sendPump.streamTargets();
+  }
+
+  /** Whether either pump's thread still runs. */
+  boolean pumpsRunning() {
+    return sendPump.running() || grantPump.running();
+  }
+
+  /** Stops every flow here and the pumps, waiting for their threads. */
   @Override
   public void close() throws InterruptedException {
     for (FlowExecution e : executions) {

@@ -29,9 +29,13 @@ final class GrantPump extends Party implements Runnable {
     thread.start();
   }
 
-  void close() {
+  /** Stops the pump and waits up to 5 s for its thread to end. */
+  void close() throws InterruptedException {
     closed = true;
     LockSupport.unpark(thread);
+    if (thread.isAlive() && !thread.join(CLOSE_WAIT)) {
+      LOG.log(System.Logger.Level.WARNING, "flow grant pump did not end within " + CLOSE_WAIT);
+    }
   }
 
   @Override

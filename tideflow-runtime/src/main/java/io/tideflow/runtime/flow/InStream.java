@@ -4,6 +4,7 @@ import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.tideflow.runtime.flow.proto.ChannelBatch;
+import io.tideflow.runtime.flow.proto.ChannelGrant;
 import io.tideflow.runtime.flow.proto.FlowFrame;
 import io.tideflow.runtime.flow.proto.FlowReply;
 import io.tideflow.runtime.security.CallerRoles;
@@ -29,7 +30,7 @@ final class InStream implements StreamObserver<FlowFrame> {
     this.peer = CallerRoles.CALLER.get();
     this.replies = (ServerCallStreamObserver<FlowReply>) replies;
     this.replies.disableAutoRequest();
-    this.replies.setOnCancelHandler(() -> closed = true);
+    this.replies.setOnCancelHandler(this::ended);
     this.replies.request(PREFETCH_FRAMES);
   }
 
@@ -62,23 +63,33 @@ final class InStream implements StreamObserver<FlowFrame> {
         sender = frame.getSender();
         node.opened(this);
       }
+      FlowReply.Builder finals = null;
       for (ChannelBatch batch : frame.getBatchesList()) {
-        InboundChannel channel = node.inbound(ChannelKey.of(batch.getChannel()));
+        ChannelKey key = ChannelKey.of(batch.getChannel());
+        InboundChannel channel = node.inbound(key);
         if (channel == null) {
-          node.strayBatch(batch);
+          ChannelGrant last = node.finalGrant(key);
+          if (last == null) {
+            node.strayBatch(batch);
+          } else {
+            // Done here, but the sender missed the last grant: it gets it again.
+            finals = finals == null ? FlowReply.newBuilder() : finals;
+            finals.addGrants(last);
+          }
           continue;
         }
         channel.accept(this, batch);
       }
+      if (finals != null) {
+        send(finals.build());
+      }
       replies.request(1);
     } catch (IllegalStateException e) {
-      closed = true;
-      replies.onError(
-          Status.FAILED_PRECONDITION.withDescription(e.getMessage()).asRuntimeException());
+      fail(Status.FAILED_PRECONDITION.withDescription(e.getMessage()));
     }
   }
 
-  /** Sends grants; the grant pump's thread only. */
+  /** Sends grants: the grant pump's, and the last grants of dropped channels from onNext. */
   void send(FlowReply reply) {
     synchronized (replies) {
       if (!closed) {
@@ -91,22 +102,28 @@ final class InStream implements StreamObserver<FlowFrame> {
   private void fail(Status status) {
     synchronized (replies) {
       if (!closed) {
-        closed = true;
+        ended();
         replies.onError(status.asRuntimeException());
       }
     }
   }
 
+  /** No more frames come in, nor may replies go out: the node forgets this stream. */
+  private void ended() {
+    closed = true;
+    node.closed(this);
+  }
+
   @Override
   public void onError(Throwable t) {
-    closed = true;
+    ended();
   }
 
   @Override
   public void onCompleted() {
     synchronized (replies) {
       if (!closed) {
-        closed = true;
+        ended();
         replies.onCompleted();
       }
     }

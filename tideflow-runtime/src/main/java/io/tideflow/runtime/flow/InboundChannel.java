@@ -176,6 +176,19 @@ final class InboundChannel {
         .build();
   }
 
+  /**
+   * The last grant again, without credit: what a sender that did not get it (its stream broke) is
+   * told when it sends on after the channel was dropped here.
+   */
+  synchronized ChannelGrant finalGrant() {
+    return ChannelGrant.newBuilder()
+        .setChannel(key.toProto())
+        .setAckedUntil(safe())
+        .setDuplicates(duplicates)
+        .setEnded(link.ended)
+        .build();
+  }
+
   /** Everything taken is safe, the sender was told so, and no credit is owed to it. */
   synchronized boolean settled() {
     return link.channel.consumed() == grantedAtCount

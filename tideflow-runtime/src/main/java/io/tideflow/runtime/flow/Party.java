@@ -19,8 +19,17 @@ abstract class Party {
   private static final int SPINS = 64;
   private static final int YIELDS = 4;
 
+  /** How long closing a pump waits for its thread to end. */
+  static final java.time.Duration CLOSE_WAIT = java.time.Duration.ofSeconds(5);
+
   volatile Thread thread;
   volatile boolean parked;
+
+  /** Whether this end's thread is still running. */
+  final boolean running() {
+    Thread t = thread;
+    return t != null && t.isAlive();
+  }
 
   final void wake() {
     if (parked) {

@@ -39,6 +39,9 @@ final class RemoteOut {
   long nextSeq;
   long sendFrom;
   boolean endSent;
+  // On a new stream, the channel is named once even without credit to send: a receiver that is
+  // done with it (its last grant lost with the old stream) answers with that grant again.
+  boolean announce;
   boolean finished;
   OutStream stream;
 
@@ -95,6 +98,7 @@ final class RemoteOut {
 
   /** Starts over on {@code next}: everything not acknowledged goes again, the end too. */
   void resend(OutStream next) {
+    announce = stream != null;
     stream = next;
     sendFrom = firstUnacked;
     endSent = false;

@@ -121,16 +121,47 @@ final class SendPump extends Party implements Runnable {
     return closed;
   }
 
-  void close() {
+  /** Stops the pump, cancels its streams and waits up to 5 s for its thread to end. */
+  void close() throws InterruptedException {
     closed = true;
     LockSupport.unpark(thread);
     streams.values().forEach(OutStream::cancel);
+    if (thread.isAlive() && !thread.join(CLOSE_WAIT)) {
+      LOG.log(Level.WARNING, "flow send pump of {0} did not end within {1}", self, CLOSE_WAIT);
+    }
+  }
+
+  /** The nodes this node holds a stream to (open, or broken and not yet forgotten). */
+  java.util.Set<String> streamTargets() {
+    return java.util.Set.copyOf(streams.keySet());
+  }
+
+  /**
+   * Forgets broken streams, also those to nodes nothing is sent to any more (a node that died after
+   * its channels moved elsewhere), and reopening times that have passed.
+   */
+  private void prune(long now) {
+    streams.forEach(
+        (node, s) -> {
+          if (s.broken()) {
+            forget(node, s, now);
+          }
+        });
+    reopenAt.values().removeIf(at -> at <= now);
+  }
+
+  private void forget(String node, OutStream s, long now) {
+    if (streams.remove(node, s)) {
+      reopenAt.put(node, now + REOPEN_MILLIS);
+      LOG.log(Level.INFO, "flow stream from {0} to {1} broke: {2}", self, node, s.failure());
+    }
   }
 
   @Override
   public void run() {
     long park = MIN_PARK_NANOS;
     int idle = 0;
+    long prunedAt = 0;
     while (!closed) {
       boolean worked = false;
       try {
@@ -139,6 +170,11 @@ final class SendPump extends Party implements Runnable {
         }
         for (OutStream s : streams.values()) {
           s.flush();
+        }
+        long now = System.currentTimeMillis();
+        if (now - prunedAt >= REOPEN_MILLIS) {
+          prune(now);
+          prunedAt = now;
         }
       } catch (RuntimeException e) {
         // A stream that fails under us is reopened by the next pass; others carry on.
@@ -194,7 +230,8 @@ final class SendPump extends Party implements Runnable {
       n++;
     }
     boolean end = ended && o.link.channel.size() == 0 && o.sendFrom + n == o.nextSeq && !o.endSent;
-    if (n > 0 || end) {
+    if (n > 0 || end || o.announce) {
+      o.announce = false;
       if (batch == null) {
         batch = ChannelBatch.newBuilder().setChannel(o.id).setFirstSeq(o.sendFrom);
       }
@@ -229,9 +266,7 @@ final class SendPump extends Party implements Runnable {
     }
     long now = System.currentTimeMillis();
     if (s != null) {
-      streams.remove(node, s);
-      reopenAt.put(node, now + REOPEN_MILLIS);
-      LOG.log(Level.INFO, "flow stream from {0} to {1} broke: {2}", self, node, s.failure());
+      forget(node, s, now);
     }
     if (reopenAt.getOrDefault(node, 0L) > now) {
       return null;

@@ -4,13 +4,22 @@ import static io.tideflow.runtime.flow.TestFlows.process;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.grpc.ForwardingServerCall;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.Status;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.NettyServerBuilder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tideflow.core.flow.Flow;
 import io.tideflow.core.flow.Routing;
+import io.tideflow.runtime.flow.proto.ChannelGrant;
+import io.tideflow.runtime.flow.proto.FlowReply;
 import io.tideflow.runtime.transport.WireLimits;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -23,6 +32,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -47,6 +58,11 @@ class FlowNodeTest {
   }
 
   private FlowNode node(String id, FlowProcesses processes) throws Exception {
+    return node(id, processes, List.of());
+  }
+
+  private FlowNode node(String id, FlowProcesses processes, List<ServerInterceptor> interceptors)
+      throws Exception {
     FlowNode node =
         new FlowNode(
             id,
@@ -69,7 +85,7 @@ class FlowNodeTest {
         NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
             .directExecutor()
             .maxInboundMessageSize(WireLimits.MAX_MESSAGE_BYTES)
-            .addService(node.service())
+            .addService(ServerInterceptors.intercept(node.service(), interceptors))
             .build()
             .start();
     servers.put(id, server);
@@ -172,6 +188,80 @@ class FlowNodeTest {
     long again = onC.stream().filter(new HashSet<>(onB)::contains).count();
     assertThat(again).isLessThanOrEqualTo(2 * 64);
     assertThat(new HashSet<>(onC)).hasSize(onC.size());
+    // Nothing of the dead node stays behind: its broken stream is forgotten, and closing a node
+    // ends its pumps.
+    await().atMost(Duration.ofSeconds(10)).until(() -> !a.streamTargets().contains("b"));
+    assertThat(a.streamTargets()).containsExactly("c");
+    assertThat(c.streamSources()).containsExactly("a");
+    a.close();
+    c.close();
+    assertThat(a.pumpsRunning()).isFalse();
+    assertThat(c.pumpsRunning()).isFalse();
+    await().atMost(Duration.ofSeconds(10)).until(() -> c.streamSources().isEmpty());
+  }
+
+  /**
+   * Cuts the first stream that is about to acknowledge a channel's end, before the acknowledgement
+   * leaves: the receiver has the end, the sender does not know it.
+   */
+  private static final class CutBeforeEndAck implements ServerInterceptor {
+    final AtomicInteger cuts = new AtomicInteger();
+
+    @Override
+    public <Q, R> ServerCall.Listener<Q> interceptCall(
+        ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+      AtomicBoolean cut = new AtomicBoolean();
+      return next.startCall(
+          new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+            @Override
+            public void sendMessage(R message) {
+              if (cut.get()) {
+                return; // the link is gone: what the receiver still writes goes nowhere
+              }
+              if (message instanceof FlowReply reply
+                  && reply.getGrantsList().stream().anyMatch(ChannelGrant::getEnded)
+                  && cuts.compareAndSet(0, 1)) {
+                cut.set(true);
+                close(
+                    Status.UNAVAILABLE.withDescription("cut before the end's ack"), new Metadata());
+                return;
+              }
+              super.sendMessage(message);
+            }
+          },
+          headers);
+    }
+  }
+
+  @Test
+  void aStreamCutBetweenAChannelsEndAndItsAcknowledgementStillCompletesTheFlow() throws Exception {
+    Queue<Long> seen = new ConcurrentLinkedQueue<>();
+    CutBeforeEndAck cutter = new CutBeforeEndAck();
+    FlowNode a = node("a", FlowProcesses.builtins());
+    FlowNode b =
+        node(
+            "b",
+            FlowProcesses.builtins().with("collect", () -> new Collect(seen)),
+            List.of(cutter));
+    Flow flow =
+        Flow.builder("cut-end")
+            .process(
+                process("source", "sequence", 1, List.of(), List.of("out"), Map.of("count", "500")))
+            .process(process("sink", "collect", 1, List.of("in"), List.of(), Map.of()))
+            .connect("source.out", "sink.in", Routing.FORWARD, 16)
+            .build();
+    Map<String, String> placement = Map.of("source#0", "a", "sink#0", "b");
+
+    FlowExecution onA = a.start(flow, placement);
+    FlowExecution onB = b.start(flow, placement);
+    onB.completion().get(30, TimeUnit.SECONDS);
+    // The sender finishes only once the end is acknowledged: over the next stream.
+    onA.completion().get(30, TimeUnit.SECONDS);
+
+    assertThat(cutter.cuts.get()).as("the end's first acknowledgement was cut").isEqualTo(1);
+    assertThat(seen).hasSize(500);
+    assertThat(new HashSet<>(seen)).hasSize(500);
+    assertThat(a.strayBatches() + b.strayBatches()).isZero();
   }
 
   @Test
