@@ -477,7 +477,7 @@ public final class TwoTierCache<V> implements AutoCloseable {
       // Redis holds the new values now: an older failed write of these keys must not be retried
       // as a deletion. A retry already on its way may still delete one of them: a miss, never a
       // stale value.
-      // XX pending.written(keys, mark);
+      pending.written(keys, mark);
     } catch (RemoteUnavailableException e) {
       // Redis may keep the values these replaced: deleted there once it is back, like a delete.
       remoteUnavailable(e);

@@ -162,14 +162,14 @@ class DeleteDuringOutageTest {
 
   @Test
   void aPutThatSucceedsAfterAFailedOneIsNotDeletedByTheRetry() throws Exception {
-    // One timeout is below the breaker's threshold, and the retry waits the open duration (2 s):
-    // the next put reaches Redis before the retry of the failed one is due.
+    // One timeout is below the breaker's threshold, and the retry waits the open duration (3 s):
+    // the next put, with a second to reach the resumed Redis, does so before the retry is due.
     RedisRemote remote =
         open(
             RedisRemote.connect(
                 RemoteOptions.defaults(redis.uri())
-                    .withCommandTimeout(Duration.ofMillis(200))
-                    .withOpenDuration(Duration.ofSeconds(2))));
+                    .withCommandTimeout(Duration.ofSeconds(1))
+                    .withOpenDuration(Duration.ofSeconds(3))));
     TwoTierCache<String> nodeA = node("rewrite", remote, 10_000);
     TwoTierCache<String> nodeB = node("rewrite", remoteB, 10_000);
 
@@ -183,8 +183,8 @@ class DeleteDuringOutageTest {
     assertThat(nodeA.stats().pendingInvalidations()).isZero();
     // Past the time the retry was due: the value stays, in Redis and for other nodes.
     await()
-        .during(Duration.ofSeconds(3))
-        .atMost(Duration.ofSeconds(5))
+        .during(Duration.ofSeconds(4))
+        .atMost(Duration.ofSeconds(6))
         .until(() -> "kept".equals(nodeB.getIfPresent("k")) && probe.exists("rewrite:k") == 1);
   }
 
