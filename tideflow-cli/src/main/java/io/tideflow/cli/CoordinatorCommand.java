@@ -3,6 +3,7 @@ package io.tideflow.cli;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tideflow.core.partition.PartitionRequest;
 import io.tideflow.runtime.coordinator.Coordinator;
+import io.tideflow.runtime.coordinator.FlowMonitor;
 import io.tideflow.runtime.coordinator.FlowPlacer;
 import io.tideflow.runtime.pool.PoolLinks;
 import io.tideflow.runtime.pool.PoolSpec;
@@ -73,7 +74,12 @@ final class CoordinatorCommand implements Callable<Integer> {
                 clusterStore,
                 coordinator,
                 Duration.ofSeconds(5),
-                PartitionRequest.DEFAULT_IMBALANCE)) {
+                PartitionRequest.DEFAULT_IMBALANCE);
+        FlowMonitor flowMonitor =
+            FlowMonitor.start(clusterStore, Duration.ofSeconds(5), registry)) {
+      if (metrics != null) {
+        metrics.route("/flows", flowMonitor::describe);
+      }
       // The hook waits (bounded) for the cleanup below: the pool's nodes stopped, the lease
       // given back, so a successor need not wait out a TTL.
       CountDownLatch cleaned = new CountDownLatch(1);

@@ -21,6 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * A node's side of deployed flows (the state syncer): watches the placements the leading
@@ -36,9 +37,15 @@ import java.util.concurrent.TimeUnit;
 public final class FlowAgent implements AutoCloseable {
   private static final Logger LOG = System.getLogger(FlowAgent.class.getName());
 
+  /**
+   * How often a node reports what its instances of each flow did ({@link ClusterKeys#flowStats}).
+   */
+  public static final Duration STATS_PERIOD = Duration.ofSeconds(2);
+
   private final ClusterStore store;
   private final FlowNode node;
   private final Duration timeout;
+  private final LongSupplier lease;
   private final ScheduledExecutorService loop;
   private final Map<String, FlowRecords.Placement> placements = new ConcurrentHashMap<>();
   private final Map<String, FlowRecords.Failure> failures = new ConcurrentHashMap<>();
@@ -57,6 +64,10 @@ public final class FlowAgent implements AutoCloseable {
     boolean failed;
     // A failure of an instance here not written to the store yet.
     FlowRecords.Failure unreported;
+    // The counters of the last stats report, and when they were read (System.nanoTime()).
+    List<InstanceStats> lastStats;
+    long lastStatsAt;
+    boolean statsWritten;
 
     Running(Flow flow, long deployedAtMillis) {
       this.flow = flow;
@@ -64,10 +75,11 @@ public final class FlowAgent implements AutoCloseable {
     }
   }
 
-  private FlowAgent(ClusterStore store, FlowNode node, Duration timeout) {
+  private FlowAgent(ClusterStore store, FlowNode node, Duration timeout, LongSupplier lease) {
     this.store = store;
     this.node = node;
     this.timeout = timeout;
+    this.lease = lease;
     this.loop =
         Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().daemon().name("flow-agent-" + node.nodeId()).unstarted(r));
@@ -79,12 +91,24 @@ public final class FlowAgent implements AutoCloseable {
    * @throws io.tideflow.store.StoreUnavailableException when the store cannot be read in time
    */
   public static FlowAgent start(ClusterStore store, FlowNode node, Duration timeout) {
-    FlowAgent agent = new FlowAgent(store, node, timeout);
+    return start(store, node, timeout, () -> 0L);
+  }
+
+  /**
+   * As {@link #start(ClusterStore, FlowNode, Duration)}, reporting every {@link #STATS_PERIOD} what
+   * this node's instances did, under the lease {@code lease} gives (the node's: the reports go with
+   * it).
+   */
+  public static FlowAgent start(
+      ClusterStore store, FlowNode node, Duration timeout, LongSupplier lease) {
+    FlowAgent agent = new FlowAgent(store, node, timeout, lease);
     agent.watch =
         agent.follow(ClusterKeys.PLACEMENTS, agent.placements, FlowAgent::decodePlacement);
     agent.failureWatch =
         agent.follow(ClusterKeys.FLOW_FAILURES, agent.failures, FlowAgent::decodeFailure);
     agent.loop.scheduleWithFixedDelay(agent::reconcileQuietly, 1, 1, TimeUnit.SECONDS);
+    long every = STATS_PERIOD.toMillis();
+    agent.loop.scheduleWithFixedDelay(agent::reportStats, every, every, TimeUnit.MILLISECONDS);
     return agent;
   }
 
@@ -302,9 +326,70 @@ public final class FlowAgent implements AutoCloseable {
     }
   }
 
-  private static void stop(Running r) {
+  private void stop(Running r) {
     for (FlowExecution e : r.executions) {
       e.stop();
+    }
+    forgetStats(r);
+  }
+
+  /**
+   * Writes what this node's instances of each flow did since the last report: rates, the busy /
+   * backpressured / idle split, what waits in their inputs. The loop's thread.
+   */
+  private void reportStats() {
+    for (Running r : running.values()) {
+      if (r.failed || r.executions.isEmpty()) {
+        continue;
+      }
+      List<InstanceStats> now = new ArrayList<>();
+      for (FlowExecution e : r.executions) {
+        now.addAll(e.stats());
+      }
+      long at = System.nanoTime();
+      List<InstanceStats> before = r.lastStats;
+      long period = at - r.lastStatsAt;
+      r.lastStats = now;
+      r.lastStatsAt = at;
+      if (before == null || period <= 0) {
+        continue; // rates need two looks
+      }
+      FlowRecords.NodeStats stats =
+          new FlowRecords.NodeStats(
+              r.flow.name(),
+              r.deployedAtMillis,
+              node.nodeId(),
+              System.currentTimeMillis(),
+              TimeUnit.NANOSECONDS.toMillis(period),
+              InstanceTimes.instances(before, now, period));
+      try {
+        StoreCalls.await(
+            store.put(
+                ClusterKeys.flowStats(r.flow.name(), node.nodeId()),
+                FlowRecords.encode(stats),
+                lease.getAsLong()),
+            timeout,
+            "put stats of " + r.flow.name());
+        r.statsWritten = true;
+      } catch (RuntimeException e) {
+        // The store is away, or the lease is being renewed: the next period reports again.
+        LOG.log(Level.DEBUG, "node " + node.nodeId() + ": stats of " + r.flow.name() + ": " + e);
+      }
+    }
+  }
+
+  /** The flow stopped here: its report goes (the lease would take it with the node anyway). */
+  private void forgetStats(Running r) {
+    r.lastStats = null;
+    if (r.statsWritten) {
+      r.statsWritten = false;
+      store
+          .delete(ClusterKeys.flowStats(r.flow.name(), node.nodeId()))
+          .exceptionally(
+              e -> {
+                LOG.log(Level.DEBUG, "stats of " + r.flow.name() + " not deleted: " + e);
+                return false;
+              });
     }
   }
 
@@ -322,6 +407,6 @@ public final class FlowAgent implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    running.values().forEach(FlowAgent::stop);
+    running.values().forEach(this::stop);
   }
 }

@@ -46,6 +46,8 @@ public final class FlowNode implements AutoCloseable {
   private final GrantPump grantPump;
   private final Map<ChannelKey, InboundChannel> inbound = new ConcurrentHashMap<>();
   private final Map<String, InStream> streams = new ConcurrentHashMap<>();
+  private final Set<String> gaugedPeers = ConcurrentHashMap.newKeySet();
+  private volatile MeterRegistry registry;
   // The last grants of the channels dropped most recently, at most DROPPED_KEPT.
   private final Map<ChannelKey, ChannelGrant> dropped =
       new java.util.LinkedHashMap<>() {
@@ -74,7 +76,15 @@ public final class FlowNode implements AutoCloseable {
       String nodeId, FlowProcesses processes, Function<String, Channel> channels, int maxBatch) {
     this.nodeId = nodeId;
     this.processes = processes;
-    this.sendPump = new SendPump(nodeId, channels, () -> grantPump().wake(), maxBatch);
+    this.sendPump =
+        new SendPump(
+            nodeId,
+            target -> {
+              peerSeen(target);
+              return channels.apply(target);
+            },
+            () -> grantPump().wake(),
+            maxBatch);
     this.grantPump = new GrantPump(this, nodeId);
     sendPump.start();
     grantPump.start();
@@ -166,6 +176,8 @@ public final class FlowNode implements AutoCloseable {
    */
   public void bindMetrics(MeterRegistry registry) {
     String id = nodeId;
+    this.registry = registry;
+    gaugedPeers.forEach(this::gaugePeer);
     Gauge.builder(
             "tideflow.flow.instances",
             this,
@@ -213,6 +225,39 @@ public final class FlowNode implements AutoCloseable {
         .register(registry);
   }
 
+  /** A node this one streams to or from: its link's gauges, once. */
+  private void peerSeen(String peer) {
+    if (gaugedPeers.add(peer) && registry != null) {
+      gaugePeer(peer);
+    }
+  }
+
+  /**
+   * {@code tideflow.flow.stream.open} by peer and direction: 1 while the stream is up, 0 while it
+   * is broken or not open (yet).
+   */
+  private void gaugePeer(String peer) {
+    MeterRegistry r = registry;
+    Gauge.builder("tideflow.flow.stream.open", sendPump, p -> p.streamOpen(peer) ? 1 : 0)
+        .tag("node", nodeId)
+        .tag("peer", peer)
+        .tag("direction", "out")
+        .description("Whether this node's flow stream to the peer is up")
+        .register(r);
+    Gauge.builder(
+            "tideflow.flow.stream.open",
+            this,
+            n -> {
+              InStream s = n.streams.get(peer);
+              return s != null && !s.closed() ? 1 : 0;
+            })
+        .tag("node", nodeId)
+        .tag("peer", peer)
+        .tag("direction", "in")
+        .description("Whether the peer's flow stream to this node is up")
+        .register(r);
+  }
+
   /** Every instance's counters, of every flow here. */
   public List<InstanceStats> stats() {
     List<InstanceStats> all = new ArrayList<>();
@@ -258,6 +303,7 @@ public final class FlowNode implements AutoCloseable {
 
   /** A stream from another node said who it is: its channels here move onto it. */
   void opened(InStream stream) {
+    peerSeen(stream.sender());
     InStream previous = streams.put(stream.sender(), stream);
     if (previous != null) {
       LOG.log(Level.DEBUG, "flow stream from {0} replaced", stream.sender());

@@ -1,17 +1,23 @@
 package io.tideflow.runtime.flow;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.tideflow.core.flow.Backpressure;
 import io.tideflow.core.flow.Connection;
 import io.tideflow.core.flow.Flow;
+import io.tideflow.core.flow.FlowHealth;
 import io.tideflow.core.flow.ProcessSpec;
 import io.tideflow.core.flow.Routing;
 import io.tideflow.runtime.membership.NodeRecords;
 import io.tideflow.runtime.membership.proto.ConnectionRecord;
 import io.tideflow.runtime.membership.proto.FlowFailureRecord;
 import io.tideflow.runtime.membership.proto.FlowRecord;
+import io.tideflow.runtime.membership.proto.FlowStatsRecord;
+import io.tideflow.runtime.membership.proto.InstanceStatsRecord;
 import io.tideflow.runtime.membership.proto.PlacementRecord;
 import io.tideflow.runtime.membership.proto.ProcessRecord;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -62,7 +68,76 @@ public final class FlowRecords {
     }
   }
 
+  /**
+   * What one node's instances of a flow did over {@code periodMillis} up to {@code atMillis}.
+   *
+   * @param instances by instance, in flow order
+   */
+  public record NodeStats(
+      String flow,
+      long deployedAtMillis,
+      String node,
+      long atMillis,
+      long periodMillis,
+      List<FlowHealth.Instance> instances) {
+    public NodeStats {
+      instances = List.copyOf(instances);
+    }
+  }
+
   private FlowRecords() {}
+
+  public static byte[] encode(NodeStats stats) {
+    FlowStatsRecord.Builder b =
+        FlowStatsRecord.newBuilder()
+            .setFlow(stats.flow())
+            .setDeployedAtMillis(stats.deployedAtMillis())
+            .setNode(stats.node())
+            .setAtMillis(stats.atMillis())
+            .setPeriodMillis(stats.periodMillis());
+    for (FlowHealth.Instance i : stats.instances()) {
+      b.addInstances(
+          InstanceStatsRecord.newBuilder()
+              .setInstance(i.id())
+              .setReceivedPerSecond(i.receivedPerSecond())
+              .setEmittedPerSecond(i.emittedPerSecond())
+              .setBusy(i.time().busy())
+              .setBackpressured(i.time().backpressured())
+              .setIdle(i.time().idle())
+              .setQueued(i.queued()));
+    }
+    return b.build().toByteArray();
+  }
+
+  /**
+   * @throws IllegalArgumentException for bytes that are no stats record, or negative times
+   */
+  public static NodeStats decodeStats(byte[] bytes) {
+    checkSize("flow stats", bytes);
+    FlowStatsRecord r;
+    try {
+      r = FlowStatsRecord.parseFrom(bytes);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalArgumentException("not a flow stats record: " + e.getMessage(), e);
+    }
+    List<FlowHealth.Instance> instances = new ArrayList<>();
+    for (InstanceStatsRecord i : r.getInstancesList()) {
+      instances.add(
+          new FlowHealth.Instance(
+              i.getInstance(),
+              i.getReceivedPerSecond(),
+              i.getEmittedPerSecond(),
+              new Backpressure.Time(i.getBusy(), i.getBackpressured(), i.getIdle()),
+              i.getQueued()));
+    }
+    return new NodeStats(
+        r.getFlow(),
+        r.getDeployedAtMillis(),
+        r.getNode(),
+        r.getAtMillis(),
+        r.getPeriodMillis(),
+        instances);
+  }
 
   public static byte[] encode(Failure f) {
     return FlowFailureRecord.newBuilder()

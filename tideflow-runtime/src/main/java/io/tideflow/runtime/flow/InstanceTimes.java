@@ -1,6 +1,8 @@
 package io.tideflow.runtime.flow;
 
 import io.tideflow.core.flow.Backpressure;
+import io.tideflow.core.flow.FlowHealth;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,5 +37,32 @@ public final class InstanceTimes {
       }
     }
     return times;
+  }
+
+  /**
+   * What each instance of {@code after} did in the {@code periodNanos} since {@code before}:
+   * messages per second in and out, the split of its time, and what waits in its inputs now; an
+   * instance without time between them counts as idle.
+   */
+  public static List<FlowHealth.Instance> instances(
+      List<InstanceStats> before, List<InstanceStats> after, long periodNanos) {
+    Map<String, InstanceStats> earlier = new HashMap<>();
+    before.forEach(s -> earlier.put(s.instance(), s));
+    Map<String, Backpressure.Time> times = between(before, after);
+    double seconds = periodNanos / 1e9;
+    List<FlowHealth.Instance> instances = new ArrayList<>();
+    for (InstanceStats a : after) {
+      InstanceStats b = earlier.get(a.instance());
+      long in = b == null ? a.received() : a.received() - b.received();
+      long out = b == null ? a.emitted() : a.emitted() - b.emitted();
+      instances.add(
+          new FlowHealth.Instance(
+              a.instance(),
+              Math.max(0, in) / seconds,
+              Math.max(0, out) / seconds,
+              times.getOrDefault(a.instance(), new Backpressure.Time(0, 0, 1)),
+              a.queued()));
+    }
+    return instances;
   }
 }

@@ -131,6 +131,12 @@ final class SendPump extends Party implements Runnable {
     }
   }
 
+  /** Whether the stream to {@code node} is open and not broken. */
+  boolean streamOpen(String node) {
+    OutStream s = streams.get(node);
+    return s != null && !s.broken();
+  }
+
   /** The nodes this node holds a stream to (open, or broken and not yet forgotten). */
   java.util.Set<String> streamTargets() {
     return java.util.Set.copyOf(streams.keySet());

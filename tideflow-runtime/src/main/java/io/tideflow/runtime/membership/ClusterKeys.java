@@ -38,6 +38,12 @@ public final class ClusterKeys {
    */
   public static final String FLOW_FAILURES = "/tideflow/flow-failures/";
 
+  /**
+   * What each node's instances of each flow did lately, written by the node under its lease: {@code
+   * /tideflow/flow-stats/<flow>/<node>}.
+   */
+  public static final String FLOW_STATS = "/tideflow/flow-stats/";
+
   /** The coordinator election. */
   public static final String COORDINATOR_ELECTION = "tideflow-coordinator";
 
@@ -73,6 +79,15 @@ public final class ClusterKeys {
 
   public static String flowFailure(String flow) {
     return FLOW_FAILURES + flow;
+  }
+
+  public static String flowStats(String flow, String node) {
+    return FLOW_STATS + flow + "/" + node;
+  }
+
+  /** The prefix of every node's stats of {@code flow}. */
+  public static String flowStats(String flow) {
+    return FLOW_STATS + flow + "/";
   }
 
   public static String gone(String nodeId) {

@@ -194,7 +194,9 @@ public final class WorkerNode implements AutoCloseable {
     }
     try {
       node.register();
-      node.flowAgent = FlowAgent.start(store, node.flows, config.storeTimeout());
+      node.flowAgent =
+          FlowAgent.start(
+              store, node.flows, config.storeTimeout(), () -> node.registration.lease().id());
     } catch (RuntimeException e) {
       node.stopFlows();
       node.server.shutdownNow();

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tideflow.core.flow.Flow;
 import io.tideflow.core.flow.Routing;
 import io.tideflow.runtime.coordinator.Coordinator;
+import io.tideflow.runtime.coordinator.FlowMonitor;
 import io.tideflow.runtime.coordinator.FlowPlacer;
 import io.tideflow.runtime.membership.ClusterKeys;
 import io.tideflow.runtime.security.LinkSecurity;
@@ -226,6 +227,76 @@ class FlowDeployTest {
               FlowRecords.Failure now = failure("breaks");
               return seen.size() > seenAtStop && (now == null || now.deployedAtMillis() == again);
             });
+  }
+
+  @Test
+  void theMonitorShowsPartitionsLoadAndTheInstanceThatHoldsTheFlowBack() {
+    // An unpaced source into one instance that works 200 µs a message: it is the bottleneck.
+    Flow flow =
+        Flow.builder("slow")
+            .process(
+                process("source", "sequence", 2, List.of(), List.of("out"), Map.of("count", "0")))
+            .process(
+                process(
+                    "work", "spin", 1, List.of("in"), List.of("out"), Map.of("nanos", "200000")))
+            .process(process("sink", "discard", 2, List.of("in"), List.of(), Map.of()))
+            .connect("source.out", "work.in", Routing.ROUND_ROBIN, 32)
+            .connect("work.out", "sink.in", Routing.ROUND_ROBIN, 32)
+            .build();
+    deploy(flow);
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    try (FlowMonitor monitor = FlowMonitor.start(store, Duration.ofSeconds(5), registry)) {
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  monitor.flows().stream()
+                      .anyMatch(
+                          v ->
+                              v.name().equals("slow")
+                                  && v.instances().size() == 5
+                                  && v.health()
+                                      .diagnosis()
+                                      .rootCauses()
+                                      .equals(List.of("work#0"))));
+      FlowMonitor.FlowView v = monitor.flows().get(0);
+      assertThat(v.state()).isEqualTo(FlowMonitor.State.RUNNING);
+      assertThat(v.health().unreported()).isEmpty();
+      int nodes = new HashSet<>(v.placement().nodes().values()).size();
+      assertThat(v.health().partitions()).hasSize(nodes);
+      assertThat(v.instances().get("work#0").receivedPerSecond()).isPositive();
+      assertThat(v.instances().get("source#0").time().backpressured()).isGreaterThan(0.5);
+      assertThat(registry.get("tideflow.flow.partitions").tag("flow", "slow").gauge().value())
+          .isEqualTo(nodes);
+      String workNode = v.placement().nodes().get("work#0");
+      assertThat(
+              registry
+                  .get("tideflow.flow.partition.instances")
+                  .tags("flow", "slow", "node", workNode)
+                  .gauge()
+                  .value())
+          .isPositive();
+      assertThat(monitor.describe())
+          .contains("flow slow: RUNNING")
+          .contains(nodes + " partitions")
+          .contains("work#0: BUSY")
+          .contains("held back by work#0")
+          .contains("DS2 parallelism: ")
+          .containsPattern("work 1 -> [0-9]+");
+      assertThat(v.health().parallelism().get("work")).isGreaterThan(1);
+      assertThat(
+              registry
+                  .get("tideflow.flow.parallelism.recommended")
+                  .tags("flow", "slow", "process", "work")
+                  .gauge()
+                  .value())
+          .isGreaterThan(1);
+      // A worker's stream gauges say its links are up.
+      String sourceNode = v.placement().nodes().get("source#0");
+      if (!sourceNode.equals(workNode)) {
+        assertThat(workers.get(sourceNode).flows().streamTargets()).contains(workNode);
+      }
+    }
   }
 
   private FlowRecords.Failure failure(String flow) {
