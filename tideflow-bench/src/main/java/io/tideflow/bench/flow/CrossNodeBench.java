@@ -2,6 +2,7 @@ package io.tideflow.bench.flow;
 
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.NettyServerBuilder;
 import io.tideflow.core.flow.Flow;
@@ -15,12 +16,22 @@ import io.tideflow.runtime.flow.FlowProcesses;
 import io.tideflow.runtime.flow.Message;
 import io.tideflow.runtime.flow.Output;
 import io.tideflow.runtime.flow.ProcessContext;
+import io.tideflow.runtime.security.CallerRoles;
+import io.tideflow.runtime.security.ClusterCa;
+import io.tideflow.runtime.security.ClusterTls;
+import io.tideflow.runtime.security.Identity;
+import io.tideflow.runtime.security.LinkSecurity;
+import io.tideflow.runtime.security.TlsFiles;
 import io.tideflow.runtime.transport.WireLimits;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -38,8 +49,11 @@ import org.HdrHistogram.Recorder;
  * to sink at half the batched rate. The parent runs the source's node; each round starts the sink's
  * node as a child JVM, which measures and prints what it saw.
  *
+ * <p>With {@code --tls}, the two nodes speak over mutual TLS 1.3, each with a certificate of a CA
+ * made for the run, as a cluster across machines does; the in-node row is left out then.
+ *
  * <pre>
- * CrossNodeBench [--rounds 3] [--warmup 3] [--seconds 5]
+ * CrossNodeBench [--rounds 3] [--warmup 3] [--seconds 5] [--tls]
  * </pre>
  */
 public final class CrossNodeBench {
@@ -130,7 +144,11 @@ public final class CrossNodeBench {
 
   public static void main(String[] args) throws Exception {
     if (args.length > 0 && args[0].equals("--receive")) {
-      receive(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Long.parseLong(args[3]));
+      receive(
+          Integer.parseInt(args[1]),
+          Integer.parseInt(args[2]),
+          Long.parseLong(args[3]),
+          args.length > 4 ? Path.of(args[4]) : null);
       return;
     }
     int rounds = 3;
@@ -141,12 +159,15 @@ public final class CrossNodeBench {
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
         case "--warmup" -> warmup = Integer.parseInt(args[++i]);
         case "--seconds" -> seconds = Integer.parseInt(args[++i]);
+        case "--tls" -> tlsDir = issueCertificates();
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
     List<String> rows = new ArrayList<>();
     rows.add(
-        "| cross-node, 2 JVMs on loopback | msgs/s at the sink (median) | range | p50 | p99 |");
+        "| cross-node, 2 JVMs on loopback"
+            + (tlsDir == null ? "" : ", mutual TLS 1.3")
+            + " | msgs/s at the sink (median) | range | p50 | p99 |");
     rows.add("| --- | --- | --- | --- | --- |");
     double batched = 0;
     for (int batch : new int[] {FlowNode.MAX_BATCH, 1}) {
@@ -172,21 +193,23 @@ public final class CrossNodeBench {
               rates[0],
               rates[rounds - 1]));
     }
-    double[] inNode = new double[rounds];
-    for (int r = 0; r < rounds; r++) {
-      inNode[r] = Double.parseDouble(inNode(warmup, seconds, 0).get(0));
+    if (tlsDir == null) {
+      double[] inNode = new double[rounds];
+      for (int r = 0; r < rounds; r++) {
+        inNode[r] = Double.parseDouble(inNode(warmup, seconds, 0).get(0));
+      }
+      Arrays.sort(inNode);
+      long inNodeHalf = (long) (inNode[rounds / 2] / 2);
+      List<String> inNodeLatency = inNode(warmup, seconds, inNodeHalf);
+      rows.add(
+          String.format(
+              Locale.ROOT,
+              "| in-node, same source and sink, at half load (%,d msgs/s) | %,.0f | | %s | %s |",
+              inNodeHalf,
+              Double.parseDouble(inNodeLatency.get(0)),
+              inNodeLatency.get(1),
+              inNodeLatency.get(2)));
     }
-    Arrays.sort(inNode);
-    long inNodeHalf = (long) (inNode[rounds / 2] / 2);
-    List<String> inNodeLatency = inNode(warmup, seconds, inNodeHalf);
-    rows.add(
-        String.format(
-            Locale.ROOT,
-            "| in-node, same source and sink, at half load (%,d msgs/s) | %,.0f | | %s | %s |",
-            inNodeHalf,
-            Double.parseDouble(inNodeLatency.get(0)),
-            inNodeLatency.get(1),
-            inNodeLatency.get(2)));
     long half = (long) (batched / 2);
     List<String> latency = round(FlowNode.MAX_BATCH, warmup, seconds, half);
     System.out.printf(Locale.ROOT, "at %,d msgs/s: %s%n", half, latency);
@@ -200,6 +223,25 @@ public final class CrossNodeBench {
             latency.get(2)));
     System.out.println();
     rows.forEach(System.out::println);
+  }
+
+  /** Where the run's certificates are, with {@code --tls}: {@code a/} and {@code b/}; else null. */
+  private static Path tlsDir;
+
+  /** A CA for this run and a node certificate each for a and b, in a temporary directory. */
+  private static Path issueCertificates() throws Exception {
+    Path dir = Files.createTempDirectory("tideflow-cross-node-tls");
+    Instant now = Instant.now();
+    ClusterCa ca = ClusterCa.create("tideflow", now, Duration.ofDays(1));
+    for (String node : List.of("a", "b")) {
+      ca.issue(Identity.Role.NODE, node, List.of("127.0.0.1"), now, Duration.ofDays(1))
+          .save(dir.resolve(node));
+    }
+    return dir;
+  }
+
+  private static ClusterTls tls(Path dir, String node) {
+    return ClusterTls.load(TlsFiles.in(dir.resolve(node)), Duration.ofHours(1));
   }
 
   /** The same flow with source and sink on one node, in this JVM. */
@@ -227,17 +269,21 @@ public final class CrossNodeBench {
             "" + warmup,
             "" + seconds,
             "" + rate));
+    if (tlsDir != null) {
+      command.add(tlsDir.toString());
+    }
     Process child =
         new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     try (BufferedReader lines =
         new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
       int port = Integer.parseInt(lines.readLine().substring("PORT ".length()));
+      ClusterTls aTls = tlsDir == null ? null : tls(tlsDir, "a");
+      NettyChannelBuilder builder =
+          aTls == null
+              ? NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext()
+              : LinkSecurity.mutualTls(aTls).channel("b", "127.0.0.1:" + port);
       ManagedChannel channel =
-          NettyChannelBuilder.forAddress("127.0.0.1", port)
-              .usePlaintext()
-              .directExecutor()
-              .maxInboundMessageSize(WireLimits.MAX_MESSAGE_BYTES)
-              .build();
+          builder.directExecutor().maxInboundMessageSize(WireLimits.MAX_MESSAGE_BYTES).build();
       try (FlowNode a = new FlowNode("a", processes(), id -> channel, batch)) {
         a.start(flow(rate), PLACEMENT);
         String result = lines.readLine();
@@ -247,6 +293,9 @@ public final class CrossNodeBench {
         return List.of(result.substring("RESULT ".length()).split("\\|"));
       } finally {
         channel.shutdownNow();
+        if (aTls != null) {
+          aTls.close();
+        }
       }
     } finally {
       child.destroyForcibly();
@@ -255,7 +304,7 @@ public final class CrossNodeBench {
   }
 
   /** The child: the sink's node; prints its port, then after the window the rate and latencies. */
-  private static void receive(int warmup, int seconds, long rate) throws Exception {
+  private static void receive(int warmup, int seconds, long rate, Path tls) throws Exception {
     FlowNode b =
         new FlowNode(
             "b",
@@ -263,11 +312,16 @@ public final class CrossNodeBench {
             id -> {
               throw new IllegalStateException("the sink's node opens no stream");
             });
+    NettyServerBuilder builder =
+        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0));
+    if (tls != null) {
+      builder = LinkSecurity.mutualTls(tls(tls, "b")).secure(builder);
+    }
     Server server =
-        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+        builder
             .directExecutor()
             .maxInboundMessageSize(WireLimits.MAX_MESSAGE_BYTES)
-            .addService(b.service())
+            .addService(ServerInterceptors.intercept(b.service(), new CallerRoles()))
             .build()
             .start();
     b.start(flow(rate), PLACEMENT);
