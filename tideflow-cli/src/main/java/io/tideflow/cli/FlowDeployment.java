@@ -2,6 +2,7 @@ package io.tideflow.cli;
 
 import io.tideflow.core.flow.Flow;
 import io.tideflow.core.flow.ProcessSpec;
+import io.tideflow.runtime.coordinator.FlowMonitor;
 import io.tideflow.runtime.flow.FlowRecords;
 import io.tideflow.runtime.membership.ClusterKeys;
 import io.tideflow.runtime.membership.StoreCalls;
@@ -183,10 +184,20 @@ final class FlowDeployment {
   static final class Flows implements Callable<Integer> {
     @Mixin StoreOption store;
 
+    @Option(
+        names = "--health",
+        description =
+            "Every instance's time split and rates, by partition, as a coordinator's /flows shows")
+    boolean health;
+
     @Override
     public Integer call() {
       try (ClusterStore s = store.open()) {
-        printFlows(System.out, s);
+        if (health) {
+          System.out.print(FlowMonitor.describe(FlowMonitor.look(s, TIMEOUT)));
+        } else {
+          printFlows(System.out, s);
+        }
         return ExitCodes.OK;
       }
     }
@@ -194,13 +205,17 @@ final class FlowDeployment {
 
   /**
    * Each deployed flow with its processes, its failure if it failed, its placement's epoch and
-   * reason, and its instances.
+   * reason, its instances, and what holds it back.
    */
   static void printFlows(PrintStream out, ClusterStore s) {
     var flows = StoreCalls.await(s.list(ClusterKeys.FLOWS), TIMEOUT, "list flows").kvs();
     if (flows.isEmpty()) {
       out.println("no flow deployed");
       return;
+    }
+    Map<String, FlowMonitor.FlowView> health = new java.util.HashMap<>();
+    for (FlowMonitor.FlowView v : FlowMonitor.look(s, TIMEOUT)) {
+      health.put(v.name(), v);
     }
     for (KeyValue kv : flows) {
       FlowRecords.Deployed d = FlowRecords.decode(kv.value());
@@ -234,6 +249,10 @@ final class FlowDeployment {
                 + p.get().cut()
                 + " msgs/s cross nodes");
         printPlacement(out, p.get());
+      }
+      FlowMonitor.FlowView v = health.get(f.name());
+      if (v != null) {
+        out.print(FlowMonitor.summary(v));
       }
     }
   }

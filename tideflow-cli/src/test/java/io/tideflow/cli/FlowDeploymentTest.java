@@ -81,6 +81,17 @@ class FlowDeploymentTest {
           .contains("flow small: source×1 sink×2")
           .contains("epoch 1 (first placement)");
 
+      // The worker reports its instances: flows --health shows each one's time split and rates.
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .untilAsserted(
+              () ->
+                  assertThat(CommandLineTest.run("flows", "--health", "--store", uri).out())
+                      .contains("flow small: RUNNING")
+                      .contains("  w1: 3 instances, 300 millicores")
+                      .containsPattern("source#0: (BUSY|IDLE|BACKPRESSURED), busy \\d+%")
+                      .doesNotContain("no report yet"));
+
       assertThat(CommandLineTest.run("status", "--store", uri).out())
           .contains("flow small: source×1 sink×2")
           .contains("w1: sink#0 sink#1 source#0");

@@ -152,30 +152,42 @@ public final class FlowMonitor implements AutoCloseable {
     }
   }
 
-  /** One look at the store; the loop's thread (or a test's). */
-  void refresh() {
+  /** One look at the store; the loop's thread. */
+  private void refresh() {
+    List<FlowView> views = look(store, timeout);
+    flows = views;
+    publish(views);
+  }
+
+  /**
+   * Every deployed flow as the store has it now: its deployment, placement and failure, what its
+   * nodes last reported and the health made of that.
+   *
+   * @throws io.tideflow.store.StoreUnavailableException when the store does not answer in time
+   */
+  public static List<FlowView> look(ClusterStore store, Duration timeout) {
     Map<String, FlowRecords.Placement> placements = new HashMap<>();
-    for (KeyValue kv : list(ClusterKeys.PLACEMENTS)) {
+    for (KeyValue kv : list(store, timeout, ClusterKeys.PLACEMENTS)) {
       FlowRecords.Placement p = FlowRecords.decodePlacement(kv.value());
       placements.put(p.flow(), p);
     }
     Map<String, FlowRecords.Failure> failures = new HashMap<>();
-    for (KeyValue kv : list(ClusterKeys.FLOW_FAILURES)) {
+    for (KeyValue kv : list(store, timeout, ClusterKeys.FLOW_FAILURES)) {
       FlowRecords.Failure f = FlowRecords.decodeFailure(kv.value());
       failures.put(f.flow(), f);
     }
     Map<String, List<FlowRecords.NodeStats>> stats = new HashMap<>();
-    for (KeyValue kv : list(ClusterKeys.FLOW_STATS)) {
+    for (KeyValue kv : list(store, timeout, ClusterKeys.FLOW_STATS)) {
       FlowRecords.NodeStats s = FlowRecords.decodeStats(kv.value());
       stats.computeIfAbsent(s.flow(), f -> new ArrayList<>()).add(s);
     }
     Map<String, Long> capacities = new HashMap<>();
-    for (KeyValue kv : list(ClusterKeys.NODES)) {
+    for (KeyValue kv : list(store, timeout, ClusterKeys.NODES)) {
       NodeInfo n = NodeRecords.decode(kv.key(), kv.value());
       capacities.put(n.id(), n.capacity().cpuMillis());
     }
     List<FlowView> views = new ArrayList<>();
-    for (KeyValue kv : list(ClusterKeys.FLOWS)) {
+    for (KeyValue kv : list(store, timeout, ClusterKeys.FLOWS)) {
       FlowRecords.Deployed d;
       try {
         d = FlowRecords.decode(kv.value());
@@ -209,11 +221,10 @@ public final class FlowMonitor implements AutoCloseable {
       State state = f != null ? State.FAILED : p == null ? State.NOT_PLACED : State.RUNNING;
       views.add(new FlowView(name, generation, state, p, f, health, Map.copyOf(reported)));
     }
-    flows = List.copyOf(views);
-    publish(views);
+    return List.copyOf(views);
   }
 
-  private List<KeyValue> list(String prefix) {
+  private static List<KeyValue> list(ClusterStore store, Duration timeout, String prefix) {
     return StoreCalls.await(store.list(prefix), timeout, "list " + prefix).kvs();
   }
 
@@ -270,7 +281,11 @@ public final class FlowMonitor implements AutoCloseable {
    * rates and time split, and the root causes of backpressure.
    */
   public String describe() {
-    List<FlowView> views = flows;
+    return describe(flows);
+  }
+
+  /** {@code views} for people, as {@link #describe()}. */
+  public static String describe(List<FlowView> views) {
     if (views.isEmpty()) {
       return "no flow deployed\n";
     }
@@ -335,23 +350,33 @@ public final class FlowMonitor implements AutoCloseable {
                   i.queued()));
         }
       }
-      List<String> causes = v.health().diagnosis().rootCauses();
-      if (!causes.isEmpty()) {
-        b.append("  held back by ").append(String.join(", ", causes)).append('\n');
-      }
-      List<String> changes = new ArrayList<>();
-      v.health()
-          .parallelism()
-          .forEach(
-              (process, n) -> {
-                int now = v.placement() == null ? n : parallelism(v, process);
-                if (n != now) {
-                  changes.add(process + " " + now + " -> " + n);
-                }
-              });
-      if (!changes.isEmpty()) {
-        b.append("  DS2 parallelism: ").append(String.join(", ", changes)).append('\n');
-      }
+      b.append(summary(v));
+    }
+    return b.toString();
+  }
+
+  /**
+   * The instances that hold {@code v} back and the parallelism changes DS2 finds it needs, a line
+   * each; empty when there is neither.
+   */
+  public static String summary(FlowView v) {
+    StringBuilder b = new StringBuilder();
+    List<String> causes = v.health().diagnosis().rootCauses();
+    if (!causes.isEmpty()) {
+      b.append("  held back by ").append(String.join(", ", causes)).append('\n');
+    }
+    List<String> changes = new ArrayList<>();
+    v.health()
+        .parallelism()
+        .forEach(
+            (process, n) -> {
+              int now = v.placement() == null ? n : parallelism(v, process);
+              if (n != now) {
+                changes.add(process + " " + now + " -> " + n);
+              }
+            });
+    if (!changes.isEmpty()) {
+      b.append("  DS2 parallelism: ").append(String.join(", ", changes)).append('\n');
     }
     return b.toString();
   }
