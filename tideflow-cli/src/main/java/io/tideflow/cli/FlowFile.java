@@ -31,9 +31,10 @@ import org.yaml.snakeyaml.error.YAMLException;
  *
  * {@code cpu} is in millicores (default 1000), {@code memory} in bytes or with Ki, Mi, Gi (default
  * 256Mi), {@code routing} one of forward, round_robin, keyed, broadcast (default round_robin),
- * {@code capacity} in messages (default 1024), {@code keyGroups} for keyed (default 128), {@code
- * rate} the messages per second expected, for placement (default 1); {@code properties} a mapping
- * the process's implementation reads (e.g. {@code count} of the built-in {@code sequence}). Unknown
+ * {@code capacity} in messages (default 1024), {@code maxBytes} the payload bytes a channel holds
+ * at most, as {@code memory} (default 8Mi), {@code keyGroups} for keyed (default 128), {@code rate}
+ * the messages per second expected, for placement (default 1); {@code properties} a mapping the
+ * process's implementation reads (e.g. {@code count} of the built-in {@code sequence}). Unknown
  * keys are refused, so a misspelt one is never silently ignored.
  */
 final class FlowFile {
@@ -44,7 +45,7 @@ final class FlowFile {
   private static final Set<String> PROCESS_KEYS =
       Set.of("name", "type", "parallelism", "cpu", "memory", "inputs", "outputs", "properties");
   private static final Set<String> CONNECTION_KEYS =
-      Set.of("from", "to", "routing", "capacity", "keyGroups", "rate");
+      Set.of("from", "to", "routing", "capacity", "maxBytes", "keyGroups", "rate");
 
   /** A parsed flow and the rates its connections are expected to carry. */
   record Parsed(Flow flow, Map<Connection, Double> rates) {}
@@ -84,7 +85,7 @@ final class FlowFile {
               (int) number(process, "parallelism", where, 1),
               Resources.of(
                   number(process, "cpu", where, 1000),
-                  bytes(process.getOrDefault("memory", "256Mi"), where)),
+                  bytes(process.getOrDefault("memory", "256Mi"), "memory", where)),
               strings(process.get("inputs"), where + " inputs"),
               strings(process.get("outputs"), where + " outputs"),
               properties(process.get("properties"), where)));
@@ -104,7 +105,10 @@ final class FlowFile {
               t[1],
               routing(connection.getOrDefault("routing", "round_robin"), where),
               (int) number(connection, "capacity", where, 1024),
-              (int) number(connection, "keyGroups", where, Connection.DEFAULT_KEY_GROUPS));
+              (int) number(connection, "keyGroups", where, Connection.DEFAULT_KEY_GROUPS),
+              connection.containsKey("maxBytes")
+                  ? bytes(connection.get("maxBytes"), "maxBytes", where)
+                  : Connection.DEFAULT_MAX_BYTES);
       b.connect(made);
       if (connection.containsKey("rate")) {
         rates.put(made, (double) number(connection, "rate", where, 1));
@@ -198,7 +202,7 @@ final class FlowFile {
     return n;
   }
 
-  private static long bytes(Object v, String where) {
+  private static long bytes(Object v, String key, String where) {
     if (v instanceof Integer || v instanceof Long) {
       return ((Number) v).longValue();
     }
@@ -214,7 +218,8 @@ final class FlowFile {
       return Math.multiplyExact(Long.parseLong(s), unit);
     } catch (NumberFormatException | ArithmeticException e) {
       throw new IllegalArgumentException(
-          where + ": 'memory' must be bytes, or a number with Ki, Mi or Gi, was '" + v + "'", e);
+          where + ": '" + key + "' must be bytes, or a number with Ki, Mi or Gi, was '" + v + "'",
+          e);
     }
   }
 

@@ -65,6 +65,29 @@ class FlowFileTest {
   }
 
   @Test
+  void aConnectionsByteBoundIsReadWithUnitsAndChecked() {
+    String flow =
+        "name: f\nprocesses:\n  - {name: a, type: t, outputs: [o]}\n"
+            + "  - {name: b, type: t, inputs: [i]}\n"
+            + "connections:\n  - {from: a.o, to: b.i, maxBytes: %s}\n";
+    assertThat(FlowFile.parse(flow.formatted("512Ki")).flow().connections().get(0).maxBytes())
+        .isEqualTo(512 * 1024);
+    assertThat(
+            FlowFile.parse(flow.replace(", maxBytes: %s", ""))
+                .flow()
+                .connections()
+                .get(0)
+                .maxBytes())
+        .isEqualTo(io.tideflow.core.flow.Connection.DEFAULT_MAX_BYTES);
+    assertThatThrownBy(() -> FlowFile.parse(flow.formatted("12")))
+        .hasMessageContaining(
+            "connection a.o -> b.i: maxBytes must be in [1024, 1073741824], was 12");
+    assertThatThrownBy(() -> FlowFile.parse(flow.formatted("lots")))
+        .hasMessageContaining(
+            "'maxBytes' must be bytes, or a number with Ki, Mi or Gi, was 'lots'");
+  }
+
+  @Test
   void aFlowFileThatIsWrongIsRefusedNamingWhatIsWrong() {
     assertThatThrownBy(() -> FlowFile.parse("name: f\nprocesses:\n  - {name: a, typo: x}\n"))
         .hasMessageContaining("a process has an unknown key 'typo'");

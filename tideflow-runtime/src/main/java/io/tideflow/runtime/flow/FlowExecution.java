@@ -31,6 +31,8 @@ public final class FlowExecution implements AutoCloseable {
   private final CompletableFuture<Void> completion = new CompletableFuture<>();
   private final List<RemoteOut> remoteOuts = new ArrayList<>();
   private final List<InboundChannel> inbound = new ArrayList<>();
+  // Every channel whose sender is here: what their bytes are held to.
+  private final List<Link> sent = new ArrayList<>();
   private final AtomicInteger running = new AtomicInteger();
   private FlowNode node;
   private java.util.Set<String> only;
@@ -147,10 +149,12 @@ public final class FlowExecution implements AutoCloseable {
           InstanceRunner sender = senders[i];
           InstanceRunner receiver = receivers[j];
           if (sender != null && receiver != null) {
-            links[k] = new Link(c.capacity(), c.toPort(), sender, receiver);
+            links[k] = new Link(c.capacity(), c.maxBytes(), c.toPort(), sender, receiver);
+            sent.add(links[k]);
             inputs.computeIfAbsent(receiver, r -> new ArrayList<>()).add(links[k]);
           } else if (sender != null) {
-            links[k] = new Link(c.capacity(), sender, node.sendPump(), null);
+            links[k] = new Link(c.capacity(), c.maxBytes(), sender, node.sendPump(), null);
+            sent.add(links[k]);
             remoteOuts.add(
                 new RemoteOut(
                     new ChannelKey(flow.name(), generation, ci, i, j),
@@ -161,7 +165,12 @@ public final class FlowExecution implements AutoCloseable {
           } else if (receiver != null) {
             String port = c.toPort();
             Link in =
-                new Link(c.capacity(), node.grantPump(), receiver, m -> receiver.deliver(port, m));
+                new Link(
+                    c.capacity(),
+                    c.maxBytes(),
+                    node.grantPump(),
+                    receiver,
+                    m -> receiver.deliver(port, m));
             inputs.computeIfAbsent(receiver, r -> new ArrayList<>()).add(in);
             inbound.add(
                 new InboundChannel(
@@ -297,6 +306,27 @@ public final class FlowExecution implements AutoCloseable {
       sum += c.duplicates();
     }
     return sum;
+  }
+
+  /** Payload bytes the channels sent from here hold now, together. */
+  public long heldBytes() {
+    long held = 0;
+    for (Link l : sent) {
+      held += l.heldBytes();
+    }
+    return held;
+  }
+
+  /**
+   * The most payload bytes any one channel sent from here held at any time, over its bound when one
+   * message was larger than the bound.
+   */
+  public long peakChannelBytes() {
+    long peak = 0;
+    for (Link l : sent) {
+      peak = Math.max(peak, l.peakBytes());
+    }
+    return peak;
   }
 
   /** Every instance's counters now, in flow order. */

@@ -212,6 +212,15 @@ public final class FlowNode implements AutoCloseable {
         .tag("direction", "in")
         .description("Flow streams open from other nodes to this one")
         .register(registry);
+    Gauge.builder(
+            "tideflow.flow.channel.bytes",
+            this,
+            n -> n.executions.stream().mapToLong(FlowExecution::heldBytes).sum())
+        .tag("node", id)
+        .baseUnit("bytes")
+        .description(
+            "Payload bytes the channels sent from this node hold: waiting, or kept for replay")
+        .register(registry);
     Gauge.builder("tideflow.flow.unacked", sendPump, SendPump::unacked)
         .tag("node", id)
         .description("Messages this node keeps for replay until their receivers make them safe")

@@ -206,6 +206,7 @@ public final class FlowRecords {
               .setRouting(c.routing().name())
               .setCapacity(c.capacity())
               .setKeyGroups(c.keyGroups())
+              .setMaxBytes(c.maxBytes())
               .setRate(rates.getOrDefault(c, 1.0)));
     }
     return b.build().toByteArray();
@@ -252,7 +253,8 @@ public final class FlowRecords {
               c.getToPort(),
               routing,
               c.getCapacity(),
-              c.getKeyGroups());
+              c.getKeyGroups(),
+              c.getMaxBytes() == 0 ? Connection.DEFAULT_MAX_BYTES : c.getMaxBytes());
       b.connect(connection);
       rates.put(connection, c.getRate());
     }

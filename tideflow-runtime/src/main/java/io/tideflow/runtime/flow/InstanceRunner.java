@@ -311,9 +311,11 @@ final class InstanceRunner extends Party implements ProcessContext, Runnable {
 
   /** Puts {@code message} on {@code link}, waiting for room. This instance's thread only. */
   void send(Link link, Message message) throws InterruptedException {
-    if (!link.channel.offer(message)) {
-      awaitRoom(link, message);
+    int size = message.payload().length;
+    if (!link.roomFor(size) || !link.channel.offer(message)) {
+      awaitRoom(link, message, size);
     }
+    link.added(size);
     emitted++;
     link.consumer.wake();
   }
@@ -328,12 +330,13 @@ final class InstanceRunner extends Party implements ProcessContext, Runnable {
     endWait(WAIT_IDLE, start);
   }
 
-  private void awaitRoom(Link link, Message message) throws InterruptedException {
+  private void awaitRoom(Link link, Message message, int size) throws InterruptedException {
     long start = beginWait(WAIT_ROOM);
     long park = MIN_PARK_NANOS;
-    BooleanSupplier full = () -> link.channel.size() >= link.channel.capacity();
+    BooleanSupplier full =
+        () -> link.channel.size() >= link.channel.capacity() || !link.roomFor(size);
     try {
-      for (int i = 0; !link.channel.offer(message); i++) {
+      for (int i = 0; !(link.roomFor(size) && link.channel.offer(message)); i++) {
         if (execution.stopping()) {
           throw new InterruptedException("flow " + flow() + " is stopping");
         }

@@ -57,12 +57,19 @@ final class RemoteOut {
     this.mask = size - 1;
   }
 
-  /** Forgets what the receiver acknowledged. */
+  /** Forgets what the receiver acknowledged, letting its bytes go from the channel. */
   void trim() {
     long acked = ackedUntil;
+    long freed = 0;
     while (firstUnacked < acked && firstUnacked < nextSeq) {
-      ring[(int) firstUnacked & mask] = null;
+      int slot = (int) firstUnacked & mask;
+      freed += ring[slot].payload().length;
+      ring[slot] = null;
       firstUnacked++;
+    }
+    if (freed > 0) {
+      link.released(freed);
+      link.producer.wake();
     }
     if (sendFrom < firstUnacked) {
       sendFrom = firstUnacked;

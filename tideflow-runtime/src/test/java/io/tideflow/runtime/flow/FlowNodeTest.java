@@ -332,6 +332,52 @@ class FlowNodeTest {
         .isLessThanOrEqualTo(10_000 + 16 + 16 * RemoteOut.REPLAY_FACTOR + 16 + 1);
   }
 
+  /** 300 messages of 64 KiB from an unpaced source into a sink taking 2 ms a message. */
+  private static Flow heavy(String name, long maxBytes) {
+    return Flow.builder(name)
+        .process(
+            process(
+                "source",
+                "sequence",
+                1,
+                List.of(),
+                List.of("out"),
+                Map.of("count", "300", "size", "65536")))
+        .process(process("sink", "spin", 1, List.of("in"), List.of(), Map.of("nanos", "2000000")))
+        .connect(
+            new io.tideflow.core.flow.Connection(
+                "source", "out", "sink", "in", Routing.FORWARD, 64, 128, maxBytes))
+        .build();
+  }
+
+  @Test
+  void aSlowConsumerHoldsTheBytesAChannelHoldsUnderItsBound() throws Exception {
+    long bound = 512 << 10;
+    // In one node: 64 messages of 64 KiB would be 4 MiB; the bound holds it to 512 KiB.
+    try (FlowExecution local =
+        FlowExecution.start(heavy("heavy-local", bound), FlowProcesses.builtins())) {
+      local.completion().get(30, TimeUnit.SECONDS);
+      assertThat(local.peakChannelBytes()).isPositive().isLessThanOrEqualTo(bound);
+      assertThat(local.stats().get(1).received()).isEqualTo(300);
+    }
+    // Across nodes the bound covers what waits on the sender and what it keeps for replay.
+    FlowNode a = node("a", FlowProcesses.builtins());
+    FlowNode b = node("b", FlowProcesses.builtins());
+    Flow flow = heavy("heavy-remote", bound);
+    Map<String, String> placement = Map.of("source#0", "a", "sink#0", "b");
+    FlowExecution onA = a.start(flow, placement);
+    FlowExecution onB = b.start(flow, placement);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> onA.stats().get(0).backpressuredNanos() > 100_000_000L);
+    assertThat(onA.heldBytes()).isLessThanOrEqualTo(bound);
+    onB.completion().get(30, TimeUnit.SECONDS);
+    onA.completion().get(30, TimeUnit.SECONDS);
+    assertThat(onA.peakChannelBytes()).isGreaterThan(bound / 2).isLessThanOrEqualTo(bound);
+    assertThat(onB.stats().get(0).received()).isEqualTo(300);
+    assertThat(onA.heldBytes()).isZero();
+  }
+
   @Test
   void losesNothingWhenTheNodeOfAMiddleStageDies() throws Exception {
     int total = 20_000;
