@@ -222,6 +222,7 @@ final class InstanceRunner extends Party implements ProcessContext, Runnable {
         }
         boolean ended = l.ended;
         int n = l.channel.drain(l.deliver, BATCH);
+        l.releaseDrained();
         if (n > 0) {
           received += n;
           got += n;
@@ -312,10 +313,13 @@ final class InstanceRunner extends Party implements ProcessContext, Runnable {
   /** Puts {@code message} on {@code link}, waiting for room. This instance's thread only. */
   void send(Link link, Message message) throws InterruptedException {
     int size = message.payload().length;
-    if (!link.roomFor(size) || !link.channel.offer(message)) {
-      awaitRoom(link, message, size);
+    boolean counted = link.counted(size);
+    if ((counted && !link.roomFor(size)) || !link.channel.offer(message)) {
+      awaitRoom(link, message, counted ? size : 0);
     }
-    link.added(size);
+    if (counted) {
+      link.added(size);
+    }
     emitted++;
     link.consumer.wake();
   }

@@ -1,5 +1,7 @@
 package io.tideflow.runtime.flow;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.function.Consumer;
 
 /**
@@ -34,11 +36,32 @@ final class Link {
   /** Payload bytes the channel may hold: waiting here and, across nodes, kept for replay. */
   final long maxBytes;
 
-  // Payload bytes put in by the sending instance, and let go: taken by a receiver on this node,
-  // or made safe by one on another (then the send pump lets them go). One writer each.
-  private volatile long bytesIn;
-  private volatile long bytesOut;
-  private volatile long peakBytes;
+  /**
+   * Payloads this large and larger are counted against {@link #countedBound}; smaller ones are not
+   * counted at all (they cost no bookkeeping), which is safe because the channel holds at most
+   * {@value #MOST_HELD_PER_SLOT} messages per slot of its capacity, here and in a replay ring, and
+   * so less than {@code maxBytes - countedBound} of them.
+   */
+  final int countFrom;
+
+  /** The counted payloads' share of {@link #maxBytes}: at least half of it. */
+  final long countedBound;
+
+  /** Messages per slot of capacity a channel holds at most: its own slots and a replay ring's. */
+  static final int MOST_HELD_PER_SLOT = 1 + 2 * RemoteOut.REPLAY_FACTOR;
+
+  // Counted bytes the receiver on this node delivered in its current drain; its thread only.
+  private long drained;
+
+  // Payload bytes put in by the sending instance and the most held, and what it last saw let go;
+  // and the bytes let go: taken by a receiver on this node, or made safe by one on another (then
+  // the send pump lets them go). Each side writes its own padded array only, on a cache line of
+  // its own, so that counting costs the other side nothing; the sender reads what was let go only
+  // when the bound seems reached, as a ring reads its other end's index.
+  private static final int AT = 8; // 64 bytes from either end of a 16-long array
+  private final long[] sent = new long[2 * AT + 3];
+  private final long[] freed = new long[2 * AT + 1];
+  private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(long[].class);
 
   /** A channel between two instances on this node. */
   Link(
@@ -49,56 +72,101 @@ final class Link {
       InstanceRunner consumer) {
     this.channel = new SpscChannel<>(Math.max(2, capacity));
     this.maxBytes = maxBytes;
+    this.countFrom = countFrom(channel.capacity(), maxBytes);
+    this.countedBound = countedBound(channel.capacity(), maxBytes, countFrom);
     this.producer = producer;
     this.consumer = consumer;
     this.deliver =
         m -> {
-          released(m.payload().length);
+          int size = m.payload().length;
+          if (size >= countFrom) {
+            drained += size;
+          }
           consumer.deliver(toPort, m);
         };
   }
 
+  private static int countFrom(int capacity, long maxBytes) {
+    long from = maxBytes / (2L * MOST_HELD_PER_SLOT * Math.max(2, capacity));
+    return from <= 1 ? 0 : (int) Math.min(Integer.MAX_VALUE, from);
+  }
+
+  private static long countedBound(int capacity, long maxBytes, int countFrom) {
+    return countFrom == 0
+        ? maxBytes
+        : maxBytes - (long) MOST_HELD_PER_SLOT * Math.max(2, capacity) * (countFrom - 1);
+  }
+
+  /** Whether a payload of {@code size} bytes is counted. */
+  boolean counted(int size) {
+    return size >= countFrom;
+  }
+
+  /** Lets go what the receiver on this node drained; its thread only, after each drain. */
+  void releaseDrained() {
+    if (drained > 0) {
+      released(drained);
+      drained = 0;
+    }
+  }
+
   /**
    * A channel one end of which is a pump to or from another node. Towards another node the pump
-   * lets bytes go as they are made safe; from one, the sender's credits bound what comes.
+   * lets bytes go as they are made safe; from one, the sender's credits bound what comes. (On this
+   * node the receiving instance lets go what it drained, a batch at a time.)
    */
   Link(int capacity, long maxBytes, Party producer, Party consumer, Consumer<Message> deliver) {
     this.channel = new SpscChannel<>(Math.max(2, capacity));
     this.maxBytes = maxBytes;
+    this.countFrom = countFrom(channel.capacity(), maxBytes);
+    this.countedBound = countedBound(channel.capacity(), maxBytes, countFrom);
     this.producer = producer;
     this.consumer = consumer;
     this.deliver = deliver;
   }
 
-  /** Whether {@code size} more bytes fit; into a channel that holds none, anything does. */
+  /**
+   * Whether {@code size} more counted bytes fit; into a channel that holds none, anything does. The
+   * sender's thread only.
+   */
   boolean roomFor(int size) {
-    long held = bytesIn - bytesOut;
-    return held <= 0 || held + size <= maxBytes;
+    long in = sent[AT];
+    long held = in - sent[AT + 1];
+    if (held <= 0 || held + size <= countedBound) {
+      return true;
+    }
+    long out = (long) SLOT.getAcquire(freed, AT);
+    sent[AT + 1] = out;
+    held = in - out;
+    if (held > sent[AT + 2]) {
+      SLOT.setOpaque(sent, AT + 2, held); // the most it held when it came near the bound
+    }
+    return held <= 0 || held + size <= countedBound;
   }
 
-  /** The sender put {@code size} bytes in; the sender's thread only. */
+  /** The sender put {@code size} counted bytes in; the sender's thread only. */
   void added(int size) {
-    long in = bytesIn + size;
-    bytesIn = in;
-    long held = in - bytesOut;
-    if (held > peakBytes) {
-      peakBytes = held;
+    SLOT.setOpaque(sent, AT, sent[AT] + size);
+  }
+
+  /** {@code size} counted bytes left the channel; the receiver's (or send pump's) thread only. */
+  void released(long size) {
+    if (size > 0) {
+      SLOT.setRelease(freed, AT, freed[AT] + size);
     }
   }
 
-  /** {@code size} bytes left the channel; the receiver's (or send pump's) thread only. */
-  void released(long size) {
-    bytesOut = bytesOut + size;
-  }
-
-  /** Payload bytes the channel holds now. */
+  /** Counted payload bytes the channel holds now; any thread. */
   long heldBytes() {
-    return Math.max(0, bytesIn - bytesOut);
+    return Math.max(0, (long) SLOT.getOpaque(sent, AT) - (long) SLOT.getAcquire(freed, AT));
   }
 
-  /** The most payload bytes the channel held at any time, as the sender saw it. */
+  /**
+   * The most payload bytes the channel held at any time, as the sender saw it (what it had seen let
+   * go may lag: never less than the truth); any thread.
+   */
   long peakBytes() {
-    return peakBytes;
+    return (long) SLOT.getOpaque(sent, AT + 2);
   }
 
   /** Messages of this channel known to be safe. */

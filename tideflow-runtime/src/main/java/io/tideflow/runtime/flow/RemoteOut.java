@@ -63,7 +63,10 @@ final class RemoteOut {
     long freed = 0;
     while (firstUnacked < acked && firstUnacked < nextSeq) {
       int slot = (int) firstUnacked & mask;
-      freed += ring[slot].payload().length;
+      int size = ring[slot].payload().length;
+      if (link.counted(size)) {
+        freed += size;
+      }
       ring[slot] = null;
       firstUnacked++;
     }
