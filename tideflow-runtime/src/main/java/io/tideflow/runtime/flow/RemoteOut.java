@@ -21,6 +21,11 @@ final class RemoteOut {
   final Link link;
   final FlowExecution execution;
   private final Message[] ring;
+  // The counted payload bytes (see Link#counted) taken up to and including each slot's message,
+  // so that a trim lets go of what it forgets without reading the messages again.
+  private final long[] countedUpTo;
+  private long countedTaken;
+  private long countedFreed;
   private final int mask;
 
   /** The node the receiver is on; changed when it is placed again. */
@@ -54,25 +59,25 @@ final class RemoteOut {
     this.target = target;
     int size = Integer.highestOneBit(Math.max(2, REPLAY_FACTOR * capacity) - 1) << 1;
     this.ring = new Message[size];
+    this.countedUpTo = new long[size];
     this.mask = size - 1;
   }
 
   /** Forgets what the receiver acknowledged, letting its bytes go from the channel. */
   void trim() {
     long acked = ackedUntil;
-    long freed = 0;
+    long from = firstUnacked;
     while (firstUnacked < acked && firstUnacked < nextSeq) {
-      int slot = (int) firstUnacked & mask;
-      int size = ring[slot].payload().length;
-      if (link.counted(size)) {
-        freed += size;
-      }
-      ring[slot] = null;
+      ring[(int) firstUnacked & mask] = null;
       firstUnacked++;
     }
-    if (freed > 0) {
-      link.released(freed);
-      link.producer.wake();
+    if (firstUnacked > from) {
+      long upTo = countedUpTo[(int) (firstUnacked - 1) & mask];
+      if (upTo > countedFreed) {
+        link.released(upTo - countedFreed);
+        countedFreed = upTo;
+        link.producer.wake();
+      }
     }
     if (sendFrom < firstUnacked) {
       sendFrom = firstUnacked;
@@ -87,7 +92,13 @@ final class RemoteOut {
       if (m == null) {
         break;
       }
-      ring[(int) nextSeq & mask] = m;
+      int slot = (int) nextSeq & mask;
+      ring[slot] = m;
+      int size = m.payload().length;
+      if (link.counted(size)) {
+        countedTaken += size;
+      }
+      countedUpTo[slot] = countedTaken;
       nextSeq++;
       taken++;
     }
