@@ -53,7 +53,7 @@ import org.HdrHistogram.Recorder;
  * made for the run, as a cluster across machines does; the in-node row is left out then.
  *
  * <pre>
- * CrossNodeBench [--rounds 3] [--warmup 3] [--seconds 5] [--tls]
+ * CrossNodeBench [--rounds 3] [--warmup 3] [--seconds 5] [--tls] [--latency-rate MSGS_PER_S]
  * </pre>
  */
 public final class CrossNodeBench {
@@ -154,12 +154,14 @@ public final class CrossNodeBench {
     int rounds = 3;
     int warmup = 3;
     int seconds = 5;
+    long latencyRate = 0;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
         case "--warmup" -> warmup = Integer.parseInt(args[++i]);
         case "--seconds" -> seconds = Integer.parseInt(args[++i]);
         case "--tls" -> tlsDir = issueCertificates();
+        case "--latency-rate" -> latencyRate = Long.parseLong(args[++i]);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
@@ -210,13 +212,16 @@ public final class CrossNodeBench {
               inNodeLatency.get(1),
               inNodeLatency.get(2)));
     }
-    long half = (long) (batched / 2);
+    // The latency row at half the batched rate, or at a rate given, to compare runs at one load.
+    long half = latencyRate > 0 ? latencyRate : (long) (batched / 2);
     List<String> latency = round(FlowNode.MAX_BATCH, warmup, seconds, half);
     System.out.printf(Locale.ROOT, "at %,d msgs/s: %s%n", half, latency);
     rows.add(
         String.format(
             Locale.ROOT,
-            "| batched at half load (%,d msgs/s) | %,.0f | | %s | %s |",
+            "| batched at "
+                + (latencyRate > 0 ? "a fixed load" : "half load")
+                + " (%,d msgs/s) | %,.0f | | %s | %s |",
             half,
             Double.parseDouble(latency.get(0)),
             latency.get(1),
