@@ -40,6 +40,7 @@ class FlowClusterTest {
   private ClusterStore store;
   private Path logs;
   private Path out;
+  private NodeProcess coordinator;
 
   @BeforeEach
   void startCluster() throws Exception {
@@ -47,7 +48,7 @@ class FlowClusterTest {
     store = ClusterStores.open(etcd.uri());
     logs = Files.createTempDirectory("tideflow-flow-cluster");
     out = Files.createDirectories(logs.resolve("sink"));
-    start("c1", "coordinator", "--id", "c1", "--lease-ttl", "2s");
+    coordinator = start("c1", "coordinator", "--id", "c1", "--lease-ttl", "2s");
     for (String id : List.of("w1", "w2", "w3")) {
       start(id, "worker", "--id", id, "--lease-ttl", "2s");
     }
@@ -56,7 +57,9 @@ class FlowClusterTest {
   private NodeProcess start(String name, String command, String... args) {
     List<String> all = new ArrayList<>(List.of(command, "--store", etcd.uri()));
     all.addAll(List.of(args));
-    if (!command.equals("deploy")) {
+    if (command.equals("coordinator")) {
+      all.addAll(List.of("--metrics-port", "0")); // its /flows is read below
+    } else if (!command.equals("deploy")) {
       all.addAll(List.of("--metrics-port", "-1"));
     }
     NodeProcess p = NodeProcess.start(name, logs, all.toArray(String[]::new));
@@ -123,6 +126,28 @@ class FlowClusterTest {
     NodeProcess deploy = start("deploy", "deploy", file.toString(), "--wait", "30s");
     assertThat(deploy.exitCode(Duration.ofSeconds(60))).as(deploy.output()).isZero();
     assertThat(deploy.output()).contains("flow survive deployed: 3 processes, 8 instances");
+
+    // The coordinator's /flows shows the flow running, every instance reported by its worker.
+    java.util.regex.Matcher url =
+        java.util.regex.Pattern.compile("metrics (http://\\S+)/metrics")
+            .matcher(coordinator.output());
+    assertThat(url.find()).as(coordinator.output()).isTrue();
+    java.net.URI flowsPage = java.net.URI.create(url.group(1) + "/flows");
+    try (java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () ->
+                  assertThat(
+                          http.send(
+                                  java.net.http.HttpRequest.newBuilder(flowsPage).build(),
+                                  java.net.http.HttpResponse.BodyHandlers.ofString())
+                              .body())
+                      .contains("flow survive: RUNNING")
+                      .contains("partitions")
+                      .containsPattern("work#0: (BUSY|IDLE|BACKPRESSURED), busy")
+                      .doesNotContain("no report yet"));
+    }
 
     FlowRecords.Placement before = placement();
     Set<String> keep = Set.of(before.nodes().get("source#0"), before.nodes().get("sink#0"));
