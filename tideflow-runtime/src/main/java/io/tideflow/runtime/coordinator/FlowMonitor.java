@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.tideflow.core.flow.Backpressure;
+import io.tideflow.core.flow.Flow;
 import io.tideflow.core.flow.FlowHealth;
 import io.tideflow.core.model.NodeInfo;
 import io.tideflow.runtime.flow.FlowRecords;
@@ -50,11 +51,13 @@ public final class FlowMonitor implements AutoCloseable {
   /**
    * One flow at one look.
    *
+   * @param flow the flow as deployed
    * @param placement null while it is not placed
    * @param failure null unless its deployment failed
    * @param instances what the nodes last reported, by instance
    */
   public record FlowView(
+      Flow flow,
       String name,
       long deployedAtMillis,
       State state,
@@ -219,7 +222,8 @@ public final class FlowMonitor implements AutoCloseable {
       FlowHealth.Report health =
           FlowHealth.of(d.flow(), p == null ? Map.of() : p.nodes(), reported, capacities);
       State state = f != null ? State.FAILED : p == null ? State.NOT_PLACED : State.RUNNING;
-      views.add(new FlowView(name, generation, state, p, f, health, Map.copyOf(reported)));
+      views.add(
+          new FlowView(d.flow(), name, generation, state, p, f, health, Map.copyOf(reported)));
     }
     return List.copyOf(views);
   }
@@ -370,7 +374,7 @@ public final class FlowMonitor implements AutoCloseable {
         .parallelism()
         .forEach(
             (process, n) -> {
-              int now = v.placement() == null ? n : parallelism(v, process);
+              int now = v.flow().process(process).parallelism();
               if (n != now) {
                 changes.add(process + " " + now + " -> " + n);
               }
@@ -379,16 +383,6 @@ public final class FlowMonitor implements AutoCloseable {
       b.append("  DS2 parallelism: ").append(String.join(", ", changes)).append('\n');
     }
     return b.toString();
-  }
-
-  private static int parallelism(FlowView v, String process) {
-    int n = 0;
-    for (String instance : v.placement().nodes().keySet()) {
-      if (instance.substring(0, instance.lastIndexOf('#')).equals(process)) {
-        n++;
-      }
-    }
-    return n;
   }
 
   @Override
