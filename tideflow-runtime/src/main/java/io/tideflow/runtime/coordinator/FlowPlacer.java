@@ -32,7 +32,8 @@ import java.util.concurrent.TimeUnit;
  * ClusterKeys#placement} through the leadership, so a deposed leader's write is refused by the
  * store. Level-triggered: it looks at every flow every {@link #PERIOD} and whenever the node
  * registry changes; a placement of a flow no longer deployed is deleted, and so is a failure
- * ({@link ClusterKeys#flowFailure}) of a deployment that is no longer the flow's.
+ * ({@link ClusterKeys#flowFailure}) of a deployment that is no longer the flow's, and the states
+ * ({@link ClusterKeys#flowState}) of a deployment once another replaces it or the flow goes.
  */
 public final class FlowPlacer implements AutoCloseable {
   private static final Logger LOG = System.getLogger(FlowPlacer.class.getName());
@@ -145,6 +146,7 @@ public final class FlowPlacer implements AutoCloseable {
         StoreCalls.await(
             l.delete(ClusterKeys.placement(flow)), timeout, "delete placement " + flow);
         LOG.log(Level.INFO, "flow " + flow + " undeployed: its placement is deleted");
+        dropStates(l, placements.get(flow));
       }
     }
     // A failure stays while its deployment does: until the flow is undeployed or deployed again.
@@ -199,6 +201,9 @@ public final class FlowPlacer implements AutoCloseable {
             l.put(ClusterKeys.placement(name), FlowRecords.encode(next)), timeout, "place " + name);
     if (written) {
       placedEpochs.put(name, epoch);
+      if (current != null && current.deployedAtMillis() != d.deployedAtMillis()) {
+        dropStates(l, current);
+      }
       LOG.log(
           Level.INFO,
           "flow "
@@ -213,6 +218,20 @@ public final class FlowPlacer implements AutoCloseable {
               + r.cut()
               + " msgs/s cross nodes");
     }
+  }
+
+  /** Deletes what the stateful instances of a former deployment kept; the new one starts afresh. */
+  private void dropStates(Leadership l, FlowRecords.Placement former) {
+    List<java.util.concurrent.CompletableFuture<Boolean>> deletes = new ArrayList<>();
+    for (String instance : former.nodes().keySet()) {
+      deletes.add(
+          l.delete(ClusterKeys.flowState(former.flow(), former.deployedAtMillis(), instance)));
+    }
+    StoreCalls.await(
+        java.util.concurrent.CompletableFuture.allOf(
+            deletes.toArray(java.util.concurrent.CompletableFuture[]::new)),
+        timeout,
+        "delete the states of flow " + former.flow());
   }
 
   private static long moved(FlowRecords.Placement current, Map<String, String> nodes) {

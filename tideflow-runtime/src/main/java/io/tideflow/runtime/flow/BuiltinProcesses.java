@@ -44,7 +44,11 @@ final class BuiltinProcesses {
     return outputs;
   }
 
-  static final class Sequence implements FlowProcess {
+  /**
+   * Numbers {@code instance, instance + parallelism, ...} below {@code count}: a replayable source,
+   * whose state is the next number, so that an instance placed again goes on from there.
+   */
+  static final class Sequence implements StatefulProcess {
     private static final int TURN = 256;
     private long next;
     private long step;
@@ -93,6 +97,23 @@ final class BuiltinProcesses {
         }
       }
       return next < end;
+    }
+
+    @Override
+    public byte[] snapshot() {
+      return ByteBuffer.allocate(Long.BYTES).putLong(next).array();
+    }
+
+    @Override
+    public void restore(byte[] state) {
+      if (state.length != Long.BYTES) {
+        throw new IllegalArgumentException(
+            "a sequence's state is " + Long.BYTES + " bytes, was " + state.length);
+      }
+      next = ByteBuffer.wrap(state).getLong();
+      // Paced from here on, as if started now.
+      startedAt = System.nanoTime();
+      emitted = 0;
     }
   }
 

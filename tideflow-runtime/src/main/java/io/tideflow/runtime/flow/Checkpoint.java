@@ -7,5 +7,7 @@ package io.tideflow.runtime.flow;
  *
  * @param taken per input link, in the instance's input order
  * @param emitted per output link, in the instance's output order
+ * @param state what a {@link StatefulProcess} held then, null for any other process: its inputs are
+ *     safe only once this state is kept too
  */
-record Checkpoint(long[] taken, long[] emitted) {}
+record Checkpoint(long[] taken, long[] emitted, byte[] state) {}

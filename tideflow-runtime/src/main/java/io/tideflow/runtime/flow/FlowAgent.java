@@ -101,6 +101,7 @@ public final class FlowAgent implements AutoCloseable {
    */
   public static FlowAgent start(
       ClusterStore store, FlowNode node, Duration timeout, LongSupplier lease) {
+    node.states(FlowStateStore.over(store));
     FlowAgent agent = new FlowAgent(store, node, timeout, lease);
     agent.watch =
         agent.follow(ClusterKeys.PLACEMENTS, agent.placements, FlowAgent::decodePlacement);

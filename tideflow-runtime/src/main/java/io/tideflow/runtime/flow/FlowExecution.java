@@ -283,6 +283,18 @@ public final class FlowExecution implements AutoCloseable {
     }
   }
 
+  /** Where this execution's stateful instances keep their state; null when run directly. */
+  FlowStateStore states() {
+    return node == null ? null : node.states();
+  }
+
+  /** Has the grant pump settle again soon: a state was kept. */
+  void wakeSettler() {
+    if (node != null) {
+      node.grantPump().wake();
+    }
+  }
+
   /** A channel to another node ended and the receiver acknowledged all of it. */
   void remoteFinished() {
     if (running.decrementAndGet() == 0) {

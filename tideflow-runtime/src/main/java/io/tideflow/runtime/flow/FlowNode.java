@@ -58,6 +58,7 @@ public final class FlowNode implements AutoCloseable {
       };
   private final List<FlowExecution> executions = new CopyOnWriteArrayList<>();
   private final AtomicLong stray = new AtomicLong();
+  private volatile FlowStateStore states = FlowStateStore.inMemory();
 
   /**
    * @param nodeId this node's id, as placements name it
@@ -92,6 +93,18 @@ public final class FlowNode implements AutoCloseable {
 
   public String nodeId() {
     return nodeId;
+  }
+
+  /**
+   * Keeps the state of this node's stateful instances in {@code states} from the next execution
+   * started on; in memory until then.
+   */
+  public void states(FlowStateStore states) {
+    this.states = java.util.Objects.requireNonNull(states, "states");
+  }
+
+  FlowStateStore states() {
+    return states;
   }
 
   /** The service other nodes' flow streams come in on; add it to this node's gRPC server. */

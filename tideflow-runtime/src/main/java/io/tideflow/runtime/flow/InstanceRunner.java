@@ -21,6 +21,20 @@ final class InstanceRunner extends Party implements ProcessContext, Runnable {
   /** How often a busy instance records a checkpoint; an instance about to idle always does. */
   static final long CHECKPOINT_NANOS = 200_000;
 
+  /**
+   * How often a stateful instance keeps its state at most while its inputs' replay rings have room;
+   * one whose inputs hold half a ring not yet safe keeps it at once.
+   */
+  static final long STATE_CHECKPOINT_NANOS = 100_000_000L;
+
+  /** How long an instance waits before it tries again to keep or read its state. */
+  static final long STATE_RETRY_NANOS = 200_000_000L;
+
+  /** How long an instance placed again tries to read its state before it fails. */
+  static final long STATE_LOAD_NANOS = 30_000_000_000L;
+
+  private static final System.Logger LOG = System.getLogger(InstanceRunner.class.getName());
+
   private static final int WAIT_NONE = 0;
   private static final int WAIT_IDLE = 1;
   private static final int WAIT_ROOM = 2;
@@ -43,6 +57,7 @@ final class InstanceRunner extends Party implements ProcessContext, Runnable {
   private final ProcessSpec spec;
   private final int instance;
   private final FlowProcess body;
+  private final StatefulProcess stateful;
   private final String id;
   private final Map<String, OutputPort> outputs = new LinkedHashMap<>();
   private Link[] inputs = new Link[0];
@@ -56,6 +71,12 @@ final class InstanceRunner extends Party implements ProcessContext, Runnable {
   private Checkpoint unsettled;
   private long checkpointedAt;
   private long checkpointedReceived;
+
+  // A stateful instance's state being kept, and the checkpoint it belongs to: the grant pump's.
+  private java.util.concurrent.CompletableFuture<Void> saving;
+  private Checkpoint toSave;
+  private long saveRetryAt;
+  private boolean saveFailing;
 
   // Owned by the instance's thread.
   private long received;
@@ -81,6 +102,7 @@ final class InstanceRunner extends Party implements ProcessContext, Runnable {
     this.spec = spec;
     this.instance = instance;
     this.body = body;
+    this.stateful = body instanceof StatefulProcess s ? s : null;
     this.id = spec.name() + "#" + instance;
   }
 
@@ -159,6 +181,9 @@ final class InstanceRunner extends Party implements ProcessContext, Runnable {
     Throwable failure = null;
     try {
       body.open(this);
+      if (keepsState()) {
+        restoreState();
+      }
       if (spec.inputs().isEmpty()) {
         produceAll();
       } else {
@@ -167,7 +192,7 @@ final class InstanceRunner extends Party implements ProcessContext, Runnable {
       body.finish();
       publish();
       outputs.values().forEach(OutputPort::end);
-      if (tracksAcks && inputs.length > 0) {
+      if (tracksAcks && (inputs.length > 0 || stateful != null)) {
         lastCheckpoint = snapshot();
       }
     } catch (Stopped e) {
@@ -206,6 +231,12 @@ final class InstanceRunner extends Party implements ProcessContext, Runnable {
       if (!more) {
         return;
       }
+      if (keepsState()) {
+        long now = System.nanoTime();
+        if (now - checkpointedAt >= STATE_CHECKPOINT_NANOS) {
+          checkpoint(now);
+        }
+      }
     }
   }
 
@@ -236,12 +267,61 @@ final class InstanceRunner extends Party implements ProcessContext, Runnable {
       publish();
       if (tracksAcks && received != checkpointedReceived) {
         long now = System.nanoTime();
-        if (got == 0 || now - checkpointedAt >= CHECKPOINT_NANOS) {
+        if (stateful == null
+            ? got == 0 || now - checkpointedAt >= CHECKPOINT_NANOS
+            : stateDue(now)) {
           checkpoint(now);
         }
       }
       if (got == 0 && open > 0) {
         awaitInput();
+      }
+    }
+  }
+
+  private boolean keepsState() {
+    return stateful != null && tracksAcks;
+  }
+
+  /**
+   * Whether a stateful instance should keep its state now: its interval has passed, or an input
+   * holds half a replay ring its sender may not let go of until then.
+   */
+  private boolean stateDue(long now) {
+    if (now - checkpointedAt >= STATE_CHECKPOINT_NANOS) {
+      return true;
+    }
+    for (Link l : inputs) {
+      if (l.channel.consumed() - l.acked >= RemoteOut.REPLAY_FACTOR * l.channel.capacity() / 2) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Takes up the state a former run of this instance kept, if any. */
+  private void restoreState() throws Exception {
+    FlowStateStore states = execution.states();
+    long deadline = System.nanoTime() + STATE_LOAD_NANOS;
+    while (true) {
+      checkStopping();
+      try {
+        java.util.Optional<byte[]> state =
+            states
+                .load(flow(), execution.generation(), id)
+                .get(STATE_LOAD_NANOS, java.util.concurrent.TimeUnit.NANOSECONDS);
+        if (state.isPresent()) {
+          stateful.restore(state.get());
+          LOG.log(
+              System.Logger.Level.INFO,
+              "flow " + flow() + ": " + id + " took up its state (" + state.get().length + " B)");
+        }
+        return;
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        if (System.nanoTime() - deadline >= 0) {
+          throw new IllegalStateException("could not read the state of " + id + ": " + e, e);
+        }
+        java.util.concurrent.locks.LockSupport.parkNanos(STATE_RETRY_NANOS);
       }
     }
   }
@@ -255,7 +335,30 @@ final class InstanceRunner extends Party implements ProcessContext, Runnable {
     for (int k = 0; k < emitted.length; k++) {
       emitted[k] = outLinks.get(k).channel.produced();
     }
-    return new Checkpoint(taken, emitted);
+    return new Checkpoint(taken, emitted, stateful == null ? null : state());
+  }
+
+  private byte[] state() {
+    byte[] state;
+    try {
+      state = stateful.snapshot();
+    } catch (Exception e) {
+      throw new Failed(e);
+    }
+    if (state == null) {
+      throw new Failed(new IllegalStateException(id + " returned no state from snapshot()"));
+    }
+    if (state.length > FlowStateStore.MAX_STATE_BYTES) {
+      throw new Failed(
+          new IllegalStateException(
+              "the state of "
+                  + id
+                  + " is "
+                  + state.length
+                  + " bytes, over the limit of "
+                  + FlowStateStore.MAX_STATE_BYTES));
+    }
+    return state;
   }
 
   private void checkpoint(long now) {
@@ -271,6 +374,10 @@ final class InstanceRunner extends Party implements ProcessContext, Runnable {
    * pump's thread only.
    */
   void settle() {
+    if (stateful != null) {
+      settleState();
+      return;
+    }
     while (true) {
       Checkpoint cp = unsettled != null ? unsettled : checkpoints.poll();
       if (cp == null) {
@@ -281,19 +388,84 @@ final class InstanceRunner extends Party implements ProcessContext, Runnable {
         lastCheckpoint = null;
         cp = last;
       }
-      for (int k = 0; k < cp.emitted().length; k++) {
-        if (outLinks.get(k).safe() < cp.emitted()[k]) {
-          unsettled = cp;
-          return;
-        }
+      if (!outputsSafe(cp)) {
+        unsettled = cp;
+        return;
       }
-      for (int i = 0; i < cp.taken().length; i++) {
-        if (cp.taken()[i] > inputs[i].acked) {
-          inputs[i].acked = cp.taken()[i];
-        }
-      }
+      markSafe(cp);
       unsettled = null;
     }
+  }
+
+  /**
+   * As {@link #settle} for a stateful instance: the newest checkpoint whose outputs are safe has
+   * its state kept, one at a time, and its inputs become safe once the store has it.
+   */
+  private void settleState() {
+    java.util.concurrent.CompletableFuture<Void> s = saving;
+    if (s != null) {
+      if (!s.isDone()) {
+        return;
+      }
+      saving = null;
+      if (s.isCompletedExceptionally()) {
+        // Kept for the next try, unless a newer safe checkpoint comes first.
+        saveRetryAt = System.nanoTime() + STATE_RETRY_NANOS;
+        if (!saveFailing) {
+          saveFailing = true;
+          LOG.log(
+              System.Logger.Level.WARNING,
+              "flow " + flow() + ": the state of " + id + " could not be kept; trying again",
+              s.exceptionNow());
+        }
+      } else {
+        saveFailing = false;
+        saveRetryAt = 0;
+        markSafe(toSave);
+        toSave = null;
+      }
+    }
+    while (true) {
+      Checkpoint cp = unsettled != null ? unsettled : checkpoints.poll();
+      if (cp == null) {
+        Checkpoint last = lastCheckpoint;
+        if (last == null) {
+          break;
+        }
+        lastCheckpoint = null;
+        cp = last;
+      }
+      if (!outputsSafe(cp)) {
+        unsettled = cp;
+        break;
+      }
+      unsettled = null;
+      toSave = cp;
+    }
+    if (toSave != null && (saveRetryAt == 0 || System.nanoTime() - saveRetryAt >= 0)) {
+      saving =
+          execution
+              .states()
+              .save(flow(), execution.generation(), id, toSave.state())
+              .whenComplete((ok, e) -> execution.wakeSettler());
+    }
+  }
+
+  private void markSafe(Checkpoint cp) {
+    for (int i = 0; i < cp.taken().length; i++) {
+      if (cp.taken()[i] > inputs[i].acked) {
+        inputs[i].acked = cp.taken()[i];
+      }
+    }
+  }
+
+  private boolean outputsSafe(Checkpoint cp) {
+    for (int k = 0; k < cp.emitted().length; k++) {
+      if (outLinks.get(k).safe() < cp.emitted()[k]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Called by a drain on this instance's thread. */
@@ -329,6 +501,12 @@ final class InstanceRunner extends Party implements ProcessContext, Runnable {
     long park = MIN_PARK_NANOS;
     for (int i = 0; !anyInputReady(); i++) {
       checkStopping();
+      if (keepsState() && received != checkpointedReceived) {
+        long now = System.nanoTime();
+        if (stateDue(now)) {
+          checkpoint(now);
+        }
+      }
       park = pause(i, park, this::nothingToTake);
     }
     endWait(WAIT_IDLE, start);

@@ -44,6 +44,12 @@ public final class ClusterKeys {
    */
   public static final String FLOW_STATS = "/tideflow/flow-stats/";
 
+  /**
+   * The latest safe state of each stateful instance, written by the instance's node: {@code
+   * /tideflow/flow-state/<flow>/<deployment>/<process>#<i>}.
+   */
+  public static final String FLOW_STATE = "/tideflow/flow-state/";
+
   /** The coordinator election. */
   public static final String COORDINATOR_ELECTION = "tideflow-coordinator";
 
@@ -79,6 +85,10 @@ public final class ClusterKeys {
 
   public static String flowFailure(String flow) {
     return FLOW_FAILURES + flow;
+  }
+
+  public static String flowState(String flow, long deployedAtMillis, String instance) {
+    return FLOW_STATE + flow + "/" + deployedAtMillis + "/" + instance;
   }
 
   public static String flowStats(String flow, String node) {

@@ -66,7 +66,9 @@ class FlowDeployTest {
         FlowProcesses.builtins()
             .with("collect", () -> new FlowNodeTest.Collect(seen))
             .with("collect-again", () -> new FlowNodeTest.Collect(seenAgain))
-            .with("fail-after", FailAfter::new);
+            .with("fail-after", FailAfter::new)
+            .with("total", Total::new)
+            .with("hoard", Hoard::new);
     workers.put(
         id,
         WorkerNode.start(
@@ -299,6 +301,22 @@ class FlowDeployTest {
     }
   }
 
+  /** An instance of {@code process} on a node that has neither source#0 nor sink#0. */
+  private static String apartFromSourceAndSink(FlowRecords.Placement p, String process) {
+    String source = p.nodes().get("source#0");
+    String sink = p.nodes().get("sink#0");
+    return p.nodes().entrySet().stream()
+        .filter(
+            e ->
+                e.getKey().startsWith(process + "#")
+                    && !e.getValue().equals(source)
+                    && !e.getValue().equals(sink))
+        .map(Map.Entry::getKey)
+        .findFirst()
+        .orElseThrow(
+            () -> new AssertionError("no " + process + " apart from source and sink: " + p));
+  }
+
   private FlowRecords.Failure failure(String flow) {
     return store
         .get(ClusterKeys.flowFailure(flow))
@@ -344,19 +362,7 @@ class FlowDeployTest {
     deploy(flow);
     await().atMost(Duration.ofSeconds(30)).until(() -> seen.size() > total / 5);
     FlowRecords.Placement before = placement("survive");
-    String keep = before.nodes().get("source#0");
-    String sinkNode = before.nodes().get("sink#0");
-    String victim =
-        before.nodes().entrySet().stream()
-            .filter(
-                e ->
-                    e.getKey().startsWith("work")
-                        && !e.getValue().equals(keep)
-                        && !e.getValue().equals(sinkNode))
-            .map(Map.Entry::getValue)
-            .findFirst()
-            .orElseThrow(
-                () -> new AssertionError("no work instance apart from source and sink: " + before));
+    String victim = before.nodes().get(apartFromSourceAndSink(before, "work"));
 
     // As a crash: the node stops serving and its lease is no longer kept alive.
     workers.remove(victim).kill();
@@ -370,5 +376,157 @@ class FlowDeployTest {
     assertThat(after.reason()).contains(victim);
     await().atMost(Duration.ofSeconds(60)).until(() -> new HashSet<>(seen).size() >= total);
     assertThat(new HashSet<>(seen)).hasSize(total);
+  }
+
+  /**
+   * Adds up the numbers it takes and writes the total once its input ends: all its work is state,
+   * nothing of it is written before the end.
+   */
+  static final class Total implements StatefulProcess {
+    private Output out;
+    private long sum;
+    private long count;
+
+    @Override
+    public void open(ProcessContext context) {
+      out = context.output("out");
+    }
+
+    @Override
+    public void onMessage(String port, Message message) {
+      sum += java.nio.ByteBuffer.wrap(message.payload()).getLong();
+      count++;
+    }
+
+    @Override
+    public void finish() throws InterruptedException {
+      out.emit(java.nio.ByteBuffer.allocate(16).putLong(sum).putLong(count).array());
+    }
+
+    @Override
+    public byte[] snapshot() {
+      return java.nio.ByteBuffer.allocate(16).putLong(sum).putLong(count).array();
+    }
+
+    @Override
+    public void restore(byte[] state) {
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(state);
+      sum = b.getLong();
+      count = b.getLong();
+    }
+  }
+
+  /** Keeps every message it takes, so that its state outgrows what a store value holds. */
+  static final class Hoard implements StatefulProcess {
+    private final java.io.ByteArrayOutputStream held = new java.io.ByteArrayOutputStream();
+
+    @Override
+    public void onMessage(String port, Message message) {
+      held.writeBytes(message.payload());
+    }
+
+    @Override
+    public byte[] snapshot() {
+      return held.toByteArray();
+    }
+
+    @Override
+    public void restore(byte[] state) {
+      held.writeBytes(state);
+    }
+  }
+
+  @Test
+  void aStatefulInstancePlacedAgainGoesOnFromItsStateAndCountsEveryInputOnce() {
+    int total = 20_000;
+    Flow flow =
+        Flow.builder("totals")
+            .process(
+                process(
+                    "source",
+                    "sequence",
+                    1,
+                    List.of(),
+                    List.of("out"),
+                    Map.of("count", "" + total, "rate", "4000")))
+            .process(process("total", "total", 3, List.of("in"), List.of("out"), Map.of()))
+            .process(process("sink", "collect", 1, List.of("in"), List.of(), Map.of()))
+            .connect("source.out", "total.in", Routing.KEYED, 64)
+            .connect("total.out", "sink.in", Routing.ROUND_ROBIN, 64)
+            .build();
+    long generation = deploy(flow);
+    await().atMost(Duration.ofSeconds(30)).until(() -> placement("totals") != null);
+    FlowRecords.Placement before = placement("totals");
+    String victimInstance = apartFromSourceAndSink(before, "total");
+    String victim = before.nodes().get(victimInstance);
+    // Its state is kept in the store as it goes; the source keeps its position there too.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                store
+                    .get(ClusterKeys.flowState("totals", generation, victimInstance))
+                    .join()
+                    .map(kv -> java.nio.ByteBuffer.wrap(kv.value(), 8, 8).getLong() > 1000)
+                    .orElse(false));
+    assertThat(store.get(ClusterKeys.flowState("totals", generation, "source#0")).join())
+        .isPresent();
+
+    workers.remove(victim).kill();
+    stores.remove(victim).close();
+
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> placement("totals").epoch() > before.epoch());
+    assertThat(placement("totals").nodes().values()).doesNotContain(victim);
+    await().atMost(Duration.ofSeconds(60)).until(() -> seen.size() >= 3);
+    assertThat(seen).hasSize(3);
+    // Without its state the instance placed again would have lost the sum of what it had taken.
+    assertThat(seen.stream().mapToLong(Long::longValue).sum())
+        .isEqualTo((long) total * (total - 1) / 2);
+
+    // Deployed again, the former deployment's states go.
+    long again = deploy(flow);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                placement("totals").deployedAtMillis() == again
+                    && store
+                        .get(ClusterKeys.flowState("totals", generation, victimInstance))
+                        .join()
+                        .isEmpty());
+  }
+
+  @Test
+  void aSourcePlacedAgainGoesOnFromItsPositionRatherThanFromTheStart() {
+    int total = 20_000;
+    deploy(sourceMapSink("resume", 1, "" + total, "4000", "pass", Map.of(), "collect"));
+    await().atMost(Duration.ofSeconds(30)).until(() -> seen.size() > 4000);
+    String victim = placement("resume").nodes().get("source#0");
+    long epoch = placement("resume").epoch();
+
+    workers.remove(victim).kill();
+    stores.remove(victim).close();
+    int seenAtKill = seen.size();
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> placement("resume").epoch() > epoch);
+    await().atMost(Duration.ofSeconds(60)).until(() -> new HashSet<>(seen).size() >= total);
+    assertThat(new HashSet<>(seen)).hasSize(total);
+    // Started over, it would have sent again all it had sent before its node died.
+    assertThat(seen.size() - total).isLessThan(seenAtKill / 2);
+  }
+
+  @Test
+  void aStateOverTheLimitFailsTheFlowNamingTheInstance() {
+    Flow flow = TestFlows.sourceSink("hoarder", Map.of("count", "0", "size", "65536"), "hoard", 16);
+    long generation = deploy(flow);
+    await().atMost(Duration.ofSeconds(60)).until(() -> failure("hoarder") != null);
+    FlowRecords.Failure f = failure("hoarder");
+    assertThat(f.instance()).isEqualTo("sink#0");
+    assertThat(f.deployedAtMillis()).isEqualTo(generation);
+    assertThat(f.message())
+        .contains("the state of sink#0 is")
+        .contains("over the limit of " + FlowStateStore.MAX_STATE_BYTES);
   }
 }

@@ -446,18 +446,7 @@ class FlowNodeTest {
     FlowNode a = node("a", processes);
     FlowNode b = node("b", processes);
     Flow flow =
-        Flow.builder("large")
-            .process(
-                process(
-                    "source",
-                    "sequence",
-                    1,
-                    List.of(),
-                    List.of("out"),
-                    Map.of("count", "300", "size", "100000")))
-            .process(process("sink", "collect", 1, List.of("in"), List.of(), Map.of()))
-            .connect("source.out", "sink.in", Routing.FORWARD, 64)
-            .build();
+        TestFlows.sourceSink("large", Map.of("count", "300", "size", "100000"), "collect", 64);
     Map<String, String> placement = Map.of("source#0", "a", "sink#0", "b");
     FlowExecution onA = a.start(flow, placement);
     FlowExecution onB = b.start(flow, placement);

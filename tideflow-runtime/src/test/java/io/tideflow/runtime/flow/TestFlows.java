@@ -31,6 +31,18 @@ final class TestFlows {
         .build();
   }
 
+  /**
+   * One sequence source with {@code sourceProperties}, forward into one sink of type {@code sink}.
+   */
+  static Flow sourceSink(
+      String name, Map<String, String> sourceProperties, String sink, int capacity) {
+    return Flow.builder(name)
+        .process(process("source", "sequence", 1, List.of(), List.of("out"), sourceProperties))
+        .process(process("sink", sink, 1, List.of("in"), List.of(), Map.of()))
+        .connect("source.out", "sink.in", Routing.FORWARD, capacity)
+        .build();
+  }
+
   static ProcessSpec process(
       String name,
       String type,
