@@ -77,6 +77,7 @@ final class InstanceRunner extends Party implements ProcessContext, Runnable {
   private Checkpoint toSave;
   private long saveRetryAt;
   private boolean saveFailing;
+  private long halfRing = Long.MAX_VALUE;
 
   // Owned by the instance's thread.
   private long received;
@@ -112,6 +113,11 @@ final class InstanceRunner extends Party implements ProcessContext, Runnable {
 
   void inputs(List<Link> links) {
     this.inputs = links.toArray(Link[]::new);
+    long half = Long.MAX_VALUE;
+    for (Link l : inputs) {
+      half = Math.min(half, Math.max(1, RemoteOut.REPLAY_FACTOR * l.channel.capacity() / 2));
+    }
+    this.halfRing = half;
   }
 
   void output(String port, List<OutputPort.Route> routes) {
@@ -284,19 +290,15 @@ final class InstanceRunner extends Party implements ProcessContext, Runnable {
   }
 
   /**
-   * Whether a stateful instance should keep its state now: its interval has passed, or an input
-   * holds half a replay ring its sender may not let go of until then.
+   * Whether a stateful instance should keep its state now: its interval has passed, or an input has
+   * taken half the smallest of its senders' replay rings since the last checkpoint, which they may
+   * not let go of until a later one is kept.
    */
   private boolean stateDue(long now) {
     if (now - checkpointedAt >= STATE_CHECKPOINT_NANOS) {
       return true;
     }
-    for (Link l : inputs) {
-      if (l.channel.consumed() - l.acked >= RemoteOut.REPLAY_FACTOR * l.channel.capacity() / 2) {
-        return true;
-      }
-    }
-    return false;
+    return received - checkpointedReceived >= halfRing;
   }
 
   /** Takes up the state a former run of this instance kept, if any. */
