@@ -7,9 +7,10 @@ import java.util.SplittableRandom;
 /**
  * Multilevel k-way partitioning in the manner of METIS's {@code gpmetis}: the graph is coarsened by
  * heavy-edge matching (two-hop matching where that stalls) until it is small, cut there by
- * recursive bisection (grown and FM-refined, the best of several tries), and the cut carried back
- * up level by level, refined at each: by FM for two parts; for more, by greedy k-way moves and then
- * FM between each pair of neighbouring parts. A V-cycle follows: coarsening again within the parts
+ * recursive bisection (grown and FM-refined, the best of several tries; in every other run each
+ * bisection multilevel itself, as METIS's initial partitioning is), and the cut carried back up
+ * level by level, refined at each: by FM for two parts; for more, by greedy k-way moves and then FM
+ * between each pair of neighbouring parts. A V-cycle follows: coarsening again within the parts
  * found, and refining back up. The whole is run {@code runs} times from different seeds and the
  * best result kept: the least over its bounds, then the smallest cut.
  */
@@ -62,9 +63,12 @@ public final class MultilevelPartitioner implements Partitioner {
     Partition best = null;
     for (int run = 0; run < runs; run++) {
       SplittableRandom r = seeds.split();
-      int[] part = cycle(graph, null, request, max, coarsenTo, maxVertexWeight, r);
+      // Every other run cuts the coarsest graph by multilevel bisections: better on meshes at
+      // k = 8, worse on skewed graphs, so the runs try both and the best is kept.
+      boolean multilevel = run % 2 == 1;
+      int[] part = cycle(graph, null, request, max, coarsenTo, maxVertexWeight, multilevel, r);
       for (int c = 0; c < vCycles; c++) {
-        part = cycle(graph, part, request, max, coarsenTo, maxVertexWeight, r);
+        part = cycle(graph, part, request, max, coarsenTo, maxVertexWeight, false, r);
       }
       Partition p = Partition.of(graph, request, part);
       if (best == null || better(p, best, request)) {
@@ -97,6 +101,7 @@ public final class MultilevelPartitioner implements Partitioner {
       long[] max,
       int coarsenTo,
       long maxVertexWeight,
+      boolean multilevel,
       SplittableRandom r) {
     List<Coarsening.Level> levels = new ArrayList<>();
     Graph current = graph;
@@ -116,7 +121,10 @@ public final class MultilevelPartitioner implements Partitioner {
       levels.add(level);
       current = level.coarse();
     }
-    int[] part = carried != null ? carried : RecursiveBisection.partition(current, request, max, r);
+    int[] part =
+        carried != null
+            ? carried
+            : RecursiveBisection.partition(current, request, max, multilevel, r);
     refine(current, part, max, r);
     for (int l = levels.size() - 1; l >= 0; l--) {
       Coarsening.Level level = levels.get(l);

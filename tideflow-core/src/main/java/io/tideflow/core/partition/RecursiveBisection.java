@@ -1,12 +1,15 @@
 package io.tideflow.core.partition;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /**
  * The initial k-way cut of the coarsest graph: bisected into the first half of the parts and the
  * second (by their shares), each side bisected again on its own subgraph, until every side is one
- * part.
+ * part. Each bisection cuts its graph directly or, multilevel, cuts a coarsened copy and refines it
+ * back up.
  */
 final class RecursiveBisection {
   /** Grown-and-refined cuts tried per bisection; the best is kept. */
@@ -14,13 +17,18 @@ final class RecursiveBisection {
 
   private RecursiveBisection() {}
 
-  static int[] partition(Graph g, PartitionRequest request, long[] max, SplittableRandom r) {
+  /**
+   * @param multilevel whether each bisection coarsens its side further, cuts it there and refines
+   *     back up, rather than cutting the side itself
+   */
+  static int[] partition(
+      Graph g, PartitionRequest request, long[] max, boolean multilevel, SplittableRandom r) {
     int[] part = new int[g.vertexCount()];
     int[] ids = new int[g.vertexCount()];
     for (int v = 0; v < ids.length; v++) {
       ids[v] = v;
     }
-    split(g, ids, 0, request.parts(), request.targets(), max, part, r);
+    split(g, ids, 0, request.parts(), request.targets(), max, multilevel, part, r);
     return part;
   }
 
@@ -32,6 +40,7 @@ final class RecursiveBisection {
       int k,
       double[] targets,
       long[] max,
+      boolean multilevel,
       int[] part,
       SplittableRandom r) {
     if (k == 1) {
@@ -56,7 +65,10 @@ final class RecursiveBisection {
     }
     // A coarsest graph that stayed large (matching stalled on a skewed graph) gets fewer tries.
     int tries = g.vertexCount() > 400 ? TRIES / 2 : TRIES;
-    int[] side = Bisection.bisect(g, leftShare / all, leftMax, rightMax, tries, r);
+    int[] side =
+        multilevel
+            ? multilevelBisect(g, leftShare / all, leftMax, rightMax, tries, r)
+            : Bisection.bisect(g, leftShare / all, leftMax, rightMax, tries, r);
     for (int s = 0; s < 2; s++) {
       int count = 0;
       for (int x : side) {
@@ -76,11 +88,45 @@ final class RecursiveBisection {
       }
       Graph sub = induced(g, side, s, local, count);
       if (s == 0) {
-        split(sub, subIds, first, left, targets, max, part, r);
+        split(sub, subIds, first, left, targets, max, multilevel, part, r);
       } else {
-        split(sub, subIds, first + left, k - left, targets, max, part, r);
+        split(sub, subIds, first + left, k - left, targets, max, multilevel, part, r);
       }
     }
+  }
+
+  /** A multilevel bisection cuts its side once coarsened to this many vertices. */
+  private static final int MULTILEVEL_TO = 24;
+
+  /**
+   * A bisection of {@code g} the multilevel way: coarsened until small, cut there (the best of
+   * {@code tries}), and refined by FM at every level on the way back up.
+   */
+  static int[] multilevelBisect(
+      Graph g, double share, long max0, long max1, int tries, SplittableRandom r) {
+    List<Coarsening.Level> levels = new ArrayList<>();
+    Graph current = g;
+    long maxVw = Math.max(1, (long) Math.ceil(1.5 * g.totalVertexWeight() / MULTILEVEL_TO));
+    while (current.vertexCount() > MULTILEVEL_TO) {
+      Coarsening.Level level = Coarsening.coarsen(current, maxVw, r);
+      if (level == null) {
+        break;
+      }
+      levels.add(level);
+      current = level.coarse();
+    }
+    int[] side = Bisection.bisect(current, share, max0, max1, tries, r);
+    for (int l = levels.size() - 1; l >= 0; l--) {
+      int[] map = levels.get(l).map();
+      Graph finer = l == 0 ? g : levels.get(l - 1).coarse();
+      int[] projected = new int[finer.vertexCount()];
+      for (int v = 0; v < projected.length; v++) {
+        projected[v] = side[map[v]];
+      }
+      side = projected;
+      Bisection.refine(finer, side, max0, max1);
+    }
+    return side;
   }
 
   /** The subgraph of the vertices on side {@code s}, numbered by {@code local}. */
