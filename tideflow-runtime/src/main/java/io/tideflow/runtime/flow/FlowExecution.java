@@ -38,6 +38,9 @@ public final class FlowExecution implements AutoCloseable {
   private java.util.Set<String> only;
   private volatile boolean stopping;
 
+  /** How long starting waits for the states of stateful instances placed again. */
+  private static final long STATE_LOAD_NANOS = TimeUnit.SECONDS.toNanos(10);
+
   private FlowExecution(Flow flow, long generation) {
     this.flow = flow;
     this.generation = generation;
@@ -205,6 +208,9 @@ public final class FlowExecution implements AutoCloseable {
     if (running.get() == 0) {
       completion.complete(null);
       return;
+    }
+    for (InstanceRunner r : runners) {
+      r.loadState(STATE_LOAD_NANOS);
     }
     for (InboundChannel c : inbound) {
       node.register(c);

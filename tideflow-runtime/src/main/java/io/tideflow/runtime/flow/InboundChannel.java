@@ -42,12 +42,45 @@ final class InboundChannel {
   private long freedSinceGrant;
   private boolean fresh;
   private boolean endOwed;
+  // The epoch was resumed from a restored state and has seen no batch yet.
+  private boolean resumed;
 
   InboundChannel(ChannelKey key, String senderNode, Link link, FlowExecution execution) {
     this.key = key;
     this.senderNode = senderNode;
     this.link = link;
+    link.inbound = this;
     this.execution = execution;
+  }
+
+  /**
+   * Where the receiver stands after taking {@code taken} messages from the link: the sequence
+   * number of the next message of its sender's current epoch, and that sender's node; null when the
+   * taken ones are not all of this epoch (or none came yet).
+   */
+  synchronized Position positionAt(long taken) {
+    if (expected < 0 || taken < epochCount) {
+      return null;
+    }
+    return new Position(epochSeq + (taken - epochCount), senderNode);
+  }
+
+  /** A sequence number of a sender's epoch, and the sender's node. */
+  record Position(long seq, String senderNode) {}
+
+  /**
+   * The receiver was restored from a state that took everything below {@code position.seq()}: if
+   * the sender is the one that numbered those, what it sends below that is dropped as duplicates.
+   * Before any batch of this channel arrived only.
+   */
+  synchronized void resumeAt(Position position) {
+    if (expected >= 0 || !position.senderNode().equals(senderNode)) {
+      return; // a new sender numbers afresh: its epoch starts where its messages do
+    }
+    expected = position.seq();
+    epochSeq = position.seq();
+    epochCount = link.channel.produced();
+    resumed = true;
   }
 
   synchronized String senderNode() {
@@ -107,6 +140,14 @@ final class InboundChannel {
       epochSeq = first;
       epochCount = link.channel.produced();
     }
+    if (resumed && first > expected) {
+      // The sender let go of more than the restored state took (it cannot, unless the state is
+      // older than its acknowledgements): take it from here, as a new epoch.
+      expected = first;
+      epochSeq = first;
+      epochCount = link.channel.produced();
+    }
+    resumed = false;
     if (first > expected) {
       throw new IllegalStateException(
           "channel " + key + ": expected message " + expected + ", got " + first + " (a gap)");

@@ -27,11 +27,8 @@ final class InstanceRunner extends Party implements ProcessContext, Runnable {
    */
   static final long STATE_CHECKPOINT_NANOS = 100_000_000L;
 
-  /** How long an instance waits before it tries again to keep or read its state. */
+  /** How long an instance waits before it tries again to keep its state. */
   static final long STATE_RETRY_NANOS = 200_000_000L;
-
-  /** How long an instance placed again tries to read its state before it fails. */
-  static final long STATE_LOAD_NANOS = 30_000_000_000L;
 
   private static final System.Logger LOG = System.getLogger(InstanceRunner.class.getName());
 
@@ -78,6 +75,8 @@ final class InstanceRunner extends Party implements ProcessContext, Runnable {
   private long saveRetryAt;
   private boolean saveFailing;
   private long halfRing = Long.MAX_VALUE;
+  // What loadState read for the process, until it restored it.
+  private byte[] restored;
 
   // Owned by the instance's thread.
   private long received;
@@ -301,30 +300,60 @@ final class InstanceRunner extends Party implements ProcessContext, Runnable {
     return received - checkpointedReceived >= halfRing;
   }
 
-  /** Takes up the state a former run of this instance kept, if any. */
-  private void restoreState() throws Exception {
-    FlowStateStore states = execution.states();
-    long deadline = System.nanoTime() + STATE_LOAD_NANOS;
-    while (true) {
-      checkStopping();
-      try {
-        java.util.Optional<byte[]> state =
-            states
-                .load(flow(), execution.generation(), id)
-                .get(STATE_LOAD_NANOS, java.util.concurrent.TimeUnit.NANOSECONDS);
-        if (state.isPresent()) {
-          stateful.restore(state.get());
-          LOG.log(
-              System.Logger.Level.INFO,
-              "flow " + flow() + ": " + id + " took up its state (" + state.get().length + " B)");
+  /**
+   * Reads the state a former run of this instance kept, if any, before the execution registers its
+   * channels: the channels from other nodes resume at the sequence numbers the state took, so that
+   * what their senders replay from before it is dropped. The process restores the state on its own
+   * thread, after {@code open}.
+   *
+   * @throws IllegalStateException when the store does not answer within {@code timeoutNanos}
+   */
+  void loadState(long timeoutNanos) {
+    if (!keepsState()) {
+      return;
+    }
+    byte[] kept;
+    try {
+      kept =
+          execution
+              .states()
+              .load(flow(), execution.generation(), id)
+              .get(timeoutNanos, java.util.concurrent.TimeUnit.NANOSECONDS)
+              .orElse(null);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("could not read the state of " + id + ": " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted reading the state of " + id, e);
+    }
+    if (kept == null) {
+      return;
+    }
+    try (java.io.DataInputStream in =
+        new java.io.DataInputStream(new java.io.ByteArrayInputStream(kept))) {
+      int n = in.readInt();
+      for (int i = 0; i < n; i++) {
+        if (in.readBoolean()) {
+          InboundChannel.Position at = new InboundChannel.Position(in.readLong(), in.readUTF());
+          if (n == inputs.length && inputs[i].inbound != null) {
+            inputs[i].inbound.resumeAt(at);
+          }
         }
-        return;
-      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-        if (System.nanoTime() - deadline >= 0) {
-          throw new IllegalStateException("could not read the state of " + id + ": " + e, e);
-        }
-        java.util.concurrent.locks.LockSupport.parkNanos(STATE_RETRY_NANOS);
       }
+      restored = in.readAllBytes();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("the kept state of " + id + " does not read: " + e, e);
+    }
+  }
+
+  /** Hands the process the state {@link #loadState} read. */
+  private void restoreState() throws Exception {
+    if (restored != null) {
+      stateful.restore(restored);
+      LOG.log(
+          System.Logger.Level.INFO,
+          "flow " + flow() + ": " + id + " took up its state (" + restored.length + " B)");
+      restored = null;
     }
   }
 
@@ -337,7 +366,29 @@ final class InstanceRunner extends Party implements ProcessContext, Runnable {
     for (int k = 0; k < emitted.length; k++) {
       emitted[k] = outLinks.get(k).channel.produced();
     }
-    return new Checkpoint(taken, emitted, stateful == null ? null : state());
+    return new Checkpoint(taken, emitted, stateful == null ? null : state(taken));
+  }
+
+  /** The process's state, after where each input from another node stood at {@code taken}. */
+  private byte[] state(long[] taken) {
+    byte[] state = state();
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(state.length + 64);
+    try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
+      out.writeInt(inputs.length);
+      for (int i = 0; i < inputs.length; i++) {
+        InboundChannel.Position at =
+            inputs[i].inbound == null ? null : inputs[i].inbound.positionAt(taken[i]);
+        out.writeBoolean(at != null);
+        if (at != null) {
+          out.writeLong(at.seq());
+          out.writeUTF(at.senderNode());
+        }
+      }
+      out.write(state);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e); // not from memory
+    }
+    return bytes.toByteArray();
   }
 
   private byte[] state() {

@@ -30,6 +30,9 @@ final class Link {
   /** The sending end's replay state when the receiver is on another node, else null. */
   RemoteOut remote;
 
+  /** The receiving end of a channel from another node, when this link is one. */
+  InboundChannel inbound;
+
   /** Receiver's thread only: the channel ended and was drained. */
   boolean done;
 
