@@ -431,23 +431,30 @@ final class InstanceRunner extends Party implements ProcessContext, Runnable {
       settleState();
       return;
     }
-    while (true) {
-      Checkpoint cp = unsettled != null ? unsettled : checkpoints.poll();
-      if (cp == null) {
-        Checkpoint last = lastCheckpoint;
-        if (last == null) {
-          return;
-        }
-        lastCheckpoint = null;
-        cp = last;
-      }
-      if (!outputsSafe(cp)) {
-        unsettled = cp;
-        return;
-      }
+    for (Checkpoint cp = nextSafe(); cp != null; cp = nextSafe()) {
       markSafe(cp);
-      unsettled = null;
     }
+  }
+
+  /**
+   * The oldest checkpoint not settled yet if its outputs are safe, taken; else null, and one whose
+   * outputs are not safe yet waits as {@link #unsettled}.
+   */
+  private Checkpoint nextSafe() {
+    Checkpoint cp = unsettled != null ? unsettled : checkpoints.poll();
+    if (cp == null) {
+      cp = lastCheckpoint;
+      if (cp == null) {
+        return null;
+      }
+      lastCheckpoint = null;
+    }
+    if (!outputsSafe(cp)) {
+      unsettled = cp;
+      return null;
+    }
+    unsettled = null;
+    return cp;
   }
 
   /**
@@ -478,22 +485,8 @@ final class InstanceRunner extends Party implements ProcessContext, Runnable {
         toSave = null;
       }
     }
-    while (true) {
-      Checkpoint cp = unsettled != null ? unsettled : checkpoints.poll();
-      if (cp == null) {
-        Checkpoint last = lastCheckpoint;
-        if (last == null) {
-          break;
-        }
-        lastCheckpoint = null;
-        cp = last;
-      }
-      if (!outputsSafe(cp)) {
-        unsettled = cp;
-        break;
-      }
-      unsettled = null;
-      toSave = cp;
+    for (Checkpoint cp = nextSafe(); cp != null; cp = nextSafe()) {
+      toSave = cp; // only the newest safe state need be kept
     }
     if (toSave != null && (saveRetryAt == 0 || System.nanoTime() - saveRetryAt >= 0)) {
       saving =
