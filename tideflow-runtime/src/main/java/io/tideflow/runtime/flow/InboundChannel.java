@@ -77,10 +77,15 @@ final class InboundChannel {
     if (expected >= 0 || !position.senderNode().equals(senderNode)) {
       return; // a new sender numbers afresh: its epoch starts where its messages do
     }
-    expected = position.seq();
-    epochSeq = position.seq();
-    epochCount = link.channel.produced();
+    beginEpoch(position.seq());
     resumed = true;
+  }
+
+  /** A new epoch of the sender's numbers begins at {@code seq}, with what the link holds now. */
+  private void beginEpoch(long seq) {
+    expected = seq;
+    epochSeq = seq;
+    epochCount = link.channel.produced();
   }
 
   synchronized String senderNode() {
@@ -136,16 +141,12 @@ final class InboundChannel {
     if (expected < 0) {
       // The first message of this sender's epoch: after a receiver was placed again, that is the
       // first message its old self had not acknowledged.
-      expected = first;
-      epochSeq = first;
-      epochCount = link.channel.produced();
+      beginEpoch(first);
     }
     if (resumed && first > expected) {
       // The sender let go of more than the restored state took (it cannot, unless the state is
       // older than its acknowledgements): take it from here, as a new epoch.
-      expected = first;
-      epochSeq = first;
-      epochCount = link.channel.produced();
+      beginEpoch(first);
     }
     resumed = false;
     if (first > expected) {

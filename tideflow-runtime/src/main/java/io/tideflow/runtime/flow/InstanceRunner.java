@@ -72,8 +72,8 @@ final class InstanceRunner extends Party implements ProcessContext, Runnable {
   // A stateful instance's state being kept, and the checkpoint it belongs to: the grant pump's.
   private java.util.concurrent.CompletableFuture<Void> saving;
   private Checkpoint toSave;
+  // When to try again after a write failed; 0 while writes succeed.
   private long saveRetryAt;
-  private boolean saveFailing;
   private long halfRing = Long.MAX_VALUE;
   // What loadState read for the process, until it restored it.
   private byte[] restored;
@@ -470,16 +470,15 @@ final class InstanceRunner extends Party implements ProcessContext, Runnable {
       saving = null;
       if (s.isCompletedExceptionally()) {
         // Kept for the next try, unless a newer safe checkpoint comes first.
+        boolean first = saveRetryAt == 0;
         saveRetryAt = System.nanoTime() + STATE_RETRY_NANOS;
-        if (!saveFailing) {
-          saveFailing = true;
+        if (first) {
           LOG.log(
               System.Logger.Level.WARNING,
               "flow " + flow() + ": the state of " + id + " could not be kept; trying again",
               s.exceptionNow());
         }
       } else {
-        saveFailing = false;
         saveRetryAt = 0;
         markSafe(toSave);
         toSave = null;
