@@ -169,6 +169,41 @@ public final class FlowPlacement {
   }
 
   /**
+   * Why instances of a placement that stands (every node of it alive) should move between live
+   * nodes, or empty: some run on nodes that drain, or nodes are ready that the placement was not
+   * made over (they joined since), so the incremental cut may give them a share.
+   *
+   * @param current the node of every instance
+   * @param draining the nodes that are DRAINING
+   * @param ready the nodes that are READY
+   * @param over the READY nodes the placement was made over; empty when not known, which asks for
+   *     no look at joined nodes
+   */
+  public static Optional<String> moveReason(
+      Map<String, String> current,
+      Set<String> draining,
+      Set<String> ready,
+      java.util.Collection<String> over) {
+    Set<String> leaving = new TreeSet<>();
+    for (String node : current.values()) {
+      if (draining.contains(node)) {
+        leaving.add(node);
+      }
+    }
+    if (!leaving.isEmpty()) {
+      return Optional.of("node(s) " + String.join(", ", leaving) + " draining");
+    }
+    if (over.isEmpty()) {
+      return Optional.empty();
+    }
+    Set<String> joined = new TreeSet<>(ready);
+    joined.removeAll(over);
+    return joined.isEmpty()
+        ? Optional.empty()
+        : Optional.of("node(s) " + String.join(", ", joined) + " joined");
+  }
+
+  /**
    * A new placement on the {@code ready} nodes in which every instance of {@code current} on a node
    * in {@code alive} stays there (moving a running instance needs a handover of its channels), and
    * the others go where {@link #place} puts them. Cut and imbalance (over the ready nodes) are

@@ -145,6 +145,28 @@ class FlowReplacementTest {
   }
 
   @Test
+  void movesLiveInstancesOffDrainingNodesAndOntoJoinedOnes() {
+    Map<String, String> nodes = Map.of("a#0", "x", "a#1", "y", "b#0", "z");
+
+    assertThat(FlowPlacement.moveReason(nodes, Set.of("y", "z"), Set.of("x"), List.of("x", "y")))
+        .contains("node(s) y, z draining");
+    // Draining comes first: a joined node may take them.
+    assertThat(FlowPlacement.moveReason(nodes, Set.of("z"), Set.of("x", "w"), List.of("x")))
+        .contains("node(s) z draining");
+    assertThat(
+            FlowPlacement.moveReason(nodes, Set.of(), Set.of("x", "y", "z", "w"), nodes.values()))
+        .contains("node(s) w joined");
+    assertThat(FlowPlacement.moveReason(nodes, Set.of(), Set.of("x", "y", "z"), nodes.values()))
+        .isEmpty();
+    // A node that left since is no reason to move: the death path places around it.
+    assertThat(FlowPlacement.moveReason(nodes, Set.of(), Set.of("x", "y"), List.of("x", "y", "q")))
+        .isEmpty();
+    // Not knowing what the placement was made over, it asks for no look at joined nodes.
+    assertThat(FlowPlacement.moveReason(nodes, Set.of(), Set.of("x", "y", "z", "w"), List.of()))
+        .isEmpty();
+  }
+
+  @Test
   void aPinnedInstanceCountsInTheCutAndTheImbalance() {
     Flow flow = pair(500);
     Map<Connection, Double> rates = Map.of(flow.connections().get(0), 1000.0);

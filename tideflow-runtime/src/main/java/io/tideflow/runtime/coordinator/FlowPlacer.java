@@ -6,6 +6,7 @@ import io.tideflow.core.model.NodeState;
 import io.tideflow.runtime.flow.FlowRecords;
 import io.tideflow.runtime.membership.ClusterKeys;
 import io.tideflow.runtime.membership.ClusterWatcher;
+import io.tideflow.runtime.membership.PrefixWatch;
 import io.tideflow.runtime.membership.StoreCalls;
 import io.tideflow.store.ClusterStore;
 import io.tideflow.store.KeyValue;
@@ -34,12 +35,28 @@ import java.util.concurrent.TimeUnit;
  * registry changes; a placement of a flow no longer deployed is deleted, and so is a failure
  * ({@link ClusterKeys#flowFailure}) of a deployment that is no longer the flow's, and the states
  * ({@link ClusterKeys#flowState}) of a deployment once another replaces it or the flow goes.
+ *
+ * <p>Instances on live nodes move when their node drains, or when a node joins that the placement
+ * was not made over and the incremental cut gives it a share ({@link FlowPlacement#moveReason}).
+ * Such a move is a handover in three placements: the first keeps every instance where it is, names
+ * where each goes ({@link FlowRecords.Placement#target}) and pauses the sources; once every node of
+ * it has answered that its sources hold still with all they wrote safe ({@link
+ * ClusterKeys#flowHandover}), the second puts the instances where they go, still paused; once every
+ * node has answered that it runs its share, the third lets the sources go. A handover not through
+ * within {@link #HANDOVER_TIMEOUT} is given up (the sources go on where they were) and tried again
+ * after {@link #HANDOVER_BACKOFF}; a node that dies meanwhile is placed around as ever.
  */
 public final class FlowPlacer implements AutoCloseable {
   private static final Logger LOG = System.getLogger(FlowPlacer.class.getName());
 
   /** How often every flow is looked at while leading, changes or not. */
   public static final Duration PERIOD = Duration.ofMillis(500);
+
+  /** How long a handover may take before it is given up. */
+  public static final Duration HANDOVER_TIMEOUT = Duration.ofSeconds(15);
+
+  /** How long after a handover was given up the flow's next one may begin. */
+  public static final Duration HANDOVER_BACKOFF = Duration.ofSeconds(30);
 
   private final ClusterStore store;
   private final Coordinator coordinator;
@@ -49,6 +66,11 @@ public final class FlowPlacer implements AutoCloseable {
   private final ScheduledExecutorService loop;
   private ClusterWatcher watcher;
   private final Map<String, Long> placedEpochs = new HashMap<>();
+  // By flow: when its handover began (System.nanoTime()), and when the next may begin after one was
+  // given up.
+  private final Map<String, Long> handoverSince = new HashMap<>();
+  private final Map<String, Long> handoverAfter = new HashMap<>();
+  private PrefixWatch answers;
 
   private FlowPlacer(
       ClusterStore store, Coordinator coordinator, Duration timeout, double imbalance) {
@@ -97,14 +119,21 @@ public final class FlowPlacer implements AutoCloseable {
     if (watcher == null) {
       watcher = ClusterWatcher.start(store, timeout);
       watcher.onChange(view -> loop.execute(this::reconcileQuietly));
+      answers = watchAnswers();
     }
     List<FlowPlacement.Node> ready = new ArrayList<>();
-    // Instances stay on a node while it lives, DRAINING included: moving a live instance needs a
-    // handover of its channels that is not built, so only the instances of nodes gone move.
+    // The instances of nodes gone are placed again at once; those of live nodes that drain move
+    // through a handover, as do those a joined node may take.
     Set<String> alive = new HashSet<>();
+    Set<String> draining = new HashSet<>();
+    Set<String> readyIds = new java.util.TreeSet<>();
     for (NodeInfo n : watcher.view().nodes()) {
       if (n.state() == NodeState.READY) {
         ready.add(new FlowPlacement.Node(n.id(), Math.max(1, n.capacity().cpuMillis())));
+        readyIds.add(n.id());
+      }
+      if (n.state() == NodeState.DRAINING) {
+        draining.add(n.id());
       }
       if (n.state() == NodeState.READY || n.state() == NodeState.DRAINING) {
         alive.add(n.id());
@@ -136,10 +165,21 @@ public final class FlowPlacer implements AutoCloseable {
                   ? null
                   : new FlowPlacement.Placed(current.nodes(), current.deployedAtMillis()),
               alive);
-      if (reason.isEmpty() || ready.isEmpty()) {
+      if (ready.isEmpty()) {
         continue;
       }
-      place(l, d, current, ready, alive, reason.get());
+      if (reason.isPresent()) {
+        handoverSince.remove(d.flow().name());
+        place(l, d, current, ready, alive, readyIds, reason.get());
+      } else if (current.paused()) {
+        advance(l, current, alive, readyIds);
+      } else {
+        Optional<String> move =
+            FlowPlacement.moveReason(current.nodes(), draining, readyIds, current.over());
+        if (move.isPresent()) {
+          beginHandover(l, d, current, ready, readyIds, move.get());
+        }
+      }
     }
     for (String flow : placements.keySet()) {
       if (!deployed.containsKey(flow)) {
@@ -147,6 +187,12 @@ public final class FlowPlacer implements AutoCloseable {
             l.delete(ClusterKeys.placement(flow)), timeout, "delete placement " + flow);
         LOG.log(Level.INFO, "flow " + flow + " undeployed: its placement is deleted");
         dropStates(l, placements.get(flow));
+        for (KeyValue kv :
+            StoreCalls.await(
+                    store.list(ClusterKeys.flowHandover(flow)), timeout, "list answers of " + flow)
+                .kvs()) {
+          StoreCalls.await(l.delete(kv.key()), timeout, "delete an answer of " + flow);
+        }
       }
     }
     // A failure stays while its deployment does: until the flow is undeployed or deployed again.
@@ -174,6 +220,7 @@ public final class FlowPlacer implements AutoCloseable {
       FlowRecords.Placement current,
       List<FlowPlacement.Node> ready,
       Set<String> alive,
+      Set<String> readyIds,
       String reason) {
     String name = d.flow().name();
     FlowPlacement.Result r;
@@ -191,16 +238,14 @@ public final class FlowPlacer implements AutoCloseable {
       return;
     }
     Map<String, String> nodes = r.nodes();
-    long epoch =
-        Math.max(current == null ? 0 : current.epoch(), placedEpochs.getOrDefault(name, 0L)) + 1;
-    FlowRecords.Placement next =
-        new FlowRecords.Placement(
-            name, nodes, epoch, l.fencingToken(), r.cut(), reason, d.deployedAtMillis());
     boolean written =
-        StoreCalls.await(
-            l.put(ClusterKeys.placement(name), FlowRecords.encode(next)), timeout, "place " + name);
+        write(
+            l,
+            current,
+            new FlowRecords.Placement(name, nodes, 0, 0, r.cut(), reason, d.deployedAtMillis())
+                .with(nodes, Map.of(), false, List.copyOf(readyIds)));
     if (written) {
-      placedEpochs.put(name, epoch);
+      long epoch = placedEpochs.get(name);
       if (current != null && current.deployedAtMillis() != d.deployedAtMillis()) {
         dropStates(l, current);
       }
@@ -218,6 +263,161 @@ public final class FlowPlacer implements AutoCloseable {
               + r.cut()
               + " msgs/s cross nodes");
     }
+  }
+
+  /**
+   * Writes {@code draft} as the next placement of its flow through the leadership, its epoch one
+   * past both {@code current}'s and the last this leader wrote.
+   */
+  private boolean write(Leadership l, FlowRecords.Placement current, FlowRecords.Placement draft) {
+    String name = draft.flow();
+    long epoch =
+        Math.max(current == null ? 0 : current.epoch(), placedEpochs.getOrDefault(name, 0L)) + 1;
+    FlowRecords.Placement next =
+        new FlowRecords.Placement(
+            name,
+            draft.nodes(),
+            epoch,
+            l.fencingToken(),
+            draft.cut(),
+            draft.reason(),
+            draft.deployedAtMillis(),
+            draft.target(),
+            draft.paused(),
+            draft.over());
+    boolean written =
+        StoreCalls.await(
+            l.put(ClusterKeys.placement(name), FlowRecords.encode(next)), timeout, "place " + name);
+    if (written) {
+      placedEpochs.put(name, epoch);
+    }
+    return written;
+  }
+
+  /**
+   * Begins moving instances between live nodes: where the incremental cut over the ready nodes puts
+   * them, the first placement of a handover pauses the flow and names it. When nothing moves, the
+   * placement only records the nodes it now stands over.
+   */
+  private void beginHandover(
+      Leadership l,
+      FlowRecords.Deployed d,
+      FlowRecords.Placement current,
+      List<FlowPlacement.Node> ready,
+      Set<String> readyIds,
+      String reason) {
+    String name = d.flow().name();
+    long now = System.nanoTime();
+    Long after = handoverAfter.get(name);
+    if (after != null && now - after < 0) {
+      return;
+    }
+    FlowPlacement.Result r;
+    try {
+      r = placement.place(d.flow(), d.rates(), ready, current.nodes(), imbalance);
+    } catch (IllegalArgumentException e) {
+      LOG.log(Level.WARNING, "flow " + name + " cannot move: " + e.getMessage());
+      return;
+    }
+    if (r.nodes().equals(current.nodes())) {
+      write(l, current, current.with(current.nodes(), Map.of(), false, List.copyOf(readyIds)));
+      return;
+    }
+    long moving = moved(current, r.nodes());
+    if (write(
+        l,
+        current,
+        current
+            .with(current.nodes(), r.nodes(), true, current.over())
+            .because(reason + ": " + moving + " instance(s) handed over", r.cut()))) {
+      handoverSince.put(name, now);
+      LOG.log(
+          Level.INFO,
+          "flow " + name + ": handover of " + moving + " instance(s) begins (" + reason + ")");
+    }
+  }
+
+  /**
+   * Takes a paused placement a step on once every live node of it has answered it: to the
+   * instances' targets (still paused), or to the sources going on; or gives the handover up once it
+   * has taken too long.
+   */
+  private void advance(
+      Leadership l, FlowRecords.Placement current, Set<String> alive, Set<String> readyIds) {
+    String name = current.flow();
+    long now = System.nanoTime();
+    long since = handoverSince.computeIfAbsent(name, k -> now);
+    Set<String> waiting = new java.util.TreeSet<>(current.nodes().values());
+    waiting.addAll(current.target().values());
+    waiting.retainAll(alive);
+    for (KeyValue kv :
+        StoreCalls.await(
+                store.list(ClusterKeys.flowHandover(name)), timeout, "list answers of " + name)
+            .kvs()) {
+      FlowRecords.HandoverDone done;
+      try {
+        done = FlowRecords.decodeHandover(kv.value());
+      } catch (IllegalArgumentException e) {
+        continue;
+      }
+      if (done.deployedAtMillis() == current.deployedAtMillis()
+          && done.epoch() == current.epoch()) {
+        waiting.remove(done.node());
+      }
+    }
+    if (!waiting.isEmpty()) {
+      if (now - since > HANDOVER_TIMEOUT.toNanos()) {
+        handoverSince.remove(name);
+        handoverAfter.put(name, now + HANDOVER_BACKOFF.toNanos());
+        write(
+            l,
+            current,
+            current
+                .with(current.nodes(), Map.of(), false, current.over())
+                .because(
+                    current.reason() + "; given up, " + waiting + " did not answer",
+                    current.cut()));
+        LOG.log(
+            Level.WARNING,
+            "flow " + name + ": handover given up, no answer from " + waiting + " in time");
+      }
+      return;
+    }
+    if (current.handingOver()) {
+      write(l, current, current.with(current.target(), Map.of(), true, current.over()));
+      return;
+    }
+    if (write(l, current, current.with(current.nodes(), Map.of(), false, List.copyOf(readyIds)))) {
+      handoverSince.remove(name);
+      LOG.log(
+          Level.INFO,
+          "flow "
+              + name
+              + ": handover done in "
+              + TimeUnit.NANOSECONDS.toMillis(now - since)
+              + " ms, its sources go on");
+    }
+  }
+
+  /** Looks again as soon as a node answers a paused placement. */
+  private PrefixWatch watchAnswers() {
+    return PrefixWatch.start(
+        store,
+        ClusterKeys.FLOW_HANDOVER,
+        timeout,
+        java.time.Clock.systemUTC(),
+        PrefixWatch.DEFAULT_BACKOFF,
+        new PrefixWatch.Sink() {
+          @Override
+          public void onSnapshot(ClusterStore.Snapshot snapshot, boolean restart) {
+            loop.execute(FlowPlacer.this::reconcileQuietly);
+          }
+
+          @Override
+          public void onEvents(List<ClusterStore.WatchEvent> events) {
+            loop.execute(FlowPlacer.this::reconcileQuietly);
+          }
+        });
   }
 
   /** Deletes what the stateful instances of a former deployment kept; the new one starts afresh. */
@@ -247,6 +447,10 @@ public final class FlowPlacer implements AutoCloseable {
     if (watcher != null) {
       watcher.close();
       watcher = null;
+    }
+    if (answers != null) {
+      answers.close();
+      answers = null;
     }
   }
 

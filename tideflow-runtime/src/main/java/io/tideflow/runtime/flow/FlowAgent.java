@@ -33,6 +33,13 @@ import java.util.function.LongSupplier;
  * deployment it runs stops its instances of it and starts none of it again, so one failed instance
  * stops the whole flow rather than leave the others waiting on it. All of it on one thread, in the
  * order the records came, and once a second anyway in case a start or a write failed.
+ *
+ * <p>Instances move between live nodes (a node drains, or one joins) through paused placements
+ * ({@link FlowRecords.Placement#paused}): the node holds its sources still and answers ({@link
+ * ClusterKeys#flowHandover}) once all they wrote is safe, which means nothing is in flight anywhere
+ * in the flow; given the placement that follows, it stops the executions that lose an instance,
+ * starts again what they keep together with what came here, sources still held, and answers again;
+ * the placement after that lets the sources go. So a handover neither loses nor repeats a message.
  */
 public final class FlowAgent implements AutoCloseable {
   private static final Logger LOG = System.getLogger(FlowAgent.class.getName());
@@ -52,6 +59,12 @@ public final class FlowAgent implements AutoCloseable {
   private final Map<String, Running> running = new HashMap<>();
   private PrefixWatch watch;
   private PrefixWatch failureWatch;
+  // Instances the placements put here, of flows not failed: what a drain waits to see at 0.
+  private volatile int placedHere;
+  private boolean recheckScheduled;
+
+  /** How often a node looks again whether its sources are quiescent, while it has not answered. */
+  static final long RECHECK_MILLIS = 20;
 
   /** A flow this node follows: the placement it acted on last and what it started for it. */
   private static final class Running {
@@ -59,6 +72,12 @@ public final class FlowAgent implements AutoCloseable {
     final long deployedAtMillis;
     Map<String, String> nodes;
     long epoch;
+    // The placement acted on last is paused; whether it names a target; whether this node has
+    // answered it (ClusterKeys#flowHandover).
+    boolean paused;
+    boolean handingOver;
+    boolean answered;
+    boolean involved;
     final List<FlowExecution> executions = new ArrayList<>();
     // Failed (here or elsewhere): stopped here, and nothing of this deployment starts again.
     boolean failed;
@@ -209,7 +228,7 @@ public final class FlowAgent implements AutoCloseable {
         r = new Running(d.flow(), d.deployedAtMillis());
         r.failed = failedElsewhere(r);
         if (!r.failed && p.nodes().containsValue(node.nodeId())) {
-          start(r, p.nodes(), null);
+          start(r, p.nodes(), null, p.paused());
         }
         LOG.log(
             Level.INFO,
@@ -219,6 +238,11 @@ public final class FlowAgent implements AutoCloseable {
       }
       r.nodes = p.nodes();
       r.epoch = p.epoch();
+      r.paused = p.paused();
+      r.handingOver = p.handingOver();
+      r.involved =
+          p.nodes().containsValue(node.nodeId()) || p.target().containsValue(node.nodeId());
+      r.answered = false;
       running.put(p.flow(), r);
     }
     for (Running r : running.values()) {
@@ -247,6 +271,67 @@ public final class FlowAgent implements AutoCloseable {
         LOG.log(Level.INFO, "node " + node.nodeId() + " stopped flow " + flow + ": undeployed");
       }
     }
+    int here = 0;
+    for (Running r : running.values()) {
+      if (!r.failed) {
+        answer(r);
+        here += (int) r.nodes.values().stream().filter(node.nodeId()::equals).count();
+      }
+    }
+    placedHere = here;
+  }
+
+  /**
+   * Answers a paused placement once this node did what it asks: with a target, its sources hold
+   * still with all they wrote safe; without, it runs what the placement puts here (it does by now).
+   * Looks again shortly while the sources are not there yet.
+   */
+  private void answer(Running r) {
+    if (!r.paused || r.answered || !r.involved) {
+      return;
+    }
+    if (r.handingOver && !r.executions.stream().allMatch(FlowExecution::quiescent)) {
+      recheckSoon();
+      return;
+    }
+    FlowRecords.HandoverDone done =
+        new FlowRecords.HandoverDone(r.flow.name(), r.deployedAtMillis, r.epoch, node.nodeId());
+    try {
+      StoreCalls.await(
+          store.put(
+              ClusterKeys.flowHandover(r.flow.name(), node.nodeId()),
+              FlowRecords.encode(done),
+              lease.getAsLong()),
+          timeout,
+          "answer the handover of " + r.flow.name());
+      r.answered = true;
+    } catch (RuntimeException e) {
+      LOG.log(
+          Level.WARNING,
+          "node " + node.nodeId() + ": handover of " + r.flow.name() + " not answered: " + e);
+      recheckSoon();
+    }
+  }
+
+  private void recheckSoon() {
+    if (!recheckScheduled) {
+      recheckScheduled = true;
+      loop.schedule(
+          () -> {
+            recheckScheduled = false;
+            reconcileQuietly();
+          },
+          RECHECK_MILLIS,
+          TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /**
+   * How many instances the placements put on this node, of flows that have not failed: 0 once a
+   * draining node has handed all of its instances over.
+   */
+  public int instancesHere() {
+    return placedHere;
   }
 
   /**
@@ -254,22 +339,48 @@ public final class FlowAgent implements AutoCloseable {
    */
   private void follow(Running r, FlowRecords.Placement p) {
     Set<String> here = new HashSet<>();
+    Set<String> left = new HashSet<>();
     for (Map.Entry<String, String> e : p.nodes().entrySet()) {
-      if (!e.getValue().equals(r.nodes.get(e.getKey()))) {
+      String was = r.nodes.get(e.getKey());
+      if (!e.getValue().equals(was)) {
         node.moved(r.flow, r.deployedAtMillis, e.getKey(), e.getValue());
         if (e.getValue().equals(node.nodeId())) {
           here.add(e.getKey());
         }
+        if (node.nodeId().equals(was)) {
+          left.add(e.getKey());
+        }
       }
     }
+    if (!left.isEmpty()) {
+      // A live instance moved away (a handover, the flow quiesced): its channels with the instances
+      // that stay are wired into their execution, which starts again without it.
+      Set<String> kept = new HashSet<>();
+      for (java.util.Iterator<FlowExecution> it = r.executions.iterator(); it.hasNext(); ) {
+        FlowExecution e = it.next();
+        Set<String> ids = e.instances();
+        if (!java.util.Collections.disjoint(ids, left)) {
+          e.stop();
+          it.remove();
+          ids.removeAll(left);
+          kept.addAll(ids);
+        }
+      }
+      LOG.log(
+          Level.INFO, "node " + node.nodeId() + " handed over " + left + " of flow " + p.flow());
+      here.addAll(kept);
+    }
     if (!here.isEmpty()) {
-      start(r, p.nodes(), here);
+      start(r, p.nodes(), here, p.paused());
       LOG.log(Level.INFO, "node " + node.nodeId() + " took up " + here + " of flow " + p.flow());
+    }
+    for (FlowExecution e : r.executions) {
+      e.pause(p.paused());
     }
   }
 
-  private void start(Running r, Map<String, String> nodes, Set<String> only) {
-    FlowExecution e = node.start(r.flow, r.deployedAtMillis, nodes, only);
+  private void start(Running r, Map<String, String> nodes, Set<String> only, boolean paused) {
+    FlowExecution e = node.start(r.flow, r.deployedAtMillis, nodes, only, paused);
     r.executions.add(e);
     e.completion()
         .whenComplete(

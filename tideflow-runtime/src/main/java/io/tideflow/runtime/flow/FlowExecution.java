@@ -37,6 +37,7 @@ public final class FlowExecution implements AutoCloseable {
   private FlowNode node;
   private java.util.Set<String> only;
   private volatile boolean stopping;
+  private volatile boolean paused;
 
   /** How long starting waits for the states of stateful instances placed again. */
   private static final long STATE_LOAD_NANOS = TimeUnit.SECONDS.toNanos(10);
@@ -66,7 +67,8 @@ public final class FlowExecution implements AutoCloseable {
       Map<String, String> placement,
       FlowNode node,
       java.util.Set<String> only,
-      long generation) {
+      long generation,
+      boolean paused) {
     for (ProcessSpec p : flow.processes()) {
       for (int i = 0; i < p.parallelism(); i++) {
         if (placement.get(p.name() + "#" + i) == null) {
@@ -77,6 +79,7 @@ public final class FlowExecution implements AutoCloseable {
     }
     FlowExecution execution = new FlowExecution(flow, generation);
     execution.only = only;
+    execution.paused = paused;
     execution.wire(processes, placement, node);
     execution.launch();
     return execution;
@@ -242,6 +245,47 @@ public final class FlowExecution implements AutoCloseable {
 
   boolean stopping() {
     return stopping;
+  }
+
+  boolean paused() {
+    return paused;
+  }
+
+  /**
+   * Holds this execution's sources still before their next {@code produce} (true), or lets them go
+   * on: how a flow is quiesced while its instances move between live nodes.
+   */
+  public void pause(boolean pause) {
+    this.paused = pause;
+    if (!pause) {
+      runners.forEach(r -> LockSupport.unpark(r.thread));
+    }
+  }
+
+  /**
+   * Paused, and every source here holds still (or has ended) with all it wrote safe and, if
+   * stateful, its position kept. Since an input becomes safe only once what it caused is safe
+   * downstream, every node's sources quiescent means nothing is in flight anywhere in the flow.
+   */
+  public boolean quiescent() {
+    if (!paused) {
+      return false;
+    }
+    for (InstanceRunner r : runners) {
+      if (r.isSource() && !r.quiescent()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The instances this execution runs, {@code process#i}. */
+  public java.util.Set<String> instances() {
+    java.util.Set<String> ids = new java.util.LinkedHashSet<>();
+    for (InstanceRunner r : runners) {
+      ids.add(r.id());
+    }
+    return ids;
   }
 
   /**

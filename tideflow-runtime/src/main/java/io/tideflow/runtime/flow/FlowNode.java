@@ -56,6 +56,16 @@ public final class FlowNode implements AutoCloseable {
           return size() > DROPPED_KEPT;
         }
       };
+  // The streams of settled channels whose executions stopped, by key, at most DROPPED_KEPT: a
+  // channel started again with the key on the same stream goes on from there.
+  private final Map<ChannelKey, InStream> handedOver =
+      java.util.Collections.synchronizedMap(
+          new java.util.LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<ChannelKey, InStream> eldest) {
+              return size() > DROPPED_KEPT;
+            }
+          });
   private final List<FlowExecution> executions = new CopyOnWriteArrayList<>();
   private final AtomicLong stray = new AtomicLong();
   private volatile FlowStateStore states = FlowStateStore.inMemory();
@@ -138,8 +148,22 @@ public final class FlowNode implements AutoCloseable {
    */
   public FlowExecution start(
       Flow flow, long generation, Map<String, String> placement, java.util.Set<String> only) {
+    return start(flow, generation, placement, only, false);
+  }
+
+  /**
+   * As {@link #start(Flow, long, Map, java.util.Set)}, with the sources held still from the start
+   * when {@code paused} (the flow is quiesced for a handover; {@link FlowExecution#pause} lets them
+   * go).
+   */
+  public FlowExecution start(
+      Flow flow,
+      long generation,
+      Map<String, String> placement,
+      java.util.Set<String> only,
+      boolean paused) {
     FlowExecution execution =
-        FlowExecution.start(flow, processes, placement, this, only, generation);
+        FlowExecution.start(flow, processes, placement, this, only, generation, paused);
     executions.add(execution);
     execution.completion().whenComplete((ok, failure) -> forget(execution, failure));
     return execution;
@@ -299,10 +323,15 @@ public final class FlowNode implements AutoCloseable {
   }
 
   void register(InboundChannel channel) {
+    InStream before = handedOver.remove(channel.key);
     inbound.put(channel.key, channel);
     InStream stream = streams.get(channel.senderNode());
     if (stream != null && !stream.closed()) {
-      channel.attach(stream);
+      if (stream == before) {
+        channel.continueOn(stream);
+      } else {
+        channel.attach(stream);
+      }
       grantPump.wake();
     }
   }
@@ -359,8 +388,21 @@ public final class FlowNode implements AutoCloseable {
   private void forget(FlowExecution execution, Throwable failure) {
     sendPump.remove(execution);
     if (failure != null) {
-      // Stopped or failed: nothing it holds is owed to anyone any more.
-      inbound.values().removeIf(c -> c.execution == execution);
+      // Stopped or failed: nothing it holds is owed to anyone any more. A settled channel's stream
+      // is kept for the channel that may be started again with its key (a handover).
+      inbound
+          .values()
+          .removeIf(
+              c -> {
+                if (c.execution != execution) {
+                  return false;
+                }
+                InStream s = c.settledStream();
+                if (s != null) {
+                  handedOver.put(c.key, s);
+                }
+                return true;
+              });
       executions.remove(execution);
       return;
     }

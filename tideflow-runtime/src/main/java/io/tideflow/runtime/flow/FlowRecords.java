@@ -10,6 +10,7 @@ import io.tideflow.core.flow.Routing;
 import io.tideflow.runtime.membership.NodeRecords;
 import io.tideflow.runtime.membership.proto.ConnectionRecord;
 import io.tideflow.runtime.membership.proto.FlowFailureRecord;
+import io.tideflow.runtime.membership.proto.FlowHandoverRecord;
 import io.tideflow.runtime.membership.proto.FlowRecord;
 import io.tideflow.runtime.membership.proto.FlowStatsRecord;
 import io.tideflow.runtime.membership.proto.InstanceStatsRecord;
@@ -32,6 +33,11 @@ public final class FlowRecords {
   /**
    * Where a flow's instances run, which placement of the flow this is, and which deployment of the
    * flow it places.
+   *
+   * @param target while instances move between live nodes, where every instance goes; empty
+   *     otherwise
+   * @param paused the flow's sources hold still while a handover is under way
+   * @param over the READY nodes the placement was made over, sorted
    */
   public record Placement(
       String flow,
@@ -40,11 +46,65 @@ public final class FlowRecords {
       long fencingToken,
       long cut,
       String reason,
-      long deployedAtMillis) {
+      long deployedAtMillis,
+      Map<String, String> target,
+      boolean paused,
+      List<String> over) {
     public Placement {
       nodes = Map.copyOf(nodes);
+      target = Map.copyOf(target);
+      over = List.copyOf(over);
+    }
+
+    /** A placement that moves nothing live and holds nothing still. */
+    public Placement(
+        String flow,
+        Map<String, String> nodes,
+        long epoch,
+        long fencingToken,
+        long cut,
+        String reason,
+        long deployedAtMillis) {
+      this(
+          flow,
+          nodes,
+          epoch,
+          fencingToken,
+          cut,
+          reason,
+          deployedAtMillis,
+          Map.of(),
+          false,
+          List.of());
+    }
+
+    /**
+     * This placement with its instances on {@code nodes}, going to {@code target}, paused or not,
+     * made over {@code over}; the rest as it is (the epoch too, which the writer sets).
+     */
+    public Placement with(
+        Map<String, String> nodes, Map<String, String> target, boolean paused, List<String> over) {
+      return new Placement(
+          flow, nodes, epoch, fencingToken, cut, reason, deployedAtMillis, target, paused, over);
+    }
+
+    /** This placement with another reason and cut. */
+    public Placement because(String reason, long cut) {
+      return new Placement(
+          flow, nodes, epoch, fencingToken, cut, reason, deployedAtMillis, target, paused, over);
+    }
+
+    /** Whether instances are moving between live nodes: the sources hold still until they have. */
+    public boolean handingOver() {
+      return !target.isEmpty();
     }
   }
+
+  /**
+   * A node's answer to the paused placement {@code epoch} of a deployment: it did what that
+   * placement asks of it.
+   */
+  public record HandoverDone(String flow, long deployedAtMillis, long epoch, String node) {}
 
   /** The longest failure message kept; the rest is cut. */
   public static final int MAX_FAILURE_CHARS = 2_000;
@@ -270,8 +330,34 @@ public final class FlowRecords {
         .setCut(p.cut())
         .setReason(p.reason())
         .setDeployedAtMillis(p.deployedAtMillis())
+        .putAllTarget(p.target())
+        .setPaused(p.paused())
+        .addAllOver(p.over())
         .build()
         .toByteArray();
+  }
+
+  public static byte[] encode(HandoverDone d) {
+    return FlowHandoverRecord.newBuilder()
+        .setFlow(d.flow())
+        .setDeployedAtMillis(d.deployedAtMillis())
+        .setEpoch(d.epoch())
+        .setNode(d.node())
+        .build()
+        .toByteArray();
+  }
+
+  /**
+   * @throws IllegalArgumentException for bytes that are no handover record
+   */
+  public static HandoverDone decodeHandover(byte[] bytes) {
+    checkSize("handover", bytes);
+    try {
+      FlowHandoverRecord r = FlowHandoverRecord.parseFrom(bytes);
+      return new HandoverDone(r.getFlow(), r.getDeployedAtMillis(), r.getEpoch(), r.getNode());
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalArgumentException("not a handover record: " + e.getMessage(), e);
+    }
   }
 
   /**
@@ -288,7 +374,10 @@ public final class FlowRecords {
           r.getFencingToken(),
           r.getCut(),
           r.getReason(),
-          r.getDeployedAtMillis());
+          r.getDeployedAtMillis(),
+          r.getTargetMap(),
+          r.getPaused(),
+          r.getOverList());
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalArgumentException("not a placement record: " + e.getMessage(), e);
     }

@@ -107,6 +107,26 @@ final class InboundChannel {
   }
 
   /**
+   * The stream this channel is on if it is settled and empty, so that a channel started again with
+   * its key takes over where it stands; else null.
+   */
+  synchronized InStream settledStream() {
+    return stream != null && !link.ended && link.channel.size() == 0 && settled() ? stream : null;
+  }
+
+  /**
+   * Goes on from a settled channel of the same key on {@code current}, which this node's instance
+   * was started again after: the sender holds the credits that channel granted (its whole room, all
+   * of it free), so none are granted again.
+   */
+  synchronized void continueOn(InStream current) {
+    stream = current;
+    grantedAtCount = link.channel.consumed();
+    freedSinceGrant = 0;
+    fresh = false;
+  }
+
+  /**
    * The sending instance now runs on {@code node}: a new epoch of sequence numbers begins. What the
    * old sender had sent is still delivered; {@code current} is the node's stream if it is open.
    */

@@ -75,6 +75,12 @@ final class InstanceRunner extends Party implements ProcessContext, Runnable {
   // When to try again after a write failed; 0 while writes succeed.
   private long saveRetryAt;
   private long halfRing = Long.MAX_VALUE;
+  // A source held still by a handover: the checkpoint taken when it stopped, and whether its state
+  // was kept with it (the grant pump's write).
+  private volatile Checkpoint heldAt;
+  private volatile boolean keptWhenHeld;
+  // A source waiting while its flow is paused; the instance's write.
+  private volatile boolean held;
   // What loadState read for the process, until it restored it.
   private byte[] restored;
 
@@ -231,6 +237,9 @@ final class InstanceRunner extends Party implements ProcessContext, Runnable {
   private void produceAll() throws Exception {
     while (true) {
       checkStopping();
+      if (execution.paused()) {
+        holdStill();
+      }
       boolean more = body.produce();
       publish();
       if (!more) {
@@ -243,6 +252,56 @@ final class InstanceRunner extends Party implements ProcessContext, Runnable {
         }
       }
     }
+  }
+
+  /**
+   * Waits while the flow is paused for a handover, after a checkpoint of where it stopped for a
+   * stateful source, so that what it wrote and its position are both safe before its instances
+   * move.
+   */
+  private void holdStill() {
+    long start = beginWait(WAIT_IDLE);
+    if (keepsState()) {
+      Checkpoint at = snapshot();
+      heldAt = at;
+      lastCheckpoint = at;
+      checkpointedAt = start;
+      execution.wakeSettler();
+    }
+    held = true;
+    try {
+      long park = MIN_PARK_NANOS;
+      for (int i = 0; execution.paused(); i++) {
+        checkStopping();
+        park = pause(i, park, execution::paused);
+      }
+    } finally {
+      held = false;
+      heldAt = null;
+      keptWhenHeld = false;
+      endWait(WAIT_IDLE, start);
+    }
+  }
+
+  /** Whether this instance is a source: it produces rather than takes. */
+  boolean isSource() {
+    return spec.inputs().isEmpty();
+  }
+
+  /**
+   * A source that holds still for a handover, or has ended, with everything it wrote safe and, if
+   * stateful, its position kept: nothing it wrote is owed to anyone downstream any more.
+   */
+  boolean quiescent() {
+    if (endedAt == 0 && !held) {
+      return false;
+    }
+    for (Link l : outLinks) {
+      if (l.safe() < l.channel.produced()) {
+        return false;
+      }
+    }
+    return endedAt != 0 || !keepsState() || keptWhenHeld;
   }
 
   private void consumeAll() {
@@ -481,6 +540,9 @@ final class InstanceRunner extends Party implements ProcessContext, Runnable {
       } else {
         saveRetryAt = 0;
         markSafe(toSave);
+        if (toSave == heldAt) {
+          keptWhenHeld = true;
+        }
         toSave = null;
       }
     }

@@ -175,7 +175,7 @@ final class Link {
   /** Messages of this channel known to be safe. */
   long safe() {
     RemoteOut r = remote;
-    return r != null ? r.ackedUntil : acked;
+    return r != null ? r.ackedUntil - r.seqBase : acked;
   }
 
   /** Something to do for the receiver: a message waits, or the channel ended. */

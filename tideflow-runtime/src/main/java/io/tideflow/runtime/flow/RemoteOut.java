@@ -40,6 +40,15 @@ final class RemoteOut {
   /** The receiver has this channel's end; written by the reply thread. */
   volatile boolean endAcked;
 
+  /**
+   * The first sequence number of this channel: 0, or where the same channel from this node left off
+   * when its sender was started again here after a handover, so its receiver goes on.
+   */
+  long seqBase;
+
+  /** {@link #nextSeq}, published for other threads after each take. */
+  private volatile long numbered;
+
   long firstUnacked;
   long nextSeq;
   long sendFrom;
@@ -103,6 +112,7 @@ final class RemoteOut {
       taken++;
     }
     if (taken > 0) {
+      numbered = nextSeq;
       link.producer.wake();
     }
     return taken;
@@ -110,6 +120,25 @@ final class RemoteOut {
 
   Message at(long seq) {
     return ring[(int) seq & mask];
+  }
+
+  /** Numbers this channel's messages from {@code seq} on; before the pump has it only. */
+  void startAt(long seq) {
+    seqBase = seq;
+    firstUnacked = seq;
+    nextSeq = seq;
+    sendFrom = seq;
+    numbered = seq;
+    ackedUntil = seq;
+  }
+
+  /**
+   * The sequence number the channel would go on from, if its receiver has acknowledged all it was
+   * sent and nothing waits in the link (a sender held still for a handover); else -1.
+   */
+  long settledAt() {
+    long n = numbered;
+    return ackedUntil == n && link.channel.size() == 0 ? n : -1;
   }
 
   /** Messages kept for replay now. */

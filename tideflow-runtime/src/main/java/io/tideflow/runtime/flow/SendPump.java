@@ -34,6 +34,15 @@ final class SendPump extends Party implements Runnable {
   private final Map<ChannelKey, RemoteOut> byKey = new ConcurrentHashMap<>();
   private final Map<String, OutStream> streams = new ConcurrentHashMap<>();
   private final Map<String, Long> reopenAt = new ConcurrentHashMap<>();
+  // Where settled channels of stopped executions left off, by key, at most FlowNode.DROPPED_KEPT.
+  private final Map<ChannelKey, Long> leftOff =
+      java.util.Collections.synchronizedMap(
+          new java.util.LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<ChannelKey, Long> eldest) {
+              return size() > FlowNode.DROPPED_KEPT;
+            }
+          });
   private final Runnable onAck;
   private final int maxBatch;
   private volatile boolean closed;
@@ -58,7 +67,15 @@ final class SendPump extends Party implements Runnable {
     thread.start();
   }
 
+  /**
+   * Starts sending {@code out}; from where the same channel left off when a stopped execution here
+   * had it settled, so that its receiver, which did not move, goes on with its numbers.
+   */
   void add(RemoteOut out) {
+    Long from = leftOff.remove(out.key);
+    if (from != null) {
+      out.startAt(from);
+    }
     byKey.put(out.key, out);
     outs.add(out);
     wake();
@@ -78,6 +95,12 @@ final class SendPump extends Party implements Runnable {
 
   /** Drops every channel of {@code execution}. */
   void remove(FlowExecution execution) {
+    for (RemoteOut o : outs) {
+      long at = o.execution == execution ? o.settledAt() : -1;
+      if (at >= 0) {
+        leftOff.put(o.key, at);
+      }
+    }
     outs.removeIf(o -> o.execution == execution);
     byKey.values().removeIf(o -> o.execution == execution);
   }

@@ -50,6 +50,12 @@ public final class ClusterKeys {
    */
   public static final String FLOW_STATE = "/tideflow/flow-state/";
 
+  /**
+   * Each node's answer to the paused placement of a flow while its instances move between live
+   * nodes, under the node's lease: {@code /tideflow/flow-handover/<flow>/<node>}.
+   */
+  public static final String FLOW_HANDOVER = "/tideflow/flow-handover/";
+
   /** The coordinator election. */
   public static final String COORDINATOR_ELECTION = "tideflow-coordinator";
 
@@ -89,6 +95,15 @@ public final class ClusterKeys {
 
   public static String flowState(String flow, long deployedAtMillis, String instance) {
     return FLOW_STATE + flow + "/" + deployedAtMillis + "/" + instance;
+  }
+
+  public static String flowHandover(String flow, String node) {
+    return FLOW_HANDOVER + flow + "/" + node;
+  }
+
+  /** The prefix of every node's answer to a paused placement of {@code flow}. */
+  public static String flowHandover(String flow) {
+    return FLOW_HANDOVER + flow + "/";
   }
 
   public static String flowStats(String flow, String node) {

@@ -93,7 +93,10 @@ public final class WorkerNode implements AutoCloseable {
   private volatile boolean accepting = true;
   private volatile boolean terminatedByCoordinator;
 
-  /** What a drain achieved: whether all work finished in time, and how much still runs. */
+  /**
+   * What a drain achieved: whether all work finished in time, and how much still runs (tasks, and
+   * flow instances not yet handed over).
+   */
   public record DrainResult(boolean drained, int stillRunning) {}
 
   private WorkerNode(
@@ -425,14 +428,23 @@ public final class WorkerNode implements AutoCloseable {
     return awaitIdle(deadline);
   }
 
-  /** Waits, by the worker's clock, until nothing runs or {@code deadline} has passed. */
+  /**
+   * Waits, by the worker's clock, until nothing runs or {@code deadline} has passed: no task, and
+   * no flow instance placed here (the leader hands a draining node's instances over to others).
+   */
   private DrainResult awaitIdle(Instant deadline) {
-    while (runner.inFlight() > 0 && config.clock().instant().isBefore(deadline)) {
+    while (stillRunning() > 0 && config.clock().instant().isBefore(deadline)) {
       // Drain is a control action, rare and bounded by its timeout: a short poll suffices.
       LockSupport.parkNanos(5_000_000);
     }
-    int left = runner.inFlight();
+    int left = stillRunning();
     return new DrainResult(left == 0, left);
+  }
+
+  /** Tasks running here and flow instances placed here. */
+  private int stillRunning() {
+    FlowAgent agent = flowAgent;
+    return runner.inFlight() + (agent == null ? 0 : agent.instancesHere());
   }
 
   /**

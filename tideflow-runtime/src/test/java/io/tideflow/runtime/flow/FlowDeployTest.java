@@ -439,36 +439,14 @@ class FlowDeployTest {
   @Test
   void aStatefulInstancePlacedAgainGoesOnFromItsStateAndCountsEveryInputOnce() {
     int total = 20_000;
-    Flow flow =
-        Flow.builder("totals")
-            .process(
-                process(
-                    "source",
-                    "sequence",
-                    1,
-                    List.of(),
-                    List.of("out"),
-                    Map.of("count", "" + total, "rate", "4000")))
-            .process(process("total", "total", 3, List.of("in"), List.of("out"), Map.of()))
-            .process(process("sink", "collect", 1, List.of("in"), List.of(), Map.of()))
-            .connect("source.out", "total.in", Routing.KEYED, 64)
-            .connect("total.out", "sink.in", Routing.ROUND_ROBIN, 64)
-            .build();
+    Flow flow = totals(total);
     long generation = deploy(flow);
     await().atMost(Duration.ofSeconds(30)).until(() -> placement("totals") != null);
     FlowRecords.Placement before = placement("totals");
     String victimInstance = apartFromSourceAndSink(before, "total");
     String victim = before.nodes().get(victimInstance);
     // Its state is kept in the store as it goes; the source keeps its position there too.
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .until(
-            () ->
-                store
-                    .get(ClusterKeys.flowState("totals", generation, victimInstance))
-                    .join()
-                    .map(kv -> java.nio.ByteBuffer.wrap(kv.value(), 8, 8).getLong() > 1000)
-                    .orElse(false));
+    awaitStateCount(generation, victimInstance, 1000);
     assertThat(store.get(ClusterKeys.flowState("totals", generation, "source#0")).join())
         .isPresent();
 
@@ -515,6 +493,99 @@ class FlowDeployTest {
     assertThat(new HashSet<>(seen)).hasSize(total);
     // Started over, it would have sent again all it had sent before its node died.
     assertThat(seen.size() - total).isLessThan(seenAtKill / 2);
+  }
+
+  @Test
+  void aDrainedWorkerHandsItsInstancesOverAndNoMessageIsLostOrRepeated() {
+    int total = 20_000;
+    deploy(sourceMapSink("handover", 1, "" + total, "4000", "pass", Map.of(), "collect"));
+    await().atMost(Duration.ofSeconds(30)).until(() -> seen.size() > 4000);
+    FlowRecords.Placement before = placement("handover");
+    String victim = before.nodes().get("source#0");
+
+    WorkerNode.DrainResult drained = workers.get(victim).drain(Duration.ofSeconds(60));
+
+    assertThat(drained.drained()).as("drain of %s: %s", victim, drained).isTrue();
+    assertThat(workers.get(victim).flows().executions()).isEmpty();
+    await().atMost(Duration.ofSeconds(30)).until(() -> !placement("handover").paused());
+    FlowRecords.Placement after = placement("handover");
+    assertThat(after.nodes().values()).doesNotContain(victim);
+    assertThat(after.reason()).contains(victim + " draining");
+    await().atMost(Duration.ofSeconds(60)).until(() -> seen.size() >= total);
+    // The source went on from where it held still, and nothing in flight was sent twice.
+    assertThat(new HashSet<>(seen)).hasSize(total);
+    assertThat(seen).hasSize(total);
+  }
+
+  @Test
+  void aStatefulInstanceHandedOverFromADrainedWorkerCountsEveryInputOnce() {
+    int total = 20_000;
+    long generation = deploy(totals(total));
+    await().atMost(Duration.ofSeconds(30)).until(() -> placement("totals") != null);
+    String victimInstance = apartFromSourceAndSink(placement("totals"), "total");
+    String victim = placement("totals").nodes().get(victimInstance);
+    awaitStateCount(generation, victimInstance, 1000);
+
+    assertThat(workers.get(victim).drain(Duration.ofSeconds(60)).drained()).isTrue();
+
+    assertThat(placement("totals").nodes().values()).doesNotContain(victim);
+    await().atMost(Duration.ofSeconds(60)).until(() -> seen.size() >= 3);
+    assertThat(seen).hasSize(3);
+    assertThat(seen.stream().mapToLong(Long::longValue).sum())
+        .isEqualTo((long) total * (total - 1) / 2);
+  }
+
+  @Test
+  void aJoinedWorkerTakesInstancesOverWhileTheFlowRunsAndNoMessageIsLostOrRepeated() {
+    int total = 30_000;
+    deploy(sourceMapSink("spread", 2, "" + total, "3000", "pass", Map.of(), "collect"));
+    await().atMost(Duration.ofSeconds(30)).until(() -> seen.size() > 4000);
+    assertThat(placement("spread").over()).containsExactly("w1", "w2", "w3");
+
+    worker("w4");
+
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              FlowRecords.Placement p = placement("spread");
+              return p.nodes().containsValue("w4") && !p.paused();
+            });
+    assertThat(placement("spread").reason()).contains("w4 joined");
+    await().atMost(Duration.ofSeconds(60)).until(() -> seen.size() >= total);
+    // The sources went on from where they held still, and nothing in flight was sent twice.
+    assertThat(new HashSet<>(seen)).hasSize(total);
+    assertThat(seen).hasSize(total);
+  }
+
+  private static Flow totals(int total) {
+    return Flow.builder("totals")
+        .process(
+            process(
+                "source",
+                "sequence",
+                1,
+                List.of(),
+                List.of("out"),
+                Map.of("count", "" + total, "rate", "4000")))
+        .process(process("total", "total", 3, List.of("in"), List.of("out"), Map.of()))
+        .process(process("sink", "collect", 1, List.of("in"), List.of(), Map.of()))
+        .connect("source.out", "total.in", Routing.KEYED, 64)
+        .connect("total.out", "sink.in", Routing.ROUND_ROBIN, 64)
+        .build();
+  }
+
+  /** Waits until the kept state of a {@code total} instance counts more than {@code count}. */
+  private void awaitStateCount(long generation, String instance, long count) {
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                store
+                    .get(ClusterKeys.flowState("totals", generation, instance))
+                    .join()
+                    .map(kv -> java.nio.ByteBuffer.wrap(kv.value(), 8, 8).getLong() > count)
+                    .orElse(false));
   }
 
   @Test
