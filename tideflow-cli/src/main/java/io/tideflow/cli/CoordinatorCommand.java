@@ -77,6 +77,7 @@ final class CoordinatorCommand implements Callable<Integer> {
                 PartitionRequest.DEFAULT_IMBALANCE);
         FlowMonitor flowMonitor =
             FlowMonitor.start(clusterStore, Duration.ofSeconds(5), registry)) {
+      flows.scaleWith(flowMonitor::flows);
       if (metrics != null) {
         metrics.route("/flows", flowMonitor::describe);
       }

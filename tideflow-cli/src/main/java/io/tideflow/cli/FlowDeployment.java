@@ -128,7 +128,10 @@ final class FlowDeployment {
       try (ClusterStore s = store.open()) {
         String key = ClusterKeys.flow(flow.name());
         long before = placement(s, flow.name()).map(FlowRecords.Placement::epoch).orElse(0L);
-        byte[] record = FlowRecords.encode(flow, parsed.rates(), generation(s, key, replace));
+        byte[] record =
+            FlowRecords.encode(
+                new FlowRecords.Deployed(
+                    flow, parsed.rates(), generation(s, key, replace), parsed.maxParallelism()));
         if (replace) {
           StoreCalls.await(s.put(key, record, 0), TIMEOUT, "put " + key);
         } else if (!StoreCalls.await(s.compareAndSet(key, 0, record, 0), TIMEOUT, "put " + key)) {

@@ -34,21 +34,28 @@ import org.yaml.snakeyaml.error.YAMLException;
  * {@code capacity} in messages (default 1024), {@code maxBytes} the payload bytes a channel holds
  * at most, as {@code memory} (default 8Mi), {@code keyGroups} for keyed (default 128), {@code rate}
  * the messages per second expected, for placement (default 1); {@code properties} a mapping the
- * process's implementation reads (e.g. {@code count} of the built-in {@code sequence}). Unknown
- * keys are refused, so a misspelt one is never silently ignored.
+ * process's implementation reads (e.g. {@code count} of the built-in {@code sequence}). A top-level
+ * {@code maxParallelism} lets the leader scale each process that takes input and holds no state by
+ * DS2, up to that many instances (default 0: parallelism fixed). Unknown keys are refused, so a
+ * misspelt one is never silently ignored.
  */
 final class FlowFile {
   /** Longest flow file read. */
   static final int MAX_CHARS = 1 << 20;
 
-  private static final Set<String> FLOW_KEYS = Set.of("name", "processes", "connections");
+  private static final Set<String> FLOW_KEYS =
+      Set.of("name", "processes", "connections", "maxParallelism");
   private static final Set<String> PROCESS_KEYS =
       Set.of("name", "type", "parallelism", "cpu", "memory", "inputs", "outputs", "properties");
   private static final Set<String> CONNECTION_KEYS =
       Set.of("from", "to", "routing", "capacity", "maxBytes", "keyGroups", "rate");
 
   /** A parsed flow and the rates its connections are expected to carry. */
-  record Parsed(Flow flow, Map<Connection, Double> rates) {}
+  /**
+   * @param maxParallelism 0 (the default) for fixed parallelism; else the most instances the
+   *     vertical scaler gives a process
+   */
+  record Parsed(Flow flow, Map<Connection, Double> rates, int maxParallelism) {}
 
   private FlowFile() {}
 
@@ -114,7 +121,15 @@ final class FlowFile {
         rates.put(made, (double) number(connection, "rate", where, 1));
       }
     }
-    return new Parsed(b.build(), rates);
+    long max = number(flow, "maxParallelism", "the flow", 0);
+    if (max < 0 || max > ProcessSpec.MAX_PARALLELISM) {
+      throw new IllegalArgumentException(
+          "the flow: maxParallelism must be in [0, "
+              + ProcessSpec.MAX_PARALLELISM
+              + "], was "
+              + max);
+    }
+    return new Parsed(b.build(), rates, (int) max);
   }
 
   @SuppressWarnings("unchecked")

@@ -65,6 +65,15 @@ class FlowFileTest {
   }
 
   @Test
+  void aFlowMayBoundTheParallelismItsProcessesAreScaledTo() {
+    String flow = "name: f\n%sprocesses:\n  - {name: a, type: t, outputs: [o]}\n";
+    assertThat(FlowFile.parse(flow.formatted("")).maxParallelism()).isZero();
+    assertThat(FlowFile.parse(flow.formatted("maxParallelism: 8\n")).maxParallelism()).isEqualTo(8);
+    assertThatThrownBy(() -> FlowFile.parse(flow.formatted("maxParallelism: 5000\n")))
+        .hasMessageContaining("the flow: maxParallelism must be in [0, 1024], was 5000");
+  }
+
+  @Test
   void aConnectionsByteBoundIsReadWithUnitsAndChecked() {
     String flow =
         "name: f\nprocesses:\n  - {name: a, type: t, outputs: [o]}\n"

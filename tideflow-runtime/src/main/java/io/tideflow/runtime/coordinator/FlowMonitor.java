@@ -31,9 +31,10 @@ import java.util.concurrent.TimeUnit;
  * The flows' health monitor: every {@link #PERIOD} it reads what is deployed, where it is placed,
  * what failed and what the nodes report of their instances, and makes of it one view per flow
  * ({@link FlowHealth}): its partitions with their load, its balance, where it is held back and the
- * parallelism DS2 finds each process needs (a recommendation: nothing is rescaled). It serves that
- * view as text ({@link #describe}, a coordinator's {@code /flows}) and as gauges. Reads only: any
- * coordinator may run one, leading or not.
+ * parallelism DS2 finds each process needs (the leader's {@link FlowPlacer#scaleWith} acts on it
+ * for flows deployed with a {@code maxParallelism}). It serves that view as text ({@link
+ * #describe}, a coordinator's {@code /flows}) and as gauges. Reads only: any coordinator may run
+ * one, leading or not.
  */
 public final class FlowMonitor implements AutoCloseable {
   private static final Logger LOG = System.getLogger(FlowMonitor.class.getName());

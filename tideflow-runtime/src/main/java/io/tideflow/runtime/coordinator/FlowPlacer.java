@@ -1,6 +1,7 @@
 package io.tideflow.runtime.coordinator;
 
 import io.tideflow.core.flow.FlowPlacement;
+import io.tideflow.core.flow.FlowScaling;
 import io.tideflow.core.model.NodeInfo;
 import io.tideflow.core.model.NodeState;
 import io.tideflow.runtime.flow.FlowRecords;
@@ -24,6 +25,7 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Places deployed flows while its coordinator leads: every flow without a placement, or with
@@ -45,6 +47,14 @@ import java.util.concurrent.TimeUnit;
  * node has answered that it runs its share, the third lets the sources go. A handover not through
  * within {@link #HANDOVER_TIMEOUT} is given up (the sources go on where they were) and tried again
  * after {@link #HANDOVER_BACKOFF}; a node that dies meanwhile is placed around as ever.
+ *
+ * <p>With {@link #scaleWith} it is also the vertical scaler of flows deployed with a {@code
+ * maxParallelism}: from the monitor's DS2 recommendation, stabilised by {@link FlowScaling}, a
+ * process that takes input and holds no state gets a new parallelism. A rescale quiesces the flow
+ * as a handover's first step does; then the states of its stateful instances and sources are copied
+ * to a new deployment of the flow at the new parallelism, which is placed as any redeployment (its
+ * instances that were there keep their nodes) and goes on from those states: no message lost or
+ * repeated, and no restart of anything but the flow's instances.
  */
 public final class FlowPlacer implements AutoCloseable {
   private static final Logger LOG = System.getLogger(FlowPlacer.class.getName());
@@ -71,6 +81,36 @@ public final class FlowPlacer implements AutoCloseable {
   private final Map<String, Long> handoverSince = new HashMap<>();
   private final Map<String, Long> handoverAfter = new HashMap<>();
   private PrefixWatch answers;
+  // The vertical scaler: the monitor's views, each scaled flow's stabilizers by deployment, and the
+  // rescales waiting for their flows to quiesce.
+  private volatile Supplier<List<FlowMonitor.FlowView>> views;
+  private volatile Duration[] scalingTimes;
+  private final Map<String, Scaler> scalers = new HashMap<>();
+  private final Map<String, Rescale> rescales = new HashMap<>();
+
+  /** How long a lower recommendation must stand before a process loses instances. */
+  public static final Duration SCALE_WINDOW = Duration.ofSeconds(60);
+
+  /** How long after a change a process may lose instances again. */
+  public static final Duration SCALE_DOWN_INTERVAL = Duration.ofMinutes(10);
+
+  /** How long after a rescale (or a deployment) no scaling decision is taken. */
+  public static final Duration SCALE_COOL_DOWN = Duration.ofSeconds(15);
+
+  // A flow's stabilizers for one deployment, and the monitor's view it took last.
+  private static final class Scaler {
+    final long deployedAtMillis;
+    final FlowScaling scaling;
+    FlowMonitor.FlowView considered;
+
+    Scaler(long deployedAtMillis, FlowScaling scaling) {
+      this.deployedAtMillis = deployedAtMillis;
+      this.scaling = scaling;
+    }
+  }
+
+  /** A rescale of deployment {@code from} waiting for it to quiesce, and what it changes. */
+  private record Rescale(long from, FlowRecords.Deployed to, String change) {}
 
   private FlowPlacer(
       ClusterStore store, Coordinator coordinator, Duration timeout, double imbalance) {
@@ -98,6 +138,25 @@ public final class FlowPlacer implements AutoCloseable {
     placer.loop.scheduleWithFixedDelay(
         placer::reconcileQuietly, 0, PERIOD.toMillis(), TimeUnit.MILLISECONDS);
     return placer;
+  }
+
+  /**
+   * Scales the parallelism of flows deployed with a {@code maxParallelism} from what {@code views}
+   * (the monitor's) recommend, with the default window, scale-down interval and cool-down.
+   */
+  public FlowPlacer scaleWith(Supplier<List<FlowMonitor.FlowView>> views) {
+    return scaleWith(views, SCALE_WINDOW, SCALE_DOWN_INTERVAL, SCALE_COOL_DOWN);
+  }
+
+  /** As {@link #scaleWith(Supplier)}, with the given stabilisation times. */
+  public FlowPlacer scaleWith(
+      Supplier<List<FlowMonitor.FlowView>> views,
+      Duration window,
+      Duration scaleDownInterval,
+      Duration coolDown) {
+    this.scalingTimes = new Duration[] {window, scaleDownInterval, coolDown};
+    this.views = views;
+    return this;
   }
 
   private void reconcileQuietly() {
@@ -178,6 +237,8 @@ public final class FlowPlacer implements AutoCloseable {
             FlowPlacement.moveReason(current.nodes(), draining, readyIds, current.over());
         if (move.isPresent()) {
           beginHandover(l, d, current, ready, readyIds, move.get());
+        } else if (d.maxParallelism() > 0) {
+          considerScaling(l, d, current);
         }
       }
     }
@@ -187,6 +248,8 @@ public final class FlowPlacer implements AutoCloseable {
             l.delete(ClusterKeys.placement(flow)), timeout, "delete placement " + flow);
         LOG.log(Level.INFO, "flow " + flow + " undeployed: its placement is deleted");
         dropStates(l, placements.get(flow));
+        scalers.remove(flow);
+        rescales.remove(flow);
         for (KeyValue kv :
             StoreCalls.await(
                     store.list(ClusterKeys.flowHandover(flow)), timeout, "list answers of " + flow)
@@ -368,6 +431,7 @@ public final class FlowPlacer implements AutoCloseable {
     if (!waiting.isEmpty()) {
       if (now - since > HANDOVER_TIMEOUT.toNanos()) {
         handoverSince.remove(name);
+        rescales.remove(name);
         handoverAfter.put(name, now + HANDOVER_BACKOFF.toNanos());
         write(
             l,
@@ -381,6 +445,11 @@ public final class FlowPlacer implements AutoCloseable {
             Level.WARNING,
             "flow " + name + ": handover given up, no answer from " + waiting + " in time");
       }
+      return;
+    }
+    Rescale rescale = rescales.remove(name);
+    if (current.handingOver() && rescale != null && rescale.from() == current.deployedAtMillis()) {
+      finishRescale(l, current, rescale, since);
       return;
     }
     if (current.handingOver()) {
@@ -397,6 +466,106 @@ public final class FlowPlacer implements AutoCloseable {
               + TimeUnit.NANOSECONDS.toMillis(now - since)
               + " ms, its sources go on");
     }
+  }
+
+  /**
+   * Takes DS2's recommendation for a running flow through its stabilizers; a change begins a
+   * rescale: the flow quiesces as for a handover that moves nothing.
+   */
+  private void considerScaling(
+      Leadership l, FlowRecords.Deployed d, FlowRecords.Placement current) {
+    Supplier<List<FlowMonitor.FlowView>> source = views;
+    if (source == null) {
+      return;
+    }
+    String name = d.flow().name();
+    FlowMonitor.FlowView view = null;
+    for (FlowMonitor.FlowView v : source.get()) {
+      if (v.name().equals(name) && v.deployedAtMillis() == d.deployedAtMillis()) {
+        view = v;
+      }
+    }
+    java.time.Instant now = java.time.Instant.now();
+    Scaler scaler = scalers.get(name);
+    if (scaler == null || scaler.deployedAtMillis != d.deployedAtMillis()) {
+      Duration[] t = scalingTimes;
+      scaler = new Scaler(d.deployedAtMillis(), new FlowScaling(t[0], t[1], t[2], now));
+      scalers.put(name, scaler);
+    }
+    if (view == null || view.state() != FlowMonitor.State.RUNNING || view == scaler.considered) {
+      return; // nothing new to go by: the monitor looks every FlowMonitor.PERIOD
+    }
+    scaler.considered = view;
+    Set<String> stateful = new HashSet<>();
+    String prefix = ClusterKeys.flowStates(name, d.deployedAtMillis());
+    for (KeyValue kv :
+        StoreCalls.await(store.list(prefix), timeout, "list the states of " + name).kvs()) {
+      String instance = kv.key().substring(prefix.length());
+      stateful.add(instance.substring(0, Math.max(0, instance.lastIndexOf('#'))));
+    }
+    Map<String, Integer> next =
+        scaler.scaling.decide(
+            d.flow(), view.health().parallelism(), stateful, d.maxParallelism(), now);
+    if (next.isEmpty()) {
+      return;
+    }
+    List<String> changes = new ArrayList<>();
+    for (io.tideflow.core.flow.ProcessSpec p : d.flow().processes()) {
+      int to = next.get(p.name());
+      if (to != p.parallelism()) {
+        changes.add(p.name() + " " + p.parallelism() + "→" + to);
+      }
+    }
+    String change = String.join(", ", changes);
+    FlowRecords.Deployed to =
+        new FlowRecords.Deployed(
+            FlowScaling.rescaled(d.flow(), next), d.rates(), 0, d.maxParallelism());
+    if (write(
+        l,
+        current,
+        current
+            .with(current.nodes(), current.nodes(), true, current.over())
+            .because("rescale: " + change, current.cut()))) {
+      rescales.put(name, new Rescale(d.deployedAtMillis(), to, change));
+      handoverSince.put(name, System.nanoTime());
+      LOG.log(Level.INFO, "flow " + name + ": rescale begins (" + change + ")");
+    }
+  }
+
+  /**
+   * The flow quiesced for a rescale: its kept states go to a new deployment at the new parallelism,
+   * which the next look places.
+   */
+  private void finishRescale(
+      Leadership l, FlowRecords.Placement current, Rescale rescale, long since) {
+    String name = current.flow();
+    long generation = Math.max(System.currentTimeMillis(), current.deployedAtMillis() + 1);
+    String prefix = ClusterKeys.flowStates(name, current.deployedAtMillis());
+    for (KeyValue kv :
+        StoreCalls.await(store.list(prefix), timeout, "list the states of " + name).kvs()) {
+      String instance = kv.key().substring(prefix.length());
+      StoreCalls.await(
+          l.put(ClusterKeys.flowState(name, generation, instance), kv.value()),
+          timeout,
+          "copy the state of " + instance);
+    }
+    FlowRecords.Deployed to = rescale.to();
+    FlowRecords.Deployed next =
+        new FlowRecords.Deployed(to.flow(), to.rates(), generation, to.maxParallelism());
+    StoreCalls.await(
+        l.put(ClusterKeys.flow(name), FlowRecords.encode(next)), timeout, "rescale " + name);
+    handoverSince.remove(name);
+    LOG.log(
+        Level.INFO,
+        "flow "
+            + name
+            + " rescaled ("
+            + rescale.change()
+            + ") after quiescing in "
+            + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since)
+            + " ms: deployment "
+            + generation
+            + " goes on from its states");
   }
 
   /** Looks again as soon as a node answers a paused placement. */

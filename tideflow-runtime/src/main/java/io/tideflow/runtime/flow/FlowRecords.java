@@ -27,8 +27,26 @@ public final class FlowRecords {
   /** The largest flow record read from the store. */
   public static final int MAX_RECORD_BYTES = 1 << 20;
 
-  /** A flow as deployed: its processes and connections, and the rates placement weighs. */
-  public record Deployed(Flow flow, Map<Connection, Double> rates, long deployedAtMillis) {}
+  /**
+   * A flow as deployed: its processes and connections, and the rates placement weighs.
+   *
+   * @param maxParallelism 0 when the parallelism is fixed; else the most instances the vertical
+   *     scaler gives a process
+   */
+  public record Deployed(
+      Flow flow, Map<Connection, Double> rates, long deployedAtMillis, int maxParallelism) {
+    public Deployed {
+      if (maxParallelism < 0 || maxParallelism > ProcessSpec.MAX_PARALLELISM) {
+        throw new IllegalArgumentException(
+            "flow "
+                + flow.name()
+                + ": maxParallelism must be in [0, "
+                + ProcessSpec.MAX_PARALLELISM
+                + "], was "
+                + maxParallelism);
+      }
+    }
+  }
 
   /**
    * Where a flow's instances run, which placement of the flow this is, and which deployment of the
@@ -243,8 +261,17 @@ public final class FlowRecords {
   }
 
   public static byte[] encode(Flow flow, Map<Connection, Double> rates, long deployedAtMillis) {
+    return encode(new Deployed(flow, rates, deployedAtMillis, 0));
+  }
+
+  public static byte[] encode(Deployed d) {
+    Flow flow = d.flow();
+    Map<Connection, Double> rates = d.rates();
     FlowRecord.Builder b =
-        FlowRecord.newBuilder().setName(flow.name()).setDeployedAtMillis(deployedAtMillis);
+        FlowRecord.newBuilder()
+            .setName(flow.name())
+            .setDeployedAtMillis(d.deployedAtMillis())
+            .setMaxParallelism(d.maxParallelism());
     for (ProcessSpec p : flow.processes()) {
       b.addProcesses(
           ProcessRecord.newBuilder()
@@ -318,7 +345,7 @@ public final class FlowRecords {
       b.connect(connection);
       rates.put(connection, c.getRate());
     }
-    return new Deployed(b.build(), rates, r.getDeployedAtMillis());
+    return new Deployed(b.build(), rates, r.getDeployedAtMillis(), r.getMaxParallelism());
   }
 
   public static byte[] encode(Placement p) {

@@ -94,7 +94,12 @@ public final class ClusterKeys {
   }
 
   public static String flowState(String flow, long deployedAtMillis, String instance) {
-    return FLOW_STATE + flow + "/" + deployedAtMillis + "/" + instance;
+    return flowStates(flow, deployedAtMillis) + instance;
+  }
+
+  /** The prefix of the states of every instance of one deployment of {@code flow}. */
+  public static String flowStates(String flow, long deployedAtMillis) {
+    return FLOW_STATE + flow + "/" + deployedAtMillis + "/";
   }
 
   public static String flowHandover(String flow, String node) {

@@ -68,7 +68,8 @@ class FlowDeployTest {
             .with("collect-again", () -> new FlowNodeTest.Collect(seenAgain))
             .with("fail-after", FailAfter::new)
             .with("total", Total::new)
-            .with("hoard", Hoard::new);
+            .with("hoard", Hoard::new)
+            .with("slow", Slow::new);
     workers.put(
         id,
         WorkerNode.start(
@@ -558,8 +559,80 @@ class FlowDeployTest {
     assertThat(seen).hasSize(total);
   }
 
+  /** Passes each message on after holding it {@code nanos} (1 ms by default), idle meanwhile. */
+  static final class Slow implements FlowProcess {
+    private Output out;
+    private long nanos;
+
+    @Override
+    public void open(ProcessContext context) {
+      out = context.output("out");
+      nanos = Long.parseLong(context.property("nanos", "1000000"));
+    }
+
+    @Override
+    public void onMessage(String port, Message message) throws InterruptedException {
+      java.util.concurrent.locks.LockSupport.parkNanos(nanos);
+      out.emit(message.key(), message.payload());
+    }
+  }
+
+  @Test
+  void aSlowProcessGetsTheParallelismDs2FindsWhileTheFlowRunsAndNoMessageIsLostOrRepeated()
+      throws Exception {
+    int total = 30_000;
+    try (FlowMonitor monitor =
+        FlowMonitor.start(store, Duration.ofSeconds(5), new SimpleMeterRegistry())) {
+      placer.scaleWith(
+          monitor::flows, Duration.ofSeconds(5), Duration.ofMinutes(10), Duration.ofSeconds(3));
+      Flow flow = throughOne("scaled", total, "3000", "slow", "slow", 1, Routing.ROUND_ROBIN);
+      store
+          .put(
+              ClusterKeys.flow("scaled"),
+              FlowRecords.encode(
+                  new FlowRecords.Deployed(flow, Map.of(), System.currentTimeMillis(), 4)),
+              0)
+          .join();
+
+      // One instance takes under 1,000 a second of the 3,000 the source would send: DS2 asks for
+      // more, up to the flow's bound.
+      await().atMost(Duration.ofSeconds(40)).until(() -> parallelism("scaled", "slow") > 1);
+      FlowRecords.Deployed rescaled = deployed("scaled");
+      assertThat(rescaled.flow().process("slow").parallelism()).isBetween(3, 4);
+      assertThat(rescaled.flow().process("source").parallelism()).isEqualTo(1);
+      await().atMost(Duration.ofSeconds(60)).until(() -> seen.size() >= total);
+      // The source went on from its kept position in the new deployment, nothing sent twice.
+      assertThat(new HashSet<>(seen)).hasSize(total);
+      assertThat(seen).hasSize(total);
+      assertThat(placement("scaled").deployedAtMillis()).isEqualTo(rescaled.deployedAtMillis());
+    }
+  }
+
+  private FlowRecords.Deployed deployed(String flow) {
+    return FlowRecords.decode(store.get(ClusterKeys.flow(flow)).join().orElseThrow().value());
+  }
+
+  private int parallelism(String flow, String process) {
+    return deployed(flow).flow().process(process).parallelism();
+  }
+
   private static Flow totals(int total) {
-    return Flow.builder("totals")
+    return throughOne("totals", total, "4000", "total", "total", 3, Routing.KEYED);
+  }
+
+  /**
+   * A {@code sequence} source of {@code total} numbers at {@code rate}, {@code parallelism}
+   * instances of {@code type} as {@code process}, and a {@code collect} sink.
+   */
+  private static Flow throughOne(
+      String name,
+      int total,
+      String rate,
+      String process,
+      String type,
+      int parallelism,
+      Routing routing) {
+    return Flow.builder(name)
         .process(
             process(
                 "source",
@@ -567,11 +640,11 @@ class FlowDeployTest {
                 1,
                 List.of(),
                 List.of("out"),
-                Map.of("count", "" + total, "rate", "4000")))
-        .process(process("total", "total", 3, List.of("in"), List.of("out"), Map.of()))
+                Map.of("count", "" + total, "rate", rate)))
+        .process(process(process, type, parallelism, List.of("in"), List.of("out"), Map.of()))
         .process(process("sink", "collect", 1, List.of("in"), List.of(), Map.of()))
-        .connect("source.out", "total.in", Routing.KEYED, 64)
-        .connect("total.out", "sink.in", Routing.ROUND_ROBIN, 64)
+        .connect("source.out", process + ".in", routing, 64)
+        .connect(process + ".out", "sink.in", Routing.ROUND_ROBIN, 64)
         .build();
   }
 
