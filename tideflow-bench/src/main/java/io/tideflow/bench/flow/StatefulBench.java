@@ -1,9 +1,5 @@
 package io.tideflow.bench.flow;
 
-import io.grpc.ManagedChannel;
-import io.grpc.Server;
-import io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.NettyServerBuilder;
 import io.tideflow.core.flow.Flow;
 import io.tideflow.core.flow.ProcessSpec;
 import io.tideflow.core.flow.Routing;
@@ -15,10 +11,8 @@ import io.tideflow.runtime.flow.FlowProcesses;
 import io.tideflow.runtime.flow.FlowStateStore;
 import io.tideflow.runtime.flow.Message;
 import io.tideflow.runtime.flow.StatefulProcess;
-import io.tideflow.runtime.transport.WireLimits;
 import io.tideflow.store.ClusterStore;
 import io.tideflow.store.connect.ClusterStores;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
@@ -169,23 +163,11 @@ public final class StatefulBench {
             .with("count", Count::new)
             .with("stateful-count", StatefulCount::new);
     COUNTED.set(0);
-    FlowNode b = new FlowNode("b", processes, id -> null);
-    b.states(states);
-    Server server =
-        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-            .directExecutor()
-            .maxInboundMessageSize(WireLimits.MAX_MESSAGE_BYTES)
-            .addService(b.service())
-            .build()
-            .start();
-    ManagedChannel channel =
-        NettyChannelBuilder.forAddress("127.0.0.1", server.getPort())
-            .usePlaintext()
-            .directExecutor()
-            .maxInboundMessageSize(WireLimits.MAX_MESSAGE_BYTES)
-            .build();
-    FlowNode a = new FlowNode("a", processes, id -> channel);
+    LoopbackPair nodes = LoopbackPair.start(processes);
+    FlowNode a = nodes.a();
+    FlowNode b = nodes.b();
     a.states(states);
+    b.states(states);
     Flow flow = flow(counter, capacity);
     // A deployment of its own per round: no round takes up a former one's state from the store.
     long generation = System.currentTimeMillis() * 1000 + ROUND.incrementAndGet();
@@ -201,10 +183,7 @@ public final class StatefulBench {
     } finally {
       onA.stop();
       onB.stop();
-      a.close();
-      b.close();
-      channel.shutdownNow();
-      server.shutdownNow();
+      nodes.close();
     }
   }
 }
