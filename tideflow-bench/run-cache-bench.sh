@@ -8,14 +8,10 @@
 #   tideflow-bench/run-cache-bench.sh 'CacheBenchmark.nearHit' -wi 3 -i 5
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-source "$here/../scripts/find-jdk.sh"
-tideflow_find_jdk >/dev/null
-cp_file="$here/target/endtoend.classpath"
-[ -f "$cp_file" ] || { echo "run the package build first: $cp_file is missing" >&2; exit 1; }
+source "$here/bench-classpath.sh"
 command -v redis-server >/dev/null || { echo "redis-server is missing: apt-get install redis-server" >&2; exit 1; }
-classpath="$here/target/classes:$(cat "$cp_file")"
 
-port=$("$JAVA_HOME/bin/java" -cp "$classpath" io.tideflow.bench.cache.FreePort)
+port=$("$JAVA_HOME/bin/java" -cp "$BENCH_CLASSPATH" io.tideflow.bench.cache.FreePort)
 redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --daemonize no >/dev/null &
 redis_pid=$!
 trap 'kill "$redis_pid" 2>/dev/null || true' EXIT
@@ -28,5 +24,5 @@ echo "redis-server $(redis-server --version | awk '{print $3}') on 127.0.0.1:$po
 if [ $# -eq 0 ]; then
   set -- 'io.tideflow.bench.cache.CacheBenchmark' -wi 2 -i 3 -w 2s -r 3s
 fi
-"$JAVA_HOME/bin/java" -cp "$classpath" org.openjdk.jmh.Main "$@" -p "redisUri=redis://127.0.0.1:$port"
-"$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "$classpath" io.tideflow.bench.cache.CacheFigures
+"$JAVA_HOME/bin/java" -cp "$BENCH_CLASSPATH" org.openjdk.jmh.Main "$@" -p "redisUri=redis://127.0.0.1:$port"
+"$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "$BENCH_CLASSPATH" io.tideflow.bench.cache.CacheFigures

@@ -8,17 +8,19 @@
 #   tideflow-bench/run-flow-bench.sh --cross-node [--rounds 3] [--warmup 3] [--seconds 5]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-source "$here/../scripts/find-jdk.sh"
-tideflow_find_jdk >/dev/null
-cp_file="$here/target/endtoend.classpath"
-[ -f "$cp_file" ] || { echo "run the package build first: $cp_file is missing" >&2; exit 1; }
+source "$here/bench-classpath.sh"
 main=io.tideflow.bench.flow.FlowBench
 if [ "${1:-}" = "--cross-node" ]; then
   main=io.tideflow.bench.flow.CrossNodeBench
   shift
 fi
-# Hazelcast's async callbacks start a thread each unless the common pool is sized to the cores.
+# Hazelcast's async callbacks start a thread each unless the common pool is sized to the cores;
+# the module access is what Hazelcast asks of a JVM for its best performance.
 # shellcheck disable=SC2086
 exec "$JAVA_HOME/bin/java" ${BENCH_JAVA_OPTS:-} \
   -Djava.util.concurrent.ForkJoinPool.common.parallelism="$(nproc)" \
-  -cp "$here/target/classes:$(cat "$cp_file")" "$main" "$@"
+  --add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED \
+  --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
+  --add-opens java.management/sun.management=ALL-UNNAMED \
+  --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED \
+  -cp "$BENCH_CLASSPATH" "$main" "$@"

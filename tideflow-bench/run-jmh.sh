@@ -7,12 +7,8 @@
 #   tideflow-bench/run-jmh.sh 'PlacementBenchmark' -p nodes=10000
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-source "$here/../scripts/find-jdk.sh"
-tideflow_find_jdk >/dev/null
-cp_file="$here/target/endtoend.classpath"
-[ -f "$cp_file" ] || { echo "run the package build first: $cp_file is missing" >&2; exit 1; }
-classpath="$here/target/classes:$(cat "$cp_file")"
+source "$here/bench-classpath.sh"
 if [ $# -eq 0 ]; then
   set -- 'io.tideflow.bench.placement.*' -f 1 -wi 2 -i 3 -w 1s -r 1s -tu us
 fi
-exec "$JAVA_HOME/bin/java" -cp "$classpath" org.openjdk.jmh.Main "$@"
+exec "$JAVA_HOME/bin/java" -cp "$BENCH_CLASSPATH" org.openjdk.jmh.Main "$@"

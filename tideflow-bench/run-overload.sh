@@ -6,14 +6,11 @@
 # Extra JVM flags: BENCH_JAVA_OPTS (default heap: -Xmx1g).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-source "$here/../scripts/find-jdk.sh"
-tideflow_find_jdk >/dev/null
-cp_file="$here/target/endtoend.classpath"
-[ -f "$cp_file" ] || { echo "run the package build first: $cp_file is missing" >&2; exit 1; }
+source "$here/bench-classpath.sh"
 flags=()
 if [ "$TIDEFLOW_JDK_MAJOR" -ge 24 ]; then
   flags+=(--sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED)
 fi
 # shellcheck disable=SC2086
 exec "$JAVA_HOME/bin/java" "${flags[@]}" ${BENCH_JAVA_OPTS:--Xmx1g} \
-  -cp "$here/target/classes:$(cat "$cp_file")" io.tideflow.bench.overload.OverloadBenchmark "$@"
+  -cp "$BENCH_CLASSPATH" io.tideflow.bench.overload.OverloadBenchmark "$@"

@@ -7,11 +7,8 @@
 #     [--wait-micros 500] [--capacity 1024] [--max-bytes 8388608] [OUT_DIR]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-source "$here/../scripts/find-jdk.sh"
-tideflow_find_jdk >/dev/null
-cp_file="$here/target/endtoend.classpath"
-[ -f "$cp_file" ] || { echo "run the package build first: $cp_file is missing" >&2; exit 1; }
+source "$here/bench-classpath.sh"
 # shellcheck disable=SC2086
 exec "$JAVA_HOME/bin/java" -Xmx1g ${BENCH_JAVA_OPTS:-} \
-  -cp "$here/target/classes:$(cat "$cp_file")" io.tideflow.bench.flow.SlowConsumerBench \
+  -cp "$BENCH_CLASSPATH" io.tideflow.bench.flow.SlowConsumerBench \
   "$here/target/slow-consumer" "$@"
