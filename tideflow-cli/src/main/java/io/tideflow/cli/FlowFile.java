@@ -30,14 +30,16 @@ import org.yaml.snakeyaml.error.YAMLException;
  * </pre>
  *
  * {@code cpu} is in millicores (default 1000), {@code memory} in bytes or with Ki, Mi, Gi (default
- * 256Mi), {@code routing} one of forward, round_robin, keyed, broadcast (default round_robin),
- * {@code capacity} in messages (default 1024), {@code maxBytes} the payload bytes a channel holds
- * at most, as {@code memory} (default 8Mi), {@code keyGroups} for keyed (default 128), {@code rate}
- * the messages per second expected, for placement (default 1); {@code properties} a mapping the
- * process's implementation reads (e.g. {@code count} of the built-in {@code sequence}). A top-level
- * {@code maxParallelism} lets the leader scale each process that takes input and holds no state by
- * DS2, up to that many instances (default 0: parallelism fixed). Unknown keys are refused, so a
- * misspelt one is never silently ignored.
+ * none: an instance that names no memory is placed by its cpu alone; one that names it goes only
+ * where a node has that much left of the memory it offers), {@code routing} one of forward,
+ * round_robin, keyed, broadcast (default round_robin), {@code capacity} in messages (default 1024),
+ * {@code maxBytes} the payload bytes a channel holds at most, as {@code memory} (default 8Mi),
+ * {@code keyGroups} for keyed (default 128), {@code rate} the messages per second expected, for
+ * placement (default 1); {@code properties} a mapping the process's implementation reads (e.g.
+ * {@code count} of the built-in {@code sequence}). A top-level {@code maxParallelism} lets the
+ * leader scale each process that takes input and holds no state by DS2, up to that many instances
+ * (default 0: parallelism fixed). Unknown keys are refused, so a misspelt one is never silently
+ * ignored.
  */
 final class FlowFile {
   /** Longest flow file read. */
@@ -92,7 +94,9 @@ final class FlowFile {
               (int) number(process, "parallelism", where, 1),
               Resources.of(
                   number(process, "cpu", where, 1000),
-                  bytes(process.getOrDefault("memory", "256Mi"), "memory", where)),
+                  process.containsKey("memory")
+                      ? bytes(process.get("memory"), "memory", where)
+                      : 0),
               strings(process.get("inputs"), where + " inputs"),
               strings(process.get("outputs"), where + " outputs"),
               properties(process.get("properties"), where)));

@@ -22,6 +22,8 @@ class FlowFileTest {
     assertThat(parsed.flow().name()).isEqualTo("clicks");
     assertThat(parsed.flow().instanceCount()).isEqualTo(9);
     assertThat(parsed.flow().process("count").demand().memoryBytes()).isEqualTo(1L << 30);
+    // A process that names no memory asks for none: it is placed by its cpu alone.
+    assertThat(parsed.flow().process("parse").demand().memoryBytes()).isZero();
     assertThat(parsed.flow().connections().get(1).routing()).isEqualTo(Routing.KEYED);
     assertThat(parsed.rates()).hasSize(3).containsValue(200_000.0);
 

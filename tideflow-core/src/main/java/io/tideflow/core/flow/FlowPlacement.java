@@ -1,5 +1,6 @@
 package io.tideflow.core.flow;
 
+import io.tideflow.core.model.Resources;
 import io.tideflow.core.partition.MultilevelPartitioner;
 import io.tideflow.core.partition.Partition;
 import io.tideflow.core.partition.PartitionRequest;
@@ -22,16 +23,32 @@ import java.util.TreeSet;
  * talk to most that has room (the partitioner's incremental mode). Pure.
  */
 public final class FlowPlacement {
-  /** A node that can take instances: its id and the cpu it offers them, in millicores. */
-  public record Node(String id, long cpuMillis) {
+  /**
+   * A node that can take instances: its id and what it offers them. The cut shares out the cpu;
+   * memory, network and custom resources are bounds no node is put over, for the resources the
+   * instances ask for.
+   */
+  public record Node(String id, Resources capacity) {
     public Node {
       if (id == null || id.isBlank()) {
         throw new IllegalArgumentException("node id must not be blank");
       }
-      if (cpuMillis < 1) {
+      if (capacity == null || capacity.cpuMillis() < 1) {
         throw new IllegalArgumentException(
-            "node " + id + ": cpuMillis must be >= 1, was " + cpuMillis);
+            "node "
+                + id
+                + ": cpuMillis must be >= 1, was "
+                + (capacity == null ? null : capacity.cpuMillis()));
       }
+    }
+
+    /** A node whose cpu is all that is known of it: nothing else bounds what it takes. */
+    public Node(String id, long cpuMillis) {
+      this(id, new Resources(cpuMillis, Long.MAX_VALUE, Long.MAX_VALUE, Map.of()));
+    }
+
+    public long cpuMillis() {
+      return capacity.cpuMillis();
     }
   }
 
@@ -103,6 +120,8 @@ public final class FlowPlacement {
               + offered);
     }
     InstanceGraph instances = InstanceGraph.of(flow, rates);
+    CapacityRepair fit = capacities(flow, instances, sorted, imbalance);
+    fit.checkTotals();
     double[] targets = new double[sorted.size()];
     Map<String, Integer> partOf = new LinkedHashMap<>();
     for (int i = 0; i < targets.length; i++) {
@@ -123,6 +142,7 @@ public final class FlowPlacement {
       request = request.withCurrent(assignment);
     }
     Partition partition = partitioner.partition(instances.graph(), request);
+    partition = Partition.of(instances.graph(), request, fit.repair(partition.assignment()));
     Map<String, String> placed = new LinkedHashMap<>();
     int moved = 0;
     for (int v = 0; v < n; v++) {
@@ -133,6 +153,28 @@ public final class FlowPlacement {
       }
     }
     return new Result(placed, partition.cut(), partition.imbalance(), moved);
+  }
+
+  private static CapacityRepair capacities(
+      Flow flow, InstanceGraph instances, List<Node> nodes, double imbalance) {
+    Resources[] demands = new Resources[flow.instanceCount()];
+    int v = 0;
+    for (ProcessSpec p : flow.processes()) {
+      for (int i = 0; i < p.parallelism(); i++) {
+        demands[v++] = p.demand();
+      }
+    }
+    Resources[] capacities = new Resources[nodes.size()];
+    String[] ids = new String[nodes.size()];
+    double[] cpuBound = new double[nodes.size()];
+    long offered = nodes.stream().mapToLong(Node::cpuMillis).sum();
+    long total = instances.graph().totalVertexWeight();
+    for (int p = 0; p < capacities.length; p++) {
+      capacities[p] = nodes.get(p).capacity();
+      ids[p] = nodes.get(p).id();
+      cpuBound[p] = (double) total * nodes.get(p).cpuMillis() / offered * (1 + imbalance);
+    }
+    return new CapacityRepair(flow.name(), instances.graph(), demands, capacities, cpuBound, ids);
   }
 
   /**

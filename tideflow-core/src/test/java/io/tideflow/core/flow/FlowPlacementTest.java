@@ -108,4 +108,97 @@ class FlowPlacementTest {
     assertThat(Math.sqrt(variance)).isLessThanOrEqualTo(0.1 * mean);
     assertThat(load).hasSize(4);
   }
+
+  @Test
+  void anInstanceAskingForGpusGoesOnlyWhereGpusAre() {
+    Resources gpu = new Resources(100, 1 << 20, 0, Map.of("gpu", 1L));
+    Flow flow =
+        Flow.builder("train")
+            .process("source", "sequence", 2, Resources.of(100, 1 << 20), List.of(), List.of("out"))
+            .process("model", "pass", 2, gpu, List.of("in"), List.of())
+            .connect("source.out", "model.in", Routing.FORWARD, 64)
+            .build();
+    List<FlowPlacement.Node> nodes =
+        List.of(
+            new FlowPlacement.Node("a", new Resources(4000, 1L << 30, 0, Map.of("gpu", 2L))),
+            new FlowPlacement.Node("b", Resources.of(4000, 1L << 30)),
+            new FlowPlacement.Node("c", Resources.of(4000, 1L << 30)));
+    Map<String, String> placed =
+        new FlowPlacement().place(flow, Map.of(), nodes, Map.of(), 0.03).nodes();
+    assertThat(placed).containsEntry("model#0", "a").containsEntry("model#1", "a");
+  }
+
+  @Test
+  void noNodeIsPutOverItsMemoryWhateverTheCutPrefers() {
+    java.util.Random random = new java.util.Random(7);
+    for (int round = 0; round < 200; round++) {
+      Flow.Builder b = Flow.builder("f" + round);
+      int stages = 2 + random.nextInt(3);
+      int k = 2 + random.nextInt(3);
+      // Feasible by construction: each instance given a node at random, each node offering what
+      // it was given and up to as much again (or 16 MiB if given nothing).
+      long[] given = new long[k];
+      for (int s = 0; s < stages; s++) {
+        int parallelism = 1 + random.nextInt(6);
+        long memory = (1L + random.nextInt(64)) << 20;
+        for (int i = 0; i < parallelism; i++) {
+          given[random.nextInt(k)] += memory;
+        }
+        b.process(
+            "p" + s,
+            "pass",
+            parallelism,
+            Resources.of(100, memory),
+            s == 0 ? List.of() : List.of("in"),
+            s == stages - 1 ? List.of() : List.of("out"));
+        if (s > 0) {
+          b.connect("p" + (s - 1) + ".out", "p" + s + ".in", Routing.ROUND_ROBIN, 64);
+        }
+      }
+      Flow flow = b.build();
+      List<FlowPlacement.Node> nodes = new java.util.ArrayList<>();
+      Map<String, Long> memoryOf = new HashMap<>();
+      for (int n = 0; n < k; n++) {
+        long memory =
+            given[n] == 0 ? 16L << 20 : given[n] + (long) (given[n] * random.nextDouble());
+        nodes.add(new FlowPlacement.Node("n" + n, Resources.of(100_000, memory)));
+        memoryOf.put("n" + n, memory);
+      }
+      FlowPlacement.Result result =
+          new FlowPlacement().place(flow, Map.of(), nodes, Map.of(), 0.03);
+      Map<String, Long> held = new HashMap<>();
+      result
+          .nodes()
+          .forEach(
+              (instance, node) ->
+                  held.merge(
+                      node,
+                      flow.process(instance.substring(0, instance.indexOf('#')))
+                          .demand()
+                          .memoryBytes(),
+                      Long::sum));
+      assertThat(result.nodes()).hasSize(flow.instanceCount());
+      for (Map.Entry<String, Long> e : held.entrySet()) {
+        assertThat(e.getValue())
+            .as("memory on %s in round %d", e.getKey(), round)
+            .isLessThanOrEqualTo(memoryOf.get(e.getKey()));
+      }
+    }
+  }
+
+  @Test
+  void refusesAFlowAskingMoreMemoryThanAllItsNodesOffer() {
+    Flow flow =
+        Flow.builder("big")
+            .process("p", "sequence", 4, Resources.of(100, 1L << 30), List.of(), List.of())
+            .build();
+    List<FlowPlacement.Node> nodes =
+        List.of(
+            new FlowPlacement.Node("a", Resources.of(4000, 1L << 30)),
+            new FlowPlacement.Node("b", Resources.of(4000, 2L << 30)));
+    assertThatThrownBy(() -> new FlowPlacement().place(flow, Map.of(), nodes, Map.of(), 0.03))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("flow big needs 4294967296 of memory")
+        .hasMessageContaining("offer 3221225472");
+  }
 }

@@ -4,6 +4,7 @@ import io.tideflow.core.flow.FlowPlacement;
 import io.tideflow.core.flow.FlowScaling;
 import io.tideflow.core.model.NodeInfo;
 import io.tideflow.core.model.NodeState;
+import io.tideflow.core.model.Resources;
 import io.tideflow.runtime.flow.FlowRecords;
 import io.tideflow.runtime.membership.ClusterKeys;
 import io.tideflow.runtime.membership.ClusterWatcher;
@@ -188,7 +189,15 @@ public final class FlowPlacer implements AutoCloseable {
     Set<String> readyIds = new java.util.TreeSet<>();
     for (NodeInfo n : watcher.view().nodes()) {
       if (n.state() == NodeState.READY) {
-        ready.add(new FlowPlacement.Node(n.id(), Math.max(1, n.capacity().cpuMillis())));
+        Resources c = n.capacity();
+        ready.add(
+            new FlowPlacement.Node(
+                n.id(),
+                new Resources(
+                    Math.max(1, c.cpuMillis()),
+                    c.memoryBytes(),
+                    c.networkBytesPerSec(),
+                    c.custom())));
         readyIds.add(n.id());
       }
       if (n.state() == NodeState.DRAINING) {

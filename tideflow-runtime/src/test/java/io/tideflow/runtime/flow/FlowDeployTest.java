@@ -6,7 +6,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tideflow.core.flow.Flow;
+import io.tideflow.core.flow.ProcessSpec;
 import io.tideflow.core.flow.Routing;
+import io.tideflow.core.model.Resources;
 import io.tideflow.runtime.coordinator.Coordinator;
 import io.tideflow.runtime.coordinator.FlowMonitor;
 import io.tideflow.runtime.coordinator.FlowPlacer;
@@ -58,8 +60,12 @@ class FlowDeployTest {
     }
   }
 
-  /** Each worker has a store connection of its own, as a worker process would. */
   private void worker(String id) {
+    worker(id, WorkerConfig.defaults(id));
+  }
+
+  /** Each worker has a store connection of its own, as a worker process would. */
+  private void worker(String id, WorkerConfig config) {
     ClusterStore own = ClusterStores.open(etcd.uri());
     stores.put(id, own);
     FlowProcesses processes =
@@ -73,7 +79,7 @@ class FlowDeployTest {
     workers.put(
         id,
         WorkerNode.start(
-            WorkerConfig.defaults(id).withLeaseTtl(TTL),
+            config.withLeaseTtl(TTL),
             own,
             TaskHandlers.builtins(),
             processes,
@@ -332,6 +338,42 @@ class FlowDeployTest {
         .join()
         .map(kv -> FlowRecords.decodePlacement(kv.value()))
         .orElse(null);
+  }
+
+  @Test
+  void instancesAskingForAGpuRunOnlyOnTheWorkerThatHasThem() {
+    WorkerConfig gpuNode = WorkerConfig.defaults("g1");
+    Resources c = gpuNode.capacity();
+    worker(
+        "g1",
+        gpuNode.withCapacity(new Resources(c.cpuMillis(), c.memoryBytes(), 0, Map.of("gpu", 2L))));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> store.list(ClusterKeys.NODES).join().kvs().size() == 4);
+    Flow flow =
+        Flow.builder("gpus")
+            .process(
+                process(
+                    "source", "sequence", 3, List.of(), List.of("out"), Map.of("count", "1000")))
+            .process(
+                new ProcessSpec(
+                    "model",
+                    "pass",
+                    2,
+                    new Resources(100, 1 << 20, 0, Map.of("gpu", 1L)),
+                    List.of("in"),
+                    List.of("out"),
+                    Map.of()))
+            .process(process("sink", "collect", 3, List.of("in"), List.of(), Map.of()))
+            .connect("source.out", "model.in", Routing.ROUND_ROBIN, 32)
+            .connect("model.out", "sink.in", Routing.ROUND_ROBIN, 32)
+            .build();
+    deploy(flow);
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> seen.size() >= 1000);
+    assertThat(new HashSet<>(seen)).hasSize(1000);
+    FlowRecords.Placement p = placement("gpus");
+    assertThat(p.nodes()).containsEntry("model#0", "g1").containsEntry("model#1", "g1");
   }
 
   @Test
