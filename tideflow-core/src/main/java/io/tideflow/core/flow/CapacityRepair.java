@@ -15,6 +15,9 @@ import java.util.TreeSet;
  * to the node's capacity too), preferring nodes that stay within the cut's cpu balance. Pure.
  */
 final class CapacityRepair {
+  /** Custom resources apart from the built-in dimensions, even one called "memory". */
+  private static final String CUSTOM = "custom ";
+
   private final Graph graph;
   private final String flow;
   private final List<String> dims = new ArrayList<>();
@@ -55,7 +58,9 @@ final class CapacityRepair {
     if (network) {
       dims.add("network");
     }
-    dims.addAll(custom);
+    for (String name : custom) {
+      dims.add(CUSTOM + name);
+    }
     need = new long[demands.length][];
     cpuNeed = new long[demands.length];
     for (int v = 0; v < demands.length; v++) {
@@ -78,7 +83,7 @@ final class CapacityRepair {
           switch (dim) {
             case "memory" -> r.memoryBytes();
             case "network" -> r.networkBytesPerSec();
-            default -> r.custom().getOrDefault(dim, 0L);
+            default -> r.custom().getOrDefault(dim.substring(CUSTOM.length()), 0L);
           };
     }
     return a;
@@ -116,12 +121,15 @@ final class CapacityRepair {
   }
 
   /**
-   * {@code assignment} moved until every node holds no more than it offers.
+   * {@code assignment} moved until every node holds no more than it offers. Pinned instances stay
+   * where they are; instances in part {@code -1} (on a node outside these, such as one that drains)
+   * neither count nor move.
    *
-   * @throws IllegalArgumentException when a node holds more than it offers and none of its
-   *     instances fits elsewhere, naming the node and the resource
+   * @throws IllegalArgumentException when a node holds more than it offers and neither moving its
+   *     instances one by one nor packing all unpinned ones afresh found a fit, naming the node and
+   *     the resource
    */
-  int[] repair(int[] assignment) {
+  int[] repair(int[] assignment, boolean[] pinned) {
     int[] a = assignment.clone();
     if (dims.isEmpty()) {
       return a;
@@ -130,12 +138,14 @@ final class CapacityRepair {
     long[][] used = new long[k][dims.size()];
     long[] cpuUsed = new long[k];
     for (int v = 0; v < a.length; v++) {
-      add(used[a[v]], need[v], 1);
-      cpuUsed[a[v]] += cpuNeed[v];
+      if (a[v] >= 0) {
+        add(used[a[v]], need[v], 1);
+        cpuUsed[a[v]] += cpuNeed[v];
+      }
     }
     long[] toward = new long[k];
     // Each move takes an instance off a node over its capacity onto one with room for all it asks,
-    // which that never puts over: no instance moves twice, so n moves bound the loop.
+    // so never over in any of those: no instance moves twice, and n moves bound the loop.
     for (int step = 0; step <= a.length; step++) {
       int over = -1;
       int dim = -1;
@@ -155,12 +165,15 @@ final class CapacityRepair {
       int bestQ = -1;
       long bestScore = Long.MAX_VALUE;
       for (int v = 0; v < a.length; v++) {
-        if (a[v] != over || need[v][dim] == 0) {
+        if (a[v] != over || need[v][dim] == 0 || pinned[v]) {
           continue;
         }
         Arrays.fill(toward, 0);
         for (int i = 0; i < graph.degree(v); i++) {
-          toward[a[graph.neighbor(v, i)]] += graph.edgeWeight(v, i);
+          int part = a[graph.neighbor(v, i)];
+          if (part >= 0) {
+            toward[part] += graph.edgeWeight(v, i);
+          }
         }
         for (int q = 0; q < k; q++) {
           if (q == over || !fits(used[q], need[v], cap[q])) {
@@ -181,9 +194,9 @@ final class CapacityRepair {
         }
       }
       if (bestV < 0) {
-        // No instance of the full node fits elsewhere as it is: pack every instance afresh, the
-        // largest first, each onto the node with most room left, and leave the cut aside.
-        int[] packed = pack();
+        // No instance of the full node fits elsewhere as it is: pack the unpinned instances
+        // afresh, the largest first, each onto the node with most room left, the cut aside.
+        int[] packed = pack(a, pinned);
         if (packed != null) {
           return packed;
         }
@@ -198,8 +211,8 @@ final class CapacityRepair {
                 + dims.get(dim)
                 + " and offers "
                 + cap[over][dim]
-                + "; no other node has room for any of its instances that ask for it, and packing"
-                + " all instances afresh found no fit either");
+                + "; no other node has room for any of its movable instances that ask for it, and"
+                + " packing them afresh found no fit either");
       }
       add(used[over], need[bestV], -1);
       cpuUsed[over] -= cpuNeed[bestV];
@@ -212,10 +225,11 @@ final class CapacityRepair {
   }
 
   /**
-   * Every instance placed anew, the one asking most (relative to what all nodes offer) first, on
-   * the node that has room for it with most room left in what it asks; null if one fits nowhere.
+   * The pinned instances where they are and every other placed anew, the one asking most (relative
+   * to what all nodes offer) first, on the node that has room for it with most room left in what it
+   * asks; null if one fits nowhere.
    */
-  private int[] pack() {
+  private int[] pack(int[] current, boolean[] pinned) {
     int n = need.length;
     int k = cap.length;
     double[] offered = new double[dims.size()];
@@ -236,8 +250,17 @@ final class CapacityRepair {
     Arrays.sort(order, (x, y) -> Double.compare(size[y], size[x]));
     long[][] used = new long[k][dims.size()];
     long[] cpuUsed = new long[k];
-    int[] a = new int[n];
+    int[] a = current.clone();
+    for (int v = 0; v < n; v++) {
+      if (a[v] >= 0 && pinned[v]) {
+        add(used[a[v]], need[v], 1);
+        cpuUsed[a[v]] += cpuNeed[v];
+      }
+    }
     for (int v : order) {
+      if (a[v] < 0 || pinned[v]) {
+        continue;
+      }
       int best = -1;
       double bestRoom = -1;
       for (int q = 0; q < k; q++) {

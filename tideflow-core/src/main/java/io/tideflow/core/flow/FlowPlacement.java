@@ -18,9 +18,11 @@ import java.util.TreeSet;
 /**
  * Where a flow's instances run: the instance graph (weighted by the connections' message rates and
  * the instances' cpu) cut into one part per node, each node's share of the cpu in proportion to its
- * capacity, within the imbalance bound. With a current placement, instances on nodes still there
- * stay unless the bounds make them move, and instances of nodes that are gone join the part they
- * talk to most that has room (the partitioner's incremental mode). Pure.
+ * capacity, within the imbalance bound; then instances move until no node holds more memory,
+ * network or custom resource than it offers ({@link CapacityRepair}). With a current placement,
+ * instances on nodes still there stay unless the bounds make them move, and instances of nodes that
+ * are gone join the part they talk to most that has room (the partitioner's incremental mode).
+ * Pure.
  */
 public final class FlowPlacement {
   /**
@@ -42,7 +44,10 @@ public final class FlowPlacement {
       }
     }
 
-    /** A node whose cpu is all that is known of it: nothing else bounds what it takes. */
+    /**
+     * A node whose cpu is all that is known of it: no bound on the memory or network it takes, and
+     * no custom resources (an instance asking for one does not go there).
+     */
     public Node(String id, long cpuMillis) {
       this(id, new Resources(cpuMillis, Long.MAX_VALUE, Long.MAX_VALUE, Map.of()));
     }
@@ -89,8 +94,10 @@ public final class FlowPlacement {
    * @param nodes the nodes to use, at least one
    * @param current where instances run now, possibly on nodes no longer in {@code nodes}; empty for
    *     a first placement
-   * @throws IllegalArgumentException for no nodes, or for instances needing more cpu than all the
-   *     nodes offer together (naming both)
+   * @throws IllegalArgumentException for no nodes, for instances needing more cpu or more of
+   *     another resource than all the nodes offer together (naming both), or when no fit of the
+   *     instances into the nodes' memory, network and custom resources was found (naming the node
+   *     and the resource)
    */
   public Result place(
       Flow flow,
@@ -142,7 +149,9 @@ public final class FlowPlacement {
       request = request.withCurrent(assignment);
     }
     Partition partition = partitioner.partition(instances.graph(), request);
-    partition = Partition.of(instances.graph(), request, fit.repair(partition.assignment()));
+    partition =
+        Partition.of(
+            instances.graph(), request, fit.repair(partition.assignment(), new boolean[n]));
     Map<String, String> placed = new LinkedHashMap<>();
     int moved = 0;
     for (int v = 0; v < n; v++) {
@@ -153,6 +162,93 @@ public final class FlowPlacement {
       }
     }
     return new Result(placed, partition.cut(), partition.imbalance(), moved);
+  }
+
+  /**
+   * What a placed flow's instances ask of each node they are on.
+   *
+   * @param placement the node of each instance, by {@code process#i}; instances of processes the
+   *     flow no longer has are left out
+   */
+  public static Map<String, Resources> held(Flow flow, Map<String, String> placement) {
+    Map<String, Resources> held = new LinkedHashMap<>();
+    placement.forEach(
+        (instance, node) -> {
+          int hash = instance.lastIndexOf('#');
+          ProcessSpec p = hash < 0 ? null : flow.process(instance.substring(0, hash));
+          if (p != null) {
+            held.merge(node, p.demand(), Resources::add);
+          }
+        });
+    return held;
+  }
+
+  /**
+   * The nodes with what others hold of them ({@code held}, by node) taken off their memory, network
+   * and custom resources, down to none: the room a flow has beside the others. Their cpu stays
+   * whole, as the cut shares it out.
+   */
+  public static List<Node> besides(List<Node> nodes, Map<String, Resources> held) {
+    List<Node> left = new ArrayList<>(nodes.size());
+    for (Node n : nodes) {
+      Resources h = held.get(n.id());
+      if (h == null) {
+        left.add(n);
+        continue;
+      }
+      Resources c = n.capacity();
+      Map<String, Long> custom = new LinkedHashMap<>(c.custom());
+      h.custom()
+          .forEach((name, amount) -> custom.computeIfPresent(name, (k, v) -> less(v, amount)));
+      left.add(
+          new Node(
+              n.id(),
+              new Resources(
+                  c.cpuMillis(),
+                  less(c.memoryBytes(), h.memoryBytes()),
+                  less(c.networkBytesPerSec(), h.networkBytesPerSec()),
+                  custom)));
+    }
+    return left;
+  }
+
+  private static long less(long offered, long held) {
+    return offered == Long.MAX_VALUE ? offered : Math.max(0, offered - held);
+  }
+
+  /**
+   * Moves the instances {@code replace} placed anew (not those that keep running where they are)
+   * until no ready node holds more than it offers beside the ones that stay.
+   */
+  private static void keepWithinCapacities(
+      Flow flow,
+      InstanceGraph instances,
+      List<Node> ready,
+      Map<String, String> current,
+      Set<String> alive,
+      Map<String, String> nodes,
+      double imbalance) {
+    List<Node> sorted = new ArrayList<>(ready);
+    sorted.sort(Comparator.comparing(Node::id));
+    Map<String, Integer> partOf = new LinkedHashMap<>();
+    for (int i = 0; i < sorted.size(); i++) {
+      partOf.put(sorted.get(i).id(), i);
+    }
+    int n = flow.instanceCount();
+    int[] assignment = new int[n];
+    boolean[] pinned = new boolean[n];
+    for (int v = 0; v < n; v++) {
+      String instance = instances.instance(v);
+      assignment[v] = partOf.getOrDefault(nodes.get(instance), -1);
+      String was = current.get(instance);
+      pinned[v] = was != null && alive.contains(was);
+    }
+    int[] fitted = capacities(flow, instances, sorted, imbalance).repair(assignment, pinned);
+    for (int v = 0; v < n; v++) {
+      if (fitted[v] != assignment[v]) {
+        nodes.put(instances.instance(v), sorted.get(fitted[v]).id());
+      }
+    }
   }
 
   private static CapacityRepair capacities(
@@ -272,6 +368,7 @@ public final class FlowPlacement {
       return placed;
     }
     InstanceGraph instances = InstanceGraph.of(flow, rates);
+    keepWithinCapacities(flow, instances, ready, current, alive, nodes, imbalance);
     Map<String, Integer> partOf = new LinkedHashMap<>();
     Map<String, Long> capacity = new LinkedHashMap<>();
     for (Node n : ready) {

@@ -7,6 +7,7 @@ import io.tideflow.core.model.Resources;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class FlowPlacementTest {
@@ -200,5 +201,78 @@ class FlowPlacementTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("flow big needs 4294967296 of memory")
         .hasMessageContaining("offer 3221225472");
+  }
+
+  /** x -> y -> z, with most of the traffic between y and z; memory 512 Mi, 768 Mi, 768 Mi. */
+  private static Flow chainOfThree() {
+    return Flow.builder("xyz")
+        .process("x", "sequence", 1, Resources.of(100, 512L << 20), List.of(), List.of("out"))
+        .process("y", "pass", 1, Resources.of(100, 768L << 20), List.of("in"), List.of("out"))
+        .process("z", "discard", 1, Resources.of(100, 768L << 20), List.of("in"), List.of())
+        .connect("x.out", "y.in", Routing.FORWARD, 64)
+        .connect("y.out", "z.in", Routing.FORWARD, 64)
+        .build();
+  }
+
+  @Test
+  void anInstanceOfANodeGoneGoesWhereThereIsRoomBesideTheInstancesThatStay() {
+    Flow flow = chainOfThree();
+    Map<Connection, Double> rates = Map.of(flow.connections().get(1), 100_000.0);
+    List<FlowPlacement.Node> ready =
+        List.of(
+            new FlowPlacement.Node("a", Resources.of(4000, 2L << 30)),
+            new FlowPlacement.Node("b", Resources.of(4000, 1L << 30)));
+    // z's node c is gone; the cut would put z beside y on b, where y leaves no room for it.
+    Map<String, String> current = Map.of("x#0", "a", "y#0", "b", "z#0", "c");
+    FlowPlacement.Result result =
+        new FlowPlacement().replace(flow, rates, ready, current, Set.of("a", "b"), 0.03);
+    assertThat(result.nodes()).containsEntry("x#0", "a").containsEntry("y#0", "b");
+    assertThat(result.nodes()).containsEntry("z#0", "a");
+  }
+
+  @Test
+  void anInstanceOfANodeGoneThatFitsNowhereBesideTheOnesThatStayIsRefused() {
+    Flow flow = chainOfThree();
+    List<FlowPlacement.Node> ready =
+        List.of(
+            new FlowPlacement.Node("a", Resources.of(4000, 1L << 30)),
+            new FlowPlacement.Node("b", Resources.of(4000, 1280L << 20)));
+    // Afresh, x and y would share b and z take a; with x and y staying, z fits neither.
+    Map<String, String> current = Map.of("x#0", "a", "y#0", "b", "z#0", "c");
+    assertThatThrownBy(
+            () ->
+                new FlowPlacement().replace(flow, Map.of(), ready, current, Set.of("a", "b"), 0.03))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("of memory");
+  }
+
+  @Test
+  void aFlowIsPlacedInTheRoomTheOtherFlowsLeave() {
+    Flow first =
+        Flow.builder("first")
+            .process("big", "sequence", 1, Resources.of(100, 768L << 20), List.of(), List.of())
+            .build();
+    Flow second =
+        Flow.builder("second")
+            .process("mid", "sequence", 2, Resources.of(100, 512L << 20), List.of(), List.of())
+            .build();
+    List<FlowPlacement.Node> nodes =
+        List.of(
+            new FlowPlacement.Node("a", new Resources(4000, 1L << 30, 0, Map.of("gpu", 1L))),
+            new FlowPlacement.Node("b", Resources.of(4000, 1L << 30)));
+    Map<String, Resources> held = FlowPlacement.held(first, Map.of("big#0", "a", "gone#0", "a"));
+    assertThat(held).containsOnlyKeys("a");
+    assertThat(held.get("a").memoryBytes()).isEqualTo(768L << 20);
+
+    List<FlowPlacement.Node> room = FlowPlacement.besides(nodes, held);
+    assertThat(room.get(0).capacity().memoryBytes()).isEqualTo(256L << 20);
+    assertThat(room.get(0).capacity().custom("gpu")).isEqualTo(1L);
+    assertThat(room.get(0).cpuMillis()).isEqualTo(4000);
+    // Two 512 Mi instances: the cut would split them, but a has room for neither beside the first.
+    assertThat(new FlowPlacement().place(second, Map.of(), nodes, Map.of(), 0.03).nodes())
+        .containsValues("a", "b");
+    assertThat(new FlowPlacement().place(second, Map.of(), room, Map.of(), 0.03).nodes())
+        .containsEntry("mid#0", "b")
+        .containsEntry("mid#1", "b");
   }
 }

@@ -214,16 +214,34 @@ public final class FlowPlacer implements AutoCloseable {
       placements.put(p.flow(), p);
     }
     Map<String, Long> deployed = new HashMap<>();
+    List<FlowRecords.Deployed> flows = new ArrayList<>();
     for (KeyValue kv :
         StoreCalls.await(store.list(ClusterKeys.FLOWS), timeout, "list flows").kvs()) {
-      FlowRecords.Deployed d;
       try {
-        d = FlowRecords.decode(kv.value());
+        flows.add(FlowRecords.decode(kv.value()));
       } catch (IllegalArgumentException e) {
         LOG.log(Level.WARNING, "flow record " + kv.key() + " does not decode: " + e.getMessage());
-        continue;
       }
+    }
+    // What each placed flow holds of each node: memory, network and custom resources are bounds
+    // across flows, so a flow is placed in the room the others leave.
+    Map<String, Map<String, Resources>> held = new HashMap<>();
+    for (FlowRecords.Deployed d : flows) {
+      FlowRecords.Placement p = placements.get(d.flow().name());
+      if (p != null) {
+        held.put(d.flow().name(), FlowPlacement.held(d.flow(), p.nodes()));
+      }
+    }
+    for (FlowRecords.Deployed d : flows) {
       deployed.put(d.flow().name(), d.deployedAtMillis());
+      Map<String, Resources> others = new HashMap<>();
+      held.forEach(
+          (flow, byNode) -> {
+            if (!flow.equals(d.flow().name())) {
+              byNode.forEach((node, r) -> others.merge(node, r, Resources::add));
+            }
+          });
+      List<FlowPlacement.Node> room = FlowPlacement.besides(ready, others);
       FlowRecords.Placement current = placements.get(d.flow().name());
       Optional<String> reason =
           FlowPlacement.reason(
@@ -238,16 +256,16 @@ public final class FlowPlacer implements AutoCloseable {
       }
       if (reason.isPresent()) {
         handoverSince.remove(d.flow().name());
-        place(l, d, current, ready, alive, readyIds, reason.get());
+        place(l, d, current, room, alive, readyIds, reason.get());
       } else if (current.paused()) {
         advance(l, current, alive, readyIds);
       } else {
         Optional<String> move =
             FlowPlacement.moveReason(current.nodes(), draining, readyIds, current.over());
         if (move.isPresent()) {
-          beginHandover(l, d, current, ready, readyIds, move.get());
+          beginHandover(l, d, current, room, readyIds, move.get());
         } else if (d.maxParallelism() > 0) {
-          considerScaling(l, d, current);
+          considerScaling(l, d, current, room);
         }
       }
     }
@@ -482,7 +500,10 @@ public final class FlowPlacer implements AutoCloseable {
    * rescale: the flow quiesces as for a handover that moves nothing.
    */
   private void considerScaling(
-      Leadership l, FlowRecords.Deployed d, FlowRecords.Placement current) {
+      Leadership l,
+      FlowRecords.Deployed d,
+      FlowRecords.Placement current,
+      List<FlowPlacement.Node> room) {
     Supplier<List<FlowMonitor.FlowView>> source = views;
     if (source == null) {
       return;
@@ -529,6 +550,15 @@ public final class FlowPlacer implements AutoCloseable {
     FlowRecords.Deployed to =
         new FlowRecords.Deployed(
             FlowScaling.rescaled(d.flow(), next), d.rates(), 0, d.maxParallelism());
+    try {
+      // A rescale stops the flow while it quiesces: begin one only if its result can be placed.
+      placement.place(to.flow(), to.rates(), room, Map.of(), imbalance);
+    } catch (IllegalArgumentException e) {
+      LOG.log(
+          Level.INFO,
+          "flow " + name + ": no rescale (" + change + "), it would not fit: " + e.getMessage());
+      return;
+    }
     if (write(
         l,
         current,
