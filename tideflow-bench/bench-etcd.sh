@@ -14,5 +14,6 @@ etcd --data-dir "$etcd_data" --listen-client-urls "http://127.0.0.1:$etcd_port" 
   --initial-advertise-peer-urls "http://127.0.0.1:$etcd_peer" \
   --initial-cluster "default=http://127.0.0.1:$etcd_peer" >"$etcd_data/etcd.log" 2>&1 &
 etcd_pid=$!
-trap 'kill "$etcd_pid" 2>/dev/null; wait "$etcd_pid" 2>/dev/null; rm -rf "$etcd_data"' EXIT
+# The script's own exit status survives the clean-up (etcd ends on SIGTERM with 143).
+trap 'rc=$?; kill "$etcd_pid" 2>/dev/null || true; wait "$etcd_pid" 2>/dev/null || true; rm -rf "$etcd_data"; exit $rc' EXIT
 ETCD_URI="etcd://127.0.0.1:$etcd_port"

@@ -105,7 +105,15 @@ public final class HandoverBench {
     if (uri == null) {
       throw new IllegalArgumentException("--store etcd://host:port is required");
     }
-    int total = rate * (rounds * 8 + 10);
+    if (rounds < 1 || rate < 1) {
+      throw new IllegalArgumentException("--rounds and --rate must be >= 1");
+    }
+    long numbers = (long) rate * (rounds * 8L + 10);
+    if (numbers > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(
+          "--rate × (8 × --rounds + 10) numbers must stay under 2^31, was " + numbers);
+    }
+    int total = (int) numbers;
     System.out.printf(
         Locale.ROOT,
         "handovers of a running flow: source at %,d msgs/s -> pass x4 -> sink, %d rounds of a"
@@ -115,6 +123,7 @@ public final class HandoverBench {
         Runtime.getRuntime().availableProcessors());
     Map<String, WorkerNode> workers = new HashMap<>();
     List<ClusterStore> stores = new ArrayList<>();
+    ClusterStore.Watch watch = null;
     try (ClusterStore store = ClusterStores.open(uri);
         Coordinator coordinator =
             Coordinator.start("c1", store, TTL, Duration.ofSeconds(5), new SimpleMeterRegistry());
@@ -146,7 +155,7 @@ public final class HandoverBench {
               0)
           .join();
       Holds holds = new Holds();
-      ClusterStore.Watch watch = store.watch(ClusterKeys.placement("moving"), 0, holds);
+      watch = store.watch(ClusterKeys.placement("moving"), 0, holds);
       long warm = rate * 2L;
       await(() -> Check.distinct() > warm, 60, "the flow to run");
       holds.take();
@@ -155,6 +164,7 @@ public final class HandoverBench {
         String id = "w4-" + r;
         Check.takeLongestGapMillis();
         WorkerNode joined = worker(uri, id, stores);
+        workers.put(id, joined);
         await(
             () -> {
               FlowRecords.Placement p = placement(store);
@@ -175,9 +185,8 @@ public final class HandoverBench {
         pause(500);
         pauses.add(new double[] {drain, Check.takeLongestGapMillis()});
         print("drain", r, pauses.getLast());
-        joined.close();
+        workers.remove(id).close();
       }
-      watch.close();
       await(() -> Check.distinct() >= total, 120, "every number");
       pause(1000);
       double[] held = pauses.stream().mapToDouble(p -> p[0]).sorted().toArray();
@@ -201,6 +210,9 @@ public final class HandoverBench {
             Check.repeated);
       }
     } finally {
+      if (watch != null) {
+        watch.close();
+      }
       workers.values().forEach(WorkerNode::close);
       for (ClusterStore s : stores) {
         s.close();

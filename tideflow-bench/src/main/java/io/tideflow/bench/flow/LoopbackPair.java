@@ -37,9 +37,15 @@ record LoopbackPair(FlowNode a, FlowNode b, ManagedChannel channel, Server serve
 
   @Override
   public void close() throws InterruptedException {
-    a.close();
-    b.close();
-    channel.shutdownNow();
-    server.shutdownNow();
+    try {
+      a.close();
+    } finally {
+      try {
+        b.close();
+      } finally {
+        channel.shutdownNow();
+        server.shutdownNow();
+      }
+    }
   }
 }

@@ -236,6 +236,10 @@ public final class SlowConsumerBench {
 
   private static void report(
       List<Sample> samples, long peak, long maxBytes, long rate, int size, Path out) {
+    if (samples.size() < 4) {
+      System.out.println("too short a run to report on: " + samples.size() + " samples");
+      return;
+    }
     List<Sample> late = samples.subList(samples.size() / 2, samples.size());
     double[] t = late.stream().mapToDouble(Sample::seconds).toArray();
     double[] after = late.stream().mapToDouble(s -> s.heapAfterGc() / 1048576.0).toArray();
