@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -28,6 +29,10 @@ import java.util.regex.Pattern;
  * <pre>
  * PartitionBench [OUT_DIR]     (default target/partition-bench; needs gpmetis on the PATH)
  * </pre>
+ *
+ * <p>To iterate on a subset: {@code -Dpartition.bench.graphs=rmat-2000,rgg-2000} (names as in the
+ * table), {@code -Dpartition.bench.ks=8}, {@code -Dpartition.bench.joins=false} (skip the node-join
+ * table), e.g. through {@code BENCH_JAVA_OPTS} of {@code run-partition-bench.sh}.
  */
 public final class PartitionBench {
   private static final Pattern CUT = Pattern.compile("Edgecut:\\s+(\\d+)");
@@ -51,6 +56,16 @@ public final class PartitionBench {
     graphs.put("rgg-20000", SampleGraphs.randomGeometric(20_000, 8, 42));
     graphs.put("rmat-2000", SampleGraphs.rmat(11, 8, 42));
     graphs.put("rmat-16384", SampleGraphs.rmat(14, 8, 42));
+    // A subset, to iterate (see the class comment).
+    String only = System.getProperty("partition.bench.graphs");
+    if (only != null) {
+      graphs.keySet().retainAll(List.of(only.split(",")));
+    }
+    int[] ks =
+        Arrays.stream(System.getProperty("partition.bench.ks", "2,4,8").split(","))
+            .mapToInt(Integer::parseInt)
+            .toArray();
+    boolean joinsToo = Boolean.parseBoolean(System.getProperty("partition.bench.joins", "true"));
     List<String> rows = new ArrayList<>();
     List<String> csv = new ArrayList<>();
     csv.add("graph,vertices,edges,k,seed,tool,cut,imbalance,ms");
@@ -59,7 +74,7 @@ public final class PartitionBench {
       Graph g = e.getValue();
       Path file = out.resolve(e.getKey() + ".graph");
       Files.writeString(file, MetisFormat.format(g), StandardCharsets.US_ASCII);
-      for (int k : new int[] {2, 4, 8}) {
+      for (int k : ks) {
         ours.partition(g, PartitionRequest.of(k)); // warm-up
         Runs tideflow = new Runs();
         Runs plain = new Runs();
@@ -128,7 +143,8 @@ public final class PartitionBench {
       }
     }
     List<String> joins = new ArrayList<>();
-    for (Map.Entry<String, Graph> e : graphs.entrySet()) {
+    for (Map.Entry<String, Graph> e :
+        joinsToo ? graphs.entrySet() : Map.<String, Graph>of().entrySet()) {
       for (int k : new int[] {4, 8}) {
         joins.add(join(e.getKey(), e.getValue(), k, ours));
       }

@@ -2,14 +2,21 @@ package io.tideflow.core.partition;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * K-way refinement by two-way FM between neighbouring parts: for each pair of parts that share cut
- * edges, heaviest shared cut first, the vertices of the two are refined as a bisection of their own
- * subgraph. Edges to third parts are cut whichever of the two a vertex is in, so the pair's
- * subgraph gives every move's exact gain; unlike greedy moves, FM climbs through worse states to
- * better ones.
+ * edges, heaviest shared cut first, the vertices of the two are refined as a bisection. Edges to
+ * third parts are cut whichever of the two a vertex is in, so counting only the edges within the
+ * pair gives every move's exact gain; unlike greedy moves, FM climbs through worse states to better
+ * ones.
+ *
+ * <p>The FM runs on the whole graph in place, starting each pass from the vertices on the pair's
+ * boundary (listed for every pair in one sweep, and extended as vertices move) and computing other
+ * vertices' gains only when a neighbour's move reaches them: on a skewed graph, where nearly every
+ * pair of parts neighbours, a pair costs its boundary rather than both its parts.
  */
 final class PairwiseRefinement {
   /** Less than a whole bisection's: the pair's cut is already refined at coarser levels. */
@@ -21,7 +28,15 @@ final class PairwiseRefinement {
 
   /** Refines {@code part} in place, each neighbouring pair once. */
   static void refine(Graph g, int[] part, long[] max) {
-    refine(g, part, max, null, Integer.MAX_VALUE);
+    refine(g, part, max, null, Integer.MAX_VALUE, Integer.MAX_VALUE);
+  }
+
+  /**
+   * As {@link #refine(Graph, int[], long[])}, but leaves {@code part} as it is when more than
+   * {@code maxPairs} pairs of parts neighbour.
+   */
+  static void refine(Graph g, int[] part, long[] max, int maxPairs) {
+    refine(g, part, max, null, Integer.MAX_VALUE, maxPairs);
   }
 
   /**
@@ -29,15 +44,34 @@ final class PairwiseRefinement {
    * {@code budget} vertices are away from their part in {@code current} (when not null).
    */
   static void refine(Graph g, int[] part, long[] max, int[] current, int budget) {
+    refine(g, part, max, current, budget, Integer.MAX_VALUE);
+  }
+
+  private static void refine(
+      Graph g, int[] part, long[] max, int[] current, int budget, int maxPairs) {
     int k = max.length;
-    long[][] shared = new long[k][k];
+    int n = part.length;
     int[] off = g.offsets();
     int[] adj = g.adjacency();
     int[] wgt = g.edgeWeights();
-    for (int v = 0; v < part.length; v++) {
+    long[][] shared = new long[k][k];
+    long[] w = new long[k];
+    int[] size = new int[k];
+    Boundaries boundaries = new Boundaries(k);
+    int[] seen = new int[k];
+    Arrays.fill(seen, -1);
+    for (int v = 0; v < n; v++) {
+      int p = part[v];
+      w[p] += g.vertexWeight(v);
+      size[p]++;
       for (int i = off[v]; i < off[v + 1]; i++) {
-        if (part[adj[i]] != part[v]) {
-          shared[part[v]][part[adj[i]]] += wgt[i];
+        int q = part[adj[i]];
+        if (q != p) {
+          shared[p][q] += wgt[i];
+          if (seen[q] != v) {
+            seen[q] = v;
+            boundaries.add(p, q, v);
+          }
         }
       }
     }
@@ -49,111 +83,330 @@ final class PairwiseRefinement {
         }
       }
     }
+    if (pairs.size() > maxPairs) {
+      return;
+    }
     pairs.sort((x, y) -> Long.compare(y[0], x[0]));
-    int[][] members = members(part, k);
-    int[] local = new int[part.length];
-    Arrays.fill(local, -1);
+    Fm fm = new Fm(g, part, w, max, boundaries);
     for (long[] pair : pairs) {
       int a = (int) pair[1];
       int b = (int) pair[2];
-      int[] both = new int[members[a].length + members[b].length];
-      System.arraycopy(members[a], 0, both, 0, members[a].length);
-      System.arraycopy(members[b], 0, both, members[a].length, members[b].length);
-      Arrays.sort(both);
-      int[] before = null;
-      if (current != null) {
-        before = new int[both.length];
-        for (int i = 0; i < both.length; i++) {
-          before[i] = part[both[i]];
-        }
-      }
-      refinePair(g, part, a, b, max, both, local);
+      fm.refinePair(a, b, size[a] + size[b]);
       if (current != null && Repartition.moved(part, current) > budget) {
-        for (int i = 0; i < both.length; i++) {
-          part[both[i]] = before[i]; // over the budget of moves: this pair stays as it was
-        }
+        fm.undoPair(); // over the budget of moves: this pair stays as it was
       }
-      int inA = 0;
-      for (int v : both) {
-        if (part[v] == a) {
-          inA++;
-        }
-      }
-      members[a] = new int[inA];
-      members[b] = new int[both.length - inA];
-      int ia = 0;
-      int ib = 0;
-      for (int v : both) {
-        if (part[v] == a) {
-          members[a][ia++] = v;
-        } else {
-          members[b][ib++] = v;
-        }
-      }
+      fm.recountSizes(size);
     }
   }
 
-  /** The vertices of each part, ascending. */
-  private static int[][] members(int[] part, int k) {
-    int[] count = new int[k];
-    for (int p : part) {
-      count[p]++;
+  /**
+   * For each pair of parts, the vertices that were on its boundary at some point: a superset of
+   * those on it now, which FM checks as it starts.
+   */
+  private static final class Boundaries {
+    private final int k;
+    private final int[][] lists;
+    private final int[] sizes;
+    private final Map<Long, int[]> bigLists;
+    private final Map<Long, Integer> bigSizes;
+
+    Boundaries(int k) {
+      this.k = k;
+      boolean small = (long) k * k <= 1 << 16;
+      lists = small ? new int[k * k][] : null;
+      sizes = small ? new int[k * k] : null;
+      bigLists = small ? null : new HashMap<>();
+      bigSizes = small ? null : new HashMap<>();
     }
-    int[][] members = new int[k][];
-    for (int p = 0; p < k; p++) {
-      members[p] = new int[count[p]];
+
+    void add(int p, int q, int v) {
+      int a = Math.min(p, q);
+      int b = Math.max(p, q);
+      if (lists != null) {
+        int key = a * k + b;
+        int[] list = lists[key];
+        if (list == null) {
+          list = lists[key] = new int[8];
+        } else if (sizes[key] == list.length) {
+          list = lists[key] = Arrays.copyOf(list, list.length * 2);
+        }
+        list[sizes[key]++] = v;
+      } else {
+        long key = (long) a * k + b;
+        int[] list = bigLists.get(key);
+        int count = bigSizes.getOrDefault(key, 0);
+        if (list == null) {
+          list = new int[8];
+        } else if (count == list.length) {
+          list = Arrays.copyOf(list, list.length * 2);
+        }
+        list[count] = v;
+        bigLists.put(key, list);
+        bigSizes.put(key, count + 1);
+      }
     }
-    int[] fill = new int[k];
-    for (int v = 0; v < part.length; v++) {
-      members[part[v]][fill[part[v]]++] = v;
+
+    /** The list of pair {@code a < b}; its first {@link #size} entries count. */
+    int[] list(int a, int b) {
+      if (lists != null) {
+        int[] list = lists[a * k + b];
+        return list == null ? new int[0] : list;
+      }
+      int[] list = bigLists.get((long) a * k + b);
+      return list == null ? new int[0] : list;
     }
-    return members;
+
+    int size(int a, int b) {
+      return lists != null ? sizes[a * k + b] : bigSizes.getOrDefault((long) a * k + b, 0);
+    }
   }
 
-  /** FM on the subgraph of {@code both}, the vertices of parts a and b; {@code local} all -1. */
-  private static void refinePair(
-      Graph g, int[] part, int a, int b, long[] max, int[] both, int[] local) {
-    int[] off = g.offsets();
-    int[] adj = g.adjacency();
-    int[] wgt = g.edgeWeights();
-    int count = both.length;
-    for (int i = 0; i < count; i++) {
-      local[both[i]] = i;
+  /** Two-way FM between two parts of a k-way partition, on the whole graph. */
+  private static final class Fm {
+    private final int[] part;
+    private final long[] w;
+    private final long[] max;
+    private final Boundaries boundaries;
+    private final int[] off;
+    private final int[] adj;
+    private final int[] wgt;
+    private final int[] vw;
+    private final int[] gain;
+
+    /** The pass in which a vertex's gain was last computed; its gain is current only then. */
+    private final int[] known;
+
+    /** The pass in which a vertex last moved: locked for the rest of it. */
+    private final int[] locked;
+
+    /** The pair in which a vertex first moved, and the part it had before. */
+    private final int[] touchedIn;
+
+    private final int[] moved;
+    private final GainHeap[] heaps = {new GainHeap(), new GainHeap()};
+    private int[] touched = new int[64];
+    private int[] touchedFrom = new int[64];
+    private int touchedCount;
+    private int pass;
+    private int pairId;
+    private int a;
+    private int b;
+
+    Fm(Graph g, int[] part, long[] w, long[] max, Boundaries boundaries) {
+      this.part = part;
+      this.w = w;
+      this.max = max;
+      this.boundaries = boundaries;
+      off = g.offsets();
+      adj = g.adjacency();
+      wgt = g.edgeWeights();
+      vw = g.vertexWeights();
+      int n = part.length;
+      gain = new int[n];
+      known = new int[n];
+      locked = new int[n];
+      touchedIn = new int[n];
+      moved = new int[n];
     }
-    int[] ids = new int[count];
-    int[] subOff = new int[count + 1];
-    int[] subVw = new int[count];
-    int[] side = new int[count];
-    int edges = 0;
-    for (int v : both) {
-      for (int i = off[v]; i < off[v + 1]; i++) {
-        if (local[adj[i]] >= 0) {
-          edges++;
+
+    /** FM passes between parts {@code a < b}, together {@code count} vertices. */
+    void refinePair(int a, int b, int count) {
+      this.a = a;
+      this.b = b;
+      pairId++;
+      touchedCount = 0;
+      // On a small pair a long patience would only move every vertex and take the moves back.
+      int patience = Math.min(PATIENCE, Math.max(16, count / 4));
+      for (int p = 0; p < PASSES; p++) {
+        if (!pass(patience)) {
+          return;
         }
       }
     }
-    int[] subAdj = new int[edges];
-    int[] subWgt = new int[edges];
-    int out = 0;
-    for (int v : both) {
-      int lv = local[v];
-      ids[lv] = v;
-      subVw[lv] = g.vertexWeight(v);
-      side[lv] = part[v] == a ? 0 : 1;
-      subOff[lv] = out;
+
+    /** One FM pass; whether it kept any move. */
+    private boolean pass(int patience) {
+      pass++;
+      heaps[0].clear();
+      heaps[1].clear();
+      int[] list = boundaries.list(a, b);
+      int listSize = boundaries.size(a, b);
+      for (int i = 0; i < listSize; i++) {
+        int v = list[i];
+        if ((part[v] != a && part[v] != b) || known[v] == pass) {
+          continue;
+        }
+        if (computeGain(v)) {
+          heaps[side(v)].push(gain[v], v);
+        }
+      }
+      long startExcess = excess();
+      long bestExcess = startExcess;
+      long cut = 0;
+      long bestCut = 0;
+      int bestMoves = 0;
+      int moves = 0;
+      while (moves - bestMoves < patience) {
+        int v = pick();
+        if (v == -1) {
+          break;
+        }
+        int from = part[v];
+        int to = from == a ? b : a;
+        cut -= gain[v];
+        part[v] = to;
+        w[from] -= vw[v];
+        w[to] += vw[v];
+        locked[v] = pass;
+        moved[moves++] = v;
+        for (int i = off[v]; i < off[v + 1]; i++) {
+          int u = adj[i];
+          int pu = part[u];
+          if ((pu != a && pu != b) || locked[u] == pass) {
+            continue;
+          }
+          if (known[u] == pass) {
+            gain[u] += pu == to ? -2 * wgt[i] : 2 * wgt[i];
+          } else {
+            computeGain(u);
+          }
+          heaps[side(u)].push(gain[u], u);
+        }
+        long ex = excess();
+        if (ex < bestExcess || (ex == bestExcess && cut < bestCut)) {
+          bestExcess = ex;
+          bestCut = cut;
+          bestMoves = moves;
+        }
+      }
+      for (int m = moves - 1; m >= bestMoves; m--) {
+        int v = moved[m];
+        int back = part[v] == a ? b : a; // undo what came after the best state
+        w[part[v]] -= vw[v];
+        w[back] += vw[v];
+        part[v] = back;
+      }
+      for (int m = 0; m < bestMoves; m++) {
+        int v = moved[m];
+        if (touchedIn[v] != pairId) {
+          touchedIn[v] = pairId;
+          if (touchedCount == touched.length) {
+            touched = Arrays.copyOf(touched, touchedCount * 2);
+            touchedFrom = Arrays.copyOf(touchedFrom, touchedCount * 2);
+          }
+          touched[touchedCount] = v;
+          touchedFrom[touchedCount++] = part[v] == a ? b : a;
+        }
+        extendBoundaries(v);
+      }
+      return bestMoves > 0;
+    }
+
+    /** Lists {@code v}, moved, on the boundaries its move made. */
+    private void extendBoundaries(int v) {
+      int p = part[v];
       for (int i = off[v]; i < off[v + 1]; i++) {
-        if (local[adj[i]] >= 0) {
-          subAdj[out] = local[adj[i]];
-          subWgt[out++] = wgt[i];
+        int u = adj[i];
+        if (part[u] != p) {
+          boundaries.add(p, part[u], v);
+          boundaries.add(p, part[u], u);
         }
       }
     }
-    subOff[count] = out;
-    Graph sub = new Graph(subOff, subAdj, subWgt, subVw);
-    Bisection.refine(sub, side, max[a], max[b], PATIENCE, PASSES);
-    for (int lv = 0; lv < count; lv++) {
-      part[ids[lv]] = side[lv] == 0 ? a : b;
-      local[ids[lv]] = -1;
+
+    /** Puts the vertices this pair moved back where they were. */
+    void undoPair() {
+      for (int i = 0; i < touchedCount; i++) {
+        int v = touched[i];
+        w[part[v]] -= vw[v];
+        w[touchedFrom[i]] += vw[v];
+        part[v] = touchedFrom[i];
+        extendBoundaries(v);
+      }
+      touchedCount = 0;
+    }
+
+    /** Brings the sizes of parts a and b up to date after the pair. */
+    void recountSizes(int[] size) {
+      for (int i = 0; i < touchedCount; i++) {
+        int v = touched[i];
+        if (part[v] != touchedFrom[i]) {
+          size[touchedFrom[i]]--;
+          size[part[v]]++;
+        }
+      }
+    }
+
+    /** Sets {@code v}'s gain over the pair's edges; whether it has an edge to the other part. */
+    private boolean computeGain(int v) {
+      int p = part[v];
+      int other = p == a ? b : a;
+      int ext = 0;
+      int in = 0;
+      for (int i = off[v]; i < off[v + 1]; i++) {
+        int q = part[adj[i]];
+        if (q == other) {
+          ext += wgt[i];
+        } else if (q == p) {
+          in += wgt[i];
+        }
+      }
+      gain[v] = ext - in;
+      known[v] = pass;
+      return ext > 0;
+    }
+
+    private int side(int v) {
+      return part[v] == a ? 0 : 1;
+    }
+
+    private long excess() {
+      return Math.max(0, w[a] - max[a]) + Math.max(0, w[b] - max[b]);
+    }
+
+    /**
+     * The unlocked vertex to move next: from the part that is over its bound if one is, else the
+     * best gain whose move keeps the other part within its bound. -1 when there is none.
+     */
+    private int pick() {
+      int[] ends = {a, b};
+      int[] top = {top(0), top(1)};
+      for (int s = 0; s < 2; s++) {
+        if (w[ends[s]] > max[ends[s]] && top[s] != -1) {
+          heaps[s].pop();
+          return top[s];
+        }
+      }
+      int choice = -1;
+      for (int s = 0; s < 2; s++) {
+        int v = top[s];
+        int to = ends[1 - s];
+        if (v == -1 || w[to] + vw[v] > max[to]) {
+          continue;
+        }
+        if (choice == -1 || gain[v] > gain[choice]) {
+          choice = v;
+        }
+      }
+      if (choice != -1) {
+        heaps[side(choice)].pop();
+      }
+      return choice;
+    }
+
+    /** The vertex atop heap {@code s} after dropping stale entries, not removed; -1 if none. */
+    private int top(int s) {
+      GainHeap heap = heaps[s];
+      int p = s == 0 ? a : b;
+      while (!heap.isEmpty()) {
+        long e = heap.peek();
+        int v = GainHeap.vertex(e);
+        if (locked[v] != pass && part[v] == p && known[v] == pass && GainHeap.gain(e) == gain[v]) {
+          return v;
+        }
+        heap.pop();
+      }
+      return -1;
     }
   }
 }

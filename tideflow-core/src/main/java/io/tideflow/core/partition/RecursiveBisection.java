@@ -63,8 +63,9 @@ final class RecursiveBisection {
         rightMax += max[p];
       }
     }
-    // A coarsest graph that stayed large (matching stalled on a skewed graph) gets fewer tries.
-    int tries = g.vertexCount() > 400 ? TRIES / 2 : TRIES;
+    // A coarsest graph that stayed large (matching stalled on a skewed graph) gets few tries: its
+    // sides, smaller, get the full number further down.
+    int tries = g.vertexCount() > 400 ? TRIES / 4 : TRIES;
     int[] side =
         multilevel
             ? multilevelBisect(g, leftShare / all, leftMax, rightMax, tries, r)
