@@ -5,7 +5,8 @@
 # Build first, from the repository root:
 #   mvn -B -ntp -q -pl tideflow-bench -am package -DskipTests
 #   tideflow-bench/run-flow-bench.sh [--rounds 3] [--warmup 3] [--seconds 5] [--only tideflow|jet]
-#   tideflow-bench/run-flow-bench.sh --cross-node [--rounds 3] [--warmup 3] [--seconds 5]
+#   tideflow-bench/run-flow-bench.sh --cross-node [--rounds 3] [--warmup 3] [--seconds 5] \
+#     [--tls] [--latency-rate N] [--only tideflow|jet]     # Jet's rows: two members, plaintext
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 source "$here/bench-classpath.sh"

@@ -25,6 +25,7 @@ import io.tideflow.runtime.security.TlsFiles;
 import io.tideflow.runtime.transport.WireLimits;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -49,11 +50,15 @@ import org.HdrHistogram.Recorder;
  * to sink at half the batched rate. The parent runs the source's node; each round starts the sink's
  * node as a child JVM, which measures and prints what it saw.
  *
+ * <p>The same source and sink then run on Hazelcast Jet, a member in each JVM ({@link
+ * JetCrossNode}), plaintext, as the peer; {@code --only} runs one of the two.
+ *
  * <p>With {@code --tls}, the two nodes speak over mutual TLS 1.3, each with a certificate of a CA
  * made for the run, as a cluster across machines does; the in-node row is left out then.
  *
  * <pre>
  * CrossNodeBench [--rounds 3] [--warmup 3] [--seconds 5] [--tls] [--latency-rate MSGS_PER_S]
+ *                [--only tideflow|jet]
  * </pre>
  */
 public final class CrossNodeBench {
@@ -113,8 +118,13 @@ public final class CrossNodeBench {
 
     @Override
     public void onMessage(String port, Message message) {
+      record(message.payload());
+    }
+
+    /** Counts a 16-byte message of {@link Timed}'s and records how long it took to come. */
+    static void record(byte[] payload) {
       RECEIVED.incrementAndGet();
-      long made = ByteBuffer.wrap(message.payload()).getLong(8);
+      long made = ByteBuffer.wrap(payload).getLong(8);
       LATENCIES.recordValue(
           Math.min(TimeUnit.SECONDS.toNanos(10), Math.max(0, System.nanoTime() - made)));
     }
@@ -151,10 +161,20 @@ public final class CrossNodeBench {
           args.length > 4 ? Path.of(args[4]) : null);
       return;
     }
+    if (args.length > 0 && args[0].equals("--jet-member")) {
+      JetCrossNode.member(
+          args[1],
+          Integer.parseInt(args[2]),
+          Integer.parseInt(args[3]),
+          Integer.parseInt(args[4]),
+          Integer.parseInt(args[5]));
+      return;
+    }
     int rounds = 3;
     int warmup = 3;
     int seconds = 5;
     long latencyRate = 0;
+    String only = "";
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
@@ -162,8 +182,18 @@ public final class CrossNodeBench {
         case "--seconds" -> seconds = Integer.parseInt(args[++i]);
         case "--tls" -> tlsDir = issueCertificates();
         case "--latency-rate" -> latencyRate = Long.parseLong(args[++i]);
+        case "--only" -> {
+          only = args[++i];
+          if (!only.equals("tideflow") && !only.equals("jet")) {
+            throw new IllegalArgumentException("--only takes tideflow or jet, not " + only);
+          }
+        }
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
+    }
+    if (tlsDir != null && only.equals("jet")) {
+      throw new IllegalArgumentException(
+          "--tls is for Tideflow's rows; the Jet rows are plaintext");
     }
     List<String> rows = new ArrayList<>();
     rows.add(
@@ -171,63 +201,103 @@ public final class CrossNodeBench {
             + (tlsDir == null ? "" : ", mutual TLS 1.3")
             + " | msgs/s at the sink (median) | range | p50 | p99 |");
     rows.add("| --- | --- | --- | --- | --- |");
+    if (!only.equals("jet")) {
+      tideflowRows(rows, rounds, warmup, seconds, latencyRate);
+    }
+    if (!only.equals("tideflow") && tlsDir == null) {
+      jetRows(rows, rounds, warmup, seconds, latencyRate);
+    }
+    System.out.println();
+    rows.forEach(System.out::println);
+  }
+
+  /** A round's figures: messages per second, p50, p99. */
+  private interface Round {
+    List<String> run(long rate) throws Exception;
+  }
+
+  /** The median of {@code rounds} flat-out rounds, with its range. */
+  private static double[] rates(String what, int rounds, Round round) throws Exception {
+    double[] rates = new double[rounds];
+    for (int r = 0; r < rounds; r++) {
+      rates[r] = Double.parseDouble(round.run(0).get(0));
+      System.out.printf(
+          Locale.ROOT, "%s round %d/%d: %,.0f msgs/s%n", what, r + 1, rounds, rates[r]);
+    }
+    Arrays.sort(rates);
+    return rates;
+  }
+
+  private static String rateRow(String what, double[] rates) {
+    return String.format(
+        Locale.ROOT,
+        "| %s | %,.0f | %,.0f–%,.0f | | |",
+        what,
+        rates[rates.length / 2],
+        rates[0],
+        rates[rates.length - 1]);
+  }
+
+  /** The latency row at half the batched rate, or at a rate given, to compare runs at one load. */
+  private static String latencyRow(String what, double median, long latencyRate, Round round)
+      throws Exception {
+    long rate = latencyRate > 0 ? latencyRate : (long) (median / 2);
+    List<String> latency = round.run(rate);
+    System.out.printf(Locale.ROOT, "%s at %,d msgs/s: %s%n", what, rate, latency);
+    return String.format(
+        Locale.ROOT,
+        "| %s at %s (%,d msgs/s) | %,.0f | | %s | %s |",
+        what,
+        latencyRate > 0 ? "a fixed load" : "half load",
+        rate,
+        Double.parseDouble(latency.get(0)),
+        latency.get(1),
+        latency.get(2));
+  }
+
+  private static void tideflowRows(
+      List<String> rows, int rounds, int warmup, int seconds, long latencyRate) throws Exception {
     double batched = 0;
     for (int batch : new int[] {FlowNode.MAX_BATCH, 1}) {
-      double[] rates = new double[rounds];
-      for (int r = 0; r < rounds; r++) {
-        rates[r] = Double.parseDouble(round(batch, warmup, seconds, 0).get(0));
-        System.out.printf(
-            Locale.ROOT, "batch %d round %d/%d: %,.0f msgs/s%n", batch, r + 1, rounds, rates[r]);
-      }
-      Arrays.sort(rates);
-      double median = rates[rounds / 2];
+      double[] rates = rates("batch " + batch, rounds, rate -> round(batch, warmup, seconds, rate));
       if (batch > 1) {
-        batched = median;
+        batched = rates[rounds / 2];
       }
       rows.add(
-          String.format(
-              Locale.ROOT,
-              "| %s | %,.0f | %,.0f–%,.0f | | |",
+          rateRow(
               batch == 1
                   ? "unbatched (1 message a frame)"
                   : "batched (up to " + batch + " a frame)",
-              median,
-              rates[0],
-              rates[rounds - 1]));
+              rates));
     }
     if (tlsDir == null) {
-      double[] inNode = new double[rounds];
-      for (int r = 0; r < rounds; r++) {
-        inNode[r] = Double.parseDouble(inNode(warmup, seconds, 0).get(0));
-      }
-      Arrays.sort(inNode);
-      long inNodeHalf = (long) (inNode[rounds / 2] / 2);
-      List<String> inNodeLatency = inNode(warmup, seconds, inNodeHalf);
+      double[] inNode = rates("in-node", rounds, rate -> inNode(warmup, seconds, rate));
       rows.add(
-          String.format(
-              Locale.ROOT,
-              "| in-node, same source and sink, at half load (%,d msgs/s) | %,.0f | | %s | %s |",
-              inNodeHalf,
-              Double.parseDouble(inNodeLatency.get(0)),
-              inNodeLatency.get(1),
-              inNodeLatency.get(2)));
+          latencyRow(
+              "in-node, same source and sink,",
+              inNode[rounds / 2],
+              0,
+              rate -> inNode(warmup, seconds, rate)));
     }
-    // The latency row at half the batched rate, or at a rate given, to compare runs at one load.
-    long half = latencyRate > 0 ? latencyRate : (long) (batched / 2);
-    List<String> latency = round(FlowNode.MAX_BATCH, warmup, seconds, half);
-    System.out.printf(Locale.ROOT, "at %,d msgs/s: %s%n", half, latency);
     rows.add(
-        String.format(
-            Locale.ROOT,
-            "| batched at "
-                + (latencyRate > 0 ? "a fixed load" : "half load")
-                + " (%,d msgs/s) | %,.0f | | %s | %s |",
-            half,
-            Double.parseDouble(latency.get(0)),
-            latency.get(1),
-            latency.get(2)));
-    System.out.println();
-    rows.forEach(System.out::println);
+        latencyRow(
+            "batched",
+            batched,
+            latencyRate,
+            rate -> round(FlowNode.MAX_BATCH, warmup, seconds, rate)));
+  }
+
+  /** The same source and sink on Hazelcast Jet, a member in each JVM. */
+  private static void jetRows(
+      List<String> rows, int rounds, int warmup, int seconds, long latencyRate) throws Exception {
+    double[] rates = rates("jet", rounds, rate -> JetCrossNode.round(warmup, seconds, rate));
+    rows.add(rateRow("Hazelcast Jet 5.5, distributed edge", rates));
+    rows.add(
+        latencyRow(
+            "Hazelcast Jet 5.5",
+            rates[rounds / 2],
+            latencyRate,
+            rate -> JetCrossNode.round(warmup, seconds, rate)));
   }
 
   /** Where the run's certificates are, with {@code --tls}: {@code a/} and {@code b/}; else null. */
@@ -259,21 +329,8 @@ public final class CrossNodeBench {
   /** One round: the sink's node in a child JVM, the source's here. Returns the child's figures. */
   private static List<String> round(int batch, int warmup, int seconds, long rate)
       throws Exception {
-    String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> command = new ArrayList<>(List.of(java, "-Xmx512m"));
-    if (Runtime.version().feature() >= 24) {
-      command.add("--sun-misc-unsafe-memory-access=allow");
-      command.add("--enable-native-access=ALL-UNNAMED");
-    }
-    command.addAll(
-        List.of(
-            "-cp",
-            System.getProperty("java.class.path"),
-            CrossNodeBench.class.getName(),
-            "--receive",
-            "" + warmup,
-            "" + seconds,
-            "" + rate));
+    List<String> command = childCommand(false);
+    command.addAll(List.of("--receive", "" + warmup, "" + seconds, "" + rate));
     if (tlsDir != null) {
       command.add(tlsDir.toString());
     }
@@ -306,6 +363,28 @@ public final class CrossNodeBench {
       child.destroyForcibly();
       child.waitFor(10, TimeUnit.SECONDS);
     }
+  }
+
+  /**
+   * The command that starts this class in a child JVM with this one's class path; for Hazelcast,
+   * with the module access and common-pool size this JVM was given (Hazelcast asks for both).
+   */
+  static List<String> childCommand(boolean hazelcast) {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    List<String> command = new ArrayList<>(List.of(java, "-Xmx512m"));
+    if (Runtime.version().feature() >= 24) {
+      command.add("--sun-misc-unsafe-memory-access=allow");
+      command.add("--enable-native-access=ALL-UNNAMED");
+    }
+    for (String argument : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      if (hazelcast
+          && (argument.startsWith("--add-") || argument.startsWith("-Djava.util.concurrent"))) {
+        command.add(argument);
+      }
+    }
+    command.addAll(
+        List.of("-cp", System.getProperty("java.class.path"), CrossNodeBench.class.getName()));
+    return command;
   }
 
   /** The child: the sink's node; prints its port, then after the window the rate and latencies. */

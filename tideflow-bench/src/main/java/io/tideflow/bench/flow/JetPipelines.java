@@ -18,8 +18,6 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * The peer of {@link FlowBench}: the same lines of processes on Hazelcast Jet (bundled in Hazelcast
@@ -83,7 +81,7 @@ final class JetPipelines {
   }
 
   static double round(int stages, FlowBench.Options o) throws Exception {
-    Logger.getLogger("com.hazelcast").setLevel(Level.WARNING);
+    JetCrossNode.quietHazelcast();
     String cluster = "tideflow-flow-bench-" + UUID.randomUUID();
     int port = HazelcastBackend.freeLoopbackPort();
     Config config = HazelcastBackend.memberConfig(cluster, port, List.of(port));
