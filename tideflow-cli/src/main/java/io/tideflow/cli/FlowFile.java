@@ -31,15 +31,17 @@ import org.yaml.snakeyaml.error.YAMLException;
  *
  * {@code cpu} is in millicores (default 1000), {@code memory} in bytes or with Ki, Mi, Gi (default
  * none: an instance that names no memory is placed by its cpu alone; one that names it goes only
- * where a node has that much left of the memory it offers), {@code routing} one of forward,
- * round_robin, keyed, broadcast (default round_robin), {@code capacity} in messages (default 1024),
- * {@code maxBytes} the payload bytes a channel holds at most, as {@code memory} (default 8Mi),
- * {@code keyGroups} for keyed (default 128), {@code rate} the messages per second expected, for
- * placement (default 1); {@code properties} a mapping the process's implementation reads (e.g.
- * {@code count} of the built-in {@code sequence}). A top-level {@code maxParallelism} lets the
- * leader scale each process that takes input and holds no state by DS2, up to that many instances
- * (default 0: parallelism fixed). Unknown keys are refused, so a misspelt one is never silently
- * ignored.
+ * where a node has that much left of the memory it offers), {@code network} the bytes per second it
+ * sends and receives, as {@code memory} (default none), {@code resources} custom ones by name (e.g.
+ * {@code {gpu: 1}}: it goes only to a worker started with {@code --resource gpu=N}), {@code
+ * routing} one of forward, round_robin, keyed, broadcast (default round_robin), {@code capacity} in
+ * messages (default 1024), {@code maxBytes} the payload bytes a channel holds at most, as {@code
+ * memory} (default 8Mi), {@code keyGroups} for keyed (default 128), {@code rate} the messages per
+ * second expected, for placement (default 1); {@code properties} a mapping the process's
+ * implementation reads (e.g. {@code count} of the built-in {@code sequence}). A top-level {@code
+ * maxParallelism} lets the leader scale each process that takes input and holds no state by DS2, up
+ * to that many instances (default 0: parallelism fixed). Unknown keys are refused, so a misspelt
+ * one is never silently ignored.
  */
 final class FlowFile {
   /** Longest flow file read. */
@@ -48,7 +50,17 @@ final class FlowFile {
   private static final Set<String> FLOW_KEYS =
       Set.of("name", "processes", "connections", "maxParallelism");
   private static final Set<String> PROCESS_KEYS =
-      Set.of("name", "type", "parallelism", "cpu", "memory", "inputs", "outputs", "properties");
+      Set.of(
+          "name",
+          "type",
+          "parallelism",
+          "cpu",
+          "memory",
+          "network",
+          "resources",
+          "inputs",
+          "outputs",
+          "properties");
   private static final Set<String> CONNECTION_KEYS =
       Set.of("from", "to", "routing", "capacity", "maxBytes", "keyGroups", "rate");
 
@@ -92,11 +104,13 @@ final class FlowFile {
               name,
               string(process, "type", where),
               (int) number(process, "parallelism", where, 1),
-              Resources.of(
+              new Resources(
                   number(process, "cpu", where, 1000),
-                  process.containsKey("memory")
-                      ? bytes(process.get("memory"), "memory", where)
-                      : 0),
+                  process.containsKey("memory") ? bytes(process.get("memory"), "memory", where) : 0,
+                  process.containsKey("network")
+                      ? bytes(process.get("network"), "network", where)
+                      : 0,
+                  resources(process.get("resources"), where)),
               strings(process.get("inputs"), where + " inputs"),
               strings(process.get("outputs"), where + " outputs"),
               properties(process.get("properties"), where)));
@@ -223,23 +237,41 @@ final class FlowFile {
 
   private static long bytes(Object v, String key, String where) {
     if (v instanceof Integer || v instanceof Long) {
-      return ((Number) v).longValue();
-    }
-    String s = String.valueOf(v).trim();
-    long unit = 1;
-    for (String[] u : new String[][] {{"Ki", "10"}, {"Mi", "20"}, {"Gi", "30"}}) {
-      if (s.endsWith(u[0])) {
-        unit = 1L << Integer.parseInt(u[1]);
-        s = s.substring(0, s.length() - 2);
+      long n = ((Number) v).longValue();
+      if (n >= 0) {
+        return n;
       }
     }
-    try {
-      return Math.multiplyExact(Long.parseLong(s), unit);
-    } catch (NumberFormatException | ArithmeticException e) {
-      throw new IllegalArgumentException(
-          where + ": '" + key + "' must be bytes, or a number with Ki, Mi or Gi, was '" + v + "'",
-          e);
+    return Sizes.bytes(String.valueOf(v), where + ": '" + key + "'");
+  }
+
+  /** A process's custom resources: names to whole amounts, e.g. {@code {gpu: 1}}. */
+  private static Map<String, Long> resources(Object v, String where) {
+    if (v == null) {
+      return Map.of();
     }
+    if (!(v instanceof Map<?, ?> m)) {
+      throw new IllegalArgumentException(
+          where + ": 'resources' must be a mapping of names to amounts, was " + v);
+    }
+    Map<String, Long> out = new java.util.TreeMap<>();
+    for (Map.Entry<?, ?> e : m.entrySet()) {
+      String name = String.valueOf(e.getKey()).trim();
+      if (name.isEmpty() || name.equals("cpu") || name.equals("memory") || name.equals("network")) {
+        throw new IllegalArgumentException(
+            where
+                + ": a custom resource needs a name other than cpu, memory or network, was '"
+                + name
+                + "'");
+      }
+      if (!(e.getValue() instanceof Integer || e.getValue() instanceof Long)
+          || ((Number) e.getValue()).longValue() < 1) {
+        throw new IllegalArgumentException(
+            where + ": resource " + name + " must be a whole number >= 1, was " + e.getValue());
+      }
+      out.put(name, ((Number) e.getValue()).longValue());
+    }
+    return out;
   }
 
   private static Routing routing(Object v, String where) {

@@ -69,6 +69,26 @@ final class WorkerCommand implements Callable<Integer> {
   Long cpuMillis;
 
   @Option(
+      names = "--memory",
+      paramLabel = "SIZE",
+      description = "Memory it offers, e.g. 4Gi (default: this JVM's maximum heap)",
+      converter = Sizes.class)
+  Long memoryBytes;
+
+  @Option(
+      names = "--network",
+      paramLabel = "SIZE",
+      description = "Network bytes per second it offers, e.g. 125Mi (default: none)",
+      converter = Sizes.class)
+  Long networkBytesPerSec;
+
+  @Option(
+      names = "--resource",
+      paramLabel = "NAME=AMOUNT",
+      description = "A custom resource it offers, e.g. gpu=2; repeatable")
+  Map<String, Long> resources = new LinkedHashMap<>();
+
+  @Option(
       names = "--lease-ttl",
       paramLabel = "DURATION",
       description = "Lease TTL, e.g. 3s (default: ${DEFAULT-VALUE})",
@@ -77,6 +97,31 @@ final class WorkerCommand implements Callable<Integer> {
 
   @Option(names = "--max-concurrent", description = "Tasks run at once (default: 64 per core)")
   Integer maxConcurrent;
+
+  /**
+   * What the worker offers: the options given, the defaults for the rest.
+   *
+   * @throws IllegalArgumentException for a custom resource named like a built-in one, or an amount
+   *     below 1, naming it
+   */
+  Resources capacity(Resources defaults) {
+    for (Map.Entry<String, Long> e : resources.entrySet()) {
+      String name = e.getKey().trim();
+      if (name.isEmpty() || name.equals("cpu") || name.equals("memory") || name.equals("network")) {
+        throw new IllegalArgumentException(
+            "--resource needs a name other than cpu, memory or network, was '" + name + "'");
+      }
+      if (e.getValue() < 1) {
+        throw new IllegalArgumentException(
+            "--resource " + name + " must be >= 1, was " + e.getValue());
+      }
+    }
+    return new Resources(
+        cpuMillis != null ? cpuMillis : defaults.cpuMillis(),
+        memoryBytes != null ? memoryBytes : defaults.memoryBytes(),
+        networkBytesPerSec != null ? networkBytesPerSec : defaults.networkBytesPerSec(),
+        resources.isEmpty() ? defaults.custom() : resources);
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -90,9 +135,7 @@ final class WorkerCommand implements Callable<Integer> {
               .withPort(port)
               .withLabels(labels)
               .withLeaseTtl(leaseTtl);
-      if (cpuMillis != null) {
-        config = config.withCapacity(Resources.of(cpuMillis, config.capacity().memoryBytes()));
-      }
+      config = config.withCapacity(capacity(config.capacity()));
       if (maxConcurrent != null) {
         config = config.withMaxConcurrentTasks(maxConcurrent);
       }

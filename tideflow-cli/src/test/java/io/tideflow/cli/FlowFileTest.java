@@ -95,7 +95,7 @@ class FlowFileTest {
             "connection a.o -> b.i: maxBytes must be in [1024, 1073741824], was 12");
     assertThatThrownBy(() -> FlowFile.parse(flow.formatted("lots")))
         .hasMessageContaining(
-            "'maxBytes' must be bytes, or a number with Ki, Mi or Gi, was 'lots'");
+            "'maxBytes' must be bytes, or a whole number with Ki, Mi, Gi or Ti, was 'lots'");
   }
 
   @Test
@@ -121,5 +121,28 @@ class FlowFileTest {
         .hasMessageContaining("process a: 'parallelism' must be a whole number, was string two");
     assertThatThrownBy(() -> FlowFile.parse("- just\n- a list\n"))
         .hasMessageContaining("the flow must be a mapping");
+  }
+
+  @Test
+  void aProcessMayAskForNetworkAndCustomResources() {
+    String flow =
+        """
+        name: f
+        processes:
+          - {name: a, type: sequence, network: 10Mi, resources: {gpu: 2, fpga: 1}, outputs: [o]}
+          - {name: b, type: discard, inputs: [i]}
+        connections:
+          - {from: a.o, to: b.i}
+        """;
+    io.tideflow.core.model.Resources a = FlowFile.parse(flow).flow().process("a").demand();
+    assertThat(a.networkBytesPerSec()).isEqualTo(10L << 20);
+    assertThat(a.custom()).containsEntry("gpu", 2L).containsEntry("fpga", 1L);
+    assertThat(FlowFile.parse(flow).flow().process("b").demand().custom()).isEmpty();
+    assertThatThrownBy(() -> FlowFile.parse(flow.replace("gpu: 2", "gpu: 0")))
+        .hasMessageContaining("process a: resource gpu must be a whole number >= 1, was 0");
+    assertThatThrownBy(() -> FlowFile.parse(flow.replace("gpu: 2", "memory: 2")))
+        .hasMessageContaining("a custom resource needs a name other than cpu, memory or network");
+    assertThatThrownBy(() -> FlowFile.parse(flow.replace("network: 10Mi", "network: -3")))
+        .hasMessageContaining("process a: 'network' must be bytes");
   }
 }
