@@ -6,7 +6,8 @@
 #   mvn -B -ntp -q -pl tideflow-bench -am package -DskipTests
 #   tideflow-bench/run-flow-bench.sh [--rounds 3] [--warmup 3] [--seconds 5] [--only tideflow|jet]
 #   tideflow-bench/run-flow-bench.sh --cross-node [--rounds 3] [--warmup 3] [--seconds 5] \
-#     [--tls] [--latency-rate N] [--only tideflow|jet]     # Jet's rows: two members, plaintext
+#     [--tls] [--latency-rate N] [--only tideflow|jet] [--capacity 1024]
+#     (Jet's rows: two members, plaintext; --capacity: Tideflow's channel, its credit window)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 source "$here/bench-classpath.sh"

@@ -58,7 +58,7 @@ import org.HdrHistogram.Recorder;
  *
  * <pre>
  * CrossNodeBench [--rounds 3] [--warmup 3] [--seconds 5] [--tls] [--latency-rate MSGS_PER_S]
- *                [--only tideflow|jet]
+ *                [--only tideflow|jet] [--capacity MESSAGES]
  * </pre>
  */
 public final class CrossNodeBench {
@@ -67,13 +67,20 @@ public final class CrossNodeBench {
 
   private CrossNodeBench() {}
 
+  /** The channel's capacity in messages, also its sender's credit window: 1,024 unless given. */
+  static int capacity() {
+    return Integer.getInteger(CAPACITY, 1024);
+  }
+
+  private static final String CAPACITY = "tideflow.bench.capacity";
+
   static Flow flow(long rate) {
     return Flow.builder("cross")
         .process(
             new ProcessSpec(
                 "source", "timed", 1, CPU, List.of(), List.of("out"), Map.of("rate", "" + rate)))
         .process(new ProcessSpec("sink", "measure", 1, CPU, List.of("in"), List.of()))
-        .connect("source.out", "sink.in", Routing.FORWARD, 1024)
+        .connect("source.out", "sink.in", Routing.FORWARD, capacity())
         .build();
   }
 
@@ -182,6 +189,7 @@ public final class CrossNodeBench {
         case "--seconds" -> seconds = Integer.parseInt(args[++i]);
         case "--tls" -> tlsDir = issueCertificates();
         case "--latency-rate" -> latencyRate = Long.parseLong(args[++i]);
+        case "--capacity" -> System.setProperty(CAPACITY, "" + Integer.parseInt(args[++i]));
         case "--only" -> {
           only = args[++i];
           if (!only.equals("tideflow") && !only.equals("jet")) {
@@ -360,8 +368,12 @@ public final class CrossNodeBench {
         }
       }
     } finally {
-      child.destroyForcibly();
-      child.waitFor(10, TimeUnit.SECONDS);
+      // It ends itself once it has said its figures; given the time, a recording it makes (JFR)
+      // is written out.
+      if (!child.waitFor(10, TimeUnit.SECONDS)) {
+        child.destroyForcibly();
+        child.waitFor(10, TimeUnit.SECONDS);
+      }
     }
   }
 
@@ -382,6 +394,7 @@ public final class CrossNodeBench {
         command.add(argument);
       }
     }
+    command.add("-D" + CAPACITY + "=" + capacity());
     command.addAll(
         List.of("-cp", System.getProperty("java.class.path"), CrossNodeBench.class.getName()));
     return command;
