@@ -1,10 +1,11 @@
 package io.tideflow.bench.flow;
 
+import static io.tideflow.bench.flow.BenchFlows.CPU;
+
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tideflow.core.flow.Flow;
 import io.tideflow.core.flow.ProcessSpec;
 import io.tideflow.core.flow.Routing;
-import io.tideflow.core.model.Resources;
 import io.tideflow.runtime.coordinator.Coordinator;
 import io.tideflow.runtime.coordinator.FlowPlacer;
 import io.tideflow.runtime.flow.FlowProcess;
@@ -44,7 +45,6 @@ import java.util.function.BooleanSupplier;
  */
 public final class HandoverBench {
   private static final Duration TTL = Duration.ofSeconds(2);
-  private static final Resources CPU = Resources.of(100, 1 << 20);
 
   private HandoverBench() {}
 
@@ -71,6 +71,16 @@ public final class HandoverBench {
           longestGap = Math.max(longestGap, now - last);
         }
         last = now;
+        if ((distinct & 255) == 0) {
+          SEEN.notifyAll();
+        }
+      }
+    }
+
+    /** Whether nothing arrived for {@code nanos}. */
+    static boolean quietFor(long nanos) {
+      synchronized (SEEN) {
+        return System.nanoTime() - last > nanos;
       }
     }
 
@@ -134,15 +144,7 @@ public final class HandoverBench {
       }
       Flow flow =
           Flow.builder("moving")
-              .process(
-                  new ProcessSpec(
-                      "source",
-                      "sequence",
-                      1,
-                      CPU,
-                      List.of(),
-                      List.of("out"),
-                      Map.of("count", "" + total, "rate", "" + rate)))
+              .process(BenchFlows.source(Map.of("count", "" + total, "rate", "" + rate)))
               .process(new ProcessSpec("pass", "pass", 4, CPU, List.of("in"), List.of("out")))
               .process(new ProcessSpec("sink", "check", 1, CPU, List.of("in"), List.of()))
               .connect("source.out", "pass.in", Routing.ROUND_ROBIN, 1024)
@@ -173,7 +175,7 @@ public final class HandoverBench {
             30,
             id + " to take instances over");
         double join = holds.take();
-        pause(500);
+        settle(rate);
         pauses.add(new double[] {join, Check.takeLongestGapMillis()});
         print("join", r, pauses.getLast());
         WorkerNode.DrainResult drained = joined.drain(Duration.ofSeconds(30));
@@ -182,13 +184,14 @@ public final class HandoverBench {
         }
         await(holds::ended, 30, "the flow to go on");
         double drain = holds.take();
-        pause(500);
+        settle(rate);
         pauses.add(new double[] {drain, Check.takeLongestGapMillis()});
         print("drain", r, pauses.getLast());
         workers.remove(id).close();
       }
       await(() -> Check.distinct() >= total, 120, "every number");
-      pause(1000);
+      // Anything sent twice would come right after: the count stands once the sink is quiet.
+      await(() -> Check.quietFor(1_000_000_000L), 30, "the sink to go quiet");
       double[] held = pauses.stream().mapToDouble(p -> p[0]).sorted().toArray();
       double[] gaps = pauses.stream().mapToDouble(p -> p[1]).sorted().toArray();
       System.out.printf(
@@ -290,8 +293,10 @@ public final class HandoverBench {
     }
   }
 
-  private static void pause(long millis) throws InterruptedException {
-    Thread.sleep(millis);
+  /** Until the sink has taken another half second of the source's numbers. */
+  private static void settle(int rate) throws InterruptedException {
+    long from = Check.distinct();
+    await(() -> Check.distinct() >= from + rate / 2, 30, "the flow to go on after a handover");
   }
 
   private static void await(BooleanSupplier condition, int seconds, String what)
@@ -301,7 +306,11 @@ public final class HandoverBench {
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException("no " + what + " within " + seconds + " s");
       }
-      Thread.sleep(5);
+      // Woken when the sink or the placement moves on; conditions on the store are looked at
+      // again after at most 5 ms.
+      synchronized (Check.SEEN) {
+        Check.SEEN.wait(5);
+      }
     }
   }
 }

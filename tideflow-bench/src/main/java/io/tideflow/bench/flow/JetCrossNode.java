@@ -1,7 +1,10 @@
 package io.tideflow.bench.flow;
 
 import com.hazelcast.cluster.Address;
+import com.hazelcast.cluster.MembershipAdapter;
+import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.config.Config;
+import com.hazelcast.config.ListenerConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.jet.Job;
@@ -24,6 +27,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -225,13 +229,19 @@ final class JetCrossNode {
     HazelcastInstance member = null;
     int status = 1;
     try {
-      member = Hazelcast.newHazelcastInstance(config(cluster, port, other));
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (member.getCluster().getMembers().size() < 2) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("the source's member did not join within 30 s");
-        }
-        Thread.sleep(20);
+      Config config = config(cluster, port, other);
+      CountDownLatch joined = new CountDownLatch(1);
+      config.addListenerConfig(
+          new ListenerConfig(
+              new MembershipAdapter() {
+                @Override
+                public void memberAdded(MembershipEvent event) {
+                  joined.countDown();
+                }
+              }));
+      member = Hazelcast.newHazelcastInstance(config);
+      if (member.getCluster().getMembers().size() < 2 && !joined.await(30, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("the source's member did not join within 30 s");
       }
       System.out.println("READY");
       System.out.flush();

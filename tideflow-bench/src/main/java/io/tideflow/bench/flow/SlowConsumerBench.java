@@ -1,10 +1,11 @@
 package io.tideflow.bench.flow;
 
+import static io.tideflow.bench.flow.BenchFlows.CPU;
+
 import io.tideflow.core.flow.Connection;
 import io.tideflow.core.flow.Flow;
 import io.tideflow.core.flow.ProcessSpec;
 import io.tideflow.core.flow.Routing;
-import io.tideflow.core.model.Resources;
 import io.tideflow.runtime.flow.FlowExecution;
 import io.tideflow.runtime.flow.FlowProcess;
 import io.tideflow.runtime.flow.FlowProcesses;
@@ -40,7 +41,6 @@ import java.util.concurrent.locks.LockSupport;
  * </pre>
  */
 public final class SlowConsumerBench {
-  private static final Resources CPU = Resources.of(100, 1 << 20);
   private static final Map<String, String> PLACEMENT = Map.of("source#0", "a", "sink#0", "b");
   private static final AtomicLong TAKEN = new AtomicLong();
 
@@ -102,15 +102,7 @@ public final class SlowConsumerBench {
     }
     Flow flow =
         Flow.builder("slow-consumer")
-            .process(
-                new ProcessSpec(
-                    "source",
-                    "sequence",
-                    1,
-                    CPU,
-                    List.of(),
-                    List.of("out"),
-                    Map.of("count", "0", "rate", "" + rate, "size", "" + size)))
+            .process(BenchFlows.source(Map.of("count", "0", "rate", "" + rate, "size", "" + size)))
             .process(
                 new ProcessSpec(
                     "sink",

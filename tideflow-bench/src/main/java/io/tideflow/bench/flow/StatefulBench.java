@@ -1,9 +1,10 @@
 package io.tideflow.bench.flow;
 
+import static io.tideflow.bench.flow.BenchFlows.CPU;
+
 import io.tideflow.core.flow.Flow;
 import io.tideflow.core.flow.ProcessSpec;
 import io.tideflow.core.flow.Routing;
-import io.tideflow.core.model.Resources;
 import io.tideflow.runtime.flow.FlowExecution;
 import io.tideflow.runtime.flow.FlowNode;
 import io.tideflow.runtime.flow.FlowProcess;
@@ -34,7 +35,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * </pre>
  */
 public final class StatefulBench {
-  private static final Resources CPU = Resources.of(100, 1 << 20);
   private static final Map<String, String> PLACEMENT = Map.of("source#0", "a", "count#0", "b");
   private static final AtomicLong COUNTED = new AtomicLong();
   private static final AtomicLong ROUND = new AtomicLong();
@@ -67,15 +67,7 @@ public final class StatefulBench {
 
   static Flow flow(String counter, int capacity) {
     return Flow.builder("stateful")
-        .process(
-            new ProcessSpec(
-                "source",
-                "sequence",
-                1,
-                CPU,
-                List.of(),
-                List.of("out"),
-                Map.of("count", "0", "size", "16")))
+        .process(BenchFlows.source(Map.of("count", "0", "size", "16")))
         .process(new ProcessSpec("count", counter, 1, CPU, List.of("in"), List.of()))
         .connect("source.out", "count.in", Routing.FORWARD, capacity)
         .build();
