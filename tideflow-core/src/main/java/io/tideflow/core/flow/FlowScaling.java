@@ -8,11 +8,12 @@ import java.util.Set;
 
 /**
  * The vertical scaler's decision for one deployed flow: every process that may change (it takes
- * input, and holds no state that would have to be split) follows the parallelism DS2 recommends,
- * within {@code [1, maxParallelism]}, through a {@link ParallelismStabilizer} of its own, so that
- * it grows at once but shrinks only after a window of lower recommendations and a scale-down
- * interval; and after a change the flow is left alone for a cool-down while the new instances show
- * their rates. Pure: time comes in as a value; one instance per deployment, used by one thread.
+ * input, and holds no state, or only state split by key group) follows the parallelism DS2
+ * recommends, within {@code [1, maxParallelism]}, through a {@link ParallelismStabilizer} of its
+ * own, so that it grows at once but shrinks only after a window of lower recommendations and a
+ * scale-down interval; and after a change the flow is left alone for a cool-down while the new
+ * instances show their rates. Pure: time comes in as a value; one instance per deployment, used by
+ * one thread.
  */
 public final class FlowScaling {
   private final Duration window;
@@ -46,8 +47,9 @@ public final class FlowScaling {
    *
    * @param recommended DS2's parallelism by process, from one period's rates; empty while not every
    *     instance has reported
-   * @param fixed processes that keep their parallelism (they hold state)
-   * @param maxParallelism the most instances a process is given
+   * @param fixed processes that keep their parallelism (they hold state not split by key group)
+   * @param maxParallelism the most instances a process is given, and no more than a keyed input of
+   *     it has key groups
    */
   public Map<String, Integer> decide(
       Flow flow,
@@ -70,7 +72,7 @@ public final class FlowScaling {
             stabilizers.computeIfAbsent(
                 p.name(),
                 k -> new ParallelismStabilizer(running, since, window, scaleDownInterval));
-        n = s.offer(Math.max(1, Math.min(maxParallelism, r)), now);
+        n = s.offer(Math.max(1, Math.min(ceiling(flow, p, maxParallelism), r)), now);
       }
       next.put(p.name(), n);
       changed |= n != p.parallelism();
@@ -80,6 +82,20 @@ public final class FlowScaling {
     }
     quietUntil = now.plus(coolDown);
     return next;
+  }
+
+  /**
+   * The most instances {@code p} may get: {@code maxParallelism}, and no more than a keyed input
+   * has key groups (an instance without a group would take nothing).
+   */
+  static int ceiling(Flow flow, ProcessSpec p, int maxParallelism) {
+    int ceiling = maxParallelism;
+    for (Connection c : flow.connections()) {
+      if (c.to().equals(p.name()) && c.routing() == Routing.KEYED) {
+        ceiling = Math.min(ceiling, c.keyGroups());
+      }
+    }
+    return ceiling;
   }
 
   /** {@code flow} with every process at the parallelism {@code parallelism} gives it. */

@@ -52,6 +52,22 @@ class FlowScalingTest {
   }
 
   @Test
+  void aKeyedProcessGetsNoMoreInstancesThanItsInputHasKeyGroups() {
+    FlowScaling s = scaling();
+    Flow flow =
+        Flow.builder("k")
+            .process("source", "sequence", 1, Resources.ZERO, List.of(), List.of("out"))
+            .process("count", "total", 2, Resources.ZERO, List.of("in"), List.of())
+            .connect(new Connection("source", "out", "count", "in", Routing.KEYED, 64, 6))
+            .build();
+
+    Map<String, Integer> next = s.decide(flow, Map.of("count", 40), Set.of(), 32, at(20));
+
+    assertThat(next).containsEntry("count", 6);
+    assertThat(FlowScaling.rescaled(flow, next).process("count").parallelism()).isEqualTo(6);
+  }
+
+  @Test
   void keepsAProcessThatHoldsStateAndDecidesNothingWithoutEveryRate() {
     FlowScaling s = scaling();
     Flow flow = pipeline(2, 1);

@@ -1,11 +1,15 @@
 package io.tideflow.runtime.coordinator;
 
+import io.tideflow.core.flow.Flow;
 import io.tideflow.core.flow.FlowPlacement;
 import io.tideflow.core.flow.FlowScaling;
+import io.tideflow.core.flow.KeyGroupStates;
 import io.tideflow.core.model.NodeInfo;
 import io.tideflow.core.model.NodeState;
 import io.tideflow.core.model.Resources;
 import io.tideflow.runtime.flow.FlowRecords;
+import io.tideflow.runtime.flow.FlowStateStore;
+import io.tideflow.runtime.flow.KeptState;
 import io.tideflow.runtime.membership.ClusterKeys;
 import io.tideflow.runtime.membership.ClusterWatcher;
 import io.tideflow.runtime.membership.PrefixWatch;
@@ -51,11 +55,15 @@ import java.util.function.Supplier;
  *
  * <p>With {@link #scaleWith} it is also the vertical scaler of flows deployed with a {@code
  * maxParallelism}: from the monitor's DS2 recommendation, stabilised by {@link FlowScaling}, a
- * process that takes input and holds no state gets a new parallelism. A rescale quiesces the flow
- * as a handover's first step does; then the states of its stateful instances and sources are copied
- * to a new deployment of the flow at the new parallelism, which is placed as any redeployment (its
- * instances that were there keep their nodes) and goes on from those states: no message lost or
- * repeated, and no restart of anything but the flow's instances.
+ * process that takes input and holds no state, or only state split by key group (a {@link
+ * io.tideflow.runtime.flow.KeyedStatefulProcess}), gets a new parallelism. A rescale quiesces the
+ * flow as a handover's first step does; then the states of its stateful instances and sources go to
+ * a new deployment of the flow at the new parallelism, a rescaled keyed process's by key group to
+ * the instances that own the groups now ({@link #rescaledStates}). The new deployment is placed as
+ * any redeployment (its instances that were there keep their nodes) and goes on from those states:
+ * no message lost or repeated, and no restart of anything but the flow's instances. A rescale whose
+ * states cannot be handed on (an instance would gather more than it may keep) does not begin, or,
+ * when they grew meanwhile, is given up and the flow goes on as it was.
  */
 public final class FlowPlacer implements AutoCloseable {
   private static final Logger LOG = System.getLogger(FlowPlacer.class.getName());
@@ -111,7 +119,7 @@ public final class FlowPlacer implements AutoCloseable {
   }
 
   /** A rescale of deployment {@code from} waiting for it to quiesce, and what it changes. */
-  private record Rescale(long from, FlowRecords.Deployed to, String change) {}
+  private record Rescale(long from, Flow was, FlowRecords.Deployed to, String change) {}
 
   private FlowPlacer(
       ClusterStore store, Coordinator coordinator, Duration timeout, double imbalance) {
@@ -526,16 +534,20 @@ public final class FlowPlacer implements AutoCloseable {
       return; // nothing new to go by: the monitor looks every FlowMonitor.PERIOD
     }
     scaler.considered = view;
-    Set<String> stateful = new HashSet<>();
+    // A process keeps its parallelism while it holds state that is not split by key group.
+    Set<String> fixed = new HashSet<>();
     String prefix = ClusterKeys.flowStates(name, d.deployedAtMillis());
-    for (KeyValue kv :
-        StoreCalls.await(store.list(prefix), timeout, "list the states of " + name).kvs()) {
+    List<KeyValue> states =
+        StoreCalls.await(store.list(prefix), timeout, "list the states of " + name).kvs();
+    for (KeyValue kv : states) {
       String instance = kv.key().substring(prefix.length());
-      stateful.add(instance.substring(0, Math.max(0, instance.lastIndexOf('#'))));
+      if (!keyed(kv.value())) {
+        fixed.add(processOf(instance));
+      }
     }
     Map<String, Integer> next =
         scaler.scaling.decide(
-            d.flow(), view.health().parallelism(), stateful, d.maxParallelism(), now);
+            d.flow(), view.health().parallelism(), fixed, d.maxParallelism(), now);
     if (next.isEmpty()) {
       return;
     }
@@ -559,13 +571,20 @@ public final class FlowPlacer implements AutoCloseable {
           "flow " + name + ": no rescale (" + change + "), it would not fit: " + e.getMessage());
       return;
     }
+    try {
+      // Nor if the states it gathers on an instance would be more than one may keep.
+      rescaledStates(prefix, states, d.flow(), to.flow());
+    } catch (IllegalArgumentException e) {
+      LOG.log(Level.INFO, "flow " + name + ": no rescale (" + change + "): " + e.getMessage());
+      return;
+    }
     if (write(
         l,
         current,
         current
             .with(current.nodes(), current.nodes(), true, current.over())
             .because("rescale: " + change, current.cut()))) {
-      rescales.put(name, new Rescale(d.deployedAtMillis(), to, change));
+      rescales.put(name, new Rescale(d.deployedAtMillis(), d.flow(), to, change));
       handoverSince.put(name, System.nanoTime());
       LOG.log(Level.INFO, "flow " + name + ": rescale begins (" + change + ")");
     }
@@ -573,20 +592,39 @@ public final class FlowPlacer implements AutoCloseable {
 
   /**
    * The flow quiesced for a rescale: its kept states go to a new deployment at the new parallelism,
-   * which the next look places.
+   * which the next look places; a keyed process's by key group to the instances that own the groups
+   * now. When they cannot, the rescale is given up and the flow goes on as it was.
    */
   private void finishRescale(
       Leadership l, FlowRecords.Placement current, Rescale rescale, long since) {
     String name = current.flow();
     long generation = Math.max(System.currentTimeMillis(), current.deployedAtMillis() + 1);
     String prefix = ClusterKeys.flowStates(name, current.deployedAtMillis());
-    for (KeyValue kv :
-        StoreCalls.await(store.list(prefix), timeout, "list the states of " + name).kvs()) {
-      String instance = kv.key().substring(prefix.length());
-      StoreCalls.await(
-          l.put(ClusterKeys.flowState(name, generation, instance), kv.value()),
-          timeout,
-          "copy the state of " + instance);
+    Map<String, byte[]> states;
+    try {
+      states =
+          rescaledStates(
+              prefix,
+              StoreCalls.await(store.list(prefix), timeout, "list the states of " + name).kvs(),
+              rescale.was(),
+              rescale.to().flow());
+    } catch (IllegalArgumentException e) {
+      giveUpRescale(l, current, rescale, e.getMessage());
+      return;
+    }
+    try {
+      for (Map.Entry<String, byte[]> e : states.entrySet()) {
+        StoreCalls.await(
+            l.put(ClusterKeys.flowState(name, generation, e.getKey()), e.getValue()),
+            timeout,
+            "copy the state of " + e.getKey());
+      }
+    } catch (RuntimeException e) {
+      // What was copied belongs to no deployment: the next try writes a generation of its own.
+      for (String instance : states.keySet()) {
+        l.delete(ClusterKeys.flowState(name, generation, instance));
+      }
+      throw e;
     }
     FlowRecords.Deployed to = rescale.to();
     FlowRecords.Deployed next =
@@ -604,7 +642,101 @@ public final class FlowPlacer implements AutoCloseable {
             + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since)
             + " ms: deployment "
             + generation
-            + " goes on from its states");
+            + " goes on from "
+            + states.size()
+            + " kept states");
+  }
+
+  /** Lets a flow quiesced for a rescale go on as it was, and waits before the next. */
+  private void giveUpRescale(
+      Leadership l, FlowRecords.Placement current, Rescale rescale, String why) {
+    String name = current.flow();
+    handoverSince.remove(name);
+    handoverAfter.put(name, System.nanoTime() + HANDOVER_BACKOFF.toNanos());
+    write(
+        l,
+        current,
+        current
+            .with(current.nodes(), Map.of(), false, current.over())
+            .because("rescale (" + rescale.change() + ") given up: " + why, current.cut()));
+    LOG.log(
+        Level.WARNING, "flow " + name + ": rescale (" + rescale.change() + ") given up: " + why);
+  }
+
+  /**
+   * The states a deployment of {@code to} starts from, by instance, from those deployment {@code
+   * from} kept under {@code prefix}: a process whose parallelism stays keeps each instance's, one
+   * whose parallelism changes has its key groups handed to their owners at the new parallelism
+   * ({@link KeyGroupStates#regroup}). The inputs' positions are left out: the new deployment's
+   * channels number afresh, and the flow quiesced, so nothing before them is replayed.
+   *
+   * @throws IllegalArgumentException when a state does not read, a process whose parallelism
+   *     changes holds state that is not split by key group, or an instance would be given more than
+   *     {@link FlowStateStore#MAX_STATE_BYTES}
+   */
+  static Map<String, byte[]> rescaledStates(
+      String prefix, List<KeyValue> kept, Flow from, Flow to) {
+    Map<String, Map<String, byte[]>> byProcess = new java.util.TreeMap<>();
+    for (KeyValue kv : kept) {
+      String instance = kv.key().substring(prefix.length());
+      byProcess
+          .computeIfAbsent(processOf(instance), k -> new java.util.TreeMap<>())
+          .put(instance, KeptState.decode(kv.value()).body());
+    }
+    Map<String, byte[]> next = new java.util.TreeMap<>();
+    for (Map.Entry<String, Map<String, byte[]>> e : byProcess.entrySet()) {
+      String process = e.getKey();
+      if (from.processes().stream().noneMatch(p -> p.name().equals(process))) {
+        continue; // left by a process the flow has no more
+      }
+      int before = from.process(process).parallelism();
+      int after = to.process(process).parallelism();
+      if (before == after) {
+        e.getValue().forEach((instance, body) -> next.put(instance, KeptState.fresh(body)));
+        continue;
+      }
+      List<byte[]> regrouped;
+      try {
+        regrouped = KeyGroupStates.regroup(e.getValue().values(), after);
+      } catch (IllegalArgumentException ex) {
+        throw new IllegalArgumentException(
+            "the states of " + process + " cannot be split: " + ex.getMessage(), ex);
+      }
+      for (int j = 0; j < after; j++) {
+        if (regrouped.get(j) == null) {
+          continue;
+        }
+        byte[] state = KeptState.fresh(regrouped.get(j));
+        if (state.length > FlowStateStore.MAX_STATE_BYTES) {
+          throw new IllegalArgumentException(
+              "the state of "
+                  + process
+                  + "#"
+                  + j
+                  + " would be "
+                  + state.length
+                  + " bytes, over the "
+                  + FlowStateStore.MAX_STATE_BYTES
+                  + " an instance may keep");
+        }
+        next.put(process + "#" + j, state);
+      }
+    }
+    return next;
+  }
+
+  /** Whether a kept state is split by key group, so that its process may be rescaled. */
+  private static boolean keyed(byte[] kept) {
+    try {
+      return KeyGroupStates.isKeyed(KeptState.decode(kept).body());
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  /** The process of an instance id, {@code process#index}. */
+  private static String processOf(String instance) {
+    return instance.substring(0, Math.max(0, instance.lastIndexOf('#')));
   }
 
   /** Looks again as soon as a node answers a paused placement. */

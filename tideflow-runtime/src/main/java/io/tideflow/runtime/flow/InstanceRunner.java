@@ -56,6 +56,7 @@ final class InstanceRunner extends Party implements ProcessContext, Runnable {
   private final FlowProcess body;
   private final StatefulProcess stateful;
   private final String id;
+  private final int keyGroups;
   private final Map<String, OutputPort> outputs = new LinkedHashMap<>();
   private Link[] inputs = new Link[0];
   private final List<Link> outLinks = new ArrayList<>();
@@ -108,8 +109,22 @@ final class InstanceRunner extends Party implements ProcessContext, Runnable {
     this.spec = spec;
     this.instance = instance;
     this.body = body;
-    this.stateful = body instanceof StatefulProcess s ? s : null;
     this.id = spec.name() + "#" + instance;
+    this.keyGroups = KeyedState.keyGroups(execution.flow(), spec.name());
+    if (body instanceof KeyedStatefulProcess keyed) {
+      if (body instanceof StatefulProcess) {
+        throw new IllegalArgumentException(
+            "process "
+                + spec.name()
+                + " ("
+                + spec.type()
+                + ") is both a StatefulProcess and a KeyedStatefulProcess; it must be one");
+      }
+      KeyedState.checkInputs(execution.flow(), spec.name(), spec.type());
+      this.stateful = new KeyedState(keyed, this);
+    } else {
+      this.stateful = body instanceof StatefulProcess s ? s : null;
+    }
   }
 
   String id() {
@@ -158,6 +173,11 @@ final class InstanceRunner extends Party implements ProcessContext, Runnable {
   @Override
   public int parallelism() {
     return spec.parallelism();
+  }
+
+  @Override
+  public int keyGroups() {
+    return keyGroups;
   }
 
   @Override
@@ -388,21 +408,21 @@ final class InstanceRunner extends Party implements ProcessContext, Runnable {
     if (kept == null) {
       return;
     }
-    try (java.io.DataInputStream in =
-        new java.io.DataInputStream(new java.io.ByteArrayInputStream(kept))) {
-      int n = in.readInt();
-      for (int i = 0; i < n; i++) {
-        if (in.readBoolean()) {
-          InboundChannel.Position at = new InboundChannel.Position(in.readLong(), in.readUTF());
-          if (n == inputs.length && inputs[i].inbound != null) {
-            inputs[i].inbound.resumeAt(at);
-          }
-        }
-      }
-      restored = in.readAllBytes();
-    } catch (java.io.IOException e) {
+    KeptState state;
+    try {
+      state = KeptState.decode(kept);
+    } catch (IllegalArgumentException e) {
       throw new IllegalStateException("the kept state of " + id + " does not read: " + e, e);
     }
+    List<InboundChannel.Position> positions = state.positions();
+    for (int i = 0; i < positions.size(); i++) {
+      if (positions.get(i) != null
+          && positions.size() == inputs.length
+          && inputs[i].inbound != null) {
+        inputs[i].inbound.resumeAt(positions.get(i));
+      }
+    }
+    restored = state.body();
   }
 
   /** Hands the process the state {@link #loadState} read. */
@@ -430,24 +450,11 @@ final class InstanceRunner extends Party implements ProcessContext, Runnable {
 
   /** The process's state, after where each input from another node stood at {@code taken}. */
   private byte[] state(long[] taken) {
-    byte[] state = state();
-    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(state.length + 64);
-    try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
-      out.writeInt(inputs.length);
-      for (int i = 0; i < inputs.length; i++) {
-        InboundChannel.Position at =
-            inputs[i].inbound == null ? null : inputs[i].inbound.positionAt(taken[i]);
-        out.writeBoolean(at != null);
-        if (at != null) {
-          out.writeLong(at.seq());
-          out.writeUTF(at.senderNode());
-        }
-      }
-      out.write(state);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e); // not from memory
+    List<InboundChannel.Position> positions = new ArrayList<>(inputs.length);
+    for (int i = 0; i < inputs.length; i++) {
+      positions.add(inputs[i].inbound == null ? null : inputs[i].inbound.positionAt(taken[i]));
     }
-    return bytes.toByteArray();
+    return KeptState.encode(positions, state());
   }
 
   private byte[] state() {

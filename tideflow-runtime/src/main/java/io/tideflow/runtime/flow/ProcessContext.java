@@ -14,6 +14,30 @@ public interface ProcessContext {
 
   int parallelism();
 
+  /**
+   * How many key groups the keys of the process's {@link io.tideflow.core.flow.Routing#KEYED}
+   * inputs hash into; 0 when it has none.
+   */
+  int keyGroups();
+
+  /**
+   * The key group of {@code key} on the process's keyed inputs.
+   *
+   * @throws IllegalStateException when the process has no keyed input
+   */
+  default int keyGroup(long key) {
+    int groups = keyGroups();
+    if (groups == 0) {
+      throw new IllegalStateException("process " + process() + " has no keyed input");
+    }
+    return io.tideflow.core.flow.KeyGroups.group(key, groups);
+  }
+
+  /** Whether this instance owns key group {@code group}: the keys of it come here. */
+  default boolean ownsKeyGroup(int group) {
+    return io.tideflow.core.flow.KeyGroupStates.owns(instance(), group, keyGroups(), parallelism());
+  }
+
   /** A property from the process's spec, or {@code fallback} when it has none of that name. */
   String property(String name, String fallback);
 

@@ -12,6 +12,9 @@ package io.tideflow.runtime.flow;
  * followed that snapshot, so every input counts in the state once. What the instance wrote between
  * that snapshot and its node's death is written again (at least once downstream).
  *
+ * <p>Its state is one whole, so the vertical scaler keeps the process's parallelism; state held by
+ * key, split by key group, is a {@link KeyedStatefulProcess}'s, which may be rescaled.
+ *
  * <p>A snapshot is at most {@link FlowStateStore#MAX_STATE_BYTES}; a larger one fails the flow,
  * naming the instance.
  */

@@ -26,6 +26,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -75,7 +76,8 @@ class FlowDeployTest {
             .with("fail-after", FailAfter::new)
             .with("total", Total::new)
             .with("hoard", Hoard::new)
-            .with("slow", Slow::new);
+            .with("slow", Slow::new)
+            .with("keyed-total", TestFlows.KeyedTotal::new);
     workers.put(
         id,
         WorkerNode.start(
@@ -623,18 +625,8 @@ class FlowDeployTest {
   void aSlowProcessGetsTheParallelismDs2FindsWhileTheFlowRunsAndNoMessageIsLostOrRepeated()
       throws Exception {
     int total = 30_000;
-    try (FlowMonitor monitor =
-        FlowMonitor.start(store, Duration.ofSeconds(5), new SimpleMeterRegistry())) {
-      placer.scaleWith(
-          monitor::flows, Duration.ofSeconds(5), Duration.ofMinutes(10), Duration.ofSeconds(3));
-      Flow flow = throughOne("scaled", total, "3000", "slow", "slow", 1, Routing.ROUND_ROBIN);
-      store
-          .put(
-              ClusterKeys.flow("scaled"),
-              FlowRecords.encode(
-                  new FlowRecords.Deployed(flow, Map.of(), System.currentTimeMillis(), 4)),
-              0)
-          .join();
+    try (FlowMonitor monitor = scaling()) {
+      deployScaled(throughOne("scaled", total, "3000", "slow", "slow", 1, Routing.ROUND_ROBIN), 4);
 
       // One instance takes under 1,000 a second of the 3,000 the source would send: DS2 asks for
       // more, up to the flow's bound.
@@ -647,6 +639,89 @@ class FlowDeployTest {
       assertThat(new HashSet<>(seen)).hasSize(total);
       assertThat(seen).hasSize(total);
       assertThat(placement("scaled").deployedAtMillis()).isEqualTo(rescaled.deployedAtMillis());
+    }
+  }
+
+  /** A monitor, and the placer scaling by it: decisions 3 s apart, lower ones after 5 s. */
+  private FlowMonitor scaling() {
+    FlowMonitor monitor =
+        FlowMonitor.start(store, Duration.ofSeconds(5), new SimpleMeterRegistry());
+    placer.scaleWith(
+        monitor::flows, Duration.ofSeconds(5), Duration.ofMinutes(10), Duration.ofSeconds(3));
+    return monitor;
+  }
+
+  /** Deploys {@code flow} to be scaled by DS2 up to {@code maxParallelism}, as `deploy` would. */
+  private void deployScaled(Flow flow, int maxParallelism) {
+    store
+        .put(
+            ClusterKeys.flow(flow.name()),
+            FlowRecords.encode(
+                new FlowRecords.Deployed(
+                    flow, Map.of(), System.currentTimeMillis(), maxParallelism)),
+            0)
+        .join();
+  }
+
+  @Test
+  void aKeyedStatefulProcessIsRescaledWhileTheFlowRunsAndEveryGroupKeepsItsTotal()
+      throws Exception {
+    int total = 24_000;
+    try (FlowMonitor monitor = scaling()) {
+      Flow flow =
+          Flow.builder("grouped")
+              .process(TestFlows.source(Map.of("count", "" + total, "rate", "3000")))
+              .process(
+                  process(
+                      "count",
+                      "keyed-total",
+                      1,
+                      List.of("in"),
+                      List.of("out"),
+                      Map.of("nanos", "1000000")))
+              .process(process("sink", "collect", 1, List.of("in"), List.of(), Map.of()))
+              .connect("source.out", "count.in", Routing.KEYED, 64)
+              .connect("count.out", "sink.in", Routing.ROUND_ROBIN, 64)
+              .build();
+      deployScaled(flow, 4);
+
+      // One instance sums under 1,000 a second of the 3,000 sent: DS2 asks for more, and the
+      // groups the first instance summed so far go to the instances that own them now.
+      await().atMost(Duration.ofSeconds(40)).until(() -> parallelism("grouped", "count") > 1);
+      Set<Long> expected =
+          TestFlows.keyedTotals(total, io.tideflow.core.flow.Connection.DEFAULT_KEY_GROUPS);
+      await().atMost(Duration.ofSeconds(60)).until(() -> seen.size() >= expected.size());
+      assertThat(seen).hasSize(expected.size()).containsExactlyInAnyOrderElementsOf(expected);
+    }
+  }
+
+  @Test
+  void aStatefulInstanceThatKeepsItsParallelismThroughARescaleLosesNoInput() throws Exception {
+    int total = 24_000;
+    try (FlowMonitor monitor = scaling()) {
+      // The source feeds a slow stage that DS2 widens and, beside it, totals that keep their
+      // parallelism and their state, from a sender whose parallelism stays too.
+      Flow flow =
+          Flow.builder("beside")
+              .process(TestFlows.source(Map.of("count", "" + total, "rate", "3000")))
+              .process(process("slow", "slow", 1, List.of("in"), List.of("out"), Map.of()))
+              .process(process("sink", "collect", 1, List.of("in"), List.of(), Map.of()))
+              .process(process("total", "total", 2, List.of("in"), List.of("out"), Map.of()))
+              .process(process("sum", "collect-again", 1, List.of("in"), List.of(), Map.of()))
+              .connect("source.out", "slow.in", Routing.ROUND_ROBIN, 64)
+              .connect("slow.out", "sink.in", Routing.ROUND_ROBIN, 64)
+              .connect("source.out", "total.in", Routing.KEYED, 64)
+              .connect("total.out", "sum.in", Routing.ROUND_ROBIN, 64)
+              .build();
+      deployScaled(flow, 4);
+
+      await().atMost(Duration.ofSeconds(40)).until(() -> parallelism("beside", "slow") > 1);
+      assertThat(parallelism("beside", "total")).isEqualTo(2);
+      await().atMost(Duration.ofSeconds(60)).until(() -> seenAgain.size() >= 2);
+      assertThat(seenAgain.stream().mapToLong(Long::longValue).sum())
+          .isEqualTo((long) total * (total - 1) / 2);
+      await().atMost(Duration.ofSeconds(30)).until(() -> seen.size() >= total);
+      assertThat(new HashSet<>(seen)).hasSize(total);
     }
   }
 
@@ -675,14 +750,7 @@ class FlowDeployTest {
       int parallelism,
       Routing routing) {
     return Flow.builder(name)
-        .process(
-            process(
-                "source",
-                "sequence",
-                1,
-                List.of(),
-                List.of("out"),
-                Map.of("count", "" + total, "rate", rate)))
+        .process(TestFlows.source(Map.of("count", "" + total, "rate", rate)))
         .process(process(process, type, parallelism, List.of("in"), List.of("out"), Map.of()))
         .process(process("sink", "collect", 1, List.of("in"), List.of(), Map.of()))
         .connect("source.out", process + ".in", routing, 64)

@@ -274,4 +274,47 @@ class FlowExecutionTest {
         .cause()
         .hasMessageContaining("source.out feeds a keyed connection: emit with a key");
   }
+
+  private static Flow keyedTotals(String name, int total, Routing routing) {
+    return Flow.builder(name)
+        .process(source(1, total))
+        .process(process("count", "keyed-total", 3, List.of("in"), List.of("out"), Map.of()))
+        .process(sink("collect", 1))
+        .connect("source.out", "count.in", routing, 64)
+        .connect("count.out", "sink.in", Routing.ROUND_ROBIN, 64)
+        .build();
+  }
+
+  @Test
+  void aKeyedStatefulProcessSeesEveryKeyOfItsGroupsAndOnlyThose() throws Exception {
+    Queue<Seen> seen = new ConcurrentLinkedQueue<>();
+    FlowProcesses processes =
+        FlowProcesses.builtins()
+            .with("collect", () -> new Collect(seen))
+            .with("keyed-total", TestFlows.KeyedTotal::new);
+    int total = 5_000;
+
+    FlowExecution.start(keyedTotals("groups", total, Routing.KEYED), processes)
+        .completion()
+        .get(30, TimeUnit.SECONDS);
+
+    // One total per group, each over every key of that group: no group split between instances.
+    assertThat(seen.stream().map(Seen::number).toList())
+        .doesNotHaveDuplicates()
+        .containsExactlyInAnyOrderElementsOf(
+            TestFlows.keyedTotals(total, io.tideflow.core.flow.Connection.DEFAULT_KEY_GROUPS));
+  }
+
+  @Test
+  void aKeyedStatefulProcessFedByAnUnkeyedConnectionDoesNotStart() {
+    FlowProcesses processes =
+        FlowProcesses.builtins()
+            .with("collect", () -> new Collect(new ConcurrentLinkedQueue<>()))
+            .with("keyed-total", TestFlows.KeyedTotal::new);
+    assertThatThrownBy(
+            () -> FlowExecution.start(keyedTotals("unkeyed", 10, Routing.ROUND_ROBIN), processes))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("process count (keyed-total) holds state by key group")
+        .hasMessageContaining("source.out -> count.in is round_robin");
+  }
 }

@@ -245,8 +245,7 @@ class FlowNodeTest {
             List.of(cutter));
     Flow flow =
         Flow.builder("cut-end")
-            .process(
-                process("source", "sequence", 1, List.of(), List.of("out"), Map.of("count", "500")))
+            .process(TestFlows.source(Map.of("count", "500")))
             .process(process("sink", "collect", 1, List.of("in"), List.of(), Map.of()))
             .connect("source.out", "sink.in", Routing.FORWARD, 16)
             .build();
@@ -282,8 +281,7 @@ class FlowNodeTest {
     FlowNode b = node("b", gate);
     Flow flow =
         Flow.builder("held")
-            .process(
-                process("source", "sequence", 1, List.of(), List.of("out"), Map.of("count", "0")))
+            .process(TestFlows.source(Map.of("count", "0")))
             .process(process("sink", "gate", 1, List.of("in"), List.of(), Map.of()))
             .connect("source.out", "sink.in", Routing.FORWARD, 16)
             .build();
@@ -335,14 +333,7 @@ class FlowNodeTest {
   /** 300 messages of 64 KiB from an unpaced source into a sink taking 2 ms a message. */
   private static Flow heavy(String name, long maxBytes) {
     return Flow.builder(name)
-        .process(
-            process(
-                "source",
-                "sequence",
-                1,
-                List.of(),
-                List.of("out"),
-                Map.of("count", "300", "size", "65536")))
+        .process(TestFlows.source(Map.of("count", "300", "size", "65536")))
         .process(process("sink", "spin", 1, List.of("in"), List.of(), Map.of("nanos", "2000000")))
         .connect(
             new io.tideflow.core.flow.Connection(
@@ -418,8 +409,7 @@ class FlowNodeTest {
     int capacity = 64;
     Flow flow =
         Flow.builder("slow-consumer")
-            .process(
-                process("source", "sequence", 1, List.of(), List.of("out"), Map.of("count", "0")))
+            .process(TestFlows.source(Map.of("count", "0")))
             .process(process("sink", "spin", 1, List.of("in"), List.of(), Map.of("nanos", "2000")))
             .connect("source.out", "sink.in", Routing.FORWARD, capacity)
             .build();
