@@ -31,6 +31,19 @@ final class Sizes implements ITypeConverter<Long> {
     }
   }
 
+  /**
+   * {@code bytes} as {@link #bytes} reads it when exact: {@code 2Gi}, {@code 1536Mi}, {@code 100}.
+   */
+  static String format(long bytes) {
+    for (int i = UNITS.length - 1; i >= 0; i--) {
+      long unit = 1L << (10 * (i + 1));
+      if (bytes >= unit && bytes % unit == 0) {
+        return bytes / unit + UNITS[i];
+      }
+    }
+    return Long.toString(bytes);
+  }
+
   @Override
   public Long convert(String value) {
     return bytes(value, "the size");

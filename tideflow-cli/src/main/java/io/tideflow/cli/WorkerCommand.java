@@ -62,31 +62,7 @@ final class WorkerCommand implements Callable<Integer> {
   @Option(names = "--label", paramLabel = "KEY=VALUE", description = "A node label; repeatable")
   Map<String, String> labels = new LinkedHashMap<>();
 
-  @Option(
-      names = "--cpu",
-      paramLabel = "MILLICORES",
-      description = "Cpu capacity (default: all cores)")
-  Long cpuMillis;
-
-  @Option(
-      names = "--memory",
-      paramLabel = "SIZE",
-      description = "Memory it offers, e.g. 4Gi (default: this JVM's maximum heap)",
-      converter = Sizes.class)
-  Long memoryBytes;
-
-  @Option(
-      names = "--network",
-      paramLabel = "SIZE",
-      description = "Network bytes per second it offers, e.g. 125Mi (default: none)",
-      converter = Sizes.class)
-  Long networkBytesPerSec;
-
-  @Option(
-      names = "--resource",
-      paramLabel = "NAME=AMOUNT",
-      description = "A custom resource it offers, e.g. gpu=2; repeatable")
-  Map<String, Long> resources = new LinkedHashMap<>();
+  @Mixin CapacityOptions capacityOptions = new CapacityOptions();
 
   @Option(
       names = "--lease-ttl",
@@ -98,29 +74,9 @@ final class WorkerCommand implements Callable<Integer> {
   @Option(names = "--max-concurrent", description = "Tasks run at once (default: 64 per core)")
   Integer maxConcurrent;
 
-  /**
-   * What the worker offers: the options given, the defaults for the rest.
-   *
-   * @throws IllegalArgumentException for a custom resource named like a built-in one, or an amount
-   *     below 1, naming it
-   */
+  /** What the worker offers: the options given, the defaults for the rest. */
   Resources capacity(Resources defaults) {
-    for (Map.Entry<String, Long> e : resources.entrySet()) {
-      String name = e.getKey().trim();
-      if (name.isEmpty() || name.equals("cpu") || name.equals("memory") || name.equals("network")) {
-        throw new IllegalArgumentException(
-            "--resource needs a name other than cpu, memory or network, was '" + name + "'");
-      }
-      if (e.getValue() < 1) {
-        throw new IllegalArgumentException(
-            "--resource " + name + " must be >= 1, was " + e.getValue());
-      }
-    }
-    return new Resources(
-        cpuMillis != null ? cpuMillis : defaults.cpuMillis(),
-        memoryBytes != null ? memoryBytes : defaults.memoryBytes(),
-        networkBytesPerSec != null ? networkBytesPerSec : defaults.networkBytesPerSec(),
-        resources.isEmpty() ? defaults.custom() : resources);
+    return capacityOptions.capacity(defaults);
   }
 
   @Override

@@ -11,6 +11,9 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class FlowFileTest {
@@ -27,20 +30,9 @@ class FlowFileTest {
     assertThat(parsed.flow().connections().get(1).routing()).isEqualTo(Routing.KEYED);
     assertThat(parsed.rates()).hasSize(3).containsValue(200_000.0);
 
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    PrintStream stdout = System.out;
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    int code;
-    try {
-      code =
-          TideflowCommand.commandLine()
-              .setErr(new PrintWriter(new StringWriter(), true))
-              .execute("flow", "plan", EXAMPLE.toString(), "--nodes", "2");
-    } finally {
-      System.setOut(stdout);
-    }
-    String plan = out.toString(StandardCharsets.UTF_8);
-    assertThat(code).as(plan).isZero();
+    Run run = plan("--nodes", "2");
+    String plan = run.out();
+    assertThat(run.code()).as(plan).isZero();
     assertThat(plan)
         .contains("flow clicks: 4 processes, 9 instances, 3 connections")
         .contains("node 0: ")
@@ -51,6 +43,48 @@ class FlowFileTest {
       assertThat(line.contains("source#0")).isEqualTo(line.contains("parse#0"));
       assertThat(line.contains("source#1")).isEqualTo(line.contains("parse#1"));
     }
+  }
+
+  /** What a command printed, and its exit code. */
+  private record Run(int code, String out, String err) {}
+
+  /** {@code tideflow flow plan} of the example with {@code args}. */
+  private static Run plan(String... args) {
+    String[] all = new String[args.length + 3];
+    all[0] = "flow";
+    all[1] = "plan";
+    all[2] = EXAMPLE.toString();
+    System.arraycopy(args, 0, all, 3, args.length);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    StringWriter err = new StringWriter();
+    PrintStream stdout = System.out;
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    int code;
+    try {
+      code = TideflowCommand.commandLine().setErr(new PrintWriter(err, true)).execute(all);
+    } finally {
+      System.setOut(stdout);
+    }
+    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString());
+  }
+
+  @Test
+  void aPlanHoldsEveryNodeToTheMemoryItIsGivenOrSaysWhyItCannot() {
+    // The flow asks 4.5Gi in all: 4 counts of 1Gi, 2 sources of 256Mi.
+    Run fits = plan("--nodes", "2", "--memory", "3Gi");
+    assertThat(fits.code()).as(fits.err()).isZero();
+    List<String> nodes = fits.out().lines().filter(l -> l.startsWith("node ")).toList();
+    assertThat(nodes).hasSize(2);
+    for (String line : nodes) {
+      Matcher m = Pattern.compile("millicores, (\\d+)(Mi|Gi) memory").matcher(line);
+      assertThat(m.find()).as(line).isTrue();
+      long mib = Long.parseLong(m.group(1)) * (m.group(2).equals("Gi") ? 1024 : 1);
+      assertThat(mib).as(line).isLessThanOrEqualTo(3 * 1024);
+    }
+
+    Run refused = plan("--nodes", "2", "--memory", "2Gi");
+    assertThat(refused.code()).isNotZero();
+    assertThat(refused.err()).contains("memory");
   }
 
   @Test
