@@ -315,8 +315,14 @@ public final class LocalProcessNodeProvider implements NodeProvider, StandbyLaun
             Long.toString(template.capacity().cpuMillis()),
             "--memory-bytes",
             Long.toString(template.capacity().memoryBytes()),
+            "--network-bytes",
+            Long.toString(template.capacity().networkBytesPerSec()),
             "--parent-pid",
             Long.toString(ProcessHandle.current().pid())));
+    template
+        .capacity()
+        .custom()
+        .forEach((name, amount) -> command.addAll(List.of("--resource", name + "=" + amount)));
     template.labels().forEach((k, v) -> command.addAll(List.of("--label", k + "=" + v)));
     NodeLinks links = config.links();
     command.addAll(List.of("--bind", links.bindHost()));

@@ -42,7 +42,7 @@ import java.util.concurrent.TimeoutException;
  *
  * <pre>
  * --store etcd[s]://HOST:PORT --id ID --lease-ttl-millis N --cpu-millis N [--memory-bytes N]
- * [--label k=v]... [--parent-pid PID] [--bind HOST] [--advertise HOST] [--tls-dir DIR] [--standby]
+ * [--network-bytes N] [--resource NAME=AMOUNT]... [--label k=v]... [--parent-pid PID] [--bind HOST] [--advertise HOST] [--tls-dir DIR] [--standby]
  * </pre>
  *
  * <p>With {@code --tls-dir} its links are mutual TLS ({@code DIR/tls.crt}, {@code tls.key}, {@code
@@ -83,6 +83,8 @@ public final class LocalWorkerMain {
       long leaseTtlMillis,
       long cpuMillis,
       long memoryBytes,
+      long networkBytesPerSec,
+      Map<String, Long> resources,
       Map<String, String> labels,
       long parentPid,
       String bind,
@@ -107,12 +109,26 @@ public final class LocalWorkerMain {
       if (cpuMillis <= 0) {
         throw new IllegalArgumentException("--cpu-millis must be > 0, was " + cpuMillis);
       }
+      if (memoryBytes < 0 || networkBytesPerSec < 0) {
+        throw new IllegalArgumentException(
+            "--memory-bytes and --network-bytes must be >= 0, were "
+                + memoryBytes
+                + " and "
+                + networkBytesPerSec);
+      }
+      resources = Map.copyOf(resources);
       labels = Map.copyOf(labels);
+    }
+
+    /** What the worker offers. */
+    Resources capacity() {
+      return new Resources(cpuMillis, memoryBytes, networkBytesPerSec, resources);
     }
 
     static Args parse(String[] argv) {
       Map<String, String> values = new LinkedHashMap<>();
       Map<String, String> labels = new LinkedHashMap<>();
+      Map<String, Long> resources = new LinkedHashMap<>();
       boolean standby = false;
       for (int i = 0; i < argv.length; i++) {
         String flag = argv[i];
@@ -130,6 +146,15 @@ public final class LocalWorkerMain {
             throw new IllegalArgumentException("--label must be k=v, was '" + value + "'");
           }
           labels.put(value.substring(0, eq), value.substring(eq + 1));
+        } else if (flag.equals("--resource")) {
+          int eq = value.indexOf('=');
+          if (eq <= 0) {
+            throw new IllegalArgumentException(
+                "--resource must be NAME=AMOUNT, was '" + value + "'");
+          }
+          resources.put(
+              value.substring(0, eq),
+              number(Map.of(flag, value.substring(eq + 1)), "--resource", null));
         } else {
           values.put(flag, value);
         }
@@ -140,6 +165,8 @@ public final class LocalWorkerMain {
           number(values, "--lease-ttl-millis", "3000"),
           number(values, "--cpu-millis", "1000"),
           number(values, "--memory-bytes", Long.toString(Runtime.getRuntime().maxMemory())),
+          number(values, "--network-bytes", "0"),
+          resources,
           labels,
           number(values, "--parent-pid", "0"),
           values.getOrDefault("--bind", "127.0.0.1"),
@@ -192,7 +219,7 @@ public final class LocalWorkerMain {
         WorkerConfig.defaults(args.id())
             .withProvider(PROVIDER)
             .withLabels(args.labels())
-            .withCapacity(Resources.of(args.cpuMillis(), args.memoryBytes()))
+            .withCapacity(args.capacity())
             .withLeaseTtl(Duration.ofMillis(args.leaseTtlMillis()))
             .withListen(ListenAddress.of(args.bind(), args.advertise()));
     WorkerNode worker =
