@@ -56,13 +56,14 @@ public final class FlowNode implements AutoCloseable {
           return size() > DROPPED_KEPT;
         }
       };
-  // The streams of settled channels whose executions stopped, by key, at most DROPPED_KEPT: a
-  // channel started again with the key on the same stream goes on from there.
-  private final Map<ChannelKey, InStream> handedOver =
+  // Settled channels whose executions stopped, by key, at most DROPPED_KEPT: a channel started
+  // again with the key on the same stream goes on from where one stands.
+  private final Map<ChannelKey, InboundChannel.Handover> handedOver =
       java.util.Collections.synchronizedMap(
           new java.util.LinkedHashMap<>() {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<ChannelKey, InStream> eldest) {
+            protected boolean removeEldestEntry(
+                Map.Entry<ChannelKey, InboundChannel.Handover> eldest) {
               return size() > DROPPED_KEPT;
             }
           });
@@ -323,12 +324,12 @@ public final class FlowNode implements AutoCloseable {
   }
 
   void register(InboundChannel channel) {
-    InStream before = handedOver.remove(channel.key);
+    InboundChannel.Handover before = handedOver.remove(channel.key);
     inbound.put(channel.key, channel);
     InStream stream = streams.get(channel.senderNode());
     if (stream != null && !stream.closed()) {
-      if (stream == before) {
-        channel.continueOn(stream);
+      if (before != null && stream == before.stream()) {
+        channel.continueOn(before);
       } else {
         channel.attach(stream);
       }
@@ -397,9 +398,9 @@ public final class FlowNode implements AutoCloseable {
                 if (c.execution != execution) {
                   return false;
                 }
-                InStream s = c.settledStream();
-                if (s != null) {
-                  handedOver.put(c.key, s);
+                InboundChannel.Handover h = c.handOver();
+                if (h != null) {
+                  handedOver.put(c.key, h);
                 }
                 return true;
               });

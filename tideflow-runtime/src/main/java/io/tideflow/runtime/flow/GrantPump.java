@@ -1,6 +1,5 @@
 package io.tideflow.runtime.flow;
 
-import io.tideflow.runtime.flow.proto.ChannelGrant;
 import io.tideflow.runtime.flow.proto.FlowReply;
 import java.util.HashMap;
 import java.util.List;
@@ -10,8 +9,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Grants credits and acknowledges, for every channel this node receives from other nodes. Woken by
  * an instance that took messages from such a channel; sends a channel's grant once a quarter of its
- * capacity is free again, and everything still owed when it wakes with nothing to do, so a trickle
- * is acknowledged within about {@value #LINGER_MICROS} µs.
+ * receive window is free again, and everything still owed when it wakes with nothing to do, so a
+ * trickle is acknowledged within about {@value #LINGER_MICROS} µs.
  */
 final class GrantPump extends Party implements Runnable {
   static final long LINGER_MICROS = 200;
@@ -84,10 +83,9 @@ final class GrantPump extends Party implements Runnable {
           // Its sender's stream may have opened while the channel was being pointed elsewhere.
           node.reattach(c);
         }
-        int threshold = Math.max(1, c.link.channel.capacity() / 4);
-        ChannelGrant g = c.grant(threshold, eager);
+        InboundChannel.Grant g = c.grant(eager);
         if (g != null) {
-          replies.computeIfAbsent(c.stream(), s -> FlowReply.newBuilder()).addGrants(g);
+          replies.computeIfAbsent(g.stream(), s -> FlowReply.newBuilder()).addGrants(g.grant());
         } else if (c.retired && c.settled()) {
           node.drop(c);
         }

@@ -11,6 +11,14 @@ import io.tideflow.runtime.flow.proto.FlowMessage;
  * duplicate. The slot of what the instance took is granted back as a credit, and what it made safe
  * (see {@link Checkpoint}) is acknowledged, by the node's {@link GrantPump}.
  *
+ * <p>The sender may hold credits for more than the channel's capacity: the receive window grows
+ * while the sender says it has messages waiting for credit (the backlog each batch carries) and
+ * this end holds little, since then the round trip of the credits, not the receiver, bounds the
+ * rate; and shrinks back while this end holds most of its window, since then a deeper queue only
+ * adds latency. What arrives beyond the channel's room waits in an overflow queue, in order, and
+ * moves into the channel as the instance takes. The window is at most {@link #WINDOW_FACTOR} times
+ * the capacity, which the sender's replay ring leaves room for.
+ *
  * <p>Sequence numbers belong to one sender: when the sending instance is placed again ({@link
  * #resetSender}), its new self numbers from wherever it starts, and this end begins a new epoch at
  * the first number it sees. Counts on the link itself run on across epochs.
@@ -24,6 +32,9 @@ import io.tideflow.runtime.flow.proto.FlowMessage;
  * counts from its own thread.
  */
 final class InboundChannel {
+  /** The receive window grows to at most this many times the channel's capacity. */
+  static final int WINDOW_FACTOR = RemoteOut.REPLAY_FACTOR - 1;
+
   final ChannelKey key;
   final Link link;
   final FlowExecution execution;
@@ -37,9 +48,19 @@ final class InboundChannel {
   private long epochSeq;
   private long epochCount;
   private long duplicates;
-  private long grantedAtCount;
   private long ackedAt;
-  private long freedSinceGrant;
+  // Credits the sender holds or that are on their way to it: granted, not yet spent by a batch.
+  private long outstanding;
+  // The receive window, and what arrived since it last changed; the last batch's backlog.
+  private int window;
+  private long arrivedAtSize;
+  private long backlog;
+  // What arrived beyond the channel's room, oldest first.
+  private final java.util.ArrayDeque<Message> overflow = new java.util.ArrayDeque<>();
+  // The sender's end arrived; the link ends once nothing waits beyond the channel any more.
+  private boolean endArrived;
+  // Its execution stopped and a channel started again with its key takes over: it grants no more.
+  private boolean handedOver;
   private boolean fresh;
   private boolean endOwed;
   // The epoch was resumed from a restored state and has seen no batch yet.
@@ -51,6 +72,43 @@ final class InboundChannel {
     this.link = link;
     link.inbound = this;
     this.execution = execution;
+    this.window = link.channel.capacity();
+  }
+
+  /** Messages this end holds: in the channel and waiting beyond it. */
+  private long held() {
+    return link.channel.size() + overflow.size();
+  }
+
+  /** Messages put into this end so far: into the channel, or waiting to go in. */
+  private long accepted() {
+    return link.channel.produced() + overflow.size();
+  }
+
+  /** Moves what waits beyond the channel into the room the instance made. */
+  private void refill() {
+    Message m;
+    boolean moved = false;
+    while ((m = overflow.peek()) != null && link.channel.offer(m)) {
+      overflow.poll();
+      moved = true;
+    }
+    if (endArrived && overflow.isEmpty()) {
+      link.ended = true;
+    }
+    if (moved) {
+      link.consumer.wake();
+    }
+  }
+
+  /** Messages waiting for the instance: in the channel and beyond it. */
+  synchronized int queued() {
+    return (int) held();
+  }
+
+  /** The receive window now; for tests and stats. */
+  synchronized int window() {
+    return window;
   }
 
   /**
@@ -85,7 +143,7 @@ final class InboundChannel {
   private void beginEpoch(long seq) {
     expected = seq;
     epochSeq = seq;
-    epochCount = link.channel.produced();
+    epochCount = accepted();
   }
 
   synchronized String senderNode() {
@@ -98,31 +156,47 @@ final class InboundChannel {
       return; // attached already: granting its room twice would overdraw the channel
     }
     stream = next;
-    long consumed = link.channel.consumed();
-    // Under this monitor nothing is produced, so produced() - consumed is what the channel holds
-    // at that consumed count (a drain since only frees more, granted with the next grant).
-    grantedAtCount = consumed;
-    freedSinceGrant = link.channel.capacity() - (link.channel.produced() - consumed);
+    // A new stream starts without credit: the room free now is granted with the next grant.
+    outstanding = 0;
     fresh = true;
   }
 
   /**
-   * The stream this channel is on if it is settled and empty, so that a channel started again with
-   * its key takes over where it stands; else null.
+   * Where a settled channel whose execution stopped stands on its stream: the credits its sender
+   * holds and the window they were granted in.
    */
-  synchronized InStream settledStream() {
-    return stream != null && !link.ended && link.channel.size() == 0 && settled() ? stream : null;
+  record Handover(InStream stream, long outstanding, int window) {}
+
+  /**
+   * If this channel is settled and empty, where it stands, so that a channel started again with its
+   * key takes over from there; it grants nothing after this. Else null.
+   */
+  synchronized Handover handOver() {
+    if (stream == null || endArrived || held() != 0 || !settled()) {
+      return null;
+    }
+    handedOver = true;
+    return new Handover(stream, outstanding, window);
   }
 
   /**
-   * Goes on from a settled channel of the same key on {@code current}, which this node's instance
-   * was started again after: the sender holds the credits that channel granted (its whole room, all
-   * of it free), so none are granted again.
+   * Goes on from where a settled channel of the same key stood on {@code former.stream()}, which
+   * this node's instance was started again after: the sender holds the credits it granted, so none
+   * are granted again, and its window stays. Not when this channel was attached to a newer stream
+   * meanwhile, or when the credits are more than it can hold (then it starts afresh on the stream).
    */
-  synchronized void continueOn(InStream current) {
-    stream = current;
-    grantedAtCount = link.channel.consumed();
-    freedSinceGrant = 0;
+  synchronized void continueOn(Handover former) {
+    if (stream != null) {
+      return; // attached to a newer stream meanwhile: that one stands
+    }
+    long most = WINDOW_FACTOR * (long) link.channel.capacity();
+    if (former.outstanding() > most) {
+      attach(former.stream());
+      return;
+    }
+    stream = former.stream();
+    outstanding = former.outstanding();
+    window = (int) Math.max(window, Math.min(former.window(), most));
     fresh = false;
   }
 
@@ -174,22 +248,39 @@ final class InboundChannel {
           "channel " + key + ": expected message " + expected + ", got " + first + " (a gap)");
     }
     // After the end nothing more goes in: the channel's receiver may have finished with it.
-    int skip = link.ended ? n : (int) Math.min(n, expected - first);
+    int skip = endArrived ? n : (int) Math.min(n, expected - first);
     duplicates += skip;
-    if (link.ended) {
+    if (endArrived) {
       expected = Math.max(expected, first + n);
     }
-    freedSinceGrant += skip;
+    if (held() + n - skip > WINDOW_FACTOR * (long) link.channel.capacity()) {
+      throw new IllegalStateException(
+          "channel "
+              + key
+              + ": message "
+              + (first + n - 1)
+              + " arrived without credit ("
+              + held()
+              + " held, window "
+              + window
+              + ")");
+    }
+    // A sender may spend credit a former channel of this key granted on the same stream.
+    outstanding = Math.max(0, outstanding - n);
+    arrivedAtSize += n;
+    backlog = batch.getBacklog();
+    refill();
     for (int i = skip; i < n; i++) {
       FlowMessage m = batch.getMessages(i);
-      if (!link.channel.offer(new Message(m.getKey(), m.getPayload().toByteArray()))) {
-        throw new IllegalStateException(
-            "channel " + key + ": message " + (first + i) + " arrived without credit");
+      Message message = new Message(m.getKey(), m.getPayload().toByteArray());
+      if (!overflow.isEmpty() || !link.channel.offer(message)) {
+        overflow.add(message);
       }
       expected++;
     }
     if (batch.getEnd()) {
-      link.ended = true;
+      endArrived = true;
+      link.ended = overflow.isEmpty();
       endOwed = true;
     }
     link.consumer.wake();
@@ -200,42 +291,71 @@ final class InboundChannel {
     if (expected < 0) {
       return 0;
     }
-    if (link.ended && link.acked >= link.channel.produced()) {
+    if (endArrived && link.acked >= accepted()) {
       return expected; // all that went in is safe; what came after the end was dropped
     }
     return epochSeq + Math.max(0, link.acked - epochCount);
   }
 
+  /** A grant and the stream it was made for. */
+  record Grant(InStream stream, ChannelGrant grant) {}
+
   /**
-   * The grant to send now, or null when there is nothing worth sending: credits for the slots freed
-   * since the last grant and the acknowledgement of what became safe, once either reaches {@code
-   * threshold} (any amount when {@code eager}).
+   * The grant to send now, or null when there is nothing worth sending: credits for the room free
+   * in the window beside what the sender holds, and the acknowledgement of what became safe, once
+   * either reaches a quarter of the window (any amount when {@code eager}).
    */
-  synchronized ChannelGrant grant(int threshold, boolean eager) {
-    long consumed = link.channel.consumed();
-    long credits = consumed - grantedAtCount + freedSinceGrant;
-    long safe = safe();
-    long newlySafe = safe - ackedAt;
-    if (stream == null
-        || !(fresh
-            || endOwed
-            || credits >= threshold
-            || newlySafe >= threshold
-            || (eager && (credits > 0 || newlySafe > 0)))) {
+  synchronized Grant grant(boolean eager) {
+    refill();
+    if (stream == null || handedOver) {
       return null;
     }
-    grantedAtCount = consumed;
+    adapt();
+    long credits = window - held() - outstanding;
+    long safe = safe();
+    long newlySafe = safe - ackedAt;
+    int threshold = Math.max(1, window / 4);
+    if (!(fresh
+        || endOwed
+        || credits >= threshold
+        || newlySafe >= threshold
+        || (eager && (credits > 0 || newlySafe > 0)))) {
+      return null;
+    }
+    credits = Math.max(0, credits);
+    outstanding += credits;
     ackedAt = safe;
-    freedSinceGrant = 0;
     fresh = false;
     endOwed = false;
-    return ChannelGrant.newBuilder()
-        .setChannel(key.toProto())
-        .setCredits((int) credits)
-        .setAckedUntil(safe)
-        .setDuplicates(duplicates)
-        .setEnded(link.ended)
-        .build();
+    return new Grant(
+        stream,
+        ChannelGrant.newBuilder()
+            .setChannel(key.toProto())
+            .setCredits((int) credits)
+            .setAckedUntil(safe)
+            .setDuplicates(duplicates)
+            .setEnded(endArrived)
+            .build());
+  }
+
+  /**
+   * Doubles the window when the sender waits for credit while this end holds under a quarter of it,
+   * halves it (to no less than the capacity) when this end holds over three quarters; each at most
+   * once per window's worth of arrivals, so that every size is tried for a round trip.
+   */
+  private void adapt() {
+    if (arrivedAtSize < window) {
+      return;
+    }
+    int capacity = link.channel.capacity();
+    long held = held();
+    if (backlog > 0 && held < window / 4 && window < WINDOW_FACTOR * capacity) {
+      window = Math.min(WINDOW_FACTOR * capacity, window * 2);
+      arrivedAtSize = 0;
+    } else if (held > window * 3L / 4 && window > capacity) {
+      window = Math.max(capacity, window / 2);
+      arrivedAtSize = 0;
+    }
   }
 
   /**
@@ -247,14 +367,14 @@ final class InboundChannel {
         .setChannel(key.toProto())
         .setAckedUntil(safe())
         .setDuplicates(duplicates)
-        .setEnded(link.ended)
+        .setEnded(endArrived)
         .build();
   }
 
   /** Everything taken is safe, the sender was told so, and no credit is owed to it. */
   synchronized boolean settled() {
-    return link.channel.consumed() == grantedAtCount
-        && freedSinceGrant == 0
+    return window - held() - outstanding <= 0
+        && overflow.isEmpty()
         && !endOwed
         && link.acked == link.channel.consumed()
         && safe() == ackedAt;

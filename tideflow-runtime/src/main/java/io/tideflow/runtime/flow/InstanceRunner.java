@@ -738,7 +738,7 @@ final class InstanceRunner extends Party implements ProcessContext, Runnable {
     long busy = Math.max(0, total - idle - backpressured);
     int queued = 0;
     for (Link l : inputs) {
-      queued += l.channel.size();
+      queued += l.inbound != null ? l.inbound.queued() : l.channel.size();
     }
     return new InstanceStats(
         id, receivedNow, emittedNow, busy, backpressured, idle, queued, started != 0 && ended == 0);

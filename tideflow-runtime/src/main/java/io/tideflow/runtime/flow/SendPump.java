@@ -269,6 +269,9 @@ final class SendPump extends Party implements Runnable {
       }
       batch.setEnd(end);
       o.sendFrom += n;
+      // What waits for credit: none when the credit is not what holds it (room in the replay
+      // ring, or the instance, is), so that the receiver widens its window only where that helps.
+      batch.setBacklog(n < credits ? 0 : o.nextSeq - o.sendFrom + o.link.channel.size());
       o.endSent |= end;
       s.sent(o.key, n);
       s.frame.addBatches(batch);

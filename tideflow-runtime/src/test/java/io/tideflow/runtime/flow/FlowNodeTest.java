@@ -444,4 +444,57 @@ class FlowNodeTest {
     onB.completion().get(30, TimeUnit.SECONDS);
     assertThat(new HashSet<>(seen)).hasSize(300);
   }
+
+  /** The receive windows of the channels {@code node} takes from others. */
+  private static List<Integer> windows(FlowNode node) {
+    return node.inboundChannels().stream().map(InboundChannel::window).toList();
+  }
+
+  @Test
+  void theReceiveWindowWidensWhileTheReceiverKeepsUpAndNotWhileItFallsBehind() throws Exception {
+    FlowProcesses processes = FlowProcesses.builtins();
+    FlowNode a = node("a", processes);
+    FlowNode b = node("b", processes);
+    int capacity = 64;
+    // A fast sink: the credits' round trip, not the sink, bounds the rate; the window grows.
+    Flow fast =
+        Flow.builder("fast")
+            .process(TestFlows.source(Map.of("count", "0")))
+            .process(process("sink", "discard", 1, List.of("in"), List.of(), Map.of()))
+            .connect("source.out", "sink.in", Routing.FORWARD, capacity)
+            .build();
+    Map<String, String> placement = Map.of("source#0", "a", "sink#0", "b");
+    FlowExecution onA = a.start(fast, placement);
+    FlowExecution onB = b.start(fast, placement);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> windows(b).stream().anyMatch(w -> w > capacity));
+    assertThat(windows(b))
+        .allSatisfy(
+            w -> assertThat(w).isLessThanOrEqualTo(InboundChannel.WINDOW_FACTOR * capacity));
+    onA.close();
+    onB.close();
+
+    // A sink slower than the source: the receiver holds its channel full, the window stays.
+    Flow slow =
+        Flow.builder("slow")
+            .process(TestFlows.source(Map.of("count", "0")))
+            .process(
+                process("sink", "spin", 1, List.of("in"), List.of(), Map.of("nanos", "200000")))
+            .connect("source.out", "sink.in", Routing.FORWARD, capacity)
+            .build();
+    FlowExecution slowOnA = a.start(slow, placement);
+    FlowExecution slowOnB = b.start(slow, placement);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> slowOnB.stats().get(0).received() > 20L * capacity);
+    assertThat(
+            b.inboundChannels().stream()
+                .filter(c -> c.key.flow().equals("slow"))
+                .map(InboundChannel::window))
+        .isNotEmpty()
+        .allSatisfy(w -> assertThat(w).isEqualTo(capacity));
+    slowOnA.close();
+    slowOnB.close();
+  }
 }
