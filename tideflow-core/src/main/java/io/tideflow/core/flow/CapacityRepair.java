@@ -109,15 +109,43 @@ final class CapacityRepair {
             "flow "
                 + flow
                 + " needs "
-                + asked
+                + amount(dims.get(d), asked)
                 + " of "
                 + dims.get(d)
                 + ", its "
                 + cap.length
                 + " node(s) offer "
-                + offered);
+                + amount(dims.get(d), offered));
       }
     }
+  }
+
+  /** {@code value} of resource {@code dim} as a person reads it: bytes with their binary unit. */
+  static String amount(String dim, long value) {
+    String unit =
+        switch (dim) {
+          case "memory" -> " bytes";
+          case "network" -> " bytes/s";
+          default -> "";
+        };
+    if (unit.isEmpty()) {
+      return Long.toString(value);
+    }
+    String[] units = {"KiB", "MiB", "GiB", "TiB"};
+    for (int i = units.length - 1; i >= 0; i--) {
+      long u = 1L << (10 * (i + 1));
+      if (value >= u) {
+        return String.format(
+            java.util.Locale.ROOT,
+            "%.1f %s%s (%d%s)",
+            (double) value / u,
+            units[i],
+            unit.substring(" bytes".length()),
+            value,
+            unit);
+      }
+    }
+    return value + unit;
   }
 
   /**

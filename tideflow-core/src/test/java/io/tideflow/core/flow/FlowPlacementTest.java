@@ -199,8 +199,8 @@ class FlowPlacementTest {
             new FlowPlacement.Node("b", Resources.of(4000, 2L << 30)));
     assertThatThrownBy(() -> new FlowPlacement().place(flow, Map.of(), nodes, Map.of(), 0.03))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("flow big needs 4294967296 of memory")
-        .hasMessageContaining("offer 3221225472");
+        .hasMessageContaining("flow big needs 4.0 GiB (4294967296 bytes) of memory")
+        .hasMessageContaining("offer 3.0 GiB (3221225472 bytes)");
   }
 
   /** x -> y -> z, with most of the traffic between y and z; memory 512 Mi, 768 Mi, 768 Mi. */
