@@ -33,6 +33,9 @@ abstract class Party {
 
   final void wake() {
     if (parked) {
+      // One unpark per wait: what else is sent before the woken end runs finds it awake already,
+      // instead of setting its park permit again (an atomic write to a line the other end owns).
+      parked = false;
       LockSupport.unpark(thread);
     }
   }
