@@ -18,6 +18,11 @@ import java.util.function.BooleanSupplier;
 final class InstanceRunner extends Party implements ProcessContext, Runnable {
   static final int BATCH = 256;
 
+  /** A drain that took fewer than this waits {@link #LAZY_SPINS} spins before the next. */
+  static final int LAZY_BELOW = 16;
+
+  static final int LAZY_SPINS = 64;
+
   /** How often a busy instance records a checkpoint; an instance about to idle always does. */
   static final long CHECKPOINT_NANOS = 200_000;
 
@@ -359,6 +364,12 @@ final class InstanceRunner extends Party implements ProcessContext, Runnable {
       }
       if (got == 0 && open > 0) {
         awaitInput();
+      } else if (got < LAZY_BELOW) {
+        // Caught up with the senders: let a few arrive before taking again, so that the two ends
+        // do not hand each message's cache line back and forth.
+        for (int i = 0; i < LAZY_SPINS; i++) {
+          Thread.onSpinWait();
+        }
       }
     }
   }
