@@ -22,6 +22,7 @@ import io.tideflow.runtime.provider.InProcessNodeProvider;
 import io.tideflow.runtime.provider.NodeTemplate;
 import io.tideflow.runtime.task.TaskHandlers;
 import io.tideflow.runtime.worker.WorkerNode;
+import io.tideflow.server.dashboard.PoolView;
 import io.tideflow.server.http.MetricsServer;
 import io.tideflow.store.memory.MemoryClusterStore;
 import java.io.PrintStream;
@@ -96,6 +97,31 @@ final class AutoscaleDemo {
         throw new IllegalStateException("the pool started no node within 30 s", e);
       }
       http.route("/autoscaler", () -> describe(POOL, pool.decisions()));
+      try (LiveDashboard dashboard =
+          LiveDashboard.serve(
+              http,
+              store,
+              "tideflow demo --autoscale",
+              s ->
+                  s.withRole(() -> "demo-coordinator" + (coordinator.isLeader() ? " leads" : ""))
+                      .withPools(() -> List.of(PoolView.of(pool)))
+                      .withRegistry(registry))) {
+        out.println(
+            "dashboard: " + dashboard.url() + "   (open it to watch the pool follow the load)");
+        return drive(store, pool, watcher, client, http, started);
+      }
+    }
+  }
+
+  private int drive(
+      MemoryClusterStore store,
+      PoolSupervisor pool,
+      ClusterWatcher watcher,
+      TideflowClient client,
+      MetricsServer http,
+      AtomicReference<InProcessNodeProvider> started)
+      throws Exception {
+    {
       out.println(
           "metrics: "
               + http.url()

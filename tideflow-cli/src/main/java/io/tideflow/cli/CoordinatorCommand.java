@@ -8,14 +8,17 @@ import io.tideflow.runtime.coordinator.FlowPlacer;
 import io.tideflow.runtime.pool.PoolLinks;
 import io.tideflow.runtime.pool.PoolSpec;
 import io.tideflow.runtime.pool.PoolSupervisor;
+import io.tideflow.server.dashboard.PoolView;
 import io.tideflow.server.http.MetricsServer;
 import io.tideflow.store.ClusterStore;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -62,6 +65,10 @@ final class CoordinatorCommand implements Callable<Integer> {
   /** Counted down to stop (the shutdown hook does; tests may). */
   final CountDownLatch stop = new CountDownLatch(1);
 
+  private static List<PoolView> pools(PoolSupervisor pool) {
+    return pool == null ? List.of() : List.of(PoolView.of(pool));
+  }
+
   @Override
   public Integer call() throws Exception {
     PrometheusMeterRegistry registry = MetricsServer.newRegistry();
@@ -78,8 +85,20 @@ final class CoordinatorCommand implements Callable<Integer> {
         FlowMonitor flowMonitor =
             FlowMonitor.start(clusterStore, Duration.ofSeconds(5), registry)) {
       flows.scaleWith(flowMonitor::flows);
+      AtomicReference<PoolSupervisor> pooled = new AtomicReference<>();
+      LiveDashboard dashboard = null;
       if (metrics != null) {
         metrics.route("/flows", flowMonitor::describe);
+        dashboard =
+            LiveDashboard.serve(
+                metrics,
+                clusterStore,
+                "tideflow",
+                s ->
+                    s.withRole(() -> id + (coordinator.isLeader() ? " leads" : " stands by"))
+                        .withPools(() -> pools(pooled.get()))
+                        .withFlows(flowMonitor::flows)
+                        .withRegistry(registry));
       }
       // The hook waits (bounded) for the cleanup below: the pool's nodes stopped, the lease
       // given back, so a successor need not wait out a TTL.
@@ -121,6 +140,7 @@ final class CoordinatorCommand implements Callable<Integer> {
                     registry,
                     InstantSource.system(),
                     links);
+            pooled.set(running);
           } catch (IllegalArgumentException e) {
             System.err.println("tideflow coordinator: " + e.getMessage());
             return ExitCodes.USAGE;
@@ -141,6 +161,7 @@ final class CoordinatorCommand implements Callable<Integer> {
                 + id
                 + " standing"
                 + (metrics == null ? "" : " metrics " + metrics.url())
+                + (dashboard == null ? "" : " dashboard " + dashboard.url())
                 + (running == null ? "" : " autoscaling pool " + pool.pool + " while it leads"));
         System.out.flush();
         stop.await();
@@ -151,6 +172,9 @@ final class CoordinatorCommand implements Callable<Integer> {
         }
         if (links != null && links.nodes().certificates() != null) {
           links.nodes().certificates().close();
+        }
+        if (dashboard != null) {
+          dashboard.close();
         }
         coordinator.close();
         cleaned.countDown();

@@ -71,6 +71,16 @@ final class DemoCommand implements Callable<Integer> {
   int metricsPort = 0;
 
   @Option(
+      names = "--linger",
+      paramLabel = "DURATION",
+      description = {
+        "After the run, keep the cluster and its dashboard up this long (default: 2m in a",
+        "terminal, 0 otherwise)"
+      },
+      converter = Durations.class)
+  Duration linger;
+
+  @Option(
       names = "--autoscale",
       description =
           "Run the autoscaling scenario instead: load ramps up and down, the pool follows, one node is killed at the peak; writes an HTML report with a chart")
@@ -182,7 +192,19 @@ final class DemoCommand implements Callable<Integer> {
           WorkerConfig config = WorkerConfig.defaults("worker-" + i).withLeaseTtl(leaseTtl);
           nodes.add(WorkerNode.start(config, store, TaskHandlers.discover(), registry));
         }
-        return run(store, registry, metrics, nodes, c1, c2, out);
+        if (metrics == null) {
+          return run(store, registry, null, null, nodes, c1, c2, out);
+        }
+        try (LiveDashboard dashboard =
+            LiveDashboard.serve(
+                metrics,
+                store,
+                "tideflow demo",
+                s -> s.withRole(() -> leader(c1, c2)).withRegistry(registry))) {
+          int code = run(store, registry, metrics, dashboard.url(), nodes, c1, c2, out);
+          dashboard.linger(linger == null ? LiveDashboard.defaultLinger() : linger, out);
+          return code;
+        }
       } finally {
         for (WorkerNode node : nodes) {
           node.close();
@@ -195,6 +217,7 @@ final class DemoCommand implements Callable<Integer> {
       MemoryClusterStore store,
       PrometheusMeterRegistry registry,
       MetricsServer metrics,
+      String dashboard,
       List<WorkerNode> nodes,
       Coordinator c1,
       Coordinator c2,
@@ -205,6 +228,9 @@ final class DemoCommand implements Callable<Integer> {
           "tideflow demo: %d workers on loopback %s; coordinator and standby elected from 2"
               + " candidates%n",
           workers, addresses(nodes));
+      if (dashboard != null) {
+        out.println("dashboard: " + dashboard + "   (open it to watch the cluster live)");
+      }
       if (metrics != null) {
         out.println("metrics: " + metrics.url());
       }
@@ -252,6 +278,9 @@ final class DemoCommand implements Callable<Integer> {
     if (concurrency <= 0) {
       throw new IllegalArgumentException("--concurrency must be > 0, was " + concurrency);
     }
+    if (linger != null && linger.isNegative()) {
+      throw new IllegalArgumentException("--linger must be >= 0, was " + linger);
+    }
     if (killAt < 0 || killAt >= 1) {
       throw new IllegalArgumentException("--kill-at must be in [0, 1), was " + killAt);
     }
@@ -263,6 +292,11 @@ final class DemoCommand implements Callable<Integer> {
       list.add(n.address());
     }
     return list.toString();
+  }
+
+  private static String leader(Coordinator c1, Coordinator c2) {
+    Coordinator leader = c1.isLeader() ? c1 : c2.isLeader() ? c2 : null;
+    return leader == null ? "no coordinator leads" : leader.candidate() + " leads, one stands by";
   }
 
   private static String leaderLine(Coordinator c1, Coordinator c2) {

@@ -37,7 +37,21 @@ public final class ClusterWatcher implements AutoCloseable {
   private volatile ClusterView view = ClusterView.empty();
   private volatile PrefixWatch watch;
 
-  private ClusterWatcher() {}
+  /** The prefix followed: {@link ClusterKeys#NODES}, or {@link ClusterKeys#GONE}. */
+  private final String prefix;
+
+  private ClusterWatcher(String prefix) {
+    this.prefix = prefix;
+  }
+
+  /**
+   * Follows the nodes the leader recorded as GONE (the newest it keeps), as {@link #start(
+   * ClusterStore, Duration)} follows the live ones: what a dashboard or {@code status} shows of
+   * nodes lost.
+   */
+  public static ClusterWatcher gone(ClusterStore store, Duration timeout) {
+    return start(store, ClusterKeys.GONE, timeout, InstantSource.system(), DEFAULT_BACKOFF);
+  }
 
   /**
    * Reads the registry and starts following it, recovering from watch errors with {@link
@@ -55,11 +69,16 @@ public final class ClusterWatcher implements AutoCloseable {
    */
   public static ClusterWatcher start(
       ClusterStore store, Duration timeout, InstantSource clock, Backoff backoff) {
-    ClusterWatcher watcher = new ClusterWatcher();
+    return start(store, ClusterKeys.NODES, timeout, clock, backoff);
+  }
+
+  private static ClusterWatcher start(
+      ClusterStore store, String prefix, Duration timeout, InstantSource clock, Backoff backoff) {
+    ClusterWatcher watcher = new ClusterWatcher(prefix);
     watcher.watch =
         PrefixWatch.start(
             store,
-            ClusterKeys.NODES,
+            prefix,
             timeout,
             clock,
             backoff,
@@ -111,7 +130,7 @@ public final class ClusterWatcher implements AutoCloseable {
   private void apply(List<WatchEvent> events) {
     ClusterView next = view;
     for (WatchEvent e : events) {
-      String id = e.kv().key().substring(ClusterKeys.NODES.length());
+      String id = e.kv().key().substring(prefix.length());
       if (e.type() == WatchEvent.Type.DELETE) {
         next = next.without(id, e.kv().modRevision());
       } else {

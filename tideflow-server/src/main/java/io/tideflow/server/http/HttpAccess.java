@@ -3,10 +3,12 @@ package io.tideflow.server.http;
 import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.List;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -60,13 +62,45 @@ public final class HttpAccess {
     return tls;
   }
 
-  /** Whether {@code exchange} carries the token; compared in constant time. */
+  /** The cookie a browser keeps the token in, for the dashboard. */
+  static final String COOKIE = "tideflow_token";
+
+  /** Asks a browser for the token once, then keeps it in {@link #COOKIE} and reloads. */
+  static final String LOGIN_PAGE =
+      """
+      <!doctype html><html><head><meta charset="utf-8"><title>Tideflow: token required</title></head>
+      <body style="font-family:sans-serif;margin:3em">
+      <h1>A token is required</h1>
+      <p>Paste the token of this node's HTTP endpoints (the file given to --metrics-token-file).</p>
+      <form onsubmit="document.cookie='%s='+encodeURIComponent(this.t.value)+
+      ';Secure;SameSite=Strict;Path=/';location.reload();return false">
+      <input name="t" type="password" size="48" autofocus> <button>Open</button></form>
+      </body></html>
+      """
+          .formatted(COOKIE);
+
+  /**
+   * Whether {@code exchange} carries the token, as a bearer token or in the {@link #COOKIE} cookie;
+   * compared in constant time.
+   */
   boolean admits(HttpExchange exchange) {
     String header = exchange.getRequestHeaders().getFirst("Authorization");
-    if (header == null || !header.startsWith("Bearer ")) {
-      return false;
+    if (header != null && header.startsWith("Bearer ")) {
+      return matches(header.substring("Bearer ".length()));
     }
-    byte[] given = header.substring("Bearer ".length()).getBytes(StandardCharsets.UTF_8);
-    return MessageDigest.isEqual(given, token);
+    for (String cookies : exchange.getRequestHeaders().getOrDefault("Cookie", List.of())) {
+      for (String cookie : cookies.split(";")) {
+        String c = cookie.strip();
+        if (c.startsWith(COOKIE + "=")) {
+          return matches(
+              URLDecoder.decode(c.substring(COOKIE.length() + 1), StandardCharsets.UTF_8));
+        }
+      }
+    }
+    return false;
+  }
+
+  private boolean matches(String given) {
+    return MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), token);
   }
 }

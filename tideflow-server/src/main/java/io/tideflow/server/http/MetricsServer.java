@@ -1,6 +1,7 @@
 package io.tideflow.server.http;
 
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
@@ -96,7 +97,14 @@ public final class MetricsServer implements AutoCloseable {
       return true;
     }
     exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
-    respond(exchange, 401, "text/plain", "a bearer token is required\n");
+    String accept = exchange.getRequestHeaders().getFirst("Accept");
+    if (accept != null && accept.contains("text/html")) {
+      // A browser cannot send a bearer token itself: the page asks for it once and keeps it in a
+      // cookie that only this origin over HTTPS receives.
+      respond(exchange, 401, "text/html; charset=utf-8", HttpAccess.LOGIN_PAGE);
+    } else {
+      respond(exchange, 401, "text/plain", "a bearer token is required\n");
+    }
     return false;
   }
 
@@ -141,12 +149,34 @@ public final class MetricsServer implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Serves {@code handler} at {@code path} and below it, behind the same access as {@code
+   * /metrics}; the handler answers every method itself.
+   */
+  public MetricsServer handle(String path, HttpHandler handler) {
+    server.createContext(
+        path,
+        exchange -> {
+          try (exchange) {
+            if (admitted(exchange)) {
+              handler.handle(exchange);
+            }
+          }
+        });
+    return this;
+  }
+
   public int port() {
     return server.getAddress().getPort();
   }
 
   public String url() {
-    return (access == null ? "http://" : "https://") + listen.advertised(port()) + "/metrics";
+    return baseUrl() + "/metrics";
+  }
+
+  /** Where this server answers, {@code http(s)://host:port}, without a path. */
+  public String baseUrl() {
+    return (access == null ? "http://" : "https://") + listen.advertised(port());
   }
 
   public PrometheusMeterRegistry registry() {

@@ -106,6 +106,16 @@ class MetricsServerTest {
       HttpResponse<String> ok = get(https, metrics, "Bearer 0123456789abcdef-token");
       assertThat(ok.statusCode()).isEqualTo(200);
       assertThat(ok.body()).contains("tideflow_tasks_submitted_total 2.0");
+      // A browser cannot send a bearer token: it is asked for one and then sends it as a cookie.
+      HttpResponse<String> page =
+          https.send(
+              HttpRequest.newBuilder(metrics).header("Accept", "text/html").build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(page.statusCode()).isEqualTo(401);
+      assertThat(page.body()).contains("A token is required").contains("tideflow_token=");
+      assertThat(cookie(https, metrics, "other=1; tideflow_token=0123456789abcdef-token"))
+          .isEqualTo(200);
+      assertThat(cookie(https, metrics, "tideflow_token=0123456789abcdef-tokem")).isEqualTo(401);
       // Liveness tells nothing, so probes need no token.
       URI health = URI.create("https://127.0.0.1:" + server.port() + "/healthz");
       assertThat(get(https, health, null).statusCode()).isEqualTo(200);
@@ -155,6 +165,13 @@ class MetricsServerTest {
 
   private static X509Certificate certificate(Path dir) throws Exception {
     return Pem.readCertificates(dir.resolve("tls.crt")).getFirst();
+  }
+
+  private static int cookie(HttpClient http, URI uri, String cookie) throws Exception {
+    return http.send(
+            HttpRequest.newBuilder(uri).header("Cookie", cookie).build(),
+            HttpResponse.BodyHandlers.discarding())
+        .statusCode();
   }
 
   private static HttpResponse<String> get(HttpClient http, URI uri, String authorization)
