@@ -1,5 +1,6 @@
 package io.tideflow.runtime.coordinator;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tideflow.core.model.ClusterView;
@@ -72,6 +73,9 @@ public final class Coordinator implements AutoCloseable {
 
   private volatile ScheduledFuture<?> publishing;
 
+  /** Nodes this candidate, leading, saw leave the registry without being drained first. */
+  private final Counter lost;
+
   /** A change in membership the leader saw. */
   public record MembershipEvent(String nodeId, NodeState from, NodeState to, long fencingToken) {}
 
@@ -88,6 +92,11 @@ public final class Coordinator implements AutoCloseable {
     this.storeTimeout = storeTimeout;
     this.campaigner =
         Thread.ofPlatform().daemon().name("tideflow-coordinator-" + candidate).unstarted(this::run);
+    this.lost =
+        Counter.builder("tideflow.coordinator.nodes.lost")
+            .tag("candidate", candidate)
+            .description("Nodes that left the registry undrained while this candidate led")
+            .register(metrics);
   }
 
   /** Stands {@code candidate} for coordinator; returns at once, leading happens in background. */
@@ -267,6 +276,9 @@ public final class Coordinator implements AutoCloseable {
     for (NodeInfo old : before.nodes()) {
       if (view.node(old.id()) == null) {
         announce(new MembershipEvent(old.id(), old.state(), NodeState.GONE, l.fencingToken()));
+        if (old.state() != NodeState.DRAINING) {
+          lost.increment(); // it left without being drained: it died, hung or was cut off
+        }
         recordGone(l, old);
       }
     }

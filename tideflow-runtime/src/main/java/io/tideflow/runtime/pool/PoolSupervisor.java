@@ -80,6 +80,8 @@ public final class PoolSupervisor implements AutoCloseable {
 
   private volatile PoolAutoscaler autoscaler;
   private volatile NodeProvider provider;
+  private volatile PendingDemand demand;
+  private final PoolMeters meters;
 
   /**
    * What was last written for the providers' health (autoscaler thread; a failed write clears it).
@@ -104,6 +106,34 @@ public final class PoolSupervisor implements AutoCloseable {
     this.lifecycle =
         Executors.newSingleThreadExecutor(
             Thread.ofPlatform().daemon().name("tideflow-pool-" + spec.name()).factory());
+    this.meters = new PoolMeters(metrics, spec, new Readings());
+  }
+
+  /** What the pool's meters read: the running pool's parts, as they are now. */
+  private final class Readings implements PoolMeters.Readings {
+    @Override
+    public int nodes() {
+      NodeProvider p = provider;
+      return p == null ? -1 : p.nodes().size();
+    }
+
+    @Override
+    public int desired() {
+      List<DecisionRecord> log = decisions();
+      return log.isEmpty() ? -1 : log.getLast().desired();
+    }
+
+    @Override
+    public int waiting() {
+      PendingDemand d = demand;
+      return d == null || provider == null ? -1 : d.demandFor(spec.template()).size();
+    }
+
+    @Override
+    public Map<String, ProviderHealth> providers() {
+      NodeProvider p = provider;
+      return p == null ? Map.of() : ProviderHealths.of(p);
+    }
   }
 
   /**
@@ -216,6 +246,7 @@ public final class PoolSupervisor implements AutoCloseable {
         a.pendingDemand(() -> waiting.demandFor(spec.template()))
             .demandSeenAt(waiting::asOf, spec.demandSettle());
       }
+      a.onDecisionLog(log -> meters.decided(log.getLast()));
       a.onDecisionLog(
           log ->
               coordinator
@@ -227,6 +258,8 @@ public final class PoolSupervisor implements AutoCloseable {
                         watchHealth.publish(leader);
                       }));
       provider = nodes;
+      this.demand = demand;
+      meters.providers(() -> ProviderHealths.of(nodes));
       a.start();
       autoscaler = a;
       LOG.log(
@@ -297,6 +330,7 @@ public final class PoolSupervisor implements AutoCloseable {
   private void stop() {
     autoscaler = null;
     provider = null;
+    demand = null;
     boolean wasRunning = !parts.isEmpty();
     closeAll(parts);
     if (wasRunning) {
@@ -365,5 +399,6 @@ public final class PoolSupervisor implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    meters.close();
   }
 }

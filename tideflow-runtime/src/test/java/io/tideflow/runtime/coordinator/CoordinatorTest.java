@@ -136,7 +136,43 @@ class CoordinatorTest {
                       .anyMatch(e -> e.nodeId().equals("w1") && e.to() == NodeState.GONE));
       await().until(() -> store.get(ClusterKeys.gone("w1")).join().isPresent());
       assertThat(events).allMatch(e -> e.fencingToken() == c.fencingToken());
+      assertThat(lost("c")).as("w1 left without a drain").isEqualTo(1);
+
+      // A node drained before it leaves is not lost.
+      WorkerNode w2 =
+          WorkerNode.start(
+              WorkerConfig.defaults("w2").withLeaseTtl(ttl),
+              store,
+              TaskHandlers.builtins(),
+              metrics);
+      await()
+          .until(
+              () ->
+                  events.stream()
+                      .anyMatch(e -> e.nodeId().equals("w2") && e.to() == NodeState.READY));
+      w2.drain(Duration.ofSeconds(5));
+      await()
+          .until(
+              () ->
+                  events.stream()
+                      .anyMatch(e -> e.nodeId().equals("w2") && e.to() == NodeState.DRAINING));
+      w2.close();
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(
+              () ->
+                  events.stream()
+                      .anyMatch(e -> e.nodeId().equals("w2") && e.to() == NodeState.GONE));
+      assertThat(lost("c")).isEqualTo(1);
     }
+  }
+
+  private double lost(String candidate) {
+    return metrics
+        .get("tideflow.coordinator.nodes.lost")
+        .tag("candidate", candidate)
+        .counter()
+        .count();
   }
 
   @Test

@@ -138,6 +138,54 @@ class PoolSupervisorTest {
   }
 
   @Test
+  void thePoolsMetersSayItsSizeBoundsDecisionsAndProvidersAndNaNOnAStandby() throws Exception {
+    Coordinator standby = coordinator("c0");
+    await().until(standby::isLeader);
+    Coordinator other = coordinator("c1");
+    PoolSupervisor waiting = supervise(other, 2);
+    // c1 does not lead: its pool's size is unknown here rather than zero.
+    assertThat(metrics.get("tideflow.pool.nodes").tag("pool", "web").gauge().value()).isNaN();
+    assertThat(metrics.get("tideflow.pool.at.max").tag("pool", "web").gauge().value()).isNaN();
+    waiting.close();
+    closing.remove(waiting);
+    assertThat(metrics.find("tideflow.pool.nodes").gauges()).as("removed on close").isEmpty();
+
+    PoolSupervisor pool = supervise(standby, 2);
+    await().until(() -> readyPoolNodes().size() == 2);
+    await()
+        .untilAsserted(
+            () -> {
+              assertThat(metrics.get("tideflow.pool.nodes").tag("pool", "web").gauge().value())
+                  .isEqualTo(2);
+              assertThat(
+                      metrics.get("tideflow.pool.nodes.desired").tag("pool", "web").gauge().value())
+                  .isEqualTo(2);
+            });
+    assertThat(metrics.get("tideflow.pool.nodes.min").tag("pool", "web").gauge().value())
+        .isEqualTo(2);
+    assertThat(metrics.get("tideflow.pool.nodes.max").tag("pool", "web").gauge().value())
+        .isEqualTo(4);
+    assertThat(metrics.get("tideflow.pool.at.max").tag("pool", "web").gauge().value()).isZero();
+    assertThat(metrics.get("tideflow.pool.waiting.tasks").tag("pool", "web").gauge().value())
+        .isZero();
+    assertThat(
+            metrics
+                .get("tideflow.pool.provider.healthy")
+                .tags("pool", "web", "provider", "in-process")
+                .gauge()
+                .value())
+        .isEqualTo(1);
+    assertThat(
+            metrics
+                .get("tideflow.pool.decisions")
+                .tags("pool", "web", "direction", "up")
+                .counters())
+        .as("the decisions that raised it to its floor")
+        .isNotEmpty();
+    assertThat(pool.running()).isTrue();
+  }
+
+  @Test
   void losingLeadershipStopsTheDecidingButNotTheNodesAndLeadingAgainTakesThemUp() throws Exception {
     Coordinator leader = coordinator("c1");
     PoolSupervisor pool = supervise(leader, 1);
