@@ -8,6 +8,8 @@ import io.tideflow.runtime.coordinator.FlowPlacer;
 import io.tideflow.runtime.pool.PoolLinks;
 import io.tideflow.runtime.pool.PoolSpec;
 import io.tideflow.runtime.pool.PoolSupervisor;
+import io.tideflow.server.alert.AlertHttp;
+import io.tideflow.server.alert.AlertLoop;
 import io.tideflow.server.dashboard.PoolView;
 import io.tideflow.server.http.MetricsServer;
 import io.tideflow.store.ClusterStore;
@@ -43,6 +45,8 @@ final class CoordinatorCommand implements Callable<Integer> {
   @Mixin StoreOption store;
   @Mixin MetricsOptions metricsOptions;
   @Mixin TlsOption tls;
+
+  @Mixin AlertOptions alerts;
 
   @Option(names = "--id", description = "Candidate id (default: coordinator-<random>)")
   String id = "coordinator-" + UUID.randomUUID().toString().substring(0, 8);
@@ -86,8 +90,16 @@ final class CoordinatorCommand implements Callable<Integer> {
             FlowMonitor.start(clusterStore, Duration.ofSeconds(5), registry)) {
       flows.scaleWith(flowMonitor::flows);
       AtomicReference<PoolSupervisor> pooled = new AtomicReference<>();
+      AlertLoop alertLoop;
+      try {
+        alertLoop = alerts.start(registry, coordinator::isLeader, List.of());
+      } catch (IllegalArgumentException e) {
+        System.err.println("tideflow coordinator: " + e.getMessage());
+        return ExitCodes.USAGE;
+      }
       LiveDashboard dashboard = null;
       if (metrics != null) {
+        AlertHttp.serve(metrics, alertLoop, InstantSource.system());
         metrics.route("/flows", flowMonitor::describe);
         dashboard =
             LiveDashboard.serve(
@@ -98,6 +110,7 @@ final class CoordinatorCommand implements Callable<Integer> {
                     s.withRole(() -> id + (coordinator.isLeader() ? " leads" : " stands by"))
                         .withPools(() -> pools(pooled.get()))
                         .withFlows(flowMonitor::flows)
+                        .withAlerts(alertLoop::alerts)
                         .withRegistry(registry));
       }
       // The hook waits (bounded) for the cleanup below: the pool's nodes stopped, the lease
@@ -176,6 +189,7 @@ final class CoordinatorCommand implements Callable<Integer> {
         if (dashboard != null) {
           dashboard.close();
         }
+        alertLoop.close();
         coordinator.close();
         cleaned.countDown();
         try {

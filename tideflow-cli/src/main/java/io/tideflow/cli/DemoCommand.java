@@ -1,6 +1,8 @@
 package io.tideflow.cli;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tideflow.core.alert.BuiltinRules;
+import io.tideflow.core.alert.Notification;
 import io.tideflow.core.model.TaskSpec;
 import io.tideflow.runtime.client.ClientConfig;
 import io.tideflow.runtime.client.TideflowClient;
@@ -8,12 +10,16 @@ import io.tideflow.runtime.coordinator.Coordinator;
 import io.tideflow.runtime.task.TaskHandlers;
 import io.tideflow.runtime.worker.WorkerConfig;
 import io.tideflow.runtime.worker.WorkerNode;
+import io.tideflow.server.alert.AlertChannel;
+import io.tideflow.server.alert.AlertLoop;
+import io.tideflow.server.alert.PrometheusText;
 import io.tideflow.server.http.MetricsServer;
 import io.tideflow.store.memory.MemoryClusterStore;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -195,12 +201,24 @@ final class DemoCommand implements Callable<Integer> {
         if (metrics == null) {
           return run(store, registry, null, null, nodes, c1, c2, out);
         }
-        try (LiveDashboard dashboard =
-            LiveDashboard.serve(
-                metrics,
-                store,
-                "tideflow demo",
-                s -> s.withRole(() -> leader(c1, c2)).withRegistry(registry))) {
+        try (AlertLoop alerts =
+                AlertLoop.start(
+                    BuiltinRules.all(),
+                    () -> PrometheusText.parse(registry.scrape()),
+                    () -> c1.isLeader() || c2.isLeader(),
+                    List.of(printed(out)),
+                    Duration.ofSeconds(1),
+                    InstantSource.system(),
+                    registry);
+            LiveDashboard dashboard =
+                LiveDashboard.serve(
+                    metrics,
+                    store,
+                    "tideflow demo",
+                    s ->
+                        s.withRole(() -> leader(c1, c2))
+                            .withAlerts(alerts::alerts)
+                            .withRegistry(registry))) {
           int code = run(store, registry, metrics, dashboard.url(), nodes, c1, c2, out);
           dashboard.linger(linger == null ? LiveDashboard.defaultLinger() : linger, out);
           return code;
@@ -292,6 +310,27 @@ final class DemoCommand implements Callable<Integer> {
       list.add(n.address());
     }
     return list.toString();
+  }
+
+  /** Prints each alert that fires or resolves among the demo's lines. */
+  private static AlertChannel printed(PrintStream out) {
+    return new AlertChannel() {
+      @Override
+      public String name() {
+        return "demo";
+      }
+
+      @Override
+      public void deliver(Delivery d) {
+        for (Notification n : d.notifications()) {
+          out.printf(
+              "%n>>> alert %s %s: %s%n",
+              n.alert().rule().name(),
+              n.kind().name().toLowerCase(java.util.Locale.ROOT),
+              n.alert().summary());
+        }
+      }
+    };
   }
 
   private static String leader(Coordinator c1, Coordinator c2) {

@@ -32,6 +32,7 @@ import picocli.CommandLine.Command;
       FlowDeployment.Deploy.class,
       FlowDeployment.Flows.class,
       FlowDeployment.Undeploy.class,
+      AlertsCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class TideflowCommand implements Runnable {

@@ -54,6 +54,42 @@ class CommandLineTest {
   }
 
   @Test
+  void theDemoPrintsTheAddressOfItsLiveDashboardAmongItsFirstLines() {
+    Run r = run("demo", "--tasks", "500", "--work", "500", "--kill-at", "0");
+    assertThat(r.exit()).as(r.out() + r.err()).isZero();
+    List<String> lines = r.out().lines().limit(3).toList();
+    assertThat(lines).anyMatch(l -> l.matches("dashboard: http://127\\.0\\.0\\.1:\\d+/ .*"));
+    assertThat(r.out()).as("not a terminal: it does not linger").doesNotContain("stays up");
+  }
+
+  @Test
+  void theAlertRulesPrintAsAPrometheusRulesFileAndABadFileIsRefused(
+      @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Run builtin = run("alerts");
+    assertThat(builtin.exit()).isZero();
+    assertThat(builtin.out())
+        .startsWith("# Tideflow's alert rules")
+        .contains("- alert: TideflowNodeLost")
+        .contains("- alert: TideflowStoreUnreachable");
+    Path mine =
+        java.nio.file.Files.writeString(
+            dir.resolve("mine.yaml"),
+            "groups:\n  - name: mine\n    rules:\n      - alert: QueueLong\n"
+                + "        expr: sum(tideflow_tasks_waiting) > 100\n        for: 1m\n");
+    Run only = run("alerts", "--no-builtin-alerts", "--alert-rules", mine.toString());
+    assertThat(only.exit()).isZero();
+    assertThat(only.out()).contains("- alert: QueueLong").doesNotContain("TideflowNodeLost");
+    Path bad =
+        java.nio.file.Files.writeString(
+            dir.resolve("bad.yaml"),
+            "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: x >\n");
+    Run refused = run("alerts", "--alert-rules", bad.toString());
+    assertThat(refused.exit()).isEqualTo(ExitCodes.USAGE);
+    Run twice = run("alerts", "--alert-rules", mine.toString(), "--alert-rules", mine.toString());
+    assertThat(twice.exit()).isEqualTo(ExitCodes.USAGE);
+  }
+
+  @Test
   void theFlowDemoKillsAWorkerMidFlowAndLosesNoMessage(@org.junit.jupiter.api.io.TempDir Path dir)
       throws Exception {
     Run r = run("demo", "--flow", "--messages", "20000", "--flow-report-dir", dir.toString());

@@ -1,6 +1,7 @@
 package io.tideflow.server.dashboard;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tideflow.core.alert.Alert;
 import io.tideflow.core.model.ClusterView;
 import io.tideflow.core.model.NodeInfo;
 import io.tideflow.core.model.NodeState;
@@ -47,6 +48,7 @@ public final class Dashboard implements AutoCloseable {
    * @param flows the flows as the flow monitor last saw them (empty when none)
    * @param waiting what the clients report waiting because no node takes it, with why (empty when
    *     not followed)
+   * @param alerts the alerts pending or firing, as this process's alert loop last evaluated them
    * @param registry the process's meters, for the client's task figures; may be null
    */
   public record Sources(
@@ -57,32 +59,38 @@ public final class Dashboard implements AutoCloseable {
       Supplier<List<PoolView>> pools,
       Supplier<List<FlowMonitor.FlowView>> flows,
       Supplier<List<DemandRecords.Report>> waiting,
+      Supplier<List<Alert>> alerts,
       MeterRegistry registry) {
 
     /** Only the nodes, live and gone; add the rest with the {@code with…} methods. */
     public static Sources of(
         String title, Supplier<ClusterView> nodes, Supplier<ClusterView> gone) {
-      return new Sources(title, nodes, gone, () -> null, List::of, List::of, List::of, null);
+      return new Sources(
+          title, nodes, gone, () -> null, List::of, List::of, List::of, List::of, null);
     }
 
     public Sources withRole(Supplier<String> role) {
-      return new Sources(title, nodes, gone, role, pools, flows, waiting, registry);
+      return new Sources(title, nodes, gone, role, pools, flows, waiting, alerts, registry);
     }
 
     public Sources withPools(Supplier<List<PoolView>> pools) {
-      return new Sources(title, nodes, gone, role, pools, flows, waiting, registry);
+      return new Sources(title, nodes, gone, role, pools, flows, waiting, alerts, registry);
     }
 
     public Sources withFlows(Supplier<List<FlowMonitor.FlowView>> flows) {
-      return new Sources(title, nodes, gone, role, pools, flows, waiting, registry);
+      return new Sources(title, nodes, gone, role, pools, flows, waiting, alerts, registry);
     }
 
     public Sources withWaiting(Supplier<List<DemandRecords.Report>> waiting) {
-      return new Sources(title, nodes, gone, role, pools, flows, waiting, registry);
+      return new Sources(title, nodes, gone, role, pools, flows, waiting, alerts, registry);
+    }
+
+    public Sources withAlerts(Supplier<List<Alert>> alerts) {
+      return new Sources(title, nodes, gone, role, pools, flows, waiting, alerts, registry);
     }
 
     public Sources withRegistry(MeterRegistry registry) {
-      return new Sources(title, nodes, gone, role, pools, flows, waiting, registry);
+      return new Sources(title, nodes, gone, role, pools, flows, waiting, alerts, registry);
     }
   }
 
@@ -216,6 +224,7 @@ public final class Dashboard implements AutoCloseable {
               pools,
               flows,
               sources.waiting().get(),
+              sources.alerts().get(),
               point,
               failures);
       historyNow = DashboardJson.samples(history);

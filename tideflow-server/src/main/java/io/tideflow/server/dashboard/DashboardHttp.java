@@ -2,6 +2,7 @@ package io.tideflow.server.dashboard;
 
 import com.sun.net.httpserver.HttpExchange;
 import io.tideflow.server.http.MetricsServer;
+import io.tideflow.server.http.Replies;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -97,11 +98,11 @@ public final class DashboardHttp {
     String path = exchange.getRequestURI().getPath();
     Asset asset = assets.get("/index.html".equals(path) ? "/" : path);
     if (asset == null) {
-      respond(exchange, 404, "text/plain; charset=utf-8", "no such page: " + path + "\n");
+      Replies.text(exchange, 404, "no such page: " + path);
       return;
     }
     exchange.getResponseHeaders().set("Cache-Control", "no-cache");
-    respond(exchange, 200, asset.type(), asset.body());
+    Replies.bytes(exchange, 200, asset.type(), asset.body());
   }
 
   private void cluster(HttpExchange exchange) throws IOException {
@@ -110,7 +111,7 @@ public final class DashboardHttp {
     }
     String body =
         "{\"history\":" + dashboard.historyJson() + ",\"frame\":" + dashboard.latest().json() + "}";
-    respond(exchange, 200, "application/json", body);
+    Replies.json(exchange, 200, body);
   }
 
   private void events(HttpExchange exchange) throws IOException {
@@ -119,11 +120,10 @@ public final class DashboardHttp {
     }
     if (!streams.tryAcquire()) {
       exchange.getResponseHeaders().set("Retry-After", "10");
-      respond(
+      Replies.text(
           exchange,
           503,
-          "text/plain; charset=utf-8",
-          MAX_STREAMS + " dashboard pages are open already; close one or try again later\n");
+          MAX_STREAMS + " dashboard pages are open already; close one or try again later");
       return;
     }
     try {
@@ -165,25 +165,7 @@ public final class DashboardHttp {
       return true;
     }
     exchange.getResponseHeaders().set("Allow", "GET");
-    respond(
-        exchange,
-        405,
-        "text/plain; charset=utf-8",
-        "only GET is supported on " + exchange.getRequestURI().getPath() + "\n");
+    Replies.text(exchange, 405, "only GET is supported on " + exchange.getRequestURI().getPath());
     return false;
-  }
-
-  private static void respond(HttpExchange exchange, int status, String type, String body)
-      throws IOException {
-    respond(exchange, status, type, body.getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static void respond(HttpExchange exchange, int status, String type, byte[] body)
-      throws IOException {
-    exchange.getResponseHeaders().set("Content-Type", type);
-    exchange.sendResponseHeaders(status, body.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(body);
-    }
   }
 }

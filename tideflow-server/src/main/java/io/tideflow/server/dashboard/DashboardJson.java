@@ -4,6 +4,7 @@ import com.google.gson.stream.JsonWriter;
 import io.micrometer.core.instrument.Measurement;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tideflow.core.alert.Alert;
 import io.tideflow.core.autoscale.DecisionRecord;
 import io.tideflow.core.flow.Backpressure;
 import io.tideflow.core.flow.FlowHealth;
@@ -81,6 +82,7 @@ final class DashboardJson {
       List<PoolView> pools,
       List<FlowMonitor.FlowView> flows,
       List<DemandRecords.Report> waiting,
+      List<Alert> alerts,
       Sample point,
       long failures) {
     StringWriter text = new StringWriter(4096);
@@ -120,6 +122,11 @@ final class DashboardJson {
           w.name("reason").value(work.reason());
           w.endObject();
         }
+      }
+      w.endArray();
+      w.name("alerts").beginArray();
+      for (Alert a : alerts) {
+        alert(w, a);
       }
       w.endArray();
       w.name("sample");
@@ -206,6 +213,23 @@ final class DashboardJson {
     }
     w.endArray();
     w.endObject();
+    w.endObject();
+  }
+
+  private static void alert(JsonWriter w, Alert a) throws IOException {
+    w.beginObject();
+    w.name("name").value(a.rule().name());
+    w.name("severity").value(a.rule().severity().label());
+    w.name("state").value(a.state().name());
+    w.name("labels").beginObject();
+    for (Map.Entry<String, String> l : a.labels().entrySet()) {
+      w.name(l.getKey()).value(l.getValue());
+    }
+    w.endObject();
+    w.name("summary").value(a.summary());
+    w.name("activeSince").value(a.activeSince().toEpochMilli());
+    w.name("firingSince").value(a.firingSince() == null ? null : a.firingSince().toEpochMilli());
+    w.name("silencedBy").value(a.silencedBy());
     w.endObject();
   }
 

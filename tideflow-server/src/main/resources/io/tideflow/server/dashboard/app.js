@@ -72,6 +72,7 @@ function tiles(f) {
     ["nodes-gone", "nodes GONE", String(counts.GONE || 0)],
     ["tasks-rate", "tasks / s", fixed(t.completedPerSecond)],
     ["tasks-in-flight", "in flight", fixed(t.inFlight)],
+    ["alerts-firing", "alerts firing", String(f.alerts.filter(a => a.state === "FIRING" && !a.silencedBy).length)],
   ];
   if (t.client) {
     list.push(["tasks-waiting", "waiting", fixed(t.waiting)], ["tasks-p99", "p99 latency", t.p99Millis === null ? "–" : fixed(t.p99Millis, 1) + " ms"],
@@ -100,6 +101,20 @@ function nodes(f) {
       el("td", { class: "num" }, l.reportAgeMillis === null ? "–" : fixed(l.reportAgeMillis / 1000, 1) + " s ago"));
   });
   document.querySelector("#nodes tbody").replaceChildren(...rows);
+}
+
+function alerts(f) {
+  document.getElementById("alerts-section").hidden = f.alerts.length === 0;
+  const order = { critical: 0, warning: 1, info: 2 };
+  const rows = f.alerts.slice().sort((a, b) => (a.state !== "FIRING") - (b.state !== "FIRING") || order[a.severity] - order[b.severity] || a.name.localeCompare(b.name));
+  document.querySelector("#alerts tbody").replaceChildren(...rows.map(a => {
+    const extra = Object.entries(a.labels).filter(([k]) => k !== "alertname" && k !== "severity");
+    return el("tr", { "data-alert": a.name, "data-alert-state": a.state, "data-silenced": String(a.silencedBy !== null) },
+      el("td", {}, a.name), el("td", { class: "sev", "data-severity": a.severity }, a.severity),
+      el("td", {}, a.state.toLowerCase() + (a.silencedBy ? ` (silenced by ${a.silencedBy})` : "")),
+      el("td", {}, time(a.firingSince || a.activeSince)), el("td", {}, a.summary),
+      el("td", {}, ...extra.map(([k, v]) => el("span", { class: "label" }, `${k}=${v}`))));
+  }));
 }
 
 function waiting(f) {
@@ -146,7 +161,7 @@ function render(f) {
   document.title = f.title;
   document.getElementById("role").textContent = f.role || "";
   document.getElementById("clock").textContent = "as of " + time(f.at);
-  tiles(f); nodes(f); waiting(f); pools(f); flows(f);
+  tiles(f); alerts(f); nodes(f); waiting(f); pools(f); flows(f);
   push(f.sample);
   redraw();
 }
