@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tideflow.core.alert.BuiltinRules;
 import io.tideflow.runtime.coordinator.Coordinator;
 import io.tideflow.runtime.membership.ClusterWatcher;
 import io.tideflow.runtime.task.TaskHandlers;
 import io.tideflow.runtime.worker.WorkerConfig;
 import io.tideflow.runtime.worker.WorkerNode;
+import io.tideflow.server.alert.AlertLoop;
+import io.tideflow.server.alert.PrometheusText;
 import io.tideflow.server.http.MetricsServer;
 import io.tideflow.store.memory.MemoryClusterStore;
 import java.nio.file.Path;
@@ -21,8 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The dashboard in a real headless Chromium against a running cluster: a killed node turns GONE on
- * the open page, without a reload. The last screenshot is kept in {@code
- * target/dashboard/dashboard.png}.
+ * the open page, without a reload, and the node-lost alert fires there. The last screenshot is kept
+ * in {@code target/dashboard/dashboard.png}.
  */
 class DashboardPageTest {
   static final Path SCREENSHOT = Path.of("target", "dashboard", "dashboard.png");
@@ -39,11 +42,21 @@ class DashboardPageTest {
             Coordinator.start("coordinator-1", store, ttl, Duration.ofSeconds(5), registry);
         ClusterWatcher watcher = ClusterWatcher.start(store, Duration.ofSeconds(5));
         ClusterWatcher gone = ClusterWatcher.gone(store, Duration.ofSeconds(5));
+        AlertLoop alerts =
+            AlertLoop.start(
+                List.of(BuiltinRules.NODE_LOST),
+                () -> PrometheusText.parse(registry.scrape()),
+                coordinator::isLeader,
+                List.of(),
+                Duration.ofMillis(250),
+                InstantSource.system(),
+                registry);
         Dashboard dashboard =
             Dashboard.start(
                 Dashboard.Sources.of("test cluster", watcher::view, gone::view)
                     .withRole(
                         () -> coordinator.candidate() + (coordinator.isLeader() ? " leads" : ""))
+                    .withAlerts(alerts::alerts)
                     .withRegistry(registry),
                 Duration.ofMillis(250),
                 InstantSource.system());
@@ -94,6 +107,14 @@ class DashboardPageTest {
         await("the nodes chart shows the GONE node")
             .atMost(Duration.ofSeconds(5))
             .until(() -> page.evaluate("series.gone[series.gone.length - 1]").getAsInt() == 1);
+        await("the node-lost alert firing on the page")
+            .atMost(Duration.ofSeconds(10))
+            .until(
+                () ->
+                    "FIRING"
+                        .equals(
+                            page.text(
+                                "document.querySelector('tr[data-alert=\"TideflowNodeLost\"]')?.dataset.alertState")));
         assertThat(page.uncaught()).as("errors the page threw").isEmpty();
         byte[] png = page.screenshot(SCREENSHOT);
         assertThat(png).startsWith(0x89, 'P', 'N', 'G');
