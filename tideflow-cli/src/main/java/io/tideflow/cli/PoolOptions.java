@@ -70,8 +70,47 @@ final class PoolOptions {
       paramLabel = "N",
       description =
           "Tasks in flight per node to aim for (HPA target tracking); 0 to follow only"
-              + " waiting work, and then the pool only grows (default: ${DEFAULT-VALUE})")
-  double targetConcurrency = 8;
+              + " waiting work, and then the pool only grows (default: 8, or 0 with --threshold"
+              + " or --preset)")
+  Double targetConcurrency;
+
+  @Option(
+      names = "--threshold",
+      paramLabel = "METRIC=HIGH[:LOW]",
+      description = {
+        "Add a node when METRIC's average (cpu or memory, as a share of the node's) is over",
+        "HIGH, remove one when every threshold's metric is under its LOW (default: half of",
+        "HIGH); repeatable, e.g. --threshold cpu=0.8:0.2 --threshold memory=0.9"
+      })
+  List<String> thresholds = new ArrayList<>();
+
+  @Option(
+      names = "--preset",
+      paramLabel = "NAME",
+      description = "A ready policy: 80-20 (add a node over 80 % cpu, remove one under 20 %)")
+  String preset;
+
+  @Option(
+      names = "--threshold-span",
+      paramLabel = "DURATION",
+      converter = Durations.class,
+      description = "How far back the thresholds' averages look (default: ${DEFAULT-VALUE})")
+  Duration thresholdSpan = Duration.ofMinutes(1);
+
+  @Option(
+      names = "--threshold-step",
+      paramLabel = "N",
+      description = "Nodes a threshold adds or removes at a time (default: ${DEFAULT-VALUE})")
+  int thresholdStep = 1;
+
+  @Option(
+      names = "--schedule",
+      paramLabel = "WINDOW",
+      description = {
+        "Bounds that hold at certain times, over --min and --max; repeatable, e.g.",
+        "'mon-fri 08:00-18:00 Europe/Berlin min=4 max=20' (the zone defaults to UTC)"
+      })
+  List<String> schedules = new ArrayList<>();
 
   @Option(
       names = "--scale-down-window",
@@ -163,12 +202,64 @@ final class PoolOptions {
               + " and "
               + nodeMemoryMib);
     }
-    if (targetConcurrency < 0 || warm < 0) {
+    if (targetConcurrency() < 0 || warm < 0) {
       throw new IllegalArgumentException(
           "--target-concurrency and --warm must be >= 0, were "
-              + targetConcurrency
+              + targetConcurrency()
               + " and "
               + warm);
+    }
+    if (preset != null && !preset.equals("80-20")) {
+      throw new IllegalArgumentException("--preset knows 80-20, was '" + preset + "'");
+    }
+  }
+
+  private double targetConcurrency() {
+    if (targetConcurrency != null) {
+      return targetConcurrency;
+    }
+    return thresholds.isEmpty() && preset == null ? 8 : 0;
+  }
+
+  /** The threshold policy of --threshold and --preset, or null when neither is given. */
+  PolicySpec.Threshold threshold() {
+    if (preset != null && thresholds.isEmpty()) {
+      return PolicySpec.Threshold.eightyTwenty();
+    }
+    if (thresholds.isEmpty()) {
+      return null;
+    }
+    if (preset != null) {
+      throw new IllegalArgumentException("give --preset or --threshold, not both");
+    }
+    Map<String, Double> high = new java.util.TreeMap<>();
+    Map<String, Double> low = new java.util.TreeMap<>();
+    for (String t : thresholds) {
+      int eq = t.indexOf('=');
+      String metric = eq < 0 ? "" : t.substring(0, eq).strip();
+      if (!metric.equals("cpu") && !metric.equals("memory")) {
+        throw new IllegalArgumentException(
+            "--threshold takes cpu=HIGH[:LOW] or memory=HIGH[:LOW], was '" + t + "'");
+      }
+      String[] bounds = t.substring(eq + 1).split(":", -1);
+      try {
+        high.put(metric, Double.parseDouble(bounds[0]));
+        if (bounds.length > 1) {
+          low.put(metric, Double.parseDouble(bounds[1]));
+        }
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(
+            "--threshold " + t + ": HIGH and LOW must be numbers such as 0.8 and 0.2", e);
+      }
+      if (high.get(metric) > 1 || bounds.length > 2) {
+        throw new IllegalArgumentException(
+            "--threshold " + t + ": HIGH is a share in (0, 1], e.g. cpu=0.8:0.2");
+      }
+    }
+    try {
+      return new PolicySpec.Threshold(high, low, thresholdSpan, thresholdStep);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--threshold: " + e.getMessage(), e);
     }
   }
 
@@ -206,7 +297,11 @@ final class PoolOptions {
             nodeLeaseTtl);
     List<PolicySpec> policies = new ArrayList<>();
     policies.add(new PolicySpec.PendingDemand());
-    if (targetConcurrency > 0) {
+    PolicySpec.Threshold threshold = threshold();
+    if (threshold != null) {
+      policies.add(threshold);
+    }
+    if (targetConcurrency() > 0) {
       HpaBehavior behavior =
           HpaBehavior.defaults()
               .withScaleDown(
@@ -216,7 +311,7 @@ final class PoolOptions {
                       HpaBehavior.defaults().scaleDown().select()));
       policies.add(
           new PolicySpec.TargetTracking(
-              PoolAutoscaler.CONCURRENCY, targetConcurrency, 0.1, behavior));
+              PoolAutoscaler.CONCURRENCY, targetConcurrency(), 0.1, behavior));
     }
     List<ProviderFactory> kinds =
         providers == null || providers.isEmpty()
@@ -235,6 +330,7 @@ final class PoolOptions {
         drainTimeout,
         1_000,
         warm,
-        Duration.ofSeconds(2));
+        Duration.ofSeconds(2),
+        Schedules.parse(schedules));
   }
 }

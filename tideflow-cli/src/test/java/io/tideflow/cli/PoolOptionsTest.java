@@ -97,4 +97,79 @@ class PoolOptionsTest {
     assertThatThrownBy(() -> parse("--pool", "web", "--warm", "-1").spec())
         .hasMessageContaining("--target-concurrency and --warm must be >= 0");
   }
+
+  @Test
+  void theSeedsThresholdRuleIsAPresetAndThresholdsReplaceTargetTracking() {
+    PoolSpec preset = parse("--pool", "web", "--preset", "80-20").spec();
+    assertThat(preset.policies())
+        .containsExactly(new PolicySpec.PendingDemand(), PolicySpec.Threshold.eightyTwenty());
+    PolicySpec.Threshold t = PolicySpec.Threshold.eightyTwenty();
+    assertThat(t.high()).containsEntry("cpu", 0.8);
+    assertThat(t.low()).containsEntry("cpu", 0.2);
+
+    PoolSpec both =
+        parse(
+                "--pool",
+                "web",
+                "--threshold",
+                "cpu=0.8",
+                "--threshold",
+                "memory=0.9:0.3",
+                "--threshold-span",
+                "30s",
+                "--threshold-step",
+                "2",
+                "--target-concurrency",
+                "4")
+            .spec();
+    assertThat(both.policies()).hasSize(3);
+    PolicySpec.Threshold any = (PolicySpec.Threshold) both.policies().get(1);
+    assertThat(any.high()).containsEntry("cpu", 0.8).containsEntry("memory", 0.9);
+    assertThat(any.low()).containsEntry("memory", 0.3).doesNotContainKey("cpu");
+    assertThat(any.span()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(any.step()).isEqualTo(2);
+    assertThat(both.policies().get(2)).isInstanceOf(PolicySpec.TargetTracking.class);
+  }
+
+  @Test
+  void badThresholdsAndSchedulesAreRefusedByTheirOption() {
+    assertThatThrownBy(() -> parse("--pool", "web", "--threshold", "disk=0.8").spec())
+        .hasMessageContaining(
+            "--threshold takes cpu=HIGH[:LOW] or memory=HIGH[:LOW], was 'disk=0.8'");
+    assertThatThrownBy(() -> parse("--pool", "web", "--threshold", "cpu=80").spec())
+        .hasMessageContaining("HIGH is a share in (0, 1]");
+    assertThatThrownBy(() -> parse("--pool", "web", "--threshold", "cpu=0.5:0.7").spec())
+        .hasMessageContaining("--threshold: low[cpu] must be in [0, 0.5), was 0.7");
+    assertThatThrownBy(() -> parse("--pool", "web", "--preset", "90-10").spec())
+        .hasMessageContaining("--preset knows 80-20, was '90-10'");
+    assertThatThrownBy(() -> parse("--pool", "web", "--schedule", "mon-fri 8-18 min=2").spec())
+        .hasMessageContaining("--schedule 'mon-fri 8-18 min=2': times are HH:MM");
+    assertThatThrownBy(
+            () -> parse("--pool", "web", "--schedule", "workdays 08:00-18:00 min=2").spec())
+        .hasMessageContaining("'workdays' is not a day");
+    assertThatThrownBy(
+            () -> parse("--pool", "web", "--schedule", "daily 08:00-18:00 Mars/Base min=2").spec())
+        .hasMessageContaining("--schedule 'daily 08:00-18:00 Mars/Base min=2'");
+  }
+
+  @Test
+  void scheduledBoundsRaiseTheFloorInTheirWindow() {
+    PoolSpec spec =
+        parse(
+                "--pool",
+                "web",
+                "--min",
+                "1",
+                "--max",
+                "8",
+                "--schedule",
+                "mon-fri 08:00-18:00 Europe/Berlin min=4")
+            .spec();
+    var limits = spec.limits();
+    // A Wednesday at 10:00 in Berlin, and the Saturday after.
+    assertThat(spec.schedule().apply(limits, java.time.Instant.parse("2026-12-02T09:00:00Z")).min())
+        .isEqualTo(4);
+    assertThat(spec.schedule().apply(limits, java.time.Instant.parse("2026-12-05T09:00:00Z")).min())
+        .isEqualTo(1);
+  }
 }

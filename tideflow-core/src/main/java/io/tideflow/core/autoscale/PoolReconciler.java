@@ -251,16 +251,25 @@ public final class PoolReconciler {
     long work = 0;
     double cpu = 0;
     int cpuReports = 0;
+    double memory = 0;
+    int memoryReports = 0;
     for (Registered r : ready) {
       work += r.inFlight();
       if (r.cpu() >= 0) {
         cpu += r.cpu();
         cpuReports++;
       }
+      if (r.memory() >= 0) {
+        memory += r.memory();
+        memoryReports++;
+      }
     }
     values.put(CONCURRENCY, ready.isEmpty() ? 0.0 : (double) work / ready.size());
     if (cpuReports > 0) {
       values.put(MetricsWindow.CPU, cpu / cpuReports);
+    }
+    if (memoryReports > 0) {
+      values.put(MetricsWindow.MEMORY, memory / memoryReports);
     }
     values.putAll(seen.extraMetrics());
     return new MetricsWindow.Sample(seen.now(), values);

@@ -327,6 +327,9 @@ public final class PoolAutoscaler implements AutoCloseable {
                 n.state(),
                 n.load().inFlight() + n.load().queued(),
                 n.load().cpu(),
+                n.load().heapMaxBytes() > 0
+                    ? (double) n.load().heapUsedBytes() / n.load().heapMaxBytes()
+                    : -1,
                 readySince.get(n.id())));
         if (n.state() == NodeState.READY && !leaving.contains(n.id())) {
           ready.add(n);

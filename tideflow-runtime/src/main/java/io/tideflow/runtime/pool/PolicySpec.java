@@ -2,6 +2,9 @@ package io.tideflow.runtime.pool;
 
 import io.tideflow.core.autoscale.HpaBehavior;
 import io.tideflow.core.autoscale.TargetTrackingPolicy;
+import io.tideflow.core.autoscale.ThresholdPolicy;
+import java.time.Duration;
+import java.util.Map;
 
 /** One scaling policy of a pool, as a value; the pool builds the core policy from it. */
 public sealed interface PolicySpec {
@@ -27,4 +30,41 @@ public sealed interface PolicySpec {
    * abstains when nothing waits, leaving shrinking to them; alone, the pool only grows.
    */
   record PendingDemand() implements PolicySpec {}
+
+  /**
+   * Adds {@code step} nodes when any metric's average over {@code span} is over its high threshold,
+   * removes {@code step} when every one is under its low threshold — the seeds' rule ("add a node
+   * when cpu is over 80 %, remove one when under 20 %").
+   *
+   * @param high utilization thresholds in (0, 1] by metric ({@code cpu}, {@code memory}, …)
+   * @param low by metric; a metric not named gets half its high threshold
+   */
+  record Threshold(Map<String, Double> high, Map<String, Double> low, Duration span, int step)
+      implements PolicySpec {
+    public Threshold {
+      high = Map.copyOf(high);
+      low = Map.copyOf(low);
+      policy(high, low, span, step); // the policy's own checks, at once
+    }
+
+    /** The seeds' preset: add when cpu is over 80 %, remove when under 20 %, over a minute. */
+    public static Threshold eightyTwenty() {
+      return new Threshold(Map.of("cpu", 0.8), Map.of("cpu", 0.2), Duration.ofMinutes(1), 1);
+    }
+
+    public ThresholdPolicy policy() {
+      return policy(high, low, span, step);
+    }
+
+    private static ThresholdPolicy policy(
+        Map<String, Double> high, Map<String, Double> low, Duration span, int step) {
+      for (String metric : low.keySet()) {
+        if (!high.containsKey(metric)) {
+          throw new IllegalArgumentException(
+              "a low threshold for " + metric + " needs a high one as well");
+        }
+      }
+      return new ThresholdPolicy(high, low, span, step);
+    }
+  }
 }

@@ -1,6 +1,7 @@
 package io.tideflow.runtime.pool;
 
 import io.tideflow.core.autoscale.PoolLimits;
+import io.tideflow.core.autoscale.ScheduledBounds;
 import io.tideflow.runtime.autoscale.PoolConfig;
 import io.tideflow.runtime.provider.NodeTemplate;
 import java.time.Duration;
@@ -24,6 +25,7 @@ import java.util.List;
  * @param warm started idle nodes kept ready to hand out (0: none)
  * @param demandSettle how long after a node is READY clients may take to reflect it in the demand
  *     they report (a newer node still counts as starting for pending demand)
+ * @param schedule floors and ceilings that hold at certain times, over {@code limits}
  */
 public record PoolSpec(
     String name,
@@ -36,7 +38,36 @@ public record PoolSpec(
     Duration drainTimeout,
     int logSize,
     int warm,
-    Duration demandSettle) {
+    Duration demandSettle,
+    ScheduledBounds schedule) {
+
+  /** A pool whose bounds are {@code limits} at all times. */
+  public PoolSpec(
+      String name,
+      NodeTemplate template,
+      List<ProviderFactory> providers,
+      List<PolicySpec> policies,
+      PoolLimits limits,
+      Duration interval,
+      Duration window,
+      Duration drainTimeout,
+      int logSize,
+      int warm,
+      Duration demandSettle) {
+    this(
+        name,
+        template,
+        providers,
+        policies,
+        limits,
+        interval,
+        window,
+        drainTimeout,
+        logSize,
+        warm,
+        demandSettle,
+        ScheduledBounds.none());
+  }
 
   public PoolSpec {
     if (template == null || limits == null) {
@@ -57,6 +88,13 @@ public record PoolSpec(
     // Recommendations older than the window are dropped, so a longer stabilization window
     // would silently be cut to it.
     for (PolicySpec p : policies) {
+      if (p instanceof PolicySpec.Threshold t && t.span().compareTo(window) > 0) {
+        throw new IllegalArgumentException(
+            "window must be at least the threshold policy's span ("
+                + t.span()
+                + "), was "
+                + window);
+      }
       if (p instanceof PolicySpec.TargetTracking t) {
         Duration longest =
             Collections.max(
@@ -79,6 +117,9 @@ public record PoolSpec(
     }
     if (warm < 0) {
       throw new IllegalArgumentException("warm must be >= 0, was " + warm);
+    }
+    if (schedule == null) {
+      throw new IllegalArgumentException("schedule must not be null (ScheduledBounds.none())");
     }
     if (demandSettle == null || demandSettle.isNegative()) {
       throw new IllegalArgumentException("demandSettle must be >= 0, was " + demandSettle);

@@ -307,9 +307,10 @@ public final class PoolSupervisor implements AutoCloseable {
                 alone
                     ? new PendingDemandPolicy(spec.template().capacity())
                     : PendingDemandPolicy.besideUtilization(spec.template().capacity());
+            case PolicySpec.Threshold t -> t.policy();
           });
     }
-    return new Autoscaler(policies, spec.limits());
+    return new Autoscaler(policies, spec.limits(), spec.schedule());
   }
 
   /** Writes the providers' health when it changed, for {@code status}. */
