@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
       "Tideflow spreads Java tasks across a cluster of worker nodes, places them where they fit,",
       "and keeps them running when nodes die.",
       "",
-      "Start with 'tideflow demo': a whole cluster in this JVM, on real gRPC."
+      "Start with 'tideflow demo': a whole cluster in this JVM, on real gRPC.",
+      "Every command takes its settings from a config file too: --config FILE (see 'config')."
     },
     subcommands = {
       DemoCommand.class,
@@ -33,6 +34,7 @@ import picocli.CommandLine.Command;
       FlowDeployment.Flows.class,
       FlowDeployment.Undeploy.class,
       AlertsCommand.class,
+      ConfigCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class TideflowCommand implements Runnable {
@@ -46,7 +48,23 @@ public final class TideflowCommand implements Runnable {
 
   public static void main(String[] args) {
     Logging.configure();
-    System.exit(commandLine().execute(args));
+    System.exit(execute(commandLine(), args, System.getenv()));
+  }
+
+  /**
+   * Runs {@code args} on {@code cl} with the settings of {@code --config FILE} and of {@code
+   * TIDEFLOW_*} variables in {@code env} under what the command line gives.
+   */
+  static int execute(CommandLine cl, String[] args, java.util.Map<String, String> env) {
+    String[] expanded;
+    try {
+      expanded = ConfigFile.expand(args, env, cl);
+    } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+      cl.getErr().println("tideflow: " + e.getMessage());
+      cl.getErr().flush();
+      return ExitCodes.USAGE;
+    }
+    return cl.execute(expanded);
   }
 
   /** The command line with Tideflow's error handling: a clear message, not a stack trace. */

@@ -22,6 +22,11 @@ class CommandLineTest {
   record Run(int exit, String out, String err) {}
 
   static Run run(String... args) {
+    return runExpanded(null, args);
+  }
+
+  /** As {@link #run}, through --config and the TIDEFLOW_* variables of {@code env} (or none). */
+  static Run runExpanded(java.util.Map<String, String> env, String... args) {
     CommandLine cl = TideflowCommand.commandLine();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     PrintStream original = System.out;
@@ -32,7 +37,7 @@ class CommandLineTest {
     cl.setErr(new PrintWriter(err, true));
     System.setOut(capture);
     try {
-      int exit = cl.execute(args);
+      int exit = env == null ? cl.execute(args) : TideflowCommand.execute(cl, args, env);
       cl.getOut().flush();
       cl.getErr().flush();
       return new Run(exit, usage + out.toString(StandardCharsets.UTF_8), err.toString());
