@@ -44,13 +44,14 @@ public final class StoreRoles {
             new KeyPermission(ELECTION_PREFIX, true, false)));
   }
 
-  /** The role every client shares: it may also deploy and undeploy flows. */
+  /** The role every client shares: it may also deploy and undeploy flows and scale pools. */
   public static Role client() {
     return new Role(
         "tideflow-client",
         List.of(
             new KeyPermission(ClusterKeys.DEMAND, true, true),
             new KeyPermission(ClusterKeys.FLOWS, true, true),
+            new KeyPermission(ClusterKeys.SCALE, true, true),
             new KeyPermission("/tideflow/", true, false),
             new KeyPermission(ELECTION_PREFIX, true, false)));
   }

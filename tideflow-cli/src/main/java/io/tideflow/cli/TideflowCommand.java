@@ -35,6 +35,7 @@ import picocli.CommandLine.Command;
       FlowDeployment.Undeploy.class,
       AlertsCommand.class,
       ConfigCommand.class,
+      ScaleCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class TideflowCommand implements Runnable {

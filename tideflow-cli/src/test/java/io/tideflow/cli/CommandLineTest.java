@@ -68,6 +68,16 @@ class CommandLineTest {
   }
 
   @Test
+  void scaleTakesOneOfASizeAFactorOrClear() {
+    Run both = run("scale", "web", "--store", "etcd://127.0.0.1:1", "--to", "3", "--factor", "2");
+    assertThat(both.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(both.err()).contains("mutually exclusive");
+    Run none = run("scale", "web", "--store", "etcd://127.0.0.1:1");
+    assertThat(none.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(none.err()).contains("Missing required argument");
+  }
+
+  @Test
   void theAlertRulesPrintAsAPrometheusRulesFileAndABadFileIsRefused(
       @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
     Run builtin = run("alerts");

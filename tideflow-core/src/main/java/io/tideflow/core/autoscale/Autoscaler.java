@@ -49,6 +49,28 @@ public final class Autoscaler {
       ScalingDecision decision, DecisionRecord record, Recommendation recommendation) {}
 
   public Step step(MetricsWindow window, PoolState pool, Instant now) {
+    return step(window, pool, now, null);
+  }
+
+  /**
+   * As {@link #step(MetricsWindow, PoolState, Instant)}; while {@code request} (may be null) holds,
+   * its size stands for what the policies want.
+   */
+  public Step step(MetricsWindow window, PoolState pool, Instant now, ScaleRequest request) {
+    if (request != null && request.holds(now)) {
+      ScalingDecision bounded =
+          bound(new ScalingDecision(request.to(), request.reason()), pool, now);
+      DecisionRecord record =
+          new DecisionRecord(
+              now,
+              pool.name(),
+              pool.current(),
+              bounded.desired(),
+              "scale-request",
+              inputs(window),
+              bounded.reason());
+      return new Step(bounded, record, null);
+    }
     ScalingPolicy chosen = null;
     ScalingDecision wanted = null;
     List<String> abstained = new ArrayList<>();

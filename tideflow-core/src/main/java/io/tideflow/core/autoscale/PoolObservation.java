@@ -16,6 +16,7 @@ import java.util.Map;
  * @param waiting demands of the work waiting for a node that a new node of the pool could run
  * @param demandAsOf when {@code waiting} was last known complete; null when the pool does not
  *     follow demand (then only nodes not READY count as starting)
+ * @param request an operator's scale request for the pool, null when there is none
  */
 public record PoolObservation(
     Instant now,
@@ -23,7 +24,19 @@ public record PoolObservation(
     List<Registered> registered,
     Map<String, Double> extraMetrics,
     List<Resources> waiting,
-    Instant demandAsOf) {
+    Instant demandAsOf,
+    ScaleRequest request) {
+
+  /** An observation with no operator's scale request. */
+  public PoolObservation(
+      Instant now,
+      List<Provided> provided,
+      List<Registered> registered,
+      Map<String, Double> extraMetrics,
+      List<Resources> waiting,
+      Instant demandAsOf) {
+    this(now, provided, registered, extraMetrics, waiting, demandAsOf, null);
+  }
 
   public PoolObservation {
     if (now == null) {

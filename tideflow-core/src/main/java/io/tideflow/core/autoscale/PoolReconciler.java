@@ -110,7 +110,7 @@ public final class PoolReconciler {
       }
     }
     PoolState state = state(book, seen, ready, current);
-    Autoscaler.Step step = autoscaler.step(new MetricsWindow(samples), state, now);
+    Autoscaler.Step step = autoscaler.step(new MetricsWindow(samples), state, now, seen.request());
     List<Recommendation> recommendations = new ArrayList<>(book.recommendations());
     if (step.recommendation() != null) {
       recommendations.add(step.recommendation());

@@ -3,6 +3,7 @@ package io.tideflow.core.autoscale;
 import static io.tideflow.core.autoscale.Samples.T0;
 import static io.tideflow.core.autoscale.Samples.cpu;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tideflow.core.autoscale.PoolState.PoolNode;
 import io.tideflow.core.autoscale.PoolState.ScaleEvent;
@@ -142,5 +143,45 @@ class AutoscalerTest {
     }
     assertThat(changes).as("size changes over 2 h, sizes " + sizes).isLessThanOrEqualTo(2);
     assertThat(pool.current()).isEqualTo(6); // ceil(3.6 / 0.6): what the peaks need
+  }
+
+  @Test
+  void aScaleRequestStandsForThePoliciesWithinTheBoundsUntilItLapses() {
+    Autoscaler a =
+        new Autoscaler(
+            List.of(new TargetTrackingPolicy(MetricsWindow.CPU, 0.5, 0.1, HpaBehavior.defaults())),
+            new PoolLimits(2, 10, Duration.ZERO, Duration.ZERO, 2.0));
+    ScaleRequest double4 =
+        new ScaleRequest(ScaleRequest.resolve(2, 4), 2, T0, Duration.ofMinutes(10), "ops");
+    assertThat(double4.to()).isEqualTo(8);
+    Autoscaler.Step held = a.step(cpu(T0, 0.5), PoolState.of("web", 4), T0.plusSeconds(1), double4);
+    assertThat(held.decision().desired()).isEqualTo(8);
+    assertThat(held.record().policy()).isEqualTo("scale-request");
+    assertThat(held.record().reason())
+        .startsWith("scale request by ops: to 8 (x2.0), held until 2026-");
+
+    ScaleRequest tooMany = new ScaleRequest(50, 0, T0, Duration.ofMinutes(10), "ops");
+    assertThat(
+            a.step(cpu(T0, 0.5), PoolState.of("web", 8), T0.plusSeconds(1), tooMany)
+                .decision()
+                .desired())
+        .as("still within max")
+        .isEqualTo(10);
+
+    Autoscaler.Step after =
+        a.step(cpu(T0, 0.5), PoolState.of("web", 8), T0.plus(Duration.ofMinutes(11)), double4);
+    assertThat(after.record().policy())
+        .as("lapsed: the policies decide")
+        .isEqualTo("target-tracking");
+  }
+
+  @Test
+  void scaleRequestsRefuseWhatCannotBeMeant() {
+    assertThatThrownBy(() -> ScaleRequest.resolve(0, 4))
+        .hasMessageContaining("factor must be > 0, was 0.0");
+    assertThatThrownBy(() -> new ScaleRequest(-1, 0, T0, Duration.ofMinutes(1), "ops"))
+        .hasMessageContaining("to must be >= 0, was -1");
+    assertThatThrownBy(() -> new ScaleRequest(3, 0, T0, Duration.ofDays(8), "ops"))
+        .hasMessageContaining("hold must be in (0, 7d], was PT192H");
   }
 }

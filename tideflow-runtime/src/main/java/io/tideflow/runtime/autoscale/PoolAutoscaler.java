@@ -9,6 +9,7 @@ import io.tideflow.core.autoscale.PoolObservation;
 import io.tideflow.core.autoscale.PoolObservation.Phase;
 import io.tideflow.core.autoscale.PoolReconciler;
 import io.tideflow.core.autoscale.PoolResult;
+import io.tideflow.core.autoscale.ScaleRequest;
 import io.tideflow.core.model.ClusterView;
 import io.tideflow.core.model.NodeInfo;
 import io.tideflow.core.model.NodeState;
@@ -112,6 +113,7 @@ public final class PoolAutoscaler implements AutoCloseable {
   private volatile Supplier<Instant> demandAsOf;
   private volatile Duration demandSettle = Duration.ZERO;
   private volatile Supplier<List<Resources>> waiting = List::of;
+  private volatile Supplier<ScaleRequest> scaleRequest = () -> null;
   private volatile List<Consumer<List<DecisionRecord>>> logListeners = List.of();
 
   public PoolAutoscaler(
@@ -172,6 +174,15 @@ public final class PoolAutoscaler implements AutoCloseable {
    * Gives the pool's policies the work that waits for a node (e.g. {@link
    * PendingDemand#demandFor}), read on the autoscaler's thread at each decision; it must not block.
    */
+  /**
+   * Follows an operator's scale request for this pool (before start): {@code request} gives the
+   * latest, or null; it runs on the autoscaler's thread and must not block.
+   */
+  public PoolAutoscaler scaleRequest(Supplier<ScaleRequest> request) {
+    this.scaleRequest = request;
+    return this;
+  }
+
   public PoolAutoscaler pendingDemand(Supplier<List<Resources>> demands) {
     this.waiting = demands;
     return this;
@@ -342,7 +353,13 @@ public final class PoolAutoscaler implements AutoCloseable {
     // ask again for capacity a node already took).
     Instant demandAsOfNow = asOf == null ? null : asOf.get();
     return new PoolObservation(
-        now, provided, registered, extraMetrics.apply(ready), waiting.get(), demandAsOfNow);
+        now,
+        provided,
+        registered,
+        extraMetrics.apply(ready),
+        waiting.get(),
+        demandAsOfNow,
+        scaleRequest.get());
   }
 
   /**

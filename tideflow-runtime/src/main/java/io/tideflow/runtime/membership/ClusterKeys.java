@@ -14,6 +14,9 @@ public final class ClusterKeys {
   /** What each client waits to place, under the client's lease: {@code /tideflow/demand/<id>}. */
   public static final String DEMAND = "/tideflow/demand/";
 
+  /** Operators' scale requests, one per pool: {@code tideflow scale POOL --to N}. */
+  public static final String SCALE = "/tideflow/scale/";
+
   /** The health of each autoscaled pool's providers: {@code /tideflow/providers/<pool>}. */
   public static final String PROVIDERS = "/tideflow/providers/";
 
@@ -67,6 +70,10 @@ public final class ClusterKeys {
 
   public static String autoscaler(String pool) {
     return AUTOSCALER + pool;
+  }
+
+  public static String scale(String pool) {
+    return SCALE + pool;
   }
 
   public static String demand(String clientId) {

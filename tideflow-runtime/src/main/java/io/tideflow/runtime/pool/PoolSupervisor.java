@@ -10,6 +10,7 @@ import io.tideflow.runtime.autoscale.DecisionLogs;
 import io.tideflow.runtime.autoscale.PendingDemand;
 import io.tideflow.runtime.autoscale.PoolAutoscaler;
 import io.tideflow.runtime.autoscale.ProviderHealths;
+import io.tideflow.runtime.autoscale.ScaleRequests;
 import io.tideflow.runtime.coordinator.Coordinator;
 import io.tideflow.runtime.membership.ClusterWatcher;
 import io.tideflow.runtime.membership.WatchHealths;
@@ -235,12 +236,15 @@ public final class PoolSupervisor implements AutoCloseable {
         demand = PendingDemand.follow(store, STORE_TIMEOUT, clock);
         parts.add(demand);
       }
+      ScaleRequests requests = ScaleRequests.follow(store, STORE_TIMEOUT);
+      parts.add(requests);
       PoolAutoscaler a =
           new PoolAutoscaler(
                   spec.config(), autoscaler(), nodes, watcher, clock, coordinator::fencingToken)
               .onlyWhile(coordinator::mayAct)
               .linkSecurity(links.control());
       parts.add(a); // closed with the rest even if what follows fails
+      a.scaleRequest(() -> requests.of(spec.name()));
       if (demand != null) {
         PendingDemand waiting = demand;
         a.pendingDemand(() -> waiting.demandFor(spec.template()))

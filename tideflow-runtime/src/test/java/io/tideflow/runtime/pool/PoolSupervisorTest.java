@@ -8,11 +8,13 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tideflow.core.autoscale.DecisionRecord;
 import io.tideflow.core.autoscale.HpaBehavior;
 import io.tideflow.core.autoscale.PoolLimits;
+import io.tideflow.core.autoscale.ScaleRequest;
 import io.tideflow.core.model.NodeInfo;
 import io.tideflow.core.model.NodeState;
 import io.tideflow.core.model.Resources;
 import io.tideflow.runtime.autoscale.DecisionLogs;
 import io.tideflow.runtime.autoscale.PoolConfig;
+import io.tideflow.runtime.autoscale.ScaleRequests;
 import io.tideflow.runtime.coordinator.Coordinator;
 import io.tideflow.runtime.membership.ClusterKeys;
 import io.tideflow.runtime.membership.ClusterWatcher;
@@ -183,6 +185,31 @@ class PoolSupervisorTest {
         .as("the decisions that raised it to its floor")
         .isNotEmpty();
     assertThat(pool.running()).isTrue();
+  }
+
+  @Test
+  void anOperatorsScaleRequestHoldsThePoolAtItsSizeUntilItIsCleared() throws Exception {
+    Coordinator leader = coordinator("c1");
+    await().until(leader::isLeader);
+    PoolSupervisor pool = supervise(leader, 1);
+    await().until(() -> readyPoolNodes().size() == 1);
+
+    ScaleRequest three = new ScaleRequest(3, 0, clock.instant(), Duration.ofMinutes(10), "ops");
+    store.put(ClusterKeys.scale("web"), ScaleRequests.encode(three), 0).get();
+    await().until(() -> readyPoolNodes().size() == 3);
+    assertThat(pool.decisions())
+        .anyMatch(
+            d ->
+                d.policy().equals("scale-request")
+                    && d.desired() == 3
+                    && d.reason().startsWith("scale request by ops: to 3"));
+
+    store.delete(ClusterKeys.scale("web")).get();
+    await()
+        .until(
+            () ->
+                !pool.decisions().isEmpty()
+                    && !pool.decisions().getLast().policy().equals("scale-request"));
   }
 
   @Test
