@@ -60,16 +60,7 @@ public final class Autoscaler {
     if (request != null && request.holds(now)) {
       ScalingDecision bounded =
           bound(new ScalingDecision(request.to(), request.reason()), pool, now);
-      DecisionRecord record =
-          new DecisionRecord(
-              now,
-              pool.name(),
-              pool.current(),
-              bounded.desired(),
-              "scale-request",
-              inputs(window),
-              bounded.reason());
-      return new Step(bounded, record, null);
+      return new Step(bounded, record(window, pool, now, bounded, "scale-request"), null);
     }
     ScalingPolicy chosen = null;
     ScalingDecision wanted = null;
@@ -95,16 +86,16 @@ public final class Autoscaler {
               pool.current(), "every policy abstains (" + String.join("; ", abstained) + ")");
     }
     ScalingDecision bounded = bound(wanted, pool, now);
-    DecisionRecord record =
-        new DecisionRecord(
-            now,
-            pool.name(),
-            pool.current(),
-            bounded.desired(),
-            chosen.name(),
-            inputs(window),
-            bounded.reason());
-    return new Step(bounded, record, raw < 0 ? null : new Recommendation(now, raw));
+    return new Step(
+        bounded,
+        record(window, pool, now, bounded, chosen.name()),
+        raw < 0 ? null : new Recommendation(now, raw));
+  }
+
+  private static DecisionRecord record(
+      MetricsWindow window, PoolState pool, Instant now, ScalingDecision d, String policy) {
+    return new DecisionRecord(
+        now, pool.name(), pool.current(), d.desired(), policy, inputs(window), d.reason());
   }
 
   private ScalingDecision bound(ScalingDecision wanted, PoolState pool, Instant now) {
