@@ -207,6 +207,38 @@ class MultiProcessClusterTest {
     assertThat(submit.out().trim()).isEqualTo("25");
     assertThat(submit.err()).contains("ran on w1 in 1 attempt(s)");
 
+    // Scatter/gather: one task per line, results in the lines' order, and their sum.
+    Path lines =
+        Files.writeString(Files.createTempFile("tideflow-each", ".txt"), "10\n100\n1000\n");
+    Captured each =
+        Captured.run(
+            "submit",
+            "--store",
+            etcd.uri(),
+            "--handler",
+            "primes",
+            "--each",
+            lines.toString(),
+            "--reduce",
+            "sum");
+    assertThat(each.exit()).as(each.err()).isZero();
+    assertThat(each.out().lines().toList()).containsExactly("4", "25", "168", "sum 197");
+    assertThat(each.err()).contains("3 of 3 tasks completed");
+    Files.writeString(lines, "10\nnot a number\n1000\n");
+    Captured partial =
+        Captured.run(
+            "submit",
+            "--store",
+            etcd.uri(),
+            "--handler",
+            "primes",
+            "--each",
+            lines.toString(),
+            "--keep-going");
+    assertThat(partial.exit()).isEqualTo(1);
+    assertThat(partial.out().lines().toList()).containsExactly("4", "168");
+    assertThat(partial.err()).contains("line 2 failed: ").contains("2 of 3 tasks completed");
+
     Captured unknown = Captured.run("submit", "--store", etcd.uri(), "--handler", "nope");
     assertThat(unknown.exit()).isEqualTo(1);
     assertThat(unknown.err()).contains("UNKNOWN_HANDLER: unknown handler 'nope'");
