@@ -5,6 +5,7 @@ import io.tideflow.core.partition.PartitionRequest;
 import io.tideflow.runtime.coordinator.Coordinator;
 import io.tideflow.runtime.coordinator.FlowMonitor;
 import io.tideflow.runtime.coordinator.FlowPlacer;
+import io.tideflow.runtime.membership.MeteredStore;
 import io.tideflow.runtime.pool.PoolLinks;
 import io.tideflow.runtime.pool.PoolSpec;
 import io.tideflow.runtime.pool.PoolSupervisor;
@@ -76,7 +77,9 @@ final class CoordinatorCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrometheusMeterRegistry registry = MetricsServer.newRegistry();
-    try (ClusterStore clusterStore = store.open();
+    // For the process's life: it ends with the command.
+    MetricsServer.bindJvm(registry);
+    try (ClusterStore clusterStore = MeteredStore.wrap(store.open(), registry);
         MetricsServer metrics = metricsOptions.start(registry, metricsPort, tls.dir);
         Coordinator coordinator =
             Coordinator.start(id, clusterStore, leaseTtl, Duration.ofSeconds(5), registry);

@@ -184,6 +184,7 @@ final class DemoCommand implements Callable<Integer> {
     validate();
     PrintStream out = System.out;
     PrometheusMeterRegistry registry = MetricsServer.newRegistry();
+    MetricsServer.bindJvm(registry); // for the demo's life: it ends with the command
     Logging.quiet();
     try (MemoryClusterStore store = new MemoryClusterStore();
         MetricsServer metrics =

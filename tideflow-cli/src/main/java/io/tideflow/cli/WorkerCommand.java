@@ -2,6 +2,7 @@ package io.tideflow.cli;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tideflow.core.model.Resources;
+import io.tideflow.runtime.membership.MeteredStore;
 import io.tideflow.runtime.task.TaskHandlers;
 import io.tideflow.runtime.transport.ListenAddress;
 import io.tideflow.runtime.worker.WorkerConfig;
@@ -82,7 +83,9 @@ final class WorkerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrometheusMeterRegistry registry = MetricsServer.newRegistry();
-    try (ClusterStore clusterStore = store.open();
+    // For the process's life: it ends with the command.
+    MetricsServer.bindJvm(registry);
+    try (ClusterStore clusterStore = MeteredStore.wrap(store.open(), registry);
         MetricsServer metrics = metricsOptions.start(registry, metricsPort, tls.dir)) {
       WorkerConfig config =
           WorkerConfig.defaults(id)

@@ -137,6 +137,15 @@ final class WorkerConnections {
         Counter.builder("tideflow.client.stalled")
             .description("Streams broken off because their worker sent nothing while holding tasks")
             .register(metrics);
+    for (String state : new String[] {"usable", "broken", "other"}) {
+      io.micrometer.core.instrument.Gauge.builder(
+              "tideflow.client.connections", this, w -> w.count(state))
+          .tag("state", state)
+          .description(
+              "The client's streams to workers: usable (takes tasks), broken (backing off), other"
+                  + " (opening, draining, retired)")
+          .register(metrics);
+    }
     this.resumed =
         Counter.builder("tideflow.client.resumed")
             .description(
@@ -354,6 +363,17 @@ final class WorkerConnections {
   }
 
   /** Every connection that may still hold tasks in flight: live and retired. */
+  private int count(String state) {
+    int n = 0;
+    for (WorkerConnection c : all()) {
+      String s = c.usable() ? "usable" : c.broken() ? "broken" : "other";
+      if (s.equals(state)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
   List<WorkerConnection> all() {
     List<WorkerConnection> all = new ArrayList<>(connections.values());
     all.addAll(retired);

@@ -73,6 +73,8 @@ public final class Coordinator implements AutoCloseable {
 
   private volatile ScheduledFuture<?> publishing;
 
+  private final NodeMeters nodeMeters;
+
   /** Nodes this candidate, leading, saw leave the registry without being drained first. */
   private final Counter lost;
 
@@ -92,6 +94,7 @@ public final class Coordinator implements AutoCloseable {
     this.storeTimeout = storeTimeout;
     this.campaigner =
         Thread.ofPlatform().daemon().name("tideflow-coordinator-" + candidate).unstarted(this::run);
+    this.nodeMeters = new NodeMeters(metrics);
     this.lost =
         Counter.builder("tideflow.coordinator.nodes.lost")
             .tag("candidate", candidate)
@@ -239,6 +242,7 @@ public final class Coordinator implements AutoCloseable {
   }
 
   private void stopLeading() {
+    nodeMeters.clear();
     ScheduledFuture<?> p = publishing;
     if (p != null) {
       p.cancel(false);
@@ -283,6 +287,7 @@ public final class Coordinator implements AutoCloseable {
       }
     }
     lastView = view;
+    nodeMeters.show(view);
   }
 
   private void announce(MembershipEvent e) {

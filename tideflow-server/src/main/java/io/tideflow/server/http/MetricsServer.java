@@ -47,6 +47,24 @@ public final class MetricsServer implements AutoCloseable {
   }
 
   /**
+   * Binds the JVM's and the process's meters to {@code registry} (Micrometer's binders: memory
+   * pools, GC pauses, threads, classes, cpu, uptime, open files) — once per process: the GC binder
+   * listens to the JVM until {@link AutoCloseable#close()}.
+   */
+  public static AutoCloseable bindJvm(PrometheusMeterRegistry registry) {
+    new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
+    new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(registry);
+    new io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics().bindTo(registry);
+    new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(registry);
+    new io.micrometer.core.instrument.binder.system.UptimeMetrics().bindTo(registry);
+    new io.micrometer.core.instrument.binder.system.FileDescriptorMetrics().bindTo(registry);
+    io.micrometer.core.instrument.binder.jvm.JvmGcMetrics gc =
+        new io.micrometer.core.instrument.binder.jvm.JvmGcMetrics();
+    gc.bindTo(registry);
+    return gc;
+  }
+
+  /**
    * Starts serving {@code registry} on loopback {@code port} (0 for any free port).
    *
    * @throws UncheckedIOException naming the port when it cannot be bound
