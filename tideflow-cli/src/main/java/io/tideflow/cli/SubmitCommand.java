@@ -34,6 +34,7 @@ import picocli.CommandLine.Option;
 final class SubmitCommand implements Callable<Integer> {
   @Mixin StoreOption store;
   @Mixin TlsOption tls;
+  @Mixin ClientOptions picking;
 
   @Option(names = "--handler", required = true, description = "Handler name")
   String handler;
@@ -107,7 +108,10 @@ final class SubmitCommand implements Callable<Integer> {
     try (ClusterStore clusterStore = store.open();
         TideflowClient client =
             TideflowClient.connect(
-                clusterStore, ClientConfig.defaults(), new SimpleMeterRegistry(), tls.open())) {
+                clusterStore,
+                picking.apply(ClientConfig.defaults()),
+                new SimpleMeterRegistry(),
+                tls.open())) {
       List<CompletableFuture<TaskResult>> futures = new ArrayList<>(count);
       for (int i = 0; i < count; i++) {
         futures.add(client.submit(spec));
@@ -163,7 +167,10 @@ final class SubmitCommand implements Callable<Integer> {
     try (ClusterStore clusterStore = store.open();
         TideflowClient client =
             TideflowClient.connect(
-                clusterStore, ClientConfig.defaults(), new SimpleMeterRegistry(), tls.open())) {
+                clusterStore,
+                picking.apply(ClientConfig.defaults()),
+                new SimpleMeterRegistry(),
+                tls.open())) {
       ScatterGather.Gathered<List<String>> g;
       try {
         g =
