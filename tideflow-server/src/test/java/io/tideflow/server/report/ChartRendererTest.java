@@ -14,11 +14,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ChartRendererTest {
-  private static final ChartLayout LAYOUT =
-      ChartLayout.of(ChartRenderer.DEFAULT_WIDTH, ChartRenderer.DEFAULT_HEIGHT);
+  /** The last chart drawn: the test's image and where its panels' data areas are. */
+  private ChartRenderer.Drawn layout;
 
-  private static BufferedImage png(RunTimeline timeline) throws IOException {
-    return ImageIO.read(new ByteArrayInputStream(new ChartRenderer().renderPng(timeline)));
+  private BufferedImage png(RunTimeline timeline) throws IOException {
+    ChartRenderer renderer = new ChartRenderer();
+    layout = renderer.draw(timeline);
+    // Through the PNG encoding, as the report has it.
+    return ImageIO.read(new ByteArrayInputStream(renderer.renderPng(timeline)));
   }
 
   /** Pixels within a small distance of the colour; anti-aliased edges blend, line cores do not. */
@@ -64,13 +67,13 @@ class ChartRendererTest {
     BufferedImage image = png(SampleTimelines.flat(60));
 
     for (Color series : new Color[] {Palette.OFFERED, Palette.THROUGHPUT, Palette.NODES}) {
-      assertThat(pixelsOf(image, LAYOUT.top(), series))
+      assertThat(pixelsOf(image, layout.top(), series))
           .as("top panel, %s", series)
           .isGreaterThan(500);
     }
     // The node line's dark grey is close to the text colour, so only the others are checked.
     for (Color series : new Color[] {Palette.OFFERED, Palette.THROUGHPUT}) {
-      assertThat(pixelsOf(image, LAYOUT.bottom(), series)).as("bottom panel, %s", series).isZero();
+      assertThat(pixelsOf(image, layout.bottom(), series)).as("bottom panel, %s", series).isZero();
     }
   }
 
@@ -79,21 +82,21 @@ class ChartRendererTest {
     BufferedImage image = png(SampleTimelines.flat(60));
 
     for (Color series : new Color[] {Palette.P50, Palette.P99}) {
-      assertThat(pixelsOf(image, LAYOUT.bottom(), series))
+      assertThat(pixelsOf(image, layout.bottom(), series))
           .as("bottom panel, %s", series)
           .isGreaterThan(500);
-      assertThat(pixelsOf(image, LAYOUT.top(), series)).as("top panel, %s", series).isZero();
+      assertThat(pixelsOf(image, layout.top(), series)).as("top panel, %s", series).isZero();
     }
   }
 
   @Test
   void drawsAFlatSeriesAsAHorizontalLineWhereItsValueIs() throws IOException {
-    // Load axis of flat(): max 1000 * 1.08 -> 0..1200 in steps of 200; 1000 is 5/6 up.
+    // Load axis of flat(): 0 to the peak with 8 % headroom, 1000 * 1.08.
     BufferedImage image = png(SampleTimelines.flat(60));
-    Rectangle top = LAYOUT.top();
-    int y = (int) Math.round(top.getMaxY() - top.height * 1000.0 / 1200.0);
+    Rectangle top = layout.top();
+    int y = (int) Math.round(top.getMaxY() - top.height * 1000.0 / 1080.0);
     Rectangle band = new Rectangle(top.x + top.width / 2, y - 2, top.width / 3, 5);
-    int yOf800 = (int) Math.round(top.getMaxY() - top.height * 800.0 / 1200.0);
+    int yOf800 = (int) Math.round(top.getMaxY() - top.height * 800.0 / 1080.0);
     Rectangle elsewhere = new Rectangle(band.x, yOf800 - 2, band.width, 5);
 
     // At least one full row of the band (pixelsOf skips the band's edges) is the line's colour.
@@ -114,16 +117,16 @@ class ChartRendererTest {
     BufferedImage image = png(timeline);
 
     for (Color kind : new Color[] {Palette.SCALE_UP, Palette.NODE_KILLED}) {
-      assertThat(pixelsOf(image, LAYOUT.top(), kind)).as("top, %s", kind).isGreaterThan(100);
-      assertThat(pixelsOf(image, LAYOUT.bottom(), kind)).as("bottom, %s", kind).isGreaterThan(60);
+      assertThat(pixelsOf(image, layout.top(), kind)).as("top, %s", kind).isGreaterThan(100);
+      assertThat(pixelsOf(image, layout.bottom(), kind)).as("bottom, %s", kind).isGreaterThan(60);
     }
-    assertThat(pixelsOf(image, LAYOUT.top(), Palette.SCALE_DOWN)).isZero();
+    assertThat(pixelsOf(image, layout.top(), Palette.SCALE_DOWN)).isZero();
   }
 
   @Test
   void rendersAPlaceholderWithoutSeriesWhenNoPointWasRecorded() throws IOException {
     BufferedImage image = png(RunTimeline.builder("stopped early").build());
-    Rectangle plot = LAYOUT.top().union(LAYOUT.bottom());
+    Rectangle plot = layout.top().union(layout.bottom());
 
     assertThat(image.getWidth()).isEqualTo(1200);
     assertThat(pixelsOf(image, plot, Palette.MUTED_TEXT)).as("placeholder text").isPositive();
@@ -142,8 +145,8 @@ class ChartRendererTest {
 
     BufferedImage image = png(timeline);
 
-    assertThat(pixelsOf(image, LAYOUT.top(), Palette.THROUGHPUT)).isPositive();
-    assertThat(pixelsOf(image, LAYOUT.bottom(), Palette.event("custom kind"))).isPositive();
+    assertThat(pixelsOf(image, layout.top(), Palette.THROUGHPUT)).isPositive();
+    assertThat(pixelsOf(image, layout.bottom(), Palette.event("custom kind"))).isPositive();
   }
 
   @Test
