@@ -78,7 +78,7 @@ final class PoolOptions {
       names = "--threshold",
       paramLabel = "METRIC=HIGH[:LOW]",
       description = {
-        "Add a node when METRIC's average (cpu or memory, as a share of the node's) is over",
+        "Add a node when METRIC's average (cpu, memory or network, a share of the node's) is over",
         "HIGH, remove one when every threshold's metric is under its LOW (default: half of",
         "HIGH); repeatable, e.g. --threshold cpu=0.8:0.2 --threshold memory=0.9"
       })
@@ -237,9 +237,9 @@ final class PoolOptions {
     for (String t : thresholds) {
       int eq = t.indexOf('=');
       String metric = eq < 0 ? "" : t.substring(0, eq).strip();
-      if (!metric.equals("cpu") && !metric.equals("memory")) {
+      if (!metric.equals("cpu") && !metric.equals("memory") && !metric.equals("network")) {
         throw new IllegalArgumentException(
-            "--threshold takes cpu=HIGH[:LOW] or memory=HIGH[:LOW], was '" + t + "'");
+            "--threshold takes cpu=, memory= or network=HIGH[:LOW], was '" + t + "'");
       }
       String[] bounds = t.substring(eq + 1).split(":", -1);
       try {

@@ -106,6 +106,7 @@ class MetricsScrapeTest {
                     .containsPattern("tideflow_node_cpu_usage\\{node=\"web-1\"\\}")
                     .containsPattern("tideflow_node_heap_used_bytes\\{node=\"web-1\"\\} [1-9]")
                     .contains("tideflow_node_heap_max_bytes{node=\"web-1\"}")
+                    .contains("tideflow_node_network_bytes_per_second{node=\"web-1\"}")
                     .contains("tideflow_node_tasks_in_flight{node=\"web-1\"}")
                     .contains("tideflow_node_capacity_cpu_millicores{node=\"web-1\"} 1000.0")
                     .contains("tideflow_node_capacity_memory_bytes{node=\"web-1\"}")

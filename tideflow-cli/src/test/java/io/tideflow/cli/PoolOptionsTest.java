@@ -135,7 +135,7 @@ class PoolOptionsTest {
   void badThresholdsAndSchedulesAreRefusedByTheirOption() {
     assertThatThrownBy(() -> parse("--pool", "web", "--threshold", "disk=0.8").spec())
         .hasMessageContaining(
-            "--threshold takes cpu=HIGH[:LOW] or memory=HIGH[:LOW], was 'disk=0.8'");
+            "--threshold takes cpu=, memory= or network=HIGH[:LOW], was 'disk=0.8'");
     assertThatThrownBy(() -> parse("--pool", "web", "--threshold", "cpu=80").spec())
         .hasMessageContaining("HIGH is a share in (0, 1]");
     assertThatThrownBy(() -> parse("--pool", "web", "--threshold", "cpu=0.5:0.7").spec())

@@ -76,10 +76,17 @@ public record PoolObservation(
    * @param inFlight tasks it runs or has queued
    * @param cpu its reported cpu use in [0, 1], or negative when it reports none
    * @param memory the share of its memory in use in [0, 1], or negative when it reports none
+   * @param network its task traffic over its network capacity, or negative when unknown
    * @param readySince when it was first seen READY, or null when unknown (then it counts as up)
    */
   public record Registered(
-      String id, NodeState state, int inFlight, double cpu, double memory, Instant readySince) {
+      String id,
+      NodeState state,
+      int inFlight,
+      double cpu,
+      double memory,
+      double network,
+      Instant readySince) {
     public Registered {
       if (id == null || id.isBlank()) {
         throw new IllegalArgumentException("id must not be blank, was '" + id + "'");

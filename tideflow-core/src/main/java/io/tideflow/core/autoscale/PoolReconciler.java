@@ -253,6 +253,8 @@ public final class PoolReconciler {
     int cpuReports = 0;
     double memory = 0;
     int memoryReports = 0;
+    double network = 0;
+    int networkReports = 0;
     for (Registered r : ready) {
       work += r.inFlight();
       if (r.cpu() >= 0) {
@@ -263,6 +265,10 @@ public final class PoolReconciler {
         memory += r.memory();
         memoryReports++;
       }
+      if (r.network() >= 0) {
+        network += r.network();
+        networkReports++;
+      }
     }
     values.put(CONCURRENCY, ready.isEmpty() ? 0.0 : (double) work / ready.size());
     if (cpuReports > 0) {
@@ -270,6 +276,9 @@ public final class PoolReconciler {
     }
     if (memoryReports > 0) {
       values.put(MetricsWindow.MEMORY, memory / memoryReports);
+    }
+    if (networkReports > 0) {
+      values.put(MetricsWindow.NETWORK, network / networkReports);
     }
     values.putAll(seen.extraMetrics());
     return new MetricsWindow.Sample(seen.now(), values);

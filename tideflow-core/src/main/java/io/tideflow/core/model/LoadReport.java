@@ -10,6 +10,7 @@ package io.tideflow.core.model;
  * @param heapUsedBytes heap in use
  * @param heapMaxBytes heap limit
  * @param reportedAtMillis when the node made the report, epoch millis of its own clock
+ * @param networkBytesPerSec the task bytes it took in and sent out per second since its last report
  */
 public record LoadReport(
     int inFlight,
@@ -18,9 +19,22 @@ public record LoadReport(
     double cpu,
     long heapUsedBytes,
     long heapMaxBytes,
-    long reportedAtMillis) {
+    long reportedAtMillis,
+    long networkBytesPerSec) {
 
   public static final LoadReport NONE = new LoadReport(0, 0, 0, -1, 0, 0, 0);
+
+  /** A report that says nothing of the network. */
+  public LoadReport(
+      int inFlight,
+      int queued,
+      long completed,
+      double cpu,
+      long heapUsedBytes,
+      long heapMaxBytes,
+      long reportedAtMillis) {
+    this(inFlight, queued, completed, cpu, heapUsedBytes, heapMaxBytes, reportedAtMillis, 0);
+  }
 
   public LoadReport {
     Checks.nonNegative("inFlight", inFlight);
@@ -32,5 +46,6 @@ public record LoadReport(
     Checks.nonNegative("heapUsedBytes", heapUsedBytes);
     Checks.nonNegative("heapMaxBytes", heapMaxBytes);
     Checks.nonNegative("reportedAtMillis", reportedAtMillis);
+    Checks.nonNegative("networkBytesPerSec", networkBytesPerSec);
   }
 }

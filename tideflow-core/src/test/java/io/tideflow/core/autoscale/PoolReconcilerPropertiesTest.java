@@ -85,7 +85,7 @@ class PoolReconcilerPropertiesTest {
           (id, n) -> {
             p.add(new Provided(id, n.phase));
             if (n.registered) {
-              r.add(new Registered(id, NodeState.READY, 0, -1, -1, null));
+              r.add(new Registered(id, NodeState.READY, 0, -1, -1, -1, null));
             }
           });
       return new PoolObservation(now, p, r, Map.of(), List.of(), null);

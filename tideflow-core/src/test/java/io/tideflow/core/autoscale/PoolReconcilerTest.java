@@ -49,7 +49,7 @@ class PoolReconcilerTest {
   }
 
   private static Registered ready(String id, int inFlight) {
-    return new Registered(id, NodeState.READY, inFlight, -1, -1, T0);
+    return new Registered(id, NodeState.READY, inFlight, -1, -1, -1, T0);
   }
 
   private static PoolObservation seen(
@@ -212,14 +212,14 @@ class PoolReconcilerTest {
   }
 
   @Test
-  void cpuAndMemoryAreAveragedOverTheNodesThatReportThem() {
+  void cpuMemoryAndNetworkAreAveragedOverTheNodesThatReportThem() {
     PoolObservation seen =
         new PoolObservation(
             T0.plusSeconds(1),
             List.of(new Provided("web-1", Phase.RUNNING), new Provided("web-2", Phase.RUNNING)),
             List.of(
-                new Registered("web-1", NodeState.READY, 1, 0.9, 0.5, T0),
-                new Registered("web-2", NodeState.READY, 1, 0.5, -1, T0)),
+                new Registered("web-1", NodeState.READY, 1, 0.9, 0.5, -1, T0),
+                new Registered("web-2", NodeState.READY, 1, 0.5, -1, 0.25, T0)),
             Map.of(),
             List.of(),
             null);
@@ -230,6 +230,7 @@ class PoolReconcilerTest {
             s ->
                 assertThat(s.values())
                     .containsEntry(MetricsWindow.CPU, 0.7)
-                    .containsEntry(MetricsWindow.MEMORY, 0.5));
+                    .containsEntry(MetricsWindow.MEMORY, 0.5)
+                    .containsEntry(MetricsWindow.NETWORK, 0.25));
   }
 }

@@ -341,6 +341,9 @@ public final class PoolAutoscaler implements AutoCloseable {
                 n.load().heapMaxBytes() > 0
                     ? (double) n.load().heapUsedBytes() / n.load().heapMaxBytes()
                     : -1,
+                n.capacity().networkBytesPerSec() > 0
+                    ? (double) n.load().networkBytesPerSec() / n.capacity().networkBytesPerSec()
+                    : -1,
                 readySince.get(n.id())));
         if (n.state() == NodeState.READY && !leaving.contains(n.id())) {
           ready.add(n);

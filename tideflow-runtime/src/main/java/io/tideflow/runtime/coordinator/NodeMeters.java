@@ -43,6 +43,12 @@ final class NodeMeters {
         n -> n.load().heapMaxBytes());
     row(
         registry,
+        "tideflow.node.network",
+        "bytes.per.second",
+        "Task bytes in and out of the node",
+        n -> n.load().networkBytesPerSec());
+    row(
+        registry,
         "tideflow.node.tasks.in_flight",
         null,
         "Tasks the node runs",

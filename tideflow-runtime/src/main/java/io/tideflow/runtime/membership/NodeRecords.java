@@ -49,7 +49,8 @@ public final class NodeRecords {
                 .setCpu(l.cpu())
                 .setHeapUsedBytes(l.heapUsedBytes())
                 .setHeapMaxBytes(l.heapMaxBytes())
-                .setReportedAtMillis(l.reportedAtMillis()))
+                .setReportedAtMillis(l.reportedAtMillis())
+                .setNetworkBytesPerSec(l.networkBytesPerSec()))
         .build();
   }
 
@@ -76,7 +77,8 @@ public final class NodeRecords {
             l.getCpu(),
             l.getHeapUsedBytes(),
             l.getHeapMaxBytes(),
-            l.getReportedAtMillis()));
+            l.getReportedAtMillis(),
+            l.getNetworkBytesPerSec()));
   }
 
   public static ResourcesRecord toRecord(Resources r) {

@@ -57,6 +57,11 @@ final class TaskRunner {
   private final Rejections rejections = new Rejections();
   private final AtomicLong seqs = new AtomicLong();
   private final AtomicLong completed = new AtomicLong();
+
+  /** Payload bytes taken in and output bytes sent out, since the runner started. */
+  private final java.util.concurrent.atomic.LongAdder bytesMoved =
+      new java.util.concurrent.atomic.LongAdder();
+
   private final AtomicLong deduplicated = new AtomicLong();
   private final AtomicLong undeduplicated = new AtomicLong();
   private final Set<Thread> running = ConcurrentHashMap.newKeySet();
@@ -134,6 +139,7 @@ final class TaskRunner {
       reply.accept(error(task.getId(), ErrorCode.OVERLOADED, refused));
       return;
     }
+    bytesMoved.add(bytes);
     String key = task.getIdempotencyKey();
     if (!key.isEmpty()) {
       Dedup.Key scope = new Dedup.Key(task.getHandler(), key);
@@ -344,6 +350,7 @@ final class TaskRunner {
     }
     leave(job);
     completed.incrementAndGet();
+    bytesMoved.add(result.getOutput().size());
     job.answer(result);
   }
 
@@ -373,6 +380,11 @@ final class TaskRunner {
 
   int queued() {
     return queue.size();
+  }
+
+  /** Task bytes in and out since the runner started. */
+  long bytesMoved() {
+    return bytesMoved.sum();
   }
 
   long completed() {

@@ -359,8 +359,26 @@ public final class WorkerNode implements AutoCloseable {
     return registration;
   }
 
+  /** Guards the two fields below, nothing else: the network rate since the last report. */
+  private final Object reportLock = new Object();
+
+  private long lastBytes;
+
+  private long lastBytesAtMillis;
+
   LoadReport load() {
     MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+    long now = config.clock().millis();
+    long moved = runner.bytesMoved();
+    long network;
+    synchronized (reportLock) {
+      network =
+          lastBytesAtMillis == 0 || now <= lastBytesAtMillis
+              ? 0
+              : Math.max(0, (moved - lastBytes) * 1000 / (now - lastBytesAtMillis));
+      lastBytes = moved;
+      lastBytesAtMillis = now;
+    }
     double cpu = -1;
     if (ManagementFactory.getOperatingSystemMXBean()
         instanceof com.sun.management.OperatingSystemMXBean os) {
@@ -374,7 +392,8 @@ public final class WorkerNode implements AutoCloseable {
         cpu,
         heap.getUsed(),
         Math.max(heap.getMax(), 0),
-        config.clock().millis());
+        now,
+        network);
   }
 
   /**

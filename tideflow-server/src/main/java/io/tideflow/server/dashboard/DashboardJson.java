@@ -195,6 +195,7 @@ final class DashboardJson {
     number(w, n.load().cpu() < 0 ? Double.NaN : n.load().cpu());
     w.name("heapUsedBytes").value(n.load().heapUsedBytes());
     w.name("heapMaxBytes").value(n.load().heapMaxBytes());
+    w.name("networkBytesPerSec").value(n.load().networkBytesPerSec());
     long reported = n.load().reportedAtMillis();
     w.name("reportAgeMillis");
     if (reported == 0) {

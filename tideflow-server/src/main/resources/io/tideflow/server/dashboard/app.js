@@ -96,6 +96,7 @@ function nodes(f) {
       el("td", {}, n.provider), el("td", {}, n.address), labels,
       el("td", { class: "num" }, l.cpu === null ? "–" : fixed(l.cpu * 100) + " %"),
       el("td", { class: "num" }, l.heapMaxBytes ? `${bytes(l.heapUsedBytes)} / ${bytes(l.heapMaxBytes)}` : "–"),
+      el("td", { class: "num" }, bytes(l.networkBytesPerSec) + "/s"),
       el("td", { class: "num" }, fixed(l.inFlight)), el("td", { class: "num" }, fixed(l.queued)),
       el("td", { class: "num" }, fixed(l.completed)), el("td", {}, capacity), el("td", {}, alloc),
       el("td", { class: "num" }, l.reportAgeMillis === null ? "–" : fixed(l.reportAgeMillis / 1000, 1) + " s ago"));
