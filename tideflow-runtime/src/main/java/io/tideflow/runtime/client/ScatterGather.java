@@ -250,31 +250,38 @@ public final class ScatterGather<R> {
                     succeeded.incrementAndGet();
                   } else {
                     failed.put(index, e);
-                    if (failures == Failures.FAIL_FAST && stop.compareAndSet(false, true)) {
-                      firstFailure.completeExceptionally(
-                          new ScatterException(index, pieces.size(), e));
-                    }
+                    failFast(firstFailure, stop, index, e);
                   }
                 } catch (RuntimeException mapping) {
                   failed.put(index, mapping);
-                  if (failures == Failures.FAIL_FAST && stop.compareAndSet(false, true)) {
-                    firstFailure.completeExceptionally(
-                        new ScatterException(index, pieces.size(), mapping));
-                  }
+                  failFast(firstFailure, stop, index, mapping);
                 } finally {
                   window.release();
                 }
               });
     }
-    if (!stop.get()) {
-      // Every permit back: every piece sent has answered.
-      window.acquire(maxInFlight);
-      window.release(maxInFlight);
+    if (stop.get()) {
+      // Set only once the failure is kept there: this throws the ScatterException.
+      firstFailure.join();
     }
-    if (firstFailure.isCompletedExceptionally()) {
-      firstFailure.join(); // throws the ScatterException
+    // Every permit back: every piece sent has answered, and no callback writes any more.
+    window.acquire(maxInFlight);
+    window.release(maxInFlight);
+    if (stop.get()) {
+      firstFailure.join(); // a piece failed while the last ones were answering
     }
-    return new Gathered<>(0, succeeded.get(), failed);
+    synchronized (failed) {
+      return new Gathered<>(0, succeeded.get(), new TreeMap<>(failed));
+    }
+  }
+
+  /** Under FAIL_FAST the first failure fails the whole; {@code stop} is set once it is kept. */
+  private void failFast(
+      CompletableFuture<Void> firstFailure, AtomicBoolean stop, int index, Throwable cause) {
+    if (failures == Failures.FAIL_FAST
+        && firstFailure.completeExceptionally(new ScatterException(index, pieces.size(), cause))) {
+      stop.set(true);
+    }
   }
 
   /** Packs {@code parts} into one payload: a count, then each part's length and bytes. */

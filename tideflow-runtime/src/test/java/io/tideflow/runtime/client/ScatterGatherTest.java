@@ -146,6 +146,17 @@ class ScatterGatherTest {
         .hasMessageContaining("piece 13 of 30 failed")
         .hasMessageContaining("13 is unlucky");
 
+    // The failing piece sent last, with others still in flight: still the whole fails.
+    assertThatThrownBy(
+            () ->
+                ScatterGather.of(client, pieces("unlucky", 14, Integer::toString), r -> 1)
+                    .maxInFlight(8)
+                    .reduce(0, Integer::sum)
+                    .get(60, TimeUnit.SECONDS))
+        .cause()
+        .isInstanceOf(ScatterGather.ScatterException.class)
+        .hasMessageContaining("piece 13 of 14 failed");
+
     ScatterGather.Gathered<Integer> partial =
         ScatterGather.of(client, failing, r -> Integer.parseInt(text(r.output())))
             .onFailure(ScatterGather.Failures.COLLECT)
