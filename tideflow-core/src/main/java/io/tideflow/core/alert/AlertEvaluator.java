@@ -62,11 +62,16 @@ public final class AlertEvaluator {
       Map<SortedMap<String, String>, Double> holds =
           rule.query().evaluate(samples, key -> history.getOrDefault(key, List.of()), millis);
       Set<String> seen = new HashSet<>();
+      // What holds beyond the cut keeps the state it had: it neither resolves nor fires anew.
+      Set<String> beyondCut = new HashSet<>();
       int n = 0;
       for (Map.Entry<SortedMap<String, String>, Double> e : holds.entrySet()) {
         if (++n > MAX_ALERTS_PER_RULE) {
-          truncated.add(rule.name());
-          break;
+          if (n == MAX_ALERTS_PER_RULE + 1) {
+            truncated.add(rule.name());
+          }
+          beyondCut.add(labels(rule, e.getKey()).toString());
+          continue;
         }
         SortedMap<String, String> labels = labels(rule, e.getKey());
         Alert alert =
@@ -83,6 +88,10 @@ public final class AlertEvaluator {
       }
       for (Alert before : book.alerts().values()) {
         if (!before.rule().name().equals(rule.name()) || seen.contains(before.key())) {
+          continue;
+        }
+        if (beyondCut.contains(before.key())) {
+          next.put(before.key(), before);
           continue;
         }
         Alert after = cleared(before, rule, now);

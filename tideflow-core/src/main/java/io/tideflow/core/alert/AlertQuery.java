@@ -33,6 +33,9 @@ public final class AlertQuery {
   /** The longest condition accepted. */
   public static final int MAX_CHARS = 2000;
 
+  /** The longest window rate and increase read: the history they need is kept in memory. */
+  public static final Duration MAX_WINDOW = Duration.ofDays(7);
+
   private static final Set<String> AGGREGATIONS = Set.of("sum", "min", "max", "avg", "count");
 
   private final String text;
@@ -478,9 +481,9 @@ public final class AlertQuery {
             case 'h' -> Duration.ofHours(n);
             default -> null;
           };
-      if (d == null || n <= 0) {
+      if (d == null || n <= 0 || d.compareTo(MAX_WINDOW) > 0) {
         i = start;
-        throw error("a positive duration such as 30s, 5m or 1h");
+        throw error("a duration in (0, 7d] such as 30s, 5m or 1h");
       }
       i++;
       return d;

@@ -13,6 +13,9 @@ import java.util.TreeMap;
  */
 public record Silence(
     String id, Map<String, String> matchers, Instant startsAt, Instant endsAt, String comment) {
+  /** The longest silence: one that outlives the reason for it hides the next incident. */
+  public static final java.time.Duration MAX_LENGTH = java.time.Duration.ofDays(30);
+
   public Silence {
     if (id == null || id.isBlank()) {
       throw new IllegalArgumentException("silence id must not be blank");
@@ -25,6 +28,17 @@ public record Silence(
     if (startsAt == null || endsAt == null || !endsAt.isAfter(startsAt)) {
       throw new IllegalArgumentException(
           "silence " + id + ": endsAt must be after startsAt, were " + startsAt + " and " + endsAt);
+    }
+    if (java.time.Duration.between(startsAt, endsAt).compareTo(MAX_LENGTH) > 0) {
+      throw new IllegalArgumentException(
+          "silence "
+              + id
+              + ": at most "
+              + MAX_LENGTH.toDays()
+              + " days long, was from "
+              + startsAt
+              + " to "
+              + endsAt);
     }
     comment = comment == null ? "" : comment;
   }

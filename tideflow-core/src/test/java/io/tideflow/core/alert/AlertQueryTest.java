@@ -112,7 +112,9 @@ class AlertQueryTest {
         .hasMessageContaining(
             "expected = or != (regular expressions are not supported) at column 21");
     assertThatThrownBy(() -> AlertQuery.parse("rate(x[5d]) > 0"))
-        .hasMessageContaining("expected a positive duration such as 30s, 5m or 1h at column 8");
+        .hasMessageContaining("expected a duration in (0, 7d] such as 30s, 5m or 1h at column 8");
+    assertThatThrownBy(() -> AlertQuery.parse("rate(x[3000000000000h]) > 0"))
+        .hasMessageContaining("expected a duration in (0, 7d]");
     assertThatThrownBy(() -> AlertQuery.parse("x > high"))
         .hasMessageContaining("expected a number at column 5");
     assertThatThrownBy(() -> AlertQuery.parse("x > 1 or y > 2"))

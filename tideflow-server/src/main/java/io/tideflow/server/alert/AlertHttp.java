@@ -81,6 +81,15 @@ public final class AlertHttp {
   private void silences(HttpExchange exchange) throws IOException {
     String path = exchange.getRequestURI().getPath();
     String method = exchange.getRequestMethod();
+    // A page of another site may send a "simple" POST: asking for JSON makes the browser ask
+    // first (a preflight this server never grants), and a browser says when a request is foreign.
+    String type = exchange.getRequestHeaders().getFirst("Content-Type");
+    String site = exchange.getRequestHeaders().getFirst("Sec-Fetch-Site");
+    if ("cross-site".equals(site)
+        || ("POST".equals(method) && (type == null || !type.startsWith("application/json")))) {
+      Replies.text(exchange, 415, "send a silence as Content-Type: application/json, same site");
+      return;
+    }
     if ("DELETE".equals(method) && path.startsWith("/api/v1/silences/")) {
       String id = path.substring("/api/v1/silences/".length());
       if (loop.expire(id)) {
@@ -98,8 +107,10 @@ public final class AlertHttp {
     try {
       silence = silence(read(exchange));
       loop.silence(silence);
-    } catch (IllegalArgumentException e) {
-      Replies.text(exchange, 400, e.getMessage());
+    } catch (RuntimeException e) {
+      // Whatever the JSON held (a null id, an object for a comment, a duration past the end of
+      // time): the sender hears why, and nothing is kept.
+      Replies.text(exchange, 400, e.getMessage() == null ? e.toString() : e.getMessage());
       return;
     }
     Replies.json(exchange, 201, AlertJson.write(w -> AlertJson.silence(w, silence)));

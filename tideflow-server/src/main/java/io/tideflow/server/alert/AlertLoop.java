@@ -187,8 +187,18 @@ public final class AlertLoop implements AutoCloseable {
     return n;
   }
 
-  /** One evaluation, on the timer thread. */
+  /** One evaluation, on the timer thread; a failure is counted and the next one runs. */
   private void evaluate() {
+    try {
+      evaluateOnce();
+    } catch (RuntimeException e) {
+      // An exception would cancel every later run of the timer: count it, say it, go on.
+      failedEvaluations.increment();
+      LOG.log(Level.ERROR, "alert evaluation failed: " + e, e);
+    }
+  }
+
+  private void evaluateOnce() {
     if (closed) {
       return;
     }

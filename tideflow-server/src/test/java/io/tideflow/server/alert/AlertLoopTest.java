@@ -194,6 +194,7 @@ class AlertLoopTest {
       var created =
           http.send(
               java.net.http.HttpRequest.newBuilder(URI.create(base + "/api/v1/silences"))
+                  .header("Content-Type", "application/json")
                   .POST(
                       java.net.http.HttpRequest.BodyPublishers.ofString(
                           "{\"id\":\"upgrade\",\"matchers\":{\"alertname\":\"NodeHot\"},\"duration\":\"2h\",\"comment\":\"kernel\"}"))
@@ -226,6 +227,7 @@ class AlertLoopTest {
       var bad =
           http.send(
               java.net.http.HttpRequest.newBuilder(URI.create(base + "/api/v1/silences"))
+                  .header("Content-Type", "application/json")
                   .POST(
                       java.net.http.HttpRequest.BodyPublishers.ofString(
                           "{\"matchers\":{},\"duration\":\"1h\"}"))
@@ -236,12 +238,34 @@ class AlertLoopTest {
       var unknown =
           http.send(
               java.net.http.HttpRequest.newBuilder(URI.create(base + "/api/v1/silences"))
+                  .header("Content-Type", "application/json")
                   .POST(
                       java.net.http.HttpRequest.BodyPublishers.ofString(
                           "{\"matcher\":{\"a\":\"b\"}}"))
                   .build(),
               java.net.http.HttpResponse.BodyHandlers.ofString());
       assertThat(unknown.body()).contains("unknown field 'matcher'");
+      var foreign =
+          http.send(
+              java.net.http.HttpRequest.newBuilder(URI.create(base + "/api/v1/silences"))
+                  .header("Content-Type", "text/plain")
+                  .POST(
+                      java.net.http.HttpRequest.BodyPublishers.ofString(
+                          "{\"matchers\":{\"a\":\"b\"},\"duration\":\"1h\"}"))
+                  .build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(foreign.statusCode()).as("what another site's page could send").isEqualTo(415);
+      var tooLong =
+          http.send(
+              java.net.http.HttpRequest.newBuilder(URI.create(base + "/api/v1/silences"))
+                  .header("Content-Type", "application/json")
+                  .POST(
+                      java.net.http.HttpRequest.BodyPublishers.ofString(
+                          "{\"matchers\":{\"a\":\"b\"},\"duration\":\"99999h\"}"))
+                  .build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(tooLong.statusCode()).isEqualTo(400);
+      assertThat(tooLong.body()).contains("at most 30 days long");
       var delete =
           java.net.http.HttpRequest.newBuilder(URI.create(base + "/api/v1/silences/upgrade"))
               .DELETE()
