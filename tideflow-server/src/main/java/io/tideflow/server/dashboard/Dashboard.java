@@ -112,7 +112,24 @@ public final class Dashboard implements AutoCloseable {
   private long lastAtMillis;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition published = lock.newCondition();
-  private Frame frame;
+
+  /** Until the first sample succeeds (a source may fail at start): an empty cluster. */
+  private Frame frame =
+      new Frame(
+          0,
+          DashboardJson.frame(
+              "",
+              0,
+              null,
+              ClusterView.empty(),
+              new DashboardJson.Tasks(false, 0, 0, 0, 0, 0, 0),
+              List.of(),
+              List.of(),
+              List.of(),
+              List.of(),
+              new Sample(0, 0, 0, 0, 0, 0, 0, Double.NaN, Double.NaN, 0, 0),
+              0));
+
   private String historyJson = "[]";
   private boolean closed;
   private long failures;
@@ -128,7 +145,8 @@ public final class Dashboard implements AutoCloseable {
   }
 
   /**
-   * Starts sampling {@code sources} every {@code period}; the first frame is ready on return.
+   * Starts sampling {@code sources} every {@code period}; the first frame is ready on return (an
+   * empty one if the first sample failed).
    *
    * @throws IllegalArgumentException when {@code period} is not positive
    */
@@ -238,7 +256,7 @@ public final class Dashboard implements AutoCloseable {
     }
     lock.lock();
     try {
-      frame = new Frame(frame == null ? 1 : frame.seq() + 1, json);
+      frame = new Frame(frame.seq() + 1, json);
       historyJson = historyNow;
       published.signalAll();
     } finally {

@@ -65,8 +65,20 @@ public final class HttpAccess {
   /** The cookie a browser keeps the token in, for the dashboard. */
   static final String COOKIE = "tideflow_token";
 
+  /**
+   * The cookie of the node on {@code port}: cookies are not kept apart by port, and two nodes on
+   * one host have tokens of their own.
+   */
+  static String cookie(int port) {
+    return COOKIE + "_" + port;
+  }
+
+  static String loginPage(int port) {
+    return LOGIN_PAGE.replace(COOKIE + "=", cookie(port) + "=");
+  }
+
   /** Asks a browser for the token once, then keeps it in {@link #COOKIE} and reloads. */
-  static final String LOGIN_PAGE =
+  private static final String LOGIN_PAGE =
       """
       <!doctype html><html><head><meta charset="utf-8"><title>Tideflow: token required</title></head>
       <body style="font-family:sans-serif;margin:3em">
@@ -91,9 +103,14 @@ public final class HttpAccess {
     for (String cookies : exchange.getRequestHeaders().getOrDefault("Cookie", List.of())) {
       for (String cookie : cookies.split(";")) {
         String c = cookie.strip();
-        if (c.startsWith(COOKIE + "=")) {
-          return matches(
-              URLDecoder.decode(c.substring(COOKIE.length() + 1), StandardCharsets.UTF_8));
+        String name = cookie(exchange.getLocalAddress().getPort());
+        if (c.startsWith(name + "=")) {
+          try {
+            return matches(
+                URLDecoder.decode(c.substring(name.length() + 1), StandardCharsets.UTF_8));
+          } catch (IllegalArgumentException e) {
+            return false; // not a token anyone set here: refused as a wrong one is
+          }
         }
       }
     }

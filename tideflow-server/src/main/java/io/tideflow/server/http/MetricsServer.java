@@ -119,7 +119,11 @@ public final class MetricsServer implements AutoCloseable {
     if (accept != null && accept.contains("text/html")) {
       // A browser cannot send a bearer token itself: the page asks for it once and keeps it in a
       // cookie that only this origin over HTTPS receives.
-      respond(exchange, 401, "text/html; charset=utf-8", HttpAccess.LOGIN_PAGE);
+      respond(
+          exchange,
+          401,
+          "text/html; charset=utf-8",
+          HttpAccess.loginPage(exchange.getLocalAddress().getPort()));
     } else {
       respond(exchange, 401, "text/plain", "a bearer token is required\n");
     }

@@ -102,7 +102,7 @@ final class HeadlessChromium implements AutoCloseable {
       chromium.call("Runtime.enable", new JsonObject());
       return chromium;
     } catch (Exception | Error e) {
-      process.destroyForcibly();
+      kill(process);
       throw e;
     }
   }
@@ -208,12 +208,18 @@ final class HeadlessChromium implements AutoCloseable {
     return List.copyOf(uncaught);
   }
 
+  /** Chromium's zygote, renderer and GPU processes first: they would outlive their parent. */
+  private static void kill(Process process) {
+    process.descendants().forEach(ProcessHandle::destroyForcibly);
+    process.destroyForcibly();
+  }
+
   @Override
   public void close() throws Exception {
     try {
       socket.abort();
     } finally {
-      process.destroyForcibly();
+      kill(process);
       process.waitFor(10, TimeUnit.SECONDS);
     }
   }

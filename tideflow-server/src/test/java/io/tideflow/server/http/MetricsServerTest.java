@@ -112,10 +112,15 @@ class MetricsServerTest {
               HttpRequest.newBuilder(metrics).header("Accept", "text/html").build(),
               HttpResponse.BodyHandlers.ofString());
       assertThat(page.statusCode()).isEqualTo(401);
-      assertThat(page.body()).contains("A token is required").contains("tideflow_token=");
-      assertThat(cookie(https, metrics, "other=1; tideflow_token=0123456789abcdef-token"))
+      String name = "tideflow_token_" + server.port();
+      assertThat(page.body()).contains("A token is required").contains(name + "=");
+      assertThat(cookie(https, metrics, "other=1; " + name + "=0123456789abcdef-token"))
           .isEqualTo(200);
-      assertThat(cookie(https, metrics, "tideflow_token=0123456789abcdef-tokem")).isEqualTo(401);
+      assertThat(cookie(https, metrics, name + "=0123456789abcdef-tokem")).isEqualTo(401);
+      assertThat(cookie(https, metrics, name + "=%zz")).as("not even encoded right").isEqualTo(401);
+      assertThat(cookie(https, metrics, "tideflow_token_1=0123456789abcdef-token"))
+          .as("another node's cookie")
+          .isEqualTo(401);
       // Liveness tells nothing, so probes need no token.
       URI health = URI.create("https://127.0.0.1:" + server.port() + "/healthz");
       assertThat(get(https, health, null).statusCode()).isEqualTo(200);
