@@ -27,32 +27,44 @@ public final class ScaleRequests implements AutoCloseable {
   /** The largest record read: anything bigger is not one of ours. */
   static final int MAX_RECORD_BYTES = 4096;
 
-  private final Map<String, ScaleRequest> byPool = new ConcurrentHashMap<>();
-  private volatile PrefixWatch watch;
+  /**
+   * The latest request of each pool, held from when this side first saw its write (its revision):
+   * the operator's clock and the leader's need not agree.
+   */
+  private record Seen(long revision, ScaleRequest request) {}
 
-  private ScaleRequests() {}
+  private final Map<String, Seen> byPool = new ConcurrentHashMap<>();
+  private volatile PrefixWatch watch;
+  private final InstantSource clock;
+
+  private ScaleRequests(InstantSource clock) {
+    this.clock = clock;
+  }
 
   /**
-   * Reads the requests and follows them.
+   * Reads the requests and follows them, timing each request's hold from when this side first sees
+   * it, on {@code clock}.
    *
    * @throws io.tideflow.store.StoreUnavailableException when the store cannot be read in time
    */
-  public static ScaleRequests follow(ClusterStore store, Duration timeout) {
-    ScaleRequests requests = new ScaleRequests();
+  public static ScaleRequests follow(ClusterStore store, Duration timeout, InstantSource clock) {
+    ScaleRequests requests = new ScaleRequests(clock);
     requests.watch =
         PrefixWatch.start(
             store,
             ClusterKeys.SCALE,
             timeout,
-            InstantSource.system(),
+            clock,
             PrefixWatch.DEFAULT_BACKOFF,
             new PrefixWatch.Sink() {
               @Override
               public void onSnapshot(ClusterStore.Snapshot snapshot, boolean restart) {
-                requests.byPool.clear();
+                java.util.Set<String> listed = new java.util.HashSet<>();
                 for (KeyValue kv : snapshot.kvs()) {
+                  listed.add(pool(kv));
                   requests.put(kv);
                 }
+                requests.byPool.keySet().retainAll(listed);
               }
 
               @Override
@@ -75,7 +87,17 @@ public final class ScaleRequests implements AutoCloseable {
 
   private void put(KeyValue kv) {
     try {
-      byPool.put(pool(kv), decode(kv.key(), kv.value()));
+      Seen before = byPool.get(pool(kv));
+      if (before != null && before.revision() == kv.modRevision()) {
+        return; // listed again after a watch error: the same request, its hold already running
+      }
+      ScaleRequest asked = decode(kv.key(), kv.value());
+      byPool.put(
+          pool(kv),
+          new Seen(
+              kv.modRevision(),
+              new ScaleRequest(
+                  asked.to(), asked.factor(), clock.instant(), asked.hold(), asked.by())));
     } catch (IllegalArgumentException e) {
       LOG.log(Level.WARNING, e.getMessage()); // unreadable: as if there were none
       byPool.remove(pool(kv));
@@ -84,7 +106,8 @@ public final class ScaleRequests implements AutoCloseable {
 
   /** The latest request for {@code pool}, held or lapsed; null when there is none. */
   public ScaleRequest of(String pool) {
-    return byPool.get(pool);
+    Seen s = byPool.get(pool);
+    return s == null ? null : s.request();
   }
 
   public static byte[] encode(ScaleRequest r) {

@@ -236,7 +236,7 @@ public final class PoolSupervisor implements AutoCloseable {
         demand = PendingDemand.follow(store, STORE_TIMEOUT, clock);
         parts.add(demand);
       }
-      ScaleRequests requests = ScaleRequests.follow(store, STORE_TIMEOUT);
+      ScaleRequests requests = ScaleRequests.follow(store, STORE_TIMEOUT, clock);
       parts.add(requests);
       PoolAutoscaler a =
           new PoolAutoscaler(
