@@ -102,19 +102,24 @@ final class CoordinatorCommand implements Callable<Integer> {
       }
       LiveDashboard dashboard = null;
       if (metrics != null) {
-        AlertHttp.serve(metrics, alertLoop, InstantSource.system());
-        metrics.route("/flows", flowMonitor::describe);
-        dashboard =
-            LiveDashboard.serve(
-                metrics,
-                clusterStore,
-                "tideflow",
-                s ->
-                    s.withRole(() -> id + (coordinator.isLeader() ? " leads" : " stands by"))
-                        .withPools(() -> pools(pooled.get()))
-                        .withFlows(flowMonitor::flows)
-                        .withAlerts(alertLoop::alerts)
-                        .withRegistry(registry));
+        try {
+          AlertHttp.serve(metrics, alertLoop, InstantSource.system());
+          metrics.route("/flows", flowMonitor::describe);
+          dashboard =
+              LiveDashboard.serve(
+                  metrics,
+                  clusterStore,
+                  "tideflow",
+                  s ->
+                      s.withRole(() -> id + (coordinator.isLeader() ? " leads" : " stands by"))
+                          .withPools(() -> pools(pooled.get()))
+                          .withFlows(flowMonitor::flows)
+                          .withAlerts(alertLoop::alerts)
+                          .withRegistry(registry));
+        } catch (RuntimeException e) {
+          alertLoop.close(); // the finally below that closes it is not reached
+          throw e;
+        }
       }
       // The hook waits (bounded) for the cleanup below: the pool's nodes stopped, the lease
       // given back, so a successor need not wait out a TTL.

@@ -66,6 +66,13 @@ final class PoolOptions {
   long nodeMemoryMib = 2048;
 
   @Option(
+      names = "--node-network",
+      paramLabel = "SIZE",
+      converter = Sizes.class,
+      description = "Network bytes per second one node offers, e.g. 125Mi (default: none)")
+  long nodeNetwork = 0;
+
+  @Option(
       names = "--target-concurrency",
       paramLabel = "N",
       description =
@@ -256,6 +263,10 @@ final class PoolOptions {
             "--threshold " + t + ": HIGH is a share in (0, 1], e.g. cpu=0.8:0.2");
       }
     }
+    if (high.containsKey("network") && nodeNetwork <= 0) {
+      throw new IllegalArgumentException(
+          "--threshold network needs the nodes' network capacity: give --node-network, e.g. 125Mi");
+    }
     try {
       return new PolicySpec.Threshold(high, low, thresholdSpan, thresholdStep);
     } catch (IllegalArgumentException e) {
@@ -292,7 +303,7 @@ final class PoolOptions {
     NodeTemplate template =
         new NodeTemplate(
             pool,
-            Resources.of(nodeCpu, nodeMemoryMib << 20),
+            Resources.of(nodeCpu, nodeMemoryMib << 20, nodeNetwork),
             Map.of(PoolConfig.POOL_LABEL, pool),
             nodeLeaseTtl);
     List<PolicySpec> policies = new ArrayList<>();

@@ -140,6 +140,15 @@ class PoolOptionsTest {
         .hasMessageContaining("HIGH is a share in (0, 1]");
     assertThatThrownBy(() -> parse("--pool", "web", "--threshold", "cpu=0.5:0.7").spec())
         .hasMessageContaining("--threshold: low[cpu] must be in [0, 0.5), was 0.7");
+    assertThatThrownBy(() -> parse("--pool", "web", "--threshold", "network=0.8").spec())
+        .hasMessageContaining("--threshold network needs the nodes' network capacity");
+    assertThat(
+            parse("--pool", "web", "--threshold", "network=0.8", "--node-network", "125Mi")
+                .spec()
+                .template()
+                .capacity()
+                .networkBytesPerSec())
+        .isEqualTo(125L << 20);
     assertThatThrownBy(() -> parse("--pool", "web", "--preset", "90-10").spec())
         .hasMessageContaining("--preset knows 80-20, was '90-10'");
     assertThatThrownBy(() -> parse("--pool", "web", "--schedule", "mon-fri 8-18 min=2").spec())
