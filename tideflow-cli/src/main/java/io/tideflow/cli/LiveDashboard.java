@@ -23,6 +23,8 @@ final class LiveDashboard implements AutoCloseable {
   private final PendingDemand waiting;
   private final Dashboard dashboard;
   private final String url;
+  private final java.util.concurrent.CountDownLatch closing =
+      new java.util.concurrent.CountDownLatch(1);
 
   private LiveDashboard(
       ClusterWatcher live,
@@ -80,7 +82,12 @@ final class LiveDashboard implements AutoCloseable {
     out.printf(
         "dashboard stays up at %s for %s (Ctrl-C to stop)%n", url, linger.toSeconds() + " s");
     out.flush();
-    Thread.sleep(linger);
+    // Ends early when the dashboard is closed (the command is stopping).
+    boolean closedEarly =
+        closing.await(linger.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    if (closedEarly) {
+      out.println("dashboard closed");
+    }
   }
 
   /**
@@ -103,6 +110,7 @@ final class LiveDashboard implements AutoCloseable {
 
   @Override
   public void close() {
+    closing.countDown();
     closeAll(dashboard, waiting, gone, live);
   }
 

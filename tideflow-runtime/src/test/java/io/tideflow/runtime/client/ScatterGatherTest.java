@@ -49,6 +49,8 @@ class ScatterGatherTest {
                     int at = running.incrementAndGet();
                     mostAtOnce.accumulateAndGet(at, Math::max);
                     try {
+                      // The handler's own work, 5 ms long, so pieces overlap on the workers:
+                      // not a wait for anything.
                       Thread.sleep(5);
                       if (text(p).equals("13")) {
                         throw new IllegalStateException("13 is unlucky");

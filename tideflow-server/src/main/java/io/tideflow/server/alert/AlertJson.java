@@ -9,8 +9,11 @@ import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.Map;
 
-/** Alerts as the JSON of Alertmanager's API and webhooks, which most receivers read. */
-final class AlertJson {
+/**
+ * Alerts as the JSON of Alertmanager's API and webhooks, which most receivers read, and as the
+ * dashboard and {@code /api/v1/alerts} show them.
+ */
+public final class AlertJson {
   private AlertJson() {}
 
   /** Alertmanager's "no end" in its webhook payloads. */
@@ -60,7 +63,7 @@ final class AlertJson {
   }
 
   /** An alert as the dashboard and {@code /api/v1/alerts} show it. */
-  static void state(JsonWriter w, Alert a) throws IOException {
+  public static void state(JsonWriter w, Alert a) throws IOException {
     w.beginObject();
     w.name("name").value(a.rule().name());
     w.name("severity").value(a.rule().severity().label());

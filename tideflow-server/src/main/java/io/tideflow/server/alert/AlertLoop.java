@@ -60,6 +60,10 @@ public final class AlertLoop implements AutoCloseable {
   private volatile List<Alert> current = List.of();
   private volatile boolean closed;
 
+  /** Counted down by {@link #close()}: a sender waiting to retry stops waiting at once. */
+  private final java.util.concurrent.CountDownLatch stopping =
+      new java.util.concurrent.CountDownLatch(1);
+
   private AlertLoop(
       List<AlertRule> rules,
       Supplier<List<Series>> samples,
@@ -317,7 +321,9 @@ public final class AlertLoop implements AutoCloseable {
                     + e.getMessage());
             return;
           }
-          Thread.sleep(wait);
+          if (stopping.await(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+            return; // closed while waiting to try again
+          }
           wait = wait.multipliedBy(2);
         }
       }
@@ -327,6 +333,7 @@ public final class AlertLoop implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    stopping.countDown();
     timer.shutdownNow();
     for (Outbox o : outboxes) {
       o.sender.interrupt();

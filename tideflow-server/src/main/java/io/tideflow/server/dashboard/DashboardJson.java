@@ -14,6 +14,7 @@ import io.tideflow.core.model.PendingWork;
 import io.tideflow.core.model.Resources;
 import io.tideflow.runtime.coordinator.FlowMonitor;
 import io.tideflow.runtime.membership.DemandRecords;
+import io.tideflow.server.alert.AlertJson;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -126,7 +127,7 @@ final class DashboardJson {
       w.endArray();
       w.name("alerts").beginArray();
       for (Alert a : alerts) {
-        alert(w, a);
+        AlertJson.state(w, a);
       }
       w.endArray();
       w.name("sample");
@@ -214,23 +215,6 @@ final class DashboardJson {
     }
     w.endArray();
     w.endObject();
-    w.endObject();
-  }
-
-  private static void alert(JsonWriter w, Alert a) throws IOException {
-    w.beginObject();
-    w.name("name").value(a.rule().name());
-    w.name("severity").value(a.rule().severity().label());
-    w.name("state").value(a.state().name());
-    w.name("labels").beginObject();
-    for (Map.Entry<String, String> l : a.labels().entrySet()) {
-      w.name(l.getKey()).value(l.getValue());
-    }
-    w.endObject();
-    w.name("summary").value(a.summary());
-    w.name("activeSince").value(a.activeSince().toEpochMilli());
-    w.name("firingSince").value(a.firingSince() == null ? null : a.firingSince().toEpochMilli());
-    w.name("silencedBy").value(a.silencedBy());
     w.endObject();
   }
 

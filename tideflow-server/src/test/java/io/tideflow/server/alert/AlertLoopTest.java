@@ -184,6 +184,17 @@ class AlertLoopTest {
     }
   }
 
+  /** Posts {@code json} to the silences endpoint as {@code type}. */
+  private static java.net.http.HttpResponse<String> silence(
+      java.net.http.HttpClient http, String base, String type, String json) throws Exception {
+    return http.send(
+        java.net.http.HttpRequest.newBuilder(URI.create(base + "/api/v1/silences"))
+            .header("Content-Type", type)
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(json))
+            .build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+  }
+
   @Test
   void silencesAreSetListedAndEndedOverHttp() throws Exception {
     try (AlertLoop alerts = loop(new LogChannel(), new AtomicBoolean(true));
@@ -192,14 +203,11 @@ class AlertLoopTest {
       java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
       String base = server.baseUrl();
       var created =
-          http.send(
-              java.net.http.HttpRequest.newBuilder(URI.create(base + "/api/v1/silences"))
-                  .header("Content-Type", "application/json")
-                  .POST(
-                      java.net.http.HttpRequest.BodyPublishers.ofString(
-                          "{\"id\":\"upgrade\",\"matchers\":{\"alertname\":\"NodeHot\"},\"duration\":\"2h\",\"comment\":\"kernel\"}"))
-                  .build(),
-              java.net.http.HttpResponse.BodyHandlers.ofString());
+          silence(
+              http,
+              base,
+              "application/json",
+              "{\"id\":\"upgrade\",\"matchers\":{\"alertname\":\"NodeHot\"},\"duration\":\"2h\",\"comment\":\"kernel\"}");
       assertThat(created.statusCode()).isEqualTo(201);
       load.set(0.95);
       await()
@@ -224,46 +232,20 @@ class AlertLoopTest {
                                 .get("silencedBy")
                                 .getAsString());
               });
-      var bad =
-          http.send(
-              java.net.http.HttpRequest.newBuilder(URI.create(base + "/api/v1/silences"))
-                  .header("Content-Type", "application/json")
-                  .POST(
-                      java.net.http.HttpRequest.BodyPublishers.ofString(
-                          "{\"matchers\":{},\"duration\":\"1h\"}"))
-                  .build(),
-              java.net.http.HttpResponse.BodyHandlers.ofString());
+      var bad = silence(http, base, "application/json", "{\"matchers\":{},\"duration\":\"1h\"}");
       assertThat(bad.statusCode()).isEqualTo(400);
       assertThat(bad.body()).contains("give at least one matcher");
-      var unknown =
-          http.send(
-              java.net.http.HttpRequest.newBuilder(URI.create(base + "/api/v1/silences"))
-                  .header("Content-Type", "application/json")
-                  .POST(
-                      java.net.http.HttpRequest.BodyPublishers.ofString(
-                          "{\"matcher\":{\"a\":\"b\"}}"))
-                  .build(),
-              java.net.http.HttpResponse.BodyHandlers.ofString());
+      var unknown = silence(http, base, "application/json", "{\"matcher\":{\"a\":\"b\"}}");
       assertThat(unknown.body()).contains("unknown field 'matcher'");
       var foreign =
-          http.send(
-              java.net.http.HttpRequest.newBuilder(URI.create(base + "/api/v1/silences"))
-                  .header("Content-Type", "text/plain")
-                  .POST(
-                      java.net.http.HttpRequest.BodyPublishers.ofString(
-                          "{\"matchers\":{\"a\":\"b\"},\"duration\":\"1h\"}"))
-                  .build(),
-              java.net.http.HttpResponse.BodyHandlers.ofString());
+          silence(http, base, "text/plain", "{\"matchers\":{\"a\":\"b\"},\"duration\":\"1h\"}");
       assertThat(foreign.statusCode()).as("what another site's page could send").isEqualTo(415);
       var tooLong =
-          http.send(
-              java.net.http.HttpRequest.newBuilder(URI.create(base + "/api/v1/silences"))
-                  .header("Content-Type", "application/json")
-                  .POST(
-                      java.net.http.HttpRequest.BodyPublishers.ofString(
-                          "{\"matchers\":{\"a\":\"b\"},\"duration\":\"99999h\"}"))
-                  .build(),
-              java.net.http.HttpResponse.BodyHandlers.ofString());
+          silence(
+              http,
+              base,
+              "application/json",
+              "{\"matchers\":{\"a\":\"b\"},\"duration\":\"99999h\"}");
       assertThat(tooLong.statusCode()).isEqualTo(400);
       assertThat(tooLong.body()).contains("at most 30 days long");
       var delete =
