@@ -7,11 +7,12 @@ import java.util.List;
 
 /**
  * The least each kind of process needs of etcd, as roles of etcd's own auth: a worker writes only
- * its own registry entry (under its lease) and reads the rest; a client writes only pending demand;
- * a pool's nodes write only entries of their pool's node ids; a coordinator writes the rest (GONE
- * records, decision logs, watch health, its election). Users are certificates' common names: the
- * node id, the client's name, the coordinator's id. Here, at the edge that picks etcd, since the
- * runtime speaks to stores only through their SPI.
+ * its own registry entry (under its lease) and reads the rest; a client writes only pending demand
+ * and its task counts (and deploys flows, scales pools); a pool's nodes write only entries of their
+ * pool's node ids; a coordinator writes the rest (GONE records, decision logs, watch health, its
+ * election). Users are certificates' common names: the node id, the client's name, the
+ * coordinator's id. Here, at the edge that picks etcd, since the runtime speaks to stores only
+ * through their SPI.
  */
 public final class StoreRoles {
   /** The prefix of the coordinator election's keys. */
@@ -50,6 +51,7 @@ public final class StoreRoles {
         "tideflow-client",
         List.of(
             new KeyPermission(ClusterKeys.DEMAND, true, true),
+            new KeyPermission(ClusterKeys.CLIENTS, true, true),
             new KeyPermission(ClusterKeys.FLOWS, true, true),
             new KeyPermission(ClusterKeys.SCALE, true, true),
             new KeyPermission("/tideflow/", true, false),

@@ -134,6 +134,11 @@ class MetricsScrapeTest {
                     .contains("tideflow_tasks_completed_total 1.0")
                     .contains("tideflow_tasks_latency_seconds_bucket{le=")
                     .containsPattern("tideflow_client_connections\\{state=\"usable\"\\} [1-3]\\.0")
+                    // Every client's tasks, as the leader exports them for its alerts.
+                    .containsPattern(
+                        "tideflow_cluster_tasks_completed_total\\{client=\"client-[^\"]+\"\\} 1\\.0")
+                    .containsPattern(
+                        "tideflow_cluster_tasks_failed_total\\{client=\"client-[^\"]+\"\\} 0\\.0")
                     // The alerts.
                     .contains("tideflow_alerts_firing{severity=\"critical\"} 0.0")
                     .containsPattern("tideflow_alerts_evaluations_total [1-9]");

@@ -118,6 +118,10 @@ class StoreLeastPrivilegeTest {
               .as("a client writing a registry entry")
               .hasMessageContaining("permission denied");
           put(ops, ClusterKeys.demand("ops-1"));
+          // The client's own task counts reach the store under its role.
+          await()
+              .atMost(Duration.ofSeconds(20))
+              .until(() -> root.get(ClusterKeys.client(client.id())).get().isPresent());
           try (ClusterStore web1 = open(etcd, "web-1")) {
             put(web1, ClusterKeys.node("web-7"));
             assertThatThrownBy(() -> put(web1, ClusterKeys.node("w1")))

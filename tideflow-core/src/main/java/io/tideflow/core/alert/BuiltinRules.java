@@ -32,11 +32,14 @@ public final class BuiltinRules {
                   + " its --max or add capacity")
           .withFor(Duration.ofMinutes(2));
 
-  /** Tasks fail more than once every ten seconds, over five minutes. */
+  /**
+   * Tasks fail more than once every ten seconds, over five minutes, summed over every client: the
+   * leader exports each client's counts as {@code tideflow_cluster_tasks_*}.
+   */
   public static final AlertRule TASK_FAILURES =
       AlertRule.of(
               "TideflowTaskFailures",
-              "sum(rate(tideflow_tasks_failed_total[5m])) > 0.1",
+              "sum(rate(tideflow_cluster_tasks_failed_total[5m])) > 0.1",
               Severity.WARNING,
               "tasks fail at {{ $value }} per second")
           .withFor(Duration.ofMinutes(1));

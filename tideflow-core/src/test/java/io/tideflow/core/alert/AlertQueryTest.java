@@ -104,6 +104,19 @@ class AlertQueryTest {
   }
 
   @Test
+  void theBuiltinTaskFailureRuleSumsTheFailuresOfEveryClientTheLeaderExports() {
+    Series a = s("tideflow_cluster_tasks_failed_total", 18, "client", "client-a");
+    Series b = s("tideflow_cluster_tasks_failed_total", 18, "client", "client-b");
+    // Each client failed 18 tasks over the last 5 minutes: 0.06/s each, under 0.1/s alone.
+    AlertQuery.History history = key -> List.of(new double[] {0, 0}, new double[] {300_000, 18});
+    AlertQuery rule = BuiltinRules.TASK_FAILURES.query();
+    assertThat(rule.evaluate(List.of(a), history, 300_000)).isEmpty();
+    assertThat(rule.evaluate(List.of(a, b), history, 300_000).values())
+        .singleElement()
+        .satisfies(v -> assertThat(v).isCloseTo(0.12, org.assertj.core.data.Offset.offset(1e-9)));
+  }
+
+  @Test
   void badExpressionsAreRefusedNamingTheColumnAndWhatWasExpected() {
     assertThatThrownBy(() -> AlertQuery.parse("tideflow_nodes"))
         .hasMessage(

@@ -29,7 +29,7 @@ import java.util.function.Supplier;
  * @param balancer when set, picks the worker of each unconstrained task among the ready ones and
  *     learns from each result (latency, failures); null to place every task with {@code placement}
  * @param demandReportInterval how often, at most, the client publishes the work that waits for a
- *     fitting node (for the autoscaler and {@code status})
+ *     fitting node (for the autoscaler and {@code status}) and its task counts (for alerts)
  * @param demandLeaseTtl the lease of that record: it goes this long after the client dies
  * @param turnBacks what happens to a task a worker turned back unrun (overloaded, draining)
  * @param clock the time the client decides by: whether a task's deadline has passed (waiting or in

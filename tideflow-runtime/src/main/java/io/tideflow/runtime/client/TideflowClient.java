@@ -9,6 +9,7 @@ import io.tideflow.core.model.ClusterView;
 import io.tideflow.core.model.NodeState;
 import io.tideflow.core.model.PendingWork;
 import io.tideflow.core.model.TaskSpec;
+import io.tideflow.runtime.membership.ClientStatsRecords;
 import io.tideflow.runtime.membership.ClusterWatcher;
 import io.tideflow.runtime.security.LinkSecurity;
 import io.tideflow.runtime.task.TaskException;
@@ -41,7 +42,8 @@ import java.util.concurrent.TimeoutException;
  * strategy sees capacity less what is placed, and a task that fits nowhere now waits until
  * something is released or a node joins. What waits that way is published under the client's lease
  * ({@link io.tideflow.runtime.membership.ClusterKeys#DEMAND}) for the autoscaler's pending-demand
- * policy and for {@code status}.
+ * policy and for {@code status}; its task counts under {@link
+ * io.tideflow.runtime.membership.ClusterKeys#CLIENTS}, for the leader's alerts.
  *
  * <p>{@link #submit} never blocks: a task waits in a bounded queue until a worker has a free
  * credit, and beyond the bound is rejected. Futures complete on gRPC's event loop or the client's
@@ -50,7 +52,7 @@ import java.util.concurrent.TimeoutException;
  * <p>This class admits tasks and wires the parts that do the work: the {@link Dispatcher} (queues,
  * allocations, placement, balancer), {@link WorkerConnections} (streams kept in step with the
  * registry), {@link AttemptDeadlines} (the timeout sweep), {@link Outcomes} (futures and counts)
- * and the {@link DemandReporter}.
+ * and the {@link ClientReporter}.
  */
 public final class TideflowClient implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(TideflowClient.class.getName());
@@ -67,7 +69,7 @@ public final class TideflowClient implements AutoCloseable {
   private final WorkerConnections connections;
   private final Dispatcher dispatcher;
   private final AttemptDeadlines deadlines;
-  private final DemandReporter demand;
+  private final ClientReporter demand;
 
   /** Timer thread only. */
   private long lastDemandReportNanos;
@@ -101,7 +103,7 @@ public final class TideflowClient implements AutoCloseable {
             () -> closed);
     this.deadlines = new AttemptDeadlines(dispatcher, connections);
     this.demand =
-        new DemandReporter(
+        new ClientReporter(
             store,
             "client-" + UUID.randomUUID(),
             config.demandLeaseTtl(),
@@ -238,7 +240,21 @@ public final class TideflowClient implements AutoCloseable {
       reconcile();
       if (now - lastDemandReportNanos >= config.demandReportInterval().toNanos()) {
         lastDemandReportNanos = now;
-        demand.report(dispatcher.pendingWork(), clock.millis());
+        Stats s = stats();
+        long millis = clock.millis();
+        demand.report(
+            dispatcher.pendingWork(),
+            new ClientStatsRecords.Counts(
+                id(),
+                millis,
+                s.submitted(),
+                s.completed(),
+                s.failed(),
+                s.retried(),
+                s.waiting(),
+                s.inFlight(),
+                ClientStatsRecords.held(dispatcher.allocations())),
+            millis);
       }
     } catch (RuntimeException e) {
       // The timer must keep running; a failure here is a bug worth a loud log line.
@@ -288,7 +304,7 @@ public final class TideflowClient implements AutoCloseable {
     try {
       demand.close().get(config.storeTimeout().toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException | TimeoutException e) {
-      LOG.log(Level.DEBUG, "client " + id() + " left its demand record behind: " + e);
+      LOG.log(Level.DEBUG, "client " + id() + " left its records behind: " + e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

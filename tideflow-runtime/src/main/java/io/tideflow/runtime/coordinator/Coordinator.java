@@ -75,6 +75,9 @@ public final class Coordinator implements AutoCloseable {
 
   private final NodeMeters nodeMeters;
 
+  /** Every client's task counts, while this candidate leads. */
+  private volatile ClientTaskMeters clientMeters;
+
   /** Nodes this candidate, leading, saw leave the registry without being drained first. */
   private final Counter lost;
 
@@ -195,6 +198,14 @@ public final class Coordinator implements AutoCloseable {
     }
     lastView = ClusterView.empty();
     watcher = w;
+    try {
+      clientMeters = ClientTaskMeters.follow(store, storeTimeout, metrics);
+    } catch (RuntimeException e) {
+      LOG.log(
+          Level.WARNING,
+          "coordinator " + candidate + " could not read the clients' task counts: " + e);
+      return false;
+    }
     WatchHealths.Publisher health = new WatchHealths.Publisher("coordinator", candidate, w::health);
     publishing =
         healthTimer.scheduleWithFixedDelay(
@@ -243,6 +254,11 @@ public final class Coordinator implements AutoCloseable {
 
   private void stopLeading() {
     nodeMeters.clear();
+    ClientTaskMeters c = clientMeters;
+    clientMeters = null;
+    if (c != null) {
+      c.close();
+    }
     ScheduledFuture<?> p = publishing;
     if (p != null) {
       p.cancel(false);

@@ -14,6 +14,12 @@ public final class ClusterKeys {
   /** What each client waits to place, under the client's lease: {@code /tideflow/demand/<id>}. */
   public static final String DEMAND = "/tideflow/demand/";
 
+  /**
+   * Each client's task counts (submitted, completed, failed, retried), under the client's lease:
+   * {@code /tideflow/clients/<id>}. The leader exports them, so alerts see every client's tasks.
+   */
+  public static final String CLIENTS = "/tideflow/clients/";
+
   /** Operators' scale requests, one per pool: {@code tideflow scale POOL --to N}. */
   public static final String SCALE = "/tideflow/scale/";
 
@@ -78,6 +84,10 @@ public final class ClusterKeys {
 
   public static String demand(String clientId) {
     return DEMAND + clientId;
+  }
+
+  public static String client(String clientId) {
+    return CLIENTS + clientId;
   }
 
   public static String providers(String pool) {

@@ -187,7 +187,7 @@ class CoordinatorTest {
       await().atMost(Duration.ofSeconds(5)).until(() -> changes.contains(true));
       assertThat(changes).endsWith(true);
       assertThat(c.isLeader()).isTrue();
-      assertThat(faulty.listCalls()).isEqualTo(2);
+      assertThat(faulty.listCalls(ClusterKeys.NODES)).isEqualTo(2);
       assertThat(
               metrics
                   .get("tideflow.membership.watch.healthy")

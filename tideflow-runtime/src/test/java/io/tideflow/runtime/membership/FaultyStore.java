@@ -20,6 +20,8 @@ public final class FaultyStore extends ForwardingClusterStore {
   private final ConcurrentHashMap<String, AtomicInteger> failingLists = new ConcurrentHashMap<>();
   private final Set<CuttableWatch> watches = ConcurrentHashMap.newKeySet();
   private final AtomicInteger listCalls = new AtomicInteger();
+  private final java.util.Map<String, AtomicInteger> listsOf =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   public FaultyStore(ClusterStore store) {
     super(store);
@@ -35,6 +37,11 @@ public final class FaultyStore extends ForwardingClusterStore {
     return listCalls.get();
   }
 
+  /** Lists of exactly {@code prefix} asked for so far. */
+  public int listCalls(String prefix) {
+    return listsOf.getOrDefault(prefix, new AtomicInteger()).get();
+  }
+
   /** Stops every open watch's delivery, as a broken connection does. */
   public void cutWatches() {
     watches.forEach(CuttableWatch::cut);
@@ -48,6 +55,7 @@ public final class FaultyStore extends ForwardingClusterStore {
   @Override
   public CompletableFuture<Snapshot> list(String prefix) {
     listCalls.incrementAndGet();
+    listsOf.computeIfAbsent(prefix, p -> new AtomicInteger()).incrementAndGet();
     AtomicInteger failures = failingLists.get(prefix);
     if (failures != null && failures.getAndDecrement() > 0) {
       return CompletableFuture.failedFuture(
