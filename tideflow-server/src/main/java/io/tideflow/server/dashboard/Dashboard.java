@@ -122,7 +122,7 @@ public final class Dashboard implements AutoCloseable {
               0,
               null,
               ClusterView.empty(),
-              new DashboardJson.Tasks(false, 0, 0, 0, 0, 0, 0),
+              new DashboardJson.Tasks(false, 0, 0, 0, 0, 0, 0, Map.of()),
               List.of(),
               List.of(),
               List.of(),

@@ -1,6 +1,7 @@
 package io.tideflow.server.dashboard;
 
 import com.google.gson.stream.JsonWriter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Measurement;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -32,9 +33,10 @@ final class DashboardJson {
   private DashboardJson() {}
 
   /**
-   * What the client in this process says of its tasks: totals since it started, now.
+   * What the client in this process says of its tasks (totals since it started, now), or else what
+   * every client last published, as a leader exports it.
    *
-   * @param present false when no client runs in this process (a coordinator's own dashboard)
+   * @param present false when neither is known (a standby coordinator's own dashboard)
    */
   record Tasks(
       boolean present,
@@ -43,33 +45,74 @@ final class DashboardJson {
       double failed,
       double retried,
       double inFlight,
-      double waiting) {}
+      double waiting,
+      Map<String, Hold> heldByNode) {
+    Tasks {
+      heldByNode = Map.copyOf(heldByNode);
+    }
+  }
+
+  /** What the clients' tasks in flight hold on one node, as the leader exports it. */
+  record Hold(long cpuMillis, long memoryBytes) {}
+
+  /** The leader's {@code tideflow.node.tasks.allocated.*} gauges, by node. */
+  private static Map<String, Hold> heldByNode(MeterRegistry registry) {
+    Map<String, Hold> held = new HashMap<>();
+    for (Meter m : registry.find("tideflow.node.tasks.allocated.cpu").meters()) {
+      String node = m.getId().getTag("node");
+      if (node == null) {
+        continue;
+      }
+      Gauge memory =
+          registry.find("tideflow.node.tasks.allocated.memory").tag("node", node).gauge();
+      held.put(
+          node,
+          new Hold(
+              (long) first(m),
+              memory == null || !Double.isFinite(memory.value()) ? 0 : (long) memory.value()));
+    }
+    return held;
+  }
+
+  private static double first(Meter m) {
+    for (Measurement measurement : m.measure()) {
+      double v = measurement.getValue();
+      return Double.isFinite(v) ? v : 0;
+    }
+    return 0;
+  }
 
   static Tasks tasks(MeterRegistry registry, Sample point) {
-    if (registry == null || registry.find("tideflow.tasks.submitted").counter() == null) {
-      return new Tasks(false, 0, 0, 0, 0, point.inFlight(), 0);
+    String prefix;
+    if (registry == null) {
+      prefix = null;
+    } else if (registry.find("tideflow.tasks.submitted").counter() != null) {
+      prefix = "tideflow.tasks."; // this process's own client: the freshest counts
+    } else if (!registry.find("tideflow.cluster.tasks.submitted").meters().isEmpty()) {
+      prefix = "tideflow.cluster.tasks."; // a leader's: every client, as each last published
+    } else {
+      prefix = null;
+    }
+    Map<String, Hold> held = registry == null ? Map.of() : heldByNode(registry);
+    if (prefix == null) {
+      return new Tasks(false, 0, 0, 0, 0, point.inFlight(), 0, held);
     }
     return new Tasks(
         true,
-        sum(registry, "tideflow.tasks.submitted"),
-        sum(registry, "tideflow.tasks.completed"),
-        sum(registry, "tideflow.tasks.failed"),
-        sum(registry, "tideflow.tasks.retried"),
-        sum(registry, "tideflow.tasks.in_flight"),
-        sum(registry, "tideflow.tasks.waiting"));
+        sum(registry, prefix + "submitted"),
+        sum(registry, prefix + "completed"),
+        sum(registry, prefix + "failed"),
+        sum(registry, prefix + "retried"),
+        sum(registry, prefix + "in_flight"),
+        sum(registry, prefix + "waiting"),
+        held);
   }
 
   /** The first value of every meter named {@code name}, summed (several clients, several tags). */
   private static double sum(MeterRegistry registry, String name) {
     double total = 0;
     for (Meter m : registry.find(name).meters()) {
-      for (Measurement measurement : m.measure()) {
-        double v = measurement.getValue();
-        if (Double.isFinite(v)) {
-          total += v;
-        }
-        break;
-      }
+      total += first(m);
     }
     return total;
   }
@@ -96,7 +139,7 @@ final class DashboardJson {
       Map<String, Allocated> allocated = allocated(flows);
       w.name("nodes").beginArray();
       for (NodeInfo n : view.nodes()) {
-        node(w, n, atMillis, allocated.get(n.id()));
+        node(w, n, atMillis, allocated.get(n.id()), tasks.heldByNode().get(n.id()));
       }
       w.endArray();
       tasks(w, tasks, point);
@@ -174,7 +217,7 @@ final class DashboardJson {
     return byNode;
   }
 
-  private static void node(JsonWriter w, NodeInfo n, long now, Allocated allocated)
+  private static void node(JsonWriter w, NodeInfo n, long now, Allocated allocated, Hold tasks)
       throws IOException {
     w.beginObject();
     w.name("id").value(n.id());
@@ -207,6 +250,8 @@ final class DashboardJson {
     w.endObject();
     w.name("allocated").beginObject();
     w.name("cpuMillis").value(allocated == null ? 0 : allocated.cpuMillis());
+    w.name("tasksCpuMillis").value(tasks == null ? 0 : tasks.cpuMillis());
+    w.name("tasksMemoryBytes").value(tasks == null ? 0 : tasks.memoryBytes());
     w.name("instances").beginArray();
     if (allocated != null) {
       for (String i : allocated.instances()) {

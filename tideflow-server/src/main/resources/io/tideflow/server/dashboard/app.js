@@ -89,7 +89,9 @@ function nodes(f) {
     const cap = n.capacity;
     const custom = Object.entries(cap.custom).map(([k, v]) => `${k} ${v}`).join(", ");
     const capacity = `${cores(cap.cpuMillis)} cpu, ${bytes(cap.memoryBytes)}` + (cap.networkBytesPerSec ? `, ${bytes(cap.networkBytesPerSec)}/s` : "") + (custom ? `, ${custom}` : "");
-    const alloc = n.allocated.instances.length ? `${cores(n.allocated.cpuMillis)} cpu: ${n.allocated.instances.join(", ")}` : "–";
+    const flowsHold = n.allocated.instances.length ? `${cores(n.allocated.cpuMillis)} cpu: ${n.allocated.instances.join(", ")}` : "";
+    const tasksHold = n.allocated.tasksCpuMillis || n.allocated.tasksMemoryBytes ? `tasks ${cores(n.allocated.tasksCpuMillis)} cpu, ${bytes(n.allocated.tasksMemoryBytes)}` : "";
+    const alloc = [tasksHold, flowsHold].filter(x => x).join("; ") || "–";
     const l = n.load;
     return el("tr", { "data-node": n.id, "data-state": n.state },
       el("td", {}, n.id), el("td", { class: "state", "data-state": n.state }, n.state),

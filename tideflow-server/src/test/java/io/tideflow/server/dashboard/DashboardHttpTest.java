@@ -1,10 +1,15 @@
 package io.tideflow.server.dashboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tideflow.core.autoscale.DecisionRecord;
 import io.tideflow.core.model.ClusterView;
 import io.tideflow.core.model.LabelSelector;
@@ -127,6 +132,65 @@ class DashboardHttpTest {
       assertThat(sample.get("others").getAsInt()).isEqualTo(1);
       assertThat(sample.get("gone").getAsInt()).isEqualTo(1);
       assertThat(sample.get("p99Millis").isJsonNull()).as("no client here: unknown").isTrue();
+    }
+  }
+
+  @Test
+  void aLeaderWithoutItsOwnClientShowsEveryClientsTasksAndWhatTheyHoldOnEachNode()
+      throws Exception {
+    MeterRegistry registry = new SimpleMeterRegistry();
+    for (String client : List.of("client-a", "client-b")) {
+      for (String what : List.of("submitted", "completed", "failed", "retried")) {
+        double n = what.equals("submitted") ? 10 : 2;
+        FunctionCounter.builder("tideflow.cluster.tasks." + what, n, x -> x)
+            .tag("client", client)
+            .register(registry);
+      }
+      Gauge.builder("tideflow.cluster.tasks.in_flight", () -> 3)
+          .tag("client", client)
+          .register(registry);
+      Gauge.builder("tideflow.cluster.tasks.waiting", () -> 1)
+          .tag("client", client)
+          .register(registry);
+    }
+    Gauge.builder("tideflow.node.tasks.allocated.cpu", () -> 750)
+        .tag("node", "w1")
+        .register(registry);
+    Gauge.builder("tideflow.node.tasks.allocated.memory", () -> 1 << 20)
+        .tag("node", "w1")
+        .register(registry);
+    AtomicReference<ClusterView> live =
+        new AtomicReference<>(ClusterView.of(1, List.of(node("w1", NodeState.READY, 6, 0))));
+    try (Dashboard dashboard =
+            Dashboard.start(
+                Dashboard.Sources.of("test", live::get, () -> ClusterView.empty())
+                    .withRegistry(registry),
+                Duration.ofMillis(50),
+                InstantSource.system());
+        MetricsServer server = MetricsServer.start(MetricsServer.newRegistry(), 0)) {
+      String url = DashboardHttp.serve(server, dashboard);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () -> {
+                JsonObject frame =
+                    JsonParser.parseString(get(url + "api/v1/cluster").body())
+                        .getAsJsonObject()
+                        .getAsJsonObject("frame");
+                JsonObject tasks = frame.getAsJsonObject("tasks");
+                assertThat(tasks.get("client").getAsBoolean()).isTrue();
+                assertThat(tasks.get("submitted").getAsLong()).isEqualTo(20);
+                assertThat(tasks.get("failed").getAsLong()).isEqualTo(4);
+                assertThat(tasks.get("inFlight").getAsLong()).isEqualTo(6);
+                JsonObject allocated =
+                    frame
+                        .getAsJsonArray("nodes")
+                        .get(0)
+                        .getAsJsonObject()
+                        .getAsJsonObject("allocated");
+                assertThat(allocated.get("tasksCpuMillis").getAsLong()).isEqualTo(750);
+                assertThat(allocated.get("tasksMemoryBytes").getAsLong()).isEqualTo(1 << 20);
+              });
     }
   }
 
