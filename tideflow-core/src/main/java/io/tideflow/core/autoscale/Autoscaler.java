@@ -38,6 +38,19 @@ public final class Autoscaler {
   }
 
   /**
+   * The {@link PredictivePolicy} among the policies, whose metric's pool total the caller should
+   * keep in {@link PoolState#load()}; null when none forecasts.
+   */
+  public PredictivePolicy predictive() {
+    for (ScalingPolicy p : policies) {
+      if (p instanceof PredictivePolicy predictive) {
+        return predictive;
+      }
+    }
+    return null;
+  }
+
+  /**
    * The outcome of one step.
    *
    * @param decision the size the pool should have now

@@ -2,6 +2,7 @@ package io.tideflow.core.autoscale;
 
 import io.tideflow.core.autoscale.PoolState.Recommendation;
 import io.tideflow.core.autoscale.PoolState.ScaleEvent;
+import io.tideflow.core.forecast.LoadHistory;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,7 @@ import java.util.Map;
  * @param missingSince provided nodes missing from the registry, and since when
  * @param leaving nodes on their way out (drained, then terminated), by id
  * @param launching true while a launch is outstanding: its nodes may not be listed yet
+ * @param load the pool's load over the last days, for a {@link PredictivePolicy}'s forecast
  */
 public record PoolBook(
     List<MetricsWindow.Sample> samples,
@@ -23,7 +25,8 @@ public record PoolBook(
     List<Recommendation> recommendations,
     Map<String, Instant> missingSince,
     Map<String, Leaving> leaving,
-    boolean launching) {
+    boolean launching,
+    LoadHistory load) {
 
   /** Scale events kept: enough for any cooldown or rate-limit period a pool would use. */
   public static final int HISTORY_KEPT = 1_000;
@@ -38,11 +41,15 @@ public record PoolBook(
     recommendations = List.copyOf(recommendations);
     missingSince = Map.copyOf(missingSince);
     leaving = Map.copyOf(leaving);
+    if (load == null) {
+      throw new IllegalArgumentException("load must not be null (PoolState.NO_LOAD for none)");
+    }
   }
 
   /** A pool that has not decided yet. */
   public static PoolBook empty() {
-    return new PoolBook(List.of(), List.of(), List.of(), Map.of(), Map.of(), false);
+    return new PoolBook(
+        List.of(), List.of(), List.of(), Map.of(), Map.of(), false, PoolState.NO_LOAD);
   }
 
   /** Where a leaving node is on its way out. */

@@ -9,6 +9,7 @@ import io.tideflow.core.autoscale.PoolObservation.Provided;
 import io.tideflow.core.autoscale.PoolObservation.Registered;
 import io.tideflow.core.autoscale.PoolState.Recommendation;
 import io.tideflow.core.autoscale.PoolState.ScaleEvent;
+import io.tideflow.core.forecast.LoadHistory;
 import io.tideflow.core.model.NodeState;
 import io.tideflow.core.retry.Backoff;
 import java.time.Duration;
@@ -109,7 +110,8 @@ public final class PoolReconciler {
         current++;
       }
     }
-    PoolState state = state(book, seen, ready, current);
+    LoadHistory load = record(book.load(), samples.getLast(), ready.size());
+    PoolState state = state(book, seen, ready, current).withLoad(load);
     Autoscaler.Step step = autoscaler.step(new MetricsWindow(samples), state, now, seen.request());
     List<Recommendation> recommendations = new ArrayList<>(book.recommendations());
     if (step.recommendation() != null) {
@@ -134,7 +136,8 @@ public final class PoolReconciler {
         }
       }
     }
-    PoolBook next = new PoolBook(samples, history, recommendations, missing, leaving, launching);
+    PoolBook next =
+        new PoolBook(samples, history, recommendations, missing, leaving, launching, load);
     return new PoolResult(next, actions, Optional.of(step.record()));
   }
 
@@ -173,9 +176,36 @@ public final class PoolReconciler {
     }
     return new PoolResult(
         new PoolBook(
-            book.samples(), book.history(), book.recommendations(), missing, leaving, launching),
+            book.samples(),
+            book.history(),
+            book.recommendations(),
+            missing,
+            leaving,
+            launching,
+            book.load()),
         actions,
         Optional.empty());
+  }
+
+  /**
+   * {@code load} with the pool's total of the forecast metric now (its per-node mean times the
+   * READY nodes), when the autoscaler forecasts one and the sample has it; otherwise as it was.
+   * Each step writes at most a few kilobytes: the history is copied, not shared.
+   */
+  private LoadHistory record(LoadHistory load, MetricsWindow.Sample sample, int ready) {
+    PredictivePolicy predictive = autoscaler.predictive();
+    Double perNode = predictive == null ? null : sample.values().get(predictive.metric());
+    if (perNode == null) {
+      return load;
+    }
+    if (load == PoolState.NO_LOAD) {
+      load = predictive.emptyHistory(); // the first step that forecasts
+    }
+    Instant at = sample.at();
+    if (!load.isEmpty() && load.bucketOf(at) < load.newestBucket()) {
+      return load; // the clock went back: keep what was recorded
+    }
+    return load.record(at, perNode * ready);
   }
 
   private static void retryDue(

@@ -1,5 +1,6 @@
 package io.tideflow.core.autoscale;
 
+import io.tideflow.core.forecast.LoadHistory;
 import io.tideflow.core.model.Resources;
 import java.time.Instant;
 import java.util.List;
@@ -16,6 +17,8 @@ import java.util.List;
  *     not registered READY): capacity on its way, which pending demand must not ask for again
  * @param waiting the demands of the work now waiting because no node has room for it, that a new
  *     node of this pool would be allowed to run (empty when the pool does not follow demand)
+ * @param load the pool's demand over the last days, in nodes' worth of work, for forecasts ({@link
+ *     #NO_LOAD} when it keeps none)
  */
 public record PoolState(
     String name,
@@ -24,9 +27,13 @@ public record PoolState(
     List<ScaleEvent> history,
     List<Recommendation> recommendations,
     int starting,
-    List<Resources> waiting) {
+    List<Resources> waiting,
+    LoadHistory load) {
 
   public PoolState {
+    if (load == null) {
+      throw new IllegalArgumentException("load must not be null (LoadHistory.NONE for none)");
+    }
     if (name == null || name.isBlank()) {
       throw new IllegalArgumentException("name must not be blank, was '" + name + "'");
     }
@@ -41,6 +48,21 @@ public record PoolState(
     recommendations = List.copyOf(recommendations);
     waiting = List.copyOf(waiting);
   }
+
+  /** A pool with no load history. */
+  public PoolState(
+      String name,
+      int current,
+      List<PoolNode> nodes,
+      List<ScaleEvent> history,
+      List<Recommendation> recommendations,
+      int starting,
+      List<Resources> waiting) {
+    this(name, current, nodes, history, recommendations, starting, waiting, NO_LOAD);
+  }
+
+  /** The load history of a pool that keeps none: a single bucket, never filled. */
+  public static final LoadHistory NO_LOAD = LoadHistory.empty(java.time.Duration.ofMinutes(5), 1);
 
   /** A pool no work waits for. */
   public PoolState(
@@ -60,27 +82,32 @@ public record PoolState(
 
   public PoolState withCurrent(int size) {
     return new PoolState(
-        name, size, nodes, history, recommendations, Math.min(starting, size), waiting);
+        name, size, nodes, history, recommendations, Math.min(starting, size), waiting, load);
   }
 
   public PoolState withNodes(List<PoolNode> value) {
-    return new PoolState(name, current, value, history, recommendations, starting, waiting);
+    return new PoolState(name, current, value, history, recommendations, starting, waiting, load);
   }
 
   public PoolState withHistory(List<ScaleEvent> value) {
-    return new PoolState(name, current, nodes, value, recommendations, starting, waiting);
+    return new PoolState(name, current, nodes, value, recommendations, starting, waiting, load);
   }
 
   public PoolState withRecommendations(List<Recommendation> value) {
-    return new PoolState(name, current, nodes, history, value, starting, waiting);
+    return new PoolState(name, current, nodes, history, value, starting, waiting, load);
   }
 
   public PoolState withStarting(int value) {
-    return new PoolState(name, current, nodes, history, recommendations, value, waiting);
+    return new PoolState(name, current, nodes, history, recommendations, value, waiting, load);
   }
 
   public PoolState withWaiting(List<Resources> value) {
-    return new PoolState(name, current, nodes, history, recommendations, starting, value);
+    return new PoolState(name, current, nodes, history, recommendations, starting, value, load);
+  }
+
+  /** With {@code value} as the pool's load history, for {@link PredictivePolicy}. */
+  public PoolState withLoad(LoadHistory value) {
+    return new PoolState(name, current, nodes, history, recommendations, starting, waiting, value);
   }
 
   /** The newest scale event in the given direction, or null. */
