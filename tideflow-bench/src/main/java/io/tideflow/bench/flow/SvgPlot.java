@@ -6,7 +6,7 @@ import java.util.Locale;
 import java.util.function.ToDoubleFunction;
 
 /** One panel of lines over time, drawn as SVG for a report page: axes, ticks and a legend. */
-final class SvgPlot {
+public final class SvgPlot {
   private static final int WIDTH = 900;
   private static final int HEIGHT = 260;
   private static final int LEFT = 70;
@@ -20,9 +20,19 @@ final class SvgPlot {
   private final double span;
   private final List<Series> series = new ArrayList<>();
 
+  private final String unit;
+
   SvgPlot(String title, double span) {
+    this(title, span, "s");
+  }
+
+  /**
+   * A panel over {@code span} units of {@code unit} (the x axis' label, {@code s} or {@code h}).
+   */
+  public SvgPlot(String title, double span, String unit) {
     this.title = title;
     this.span = Math.max(span, 1);
+    this.unit = unit;
   }
 
   /** A line through one value of each sample, against the sample's seconds. */
@@ -38,7 +48,7 @@ final class SvgPlot {
   }
 
   /** A line through rows of {@code {seconds, value, value, ...}}, taking column {@code column}. */
-  void points(String name, String colour, List<double[]> rows, int column) {
+  public void points(String name, String colour, List<double[]> rows, int column) {
     double[] x = new double[rows.size()];
     double[] y = new double[rows.size()];
     for (int i = 0; i < x.length; i++) {
@@ -49,11 +59,11 @@ final class SvgPlot {
   }
 
   /** A dashed horizontal line across the panel, such as a bound. */
-  void level(String name, String colour, double value) {
+  public void level(String name, String colour, double value) {
     series.add(new Series(name, colour, new double[] {0, span}, new double[] {value, value}, true));
   }
 
-  String svg() {
+  public String svg() {
     double top = 0;
     for (Series s : series) {
       for (double v : s.y()) {
@@ -96,10 +106,11 @@ final class SvgPlot {
       svg.append(
           String.format(
               Locale.ROOT,
-              "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s s</text>",
+              "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s %s</text>",
               x,
               TOP + h + 16,
-              label(t)));
+              label(t),
+              unit));
     }
     svg.append(
         String.format(

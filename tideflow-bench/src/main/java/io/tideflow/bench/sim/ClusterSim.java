@@ -8,7 +8,6 @@ import io.tideflow.core.autoscale.PoolObservation;
 import io.tideflow.core.autoscale.PoolObservation.Phase;
 import io.tideflow.core.autoscale.PoolReconciler;
 import io.tideflow.core.autoscale.PoolResult;
-import io.tideflow.core.autoscale.PoolState.ScaleEvent;
 import io.tideflow.core.model.Allocations;
 import io.tideflow.core.model.ClusterView;
 import io.tideflow.core.model.LoadReport;
@@ -141,6 +140,10 @@ public final class ClusterSim {
   private final List<SimResult.Minute> minutes = new ArrayList<>();
   private double minuteRate;
   private int minuteUnder;
+  private int ups;
+  private int downs;
+  private int flips;
+  private Boolean lastUp;
   private long minuteNodeSeconds;
   private long[] decisionNanos = new long[1024];
   private long placementNanos;
@@ -217,21 +220,6 @@ public final class ClusterSim {
     long inSystem = waiting.size();
     for (Node n : provided) {
       inSystem += n.tasks.size();
-    }
-    int ups = 0;
-    int downs = 0;
-    int flips = 0;
-    Boolean last = null;
-    for (ScaleEvent s : book.history()) {
-      if (s.up()) {
-        ups++;
-      } else {
-        downs++;
-      }
-      if (last != null && last != s.up()) {
-        flips++;
-      }
-      last = s.up();
     }
     return new SimResult(
         arrived,
@@ -566,9 +554,34 @@ public final class ClusterSim {
     }
     decisionNanos[decisions++] = took;
     book = r.book();
-    mix(r.actions().size(), provided.size(), book.history().size());
+    mix(r.actions().size(), provided.size(), decisions);
+    count(r.actions());
     act(r.actions());
     schedule(now + config.decisionInterval().toMillis(), DECIDE, null, null, 0);
+  }
+
+  /** Counts the step's scale event, if it made one: a launch, or drains. */
+  private void count(List<PoolAction> actions) {
+    Boolean up = null;
+    for (PoolAction a : actions) {
+      if (a instanceof PoolAction.Launch) {
+        up = true;
+      } else if (a instanceof PoolAction.Drain && up == null) {
+        up = false;
+      }
+    }
+    if (up == null) {
+      return;
+    }
+    if (up) {
+      ups++;
+    } else {
+      downs++;
+    }
+    if (lastUp != null && lastUp != up) {
+      flips++;
+    }
+    lastUp = up;
   }
 
   private double demandNodes() {

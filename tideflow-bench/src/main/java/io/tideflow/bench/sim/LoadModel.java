@@ -15,6 +15,19 @@ public interface LoadModel {
   String describe();
 
   /**
+   * {@code base} scaled by a normal noise of relative size {@code noise}, the same for every
+   * instant of a minute and drawn from {@code seed} and the minute alone.
+   */
+  static double noisy(double base, double noise, long seed, long atMillis) {
+    if (noise == 0) {
+      return base;
+    }
+    long minute = Math.floorDiv(atMillis, 60_000L);
+    double n = new SplittableRandom(seed * 1_000_003L + minute).nextGaussian();
+    return Math.max(0, base * (1 + noise * n));
+  }
+
+  /**
    * A daily cycle: {@code low} at 04:00, {@code high} at 16:00 (a raised cosine between), each
    * minute scaled by a normal noise of relative size {@code noise}.
    */
@@ -25,12 +38,7 @@ public interface LoadModel {
     public double rate(long atMillis) {
       double phase = 2 * Math.PI * (Math.floorMod(atMillis, DAY) - 4 * 3_600_000L) / DAY;
       double base = low + (high - low) * (1 - Math.cos(phase)) / 2;
-      if (noise == 0) {
-        return base;
-      }
-      long minute = Math.floorDiv(atMillis, 60_000L);
-      double n = new SplittableRandom(seed * 1_000_003L + minute).nextGaussian();
-      return Math.max(0, base * (1 + noise * n));
+      return noisy(base, noise, seed, atMillis);
     }
 
     @Override
@@ -40,6 +48,35 @@ public interface LoadModel {
           "diurnal %.0f-%.0f tasks/s, noise %.0f %%",
           low,
           high,
+          100 * noise);
+    }
+  }
+
+  /**
+   * A working day: {@code low} at night, rising linearly to {@code high} over {@code rampMinutes}
+   * from 08:00, {@code high} until 18:00, back to {@code low} over the same ramp; each minute
+   * scaled by a normal noise of relative size {@code noise}. The steep morning ramp is where a pool
+   * that only reacts falls behind.
+   */
+  record WorkingDay(double low, double high, int rampMinutes, double noise, long seed)
+      implements LoadModel {
+    @Override
+    public double rate(long atMillis) {
+      double minute = Math.floorMod(atMillis, 86_400_000L) / 60_000.0;
+      double up = Math.clamp((minute - 8 * 60) / rampMinutes, 0, 1);
+      double down = Math.clamp((minute - 18 * 60) / rampMinutes, 0, 1);
+      double base = low + (high - low) * (up - down);
+      return noisy(base, noise, seed, atMillis);
+    }
+
+    @Override
+    public String describe() {
+      return String.format(
+          java.util.Locale.ROOT,
+          "working day %.0f-%.0f tasks/s, %d min ramps, noise %.0f %%",
+          low,
+          high,
+          rampMinutes,
           100 * noise);
     }
   }
