@@ -121,7 +121,7 @@ class StoreLeastPrivilegeTest {
           // The client's own task counts reach the store under its role.
           await()
               .atMost(Duration.ofSeconds(20))
-              .until(() -> root.get(ClusterKeys.client(client.id())).get().isPresent());
+              .until(() -> c1.get(ClusterKeys.client(client.id())).get().isPresent());
           try (ClusterStore web1 = open(etcd, "web-1")) {
             put(web1, ClusterKeys.node("web-7"));
             assertThatThrownBy(() -> put(web1, ClusterKeys.node("w1")))
