@@ -98,6 +98,25 @@ final class PoolOptions {
   String preset;
 
   @Option(
+      names = "--forecast",
+      paramLabel = "FORECASTER",
+      description = {
+        "Also scale ahead of a daily pattern: forecast the tasks in flight from the pool's own",
+        "history with seasonal-naive or holt-winters and size for the forecast peak within",
+        "--forecast-lead at --target-concurrency; acts after a day of history (default: none)"
+      })
+  String forecast;
+
+  @Option(
+      names = "--forecast-lead",
+      paramLabel = "DURATION",
+      converter = Durations.class,
+      description =
+          "How far ahead the forecast looks: the nodes' start-up and a decision interval"
+              + " (default: ${DEFAULT-VALUE})")
+  Duration forecastLead = Duration.ofMinutes(2);
+
+  @Option(
       names = "--threshold-span",
       paramLabel = "DURATION",
       converter = Durations.class,
@@ -323,6 +342,19 @@ final class PoolOptions {
       policies.add(
           new PolicySpec.TargetTracking(
               PoolAutoscaler.CONCURRENCY, targetConcurrency(), 0.1, behavior));
+    }
+    if (forecast != null) {
+      if (targetConcurrency() <= 0) {
+        throw new IllegalArgumentException(
+            "--forecast sizes the pool at --target-concurrency: give one > 0");
+      }
+      try {
+        policies.add(
+            new PolicySpec.Predictive(
+                PoolAutoscaler.CONCURRENCY, targetConcurrency(), forecastLead, forecast));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--forecast: " + e.getMessage(), e);
+      }
     }
     List<ProviderFactory> kinds =
         providers == null || providers.isEmpty()

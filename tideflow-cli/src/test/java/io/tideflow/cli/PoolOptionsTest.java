@@ -3,6 +3,7 @@ package io.tideflow.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tideflow.runtime.autoscale.PoolAutoscaler;
 import io.tideflow.runtime.pool.PolicySpec;
 import io.tideflow.runtime.pool.PoolSpec;
 import io.tideflow.runtime.pool.ProviderKind;
@@ -87,6 +88,23 @@ class PoolOptionsTest {
     PoolSpec spec = parse("--pool", "batch", "--target-concurrency", "0").spec();
     assertThat(spec.policies()).containsExactly(new PolicySpec.PendingDemand());
     assertThat(spec.providers()).containsExactly(ProviderKind.LOCAL_PROCESS);
+  }
+
+  @Test
+  void aForecastAddsAPredictivePolicyAtTheTargetConcurrency() {
+    PoolSpec spec =
+        parse("--pool", "web", "--forecast", "seasonal-naive", "--forecast-lead", "3m").spec();
+    assertThat(spec.policies())
+        .contains(
+            new PolicySpec.Predictive(
+                PoolAutoscaler.CONCURRENCY, 8, Duration.ofMinutes(3), "seasonal-naive"));
+    assertThatThrownBy(() -> parse("--pool", "web", "--forecast", "prophet").spec())
+        .hasMessage("--forecast: forecaster must be seasonal-naive or holt-winters, was 'prophet'");
+    assertThatThrownBy(
+            () ->
+                parse("--pool", "web", "--forecast", "holt-winters", "--target-concurrency", "0")
+                    .spec())
+        .hasMessage("--forecast sizes the pool at --target-concurrency: give one > 0");
   }
 
   @Test

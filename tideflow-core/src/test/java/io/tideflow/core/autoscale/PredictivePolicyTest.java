@@ -78,6 +78,44 @@ class PredictivePolicyTest {
         .isNull();
   }
 
+  @Test
+  void eachStepOfThePoolsReconcilerRecordsThePoolTotalOfTheForecastMetric() {
+    PredictivePolicy concurrency =
+        new PredictivePolicy(
+            PoolReconciler.CONCURRENCY, SeasonalNaive.daily(), 4, Duration.ofMinutes(2));
+    PoolReconciler reconciler =
+        new PoolReconciler(
+            "web",
+            new Autoscaler(
+                List.of(TargetTrackingPolicy.of(PoolReconciler.CONCURRENCY, 4), concurrency),
+                PoolLimits.of(1, 10)),
+            Duration.ofSeconds(6),
+            Duration.ofMinutes(10),
+            io.tideflow.core.retry.Backoff.exponential(
+                Duration.ofSeconds(1), Duration.ofSeconds(30)),
+            Duration.ZERO,
+            Duration.ZERO);
+    PoolBook book = PoolBook.empty();
+    for (int step = 0; step < 3; step++) {
+      Instant now = T0.plusSeconds(15L * step);
+      List<PoolObservation.Registered> nodes = new java.util.ArrayList<>();
+      List<PoolObservation.Provided> provided = new java.util.ArrayList<>();
+      for (String id : List.of("a", "b")) {
+        provided.add(new PoolObservation.Provided(id, PoolObservation.Phase.RUNNING));
+        nodes.add(
+            new PoolObservation.Registered(
+                id, io.tideflow.core.model.NodeState.READY, 3 + step, 0.5, -1, -1, T0));
+      }
+      book =
+          reconciler
+              .tick(book, new PoolObservation(now, provided, nodes, Map.of(), List.of(), null))
+              .book();
+    }
+    // Tasks in flight over both nodes: 6, 8 and 10 in one five-minute bucket.
+    assertThat(book.load().size()).isEqualTo(1);
+    assertThat(book.load().mean(book.load().newestBucket())).isEqualTo(8);
+  }
+
   /**
    * With a forecast beside it, the autoscaler never wants fewer nodes than with the reactive policy
    * alone: a wrong forecast costs nodes, not availability.

@@ -1,8 +1,12 @@
 package io.tideflow.runtime.pool;
 
 import io.tideflow.core.autoscale.HpaBehavior;
+import io.tideflow.core.autoscale.PredictivePolicy;
 import io.tideflow.core.autoscale.TargetTrackingPolicy;
 import io.tideflow.core.autoscale.ThresholdPolicy;
+import io.tideflow.core.forecast.Forecaster;
+import io.tideflow.core.forecast.HoltWinters;
+import io.tideflow.core.forecast.SeasonalNaive;
 import java.time.Duration;
 import java.util.Map;
 
@@ -22,6 +26,36 @@ public sealed interface PolicySpec {
       }
       // The policy's own checks, so a spec is refused with the policy's messages, at once.
       new TargetTrackingPolicy(metric, target, tolerance, behavior);
+    }
+  }
+
+  /**
+   * Scales ahead of a load that repeats: forecasts the pool's total of {@code metric} from its own
+   * history with {@code forecaster} ({@code seasonal-naive} or {@code holt-winters}, a day of
+   * five-minute buckets) and wants enough nodes for the forecast's peak within {@code lead} at
+   * {@code target} per node. Meant beside a reactive policy, which it never takes the size below.
+   */
+  record Predictive(String metric, double target, Duration lead, String forecaster)
+      implements PolicySpec {
+    public Predictive {
+      policy(metric, target, lead, forecaster); // the policy's own checks, at once
+    }
+
+    public PredictivePolicy policy() {
+      return policy(metric, target, lead, forecaster);
+    }
+
+    private static PredictivePolicy policy(
+        String metric, double target, Duration lead, String forecaster) {
+      Forecaster f =
+          switch (forecaster == null ? "" : forecaster) {
+            case "seasonal-naive" -> SeasonalNaive.daily();
+            case "holt-winters" -> HoltWinters.daily();
+            default ->
+                throw new IllegalArgumentException(
+                    "forecaster must be seasonal-naive or holt-winters, was '" + forecaster + "'");
+          };
+      return new PredictivePolicy(metric, f, target, lead);
     }
   }
 

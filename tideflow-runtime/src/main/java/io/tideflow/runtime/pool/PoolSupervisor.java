@@ -312,6 +312,7 @@ public final class PoolSupervisor implements AutoCloseable {
                     ? new PendingDemandPolicy(spec.template().capacity())
                     : PendingDemandPolicy.besideUtilization(spec.template().capacity());
             case PolicySpec.Threshold t -> t.policy();
+            case PolicySpec.Predictive f -> f.policy();
           });
     }
     return new Autoscaler(policies, spec.limits(), spec.schedule());
