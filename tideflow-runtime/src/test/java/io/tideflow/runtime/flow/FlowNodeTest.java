@@ -475,12 +475,13 @@ class FlowNodeTest {
     onA.close();
     onB.close();
 
-    // A sink slower than the source: the receiver holds its channel full, the window stays.
+    // A sink far slower than the source (2 ms a message, even on a busy machine where the source
+    // gets little cpu): the receiver holds its channel full, the window stays.
     Flow slow =
         Flow.builder("slow")
             .process(TestFlows.source(Map.of("count", "0")))
             .process(
-                process("sink", "spin", 1, List.of("in"), List.of(), Map.of("nanos", "200000")))
+                process("sink", "spin", 1, List.of("in"), List.of(), Map.of("nanos", "2000000")))
             .connect("source.out", "sink.in", Routing.FORWARD, capacity)
             .build();
     FlowExecution slowOnA = a.start(slow, placement);
