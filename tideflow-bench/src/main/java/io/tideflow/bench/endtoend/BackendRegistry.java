@@ -59,6 +59,12 @@ public final class BackendRegistry {
         "embedded: in-memory store, 2 worker nodes each with its own gRPC server on loopback,"
             + " client placing least-loaded over one bidi stream per worker, no-op handler",
         TideflowBackend::new);
+    for (int n : new int[] {1, 4, 8}) {
+      registerVariant(
+          "tideflow-" + n + "w",
+          "as tideflow, but " + n + " worker node" + (n == 1 ? "" : "s"),
+          () -> new TideflowBackend(n));
+    }
     registerVariant(
         "tideflow-tls",
         "as tideflow, but every link mutual TLS 1.3 (BoringSSL, X25519MLKEM768, P-256"

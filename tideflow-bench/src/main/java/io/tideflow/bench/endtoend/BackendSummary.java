@@ -27,6 +27,8 @@ import java.util.Properties;
  * @param openSendLagP99Nanos p99 of how late the open loop's sends left against the schedule
  * @param troubles failed + unfinished + missed tasks over every measured phase; 0 in a clean run
  * @param otherCores cores' worth of CPU other processes used meanwhile, on average; NaN if unknown
+ * @param processCores cores' worth of CPU the benchmark's own JVM (client and, when embedded, the
+ *     backend's nodes) used over the closed-loop rounds; NaN if unknown
  * @param problem why the backend could not be measured, or an empty string
  */
 public record BackendSummary(
@@ -44,6 +46,7 @@ public record BackendSummary(
     long openSendLagP99Nanos,
     long troubles,
     double otherCores,
+    double processCores,
     String problem) {
 
   /** Copies the rounds and checks that nothing is missing. */
@@ -60,7 +63,8 @@ public record BackendSummary(
       String description,
       List<LoadResult> rounds,
       LoadResult open,
-      double otherCores) {
+      double otherCores,
+      double processCores) {
     if (rounds.isEmpty()) {
       throw new IllegalArgumentException("rounds must not be empty for backend " + backend);
     }
@@ -86,13 +90,29 @@ public record BackendSummary(
         open.sendLag().getTotalCount() == 0 ? 0 : open.sendLag().getValueAtPercentile(99),
         troubles,
         otherCores,
+        processCores,
         "");
   }
 
   /** A row for a backend that could not be measured. */
   public static BackendSummary failed(String backend, String description, String problem) {
     return new BackendSummary(
-        backend, description, List.of(), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, Double.NaN, problem);
+        backend,
+        description,
+        List.of(),
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        Double.NaN,
+        Double.NaN,
+        problem);
   }
 
   /**
@@ -140,6 +160,7 @@ public record BackendSummary(
     p.setProperty("openSendLagP99Nanos", Long.toString(openSendLagP99Nanos));
     p.setProperty("troubles", Long.toString(troubles));
     p.setProperty("otherCores", Double.toString(otherCores));
+    p.setProperty("processCores", Double.toString(processCores));
     p.setProperty("problem", problem);
     return p;
   }
@@ -171,6 +192,7 @@ public record BackendSummary(
           Long.parseLong(required(p, "openSendLagP99Nanos")),
           Long.parseLong(required(p, "troubles")),
           Double.parseDouble(required(p, "otherCores")),
+          Double.parseDouble(required(p, "processCores")),
           required(p, "problem"));
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(

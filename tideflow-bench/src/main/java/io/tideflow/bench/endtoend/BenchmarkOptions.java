@@ -27,6 +27,8 @@ import picocli.CommandLine.ParameterException;
  * @param fork whether each backend runs in a JVM of its own (the default)
  * @param resultFile internal: set in a forked JVM, which writes its backend's row there
  * @param help whether to print the usage and stop
+ * @param chart where to write the scale-factor page (throughput and efficiency against the
+ *     backends' node counts), or null
  */
 public record BenchmarkOptions(
     List<String> backends,
@@ -40,7 +42,8 @@ public record BenchmarkOptions(
     Path out,
     boolean fork,
     Path resultFile,
-    boolean help) {
+    boolean help,
+    Path chart) {
 
   /** Checks ranges; messages name the option and the bad value. */
   public BenchmarkOptions {
@@ -159,6 +162,14 @@ public record BenchmarkOptions(
     Path out;
 
     @Option(
+        names = "--chart",
+        paramLabel = "FILE",
+        description =
+            "Also write throughput and efficiency against node count as an HTML page to FILE"
+                + " (for a run of tideflow-1w,tideflow,tideflow-4w,tideflow-8w)")
+    Path chart;
+
+    @Option(
         names = "--no-fork",
         description = "Run every backend in this JVM instead of one JVM each")
     boolean noFork;
@@ -192,7 +203,8 @@ public record BenchmarkOptions(
           out,
           !noFork,
           resultFile,
-          help);
+          help,
+          chart);
     }
   }
 

@@ -86,6 +86,15 @@ public final class EndToEndBenchmark {
       Files.writeString(file, report.markdown(), StandardCharsets.UTF_8);
       out.println("wrote " + file);
     }
+    if (options.chart() != null) {
+      Path file = options.chart().toAbsolutePath();
+      Files.createDirectories(file.getParent());
+      ScaleReport scale = ScaleReport.of(rows, Runtime.getRuntime().availableProcessors());
+      out.println();
+      out.print(scale.markdown());
+      Files.writeString(file, scale.html(), StandardCharsets.UTF_8);
+      out.println("wrote " + file);
+    }
     if (rows.stream().anyMatch(row -> !row.measured())) {
       System.exit(1);
     }
@@ -107,6 +116,7 @@ public final class EndToEndBenchmark {
       LoadRunner runner =
           new LoadRunner(backend, out, LoadRunner.DEFAULT_DRAIN_TIMEOUT, options.maxTasks());
       List<LoadResult> rounds = new ArrayList<>();
+      ProcessCpu cpu = ProcessCpu.start();
       for (int round = 1; round <= options.rounds(); round++) {
         String label = entry.name() + " closed " + round + "/" + options.rounds();
         // The JIT warms up once, before the first round; later phases only refill the pipeline.
@@ -115,6 +125,7 @@ public final class EndToEndBenchmark {
         out.println(result.summary());
         rounds.add(result);
       }
+      double processCores = cpu.cores();
       double peak = BackendSummary.medianRound(rounds).throughput();
       double rate = peak * options.openFraction();
       String label = String.format(Locale.ROOT, "%s open %,.0f/s", entry.name(), rate);
@@ -127,7 +138,8 @@ public final class EndToEndBenchmark {
           "%s: other processes used %.2f cores on average meanwhile%n",
           entry.name(),
           otherCores);
-      return BackendSummary.of(entry.name(), entry.description(), rounds, open, otherCores);
+      return BackendSummary.of(
+          entry.name(), entry.description(), rounds, open, otherCores, processCores);
     } catch (RuntimeException e) {
       // Reported in the table and printed in full here; the other backends still run.
       e.printStackTrace(out);

@@ -119,7 +119,8 @@ class BenchmarkOptionsTest {
                 null,
                 false,
                 Path.of("row.properties"),
-                false));
+                false,
+                null));
   }
 
   @Test
@@ -160,13 +161,52 @@ class BenchmarkOptionsTest {
   void aRowSurvivesTheTripFromAForkedJvm() {
     LoadResult round = result(LoadResult.Mode.CLOSED, 2_000_000_000L, 1_000_000);
     LoadResult open = result(LoadResult.Mode.OPEN, 1_000_000_000L, 250_000);
-    BackendSummary row = BackendSummary.of("direct", "floor", List.of(round), open, 0.25);
+    BackendSummary row = BackendSummary.of("direct", "floor", List.of(round), open, 0.25, 1.5);
 
     Properties properties = row.toProperties();
     BackendSummary back = BackendSummary.fromProperties(properties);
 
     assertThat(back).isEqualTo(row);
     assertThat(back.medianThroughput()).isEqualTo(500_000.0);
+  }
+
+  @Test
+  void theScaleReportDividesEachRunByItsNodesAndTheSingleNodeFigureAndNamesTheBottleneck() {
+    LoadResult open = result(LoadResult.Mode.OPEN, 1_000_000_000L, 1_000);
+    List<BackendSummary> rows =
+        List.of(
+            BackendSummary.of(
+                "tideflow-1w",
+                "one",
+                List.of(result(LoadResult.Mode.CLOSED, 1_000_000_000L, 100_000)),
+                open,
+                0.1,
+                1.95),
+            BackendSummary.of(
+                "tideflow",
+                "two",
+                List.of(result(LoadResult.Mode.CLOSED, 1_000_000_000L, 150_000)),
+                open,
+                0.1,
+                1.0),
+            BackendSummary.of(
+                "hazelcast",
+                "peer",
+                List.of(result(LoadResult.Mode.CLOSED, 1_000_000_000L, 500_000)),
+                open,
+                0.1,
+                2.0));
+    ScaleReport report = ScaleReport.of(rows, 2);
+    String table = report.markdown();
+    assertThat(table)
+        .contains("| tideflow-1w | 1 | 100,000 |")
+        .contains("| 1.00 | the machine's CPU, shared by the client and 1 worker node(s)")
+        .contains("| tideflow | 2 | 150,000 |")
+        .contains("| 0.75 | not the CPU (this JVM 1.00 of 2 cores, other processes 0.10)")
+        .contains("| hazelcast | – | 500,000 |");
+    assertThat(report.html()).contains("<svg").contains("efficiency");
+    assertThat(ScaleReport.workers("tideflow-8w")).isEqualTo(8);
+    assertThat(ScaleReport.workers("tideflow-tls")).isZero();
   }
 
   private static LoadResult result(LoadResult.Mode mode, long elapsedNanos, long completed) {
