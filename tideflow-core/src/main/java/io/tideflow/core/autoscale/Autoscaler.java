@@ -32,6 +32,10 @@ public final class Autoscaler {
     if (policies.isEmpty()) {
       throw new IllegalArgumentException("policies must not be empty");
     }
+    if (policies.stream().filter(p -> p instanceof PredictivePolicy).count() > 1) {
+      throw new IllegalArgumentException(
+          "at most one predictive policy: the pool keeps one load history");
+    }
     this.policies = List.copyOf(policies);
     this.baseLimits = limits;
     this.schedule = schedule;

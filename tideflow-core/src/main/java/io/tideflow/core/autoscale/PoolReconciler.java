@@ -110,7 +110,7 @@ public final class PoolReconciler {
         current++;
       }
     }
-    LoadHistory load = record(book.load(), samples.getLast(), ready.size());
+    LoadHistory load = record(book.load(), samples.getLast(), ready.size(), seen.waiting().size());
     PoolState state = state(book, seen, ready, current).withLoad(load);
     Autoscaler.Step step = autoscaler.step(new MetricsWindow(samples), state, now, seen.request());
     List<Recommendation> recommendations = new ArrayList<>(book.recommendations());
@@ -189,14 +189,16 @@ public final class PoolReconciler {
 
   /**
    * {@code load} with the pool's total of the forecast metric now (its per-node mean times the
-   * READY nodes), when the autoscaler forecasts one and the sample has it; otherwise as it was.
-   * Each step writes at most a few kilobytes: the history is copied, not shared.
+   * READY nodes, and for {@link #CONCURRENCY} the tasks waiting for a node of the pool), when the
+   * autoscaler forecasts one and the sample has a usable value; otherwise as it was. Each step
+   * copies the history (8 days of five-minute buckets: about 27 kB).
    */
-  private LoadHistory record(LoadHistory load, MetricsWindow.Sample sample, int ready) {
+  private LoadHistory record(
+      LoadHistory load, MetricsWindow.Sample sample, int ready, int waiting) {
     PredictivePolicy predictive = autoscaler.predictive();
     Double perNode = predictive == null ? null : sample.values().get(predictive.metric());
-    if (perNode == null) {
-      return load;
+    if (perNode == null || !Double.isFinite(perNode) || perNode < 0 || ready == 0) {
+      return load; // nothing to learn from: no value, a bad one, or no node serving
     }
     if (load == PoolState.NO_LOAD) {
       load = predictive.emptyHistory(); // the first step that forecasts
@@ -205,7 +207,9 @@ public final class PoolReconciler {
     if (!load.isEmpty() && load.bucketOf(at) < load.newestBucket()) {
       return load; // the clock went back: keep what was recorded
     }
-    return load.record(at, perNode * ready);
+    // Tasks in flight are what was served: the tasks that waited were asked for too.
+    double total = perNode * ready + (predictive.metric().equals(CONCURRENCY) ? waiting : 0);
+    return load.record(at, total);
   }
 
   private static void retryDue(

@@ -32,7 +32,7 @@ public record PoolState(
 
   public PoolState {
     if (load == null) {
-      throw new IllegalArgumentException("load must not be null (LoadHistory.NONE for none)");
+      throw new IllegalArgumentException("load must not be null (PoolState.NO_LOAD for none)");
     }
     if (name == null || name.isBlank()) {
       throw new IllegalArgumentException("name must not be blank, was '" + name + "'");

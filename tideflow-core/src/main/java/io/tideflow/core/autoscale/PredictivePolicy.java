@@ -10,10 +10,10 @@ import java.util.Locale;
  * Scales ahead of a load that repeats (a day's ramp, a weekly peak): forecasts the pool's total of
  * a metric from its own history ({@link PoolState#load()}: the metric's per-node mean times the
  * serving nodes, kept by the caller — {@link PoolReconciler} does, for {@link
- * Autoscaler#forecastMetric()}) over the next {@code lead} — the provider's start-up plus a
- * decision interval, so a node asked for now serves when the load arrives — and wants enough nodes
- * for the peak of that forecast at {@code target} per node, as target tracking would want for that
- * load ({@code ⌈total ÷ target⌉}).
+ * Autoscaler#predictive()}) over the next {@code lead} — the provider's start-up plus a decision
+ * interval, so a node asked for now serves when the load arrives — and wants enough nodes for the
+ * peak of that forecast at {@code target} per node, as target tracking would want for that load
+ * ({@code ⌈total ÷ target⌉}).
  *
  * <p>It is meant beside a reactive policy (target tracking, threshold): the {@link Autoscaler}
  * takes the largest size any policy wants, so a forecast too high costs nodes, never availability,
@@ -80,14 +80,6 @@ public final class PredictivePolicy implements ScalingPolicy {
     return "predictive";
   }
 
-  /** The buckets of {@code history} that {@code lead} spans from now, the current one included. */
-  static int horizon(LoadHistory history, Duration lead) {
-    long bucket = history.bucket().toMillis();
-    return (int)
-        Math.min(
-            LoadHistory.MAX_CAPACITY, Math.max(1, (lead.toMillis() + bucket - 1) / bucket + 1));
-  }
-
   @Override
   public ScalingDecision decide(MetricsWindow window, PoolState pool, Instant now) {
     LoadHistory history = pool.load();
@@ -95,21 +87,24 @@ public final class PredictivePolicy implements ScalingPolicy {
     if (shortOf != null) {
       return ScalingDecision.abstain("no " + forecaster.name() + " forecast yet: " + shortOf);
     }
-    // The forecast starts after the newest bucket: skip the buckets between it and now.
-    long behind = Math.max(0, history.bucketOf(now) - history.newestBucket());
-    int span = horizon(history, lead);
-    int horizon = (int) Math.min(LoadHistory.MAX_CAPACITY, behind + span);
+    // The buckets [now, now + lead] touches that the forecast covers (it starts after the newest
+    // bucket); at least the next one, when the lead ends within the current bucket.
+    long newest = history.newestBucket();
+    long first = Math.max(history.bucketOf(now), newest + 1);
+    long last = Math.max(first, history.bucketOf(now.plus(lead)));
+    int horizon = (int) Math.min(LoadHistory.MAX_CAPACITY, last - newest);
     double[] f = forecaster.forecast(history, horizon);
-    double peak = 0;
-    int at = 0;
-    for (int k = horizon - span; k < horizon; k++) {
+    int from = (int) Math.min(horizon - 1, first - newest - 1);
+    double peak = f[from];
+    int at = from;
+    for (int k = from + 1; k < horizon; k++) {
       if (f[k] > peak) {
         peak = f[k];
         at = k;
       }
     }
     int desired = (int) Math.ceil(peak / target - 1e-9);
-    Instant peakAt = history.startOf(history.newestBucket() + at + 1);
+    Instant peakAt = history.startOf(newest + at + 1);
     return new ScalingDecision(
         Math.max(0, desired),
         String.format(

@@ -18,7 +18,7 @@ public final class SeasonalNaive implements Forecaster {
 
   /**
    * @param period buckets in a season (288 five-minute buckets in a day)
-   * @param seasons past seasons averaged, at least 1
+   * @param seasons past seasons averaged, at least 2
    * @param window recent buckets the level correction compares, at least 1
    */
   public SeasonalNaive(int period, int seasons, int window) {
@@ -26,9 +26,10 @@ public final class SeasonalNaive implements Forecaster {
       throw new IllegalArgumentException(
           "period must be in 2.." + LoadHistory.MAX_CAPACITY + " buckets, was " + period);
     }
-    if (seasons < 1 || window < 1 || window > period) {
+    if (seasons < 2 || window < 1 || window > period) {
+      // One season would compare the last hour with itself: no level correction at all.
       throw new IllegalArgumentException(
-          "seasons must be >= 1 and window in 1.." + period + ", were " + seasons + ", " + window);
+          "seasons must be >= 2 and window in 1.." + period + ", were " + seasons + ", " + window);
     }
     this.period = period;
     this.seasons = seasons;

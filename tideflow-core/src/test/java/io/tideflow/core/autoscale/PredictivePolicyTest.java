@@ -59,6 +59,22 @@ class PredictivePolicyTest {
   }
 
   @Test
+  void looksNoFurtherThanItsLead() {
+    // 07:50 with a 5-minute lead: the 07:50 and 07:55 buckets, quiet; the ramp at 08:00 is beyond.
+    int buckets = 3 * DAY + 8 * 12 - 2;
+    Instant now = T0.plusSeconds(300L * buckets);
+    PoolState pool = PoolState.of("web", 3).withLoad(history(buckets));
+    PredictivePolicy shortLead =
+        new PredictivePolicy(MetricsWindow.CPU, SeasonalNaive.daily(), 0.7, Duration.ofMinutes(5));
+    ScalingDecision d = shortLead.decide(MetricsWindow.of(), pool, now);
+    assertThat(d.desired()).isEqualTo(3); // ⌈2 / 0.7⌉
+    assertThat(d.reason()).contains("peaks at 2.00");
+    // A minute later the lead reaches 08:00.
+    assertThat(shortLead.decide(MetricsWindow.of(), pool, now.plusSeconds(300)).desired())
+        .isEqualTo(29);
+  }
+
+  @Test
   void abstainsUntilItHasADayOfHistory() {
     PoolState pool = PoolState.of("web", 3).withLoad(history(DAY));
     ScalingDecision d = POLICY.decide(MetricsWindow.of(), pool, T0.plusSeconds(300L * DAY));
@@ -67,7 +83,7 @@ class PredictivePolicyTest {
   }
 
   @Test
-  void theReconcilerKeepsThePoolTotalOfTheForecastMetric() {
+  void theAutoscalerNamesItsOnePredictivePolicy() {
     Autoscaler autoscaler =
         new Autoscaler(
             List.of(TargetTrackingPolicy.of(MetricsWindow.CPU, 0.7), POLICY), PoolLimits.of(1, 50));
