@@ -62,6 +62,9 @@ final class ClientTaskMeters implements AutoCloseable {
     volatile Counts counts;
     final List<Meter> meters;
 
+    /** What of its allocations the node sums hold (those under the bound). */
+    Map<String, Held> counted = Map.of();
+
     Shown(Counts counts, List<Meter> meters) {
       this.counts = counts;
       this.meters = meters;
@@ -141,9 +144,8 @@ final class ClientTaskMeters implements AutoCloseable {
     }
     Shown shown = byClient.get(client);
     if (shown != null) {
-      hold(shown.counts.held(), -1);
       shown.counts = counts;
-      hold(counts.held(), 1);
+      shown.counted = hold(counts.held(), shown.counted);
       return;
     }
     if (byClient.size() >= MAX_CLIENTS) {
@@ -167,17 +169,20 @@ final class ClientTaskMeters implements AutoCloseable {
     added.meters.add(
         gauge("in_flight", "Tasks sent and not answered", client, added, Counts::inFlight));
     byClient.put(client, added);
-    hold(counts.held(), 1);
+    added.counted = hold(counts.held(), Map.of());
   }
 
-  /** Adds ({@code sign} 1) or takes away (-1) what one client's tasks hold on each node. */
-  private void hold(Map<String, Held> held, int sign) {
-    for (Map.Entry<String, Held> e : held.entrySet()) {
+  /**
+   * Replaces what one client's tasks hold per node in the sums, {@code before} with {@code now}:
+   * the new amounts are added first, the old taken away after, so a node the client alone holds
+   * keeps its meters across the update. Returns what was counted of {@code now}: a node past the
+   * bound is left out, and so never taken away later.
+   */
+  private Map<String, Held> hold(Map<String, Held> now, Map<String, Held> before) {
+    Map<String, Held> counted = new HashMap<>();
+    for (Map.Entry<String, Held> e : now.entrySet()) {
       NodeSum sum = byNode.get(e.getKey());
       if (sum == null) {
-        if (sign < 0) {
-          continue; // never added: its node was over the bound then
-        }
         if (byNode.size() >= MAX_NODES) {
           if (!warnedNodes) {
             warnedNodes = true;
@@ -192,15 +197,18 @@ final class ClientTaskMeters implements AutoCloseable {
         sum = new NodeSum(e.getKey());
         byNode.put(e.getKey(), sum);
       }
-      Held h = e.getValue();
-      sum.cpuMillis = Math.max(0, sum.cpuMillis + sign * h.cpuMillis());
-      sum.memoryBytes = Math.max(0, sum.memoryBytes + sign * h.memoryBytes());
-      sum.tasks = Math.max(0, sum.tasks + sign * h.tasks());
-      if (sum.tasks == 0) {
+      sum.add(e.getValue(), 1);
+      counted.put(e.getKey(), e.getValue());
+    }
+    for (Map.Entry<String, Held> e : before.entrySet()) {
+      NodeSum sum = byNode.get(e.getKey());
+      sum.add(e.getValue(), -1);
+      if (sum.tasks == 0 && sum.cpuMillis == 0 && sum.memoryBytes == 0) {
         byNode.remove(e.getKey());
         sum.meters.forEach(registry::remove);
       }
     }
+    return counted;
   }
 
   /** What every client's tasks hold on one node, and the meters that show it. */
@@ -209,6 +217,12 @@ final class ClientTaskMeters implements AutoCloseable {
     volatile long memoryBytes;
     int tasks;
     final List<Meter> meters = new ArrayList<>();
+
+    void add(Held h, int sign) {
+      cpuMillis += sign * h.cpuMillis();
+      memoryBytes += sign * h.memoryBytes();
+      tasks += sign * h.tasks();
+    }
 
     NodeSum(String node) {
       meters.add(
@@ -247,7 +261,7 @@ final class ClientTaskMeters implements AutoCloseable {
     Shown shown = byClient.remove(client);
     if (shown != null) {
       shown.meters.forEach(registry::remove);
-      hold(shown.counts.held(), -1);
+      hold(Map.of(), shown.counted);
     }
   }
 
@@ -266,6 +280,10 @@ final class ClientTaskMeters implements AutoCloseable {
       for (String client : Set.copyOf(byClient.keySet())) {
         remove(client);
       }
+      for (NodeSum sum : byNode.values()) {
+        sum.meters.forEach(registry::remove);
+      }
+      byNode.clear();
     }
     if (w != null) {
       w.close();

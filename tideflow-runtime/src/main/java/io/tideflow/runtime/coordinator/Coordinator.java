@@ -201,10 +201,10 @@ public final class Coordinator implements AutoCloseable {
     try {
       clientMeters = ClientTaskMeters.follow(store, storeTimeout, metrics);
     } catch (RuntimeException e) {
+      // Meters only: leading goes on without them until the next leadership.
       LOG.log(
           Level.WARNING,
-          "coordinator " + candidate + " could not read the clients' task counts: " + e);
-      return false;
+          "coordinator " + candidate + " leads without the clients' task counts: " + e);
     }
     WatchHealths.Publisher health = new WatchHealths.Publisher("coordinator", candidate, w::health);
     publishing =

@@ -1,5 +1,6 @@
 package io.tideflow.runtime.membership;
 
+import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.tideflow.core.model.Allocations;
 import io.tideflow.runtime.membership.proto.ClientStatsRecord;
@@ -13,7 +14,8 @@ import java.util.Map;
 /**
  * Turns a client's task counts, and what its tasks hold on each node, into the bytes stored under
  * {@link ClusterKeys#client}, and back. A record names at most {@value #MAX_NODES} nodes (those its
- * tasks hold the most cpu on); anything over {@value #MAX_RECORD_BYTES} bytes is refused unread.
+ * tasks hold the most cpu on, as many as fit in {@value #MAX_RECORD_BYTES} bytes); anything larger
+ * is refused unread, and a record whose client id is not its key's is refused as well.
  */
 public final class ClientStatsRecords {
   /** Most nodes whose allocations one record carries. */
@@ -105,13 +107,22 @@ public final class ClientStatsRecords {
         Comparator.comparingLong((Map.Entry<String, Held> e) -> e.getValue().cpuMillis())
             .reversed()
             .thenComparing(Map.Entry::getKey));
+    // The counts always fit; allocations go in, the largest first, while the record stays under
+    // its limit (long node ids take more room), so a reader never refuses the counts for them.
+    long size = b.build().getSerializedSize();
     for (Map.Entry<String, Held> e : nodes.subList(0, Math.min(MAX_NODES, nodes.size()))) {
-      b.addAllocations(
+      TaskAllocationRecord a =
           TaskAllocationRecord.newBuilder()
               .setNode(e.getKey())
               .setCpuMillis(e.getValue().cpuMillis())
               .setMemoryBytes(e.getValue().memoryBytes())
-              .setTasks(e.getValue().tasks()));
+              .setTasks(e.getValue().tasks())
+              .build();
+      size += CodedOutputStream.computeMessageSize(ClientStatsRecord.ALLOCATIONS_FIELD_NUMBER, a);
+      if (size > MAX_RECORD_BYTES) {
+        break;
+      }
+      b.addAllocations(a);
     }
     return b.build().toByteArray();
   }
@@ -128,6 +139,9 @@ public final class ClientStatsRecords {
     }
     try {
       ClientStatsRecord r = ClientStatsRecord.parseFrom(bytes);
+      if (!key.endsWith("/" + r.getClientId())) {
+        throw new IllegalArgumentException("it names client '" + r.getClientId() + "'");
+      }
       if (r.getAllocationsCount() > MAX_NODES) {
         throw new IllegalArgumentException(
             r.getAllocationsCount() + " nodes' allocations, more than the limit of " + MAX_NODES);

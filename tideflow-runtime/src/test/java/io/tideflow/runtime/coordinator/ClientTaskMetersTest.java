@@ -156,6 +156,20 @@ class ClientTaskMetersTest {
                   .gauge()
                   .value())
           .isEqualTo(100);
+      // An update of the one client holding w9 changes the value on the same gauge.
+      Gauge w9 = leaderMetrics.find("tideflow.node.tasks.allocated.cpu").tag("node", "w9").gauge();
+      cluster
+          .store
+          .put(
+              ClusterKeys.client("good"),
+              ClientStatsRecords.encode(
+                  new ClientStatsRecords.Counts(
+                      "good", 2, 8, 5, 2, 1, 0, 0, Map.of("w9", new Held(300, 1024, 3)))),
+              0)
+          .get(5, TimeUnit.SECONDS);
+      await().until(() -> w9.value() == 300);
+      assertThat(leaderMetrics.find("tideflow.node.tasks.allocated.cpu").tag("node", "w9").gauge())
+          .isSameAs(w9);
     }
     assertThat(leaderMetrics.find("tideflow.cluster.tasks.failed").meters()).isEmpty();
     assertThat(leaderMetrics.find("tideflow.node.tasks.allocated.cpu").meters()).isEmpty();

@@ -16,7 +16,8 @@ class ClientStatsRecordsTest {
   void aRecordReadsBackAsWritten() {
     Counts c =
         new Counts("client-1", 42, 10, 7, 2, 3, 1, 0, Map.of("w1", new Held(500, 1 << 20, 2)));
-    Counts back = ClientStatsRecords.decode("k", ClientStatsRecords.encode(c));
+    Counts back =
+        ClientStatsRecords.decode("/tideflow/clients/client-1", ClientStatsRecords.encode(c));
     assertThat(back).isEqualTo(c);
     assertThat(back.sameCounts(c)).isTrue();
     assertThat(back.sameCounts(new Counts("client-1", 99, 10, 7, 2, 3, 1, 0, c.held()))).isTrue();
@@ -31,9 +32,26 @@ class ClientStatsRecordsTest {
     }
     Counts back =
         ClientStatsRecords.decode(
-            "k", ClientStatsRecords.encode(new Counts("c", 1, 0, 0, 0, 0, 0, 0, held)));
+            "/tideflow/clients/c",
+            ClientStatsRecords.encode(new Counts("c", 1, 0, 0, 0, 0, 0, 0, held)));
     assertThat(back.held()).hasSize(ClientStatsRecords.MAX_NODES).doesNotContainKey("n0");
     assertThat(back.held()).containsKey("n" + (ClientStatsRecords.MAX_NODES + 9));
+  }
+
+  @Test
+  void longNodeIdsLeaveOutTheSmallestAllocationsRatherThanTheCounts() {
+    Map<String, Held> held = new HashMap<>();
+    for (int i = 0; i < ClientStatsRecords.MAX_NODES; i++) {
+      held.put("n".repeat(200) + i, new Held(1_000 + i, 0, 1));
+    }
+    byte[] bytes = ClientStatsRecords.encode(new Counts("c", 1, 9, 8, 1, 0, 0, 0, held));
+    assertThat(bytes.length).isLessThanOrEqualTo(ClientStatsRecords.MAX_RECORD_BYTES);
+    Counts back = ClientStatsRecords.decode("/tideflow/clients/c", bytes);
+    assertThat(back.failed()).isEqualTo(1);
+    assertThat(back.held()).isNotEmpty().hasSizeLessThan(ClientStatsRecords.MAX_NODES);
+    assertThat(back.held()).containsKey("n".repeat(200) + (ClientStatsRecords.MAX_NODES - 1));
+    assertThatThrownBy(() -> ClientStatsRecords.decode("/tideflow/clients/other", bytes))
+        .hasMessageContaining("it names client 'c'");
   }
 
   @Test
