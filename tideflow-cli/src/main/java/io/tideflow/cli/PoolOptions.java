@@ -103,7 +103,8 @@ final class PoolOptions {
       description = {
         "Also scale ahead of a daily pattern: forecast the tasks in flight from the pool's own",
         "history with seasonal-naive or holt-winters and size for the forecast peak within",
-        "--forecast-lead at --target-concurrency; acts after a day of history (default: none)"
+        "--forecast-lead at --target-concurrency; acts after a day of history, two for",
+        "holt-winters (default: none)"
       })
   String forecast;
 

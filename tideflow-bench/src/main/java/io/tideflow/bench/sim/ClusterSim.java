@@ -51,6 +51,10 @@ public final class ClusterSim {
   private static final int NODE_FAIL = 3;
   private static final int DECIDE = 4;
   private static final int SAMPLE = 5;
+  private static final int DRAIN_TIMEOUT = 6;
+
+  /** How long a drain waits for a node's tasks before the node is terminated: the CLI's default. */
+  static final long DRAIN_TIMEOUT_MILLIS = 30_000;
 
   private static final int STARTING = 0;
   private static final int READY = 1;
@@ -109,7 +113,7 @@ public final class ClusterSim {
   private ClusterView view = ClusterView.empty();
   private long revision;
   private Allocations allocations = Allocations.empty();
-  private PlacementContext context = PlacementContext.of(Allocations.empty());
+  private PlacementContext context;
   private final PlacementRequest request;
   private final Resources demand;
   private final ArrayDeque<Task> waiting = new ArrayDeque<>();
@@ -156,6 +160,7 @@ public final class ClusterSim {
     this.lengths = root.split();
     this.startups = root.split();
     this.failures = root.split();
+    this.context = PlacementContext.of(Allocations.empty()).withRandom(root.split());
     this.demand = Resources.of(config.taskCpuMillis(), 0);
     this.request = PlacementRequest.of(demand, Map.of());
     this.reconciler =
@@ -214,6 +219,7 @@ public final class ClusterSim {
         case NODE_FAIL -> fail(e.node);
         case DECIDE -> decide();
         case SAMPLE -> sample();
+        case DRAIN_TIMEOUT -> drainTimedOut(e.node);
         default -> throw new IllegalStateException("unknown event " + e.kind);
       }
     }
@@ -463,9 +469,18 @@ public final class ClusterSim {
       view = view.without(n.id, ++revision);
       if (n.tasks.isEmpty()) {
         feed(new PoolEvent.Drained(n.id, PoolEvent.DrainOutcome.DRAINED));
+      } else {
+        schedule(now + DRAIN_TIMEOUT_MILLIS, DRAIN_TIMEOUT, n, null, 0);
       }
     } else if (n.state == DEAD) {
       feed(new PoolEvent.Drained(n.id, PoolEvent.DrainOutcome.UNREACHABLE));
+    }
+  }
+
+  /** The drain's time is up with tasks still on the node: it is terminated with them. */
+  private void drainTimedOut(Node n) {
+    if (n.state == DRAINING && !n.tasks.isEmpty()) {
+      feed(new PoolEvent.Drained(n.id, PoolEvent.DrainOutcome.DRAINED));
     }
   }
 
@@ -479,18 +494,23 @@ public final class ClusterSim {
           feed(new PoolEvent.Launched(false));
         }
       }
-      if (n.state == READY || n.state == DRAINING) {
+      if (n.state == READY) {
         view = view.without(n.id, ++revision);
-        List<Task> orphans = new ArrayList<>(n.tasks);
-        for (Task t : orphans) {
-          release(n, t);
-          retried++;
-          waiting.addFirst(t);
-        }
+      }
+      // A drain that timed out leaves tasks: placed again, first, in the order they came.
+      List<Task> orphans = new ArrayList<>(n.tasks);
+      for (Task t : orphans) {
+        release(n, t);
+        retried++;
+        t.waitingSince = now;
+      }
+      for (int i = orphans.size() - 1; i >= 0; i--) {
+        waiting.addFirst(orphans.get(i));
       }
       n.state = GONE;
       provided.remove(n);
       allocations = allocations.forget(id);
+      placeWaiting();
     }
     feed(new PoolEvent.Terminated(id));
   }
