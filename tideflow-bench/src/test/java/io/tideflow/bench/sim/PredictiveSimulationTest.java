@@ -14,9 +14,9 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /**
- * The predictive policy's bar, on the simulator: two working days with a steep morning ramp and
- * nodes that take 90 s to start; on the second day (the first is its history) a forecast beside
- * target tracking must halve the seconds work waits, for at most 10 % more node-hours.
+ * What a forecast buys, on the simulator: two working days with a steep morning ramp and nodes
+ * that take 90 s to start; on the second day (the first is its history) a forecast beside target
+ * tracking at least halves the seconds work waits, for at most 10 % more node-hours.
  */
 class PredictiveSimulationTest {
   private static SimResult run(Supplier<List<ScalingPolicy>> policies) {
