@@ -105,6 +105,43 @@ public final class LoadHistory {
     return sums[(int) i] / counts[(int) i];
   }
 
+  /** Each bucket's mean, oldest first; NaN for a bucket no sample fell in. A copy. */
+  public double[] means() {
+    double[] m = new double[sums.length];
+    for (int i = 0; i < m.length; i++) {
+      m[i] = counts[i] == 0 ? Double.NaN : sums[i] / counts[i];
+    }
+    return m;
+  }
+
+  /**
+   * A history of {@code means} (oldest first, NaN for a missing bucket) ending at bucket {@code
+   * newestBucket}, as {@link #means()} gave them: each mean counts as one sample. The oldest are
+   * dropped past {@code capacity}.
+   *
+   * @throws IllegalArgumentException when the shape is out of range or a mean is negative or
+   *     infinite
+   */
+  public static LoadHistory restore(
+      Duration bucket, int capacity, long newestBucket, double[] means) {
+    LoadHistory shape = empty(bucket, capacity);
+    int keep = Math.min(capacity, means.length);
+    double[] s = new double[keep];
+    int[] c = new int[keep];
+    for (int i = 0; i < keep; i++) {
+      double v = means[means.length - keep + i];
+      if (Double.isNaN(v)) {
+        continue;
+      }
+      if (v < 0 || Double.isInfinite(v)) {
+        throw new IllegalArgumentException("a load must be a finite number >= 0, was " + v);
+      }
+      s[i] = v;
+      c[i] = 1;
+    }
+    return keep == 0 ? shape : new LoadHistory(shape.bucketMillis, capacity, newestBucket, s, c);
+  }
+
   /**
    * This history with {@code value} measured at {@code at} added. A sample older than the newest
    * bucket is refused, as is one that is not a finite number ≥ 0.

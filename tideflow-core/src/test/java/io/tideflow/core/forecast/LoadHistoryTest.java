@@ -45,6 +45,28 @@ class LoadHistoryTest {
   }
 
   @Test
+  void aHistoryRestoredFromItsMeansForecastsAsTheOriginalDoes() {
+    LoadHistory h = LoadHistory.empty(Duration.ofMinutes(5), 600);
+    for (int i = 0; i < 580; i++) {
+      if (i % 7 != 3) {
+        h = h.record(T0.plusSeconds(300L * i), 10 + Math.sin(i / 20.0) * 5);
+      }
+    }
+    LoadHistory back = LoadHistory.restore(h.bucket(), h.capacity(), h.newestBucket(), h.means());
+    assertThat(back.means()).containsExactly(h.means());
+    assertThat(back.mean(back.newestBucket() - 2)).isNaN();
+    assertThat(new SeasonalNaive(288, 2, 12).forecast(back, 24))
+        .containsExactly(new SeasonalNaive(288, 2, 12).forecast(h, 24));
+    assertThatThrownBy(
+            () ->
+                LoadHistory.restore(
+                    Duration.ofMinutes(5), 10, 5, new double[] {1, Double.NEGATIVE_INFINITY}))
+        .hasMessageContaining("finite");
+    assertThat(LoadHistory.restore(Duration.ofMinutes(5), 2, 9, new double[] {1, 2, 3}).means())
+        .containsExactly(2, 3);
+  }
+
+  @Test
   void badSamplesAndShapesAreRefusedNamingTheProblem() {
     LoadHistory h = LoadHistory.empty(Duration.ofMinutes(5), 4).record(T0.plusSeconds(600), 1);
     assertThatThrownBy(() -> h.record(T0, 1)).hasMessageContaining("older than the newest bucket");

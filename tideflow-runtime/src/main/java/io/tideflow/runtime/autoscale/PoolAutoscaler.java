@@ -9,7 +9,9 @@ import io.tideflow.core.autoscale.PoolObservation;
 import io.tideflow.core.autoscale.PoolObservation.Phase;
 import io.tideflow.core.autoscale.PoolReconciler;
 import io.tideflow.core.autoscale.PoolResult;
+import io.tideflow.core.autoscale.PredictivePolicy;
 import io.tideflow.core.autoscale.ScaleRequest;
+import io.tideflow.core.forecast.LoadHistory;
 import io.tideflow.core.model.ClusterView;
 import io.tideflow.core.model.NodeInfo;
 import io.tideflow.core.model.NodeState;
@@ -115,6 +117,7 @@ public final class PoolAutoscaler implements AutoCloseable {
   private volatile Supplier<List<Resources>> waiting = List::of;
   private volatile Supplier<ScaleRequest> scaleRequest = () -> null;
   private volatile List<Consumer<List<DecisionRecord>>> logListeners = List.of();
+  private volatile Consumer<LoadHistory> loadListener = h -> {};
 
   public PoolAutoscaler(
       PoolConfig config,
@@ -236,6 +239,49 @@ public final class PoolAutoscaler implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Starts the pool's load history from {@code kept} (before start), e.g. what the previous leader
+   * stored; ignored unless the autoscaler forecasts and {@code kept} has its buckets' width.
+   */
+  public PoolAutoscaler restoreLoad(LoadHistory kept) {
+    PredictivePolicy predictive = autoscaler.predictive();
+    if (predictive == null
+        || !kept.bucket().equals(predictive.emptyHistory().bucket())
+        || kept.capacity() != predictive.emptyHistory().capacity()) {
+      LOG.log(
+          Level.WARNING,
+          "pool " + config.name() + " ignores a stored load history that is not of its shape");
+      return this;
+    }
+    onOwner(
+        () ->
+            book =
+                new PoolBook(
+                    book.samples(),
+                    book.history(),
+                    book.recommendations(),
+                    book.missingSince(),
+                    book.leaving(),
+                    book.launching(),
+                    kept));
+    return this;
+  }
+
+  /**
+   * Calls {@code listener} with the load history each time a bucket of it is complete (a step
+   * opened the next), on the autoscaler's thread, e.g. to store it for the next leader; it must not
+   * block.
+   */
+  public PoolAutoscaler onLoad(Consumer<LoadHistory> listener) {
+    this.loadListener = listener;
+    return this;
+  }
+
+  /** Whether a policy of this pool forecasts its load. */
+  public boolean forecasts() {
+    return autoscaler.predictive() != null;
+  }
+
   /** Decides every {@link PoolConfig#interval()} from now on. */
   public PoolAutoscaler start() {
     long every = config.interval().toMillis();
@@ -279,8 +325,16 @@ public final class PoolAutoscaler implements AutoCloseable {
       return null;
     }
     Instant now = clock.instant();
+    LoadHistory before = book.load();
     PoolResult result = reconciler.tick(book, observe(watcher.view(), now));
     book = result.book();
+    LoadHistory after = book.load();
+    if (!after.isEmpty()
+        && !before.isEmpty()
+        && after != before
+        && after.newestBucket() > before.newestBucket()) {
+      loadListener.accept(after);
+    }
     DecisionRecord record = result.decision().orElseThrow();
     remember(record);
     realizer.carryOut(result.actions());

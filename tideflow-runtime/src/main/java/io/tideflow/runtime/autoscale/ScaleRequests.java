@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.tideflow.core.autoscale.ScaleRequest;
 import io.tideflow.runtime.membership.ClusterKeys;
 import io.tideflow.runtime.membership.PrefixWatch;
+import io.tideflow.runtime.membership.RecordLimits;
 import io.tideflow.runtime.membership.proto.ScaleRequestRecord;
 import io.tideflow.store.ClusterStore;
 import io.tideflow.store.ClusterStore.WatchEvent;
@@ -125,10 +126,7 @@ public final class ScaleRequests implements AutoCloseable {
    * @throws IllegalArgumentException naming {@code key} when the record is not a request
    */
   public static ScaleRequest decode(String key, byte[] bytes) {
-    if (bytes.length > MAX_RECORD_BYTES) {
-      throw new IllegalArgumentException(
-          "scale request at " + key + " is " + bytes.length + " bytes, over " + MAX_RECORD_BYTES);
-    }
+    RecordLimits.check("scale request", key, bytes, MAX_RECORD_BYTES);
     try {
       ScaleRequestRecord r = ScaleRequestRecord.parseFrom(bytes);
       return new ScaleRequest(

@@ -133,10 +133,7 @@ public final class ClientStatsRecords {
    * @throws IllegalArgumentException naming {@code key} when the bytes are not a client's stats
    */
   public static Counts decode(String key, byte[] bytes) {
-    if (bytes.length > MAX_RECORD_BYTES) {
-      throw new IllegalArgumentException(
-          "client stats at " + key + " are " + bytes.length + " bytes, over " + MAX_RECORD_BYTES);
-    }
+    RecordLimits.check("client stats", key, bytes, MAX_RECORD_BYTES);
     try {
       ClientStatsRecord r = ClientStatsRecord.parseFrom(bytes);
       if (!key.endsWith("/" + r.getClientId())) {

@@ -20,6 +20,9 @@ public final class ClusterKeys {
    */
   public static final String CLIENTS = "/tideflow/clients/";
 
+  /** Each forecasting pool's load history, written by the leader: {@code /tideflow/load/<pool>}. */
+  public static final String LOAD = "/tideflow/load/";
+
   /** Operators' scale requests, one per pool: {@code tideflow scale POOL --to N}. */
   public static final String SCALE = "/tideflow/scale/";
 
@@ -76,6 +79,10 @@ public final class ClusterKeys {
 
   public static String autoscaler(String pool) {
     return AUTOSCALER + pool;
+  }
+
+  public static String load(String pool) {
+    return LOAD + pool;
   }
 
   public static String scale(String pool) {

@@ -7,12 +7,15 @@ import io.tideflow.core.autoscale.PendingDemandPolicy;
 import io.tideflow.core.autoscale.ScalingPolicy;
 import io.tideflow.core.autoscale.TargetTrackingPolicy;
 import io.tideflow.runtime.autoscale.DecisionLogs;
+import io.tideflow.runtime.autoscale.LoadHistories;
 import io.tideflow.runtime.autoscale.PendingDemand;
 import io.tideflow.runtime.autoscale.PoolAutoscaler;
 import io.tideflow.runtime.autoscale.ProviderHealths;
 import io.tideflow.runtime.autoscale.ScaleRequests;
 import io.tideflow.runtime.coordinator.Coordinator;
+import io.tideflow.runtime.membership.ClusterKeys;
 import io.tideflow.runtime.membership.ClusterWatcher;
+import io.tideflow.runtime.membership.StoreCalls;
 import io.tideflow.runtime.membership.WatchHealths;
 import io.tideflow.runtime.provider.MultiProvider;
 import io.tideflow.runtime.provider.NodeProvider;
@@ -250,6 +253,9 @@ public final class PoolSupervisor implements AutoCloseable {
         a.pendingDemand(() -> waiting.demandFor(spec.template()))
             .demandSeenAt(waiting::asOf, spec.demandSettle());
       }
+      if (a.forecasts()) {
+        keepLoad(a);
+      }
       a.onDecisionLog(log -> meters.decided(log.getLast()));
       a.onDecisionLog(
           log ->
@@ -280,6 +286,41 @@ public final class PoolSupervisor implements AutoCloseable {
         closeAll(nodeParts); // providers made before the failure hold no pool yet
       }
     }
+  }
+
+  /**
+   * Starts a forecasting pool from the load history the previous leader stored, and stores it
+   * (fenced) each time a bucket completes. A history that cannot be read is left: the forecast then
+   * starts afresh.
+   */
+  private void keepLoad(PoolAutoscaler a) {
+    String key = ClusterKeys.load(spec.name());
+    try {
+      StoreCalls.await(store.get(key), STORE_TIMEOUT, "read the load history")
+          .ifPresent(kv -> a.restoreLoad(LoadHistories.decode(key, kv.value())));
+    } catch (RuntimeException e) {
+      LOG.log(
+          Level.WARNING,
+          "pool " + spec.name() + " starts its load history afresh: " + e.getMessage());
+    }
+    a.onLoad(
+        history ->
+            coordinator
+                .leadership()
+                .ifPresent(
+                    leader ->
+                        leader
+                            .put(key, LoadHistories.encode(history))
+                            .exceptionally(
+                                e -> {
+                                  LOG.log(
+                                      Level.DEBUG,
+                                      "could not store the load history of pool "
+                                          + spec.name()
+                                          + ": "
+                                          + e.getMessage());
+                                  return false;
+                                })));
   }
 
   /** The providers in priority order, behind a warm pool when asked; each is a part to close. */

@@ -8,7 +8,10 @@ import io.tideflow.core.autoscale.DecisionRecord;
 import io.tideflow.core.autoscale.HpaBehavior;
 import io.tideflow.core.autoscale.PendingDemandPolicy;
 import io.tideflow.core.autoscale.PoolLimits;
+import io.tideflow.core.autoscale.PredictivePolicy;
 import io.tideflow.core.autoscale.TargetTrackingPolicy;
+import io.tideflow.core.forecast.LoadHistory;
+import io.tideflow.core.forecast.SeasonalNaive;
 import io.tideflow.core.model.LabelSelector;
 import io.tideflow.core.model.NodeState;
 import io.tideflow.core.model.PendingWork;
@@ -99,6 +102,48 @@ class PoolAutoscalerTest {
     return new Autoscaler(
         List.of(new TargetTrackingPolicy(PoolAutoscaler.CONCURRENCY, 4, 0.1, quick)),
         new PoolLimits(1, 8, Duration.ZERO, Duration.ZERO, 2.0));
+  }
+
+  @Test
+  void aForecastingPoolStartsFromTheStoredHistoryAndHandsItOnAsEachBucketCompletes() {
+    Instant t0 = Instant.parse("2026-12-08T08:02:00Z");
+    io.tideflow.store.ManualClock clock = new io.tideflow.store.ManualClock(t0);
+    PredictivePolicy predictive =
+        new PredictivePolicy(
+            PoolAutoscaler.CONCURRENCY, SeasonalNaive.daily(), 4, Duration.ofMinutes(2));
+    Autoscaler core =
+        new Autoscaler(
+            List.of(TargetTrackingPolicy.of(PoolAutoscaler.CONCURRENCY, 4), predictive),
+            new PoolLimits(1, 8, Duration.ZERO, Duration.ZERO, 2.0));
+    LoadHistory kept = predictive.emptyHistory();
+    for (int i = 3; i >= 1; i--) {
+      kept = kept.record(t0.minus(Duration.ofMinutes(5L * i)), 7);
+    }
+    // What a new leader reads back from the store, as the previous one wrote it.
+    LoadHistory stored = LoadHistories.decode("k", LoadHistories.encode(kept));
+    List<LoadHistory> handedOn = new java.util.concurrent.CopyOnWriteArrayList<>();
+    watcher = ClusterWatcher.start(cluster.store, Duration.ofSeconds(5));
+    autoscaler =
+        new PoolAutoscaler(config(template), core, provider, watcher, clock, leader::fencingToken)
+            .restoreLoad(stored)
+            .onLoad(handedOn::add);
+    assertThat(autoscaler.forecasts()).isTrue();
+    provider.launch(template, 1, "seed").join();
+    await().atMost(Duration.ofSeconds(10)).until(() -> readyNodes() == 1);
+
+    autoscaler.tick(); // the first step opens the 08:00 bucket: the 07:55 one is complete
+    assertThat(handedOn).hasSize(1);
+    LoadHistory first = handedOn.getFirst();
+    assertThat(first.newestBucket()).isEqualTo(first.bucketOf(t0));
+    assertThat(first.mean(first.bucketOf(t0) - 1)).isEqualTo(7);
+    assertThat(first.mean(first.bucketOf(t0))).isZero(); // the seed node runs nothing
+
+    clock.advance(Duration.ofSeconds(15));
+    autoscaler.tick(); // the same bucket: nothing to hand on
+    assertThat(handedOn).hasSize(1);
+    clock.advance(Duration.ofMinutes(5));
+    autoscaler.tick();
+    assertThat(handedOn).hasSize(2);
   }
 
   private PoolAutoscaler autoscaler() {
