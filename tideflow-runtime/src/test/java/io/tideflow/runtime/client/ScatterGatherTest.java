@@ -49,9 +49,11 @@ class ScatterGatherTest {
                     int at = running.incrementAndGet();
                     mostAtOnce.accumulateAndGet(at, Math::max);
                     try {
-                      // The handler's own work, 5 ms long, so pieces overlap on the workers:
-                      // not a wait for anything.
-                      Thread.sleep(5);
+                      // The handler's own work, 5 ms of cpu, so pieces overlap on the workers.
+                      long until = System.nanoTime() + 5_000_000;
+                      while (System.nanoTime() < until) {
+                        Thread.onSpinWait();
+                      }
                       if (text(p).equals("13")) {
                         throw new IllegalStateException("13 is unlucky");
                       }
